@@ -1,0 +1,67 @@
+// Job: a handle on one transfer job (IBackgroundCopyJob). Handles are cheap; several handles on
+// one job see the same job. Every method is thread-safe and returns once the engine has
+// acted (and, for changes, once the change is committed to the job store). Each call can fail
+// (Result) — for a remote manager also because the daemon went away.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "swarmcopy/api/callback.h"
+#include "swarmcopy/api/error.h"
+#include "swarmcopy/api/file_spec.h"
+#include "swarmcopy/api/file_status.h"
+#include "swarmcopy/api/job_id.h"
+#include "swarmcopy/api/job_info.h"
+#include "swarmcopy/api/job_state.h"
+#include "swarmcopy/api/job_times.h"
+#include "swarmcopy/api/notify_flags.h"
+#include "swarmcopy/api/progress.h"
+
+namespace swarmcopy::api {
+
+class Job {
+ public:
+  virtual ~Job() = default;
+
+  virtual JobId id() const = 0;  // GetId
+
+  // AddFile / AddFileSet: only while the job is not TRANSFERRED, ACKNOWLEDGED or CANCELLED.
+  // A set is added whole or not at all.
+  virtual Result<void> add_file(const FileSpec& file) = 0;
+  virtual Result<void> add_file_set(std::span<const FileSpec> files) = 0;
+
+  virtual Result<void> resume() = 0;    // SUSPENDED/ERROR/TRANSIENT_ERROR -> QUEUED
+  virtual Result<void> suspend() = 0;   // any active state -> SUSPENDED
+  virtual Result<void> cancel() = 0;    // any non-final state -> CANCELLED
+  virtual Result<void> complete() = 0;  // TRANSFERRED -> ACKNOWLEDGED
+
+  virtual Result<JobInfo> info() = 0;  // everything below in one snapshot
+  virtual Result<std::vector<FileStatus>> files() = 0;  // EnumFiles
+  virtual Result<std::string> display_name() = 0;
+  virtual Result<JobType> type() = 0;
+  virtual Result<JobState> state() = 0;
+  virtual Result<Progress> progress() = 0;
+  virtual Result<JobTimes> times() = 0;
+  virtual Result<std::optional<Error>> error() = 0;  // GetError: set in (TRANSIENT_)ERROR
+
+  virtual Result<Priority> priority() = 0;
+  virtual Result<void> set_priority(Priority priority) = 0;
+  virtual Result<std::chrono::seconds> no_progress_timeout() = 0;
+  virtual Result<void> set_no_progress_timeout(std::chrono::seconds timeout) = 0;
+  virtual Result<NotifyFlags> notify_flags() = 0;
+  virtual Result<void> set_notify_flags(NotifyFlags flags) = 0;
+  virtual Result<std::shared_ptr<Callback>> notify_interface() = 0;
+  virtual Result<void> set_notify_interface(std::shared_ptr<Callback> callback) = 0;
+
+  // HTTP options (IBackgroundCopyJobHttpOptions): headers sent with every origin request.
+  virtual Result<void> set_http_headers(std::vector<std::string> headers) = 0;
+  // Bandwidth cap for this job in bytes per second; 0 removes it.
+  virtual Result<void> set_max_bytes_per_second(std::uint64_t rate) = 0;
+};
+
+}  // namespace swarmcopy::api

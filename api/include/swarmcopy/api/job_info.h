@@ -1,0 +1,39 @@
+// JobInfo: one consistent snapshot of everything a job's getters report, taken in one call.
+// The CLI and the daemon use it to print a job object without a dozen round trips.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "swarmcopy/api/error.h"
+#include "swarmcopy/api/file_status.h"
+#include "swarmcopy/api/job_id.h"
+#include "swarmcopy/api/job_state.h"
+#include "swarmcopy/api/job_times.h"
+#include "swarmcopy/api/notify_flags.h"
+#include "swarmcopy/api/progress.h"
+
+namespace swarmcopy::api {
+
+struct JobInfo {
+  JobId id;
+  std::string display_name;
+  JobType type = JobType::kDownload;
+  JobState state = JobState::kSuspended;
+  Priority priority = Priority::kNormal;
+  Progress progress;
+  JobTimes times;
+  std::optional<Error> error;  // set in ERROR and TRANSIENT_ERROR
+  std::chrono::seconds no_progress_timeout{};
+  NotifyFlags notify_flags = kDefaultNotifyFlags;
+  std::vector<std::string> http_headers;  // "Name: value", sent with every origin request
+  std::uint64_t max_bytes_per_second = 0;  // 0 = no job-specific limit
+  std::uint32_t owner_uid = 0;
+  std::vector<FileStatus> files;
+};
+
+}  // namespace swarmcopy::api

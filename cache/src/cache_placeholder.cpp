@@ -1,0 +1,2 @@
+// The content cache arrives with the swarm (issue 5).
+namespace swarmcopy::cache {}

@@ -1,0 +1,39 @@
+// EngineOptions: every knob of an embedded engine. Defaults suit a workstation; tests shrink
+// the delays. Plain value type.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace swarmcopy::engine {
+
+struct EngineOptions {
+  // How many jobs transfer at once (FOREGROUND jobs start even when all slots are taken).
+  std::uint32_t max_active_jobs = 4;
+  // Jobs of the same priority take turns: a running job yields its slot after this long when
+  // another job of its priority waits.
+  std::chrono::milliseconds time_slice{std::chrono::minutes(5)};
+  // First retry after a transient error waits this long, doubling up to max_retry_delay. An
+  // origin's Retry-After lengthens the wait, never shortens it.
+  std::chrono::milliseconds min_retry_delay{std::chrono::seconds(10)};
+  std::chrono::milliseconds max_retry_delay{std::chrono::minutes(10)};
+  // Parallel HTTP connections per file and the size of one range request.
+  std::uint32_t connections_per_file = 4;
+  std::uint64_t segment_bytes = 64ull << 20;
+  // A connection that moves fewer than 1 byte/s for this long counts as stalled (transient).
+  std::chrono::seconds stall_timeout{30};
+  std::chrono::seconds connect_timeout{30};
+  // Synced progress is committed at least this often while data flows.
+  std::chrono::milliseconds checkpoint_interval{std::chrono::seconds(1)};
+  // Default no-progress timeout of new jobs (BITS: 14 days).
+  std::chrono::seconds default_no_progress_timeout{std::chrono::hours(24 * 14)};
+  // Limits with clear errors.
+  std::uint32_t max_jobs = 10000;
+  std::uint32_t max_files_per_job = 1000;
+  // The uid that owns jobs created through this manager (the daemon passes the caller's).
+  std::uint32_t owner_uid = 0;
+  std::string user_agent = "swarmcopy/0.1";
+};
+
+}  // namespace swarmcopy::engine

@@ -1,0 +1,59 @@
+// JobRecord / FileRecord: the engine's durable view of a job, exactly what the JobStore keeps.
+// Owned by the engine thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "range_set.h"
+#include "swarmcopy/api/error.h"
+#include "swarmcopy/api/job_id.h"
+#include "swarmcopy/api/job_state.h"
+#include "swarmcopy/api/job_times.h"
+#include "swarmcopy/api/notify_flags.h"
+
+namespace swarmcopy::engine {
+
+struct FileRecord {
+  std::uint32_t index = 0;  // position in the job, from 0
+  std::string url;
+  std::string local_path;
+  std::string temp_path;  // beside local_path: ".<name>.<job id>.swarmcopy"
+  std::optional<std::string> sha256;
+  // The origin's identity of the file, learned on the first request (size unknown = nullopt).
+  std::optional<std::uint64_t> size;
+  std::string etag;
+  std::string last_modified;
+  bool accepts_ranges = true;
+  bool completed = false;  // every byte on disk, synced and (when asked) hash-checked
+  RangeSet verified;       // bytes on disk and synced
+  std::uint64_t from_origin = 0;
+  std::uint64_t from_peers = 0;
+  std::uint64_t from_cache = 0;
+  bool operator==(const FileRecord&) const = default;
+};
+
+struct JobRecord {
+  api::JobId id;
+  std::uint32_t owner_uid = 0;
+  std::string display_name;
+  api::JobType type = api::JobType::kDownload;
+  api::JobState state = api::JobState::kSuspended;
+  api::Priority priority = api::Priority::kNormal;
+  api::NotifyFlags notify_flags = api::kDefaultNotifyFlags;
+  std::chrono::seconds no_progress_timeout{};
+  api::JobTimes times;
+  std::optional<api::Error> error;
+  std::vector<std::string> http_headers;
+  std::uint64_t max_bytes_per_second = 0;
+  // When the current run of transient errors began (zero: none), and how many retries so far.
+  api::Clock::time_point transient_since{};
+  std::uint32_t retry_count = 0;
+  std::vector<FileRecord> files;
+  bool operator==(const JobRecord&) const = default;
+};
+
+}  // namespace swarmcopy::engine

@@ -1,0 +1,2 @@
+// Replaced by the JobStore implementation.
+#include "job_store.h"

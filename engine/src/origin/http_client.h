@@ -1,0 +1,110 @@
+// HttpClient: HTTP(S) range fetches from an origin with libcurl's multi interface, driven by
+// the engine's boost::asio::io_context (curl's sockets and timer are watched by asio; no extra
+// thread). Every callback runs on the io_context's thread; the client is not thread-safe and
+// must be used from that thread only.
+//
+// What it guarantees:
+// - `Accept-Encoding: identity`; a body that arrives encoded anyway is a permanent error.
+// - Redirects followed (bounded by Options::max_redirects); a loop is a permanent error.
+// - Every response's identity (size from Content-Range / Content-Length, ETag,
+//   Last-Modified) is compared with the expected one before a byte is handed on: a change is
+//   a permanent kContentChanged error.
+// - Only bytes inside the requested range reach on_data, in order, with their file offset.
+// - Failures are classified: transient (connection refused/reset, timeout, stall, HTTP 5xx,
+//   408, 429, a short body) or permanent (other 4xx, bad URL, TLS verification, redirect loop,
+//   content changed, ignored Range on a ranged request, bad encoding).
+// - https uses the system CA store; proxy environment variables are honoured (libcurl's own
+//   http_proxy / https_proxy / no_proxy handling).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "swarmcopy/api/error.h"
+
+namespace swarmcopy::engine::origin {
+
+// What the origin says the file is.
+struct RemoteIdentity {
+  std::optional<std::uint64_t> size;  // nullopt when the origin did not say
+  std::string etag;                   // empty when absent
+  std::string last_modified;          // empty when absent
+  bool accepts_ranges = false;        // the origin answered a Range request with 206
+  bool operator==(const RemoteIdentity&) const = default;
+};
+
+struct FetchError {
+  api::Error error;  // context, kind, code (HTTP status / CURLcode / errno), message, url
+  bool transient = false;
+  // The origin's Retry-After (seconds form or HTTP date), zero when absent.
+  std::chrono::seconds retry_after{0};
+};
+
+struct RequestOptions {
+  std::vector<std::string> headers;          // extra "Name: value" lines
+  std::uint64_t max_bytes_per_second = 0;    // 0 = unlimited (CURLOPT_MAX_RECV_SPEED_LARGE)
+};
+
+struct RangeRequest {
+  std::string url;
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;  // exclusive; ignored when whole_body
+  // No Range header: fetch the whole body from offset 0 (for origins that ignore Range).
+  bool whole_body = false;
+  RemoteIdentity expected;  // compared with the response (empty fields are not compared)
+  RequestOptions options;
+};
+
+class HttpClient {
+ public:
+  struct Options {
+    long max_redirects = 10;
+    std::chrono::seconds connect_timeout{30};
+    // Below 1 byte/s for this long: the transfer is stalled (transient error).
+    std::chrono::seconds stall_timeout{30};
+    std::size_t receive_buffer_bytes = 512 * 1024;
+    std::string user_agent = "swarmcopy/0.1";
+  };
+
+  using RequestId = std::uint64_t;
+  using ProbeDone = std::function<void(std::expected<RemoteIdentity, FetchError>)>;
+  // Receives consecutive bytes of the body at their file offset. Returning an error aborts
+  // the request; on_done then receives that error (as a permanent FetchError unless the
+  // caller's error says otherwise via kind == kDiskFull, which stays permanent too).
+  using OnData = std::function<api::Result<void>(std::uint64_t offset, std::span<const char> bytes)>;
+  using OnDone = std::function<void(std::expected<void, FetchError>)>;
+
+  HttpClient(boost::asio::io_context& io, Options options);
+  ~HttpClient();  // aborts every request without calling its callbacks
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Learns the identity: GET with "Range: bytes=0-0" (206 → accepts_ranges, size from
+  // Content-Range; 200 → no ranges, size from Content-Length, body discarded unread).
+  RequestId probe(const std::string& url, const RequestOptions& options, ProbeDone done);
+
+  // Fetches [begin, end) (or the whole body). A 200 answer to a ranged request is a permanent
+  // kRangeNotSupported error (the caller falls back to whole_body). A body that ends before
+  // the range does is a transient error; the bytes delivered until then stay valid.
+  RequestId fetch(const RangeRequest& request, OnData on_data, OnDone done);
+
+  // Aborts a request; none of its callbacks runs afterwards. Unknown ids are ignored.
+  void cancel(RequestId id);
+
+  // Requests in flight (for tests and status).
+  std::size_t active_requests() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace swarmcopy::engine::origin

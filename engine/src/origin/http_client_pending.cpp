@@ -1,0 +1,1 @@
+#include "origin/http_client.h"
