@@ -7,8 +7,8 @@ namespace swarmcopy::api {
 namespace {
 
 template <class Enum, std::size_t N>
-bool parse_name(std::string_view text, const std::array<std::pair<Enum, std::string_view>, N>& names,
-                Enum& out) {
+bool parse_name(std::string_view text,
+                const std::array<std::pair<Enum, std::string_view>, N>& names, Enum& out) {
   for (const auto& [value, name] : names) {
     if (name == text) {
       out = value;
@@ -19,7 +19,8 @@ bool parse_name(std::string_view text, const std::array<std::pair<Enum, std::str
 }
 
 template <class Enum, std::size_t N>
-std::string_view name_of(Enum value, const std::array<std::pair<Enum, std::string_view>, N>& names) {
+std::string_view name_of(Enum value,
+                         const std::array<std::pair<Enum, std::string_view>, N>& names) {
   for (const auto& [candidate, name] : names) {
     if (candidate == value) return name;
   }
@@ -74,7 +75,9 @@ std::string_view to_string(ErrorContext context) { return name_of(context, kCont
 std::string_view to_string(ErrorKind kind) { return name_of(kind, kKindNames); }
 std::string_view to_string(Protocol protocol) { return name_of(protocol, kProtocolNames); }
 
-bool parse(std::string_view text, ErrorContext& out) { return parse_name(text, kContextNames, out); }
+bool parse(std::string_view text, ErrorContext& out) {
+  return parse_name(text, kContextNames, out);
+}
 bool parse(std::string_view text, ErrorKind& out) { return parse_name(text, kKindNames, out); }
 bool parse(std::string_view text, Protocol& out) { return parse_name(text, kProtocolNames, out); }
 

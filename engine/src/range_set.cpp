@@ -11,8 +11,9 @@ RangeSet::RangeSet(std::vector<ByteRange> ranges) {
 void RangeSet::add(ByteRange range) {
   if (range.begin >= range.end) return;
   // Find the first range that ends at or after the new one begins (touching ranges merge).
-  auto first = std::lower_bound(ranges_.begin(), ranges_.end(), range.begin,
-                                [](const ByteRange& r, std::uint64_t value) { return r.end < value; });
+  auto first =
+      std::lower_bound(ranges_.begin(), ranges_.end(), range.begin,
+                       [](const ByteRange& r, std::uint64_t value) { return r.end < value; });
   auto last = first;
   while (last != ranges_.end() && last->begin <= range.end) {
     range.begin = std::min(range.begin, last->begin);
@@ -29,8 +30,9 @@ void RangeSet::add(const RangeSet& other) {
 
 bool RangeSet::contains(ByteRange range) const {
   if (range.begin >= range.end) return true;
-  auto it = std::upper_bound(ranges_.begin(), ranges_.end(), range.begin,
-                             [](std::uint64_t value, const ByteRange& r) { return value < r.begin; });
+  auto it =
+      std::upper_bound(ranges_.begin(), ranges_.end(), range.begin,
+                       [](std::uint64_t value, const ByteRange& r) { return value < r.begin; });
   if (it == ranges_.begin()) return false;
   --it;
   return it->begin <= range.begin && range.end <= it->end;

@@ -29,24 +29,24 @@ enum class ErrorContext {
 // What kind of failure, independent of protocol. Stable names (see to_string) are part of the
 // JSON and IPC contract.
 enum class ErrorKind {
-  kInvalidArgument,      // bad URL, relative path, duplicate destination, bad hash ...
-  kNotFound,             // no such job (unknown or not the caller's)
-  kJobIsFinal,           // the job is ACKNOWLEDGED or CANCELLED
-  kInvalidState,         // the call is not allowed in the job's current state
-  kNoFiles,              // resume of a job without files
-  kLimitExceeded,        // too many jobs, files, requests
-  kHttpStatus,           // the origin answered with a failing HTTP status (code = status)
-  kTransport,            // libcurl failed (code = CURLcode)
-  kContentChanged,       // size, ETag or Last-Modified changed during the transfer
-  kRangeNotSupported,    // the origin ignored a Range request where one was required
-  kBadContentEncoding,   // the origin encoded the body although we asked for identity
-  kChecksumMismatch,     // the expected SHA-256 did not match the downloaded file
-  kLocalIo,              // a local file operation failed (code = errno)
-  kDiskFull,             // no space left on the destination's file system
-  kNoProgressTimeout,    // transient errors lasted longer than the no-progress timeout
-  kStoreFailure,         // the job store (SQLite) failed
-  kUnavailable,          // the engine or daemon is not reachable / shutting down
-  kInternal,             // a bug: please report
+  kInvalidArgument,     // bad URL, relative path, duplicate destination, bad hash ...
+  kNotFound,            // no such job (unknown or not the caller's)
+  kJobIsFinal,          // the job is ACKNOWLEDGED or CANCELLED
+  kInvalidState,        // the call is not allowed in the job's current state
+  kNoFiles,             // resume of a job without files
+  kLimitExceeded,       // too many jobs, files, requests
+  kHttpStatus,          // the origin answered with a failing HTTP status (code = status)
+  kTransport,           // libcurl failed (code = CURLcode)
+  kContentChanged,      // size, ETag or Last-Modified changed during the transfer
+  kRangeNotSupported,   // the origin ignored a Range request where one was required
+  kBadContentEncoding,  // the origin encoded the body although we asked for identity
+  kChecksumMismatch,    // the expected SHA-256 did not match the downloaded file
+  kLocalIo,             // a local file operation failed (code = errno)
+  kDiskFull,            // no space left on the destination's file system
+  kNoProgressTimeout,   // transient errors lasted longer than the no-progress timeout
+  kStoreFailure,        // the job store (SQLite) failed
+  kUnavailable,         // the engine or daemon is not reachable / shutting down
+  kInternal,            // a bug: please report
 };
 
 enum class Protocol { kNone, kHttp, kHttps, kPeer, kLocal };
@@ -73,8 +73,8 @@ using Result = std::expected<T, Error>;
 
 // Shorthand for returning an error: `return fail(ErrorContext::kCaller, ErrorKind::kNoFiles,
 // "job has no files");`
-std::unexpected<Error> fail(ErrorContext context, ErrorKind kind, std::string message,
-                            int code = 0, std::string file = {}, Protocol protocol = Protocol::kNone);
+std::unexpected<Error> fail(ErrorContext context, ErrorKind kind, std::string message, int code = 0,
+                            std::string file = {}, Protocol protocol = Protocol::kNone);
 
 // Parses the stable names back (for IPC and JSON); nullopt-like: returns false when unknown.
 bool parse(std::string_view text, ErrorContext& out);

@@ -40,7 +40,7 @@ class Job {
   virtual Result<void> cancel() = 0;    // any non-final state -> CANCELLED
   virtual Result<void> complete() = 0;  // TRANSFERRED -> ACKNOWLEDGED
 
-  virtual Result<JobInfo> info() = 0;  // everything below in one snapshot
+  virtual Result<JobInfo> info() = 0;                   // everything below in one snapshot
   virtual Result<std::vector<FileStatus>> files() = 0;  // EnumFiles
   virtual Result<std::string> display_name() = 0;
   virtual Result<JobType> type() = 0;

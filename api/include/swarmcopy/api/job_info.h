@@ -30,7 +30,7 @@ struct JobInfo {
   std::optional<Error> error;  // set in ERROR and TRANSIENT_ERROR
   std::chrono::seconds no_progress_timeout{};
   NotifyFlags notify_flags = kDefaultNotifyFlags;
-  std::vector<std::string> http_headers;  // "Name: value", sent with every origin request
+  std::vector<std::string> http_headers;   // "Name: value", sent with every origin request
   std::uint64_t max_bytes_per_second = 0;  // 0 = no job-specific limit
   std::uint32_t owner_uid = 0;
   std::vector<FileStatus> files;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace swarmcopy::engine {
@@ -31,8 +32,8 @@ struct EngineOptions {
   // Limits with clear errors.
   std::uint32_t max_jobs = 10000;
   std::uint32_t max_files_per_job = 1000;
-  // The uid that owns jobs created through this manager (the daemon passes the caller's).
-  std::uint32_t owner_uid = 0;
+  // The uid that owns jobs created through this manager; unset: this process's effective uid.
+  std::optional<std::uint32_t> owner_uid;
   std::string user_agent = "swarmcopy/0.1";
 };
 

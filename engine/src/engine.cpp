@@ -1,0 +1,797 @@
+#include "engine.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <set>
+
+#include "file_ops.h"
+#include "local_job.h"
+#include "scheduler.h"
+#include "url.h"
+
+namespace swarmcopy::engine {
+namespace {
+
+using api::ErrorContext;
+using api::ErrorKind;
+using api::JobState;
+using SteadyClock = std::chrono::steady_clock;
+
+std::unexpected<api::Error> caller_error(ErrorKind kind, std::string message) {
+  return api::fail(ErrorContext::kCaller, kind, std::move(message));
+}
+
+std::unexpected<api::Error> job_is_final(const JobRecord& record) {
+  return caller_error(ErrorKind::kJobIsFinal,
+                      "job is final (" + std::string(api::to_string(record.state)) + ")");
+}
+
+bool is_running_state(JobState state) {
+  return state == JobState::kConnecting || state == JobState::kTransferring;
+}
+
+std::string lower(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+}  // namespace
+
+api::Error Engine::unavailable() {
+  return api::Error{ErrorContext::kGeneralQueueManager,
+                    ErrorKind::kUnavailable,
+                    0,
+                    "the engine has shut down",
+                    {},
+                    api::Protocol::kNone};
+}
+
+// ---------------------------------------------------------------- life cycle
+
+api::Result<std::shared_ptr<Engine>> Engine::open(const std::filesystem::path& state_dir,
+                                                  const EngineOptions& options) {
+  auto lock = StateDirLock::acquire(state_dir);
+  if (!lock) return std::unexpected(lock.error());
+  auto store = JobStore::open(state_dir / "jobs.sqlite");
+  if (!store) return std::unexpected(store.error());
+  std::shared_ptr<Engine> engine(
+      new Engine(state_dir, options, std::move(*lock), std::move(*store)));
+  // Loading runs on the engine thread like everything else that touches jobs.
+  auto loaded = engine->call([&] { return engine->load(); });
+  if (!loaded) {
+    engine->shutdown();
+    return std::unexpected(loaded.error());
+  }
+  return engine;
+}
+
+Engine::Engine(const std::filesystem::path& state_dir, const EngineOptions& options,
+               StateDirLock lock, std::unique_ptr<JobStore> store)
+    : state_dir_(state_dir),
+      options_(options),
+      lock_(std::move(lock)),
+      store_(std::move(store)),
+      work_(boost::asio::make_work_guard(io_)) {
+  if (!options_.owner_uid) options_.owner_uid = static_cast<std::uint32_t>(::geteuid());
+  origin::HttpClient::Options http_options;
+  http_options.connect_timeout = options_.connect_timeout;
+  http_options.stall_timeout = options_.stall_timeout;
+  http_options.user_agent = options_.user_agent;
+  http_ = std::make_unique<origin::HttpClient>(io_, http_options);
+  notifier_ = std::make_unique<Notifier>();
+  review_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+  std::promise<void> started;
+  thread_ = std::thread([this, &started] {
+    thread_id_ = std::this_thread::get_id();
+    started.set_value();
+    run_thread();
+  });
+  started.get_future().wait();
+}
+
+Engine::~Engine() { shutdown(); }
+
+void Engine::run_thread() {
+  for (;;) {
+    try {
+      io_.run();
+      return;
+    } catch (const std::exception& e) {
+      // A bug in a handler; the engine keeps serving the other jobs.
+      spdlog::critical("engine thread: unexpected exception: {}", e.what());
+    }
+  }
+}
+
+void Engine::shutdown() {
+  {
+    std::lock_guard lock(call_mutex_);
+    if (!accepting_) return;
+    accepting_ = false;
+  }
+  boost::asio::post(io_, [this] { stop_on_engine_thread(); });
+  thread_.join();
+  pool_.join();
+  notifier_.reset();  // delivers what is queued; their calls now answer kUnavailable
+}
+
+void Engine::stop_on_engine_thread() {
+  stopping_ = true;
+  for (auto& [id, entry] : jobs_) {
+    // The job keeps its active state in the store: it resumes at the next open.
+    if (entry.run) {
+      entry.run->transfer->stop();
+      entry.run.reset();
+    }
+    if (entry.retry_timer) entry.retry_timer->cancel();
+  }
+  review_timer_->cancel();
+  http_.reset();
+  work_.reset();
+}
+
+api::Result<void> Engine::load() {
+  auto records = store_->load_all();
+  if (!records) return std::unexpected(records.error());
+  for (auto& record : *records) {
+    auto [it, inserted] = jobs_.emplace(record.id, JobEntry{});
+    it->second.record = std::move(record);
+    it->second.queue_seq = next_queue_seq_++;
+    recover(it->second);
+  }
+  request_schedule();
+  return {};
+}
+
+// Brings a job loaded from the store back to a state the contract allows after a restart.
+void Engine::recover(JobEntry& entry) {
+  auto& record = entry.record;
+  bool changed = false;
+  if (record.state == JobState::kCancelled) {
+    // A crash between the state change and the deletions leaves temporary files behind.
+    for (const auto& file : record.files) (void)remove_file(file.temp_path);
+    return;
+  }
+  if (record.state == JobState::kTransferred) {
+    for (auto& file : record.files) {
+      const bool intact = file_exists(file.temp_path);
+      if (!intact) {
+        spdlog::warn("job {}: temporary file {} is gone; downloading it again",
+                     record.id.to_string(), file.temp_path);
+        file.completed = false;
+        file.verified.clear();
+        (void)store_->update_file(record.id, file);
+        record.state = JobState::kQueued;
+        changed = true;
+      }
+    }
+  }
+  if (is_running_state(record.state) || record.state == JobState::kTransientError) {
+    // Transfers were interrupted; retry now (the no-progress clock keeps running).
+    record.state = JobState::kQueued;
+    changed = true;
+  }
+  if (changed) save_logged(entry);
+}
+
+// ---------------------------------------------------------------- helpers
+
+api::Result<Engine::JobEntry*> Engine::lookup(const api::JobId& id) {
+  auto it = jobs_.find(id);
+  const auto owner = *options_.owner_uid;
+  if (it == jobs_.end() || it->second.record.owner_uid != owner) {
+    return api::fail(ErrorContext::kCaller, ErrorKind::kNotFound, "no such job: " + id.to_string());
+  }
+  return &it->second;
+}
+
+api::Result<Engine::JobEntry*> Engine::lookup_mutable(const api::JobId& id) {
+  auto entry = lookup(id);
+  if (!entry) return entry;
+  if (api::is_final((*entry)->record.state)) return job_is_final((*entry)->record);
+  return entry;
+}
+
+void Engine::touch(JobRecord& record) { record.times.modification_time = api::Clock::now(); }
+
+// Commits `changed` as the job's new record, then adopts it: memory never runs ahead of disk.
+api::Result<void> Engine::save(JobEntry& entry, const JobRecord& changed) {
+  if (auto saved = store_->update_job(changed); !saved) return saved;
+  entry.record = changed;
+  return {};
+}
+
+void Engine::save_logged(JobEntry& entry) {
+  if (auto saved = store_->update_job(entry.record); !saved) {
+    spdlog::error("job {}: cannot save: {}", entry.record.id.to_string(), saved.error().message);
+  }
+}
+
+void Engine::set_state(JobEntry& entry, JobState state, std::optional<api::Error> error) {
+  auto& record = entry.record;
+  record.state = state;
+  record.error = std::move(error);
+  touch(record);
+  if (state == JobState::kTransferred) record.times.transfer_completion_time = api::Clock::now();
+  save_logged(entry);
+  notify(entry, Event::kModification);
+  if (state == JobState::kTransferred) notify(entry, Event::kTransferred);
+  if (state == JobState::kError) notify(entry, Event::kError);
+}
+
+// ---------------------------------------------------------------- API operations
+
+api::Result<api::JobId> Engine::create_job(const std::string& display_name, api::JobType type) {
+  if (jobs_.size() >= options_.max_jobs) {
+    return caller_error(ErrorKind::kLimitExceeded,
+                        "too many jobs (limit " + std::to_string(options_.max_jobs) + ")");
+  }
+  JobRecord record;
+  record.id = api::JobId::generate();
+  record.owner_uid = *options_.owner_uid;
+  record.display_name = display_name;
+  record.type = type;
+  record.state = JobState::kSuspended;
+  record.no_progress_timeout = options_.default_no_progress_timeout;
+  record.times.creation_time = record.times.modification_time = api::Clock::now();
+  if (auto inserted = store_->insert_job(record); !inserted)
+    return std::unexpected(inserted.error());
+  auto& entry = jobs_[record.id];
+  entry.record = record;
+  entry.queue_seq = next_queue_seq_++;
+  return record.id;
+}
+
+api::Result<void> Engine::find_job(const api::JobId& id) {
+  auto entry = lookup(id);
+  if (!entry) return std::unexpected(entry.error());
+  return {};
+}
+
+std::vector<api::JobId> Engine::list_jobs() {
+  std::vector<const JobRecord*> mine;
+  for (const auto& [id, entry] : jobs_) {
+    if (entry.record.owner_uid == *options_.owner_uid) mine.push_back(&entry.record);
+  }
+  std::stable_sort(mine.begin(), mine.end(), [](const auto* a, const auto* b) {
+    return a->times.creation_time < b->times.creation_time;
+  });
+  std::vector<api::JobId> ids;
+  for (const auto* record : mine) ids.push_back(record->id);
+  return ids;
+}
+
+api::Result<void> Engine::add_files(const api::JobId& id, std::span<const api::FileSpec> specs) {
+  auto found = lookup_mutable(id);
+  if (!found) return std::unexpected(found.error());
+  JobEntry& entry = **found;
+  if (entry.record.state == JobState::kTransferred) {
+    return caller_error(ErrorKind::kInvalidState,
+                        "job is already transferred: complete or cancel it");
+  }
+  if (specs.empty()) return caller_error(ErrorKind::kInvalidArgument, "no files given");
+  if (entry.record.files.size() + specs.size() > options_.max_files_per_job) {
+    return caller_error(
+        ErrorKind::kLimitExceeded,
+        "too many files in one job (limit " + std::to_string(options_.max_files_per_job) + ")");
+  }
+  std::set<std::string> destinations;
+  for (const auto& file : entry.record.files) destinations.insert(file.local_path);
+  std::vector<FileRecord> added;
+  for (const auto& spec : specs) {
+    if (auto url = check_url(spec.url); !url) return std::unexpected(url.error());
+    if (auto dest = check_destination(spec.local_path); !dest) return std::unexpected(dest.error());
+    if (!destinations.insert(spec.local_path).second) {
+      return api::fail(ErrorContext::kCaller, ErrorKind::kInvalidArgument,
+                       "destination is already used by a file of this job", 0, spec.local_path,
+                       api::Protocol::kLocal);
+    }
+    FileRecord file;
+    file.index = static_cast<std::uint32_t>(entry.record.files.size() + added.size());
+    file.url = spec.url;
+    file.local_path = spec.local_path;
+    file.temp_path = temp_path_for(spec.local_path, id, file.index);
+    if (spec.sha256) {
+      if (!is_sha256_hex(*spec.sha256)) {
+        return api::fail(ErrorContext::kCaller, ErrorKind::kInvalidArgument,
+                         "expected SHA-256 must be 64 hex digits", 0, spec.url);
+      }
+      file.sha256 = lower(*spec.sha256);
+    }
+    added.push_back(std::move(file));
+  }
+  if (auto stored = store_->add_files(id, added); !stored) return stored;
+  for (auto& file : added) entry.record.files.push_back(std::move(file));
+  touch(entry.record);
+  save_logged(entry);
+  notify(entry, Event::kModification);
+  return {};
+}
+
+api::Result<void> Engine::resume(const api::JobId& id) {
+  auto found = lookup_mutable(id);
+  if (!found) return std::unexpected(found.error());
+  JobEntry& entry = **found;
+  const auto state = entry.record.state;
+  if (state == JobState::kTransferred) {
+    return caller_error(ErrorKind::kInvalidState, "job is already transferred: complete it");
+  }
+  if (entry.record.files.empty()) return caller_error(ErrorKind::kNoFiles, "job has no files");
+  if (state == JobState::kQueued || is_running_state(state)) return {};  // already going
+  JobRecord changed = entry.record;
+  changed.state = JobState::kQueued;
+  changed.error.reset();
+  if (state != JobState::kTransientError) {
+    // A caller's resume starts the no-progress clock afresh.
+    changed.transient_since = {};
+    changed.retry_count = 0;
+  }
+  touch(changed);
+  if (auto saved = save(entry, changed); !saved) return saved;
+  cancel_retry(entry);
+  entry.queue_seq = next_queue_seq_++;
+  notify(entry, Event::kModification);
+  request_schedule();
+  return {};
+}
+
+api::Result<void> Engine::suspend(const api::JobId& id) {
+  auto found = lookup_mutable(id);
+  if (!found) return std::unexpected(found.error());
+  JobEntry& entry = **found;
+  const auto state = entry.record.state;
+  if (state == JobState::kSuspended) return {};
+  if (state == JobState::kTransferred) {
+    return caller_error(ErrorKind::kInvalidState, "job is already transferred: complete it");
+  }
+  JobRecord changed = entry.record;
+  changed.state = JobState::kSuspended;
+  changed.error.reset();
+  touch(changed);
+  if (auto saved = save(entry, changed); !saved) return saved;
+  stop_run(entry);
+  cancel_retry(entry);
+  notify(entry, Event::kModification);
+  request_schedule();
+  return {};
+}
+
+api::Result<void> Engine::cancel(const api::JobId& id) {
+  auto found = lookup_mutable(id);
+  if (!found) return std::unexpected(found.error());
+  JobEntry& entry = **found;
+  JobRecord changed = entry.record;
+  changed.state = JobState::kCancelled;
+  changed.error.reset();
+  touch(changed);
+  if (auto saved = save(entry, changed); !saved) return saved;
+  stop_run(entry);
+  cancel_retry(entry);
+  for (const auto& file : entry.record.files) {
+    if (auto removed = remove_file(file.temp_path); !removed) {
+      // Retried at the next open (recover); the job is cancelled either way.
+      spdlog::error("job {}: {}", id.to_string(), removed.error().describe());
+    }
+  }
+  notify(entry, Event::kModification);
+  request_schedule();
+  return {};
+}
+
+api::Result<void> Engine::complete(const api::JobId& id) {
+  auto found = lookup_mutable(id);
+  if (!found) return std::unexpected(found.error());
+  JobEntry& entry = **found;
+  if (entry.record.state != JobState::kTransferred) {
+    return caller_error(
+        ErrorKind::kInvalidState,
+        "job is not transferred yet (" + std::string(api::to_string(entry.record.state)) + ")");
+  }
+  // Check everything first so that a failure leaves every destination as it was.
+  for (const auto& file : entry.record.files) {
+    if (!file_exists(file.temp_path)) {
+      return api::fail(ErrorContext::kLocalFile, ErrorKind::kLocalIo, "temporary file is missing",
+                       ENOENT, file.temp_path, api::Protocol::kLocal);
+    }
+    if (auto synced = sync_path(file.temp_path, false); !synced) return synced;
+  }
+  for (const auto& file : entry.record.files) {
+    if (auto moved = move_into_place(file.temp_path, file.local_path); !moved) return moved;
+  }
+  set_state(entry, JobState::kAcknowledged);
+  return {};
+}
+
+api::Result<api::JobInfo> Engine::info(const api::JobId& id) {
+  auto found = lookup(id);
+  if (!found) return std::unexpected(found.error());
+  const JobEntry& entry = **found;
+  const JobRecord& record = entry.record;
+  api::JobInfo info;
+  info.id = record.id;
+  info.display_name = record.display_name;
+  info.type = record.type;
+  info.state = record.state;
+  info.priority = record.priority;
+  info.times = record.times;
+  info.error = record.error;
+  info.no_progress_timeout = record.no_progress_timeout;
+  info.notify_flags = record.notify_flags;
+  info.http_headers = record.http_headers;
+  info.max_bytes_per_second = record.max_bytes_per_second;
+  info.owner_uid = record.owner_uid;
+  bool sizes_known = true;
+  std::uint64_t total = 0;
+  for (const auto& file : record.files) {
+    auto status = file_status(entry, file);
+    if (status.bytes_total) {
+      total += *status.bytes_total;
+    } else {
+      sizes_known = false;
+    }
+    info.progress.bytes_transferred += status.bytes_transferred;
+    if (status.completed) ++info.progress.files_transferred;
+    info.files.push_back(std::move(status));
+  }
+  info.progress.files_total = static_cast<std::uint32_t>(record.files.size());
+  if (sizes_known) info.progress.bytes_total = total;
+  return info;
+}
+
+api::FileStatus Engine::file_status(const JobEntry& entry, const FileRecord& stored) const {
+  // The running file's live state (bytes written but not yet synced count as transferred).
+  const FileRecord* file = &stored;
+  std::uint64_t transferred = stored.verified.total();
+  if (entry.run && entry.run->transfer->file().index == stored.index) {
+    file = &entry.run->transfer->file();
+    transferred = entry.run->transfer->bytes_written();
+  }
+  api::FileStatus status;
+  status.url = file->url;
+  status.local_path = file->local_path;
+  status.sha256 = file->sha256;
+  status.bytes_total = file->size;
+  status.completed = file->completed;
+  status.bytes_transferred = file->completed ? file->size.value_or(transferred) : transferred;
+  status.from_origin = file->from_origin;
+  status.from_peers = file->from_peers;
+  status.from_cache = file->from_cache;
+  return status;
+}
+
+api::Result<void> Engine::set_priority(const api::JobId& id, api::Priority priority) {
+  auto found = lookup_mutable(id);
+  if (!found) return std::unexpected(found.error());
+  JobEntry& entry = **found;
+  if (entry.record.priority == priority) return {};
+  JobRecord changed = entry.record;
+  changed.priority = priority;
+  touch(changed);
+  if (auto saved = save(entry, changed); !saved) return saved;
+  notify(entry, Event::kModification);
+  request_schedule();
+  return {};
+}
+
+api::Result<void> Engine::set_no_progress_timeout(const api::JobId& id,
+                                                  std::chrono::seconds timeout) {
+  if (timeout.count() < 0) return caller_error(ErrorKind::kInvalidArgument, "negative timeout");
+  auto found = lookup_mutable(id);
+  if (!found) return std::unexpected(found.error());
+  JobEntry& entry = **found;
+  JobRecord changed = entry.record;
+  changed.no_progress_timeout = timeout;
+  touch(changed);
+  if (auto saved = save(entry, changed); !saved) return saved;
+  // A job waiting to retry must look at its deadline again.
+  if (entry.record.state == JobState::kTransientError) arm_retry(entry, SteadyClock::now());
+  notify(entry, Event::kModification);
+  return {};
+}
+
+api::Result<void> Engine::set_notify_flags(const api::JobId& id, api::NotifyFlags flags) {
+  if (static_cast<std::uint32_t>(flags) & ~api::kAllNotifyBits) {
+    return caller_error(ErrorKind::kInvalidArgument, "unknown notify flag bits");
+  }
+  auto found = lookup_mutable(id);
+  if (!found) return std::unexpected(found.error());
+  JobEntry& entry = **found;
+  JobRecord changed = entry.record;
+  changed.notify_flags = flags;
+  touch(changed);
+  return save(entry, changed);
+}
+
+api::Result<void> Engine::set_callback(const api::JobId& id,
+                                       std::shared_ptr<api::Callback> callback) {
+  auto found = lookup_mutable(id);
+  if (!found) return std::unexpected(found.error());
+  (*found)->callback = std::move(callback);
+  return {};
+}
+
+api::Result<std::shared_ptr<api::Callback>> Engine::callback(const api::JobId& id) {
+  auto found = lookup(id);
+  if (!found) return std::unexpected(found.error());
+  return (*found)->callback;
+}
+
+api::Result<void> Engine::set_http_headers(const api::JobId& id, std::vector<std::string> headers) {
+  for (const auto& header : headers) {
+    const auto colon = header.find(':');
+    if (colon == std::string::npos || colon == 0 ||
+        header.find_first_of("\r\n") != std::string::npos) {
+      return caller_error(ErrorKind::kInvalidArgument,
+                          "HTTP header must be 'Name: value' on one line: " + header);
+    }
+  }
+  auto found = lookup_mutable(id);
+  if (!found) return std::unexpected(found.error());
+  JobEntry& entry = **found;
+  JobRecord changed = entry.record;
+  changed.http_headers = std::move(headers);
+  touch(changed);
+  return save(entry, changed);
+}
+
+api::Result<void> Engine::set_max_bytes_per_second(const api::JobId& id, std::uint64_t rate) {
+  auto found = lookup_mutable(id);
+  if (!found) return std::unexpected(found.error());
+  JobEntry& entry = **found;
+  JobRecord changed = entry.record;
+  changed.max_bytes_per_second = rate;
+  touch(changed);
+  return save(entry, changed);
+}
+
+// ---------------------------------------------------------------- scheduling and transfers
+
+void Engine::request_schedule() {
+  if (schedule_pending_ || stopping_) return;
+  schedule_pending_ = true;
+  // Deferred so that a decision never runs inside a transfer's or a caller's stack frame.
+  boost::asio::post(io_, [this] {
+    schedule_pending_ = false;
+    if (!stopping_) schedule();
+  });
+}
+
+void Engine::schedule() {
+  std::vector<SchedulerEntry> entries;
+  for (auto& [id, entry] : jobs_) {
+    const auto state = entry.record.state;
+    if (state == JobState::kQueued || (is_running_state(state) && entry.run)) {
+      entries.push_back(SchedulerEntry{id, entry.record.priority, entry.run.has_value(),
+                                       entry.queue_seq, entry.running_since});
+    }
+  }
+  const auto now = SteadyClock::now();
+  const auto decision = plan_schedule(entries, options_.max_active_jobs, options_.time_slice, now);
+  for (const auto& id : decision.preempt) {
+    auto& entry = jobs_.at(id);
+    stop_run(entry);
+    entry.queue_seq = next_queue_seq_++;
+    set_state(entry, JobState::kQueued);
+  }
+  for (const auto& id : decision.start) start_run(jobs_.at(id));
+  if (decision.next_review) {
+    review_timer_->expires_at(*decision.next_review);
+    review_timer_->async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) request_schedule();
+    });
+  }
+}
+
+void Engine::start_run(JobEntry& entry) {
+  entry.run = JobRun{next_run_token_++, nullptr};
+  entry.running_since = SteadyClock::now();
+  set_state(entry, JobState::kConnecting);
+  run_next_file(entry);
+}
+
+void Engine::run_next_file(JobEntry& entry) {
+  auto& record = entry.record;
+  auto next = std::find_if(record.files.begin(), record.files.end(),
+                           [](const FileRecord& f) { return !f.completed; });
+  if (next == record.files.end()) {
+    entry.run.reset();
+    record.transient_since = {};
+    record.retry_count = 0;
+    set_state(entry, JobState::kTransferred);
+    request_schedule();
+    return;
+  }
+  const api::JobId id = record.id;
+  const std::uint64_t token = entry.run->token;
+  const std::size_t index = next->index;
+  FileTransfer::Hooks hooks{
+      [this, id, token] { on_data_flowing(id, token); },
+      [this, id, token](const FileRecord& file) { on_persist(id, token, file); },
+      [this, id, token, index](FileOutcome outcome) {
+        on_file_done(id, token, index, std::move(outcome));
+      }};
+  entry.run->transfer = std::make_unique<FileTransfer>(
+      FileTransfer::Deps{io_, pool_, *http_, options_}, *next,
+      FileTransfer::Settings{record.http_headers, record.max_bytes_per_second}, std::move(hooks));
+  entry.run->transfer->start();
+}
+
+void Engine::stop_run(JobEntry& entry) {
+  if (!entry.run) return;
+  auto run = std::move(*entry.run);
+  entry.run.reset();
+  if (run.transfer) run.transfer->stop();
+}
+
+void Engine::on_data_flowing(const api::JobId& id, std::uint64_t token) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || !it->second.run || it->second.run->token != token) return;
+  if (it->second.record.state == JobState::kConnecting) {
+    set_state(it->second, JobState::kTransferring);
+  }
+}
+
+void Engine::on_persist(const api::JobId& id, std::uint64_t token, const FileRecord& file) {
+  auto it = jobs_.find(id);
+  // stop() persists synchronously while the run is being taken down: accept that too.
+  if (it == jobs_.end() || file.index >= it->second.record.files.size()) return;
+  (void)token;
+  auto& entry = it->second;
+  auto& record = entry.record;
+  const bool progressed = file.verified.total() > record.files[file.index].verified.total();
+  record.files[file.index] = file;
+  if (progressed) {
+    // Progress ends a run of transient errors: the no-progress clock starts over.
+    record.transient_since = {};
+    record.retry_count = 0;
+  }
+  touch(record);
+  if (auto saved = store_->update_job_and_file(record, file); !saved) {
+    spdlog::error("job {}: cannot save progress: {}", id.to_string(), saved.error().message);
+  }
+  if (progressed) notify(entry, Event::kModification);
+}
+
+void Engine::on_file_done(const api::JobId& id, std::uint64_t token, std::size_t index,
+                          FileOutcome outcome) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || !it->second.run || it->second.run->token != token) return;
+  auto& entry = it->second;
+  if (!outcome) {
+    handle_failure(entry, std::move(outcome.error()));
+    return;
+  }
+  const FileRecord& file = entry.record.files[index];
+  notify_file(entry, file);
+  entry.run->transfer.reset();
+  run_next_file(entry);
+}
+
+void Engine::handle_failure(JobEntry& entry, origin::FetchError failure) {
+  stop_run(entry);
+  auto& record = entry.record;
+  const auto now_wall = api::Clock::now();
+  if (!failure.transient) {
+    spdlog::warn("job {}: {}", record.id.to_string(), failure.error.describe());
+    set_state(entry, JobState::kError, std::move(failure.error));
+    request_schedule();
+    return;
+  }
+  if (record.transient_since == api::Clock::time_point{}) record.transient_since = now_wall;
+  const auto waited = now_wall - record.transient_since;
+  if (record.no_progress_timeout.count() == 0 || waited >= record.no_progress_timeout) {
+    auto error = std::move(failure.error);
+    error.message =
+        "no progress for " +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(waited).count()) +
+        " s (no-progress timeout " + std::to_string(record.no_progress_timeout.count()) +
+        " s); last error: " + error.message;
+    spdlog::warn("job {}: {}", record.id.to_string(), error.describe());
+    set_state(entry, JobState::kError, std::move(error));
+    request_schedule();
+    return;
+  }
+  // Exponential backoff from the minimum delay, never shorter than the origin's Retry-After.
+  auto delay = options_.min_retry_delay;
+  for (std::uint32_t i = 0; i < record.retry_count && delay < options_.max_retry_delay; ++i) {
+    delay *= 2;
+  }
+  delay = std::min(delay, options_.max_retry_delay);
+  delay = std::max<std::chrono::milliseconds>(delay, failure.retry_after);
+  ++record.retry_count;
+  spdlog::info("job {}: {}; retrying in {} ms", record.id.to_string(), failure.error.describe(),
+               delay.count());
+  set_state(entry, JobState::kTransientError, std::move(failure.error));
+  arm_retry(entry, SteadyClock::now() + delay);
+  request_schedule();
+}
+
+// Wakes the job at its retry time, or earlier when its no-progress deadline comes first.
+void Engine::arm_retry(JobEntry& entry, SteadyClock::time_point when) {
+  const auto& record = entry.record;
+  if (record.transient_since != api::Clock::time_point{}) {
+    const auto deadline_wall = record.transient_since + record.no_progress_timeout;
+    const auto left = deadline_wall - api::Clock::now();
+    const auto deadline =
+        SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(left);
+    when = std::min(when, deadline);
+  }
+  if (!entry.retry_timer) entry.retry_timer = std::make_unique<boost::asio::steady_timer>(io_);
+  entry.retry_timer->expires_at(when);
+  const api::JobId id = record.id;
+  entry.retry_timer->async_wait([this, id](const boost::system::error_code& ec) {
+    if (!ec) on_retry_timer(id);
+  });
+}
+
+void Engine::on_retry_timer(const api::JobId& id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second.record.state != JobState::kTransientError) return;
+  auto& entry = it->second;
+  auto& record = entry.record;
+  const auto waited = api::Clock::now() - record.transient_since;
+  if (record.transient_since != api::Clock::time_point{} && waited >= record.no_progress_timeout) {
+    auto error = record.error.value_or(api::Error{});
+    error.message =
+        "no progress for " +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(waited).count()) +
+        " s (no-progress timeout " + std::to_string(record.no_progress_timeout.count()) +
+        " s); last error: " + error.message;
+    set_state(entry, JobState::kError, std::move(error));
+    return;
+  }
+  entry.queue_seq = next_queue_seq_++;
+  set_state(entry, JobState::kQueued, record.error);
+  request_schedule();
+}
+
+void Engine::cancel_retry(JobEntry& entry) {
+  if (entry.retry_timer) entry.retry_timer->cancel();
+}
+
+// ---------------------------------------------------------------- notifications
+
+std::shared_ptr<api::Job> Engine::handle(const api::JobId& id) {
+  return std::make_shared<LocalJob>(shared_from_this(), id);
+}
+
+void Engine::notify(JobEntry& entry, Event event) {
+  if (!entry.callback) return;
+  const auto flags = entry.record.notify_flags;
+  auto callback = entry.callback;
+  auto job = handle(entry.record.id);
+  switch (event) {
+    case Event::kTransferred:
+      if (api::wants(flags, api::NotifyFlags::kJobTransferred)) {
+        notifier_->post([callback, job] { callback->job_transferred(*job); });
+      }
+      break;
+    case Event::kError:
+      if (api::wants(flags, api::NotifyFlags::kJobError) && entry.record.error) {
+        notifier_->post(
+            [callback, job, error = *entry.record.error] { callback->job_error(*job, error); });
+      }
+      break;
+    case Event::kModification:
+      if (api::wants(flags, api::NotifyFlags::kJobModification)) {
+        notifier_->post([callback, job] { callback->job_modification(*job); });
+      }
+      break;
+  }
+}
+
+void Engine::notify_file(JobEntry& entry, const FileRecord& file) {
+  if (!entry.callback ||
+      !api::wants(entry.record.notify_flags, api::NotifyFlags::kFileTransferred)) {
+    return;
+  }
+  notifier_->post(
+      [callback = entry.callback, job = handle(entry.record.id),
+       status = file_status(entry, file)] { callback->file_transferred(*job, status); });
+}
+
+}  // namespace swarmcopy::engine

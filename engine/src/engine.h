@@ -1,0 +1,162 @@
+// Engine: the embedded job engine behind LocalManager. It owns the engine thread (one
+// boost::asio::io_context: every job's state lives there, so no locks guard it), the job
+// store, the HTTP client, the blocking pool (fsync, hashing) and the notification thread.
+//
+// Threads: call() may be used from any thread; it runs the function on the engine thread and
+// waits for it (inline when already there). Every other member function is engine-thread only.
+// After shutdown() every call() answers kUnavailable.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "file_transfer.h"
+#include "job_record.h"
+#include "job_store.h"
+#include "notifier.h"
+#include "origin/http_client.h"
+#include "state_dir_lock.h"
+#include "swarmcopy/api/callback.h"
+#include "swarmcopy/api/file_spec.h"
+#include "swarmcopy/api/job.h"
+#include "swarmcopy/api/job_info.h"
+#include "swarmcopy/engine/engine_options.h"
+
+namespace swarmcopy::engine {
+
+class Engine : public std::enable_shared_from_this<Engine> {
+ public:
+  static api::Result<std::shared_ptr<Engine>> open(const std::filesystem::path& state_dir,
+                                                   const EngineOptions& options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Stops the engine: running transfers sync what they wrote and stop (their jobs stay active in
+  // the store and resume at the next open), queued notifications are delivered, threads joined.
+  void shutdown();
+
+  template <class F>
+  auto call(F&& fn) -> decltype(fn());
+
+  // ---- engine thread only ----
+  api::Result<api::JobId> create_job(const std::string& display_name, api::JobType type);
+  api::Result<void> find_job(const api::JobId& id);
+  std::vector<api::JobId> list_jobs();
+  api::Result<void> add_files(const api::JobId& id, std::span<const api::FileSpec> files);
+  api::Result<void> resume(const api::JobId& id);
+  api::Result<void> suspend(const api::JobId& id);
+  api::Result<void> cancel(const api::JobId& id);
+  api::Result<void> complete(const api::JobId& id);
+  api::Result<api::JobInfo> info(const api::JobId& id);
+  api::Result<void> set_priority(const api::JobId& id, api::Priority priority);
+  api::Result<void> set_no_progress_timeout(const api::JobId& id, std::chrono::seconds timeout);
+  api::Result<void> set_notify_flags(const api::JobId& id, api::NotifyFlags flags);
+  api::Result<void> set_callback(const api::JobId& id, std::shared_ptr<api::Callback> callback);
+  api::Result<std::shared_ptr<api::Callback>> callback(const api::JobId& id);
+  api::Result<void> set_http_headers(const api::JobId& id, std::vector<std::string> headers);
+  api::Result<void> set_max_bytes_per_second(const api::JobId& id, std::uint64_t rate);
+
+ private:
+  struct JobRun {
+    std::uint64_t token = 0;
+    std::unique_ptr<FileTransfer> transfer;
+  };
+  struct JobEntry {
+    JobRecord record;
+    std::shared_ptr<api::Callback> callback;
+    std::optional<JobRun> run;
+    std::uint64_t queue_seq = 0;
+    std::chrono::steady_clock::time_point running_since{};
+    std::unique_ptr<boost::asio::steady_timer> retry_timer;
+  };
+  enum class Event { kTransferred, kError, kModification };
+
+  Engine(const std::filesystem::path& state_dir, const EngineOptions& options, StateDirLock lock,
+         std::unique_ptr<JobStore> store);
+  api::Result<void> load();
+  void recover(JobEntry& entry);
+  void run_thread();
+  void stop_on_engine_thread();
+
+  api::Result<JobEntry*> lookup(const api::JobId& id);
+  api::Result<JobEntry*> lookup_mutable(const api::JobId& id);  // also rejects final jobs
+  api::Result<void> save(JobEntry& entry, const JobRecord& changed);
+  void save_logged(JobEntry& entry);
+  void set_state(JobEntry& entry, api::JobState state, std::optional<api::Error> error = {});
+  void touch(JobRecord& record);
+
+  void request_schedule();
+  void schedule();
+  void start_run(JobEntry& entry);
+  void run_next_file(JobEntry& entry);
+  void stop_run(JobEntry& entry);
+  void on_file_done(const api::JobId& id, std::uint64_t token, std::size_t index,
+                    FileOutcome outcome);
+  void on_persist(const api::JobId& id, std::uint64_t token, const FileRecord& file);
+  void on_data_flowing(const api::JobId& id, std::uint64_t token);
+  void handle_failure(JobEntry& entry, origin::FetchError failure);
+  void arm_retry(JobEntry& entry, std::chrono::steady_clock::time_point when);
+  void on_retry_timer(const api::JobId& id);
+  void cancel_retry(JobEntry& entry);
+
+  void notify(JobEntry& entry, Event event);
+  void notify_file(JobEntry& entry, const FileRecord& file);
+  std::shared_ptr<api::Job> handle(const api::JobId& id);
+  api::FileStatus file_status(const JobEntry& entry, const FileRecord& file) const;
+
+  static api::Error unavailable();
+
+  std::filesystem::path state_dir_;
+  EngineOptions options_;
+  StateDirLock lock_;
+  std::unique_ptr<JobStore> store_;
+
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  boost::asio::thread_pool pool_{2};
+  std::unique_ptr<origin::HttpClient> http_;
+  std::unique_ptr<Notifier> notifier_;
+  std::unique_ptr<boost::asio::steady_timer> review_timer_;
+
+  std::map<api::JobId, JobEntry> jobs_;
+  std::uint64_t next_queue_seq_ = 1;
+  std::uint64_t next_run_token_ = 1;
+  bool schedule_pending_ = false;
+  bool stopping_ = false;
+
+  std::mutex call_mutex_;  // guards accepting_ against shutdown
+  bool accepting_ = true;
+  std::thread thread_;
+  std::thread::id thread_id_;
+};
+
+template <class F>
+auto Engine::call(F&& fn) -> decltype(fn()) {
+  using R = decltype(fn());
+  if (std::this_thread::get_id() == thread_id_) return fn();
+  std::promise<R> promise;
+  auto future = promise.get_future();
+  {
+    // Holding the lock while posting orders this call before shutdown's stop work, so every
+    // call that is accepted also runs.
+    std::lock_guard lock(call_mutex_);
+    if (!accepting_) return std::unexpected(unavailable());
+    boost::asio::post(io_, [&promise, &fn] { promise.set_value(fn()); });
+  }
+  return future.get();
+}
+
+}  // namespace swarmcopy::engine

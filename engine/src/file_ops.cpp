@@ -1,0 +1,147 @@
+#include "file_ops.h"
+
+#include "unique_fd.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+namespace swarmcopy::engine {
+namespace {
+
+UniqueFd open_fd(const std::string& path, int flags) {
+  return UniqueFd(::open(path.c_str(), flags | O_CLOEXEC));
+}
+
+std::string parent_of(const std::string& path) {
+  auto parent = std::filesystem::path(path).parent_path().string();
+  return parent.empty() ? "/" : parent;
+}
+
+api::Result<void> invalid(const std::string& why, const std::string& path) {
+  return api::fail(api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument, why, 0, path,
+                   api::Protocol::kLocal);
+}
+
+}  // namespace
+
+api::Error local_file_error(const std::string& what, const std::string& path, int err) {
+  return api::Error{
+      api::ErrorContext::kLocalFile,
+      err == ENOSPC || err == EDQUOT ? api::ErrorKind::kDiskFull : api::ErrorKind::kLocalIo,
+      err,
+      what + ": " + std::strerror(err),
+      path,
+      api::Protocol::kLocal};
+}
+
+api::Result<void> check_destination(const std::string& path) {
+  if (path.empty() || path.front() != '/') {
+    return invalid("destination must be an absolute path", path);
+  }
+  if (path.back() == '/') return invalid("destination names a directory", path);
+  const auto name = std::filesystem::path(path).filename().string();
+  if (name.empty() || name == "." || name == "..") {
+    return invalid("destination has no file name", path);
+  }
+  const std::string dir = parent_of(path);
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    return invalid("destination directory does not exist: " + dir, path);
+  }
+  if (!S_ISDIR(st.st_mode)) return invalid("destination's parent is not a directory", path);
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return invalid("destination directory is not writable: " + dir, path);
+  }
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return invalid("destination is an existing directory", path);
+  }
+  return {};
+}
+
+std::string temp_path_for(const std::string& destination, const api::JobId& job,
+                          std::uint32_t index) {
+  const std::filesystem::path dest(destination);
+  std::string name = dest.filename().string();
+  // Keep the whole name under NAME_MAX (255): ".<name>.<36>-<index>.part".
+  constexpr std::size_t kMaxNameChars = 180;
+  if (name.size() > kMaxNameChars) name.resize(kMaxNameChars);
+  const std::string temp_name =
+      "." + name + "." + job.to_string() + "-" + std::to_string(index) + ".part";
+  return (dest.parent_path() / temp_name).string();
+}
+
+api::Result<std::string> sha256_of_file(const std::string& path) {
+  auto fd = open_fd(path, O_RDONLY);
+  if (!fd.valid()) return std::unexpected(local_file_error("cannot open for hashing", path, errno));
+  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+    return api::fail(api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kInternal,
+                     "SHA-256 unavailable");
+  }
+  std::vector<char> buffer(1 << 20);
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(local_file_error("read failed while hashing", path, errno));
+    }
+    if (n == 0) break;
+    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(n));
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kDigits[digest[i] >> 4];
+    hex += kDigits[digest[i] & 0xf];
+  }
+  return hex;
+}
+
+api::Result<void> sync_path(const std::string& path, bool directory) {
+  auto fd = open_fd(path, directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
+  if (!fd.valid()) return std::unexpected(local_file_error("cannot open for fsync", path, errno));
+  if (::fsync(fd.get()) != 0) return std::unexpected(local_file_error("fsync failed", path, errno));
+  return {};
+}
+
+api::Result<void> move_into_place(const std::string& temp, const std::string& destination) {
+  if (::rename(temp.c_str(), destination.c_str()) != 0) {
+    return std::unexpected(local_file_error("cannot move into place", destination, errno));
+  }
+  return sync_path(parent_of(destination), true);
+}
+
+api::Result<void> remove_file(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return std::unexpected(local_file_error("cannot remove", path, errno));
+  }
+  return {};
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+bool is_sha256_hex(const std::string& text) {
+  if (text.size() != 64) return false;
+  for (unsigned char c : text) {
+    if (!std::isxdigit(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace swarmcopy::engine

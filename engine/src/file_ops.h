@@ -1,0 +1,44 @@
+// Local file rules and operations of a job: where a destination may be, where its temporary
+// file lives, the whole-file SHA-256 check, and the durable move into place. Functions only;
+// the blocking ones (sha256_of_file, sync_path) belong on the blocking pool, not the engine
+// thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "swarmcopy/api/error.h"
+#include "swarmcopy/api/job_id.h"
+
+namespace swarmcopy::engine {
+
+// An error of kind kLocalIo (or kDiskFull for ENOSPC/EDQUOT) for `path` with errno `err`.
+api::Error local_file_error(const std::string& what, const std::string& path, int err);
+
+// A destination must be absolute, name a file (not a directory) in an existing directory that
+// this process may write to.
+api::Result<void> check_destination(const std::string& path);
+
+// ".<name>.<job id>-<index>.part" in the destination's directory: hidden, unique per job file,
+// and on the destination's file system so that Complete is a rename.
+std::string temp_path_for(const std::string& destination, const api::JobId& job,
+                          std::uint32_t index);
+
+// Lower-case hex SHA-256 of the file's whole content.
+api::Result<std::string> sha256_of_file(const std::string& path);
+
+// fsync of a file or directory by path.
+api::Result<void> sync_path(const std::string& path, bool directory);
+
+// rename(temp, destination) then fsync of the destination's directory.
+api::Result<void> move_into_place(const std::string& temp, const std::string& destination);
+
+// Removes a file; a missing file is not an error.
+api::Result<void> remove_file(const std::string& path);
+
+bool file_exists(const std::string& path);
+
+// True for 64 hex digits.
+bool is_sha256_hex(const std::string& text);
+
+}  // namespace swarmcopy::engine

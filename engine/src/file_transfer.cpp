@@ -1,0 +1,369 @@
+#include "file_transfer.h"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <limits>
+
+#include "file_ops.h"
+#include "url.h"
+
+namespace swarmcopy::engine {
+namespace {
+
+constexpr std::uint64_t kMinChunkBytes = 1ull << 20;
+// A request that moved at least this much before failing earns its connection fresh retries.
+constexpr std::uint64_t kRetryCreditBytes = 1ull << 20;
+constexpr std::uint32_t kMaxQuickRetries = 5;
+
+}  // namespace
+
+FileTransfer::FileTransfer(Deps deps, FileRecord file, Settings settings, Hooks hooks)
+    : deps_(deps),
+      file_(std::move(file)),
+      settings_(std::move(settings)),
+      hooks_(std::move(hooks)) {}
+
+FileTransfer::~FileTransfer() {
+  *alive_ = false;
+  cancel_requests();
+}
+
+void FileTransfer::start() {
+  if (file_.completed) {
+    end();
+    boost::asio::post(deps_.io, [done = hooks_.done] { done({}); });
+    return;
+  }
+  auto temp = TempFile::open(file_.temp_path);
+  if (!temp) {
+    fail_local(temp.error(), false);
+    return;
+  }
+  temp_ = std::move(*temp);
+  if (!file_.verified.empty()) {
+    // Verified ranges were synced before they were committed; a temporary file that is now
+    // shorter was truncated or replaced behind our back, so its data is not trusted.
+    auto size = temp_->size();
+    if (!size || *size < file_.verified.ranges().back().end) {
+      spdlog::warn("temporary file {} lost data; downloading the file again", file_.temp_path);
+      reset_progress();
+      hooks_.persist(file_);
+    }
+  }
+  written_ = file_.verified;
+  probe_id_ = deps_.http.probe(
+      file_.url, origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
+      [this](auto result) {
+        probe_id_.reset();
+        on_probe(std::move(result));
+      });
+}
+
+void FileTransfer::on_probe(std::expected<origin::RemoteIdentity, origin::FetchError> result) {
+  if (!result) {
+    fail(std::move(result.error()));
+    return;
+  }
+  const auto& identity = *result;
+  std::string changed;
+  if (file_.size && identity.size && *file_.size != *identity.size) {
+    changed = "size " + std::to_string(*file_.size) + " -> " + std::to_string(*identity.size);
+  } else if (!file_.etag.empty() && !identity.etag.empty() && file_.etag != identity.etag) {
+    changed = "ETag " + file_.etag + " -> " + identity.etag;
+  } else if (!file_.last_modified.empty() && !identity.last_modified.empty() &&
+             file_.last_modified != identity.last_modified) {
+    changed = "Last-Modified " + file_.last_modified + " -> " + identity.last_modified;
+  }
+  if (!changed.empty()) {
+    // Nothing mixed: the old bytes are thrown away, and a later resume starts afresh.
+    reset_progress();
+    file_.size.reset();
+    file_.etag.clear();
+    file_.last_modified.clear();
+    hooks_.persist(file_);
+    fail(origin::FetchError{
+        api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kContentChanged, 0,
+                   "content changed at the origin during the transfer (" + changed + ")", file_.url,
+                   protocol_of(file_.url)},
+        false,
+        {}});
+    return;
+  }
+  file_.size = identity.size;
+  file_.etag = identity.etag;
+  file_.last_modified = identity.last_modified;
+  file_.accepts_ranges = identity.accepts_ranges;
+  hooks_.persist(file_);
+
+  if (file_.size && *file_.size == 0) {
+    on_all_written();
+    return;
+  }
+  if (!identity.accepts_ranges || !file_.size) {
+    start_whole_body();
+    return;
+  }
+  if (auto reserved = temp_->reserve(*file_.size); !reserved) {
+    fail_local(reserved.error(), reserved.error().kind == api::ErrorKind::kDiskFull);
+    return;
+  }
+  plan_ranges();
+  if (pending_.empty()) {
+    on_all_written();
+    return;
+  }
+  fill_connections();
+}
+
+std::uint32_t FileTransfer::connection_count() const {
+  // A rate cap is easiest to keep exactly on one connection.
+  if (settings_.max_bytes_per_second > 0) return 1;
+  return std::max<std::uint32_t>(1, deps_.options.connections_per_file);
+}
+
+void FileTransfer::plan_ranges() {
+  pending_.clear();
+  const auto gaps = written_.gaps(*file_.size);
+  std::uint64_t remaining = 0;
+  for (const auto& gap : gaps) remaining += gap.size();
+  const std::uint64_t chunk =
+      std::clamp<std::uint64_t>(remaining / connection_count(), kMinChunkBytes,
+                                std::max(kMinChunkBytes, deps_.options.segment_bytes));
+  for (const auto& gap : gaps) {
+    for (std::uint64_t begin = gap.begin; begin < gap.end; begin += chunk) {
+      pending_.push_back(ByteRange{begin, std::min(gap.end, begin + chunk)});
+    }
+  }
+}
+
+void FileTransfer::start_whole_body() {
+  // The origin cannot serve ranges: one stream from byte 0, so nothing earlier is reusable.
+  cancel_requests();
+  whole_body_ = true;
+  reset_progress();
+  file_.accepts_ranges = false;
+  if (temp_) (void)temp_->truncate(0);
+  hooks_.persist(file_);
+  launch(ByteRange{0, file_.size.value_or(std::numeric_limits<std::uint64_t>::max())}, 0);
+}
+
+void FileTransfer::fill_connections() {
+  while (active_.size() < connection_count() && !pending_.empty()) {
+    const auto range = pending_.front();
+    pending_.pop_front();
+    launch(range, 0);
+  }
+}
+
+origin::RangeRequest FileTransfer::request_for(ByteRange range, bool whole_body) const {
+  origin::RangeRequest request;
+  request.url = file_.url;
+  request.begin = range.begin;
+  request.end = range.end;
+  request.whole_body = whole_body;
+  request.expected.size = file_.size;
+  request.expected.etag = file_.etag;
+  request.expected.last_modified = file_.last_modified;
+  request.expected.accepts_ranges = file_.accepts_ranges;
+  request.options.headers = settings_.http_headers;
+  request.options.max_bytes_per_second = settings_.max_bytes_per_second;
+  return request;
+}
+
+void FileTransfer::launch(ByteRange range, std::uint32_t quick_retries) {
+  const std::uint64_t key = next_key_++;
+  active_[key] = Connection{0, range, range.begin, quick_retries};
+  const auto id = deps_.http.fetch(
+      request_for(range, whole_body_),
+      [this, key](std::uint64_t offset, std::span<const char> bytes) {
+        return on_data(key, offset, bytes);
+      },
+      [this, key](auto result) { on_fetch_done(key, std::move(result)); });
+  // The request may already have finished (and been erased) if the client answered inline.
+  if (auto it = active_.find(key); it != active_.end()) it->second.request = id;
+}
+
+api::Result<void> FileTransfer::on_data(std::uint64_t key, std::uint64_t offset,
+                                        std::span<const char> bytes) {
+  auto it = active_.find(key);
+  if (it == active_.end()) {
+    return api::fail(api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kInternal,
+                     "data for a finished request");
+  }
+  if (auto written = temp_->write_at(offset, bytes); !written) return written;
+  const std::uint64_t end = offset + bytes.size();
+  written_.add(ByteRange{offset, end});
+  it->second.cursor = end;
+  file_.from_origin += bytes.size();
+  if (!flowing_) {
+    flowing_ = true;
+    hooks_.data_flowing();
+  }
+  maybe_checkpoint();
+  return {};
+}
+
+void FileTransfer::on_fetch_done(std::uint64_t key,
+                                 std::expected<void, origin::FetchError> result) {
+  auto node = active_.extract(key);
+  if (node.empty() || finished_) return;
+  const Connection connection = node.mapped();
+  if (result) {
+    if (whole_body_ && !file_.size) file_.size = written_.total();
+    fill_connections();
+    if (active_.empty() && pending_.empty()) on_all_written();
+    return;
+  }
+  auto error = std::move(result.error());
+  if (error.error.kind == api::ErrorKind::kRangeNotSupported && !whole_body_) {
+    spdlog::info("{} ignores Range requests; downloading it in one stream", file_.url);
+    start_whole_body();
+    return;
+  }
+  if (error.error.kind == api::ErrorKind::kDiskFull) error.transient = true;
+  const std::uint64_t moved = connection.cursor - connection.range.begin;
+  const std::uint32_t retries = moved >= kRetryCreditBytes ? 0 : connection.quick_retries + 1;
+  if (error.transient && moved > 0 && !whole_body_ && retries <= kMaxQuickRetries) {
+    // The connection broke after making progress: ask again for the rest at once.
+    spdlog::debug("{}: {}; re-requesting bytes {}-{}", file_.url, error.error.message,
+                  connection.cursor, connection.range.end);
+    launch(ByteRange{connection.cursor, connection.range.end}, retries);
+    return;
+  }
+  fail(std::move(error));
+}
+
+void FileTransfer::maybe_checkpoint() {
+  const auto now = std::chrono::steady_clock::now();
+  if (sync_in_flight_ || now - last_checkpoint_ < deps_.options.checkpoint_interval) return;
+  if (written_ == file_.verified) return;
+  sync_in_flight_ = true;
+  last_checkpoint_ = now;
+  boost::asio::post(deps_.pool, [this, temp = temp_, alive = alive_, snapshot = written_,
+                                 generation = generation_, &io = deps_.io] {
+    auto synced = temp->sync();
+    boost::asio::post(io, [this, alive, snapshot, generation, synced] {
+      if (!*alive) return;
+      sync_in_flight_ = false;
+      if (!synced) {
+        fail_local(synced.error(), false);
+        return;
+      }
+      if (generation != generation_) return;  // progress was reset meanwhile
+      file_.verified = snapshot;
+      hooks_.persist(file_);
+    });
+  });
+}
+
+void FileTransfer::on_all_written() {
+  if (file_.size && *file_.size > 0 && !written_.contains(ByteRange{0, *file_.size})) {
+    fail(origin::FetchError{
+        api::Error{api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kInternal, 0,
+                   "transfer ended with bytes missing", file_.url, protocol_of(file_.url)},
+        true,
+        {}});
+    return;
+  }
+  const std::uint64_t size = file_.size.value_or(written_.total());
+  file_.size = size;
+  if (auto truncated = temp_->truncate(size); !truncated) {
+    fail_local(truncated.error(), false);
+    return;
+  }
+  // The last sync (and the hash, if the caller gave one) run on the pool.
+  boost::asio::post(deps_.pool,
+                    [this, temp = temp_, alive = alive_, expected = file_.sha256, &io = deps_.io] {
+                      auto synced = temp->sync();
+                      std::optional<api::Result<std::string>> hash;
+                      if (synced && expected) hash = sha256_of_file(temp->path());
+                      boost::asio::post(io, [this, alive, synced, hash] {
+                        if (*alive) on_final_sync(synced, hash);
+                      });
+                    });
+}
+
+void FileTransfer::on_final_sync(api::Result<void> synced,
+                                 std::optional<api::Result<std::string>> hash) {
+  if (!synced) {
+    fail_local(synced.error(), false);
+    return;
+  }
+  if (hash && !*hash) {
+    fail_local(hash->error(), false);
+    return;
+  }
+  if (hash && **hash != *file_.sha256) {
+    const std::string message = "SHA-256 mismatch: expected " + *file_.sha256 + ", got " + **hash;
+    reset_progress();
+    temp_.reset();
+    (void)remove_file(file_.temp_path);
+    hooks_.persist(file_);
+    fail(origin::FetchError{
+        api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0, message,
+                   file_.url, protocol_of(file_.url)},
+        false,
+        {}});
+    return;
+  }
+  file_.verified = RangeSet({ByteRange{0, *file_.size}});
+  file_.completed = true;
+  hooks_.persist(file_);
+  end();
+  boost::asio::post(deps_.io, [done = hooks_.done] { done({}); });
+}
+
+void FileTransfer::fail_local(const api::Error& error, bool transient) {
+  fail(origin::FetchError{error, transient, {}});
+}
+
+void FileTransfer::fail(origin::FetchError error) {
+  if (finished_) return;
+  cancel_requests();
+  sync_written();
+  end();
+  boost::asio::post(
+      deps_.io, [done = hooks_.done, error = std::move(error)] { done(std::unexpected(error)); });
+}
+
+void FileTransfer::stop() {
+  if (finished_) return;
+  cancel_requests();
+  sync_written();
+  end();
+}
+
+void FileTransfer::end() {
+  finished_ = true;
+  *alive_ = false;
+}
+
+void FileTransfer::sync_written() {
+  if (!temp_ || written_ == file_.verified) return;
+  if (auto synced = temp_->sync(); synced) {
+    file_.verified = written_;
+    hooks_.persist(file_);
+  } else {
+    spdlog::warn("cannot sync {}: {}; its unsynced bytes will be fetched again", file_.temp_path,
+                 synced.error().message);
+  }
+}
+
+void FileTransfer::cancel_requests() {
+  if (probe_id_) deps_.http.cancel(*probe_id_);
+  probe_id_.reset();
+  for (const auto& [key, connection] : active_) deps_.http.cancel(connection.request);
+  active_.clear();
+  pending_.clear();
+}
+
+void FileTransfer::reset_progress() {
+  written_.clear();
+  file_.verified.clear();
+  pending_.clear();
+  ++generation_;
+}
+
+}  // namespace swarmcopy::engine

@@ -1,0 +1,63 @@
+#include "temp_file.h"
+
+#include "file_ops.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace swarmcopy::engine {
+
+api::Error TempFile::io_error(const char* what, int err) const {
+  return local_file_error(what, path_, err);
+}
+
+api::Result<std::shared_ptr<TempFile>> TempFile::open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+  if (fd < 0) return std::unexpected(local_file_error("cannot open temporary file", path, errno));
+  return std::shared_ptr<TempFile>(new TempFile(path, UniqueFd(fd)));
+}
+
+api::Result<void> TempFile::write_at(std::uint64_t offset, std::span<const char> bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::pwrite(fd_.get(), bytes.data(), bytes.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(io_error("write failed", errno));
+    }
+    bytes = bytes.subspan(static_cast<std::size_t>(n));
+    offset += static_cast<std::uint64_t>(n);
+  }
+  return {};
+}
+
+api::Result<void> TempFile::reserve(std::uint64_t size) {
+  if (size == 0) return {};
+  const int err = ::posix_fallocate(fd_.get(), 0, static_cast<off_t>(size));
+  // Some file systems cannot preallocate; a full disk then shows at the first failing write.
+  if (err == 0 || err == EOPNOTSUPP || err == EINVAL) return {};
+  return std::unexpected(io_error("cannot reserve space", err));
+}
+
+api::Result<void> TempFile::truncate(std::uint64_t size) {
+  if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0) {
+    return std::unexpected(io_error("cannot set file size", errno));
+  }
+  return {};
+}
+
+api::Result<void> TempFile::sync() {
+  if (::fdatasync(fd_.get()) != 0) return std::unexpected(io_error("fdatasync failed", errno));
+  return {};
+}
+
+api::Result<std::uint64_t> TempFile::size() const {
+  struct stat st {};
+  if (::fstat(fd_.get(), &st) != 0) return std::unexpected(io_error("fstat failed", errno));
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
+}  // namespace swarmcopy::engine

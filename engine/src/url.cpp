@@ -1,0 +1,65 @@
+#include "url.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace swarmcopy::engine {
+namespace {
+
+bool starts_with_ci(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+api::Result<api::Protocol> check_url(std::string_view url) {
+  auto bad = [&](std::string why) {
+    return api::fail(api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument,
+                     "invalid URL: " + why, 0, std::string(url));
+  };
+  if (url.empty()) return bad("empty");
+  if (url.size() > 8192) return bad("longer than 8192 characters");
+  for (unsigned char c : url) {
+    if (c <= 0x20 || c == 0x7f) return bad("contains a space or control character");
+  }
+  api::Protocol protocol;
+  std::string_view rest;
+  if (starts_with_ci(url, "http://")) {
+    protocol = api::Protocol::kHttp;
+    rest = url.substr(7);
+  } else if (starts_with_ci(url, "https://")) {
+    protocol = api::Protocol::kHttps;
+    rest = url.substr(8);
+  } else {
+    const auto colon = url.find(':');
+    if (colon == std::string_view::npos) return bad("no scheme (expected http:// or https://)");
+    return bad("unsupported scheme '" + std::string(url.substr(0, colon)) +
+               "' (only http and https)");
+  }
+  const auto authority = rest.substr(0, rest.find_first_of("/?#"));
+  auto host =
+      authority.substr(authority.find('@') == std::string_view::npos ? 0 : authority.find('@') + 1);
+  if (host.empty() || host.front() == ':') return bad("no host");
+  return protocol;
+}
+
+api::Protocol protocol_of(std::string_view url) {
+  return starts_with_ci(url, "https://") ? api::Protocol::kHttps : api::Protocol::kHttp;
+}
+
+std::string_view url_file_name(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  const auto scheme_end = url.find("://");
+  if (scheme_end != std::string_view::npos) url = url.substr(scheme_end + 3);
+  const auto path_start = url.find('/');
+  if (path_start == std::string_view::npos) return {};
+  url = url.substr(path_start);
+  return url.substr(url.rfind('/') + 1);
+}
+
+}  // namespace swarmcopy::engine

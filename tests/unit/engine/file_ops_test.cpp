@@ -1,0 +1,107 @@
+#include "file_ops.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace swarmcopy::engine {
+namespace {
+
+class FileOpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/swarmcopy-fileops-XXXXXX";
+    dir_ = ::mkdtemp(pattern);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::permissions(dir_ / "locked", std::filesystem::perms::owner_all, ec);
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(FileOpsTest, DestinationMustBeAbsoluteInAnExistingDirectory) {
+  EXPECT_TRUE(check_destination((dir_ / "file").string()));
+  EXPECT_FALSE(check_destination("relative/file"));
+  EXPECT_FALSE(check_destination((dir_ / "missing" / "file").string()));
+  EXPECT_FALSE(check_destination(dir_.string() + "/"));
+  EXPECT_FALSE(check_destination(dir_.string()));  // an existing directory
+}
+
+TEST_F(FileOpsTest, DestinationDirectoryMustBeWritable) {
+  std::filesystem::create_directory(dir_ / "locked");
+  std::filesystem::permissions(dir_ / "locked", std::filesystem::perms::owner_read |
+                                                    std::filesystem::perms::owner_exec |
+                                                    std::filesystem::perms::others_exec);
+  ::chmod(dir_.c_str(), 0755);
+  const auto target = (dir_ / "locked" / "file").string();
+  if (::geteuid() != 0) {
+    const auto result = check_destination(target);
+    ASSERT_FALSE(result);
+    EXPECT_NE(result.error().message.find("not writable"), std::string::npos);
+    return;
+  }
+  // Root may write anywhere: check as an unprivileged user in a child process.
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+    const auto result = check_destination(target);
+    const bool clear = !result && result.error().message.find("not writable") != std::string::npos;
+    ::_exit(clear ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST_F(FileOpsTest, TempPathIsHiddenBesideTheDestination) {
+  const auto id = api::JobId::generate();
+  const auto temp = temp_path_for((dir_ / "image.iso").string(), id, 3);
+  EXPECT_EQ(std::filesystem::path(temp).parent_path(), dir_);
+  const auto name = std::filesystem::path(temp).filename().string();
+  EXPECT_EQ(name, ".image.iso." + id.to_string() + "-3.part");
+  const std::string long_name(250, 'x');
+  EXPECT_LE(std::filesystem::path(temp_path_for((dir_ / long_name).string(), id, 0))
+                .filename()
+                .string()
+                .size(),
+            255u);
+}
+
+TEST_F(FileOpsTest, Sha256OfAKnownString) {
+  std::ofstream(dir_ / "abc") << "abc";
+  EXPECT_EQ(sha256_of_file((dir_ / "abc").string()),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_FALSE(sha256_of_file((dir_ / "missing").string()));
+}
+
+TEST_F(FileOpsTest, MoveIntoPlaceReplacesTheDestination) {
+  std::ofstream(dir_ / "temp") << "new";
+  std::ofstream(dir_ / "dest") << "old";
+  ASSERT_TRUE(move_into_place((dir_ / "temp").string(), (dir_ / "dest").string()));
+  EXPECT_FALSE(file_exists((dir_ / "temp").string()));
+  std::ifstream in(dir_ / "dest");
+  std::string content;
+  in >> content;
+  EXPECT_EQ(content, "new");
+}
+
+TEST_F(FileOpsTest, RemovingAMissingFileIsFine) {
+  EXPECT_TRUE(remove_file((dir_ / "never").string()));
+}
+
+TEST(Sha256Hex, AcceptsOnly64HexDigits) {
+  EXPECT_TRUE(is_sha256_hex(std::string(64, 'a')));
+  EXPECT_FALSE(is_sha256_hex(std::string(63, 'a')));
+  EXPECT_FALSE(is_sha256_hex(std::string(63, 'a') + "g"));
+}
+
+}  // namespace
+}  // namespace swarmcopy::engine
