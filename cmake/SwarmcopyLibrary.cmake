@@ -12,10 +12,16 @@ function(swarmcopy_library NAME)
   target_compile_options(swarmcopy_${NAME} PRIVATE ${SWARMCOPY_WARNINGS})
 endfunction()
 
-# swarmcopy_test(NAME SRCS ... DEPS ... LABELS ...) — one GoogleTest executable, tests
-# registered one by one with ctest so that -L unit / -L integration select them.
-function(swarmcopy_test NAME)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+# swarmcopy_test(name SRCS ... DEPS ... LABELS ... [TIMEOUT s]) — one GoogleTest executable,
+# its tests registered one by one with ctest so that -L unit / -L integration select them.
+# The name may also be given as `NAME name`.
+function(swarmcopy_test)
+  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  if(ARG_NAME)
+    set(NAME ${ARG_NAME})
+  else()
+    list(GET ARG_UNPARSED_ARGUMENTS 0 NAME)
+  endif()
   add_executable(${NAME} ${ARG_SRCS})
   target_link_libraries(${NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   target_compile_options(${NAME} PRIVATE ${SWARMCOPY_WARNINGS})
