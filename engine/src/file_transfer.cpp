@@ -36,11 +36,18 @@ void FileTransfer::start() {
     boost::asio::post(deps_.io, [done = hooks_.done] { done({}); });
     return;
   }
+  written_ = file_.verified;
+  probe_id_ = deps_.http.probe(
+      file_.url, origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
+      [this](auto result) {
+        probe_id_.reset();
+        on_probe(std::move(result));
+      });
+}
+
+api::Result<void> FileTransfer::open_temp() {
   auto temp = TempFile::open(file_.temp_path);
-  if (!temp) {
-    fail_local(temp.error(), false);
-    return;
-  }
+  if (!temp) return std::unexpected(temp.error());
   temp_ = std::move(*temp);
   if (!file_.verified.empty()) {
     // Verified ranges were synced before they were committed; a temporary file that is now
@@ -52,13 +59,17 @@ void FileTransfer::start() {
       hooks_.persist(file_);
     }
   }
-  written_ = file_.verified;
-  probe_id_ = deps_.http.probe(
-      file_.url, origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
-      [this](auto result) {
-        probe_id_.reset();
-        on_probe(std::move(result));
-      });
+  return {};
+}
+
+// The origin's file is not the one we were fetching any more: nothing mixed, the old bytes are
+// thrown away, and a later resume starts afresh with the new identity.
+void FileTransfer::forget_content() {
+  reset_progress();
+  file_.size.reset();
+  file_.etag.clear();
+  file_.last_modified.clear();
+  hooks_.persist(file_);
 }
 
 void FileTransfer::on_probe(std::expected<origin::RemoteIdentity, origin::FetchError> result) {
@@ -77,12 +88,7 @@ void FileTransfer::on_probe(std::expected<origin::RemoteIdentity, origin::FetchE
     changed = "Last-Modified " + file_.last_modified + " -> " + identity.last_modified;
   }
   if (!changed.empty()) {
-    // Nothing mixed: the old bytes are thrown away, and a later resume starts afresh.
-    reset_progress();
-    file_.size.reset();
-    file_.etag.clear();
-    file_.last_modified.clear();
-    hooks_.persist(file_);
+    forget_content();
     fail(origin::FetchError{
         api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kContentChanged, 0,
                    "content changed at the origin during the transfer (" + changed + ")", file_.url,
@@ -96,6 +102,12 @@ void FileTransfer::on_probe(std::expected<origin::RemoteIdentity, origin::FetchE
   file_.last_modified = identity.last_modified;
   file_.accepts_ranges = identity.accepts_ranges;
   hooks_.persist(file_);
+  // The temporary file is made only once the origin has answered, so that a bad URL leaves
+  // nothing behind in the destination's directory.
+  if (auto opened = open_temp(); !opened) {
+    fail_local(opened.error(), false);
+    return;
+  }
 
   if (file_.size && *file_.size == 0) {
     on_all_written();
@@ -223,6 +235,7 @@ void FileTransfer::on_fetch_done(std::uint64_t key,
     return;
   }
   if (error.error.kind == api::ErrorKind::kDiskFull) error.transient = true;
+  if (error.error.kind == api::ErrorKind::kContentChanged) forget_content();
   const std::uint64_t moved = connection.cursor - connection.range.begin;
   const std::uint32_t retries = moved >= kRetryCreditBytes ? 0 : connection.quick_retries + 1;
   if (error.transient && moved > 0 && !whole_body_ && retries <= kMaxQuickRetries) {
@@ -323,6 +336,11 @@ void FileTransfer::fail(origin::FetchError error) {
   if (finished_) return;
   cancel_requests();
   sync_written();
+  if (!error.transient && file_.verified.empty() && temp_) {
+    // Nothing worth keeping for a resume: leave no trace beside the destination.
+    temp_.reset();
+    (void)remove_file(file_.temp_path);
+  }
   end();
   boost::asio::post(
       deps_.io, [done = hooks_.done, error = std::move(error)] { done(std::unexpected(error)); });

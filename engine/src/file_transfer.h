@@ -70,6 +70,8 @@ class FileTransfer {
     std::uint32_t quick_retries = 0;
   };
 
+  api::Result<void> open_temp();
+  void forget_content();
   void on_probe(std::expected<origin::RemoteIdentity, origin::FetchError> result);
   void plan_ranges();
   void start_whole_body();
