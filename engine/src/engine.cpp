@@ -34,6 +34,17 @@ bool is_running_state(JobState state) {
   return state == JobState::kConnecting || state == JobState::kTransferring;
 }
 
+// The error a job ends with when its transient errors outlast the no-progress timeout: the last
+// failure, with how long the job went without progress.
+api::Error no_progress_error(const JobRecord& record, api::Error last) {
+  const auto waited =
+      std::chrono::duration_cast<std::chrono::seconds>(api::Clock::now() - record.transient_since);
+  last.message = "no progress for " + std::to_string(waited.count()) + " s (no-progress timeout " +
+                 std::to_string(record.no_progress_timeout.count()) +
+                 " s); last error: " + last.message;
+  return last;
+}
+
 std::string lower(std::string text) {
   for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
@@ -488,7 +499,7 @@ api::Result<void> Engine::set_no_progress_timeout(const api::JobId& id,
   touch(changed);
   if (auto saved = save(entry, changed); !saved) return saved;
   // A job waiting to retry must look at its deadline again.
-  if (entry.record.state == JobState::kTransientError) arm_retry(entry, SteadyClock::now());
+  if (entry.record.state == JobState::kTransientError) arm_retry(entry, entry.retry_at);
   notify(entry, Event::kModification);
   return {};
 }
@@ -684,12 +695,7 @@ void Engine::handle_failure(JobEntry& entry, origin::FetchError failure) {
   if (record.transient_since == api::Clock::time_point{}) record.transient_since = now_wall;
   const auto waited = now_wall - record.transient_since;
   if (record.no_progress_timeout.count() == 0 || waited >= record.no_progress_timeout) {
-    auto error = std::move(failure.error);
-    error.message =
-        "no progress for " +
-        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(waited).count()) +
-        " s (no-progress timeout " + std::to_string(record.no_progress_timeout.count()) +
-        " s); last error: " + error.message;
+    auto error = no_progress_error(record, std::move(failure.error));
     spdlog::warn("job {}: {}", record.id.to_string(), error.describe());
     set_state(entry, JobState::kError, std::move(error));
     request_schedule();
@@ -706,7 +712,8 @@ void Engine::handle_failure(JobEntry& entry, origin::FetchError failure) {
   spdlog::info("job {}: {}; retrying in {} ms", record.id.to_string(), failure.error.describe(),
                delay.count());
   set_state(entry, JobState::kTransientError, std::move(failure.error));
-  arm_retry(entry, SteadyClock::now() + delay);
+  entry.retry_at = SteadyClock::now() + delay;
+  arm_retry(entry, entry.retry_at);
   request_schedule();
 }
 
@@ -735,13 +742,12 @@ void Engine::on_retry_timer(const api::JobId& id) {
   auto& record = entry.record;
   const auto waited = api::Clock::now() - record.transient_since;
   if (record.transient_since != api::Clock::time_point{} && waited >= record.no_progress_timeout) {
-    auto error = record.error.value_or(api::Error{});
-    error.message =
-        "no progress for " +
-        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(waited).count()) +
-        " s (no-progress timeout " + std::to_string(record.no_progress_timeout.count()) +
-        " s); last error: " + error.message;
-    set_state(entry, JobState::kError, std::move(error));
+    set_state(entry, JobState::kError,
+              no_progress_error(record, record.error.value_or(api::Error{})));
+    return;
+  }
+  if (SteadyClock::now() < entry.retry_at) {  // woken for a deadline that has moved since
+    arm_retry(entry, entry.retry_at);
     return;
   }
   entry.queue_seq = next_queue_seq_++;

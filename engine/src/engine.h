@@ -81,6 +81,7 @@ class Engine : public std::enable_shared_from_this<Engine> {
     std::uint64_t queue_seq = 0;
     std::chrono::steady_clock::time_point running_since{};
     std::unique_ptr<boost::asio::steady_timer> retry_timer;
+    std::chrono::steady_clock::time_point retry_at{};  // when a TRANSIENT_ERROR job retries
   };
   enum class Event { kTransferred, kError, kModification };
 

@@ -1,7 +1,9 @@
 // HttpClient: HTTP(S) range fetches from an origin with libcurl's multi interface, driven by
 // the engine's boost::asio::io_context (curl's sockets and timer are watched by asio; no extra
 // thread). Every callback runs on the io_context's thread; the client is not thread-safe and
-// must be used from that thread only.
+// must be used from that thread only. Inside any callback the caller may probe, fetch and
+// cancel (any request, its own included); it may destroy the client inside ProbeDone / OnDone,
+// but not inside OnData (curl is still running that transfer on the stack).
 //
 // What it guarantees:
 // - `Accept-Encoding: identity`; a body that arrives encoded anyway is a permanent error.
@@ -49,8 +51,8 @@ struct FetchError {
 };
 
 struct RequestOptions {
-  std::vector<std::string> headers;          // extra "Name: value" lines
-  std::uint64_t max_bytes_per_second = 0;    // 0 = unlimited (CURLOPT_MAX_RECV_SPEED_LARGE)
+  std::vector<std::string> headers;        // extra "Name: value" lines
+  std::uint64_t max_bytes_per_second = 0;  // 0 = unlimited (CURLOPT_MAX_RECV_SPEED_LARGE)
 };
 
 struct RangeRequest {
@@ -79,7 +81,8 @@ class HttpClient {
   // Receives consecutive bytes of the body at their file offset. Returning an error aborts
   // the request; on_done then receives that error (as a permanent FetchError unless the
   // caller's error says otherwise via kind == kDiskFull, which stays permanent too).
-  using OnData = std::function<api::Result<void>(std::uint64_t offset, std::span<const char> bytes)>;
+  using OnData =
+      std::function<api::Result<void>(std::uint64_t offset, std::span<const char> bytes)>;
   using OnDone = std::function<void(std::expected<void, FetchError>)>;
 
   HttpClient(boost::asio::io_context& io, Options options);

@@ -1,1 +1,0 @@
-#include "origin/http_client.h"
