@@ -687,7 +687,8 @@ void Engine::handle_failure(JobEntry& entry, origin::FetchError failure) {
   auto& record = entry.record;
   const auto now_wall = api::Clock::now();
   if (!failure.transient) {
-    spdlog::warn("job {}: {}", record.id.to_string(), failure.error.describe());
+    // The caller hears of it through the job (state, error, callback); the log is for -v.
+    spdlog::info("job {}: {}", record.id.to_string(), failure.error.describe());
     set_state(entry, JobState::kError, std::move(failure.error));
     request_schedule();
     return;
@@ -696,7 +697,7 @@ void Engine::handle_failure(JobEntry& entry, origin::FetchError failure) {
   const auto waited = now_wall - record.transient_since;
   if (record.no_progress_timeout.count() == 0 || waited >= record.no_progress_timeout) {
     auto error = no_progress_error(record, std::move(failure.error));
-    spdlog::warn("job {}: {}", record.id.to_string(), error.describe());
+    spdlog::info("job {}: {}", record.id.to_string(), error.describe());
     set_state(entry, JobState::kError, std::move(error));
     request_schedule();
     return;

@@ -1,0 +1,150 @@
+#include "get_command.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "exit_code.h"
+#include "get_outcome.h"
+#include "get_request.h"
+#include "get_session.h"
+#include "logging.h"
+#include "parse_units.h"
+#include "state_dir.h"
+#include "url_path.h"
+#include "usage.h"
+
+namespace swarmcopy::cli {
+namespace {
+
+// Adapts an `expected`-returning parser to a CLI11 check, so bad values are usage errors.
+template <class Parse>
+CLI::Validator validator(Parse parse, std::string name) {
+  return CLI::Validator(
+      [parse](std::string& text) {
+        auto parsed = parse(text);
+        return parsed ? std::string() : parsed.error();
+      },
+      "", std::move(name));
+}
+
+constexpr const char* kDetails =
+    "Downloads URL to PATH with the embedded engine and waits until it is complete.\n"
+    "Ctrl-C suspends the job (exit 130); the same command again resumes it. On success the\n"
+    "file is at PATH (an existing file there is replaced atomically); on failure nothing is.\n"
+    "Exit codes: 0 done, 1 usage error, 2 failure (one 'swarmcopy: error: ...' line on\n"
+    "stderr), 130 interrupted.\n"
+    "--json prints one object on stdout: job, state, path, bytes, from_origin, from_peers,\n"
+    "from_cache, seconds, resumed, and on failure error {context, kind, code, message,\n"
+    "protocol, file}.";
+
+// A usage error found after parsing (it needs more than one option to judge): the same shape
+// as the parser's own.
+int usage_error(const CLI::App& command, const std::string& message) {
+  fmt::print(stderr, "{}", usage_error_text(command, message));
+  return kExitUsage;
+}
+
+// An error before any job exists, in the same form and with the same --json as the others.
+int early_failure(api::Error error, bool json, const std::string& path) {
+  fmt::print(stderr, "swarmcopy: error: {}\n", error.describe());
+  if (json) {
+    GetOutcome outcome;
+    outcome.path = path;
+    outcome.error = std::move(error);
+    fmt::print(stdout, "{}\n", get_outcome_to_json(outcome).dump());
+  }
+  return kExitFailure;
+}
+
+}  // namespace
+
+GetCommand::GetCommand(CLI::App& app)
+    : command_(app.add_subcommand("get", "Download one file now and wait for it")) {
+  command_->footer(kDetails);
+  command_->add_option("URL", url_, "http:// or https:// URL of the file")->required();
+  command_
+      ->add_option("-o,--output", output_,
+                   "Where to save it; a relative path is taken from the current directory, a "
+                   "directory gets the URL's file name. Default: the URL's file name in the "
+                   "current directory")
+      ->type_name("PATH");
+  command_
+      ->add_option("--sha256", sha256_,
+                   "Expected SHA-256 of the whole file (64 hex digits); a mismatch fails the "
+                   "download")
+      ->type_name("HEX")
+      ->check(validator(parse_sha256, "SHA256"));
+  command_
+      ->add_option("--priority", priority_,
+                   "foreground (default: you are waiting), high, normal or low")
+      ->type_name("P")
+      ->check(CLI::IsMember({"foreground", "high", "normal", "low"}));
+  command_
+      ->add_option("-H,--header", headers_, "Extra HTTP request header 'Name: value' (repeatable)")
+      ->type_name("'NAME: VALUE'")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(validator(parse_header, "HEADER"));
+  command_
+      ->add_option("--limit-rate", limit_rate_,
+                   "Bandwidth cap in bytes per second, K/M/G suffixes (binary) allowed: 500K, "
+                   "10M, 1.5m; 0 for none")
+      ->type_name("RATE")
+      ->check(validator(parse_rate, "RATE"));
+  command_->add_flag("--json", json_, "Print one JSON object describing the result on stdout");
+  command_->add_flag("-q,--quiet", quiet_,
+                     "No progress bar or notes (errors and --json output are still printed)");
+  add_common_options(*command_, common_);
+}
+
+int GetCommand::run() {
+  configure_logging(common_.verbosity);
+  GetRequest request;
+  request.url = url_;
+  request.json = json_;
+  request.quiet = quiet_;
+  request.progress_bar = !quiet_ && ::isatty(STDERR_FILENO) == 1;
+
+  // Checked here rather than left to add_file: a URL the engine cannot serve must not create
+  // a job, and the default PATH depends on the URL anyway.
+  if (!is_http_url(url_)) {
+    return early_failure(api::Error{api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument, 0,
+                                    "not an http:// or https:// URL", url_, api::Protocol::kNone},
+                         json_, output_);
+  }
+
+  std::error_code ec;
+  std::filesystem::path path =
+      output_.empty() ? std::filesystem::path(".") : std::filesystem::path(output_);
+  const bool into_directory =
+      output_.empty() || output_.ends_with('/') || std::filesystem::is_directory(path, ec);
+  if (into_directory) {
+    auto name = file_name_from_url(url_);
+    if (!name) {
+      return usage_error(*command_,
+                         fmt::format("cannot take a file name from {}: give -o PATH", url_));
+    }
+    path /= *name;
+  }
+  path = std::filesystem::absolute(path, ec).lexically_normal();
+  if (ec) return usage_error(*command_, fmt::format("bad -o {}: {}", output_, ec.message()));
+  request.path = path;
+
+  if (!sha256_.empty()) request.sha256 = *parse_sha256(sha256_);
+  request.priority = *api::parse_priority(priority_);
+  for (const auto& header : headers_) request.headers.push_back(*parse_header(header));
+  if (!limit_rate_.empty()) request.max_bytes_per_second = *parse_rate(limit_rate_);
+
+  auto home = resolve_state_dir(common_.home_flag());
+  if (!home) return usage_error(*command_, home.error());
+  request.home = *home;
+
+  return GetSession(std::move(request)).run();
+}
+
+}  // namespace swarmcopy::cli

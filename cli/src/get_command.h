@@ -1,0 +1,34 @@
+// GetCommand: `swarmcopy get URL [-o PATH] ...`, a one-shot download with the embedded engine.
+// Owns the command line of `get` (options, validation, --help text); GetSession does the work.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "command.h"
+#include "common_options.h"
+
+namespace swarmcopy::cli {
+
+class GetCommand final : public Command {
+ public:
+  explicit GetCommand(CLI::App& app);
+  bool chosen() const override { return command_->parsed(); }
+  int run() override;
+
+ private:
+  CLI::App* command_;
+  CommonOptions common_;
+  std::string url_;
+  std::string output_;
+  std::string sha256_;
+  std::string priority_ = "foreground";
+  std::vector<std::string> headers_;
+  std::string limit_rate_;
+  bool json_ = false;
+  bool quiet_ = false;
+};
+
+}  // namespace swarmcopy::cli

@@ -1,0 +1,211 @@
+#include "get_session.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <functional>
+#include <utility>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "exit_code.h"
+#include "job_finder.h"
+#include "swarmcopy/engine/local_manager.h"
+
+namespace swarmcopy::cli {
+namespace {
+
+// How often the bar is redrawn while nothing is notified: often enough for a live rate, rare
+// enough that the engine thread does not notice the info() calls.
+constexpr std::chrono::milliseconds kPollInterval{200};
+
+constexpr api::NotifyFlags kNotifyFlags = api::NotifyFlags::kJobTransferred |
+                                          api::NotifyFlags::kJobError |
+                                          api::NotifyFlags::kJobModification;
+
+api::Error local_error(std::string message) {
+  return api::Error{api::ErrorContext::kGeneralQueueManager,
+                    api::ErrorKind::kInternal,
+                    0,
+                    std::move(message),
+                    {},
+                    api::Protocol::kNone};
+}
+
+}  // namespace
+
+GetSession::GetSession(GetRequest request)
+    : request_(std::move(request)),
+      start_(std::chrono::steady_clock::now()),
+      bar_(STDERR_FILENO, request_.progress_bar) {
+  outcome_.path = request_.path.string();
+}
+
+int GetSession::run() {
+  // Before open_local: the engine's threads must inherit the blocked SIGINT/SIGTERM.
+  auto waiter = JobWaiter::create();
+  if (!waiter) return fail(local_error(waiter.error()));
+  waiter_.emplace(std::move(*waiter));
+  if (auto exit_code = open_engine()) return *exit_code;
+  if (auto exit_code = prepare_job()) return *exit_code;
+  return wait_for_job();
+}
+
+std::optional<int> GetSession::open_engine() {
+  engine::EngineOptions options;
+  options.owner_uid = ::getuid();
+  auto manager = engine::open_local(request_.home, options);
+  if (!manager) {
+    // The one failure a user can fix by waiting (another swarmcopy holds the lock) must say
+    // which directory: make sure the line names it.
+    api::Error error = manager.error();
+    if (error.file.empty()) error.file = request_.home.string();
+    return fail(std::move(error));
+  }
+  manager_ = std::move(*manager);
+  return std::nullopt;
+}
+
+std::optional<int> GetSession::prepare_job() {
+  const api::FileSpec spec{request_.url, request_.path.string(), request_.sha256};
+  auto found = find_resumable_get_job(*manager_, spec);
+  if (!found) return fail(found.error());
+  if (*found) {
+    job_ = std::move(*found);
+    outcome_.resumed = true;
+    spdlog::info("resuming job {}", job_->id().to_string());
+  } else {
+    auto created = manager_->create_job(get_job_name(request_.url));
+    if (!created) return fail(created.error());
+    job_ = std::move(*created);
+    spdlog::info("created job {}", job_->id().to_string());
+    if (auto added = job_->add_file(spec); !added) return fail(added.error());
+  }
+  outcome_.job = job_->id();
+
+  // Applied on every run, also to a reused job: the options of the latest command line win.
+  const std::function<api::Result<void>()> steps[] = {
+      [&] { return job_->set_priority(request_.priority); },
+      [&] { return job_->set_http_headers(request_.headers); },
+      [&] { return job_->set_max_bytes_per_second(request_.max_bytes_per_second); },
+      [&] { return job_->set_notify_flags(kNotifyFlags); },
+      [&] { return job_->set_notify_interface(waiter_->callback()); },
+  };
+  for (const auto& step : steps) {
+    if (auto done = step(); !done) return fail(done.error());
+  }
+
+  auto state = job_->state();
+  if (!state) return fail(state.error());
+  // A job that was active when an earlier process died resumes by itself at open_local; only
+  // a stopped one needs resume() (which rejects the others).
+  if (*state == api::JobState::kSuspended || *state == api::JobState::kError ||
+      *state == api::JobState::kTransientError) {
+    if (auto resumed = job_->resume(); !resumed) return fail(resumed.error());
+  }
+  return std::nullopt;
+}
+
+int GetSession::wait_for_job() {
+  std::string last_transient;
+  for (;;) {
+    auto info = job_->info();
+    if (!info) return fail(info.error());
+    record(*info);
+    bar_.update(*info, std::chrono::steady_clock::now());
+    switch (info->state) {
+      case api::JobState::kTransferred: {
+        bar_.finish();
+        if (auto completed = job_->complete(); !completed) return fail(completed.error());
+        auto final_info = job_->info();
+        if (!final_info) return fail(final_info.error(), Cleanup::kLeaveJob);
+        return succeed(*final_info);
+      }
+      case api::JobState::kAcknowledged:
+        return succeed(*info);
+      case api::JobState::kError:
+        return fail(info->error.value_or(local_error("the job failed without an error")));
+      case api::JobState::kCancelled:
+        return fail(local_error("the job was cancelled by another client"), Cleanup::kLeaveJob);
+      case api::JobState::kSuspended:
+        // Only possible if something else shares the job (a later daemon mode): leave it as
+        // the other client wants it.
+        return fail(local_error("the job was suspended by another client"), Cleanup::kLeaveJob);
+      case api::JobState::kTransientError:
+        // Not final: the engine retries until the no-progress timeout turns it into ERROR.
+        if (info->error && info->error->describe() != last_transient) {
+          last_transient = info->error->describe();
+          spdlog::info("retrying after a transient error: {}", last_transient);
+        }
+        break;
+      default:
+        break;
+    }
+    if (waiter_->wait(kPollInterval).event == JobWaiter::Event::kSignal) return interrupted();
+  }
+}
+
+int GetSession::fail(api::Error error, Cleanup cleanup) {
+  bar_.finish();
+  if (error.file.empty()) error.file = request_.url;
+  if (job_ && cleanup == Cleanup::kCancelJob) {
+    // Cancel deletes the temporary file: a failed get leaves nothing at PATH and nothing to
+    // resume (the next identical command starts afresh).
+    if (auto cancelled = job_->cancel(); !cancelled) {
+      spdlog::warn("could not cancel job {}: {}", job_->id().to_string(),
+                   cancelled.error().describe());
+    }
+  }
+  // The state reported is the one that ended the run: ERROR for a failure of the job or of a
+  // call on it (also when the job was cancelled just now); what another client did, as found.
+  if (job_ && (cleanup == Cleanup::kCancelJob || !outcome_.state)) {
+    outcome_.state = api::JobState::kError;
+  }
+  fmt::print(stderr, "swarmcopy: error: {}\n", error.describe());
+  outcome_.error = std::move(error);
+  return finish(kExitFailure);
+}
+
+int GetSession::succeed(const api::JobInfo& info) {
+  record(info);
+  return finish(kExitOk);
+}
+
+int GetSession::interrupted() {
+  bar_.finish();
+  if (auto suspended = job_->suspend(); !suspended) {
+    spdlog::warn("could not suspend job {}: {}", job_->id().to_string(),
+                 suspended.error().describe());
+  }
+  if (auto info = job_->info()) record(*info);
+  if (!request_.quiet) {
+    fmt::print(stderr, "swarmcopy: interrupted; job {} is {}: run the same command to resume\n",
+               job_->id().to_string(),
+               outcome_.state ? api::to_string(*outcome_.state) : std::string_view("unknown"));
+  }
+  return finish(kExitInterrupted);
+}
+
+void GetSession::record(const api::JobInfo& info) {
+  outcome_.state = info.state;
+  outcome_.bytes = info.progress.bytes_transferred;
+  outcome_.from_origin = outcome_.from_peers = outcome_.from_cache = 0;
+  for (const auto& file : info.files) {
+    outcome_.from_origin += file.from_origin;
+    outcome_.from_peers += file.from_peers;
+    outcome_.from_cache += file.from_cache;
+  }
+}
+
+int GetSession::finish(int exit_code) {
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
+  outcome_.seconds = elapsed.count();
+  if (request_.json) {
+    fmt::print(stdout, "{}\n", get_outcome_to_json(outcome_).dump());
+    std::fflush(stdout);
+  }
+  return exit_code;
+}
+
+}  // namespace swarmcopy::cli

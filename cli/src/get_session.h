@@ -1,0 +1,50 @@
+// GetSession: one run of `swarmcopy get` against the embedded engine: open the state
+// directory, find the unfinished job of an earlier identical run or create one, configure and
+// resume it, then wait (JobWaiter: notifications, signals, a 200 ms progress poll) until it
+// is TRANSFERRED (complete it), ERROR (cancel it, so no temporary file stays) or interrupted
+// (suspend it, so the next identical run resumes it). Prints the progress bar, the error line
+// and the --json object. Runs on the main thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "get_outcome.h"
+#include "get_request.h"
+#include "job_waiter.h"
+#include "progress_bar.h"
+#include "swarmcopy/api/job.h"
+#include "swarmcopy/api/manager.h"
+
+namespace swarmcopy::cli {
+
+class GetSession {
+ public:
+  explicit GetSession(GetRequest request);
+  // Returns the exit code: kExitOk, kExitFailure or kExitInterrupted.
+  int run();
+
+ private:
+  // Each returns an exit code, or nullopt to go on with the next step.
+  std::optional<int> open_engine();
+  std::optional<int> prepare_job();
+  int wait_for_job();
+
+  enum class Cleanup { kCancelJob, kLeaveJob };
+  int fail(api::Error error, Cleanup cleanup = Cleanup::kCancelJob);
+  int succeed(const api::JobInfo& info);
+  int interrupted();
+  void record(const api::JobInfo& info);
+  int finish(int exit_code);
+
+  GetRequest request_;
+  std::chrono::steady_clock::time_point start_;
+  GetOutcome outcome_;
+  std::optional<JobWaiter> waiter_;
+  std::shared_ptr<api::Manager> manager_;
+  std::shared_ptr<api::Job> job_;
+  ProgressBar bar_;
+};
+
+}  // namespace swarmcopy::cli

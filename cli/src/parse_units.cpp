@@ -1,0 +1,108 @@
+#include "parse_units.h"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace swarmcopy::cli {
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool ends_with_and_strip(std::string& text, std::string_view suffix) {
+  if (text.size() < suffix.size() || !text.ends_with(suffix)) return false;
+  text.resize(text.size() - suffix.size());
+  return true;
+}
+
+// RFC 9110 token characters: what a header name may contain.
+bool is_token_char(char c) {
+  if (std::isalnum(static_cast<unsigned char>(c))) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+}  // namespace
+
+std::expected<std::uint64_t, std::string> parse_rate(std::string_view text) {
+  std::string rest = lower(text);
+  const auto bad = [&] {
+    return std::unexpected(
+        fmt::format("invalid rate '{}': expected a number with an optional K, M, G or T suffix "
+                    "(like 500K or 1.5M)",
+                    text));
+  };
+  ends_with_and_strip(rest, "/s");
+  if (!ends_with_and_strip(rest, "ib")) ends_with_and_strip(rest, "b");
+  double multiplier = 1;
+  if (!rest.empty()) {
+    switch (rest.back()) {
+      case 'k':
+        multiplier = 1024.0;
+        break;
+      case 'm':
+        multiplier = 1024.0 * 1024;
+        break;
+      case 'g':
+        multiplier = 1024.0 * 1024 * 1024;
+        break;
+      case 't':
+        multiplier = 1024.0 * 1024 * 1024 * 1024;
+        break;
+      default:
+        break;
+    }
+    if (multiplier != 1) rest.pop_back();
+  }
+  // from_chars rather than stod: no locale, no leading blanks, no "inf"/"nan" surprises.
+  if (rest.empty() || !(std::isdigit(static_cast<unsigned char>(rest.front())) || rest[0] == '.')) {
+    return bad();
+  }
+  double number = 0;
+  const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), number);
+  if (ec != std::errc() || end != rest.data() + rest.size() || !std::isfinite(number)) return bad();
+  const double bytes = std::round(number * multiplier);
+  if (bytes >= static_cast<double>(std::numeric_limits<std::uint64_t>::max())) return bad();
+  if (number > 0 && bytes < 1) {
+    return std::unexpected(fmt::format("invalid rate '{}': less than 1 byte per second", text));
+  }
+  return static_cast<std::uint64_t>(bytes);
+}
+
+std::expected<std::string, std::string> parse_sha256(std::string_view text) {
+  if (text.size() != 64) {
+    return std::unexpected(
+        fmt::format("invalid SHA-256 '{}': expected 64 hex digits, got {}", text, text.size()));
+  }
+  for (char c : text) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      return std::unexpected(fmt::format("invalid SHA-256 '{}': '{}' is not a hex digit", text, c));
+    }
+  }
+  return lower(text);
+}
+
+std::expected<std::string, std::string> parse_header(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return std::unexpected(fmt::format("invalid header '{}': expected 'Name: value'", text));
+  }
+  for (char c : text.substr(0, colon)) {
+    if (!is_token_char(c)) {
+      return std::unexpected(fmt::format("invalid header name in '{}'", text));
+    }
+  }
+  // A line break would let the value smuggle a second header or a second request.
+  if (text.find_first_of("\r\n") != std::string_view::npos) {
+    return std::unexpected(fmt::format("invalid header '{}': contains a line break", text));
+  }
+  return std::string(text);
+}
+
+}  // namespace swarmcopy::cli

@@ -1,0 +1,24 @@
+// Parsing of the human-friendly quantities the command line accepts. Pure functions: any
+// thread.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+
+namespace swarmcopy::cli {
+
+// A byte rate as curl's --limit-rate spells it: a number (fraction allowed) and an optional
+// binary suffix k, m, g or t in either case ("500K" = 512000, "1.5m" = 1572864); an optional
+// trailing "B", "iB" or "/s" is accepted too. "0" means no limit. Returns bytes per second or
+// a sentence saying what is wrong.
+std::expected<std::uint64_t, std::string> parse_rate(std::string_view text);
+
+// A SHA-256 given on the command line: 64 hex digits, either case. Returns it lower-cased.
+std::expected<std::string, std::string> parse_sha256(std::string_view text);
+
+// An HTTP header "Name: value": a non-empty token before the colon, no line breaks.
+std::expected<std::string, std::string> parse_header(std::string_view text);
+
+}  // namespace swarmcopy::cli

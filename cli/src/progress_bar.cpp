@@ -1,0 +1,94 @@
+#include "progress_bar.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "format_units.h"
+
+namespace swarmcopy::cli {
+namespace {
+
+constexpr std::size_t kBarCells = 24;
+constexpr std::size_t kDefaultWidth = 80;
+
+std::string bar_cells(double fraction) {
+  const auto filled = static_cast<std::size_t>(std::clamp(fraction, 0.0, 1.0) * kBarCells);
+  return "[" + std::string(filled, '#') + std::string(kBarCells - filled, '-') + "]";
+}
+
+// Cuts at a column count; the line is ASCII except for names from the engine's messages,
+// so cutting inside a UTF-8 sequence is possible but only garbles the last column.
+std::string cut(std::string text, std::size_t width) {
+  if (text.size() > width) text.resize(width);
+  return text;
+}
+
+void write_all(int fd, const std::string& text) {
+  const char* data = text.data();
+  std::size_t left = text.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, data, left);
+    if (n <= 0) return;  // a progress bar is not worth an error: give up on this frame
+    data += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace
+
+std::string ProgressBar::render(const api::JobInfo& info, double rate, std::size_t width) {
+  const auto done = info.progress.bytes_transferred;
+  const auto& total = info.progress.bytes_total;
+  std::string line;
+  if (total && *total > 0) {
+    const double fraction = static_cast<double>(done) / static_cast<double>(*total);
+    line = fmt::format("{:3}% {} {} / {}", static_cast<int>(std::min(fraction, 1.0) * 100),
+                       bar_cells(fraction), format_bytes(done), format_bytes(*total));
+  } else {
+    line = fmt::format("     {}", format_bytes(done));
+  }
+  line += "  " + format_rate(rate);
+  if (total && rate > 0 && *total > done) {
+    const auto seconds = static_cast<std::int64_t>(static_cast<double>(*total - done) / rate);
+    line += "  ETA " + format_duration(std::chrono::seconds(seconds));
+  }
+  if (info.state == api::JobState::kTransientError) {
+    line += "  retrying: ";
+    line += info.error ? info.error->describe() : std::string("transient error");
+  } else if (info.state != api::JobState::kTransferring) {
+    line += "  ";
+    line += api::to_string(info.state);
+  }
+  return cut(std::move(line), width);
+}
+
+void ProgressBar::update(const api::JobInfo& info, RateMeter::Clock::time_point now) {
+  meter_.add(now, info.progress.bytes_transferred);
+  if (!enabled_) return;
+  // One column is kept free: writing the last column makes some terminals wrap at once.
+  draw(render(info, meter_.rate(), terminal_width() - 1));
+}
+
+void ProgressBar::finish() {
+  if (!enabled_ || !drawn_) return;
+  write_all(fd_, "\n");
+  drawn_ = false;
+}
+
+void ProgressBar::draw(const std::string& line) {
+  // "\x1b[K" clears what a longer previous frame left to the right.
+  write_all(fd_, "\r" + line + "\x1b[K");
+  drawn_ = true;
+}
+
+std::size_t ProgressBar::terminal_width() const {
+  winsize size{};
+  if (::ioctl(fd_, TIOCGWINSZ, &size) == 0 && size.ws_col > 10) return size.ws_col;
+  return kDefaultWidth;
+}
+
+}  // namespace swarmcopy::cli

@@ -1,0 +1,372 @@
+// `swarmcopy get` end to end: the real binary as a child process against a real nginx on
+// loopback, checked as a user or a script would see it: exit code, the file and its SHA-256,
+// stderr, the --json object, and what is left in the destination directory.
+#include <signal.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "child_process.h"
+#include "nginx/nginx_server.h"
+#include "nginx/test_files.h"
+
+namespace swarmcopy::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr const char* kCli = SWARMCOPY_CLI_PATH;
+
+// /slow/ is throttled per connection so that a download lasts long enough to be interrupted,
+// whatever the engine's own rate limiting does. /private/ wants a header.
+constexpr const char* kServerConfig = R"(
+    location /slow/ { limit_rate 4m; }
+    location /private/ {
+      if ($http_x_swarmcopy_test != "open-sesame") { return 403; }
+    }
+)";
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = text.find('\n', start);
+    lines.push_back(text.substr(start, end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::vector<std::string> entries_of(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  return names;
+}
+
+// Waits (bounded) until `dir` holds an entry other than `except`: the engine's temporary file,
+// which lives beside the destination. Its appearance means the download is under way.
+bool wait_for_temporary_file(const fs::path& dir, const std::string& except,
+                             std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const auto& name : entries_of(dir)) {
+      if (name != except) return true;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+std::string describe(const ChildResult& result) {
+  return "exit " + std::to_string(result.exit_code) + (result.timed_out ? " (timed out)" : "") +
+         "\n--- stdout:\n" + result.out + "\n--- stderr:\n" + result.err;
+}
+
+class CliGetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "swarmcopy-cli-test-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    root_ = pattern;
+    docroot_ = root_ / "docroot";
+    out_ = root_ / "out";
+    home_ = root_ / "home";
+    for (const auto& dir : {docroot_, docroot_ / "slow", docroot_ / "private", out_}) {
+      fs::create_directories(dir);
+    }
+    NginxOptions options;
+    options.docroot = docroot_;
+    options.server_config = kServerConfig;
+    auto server = NginxServer::start(options);
+    ASSERT_TRUE(server) << server.error();
+    nginx_ = std::move(*server);
+  }
+
+  void TearDown() override {
+    nginx_.reset();
+    const char* keep = std::getenv("SWARMCOPY_KEEP_TEST_DIRS");
+    if (!root_.empty() && (keep == nullptr || *keep == '\0' || *keep == '0')) {
+      std::error_code ignored;
+      fs::remove_all(root_, ignored);
+    }
+  }
+
+  // Puts a file of `size` bytes at docroot/`name` and returns its SHA-256.
+  std::string serve(const std::string& name, std::uint64_t size, std::uint64_t seed = 7) {
+    auto sha = write_test_file(docroot_ / name, size, seed);
+    EXPECT_TRUE(sha) << sha.error();
+    return sha.value_or("");
+  }
+
+  std::vector<std::string> cli(std::vector<std::string> args) const {
+    args.insert(args.begin(), kCli);
+    return args;
+  }
+
+  ChildResult get(std::vector<std::string> args, const fs::path& cwd = {},
+                  std::chrono::milliseconds timeout = 60s) const {
+    args.insert(args.begin(), "get");
+    return run_child(cli(std::move(args)), cwd.empty() ? out_ : cwd, timeout);
+  }
+
+  static nlohmann::json json_of(const ChildResult& result) {
+    auto json = nlohmann::json::parse(result.out, nullptr, /*allow_exceptions=*/false);
+    EXPECT_TRUE(json.is_object()) << describe(result);
+    return json;
+  }
+
+  fs::path root_, docroot_, out_, home_;
+  std::unique_ptr<NginxServer> nginx_;
+};
+
+TEST_F(CliGetTest, DownloadsFileAndPrintsJsonResult) {
+  const std::uint64_t size = (3 << 20) + 123;
+  const auto sha = serve("file.bin", size);
+  const auto path = out_ / "file.bin";
+
+  const auto result = get({nginx_->url("/file.bin"), "-o", path.string(), "--sha256", sha, "--home",
+                           home_.string(), "--json", "-q"});
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+  EXPECT_EQ(entries_of(out_), std::vector<std::string>{"file.bin"}) << "temporary files left";
+  EXPECT_EQ(result.err, "");
+  ASSERT_EQ(lines_of(result.out).size(), 1u) << "one JSON object on one line";
+  const auto json = json_of(result);
+  ASSERT_TRUE(json["job"].is_string()) << json.dump();
+  EXPECT_EQ(json["job"].get<std::string>().size(), 36u);
+  EXPECT_EQ(json["state"], "ACKNOWLEDGED");
+  EXPECT_EQ(json["path"], path.string());
+  EXPECT_EQ(json["bytes"], size);
+  EXPECT_TRUE(json["from_origin"].is_number_unsigned());
+  EXPECT_TRUE(json["from_peers"].is_number_unsigned());
+  EXPECT_TRUE(json["from_cache"].is_number_unsigned());
+  EXPECT_GE(json["from_origin"].get<std::uint64_t>() + json["from_peers"].get<std::uint64_t>() +
+                json["from_cache"].get<std::uint64_t>(),
+            size);
+  EXPECT_TRUE(json["seconds"].is_number_float());
+  EXPECT_GT(json["seconds"].get<double>(), 0.0);
+  EXPECT_EQ(json["resumed"], false);
+  EXPECT_FALSE(json.contains("error"));
+}
+
+TEST_F(CliGetTest, ChecksumMismatchFailsAndLeavesNothingAtPath) {
+  serve("file.bin", 1 << 20);
+  const auto path = out_ / "file.bin";
+  const std::string wrong = sha256_hex("not the file");
+
+  const auto result = get(
+      {nginx_->url("/file.bin"), "-o", path.string(), "--sha256", wrong, "--home", home_.string()});
+
+  EXPECT_EQ(result.exit_code, 2) << describe(result);
+  const auto lines = lines_of(result.err);
+  ASSERT_EQ(lines.size(), 1u) << describe(result);
+  EXPECT_TRUE(lines[0].starts_with("swarmcopy: error: ")) << lines[0];
+  EXPECT_EQ(result.out, "");
+  EXPECT_TRUE(entries_of(out_).empty()) << "nothing at PATH, no temporary file";
+}
+
+TEST_F(CliGetTest, NotFoundPrintsTheErrorLineAndJson) {
+  const auto path = out_ / "missing.bin";
+  const auto url = nginx_->url("/missing.bin");
+
+  const auto result = get({url, "-o", path.string(), "--home", home_.string(), "--json"});
+
+  EXPECT_EQ(result.exit_code, 2) << describe(result);
+  // swarmcopy: error: <what> (<protocol> <code>): <url>
+  const std::regex line("swarmcopy: error: .+ \\(http 404\\): " +
+                        std::regex_replace(url, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+                        "\n");
+  EXPECT_TRUE(std::regex_match(result.err, line)) << describe(result);
+  EXPECT_TRUE(entries_of(out_).empty());
+  const auto json = json_of(result);
+  EXPECT_TRUE(json["job"].is_string()) << json.dump();
+  EXPECT_EQ(json["state"], "ERROR");
+  ASSERT_TRUE(json["error"].is_object()) << json.dump();
+  EXPECT_EQ(json["error"]["code"], 404);
+  EXPECT_EQ(json["error"]["protocol"], "http");
+  EXPECT_EQ(json["error"]["kind"], "http_status");
+  EXPECT_TRUE(json["error"]["context"].is_string());
+  EXPECT_TRUE(json["error"]["message"].is_string());
+}
+
+TEST_F(CliGetTest, UnsupportedUrlSchemeIsARuntimeError) {
+  const auto path = out_ / "file.bin";
+
+  const auto result =
+      get({"ftp://127.0.0.1/file.bin", "-o", path.string(), "--home", home_.string(), "--json"});
+
+  EXPECT_EQ(result.exit_code, 2) << describe(result);
+  const auto lines = lines_of(result.err);
+  ASSERT_EQ(lines.size(), 1u) << describe(result);
+  EXPECT_TRUE(lines[0].starts_with("swarmcopy: error: ")) << lines[0];
+  EXPECT_TRUE(lines[0].ends_with(": ftp://127.0.0.1/file.bin")) << lines[0];
+  EXPECT_TRUE(entries_of(out_).empty());
+  const auto json = json_of(result);
+  EXPECT_TRUE(json["job"].is_null());
+  EXPECT_EQ(json["error"]["kind"], "invalid_argument");
+}
+
+TEST_F(CliGetTest, UsageErrorsExitOneWithUsage) {
+  const std::vector<std::vector<std::string>> bad_command_lines = {
+      {},                                                // no URL
+      {"--no-such-option", nginx_->url("/x")},           // unknown option
+      {nginx_->url("/x"), "--limit-rate", "fast"},       // not a rate
+      {nginx_->url("/x"), "--sha256", "abc"},            // not a SHA-256
+      {nginx_->url("/x"), "--priority", "urgent"},       // not a priority
+      {nginx_->url("/x"), "--header", "no colon here"},  // not a header
+  };
+  for (const auto& args : bad_command_lines) {
+    const auto result = get(args);
+    EXPECT_EQ(result.exit_code, 1) << describe(result);
+    EXPECT_NE(result.err.find("Usage:"), std::string::npos) << describe(result);
+    EXPECT_EQ(result.out, "");
+  }
+  const auto no_command = run_child(cli({}), out_);
+  EXPECT_EQ(no_command.exit_code, 1) << describe(no_command);
+  EXPECT_TRUE(entries_of(out_).empty());
+}
+
+TEST_F(CliGetTest, HelpListsEveryOption) {
+  const auto result = get({"--help"});
+
+  EXPECT_EQ(result.exit_code, 0) << describe(result);
+  for (const char* option : {"URL", "-o", "--sha256", "--priority", "--home", "--state-dir",
+                             "--header", "--limit-rate", "--json", "-q", "-v"}) {
+    EXPECT_NE(result.out.find(option), std::string::npos) << option << "\n" << result.out;
+  }
+}
+
+TEST_F(CliGetTest, DefaultOutputIsTheUrlFileNameInTheCurrentDirectory) {
+  const auto sha = serve("named.bin", 100000);
+
+  const auto result = get({nginx_->url("/named.bin?version=2"), "--home", home_.string()}, out_);
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_EQ(sha256_file(out_ / "named.bin").value_or(""), sha);
+}
+
+TEST_F(CliGetTest, RelativeOutputIsTakenFromTheCurrentDirectory) {
+  const auto sha = serve("file.bin", 50000);
+  fs::create_directories(out_ / "sub");
+
+  const auto result = get(
+      {nginx_->url("/file.bin"), "-o", "sub/copy.bin", "--home", home_.string(), "--json"}, out_);
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_EQ(sha256_file(out_ / "sub" / "copy.bin").value_or(""), sha);
+  EXPECT_EQ(json_of(result)["path"], (out_ / "sub" / "copy.bin").string());
+}
+
+TEST_F(CliGetTest, OutputDirectoryGetsTheUrlFileName) {
+  const auto sha = serve("file.bin", 30000);
+  fs::create_directories(out_ / "dir");
+
+  const auto result =
+      get({nginx_->url("/file.bin"), "-o", (out_ / "dir").string(), "--home", home_.string()});
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_EQ(sha256_file(out_ / "dir" / "file.bin").value_or(""), sha);
+}
+
+TEST_F(CliGetTest, ExistingFileAtPathIsReplaced) {
+  const auto sha = serve("file.bin", 200000);
+  const auto path = out_ / "file.bin";
+  std::ofstream(path) << "an older version";
+
+  const auto result =
+      get({nginx_->url("/file.bin"), "-o", path.string(), "--home", home_.string()});
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+  EXPECT_EQ(entries_of(out_), std::vector<std::string>{"file.bin"});
+}
+
+TEST_F(CliGetTest, HeadersAreSentToTheOrigin) {
+  const auto sha = serve("private/file.bin", 10000);
+  const auto path = out_ / "file.bin";
+
+  const auto refused =
+      get({nginx_->url("/private/file.bin"), "-o", path.string(), "--home", home_.string()});
+  EXPECT_EQ(refused.exit_code, 2) << describe(refused);
+  EXPECT_NE(refused.err.find("(http 403)"), std::string::npos) << describe(refused);
+
+  const auto admitted = get({nginx_->url("/private/file.bin"), "-o", path.string(), "--home",
+                             home_.string(), "--header", "X-Swarmcopy-Test: open-sesame"});
+  ASSERT_EQ(admitted.exit_code, 0) << describe(admitted);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+}
+
+TEST_F(CliGetTest, InterruptSuspendsAndTheSameCommandResumesTheSameJob) {
+  const std::uint64_t size = 8 << 20;
+  const auto sha = serve("slow/big.bin", size);
+  const auto path = out_ / "big.bin";
+  const std::vector<std::string> command =
+      cli({"get", nginx_->url("/slow/big.bin"), "-o", path.string(), "--home", home_.string(),
+           "--json", "--limit-rate", "2M"});
+
+  auto first = ChildProcess::spawn(command, out_);
+  ASSERT_TRUE(first) << first.error();
+  ASSERT_TRUE(wait_for_temporary_file(out_, "big.bin", 20s)) << "the download never started";
+  (*first)->send_signal(SIGINT);
+  const auto interrupted = (*first)->wait(30s);
+
+  ASSERT_EQ(interrupted.exit_code, 130) << describe(interrupted);
+  EXPECT_FALSE(fs::exists(path)) << "an interrupted download is not at PATH";
+  const auto suspended = json_of(interrupted);
+  EXPECT_EQ(suspended["state"], "SUSPENDED") << suspended.dump();
+  ASSERT_TRUE(suspended["job"].is_string()) << suspended.dump();
+
+  const auto resumed = run_child(command, out_, 90s);
+
+  ASSERT_EQ(resumed.exit_code, 0) << describe(resumed);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+  const auto done = json_of(resumed);
+  EXPECT_EQ(done["job"], suspended["job"]) << "the same job, resumed";
+  EXPECT_EQ(done["resumed"], true);
+  EXPECT_EQ(done["state"], "ACKNOWLEDGED");
+  EXPECT_EQ(done["bytes"], size);
+  EXPECT_EQ(entries_of(out_), std::vector<std::string>{"big.bin"});
+}
+
+TEST_F(CliGetTest, SecondProcessOnTheSameHomeFailsClearly) {
+  serve("slow/big.bin", 8 << 20);
+  serve("small.bin", 1000);
+  auto first = ChildProcess::spawn(
+      cli({"get", nginx_->url("/slow/big.bin"), "-o", (out_ / "big.bin").string(), "--home",
+           home_.string(), "--limit-rate", "2M"}),
+      out_);
+  ASSERT_TRUE(first) << first.error();
+  ASSERT_TRUE(wait_for_temporary_file(out_, "big.bin", 20s)) << "the download never started";
+
+  const auto second = get(
+      {nginx_->url("/small.bin"), "-o", (out_ / "small.bin").string(), "--home", home_.string()},
+      out_, 20s);
+
+  EXPECT_EQ(second.exit_code, 2) << describe(second);
+  const auto lines = lines_of(second.err);
+  ASSERT_EQ(lines.size(), 1u) << describe(second);
+  EXPECT_TRUE(lines[0].starts_with("swarmcopy: error: ")) << lines[0];
+  EXPECT_NE(lines[0].find(home_.string()), std::string::npos) << "names the state directory";
+  EXPECT_FALSE(fs::exists(out_ / "small.bin"));
+
+  (*first)->send_signal(SIGTERM);
+  const auto first_result = (*first)->wait(30s);
+  EXPECT_EQ(first_result.exit_code, 130) << describe(first_result);
+}
+
+}  // namespace
+}  // namespace swarmcopy::test

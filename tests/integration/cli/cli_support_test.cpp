@@ -1,0 +1,156 @@
+// The CLI's pure helpers: unit parsing, formatting, URL file names, JSON shapes, the
+// progress line. No engine, no network.
+#include <gtest/gtest.h>
+
+#include "format_units.h"
+#include "get_outcome.h"
+#include "job_json.h"
+#include "parse_units.h"
+#include "progress_bar.h"
+#include "rate_meter.h"
+#include "url_path.h"
+
+namespace swarmcopy::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ParseRate, AcceptsCurlStyleSuffixes) {
+  EXPECT_EQ(parse_rate("1000").value(), 1000u);
+  EXPECT_EQ(parse_rate("500K").value(), 500u * 1024);
+  EXPECT_EQ(parse_rate("500k").value(), 500u * 1024);
+  EXPECT_EQ(parse_rate("10M").value(), 10u << 20);
+  EXPECT_EQ(parse_rate("1.5m").value(), 3u << 19);
+  EXPECT_EQ(parse_rate("2G").value(), 2ull << 30);
+  EXPECT_EQ(parse_rate("1MiB").value(), 1u << 20);
+  EXPECT_EQ(parse_rate("1MB/s").value(), 1u << 20);
+  EXPECT_EQ(parse_rate("0").value(), 0u);
+}
+
+TEST(ParseRate, RejectsGarbage) {
+  for (const char* text : {"", "fast", "-1", "1X", "M", "1.2.3", "nan", "inf", " 1", "0.1"}) {
+    EXPECT_FALSE(parse_rate(text).has_value()) << text;
+  }
+}
+
+TEST(ParseSha256, LowerCasesAndChecksLength) {
+  const std::string upper(64, 'A');
+  EXPECT_EQ(parse_sha256(upper).value(), std::string(64, 'a'));
+  EXPECT_FALSE(parse_sha256(std::string(63, 'a')).has_value());
+  EXPECT_FALSE(parse_sha256(std::string(64, 'g')).has_value());
+}
+
+TEST(ParseHeader, NeedsANameAndNoLineBreaks) {
+  EXPECT_EQ(parse_header("X-Token: abc").value(), "X-Token: abc");
+  EXPECT_FALSE(parse_header("no colon").has_value());
+  EXPECT_FALSE(parse_header(": value").has_value());
+  EXPECT_FALSE(parse_header("Bad Name: value").has_value());
+  EXPECT_FALSE(parse_header("X: a\r\nHost: evil").has_value());
+}
+
+TEST(FileNameFromUrl, TakesTheLastPathSegment) {
+  EXPECT_EQ(file_name_from_url("http://h/a/b.iso").value(), "b.iso");
+  EXPECT_EQ(file_name_from_url("HTTPS://h:8080/b.iso?x=1#f").value(), "b.iso");
+  EXPECT_EQ(file_name_from_url("http://h/a%20b.iso").value(), "a b.iso");
+  for (const char* url : {"http://h", "http://h/", "http://h/dir/", "http://h/..", "http://h/a%2Fb",
+                          "ftp://h/x", "http://h/%2e%2e"}) {
+    EXPECT_FALSE(file_name_from_url(url).has_value()) << url;
+  }
+}
+
+TEST(IsHttpUrl, OnlyHttpAndHttpsWithAHost) {
+  EXPECT_TRUE(is_http_url("http://127.0.0.1:8080/x"));
+  EXPECT_TRUE(is_http_url("HTTPS://example.org"));
+  EXPECT_FALSE(is_http_url("ftp://h/x"));
+  EXPECT_FALSE(is_http_url("http:///x"));
+  EXPECT_FALSE(is_http_url("http://"));
+  EXPECT_FALSE(is_http_url("file.bin"));
+}
+
+TEST(FormatUnits, ReadableBytesRatesAndDurations) {
+  EXPECT_EQ(format_bytes(512), "512 B");
+  EXPECT_EQ(format_bytes(1536), "1.5 KiB");
+  EXPECT_EQ(format_bytes(256ull << 20), "256.0 MiB");
+  EXPECT_EQ(format_rate(1024 * 1024 * 12.5), "12.5 MiB/s");
+  EXPECT_EQ(format_duration(75s), "1:15");
+  EXPECT_EQ(format_duration(3725s), "1:02:05");
+}
+
+TEST(RateMeter, AveragesOverItsWindow) {
+  RateMeter meter(5s);
+  const RateMeter::Clock::time_point start{};
+  EXPECT_EQ(meter.rate(), 0.0);
+  meter.add(start, 0);
+  meter.add(start + 1s, 1000);
+  meter.add(start + 2s, 2000);
+  EXPECT_DOUBLE_EQ(meter.rate(), 1000.0);
+  EXPECT_EQ(meter.eta(5000).value(), 5s);
+  meter.add(start + 3s, 10);  // restarted from scratch: old samples are meaningless
+  EXPECT_EQ(meter.rate(), 0.0);
+}
+
+TEST(ProgressBar, RendersPercentBytesRateEtaAndTransientErrors) {
+  api::JobInfo info;
+  info.state = api::JobState::kTransferring;
+  info.progress.bytes_total = 100u << 20;
+  info.progress.bytes_transferred = 25u << 20;
+  const auto line = ProgressBar::render(info, 5u << 20, 200);
+  EXPECT_NE(line.find(" 25%"), std::string::npos) << line;
+  EXPECT_NE(line.find("25.0 MiB / 100.0 MiB"), std::string::npos) << line;
+  EXPECT_NE(line.find("5.0 MiB/s"), std::string::npos) << line;
+  EXPECT_NE(line.find("ETA 0:15"), std::string::npos) << line;
+
+  info.state = api::JobState::kTransientError;
+  info.error = api::Error{api::ErrorContext::kGeneralTransport,
+                          api::ErrorKind::kTransport,
+                          7,
+                          "connection refused",
+                          "http://h/x",
+                          api::Protocol::kHttp};
+  const auto retrying = ProgressBar::render(info, 0, 200);
+  EXPECT_NE(retrying.find("retrying: connection refused (http 7)"), std::string::npos) << retrying;
+  EXPECT_LE(ProgressBar::render(info, 0, 30).size(), 30u);
+}
+
+TEST(GetOutcomeJson, HasTheContractFields) {
+  GetOutcome outcome;
+  outcome.job = api::JobId::generate();
+  outcome.state = api::JobState::kError;
+  outcome.path = "/tmp/x";
+  outcome.seconds = 1.5;
+  outcome.error = api::Error{api::ErrorContext::kRemoteFile,
+                             api::ErrorKind::kHttpStatus,
+                             404,
+                             "not found",
+                             "http://h/x",
+                             api::Protocol::kHttp};
+  const auto json = get_outcome_to_json(outcome);
+  EXPECT_EQ(json["job"], outcome.job->to_string());
+  EXPECT_EQ(json["state"], "ERROR");
+  for (const char* field :
+       {"path", "bytes", "from_origin", "from_peers", "from_cache", "seconds", "resumed"}) {
+    EXPECT_TRUE(json.contains(field)) << field;
+  }
+  EXPECT_EQ(json["error"]["context"], "remote_file");
+  EXPECT_EQ(json["error"]["kind"], "http_status");
+  EXPECT_EQ(json["error"]["code"], 404);
+  EXPECT_EQ(json["error"]["protocol"], "http");
+  EXPECT_EQ(json["error"]["message"], "not found");
+
+  const auto empty = get_outcome_to_json(GetOutcome{});
+  EXPECT_TRUE(empty["job"].is_null());
+  EXPECT_TRUE(empty["state"].is_null());
+  EXPECT_FALSE(empty.contains("error"));
+}
+
+TEST(JobJson, MasksCredentialHeaders) {
+  api::JobInfo info;
+  info.http_headers = {"Authorization: Bearer secret", "X-Trace: 1"};
+  const auto json = job_to_json(info);
+  EXPECT_EQ(json["http_headers"][0], "Authorization: ***");
+  EXPECT_EQ(json["http_headers"][1], "X-Trace: 1");
+  EXPECT_TRUE(json["times"]["created"].is_null());
+}
+
+}  // namespace
+}  // namespace swarmcopy::cli
