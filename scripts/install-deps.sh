@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# scripts/install-deps.sh: installs every Debian 12 package swarmcopy needs to build, test and
+# benchmark, when one is missing (apt-get update first). Needs root (or sudo) only then.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config ca-certificates
+  # libraries
+  libtorrent-rasterbar-dev libcurl4-openssl-dev libsqlite3-dev libboost-dev libboost-system-dev
+  libssl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
+  # tests
+  libgtest-dev libgmock-dev nginx-light curl iproute2
+  # benchmarks (references)
+  aria2 openssl
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+((${#missing[@]} == 0)) && exit 0
+
+sudo=()
+if ((EUID != 0)); then
+  command -v sudo >/dev/null || { echo "install-deps: run as root to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# scripts/test.sh: the whole test suite — installs missing packages, builds, then runs every
+# unit and integration test with ctest (real nginx and in-test servers on loopback, real
+# SQLite files). `scripts/test.sh -L unit` passes its arguments on to ctest.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+bash "$root/scripts/build.sh"
+cd "$root/build"
+# Tests start their own servers on free ports; a proxy must never see loopback traffic.
+export no_proxy=127.0.0.1,localhost,::1 NO_PROXY=127.0.0.1,localhost,::1
+ctest --output-on-failure --timeout 900 "$@"
