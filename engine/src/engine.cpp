@@ -148,7 +148,14 @@ void Engine::stop_on_engine_thread() {
 api::Result<void> Engine::load() {
   auto records = store_->load_all();
   if (!records) return std::unexpected(records.error());
+  const auto purge_before = api::Clock::now() - options_.final_job_retention;
   for (auto& record : *records) {
+    if (api::is_final(record.state) && record.times.modification_time < purge_before) {
+      if (auto deleted = store_->delete_job(record.id); !deleted) {
+        spdlog::error("cannot purge job {}: {}", record.id.to_string(), deleted.error().message);
+      }
+      continue;
+    }
     auto [it, inserted] = jobs_.emplace(record.id, JobEntry{});
     it->second.record = std::move(record);
     it->second.queue_seq = next_queue_seq_++;
@@ -224,6 +231,13 @@ void Engine::save_logged(JobEntry& entry) {
 
 void Engine::set_state(JobEntry& entry, JobState state, std::optional<api::Error> error) {
   auto& record = entry.record;
+  if (state == JobState::kError) {
+    // A temporary file with nothing verified in it is worth nothing to a later resume: leave no
+    // trace beside the destination. One with verified bytes is kept for Resume.
+    for (const auto& file : record.files) {
+      if (!file.completed && file.verified.empty()) (void)remove_file(file.temp_path);
+    }
+  }
   record.state = state;
   record.error = std::move(error);
   touch(record);
@@ -403,16 +417,16 @@ api::Result<void> Engine::complete(const api::JobId& id) {
         "job is not transferred yet (" + std::string(api::to_string(entry.record.state)) + ")");
   }
   // Check everything first so that a failure leaves every destination as it was.
+  std::vector<PendingMove> moves;
   for (const auto& file : entry.record.files) {
     if (!file_exists(file.temp_path)) {
       return api::fail(ErrorContext::kLocalFile, ErrorKind::kLocalIo, "temporary file is missing",
                        ENOENT, file.temp_path, api::Protocol::kLocal);
     }
     if (auto synced = sync_path(file.temp_path, false); !synced) return synced;
+    moves.push_back({file.temp_path, file.local_path});
   }
-  for (const auto& file : entry.record.files) {
-    if (auto moved = move_into_place(file.temp_path, file.local_path); !moved) return moved;
-  }
+  if (auto moved = move_all_into_place(moves); !moved) return moved;
   set_state(entry, JobState::kAcknowledged);
   return {};
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -117,11 +118,38 @@ api::Result<void> sync_path(const std::string& path, bool directory) {
   return {};
 }
 
-api::Result<void> move_into_place(const std::string& temp, const std::string& destination) {
-  if (::rename(temp.c_str(), destination.c_str()) != 0) {
-    return std::unexpected(local_file_error("cannot move into place", destination, errno));
+api::Result<void> move_all_into_place(std::span<const PendingMove> moves) {
+  std::vector<std::string> backups(moves.size());
+  for (std::size_t i = 0; i < moves.size(); ++i) {
+    const std::string backup = moves[i].temp + ".previous";
+    ::unlink(backup.c_str());
+    if (::link(moves[i].destination.c_str(), backup.c_str()) == 0) backups[i] = backup;
   }
-  return sync_path(parent_of(destination), true);
+  auto drop_backups = [&] {
+    for (const auto& backup : backups) {
+      if (!backup.empty()) ::unlink(backup.c_str());
+    }
+  };
+  for (std::size_t done = 0; done < moves.size(); ++done) {
+    if (::rename(moves[done].temp.c_str(), moves[done].destination.c_str()) == 0) continue;
+    const int err = errno;
+    for (std::size_t j = 0; j < done; ++j) {
+      ::rename(moves[j].destination.c_str(), moves[j].temp.c_str());
+      if (!backups[j].empty()) ::rename(backups[j].c_str(), moves[j].destination.c_str());
+    }
+    drop_backups();
+    return std::unexpected(
+        local_file_error("cannot move into place", moves[done].destination, err));
+  }
+  drop_backups();
+  std::vector<std::string> synced;
+  for (const auto& move : moves) {
+    const auto dir = parent_of(move.destination);
+    if (std::find(synced.begin(), synced.end(), dir) != synced.end()) continue;
+    if (auto result = sync_path(dir, true); !result) return result;
+    synced.push_back(dir);
+  }
+  return {};
 }
 
 api::Result<void> remove_file(const std::string& path) {

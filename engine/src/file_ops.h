@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "swarmcopy/api/error.h"
@@ -30,8 +31,17 @@ api::Result<std::string> sha256_of_file(const std::string& path);
 // fsync of a file or directory by path.
 api::Result<void> sync_path(const std::string& path, bool directory);
 
-// rename(temp, destination) then fsync of the destination's directory.
-api::Result<void> move_into_place(const std::string& temp, const std::string& destination);
+struct PendingMove {
+  std::string temp;
+  std::string destination;
+};
+
+// Complete's move: every temporary file onto its destination, all or none. Each rename is
+// atomic (a destination is the old file or the new one, never partial); when one fails, the
+// ones already moved go back to their temporary names and the replaced destinations are
+// restored (from hard links taken first), so a later attempt can try again. Then each
+// destination directory is fsynced.
+api::Result<void> move_all_into_place(std::span<const PendingMove> moves);
 
 // Removes a file; a missing file is not an error.
 api::Result<void> remove_file(const std::string& path);

@@ -336,11 +336,6 @@ void FileTransfer::fail(origin::FetchError error) {
   if (finished_) return;
   cancel_requests();
   sync_written();
-  if (!error.transient && file_.verified.empty() && temp_) {
-    // Nothing worth keeping for a resume: leave no trace beside the destination.
-    temp_.reset();
-    (void)remove_file(file_.temp_path);
-  }
   end();
   boost::asio::post(
       deps_.io, [done = hooks_.done, error = std::move(error)] { done(std::unexpected(error)); });

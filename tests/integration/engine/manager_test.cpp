@@ -2,8 +2,13 @@
 // Complete, cancel, suspend/resume, restarts, callbacks and scheduling.
 #include <gtest/gtest.h>
 
+#include <sys/mount.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -413,6 +418,48 @@ TEST_F(ManagerTest, ResumeOfAJobWithoutFilesIsRefused) {
   ASSERT_FALSE(resumed);
   EXPECT_EQ(resumed.error().kind, api::ErrorKind::kNoFiles);
   EXPECT_EQ(resumed.error().message, "job has no files");
+}
+
+TEST_F(ManagerTest, FinalJobsArePurgedAfterTheirRetention) {
+  api::JobId cancelled, suspended;
+  {
+    auto manager = open();
+    auto job = new_job(*manager, nginx_->url("x"), out_ / "x");
+    ASSERT_TRUE(job->cancel());
+    cancelled = job->id();
+    suspended = new_job(*manager, nginx_->url("y"), out_ / "y")->id();
+    // Within the retention a final job still answers its getters.
+    EXPECT_EQ((*manager->get_job(cancelled))->state(), JobState::kCancelled);
+  }
+  auto options = fast_options();
+  options.final_job_retention = std::chrono::hours(0);
+  auto manager = open(options);
+  EXPECT_EQ(manager->get_job(cancelled).error().kind, api::ErrorKind::kNotFound);
+  EXPECT_TRUE(manager->get_job(suspended));
+}
+
+TEST_F(ManagerTest, AFullDiskIsAClearErrorAndLeavesNothing) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
+  const auto small = out_.path() / "small";
+  std::filesystem::create_directory(small);
+  ASSERT_EQ(::mount("tmpfs", small.c_str(), "tmpfs", 0, "size=1m"), 0) << std::strerror(errno);
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{small.string()};
+  make_file("big.bin", 4 << 20);
+  auto manager = open();
+  auto job = new_job(*manager, nginx_->url("big.bin"), (small / "big.bin").string());
+  ASSERT_TRUE(job->set_no_progress_timeout(0s));
+  auto waiter = JobWaiter::attach(*job);
+  ASSERT_TRUE(job->resume());
+  auto info = waiter->wait_for_state(*job, JobState::kError);
+  ASSERT_EQ(info.state, JobState::kError);
+  ASSERT_TRUE(info.error);
+  EXPECT_EQ(info.error->kind, api::ErrorKind::kDiskFull) << info.error->describe();
+  EXPECT_EQ(info.error->code, ENOSPC);
+  EXPECT_EQ(info.error->protocol, api::Protocol::kLocal);
+  EXPECT_TRUE(TestDir::list(small).empty());  // neither a destination nor a temporary file
 }
 
 TEST_F(ManagerTest, UnknownJobIsNotFound) {

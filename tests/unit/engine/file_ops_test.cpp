@@ -7,9 +7,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace swarmcopy::engine {
 namespace {
+
+std::string read_all(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 class FileOpsTest : public ::testing::Test {
  protected:
@@ -82,15 +88,35 @@ TEST_F(FileOpsTest, Sha256OfAKnownString) {
   EXPECT_FALSE(sha256_of_file((dir_ / "missing").string()));
 }
 
-TEST_F(FileOpsTest, MoveIntoPlaceReplacesTheDestination) {
-  std::ofstream(dir_ / "temp") << "new";
-  std::ofstream(dir_ / "dest") << "old";
-  ASSERT_TRUE(move_into_place((dir_ / "temp").string(), (dir_ / "dest").string()));
-  EXPECT_FALSE(file_exists((dir_ / "temp").string()));
-  std::ifstream in(dir_ / "dest");
-  std::string content;
-  in >> content;
-  EXPECT_EQ(content, "new");
+TEST_F(FileOpsTest, MoveAllIntoPlaceReplacesTheDestinations) {
+  std::ofstream(dir_ / "temp1") << "new1";
+  std::ofstream(dir_ / "temp2") << "new2";
+  std::ofstream(dir_ / "dest1") << "old1";
+  const std::vector<PendingMove> moves = {{(dir_ / "temp1").string(), (dir_ / "dest1").string()},
+                                          {(dir_ / "temp2").string(), (dir_ / "dest2").string()}};
+  ASSERT_TRUE(move_all_into_place(moves));
+  EXPECT_FALSE(file_exists((dir_ / "temp1").string()));
+  EXPECT_EQ(read_all(dir_ / "dest1"), "new1");
+  EXPECT_EQ(read_all(dir_ / "dest2"), "new2");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 2);  // no backups left
+}
+
+TEST_F(FileOpsTest, MoveAllIntoPlaceIsAllOrNothing) {
+  std::ofstream(dir_ / "temp1") << "new1";
+  std::ofstream(dir_ / "temp2") << "new2";
+  std::ofstream(dir_ / "dest1") << "old1";
+  // The second destination cannot be replaced (a non-empty directory stands there).
+  std::filesystem::create_directories(dir_ / "dest2" / "inside");
+  const std::vector<PendingMove> moves = {{(dir_ / "temp1").string(), (dir_ / "dest1").string()},
+                                          {(dir_ / "temp2").string(), (dir_ / "dest2").string()}};
+  const auto result = move_all_into_place(moves);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().file, (dir_ / "dest2").string());
+  // The first destination is the old file again, and both temporary files are back.
+  EXPECT_EQ(read_all(dir_ / "dest1"), "old1");
+  EXPECT_EQ(read_all(dir_ / "temp1"), "new1");
+  EXPECT_EQ(read_all(dir_ / "temp2"), "new2");
+  EXPECT_FALSE(file_exists((dir_ / "temp1.previous").string()));
 }
 
 TEST_F(FileOpsTest, RemovingAMissingFileIsFine) {

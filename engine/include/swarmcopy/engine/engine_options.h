@@ -29,6 +29,9 @@ struct EngineOptions {
   std::chrono::milliseconds checkpoint_interval{std::chrono::seconds(1)};
   // Default no-progress timeout of new jobs (BITS: 14 days).
   std::chrono::seconds default_no_progress_timeout{std::chrono::hours(24 * 14)};
+  // ACKNOWLEDGED and CANCELLED jobs stay visible to their getters this long after their last
+  // change, then are purged from the store (when the engine next opens).
+  std::chrono::hours final_job_retention{24 * 7};
   // Limits with clear errors.
   std::uint32_t max_jobs = 10000;
   std::uint32_t max_files_per_job = 1000;
