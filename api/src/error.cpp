@@ -1,33 +1,14 @@
 #include "swarmcopy/api/error.h"
 
+#include "name_table.h"
+
 #include <array>
 #include <utility>
 
 namespace swarmcopy::api {
 namespace {
 
-template <class Enum, std::size_t N>
-bool parse_name(std::string_view text,
-                const std::array<std::pair<Enum, std::string_view>, N>& names, Enum& out) {
-  for (const auto& [value, name] : names) {
-    if (name == text) {
-      out = value;
-      return true;
-    }
-  }
-  return false;
-}
-
-template <class Enum, std::size_t N>
-std::string_view name_of(Enum value,
-                         const std::array<std::pair<Enum, std::string_view>, N>& names) {
-  for (const auto& [candidate, name] : names) {
-    if (candidate == value) return name;
-  }
-  return "unknown";
-}
-
-constexpr std::array<std::pair<ErrorContext, std::string_view>, 10> kContextNames{{
+constexpr NameTable<ErrorContext, 10> kContextNames{{
     {ErrorContext::kNone, "none"},
     {ErrorContext::kUnknown, "unknown"},
     {ErrorContext::kGeneralQueueManager, "queue_manager"},
@@ -40,7 +21,7 @@ constexpr std::array<std::pair<ErrorContext, std::string_view>, 10> kContextName
     {ErrorContext::kCaller, "caller"},
 }};
 
-constexpr std::array<std::pair<ErrorKind, std::string_view>, 18> kKindNames{{
+constexpr NameTable<ErrorKind, 18> kKindNames{{
     {ErrorKind::kInvalidArgument, "invalid_argument"},
     {ErrorKind::kNotFound, "not_found"},
     {ErrorKind::kJobIsFinal, "job_is_final"},
@@ -61,7 +42,7 @@ constexpr std::array<std::pair<ErrorKind, std::string_view>, 18> kKindNames{{
     {ErrorKind::kInternal, "internal"},
 }};
 
-constexpr std::array<std::pair<Protocol, std::string_view>, 5> kProtocolNames{{
+constexpr NameTable<Protocol, 5> kProtocolNames{{
     {Protocol::kNone, "none"},
     {Protocol::kHttp, "http"},
     {Protocol::kHttps, "https"},
@@ -75,11 +56,22 @@ std::string_view to_string(ErrorContext context) { return name_of(context, kCont
 std::string_view to_string(ErrorKind kind) { return name_of(kind, kKindNames); }
 std::string_view to_string(Protocol protocol) { return name_of(protocol, kProtocolNames); }
 
-bool parse(std::string_view text, ErrorContext& out) {
-  return parse_name(text, kContextNames, out);
+namespace {
+
+template <class Enum, std::size_t N>
+bool parse_into(std::string_view text, const NameTable<Enum, N>& names, Enum& out) {
+  const auto value = value_of(text, names);
+  if (value) out = *value;
+  return value.has_value();
 }
-bool parse(std::string_view text, ErrorKind& out) { return parse_name(text, kKindNames, out); }
-bool parse(std::string_view text, Protocol& out) { return parse_name(text, kProtocolNames, out); }
+
+}  // namespace
+
+bool parse(std::string_view text, ErrorContext& out) {
+  return parse_into(text, kContextNames, out);
+}
+bool parse(std::string_view text, ErrorKind& out) { return parse_into(text, kKindNames, out); }
+bool parse(std::string_view text, Protocol& out) { return parse_into(text, kProtocolNames, out); }
 
 std::string Error::describe() const {
   std::string text = message.empty() ? std::string(to_string(kind)) : message;

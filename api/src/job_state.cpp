@@ -1,12 +1,14 @@
 #include "swarmcopy/api/job_state.h"
 
+#include "name_table.h"
+
 #include <array>
 #include <utility>
 
 namespace swarmcopy::api {
 namespace {
 
-constexpr std::array<std::pair<JobState, std::string_view>, 9> kStateNames{{
+constexpr NameTable<JobState, 9> kStateNames{{
     {JobState::kQueued, "QUEUED"},
     {JobState::kConnecting, "CONNECTING"},
     {JobState::kTransferring, "TRANSFERRING"},
@@ -18,7 +20,7 @@ constexpr std::array<std::pair<JobState, std::string_view>, 9> kStateNames{{
     {JobState::kCancelled, "CANCELLED"},
 }};
 
-constexpr std::array<std::pair<Priority, std::string_view>, 4> kPriorityNames{{
+constexpr NameTable<Priority, 4> kPriorityNames{{
     {Priority::kForeground, "foreground"},
     {Priority::kHigh, "high"},
     {Priority::kNormal, "normal"},
@@ -27,33 +29,22 @@ constexpr std::array<std::pair<Priority, std::string_view>, 4> kPriorityNames{{
 
 }  // namespace
 
-std::string_view to_string(JobState state) {
-  for (const auto& [value, name] : kStateNames) {
-    if (value == state) return name;
-  }
-  return "UNKNOWN";
-}
+std::string_view to_string(JobState state) { return name_of(state, kStateNames, "UNKNOWN"); }
 
 std::string_view to_string(JobType) { return "DOWNLOAD"; }
 
-std::string_view to_string(Priority priority) {
-  for (const auto& [value, name] : kPriorityNames) {
-    if (value == priority) return name;
-  }
-  return "unknown";
-}
+std::string_view to_string(Priority priority) { return name_of(priority, kPriorityNames); }
 
 std::optional<JobState> parse_job_state(std::string_view text) {
-  for (const auto& [value, name] : kStateNames) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
+  return value_of(text, kStateNames);
 }
 
 std::optional<Priority> parse_priority(std::string_view text) {
-  for (const auto& [value, name] : kPriorityNames) {
-    if (name == text) return value;
-  }
+  return value_of(text, kPriorityNames);
+}
+
+std::optional<JobType> parse_job_type(std::string_view text) {
+  if (text == "DOWNLOAD") return JobType::kDownload;
   return std::nullopt;
 }
 

@@ -358,18 +358,12 @@ auto error_parser() {
   };
 }
 
-std::optional<api::JobType> parse_job_type(std::string_view text) {
-  // The api has no parse for JobType (it has one value); compare with its stable name.
-  if (text == api::to_string(api::JobType::kDownload)) return api::JobType::kDownload;
-  return std::nullopt;
-}
-
 JobRecord read_job(Reader& row) {
   JobRecord job;
   job.id = row.name<api::JobId>(0, "id", api::JobId::parse);
   job.owner_uid = row.unsigned32(1, "owner_uid");
   job.display_name = row.text(2);
-  job.type = row.name<api::JobType>(3, "type", parse_job_type);
+  job.type = row.name<api::JobType>(3, "type", api::parse_job_type);
   job.state = row.name<api::JobState>(4, "state", api::parse_job_state);
   job.priority = row.name<api::Priority>(5, "priority", api::parse_priority);
   job.notify_flags = static_cast<api::NotifyFlags>(row.unsigned32(6, "notify_flags"));

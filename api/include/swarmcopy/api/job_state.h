@@ -29,6 +29,7 @@ std::string_view to_string(JobType type);
 std::string_view to_string(Priority priority);
 std::optional<JobState> parse_job_state(std::string_view text);
 std::optional<Priority> parse_priority(std::string_view text);
+std::optional<JobType> parse_job_type(std::string_view text);
 
 // ACKNOWLEDGED or CANCELLED: nothing but getters is allowed any more.
 constexpr bool is_final(JobState state) {
