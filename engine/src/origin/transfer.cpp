@@ -95,14 +95,13 @@ std::expected<void, FetchError> Transfer::configure(const HttpClient::Options& o
   void* const private_id = reinterpret_cast<void*>(static_cast<std::uintptr_t>(id_));
   const auto max_speed = static_cast<curl_off_t>(std::min<std::uint64_t>(
       request_.options.max_bytes_per_second, std::numeric_limits<curl_off_t>::max()));
-  // Under a rate limit curl reads as long as the socket is readable (up to 100 buffers), then
-  // pauses until the average is back down: a buffer of at most one second's worth keeps those
-  // bursts and pauses shorter.
+  // Under a rate limit curl 7.88 reads as long as the socket is readable (up to 100 buffers),
+  // then pauses until the average is back down. A buffer of a thousandth of a second's worth
+  // keeps each burst near 0.1 s of the rate (curl's minimum buffer is 1 KiB).
   std::size_t buffer_bytes = options.receive_buffer_bytes;
   if (request_.options.max_bytes_per_second > 0) {
-    buffer_bytes = static_cast<std::size_t>(std::min<std::uint64_t>(
-        buffer_bytes,
-        std::max<std::uint64_t>(request_.options.max_bytes_per_second, CURL_MAX_WRITE_SIZE)));
+    buffer_bytes = static_cast<std::size_t>(std::clamp<std::uint64_t>(
+        request_.options.max_bytes_per_second / 1000, 1024, buffer_bytes));
   }
   // Evaluated in order; the literal option names keep curl's compile-time type checks.
   const std::array results{

@@ -462,6 +462,31 @@ TEST_F(ManagerTest, AFullDiskIsAClearErrorAndLeavesNothing) {
   EXPECT_TRUE(TestDir::list(small).empty());  // neither a destination nor a temporary file
 }
 
+TEST_F(ManagerTest, ARateCapHoldsFromTheFirstSecond) {
+  make_file("big.bin", 16 << 20);
+  auto manager = open();
+  auto job = new_job(*manager, nginx_->url("big.bin"), out_ / "big.bin");
+  constexpr std::uint64_t kRate = 2 << 20;
+  ASSERT_TRUE(job->set_max_bytes_per_second(kRate));
+  auto waiter = JobWaiter::attach(*job);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(job->resume());
+  // Never more than the rate allows since the start, plus a small burst: an upper bound only,
+  // so a slow machine cannot fail it.
+  std::uint64_t worst_excess = 0;
+  waiter->wait_until(*job, [&](const api::JobInfo& info) {
+    const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
+    const auto allowed = static_cast<std::uint64_t>(kRate * elapsed.count()) + (512 << 10);
+    if (info.progress.bytes_transferred > allowed) {
+      worst_excess = std::max(worst_excess, info.progress.bytes_transferred - allowed);
+    }
+    return elapsed > 1500ms;
+  });
+  EXPECT_EQ(worst_excess, 0u);
+  EXPECT_GT(job->info()->progress.bytes_transferred, 0u);
+  ASSERT_TRUE(job->cancel());
+}
+
 TEST_F(ManagerTest, UnknownJobIsNotFound) {
   auto manager = open();
   auto job = manager->get_job(api::JobId::generate());
