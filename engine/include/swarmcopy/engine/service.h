@@ -1,0 +1,66 @@
+// Service: one engine shared by many callers — what the daemon owns. Each caller gets its own
+// Manager view (manager_for): a job belongs to the uid that created it; other callers neither
+// see nor change it (an unknown and a foreign job id get the same kNotFound); an administrator
+// view sees and may act on every job. Files of a job are created, replaced and removed with
+// its owner's file-system credentials (setfsuid/setfsgid on the engine thread), so the service
+// never writes where the owner could not.
+//
+// Thread-safe. Events of every job reach the observer (set before any job runs) on the
+// notification thread, whatever the jobs' notify flags: the daemon streams them to clients.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "swarmcopy/api/error.h"
+#include "swarmcopy/api/file_status.h"
+#include "swarmcopy/api/job_id.h"
+#include "swarmcopy/api/manager.h"
+#include "swarmcopy/api/notify_flags.h"
+#include "swarmcopy/engine/engine_options.h"
+
+namespace swarmcopy::engine {
+
+// Who is calling: the uid/gid the daemon read with SO_PEERCRED.
+struct Caller {
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+  bool admin = false;  // sees and acts on every user's jobs (root)
+};
+
+// One event of one job, as a Callback would receive it.
+struct JobEvent {
+  enum class Type { kTransferred, kError, kModification, kFileTransferred };
+  Type type = Type::kModification;
+  api::JobId job;
+  std::uint32_t owner_uid = 0;
+  api::NotifyFlags notify_flags = api::kDefaultNotifyFlags;  // the job's, for client filtering
+  std::optional<api::Error> error;                            // kError
+  std::optional<api::FileStatus> file;                        // kFileTransferred
+};
+
+using EventObserver = std::function<void(const JobEvent&)>;
+
+class Service {
+ public:
+  virtual ~Service() = default;
+  // A Manager view for one caller; cheap, any number, valid until shutdown().
+  virtual std::shared_ptr<api::Manager> manager_for(const Caller& caller) = 0;
+  // Every job's events, for the service's life. Replaces an earlier observer.
+  virtual void set_observer(EventObserver observer) = 0;
+  // Number of jobs in the store (all users), and of one user's.
+  virtual api::Result<std::size_t> job_count(std::optional<std::uint32_t> owner_uid) = 0;
+  // Stops transfers (they sync what they wrote and resume at the next open), delivers queued
+  // events, joins threads. Calls on views answer kUnavailable afterwards. Idempotent.
+  virtual void shutdown() = 0;
+};
+
+// Opens the engine in `state_dir` (locked: one process at a time). Jobs active at the last
+// stop resume by themselves.
+api::Result<std::shared_ptr<Service>> open_service(const std::filesystem::path& state_dir,
+                                                   const EngineOptions& options = {});
+
+}  // namespace swarmcopy::engine
