@@ -9,6 +9,7 @@
 #include <set>
 
 #include "file_ops.h"
+#include "fs_credentials.h"
 #include "local_job.h"
 #include "scheduler.h"
 #include "url.h"
@@ -87,7 +88,6 @@ Engine::Engine(const std::filesystem::path& state_dir, const EngineOptions& opti
       lock_(std::move(lock)),
       store_(std::move(store)),
       work_(boost::asio::make_work_guard(io_)) {
-  if (!options_.owner_uid) options_.owner_uid = static_cast<std::uint32_t>(::geteuid());
   origin::HttpClient::Options http_options;
   http_options.connect_timeout = options_.connect_timeout;
   http_options.stall_timeout = options_.stall_timeout;
@@ -171,6 +171,7 @@ void Engine::recover(JobEntry& entry) {
   bool changed = false;
   if (record.state == JobState::kCancelled) {
     // A crash between the state change and the deletions leaves temporary files behind.
+    ScopedFsCredentials as_owner(record.owner_uid, record.owner_gid);
     for (const auto& file : record.files) (void)remove_file(file.temp_path);
     return;
   }
@@ -198,17 +199,17 @@ void Engine::recover(JobEntry& entry) {
 
 // ---------------------------------------------------------------- helpers
 
-api::Result<Engine::JobEntry*> Engine::lookup(const api::JobId& id) {
+api::Result<Engine::JobEntry*> Engine::lookup(const Caller& caller, const api::JobId& id) {
   auto it = jobs_.find(id);
-  const auto owner = *options_.owner_uid;
-  if (it == jobs_.end() || it->second.record.owner_uid != owner) {
+  // Another user's job answers exactly like an unknown one: its existence is not revealed.
+  if (it == jobs_.end() || (!caller.admin && it->second.record.owner_uid != caller.uid)) {
     return api::fail(ErrorContext::kCaller, ErrorKind::kNotFound, "no such job: " + id.to_string());
   }
   return &it->second;
 }
 
-api::Result<Engine::JobEntry*> Engine::lookup_mutable(const api::JobId& id) {
-  auto entry = lookup(id);
+api::Result<Engine::JobEntry*> Engine::lookup_mutable(const Caller& caller, const api::JobId& id) {
+  auto entry = lookup(caller, id);
   if (!entry) return entry;
   if (api::is_final((*entry)->record.state)) return job_is_final((*entry)->record);
   return entry;
@@ -234,6 +235,7 @@ void Engine::set_state(JobEntry& entry, JobState state, std::optional<api::Error
   if (state == JobState::kError) {
     // A temporary file with nothing verified in it is worth nothing to a later resume: leave no
     // trace beside the destination. One with verified bytes is kept for Resume.
+    ScopedFsCredentials as_owner(record.owner_uid, record.owner_gid);
     for (const auto& file : record.files) {
       if (!file.completed && file.verified.empty()) (void)remove_file(file.temp_path);
     }
@@ -250,14 +252,21 @@ void Engine::set_state(JobEntry& entry, JobState state, std::optional<api::Error
 
 // ---------------------------------------------------------------- API operations
 
-api::Result<api::JobId> Engine::create_job(const std::string& display_name, api::JobType type) {
+api::Result<api::JobId> Engine::create_job(const Caller& caller, const std::string& display_name,
+                                           api::JobType type) {
   if (jobs_.size() >= options_.max_jobs) {
     return caller_error(ErrorKind::kLimitExceeded,
                         "too many jobs (limit " + std::to_string(options_.max_jobs) + ")");
   }
+  if (job_count(caller.uid) >= options_.max_jobs_per_user) {
+    return caller_error(
+        ErrorKind::kLimitExceeded,
+        "too many jobs for this user (limit " + std::to_string(options_.max_jobs_per_user) + ")");
+  }
   JobRecord record;
   record.id = api::JobId::generate();
-  record.owner_uid = *options_.owner_uid;
+  record.owner_uid = caller.uid;
+  record.owner_gid = caller.gid;
   record.display_name = display_name;
   record.type = type;
   record.state = JobState::kSuspended;
@@ -271,16 +280,16 @@ api::Result<api::JobId> Engine::create_job(const std::string& display_name, api:
   return record.id;
 }
 
-api::Result<void> Engine::find_job(const api::JobId& id) {
-  auto entry = lookup(id);
+api::Result<void> Engine::find_job(const Caller& caller, const api::JobId& id) {
+  auto entry = lookup(caller, id);
   if (!entry) return std::unexpected(entry.error());
   return {};
 }
 
-std::vector<api::JobId> Engine::list_jobs() {
+std::vector<api::JobId> Engine::list_jobs(const Caller& caller) {
   std::vector<const JobRecord*> mine;
   for (const auto& [id, entry] : jobs_) {
-    if (entry.record.owner_uid == *options_.owner_uid) mine.push_back(&entry.record);
+    if (caller.admin || entry.record.owner_uid == caller.uid) mine.push_back(&entry.record);
   }
   std::stable_sort(mine.begin(), mine.end(), [](const auto* a, const auto* b) {
     return a->times.creation_time < b->times.creation_time;
@@ -290,8 +299,18 @@ std::vector<api::JobId> Engine::list_jobs() {
   return ids;
 }
 
-api::Result<void> Engine::add_files(const api::JobId& id, std::span<const api::FileSpec> specs) {
-  auto found = lookup_mutable(id);
+std::size_t Engine::job_count(std::optional<std::uint32_t> owner_uid) const {
+  if (!owner_uid) return jobs_.size();
+  return static_cast<std::size_t>(std::count_if(jobs_.begin(), jobs_.end(), [&](const auto& job) {
+    return job.second.record.owner_uid == *owner_uid;
+  }));
+}
+
+void Engine::set_observer(EventObserver observer) { observer_ = std::move(observer); }
+
+api::Result<void> Engine::add_files(const Caller& caller, const api::JobId& id,
+                                    std::span<const api::FileSpec> specs) {
+  auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
   if (entry.record.state == JobState::kTransferred) {
@@ -309,6 +328,8 @@ api::Result<void> Engine::add_files(const api::JobId& id, std::span<const api::F
   std::vector<FileRecord> added;
   for (const auto& spec : specs) {
     if (auto url = check_url(spec.url); !url) return std::unexpected(url.error());
+    // Checked as the job's owner: the owner must be able to write there, not just this process.
+    ScopedFsCredentials as_owner(entry.record.owner_uid, entry.record.owner_gid);
     if (auto dest = check_destination(spec.local_path); !dest) return std::unexpected(dest.error());
     if (!destinations.insert(spec.local_path).second) {
       return api::fail(ErrorContext::kCaller, ErrorKind::kInvalidArgument,
@@ -337,8 +358,8 @@ api::Result<void> Engine::add_files(const api::JobId& id, std::span<const api::F
   return {};
 }
 
-api::Result<void> Engine::resume(const api::JobId& id) {
-  auto found = lookup_mutable(id);
+api::Result<void> Engine::resume(const Caller& caller, const api::JobId& id) {
+  auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
   const auto state = entry.record.state;
@@ -364,8 +385,8 @@ api::Result<void> Engine::resume(const api::JobId& id) {
   return {};
 }
 
-api::Result<void> Engine::suspend(const api::JobId& id) {
-  auto found = lookup_mutable(id);
+api::Result<void> Engine::suspend(const Caller& caller, const api::JobId& id) {
+  auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
   const auto state = entry.record.state;
@@ -385,8 +406,8 @@ api::Result<void> Engine::suspend(const api::JobId& id) {
   return {};
 }
 
-api::Result<void> Engine::cancel(const api::JobId& id) {
-  auto found = lookup_mutable(id);
+api::Result<void> Engine::cancel(const Caller& caller, const api::JobId& id) {
+  auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
   JobRecord changed = entry.record;
@@ -396,6 +417,7 @@ api::Result<void> Engine::cancel(const api::JobId& id) {
   if (auto saved = save(entry, changed); !saved) return saved;
   stop_run(entry);
   cancel_retry(entry);
+  ScopedFsCredentials as_owner(entry.record.owner_uid, entry.record.owner_gid);
   for (const auto& file : entry.record.files) {
     if (auto removed = remove_file(file.temp_path); !removed) {
       // Retried at the next open (recover); the job is cancelled either way.
@@ -407,8 +429,8 @@ api::Result<void> Engine::cancel(const api::JobId& id) {
   return {};
 }
 
-api::Result<void> Engine::complete(const api::JobId& id) {
-  auto found = lookup_mutable(id);
+api::Result<void> Engine::complete(const Caller& caller, const api::JobId& id) {
+  auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
   if (entry.record.state != JobState::kTransferred) {
@@ -416,6 +438,8 @@ api::Result<void> Engine::complete(const api::JobId& id) {
         ErrorKind::kInvalidState,
         "job is not transferred yet (" + std::string(api::to_string(entry.record.state)) + ")");
   }
+  // As the owner: the destinations are replaced only where the owner could replace them.
+  ScopedFsCredentials as_owner(entry.record.owner_uid, entry.record.owner_gid);
   // Check everything first so that a failure leaves every destination as it was.
   std::vector<PendingMove> moves;
   for (const auto& file : entry.record.files) {
@@ -431,8 +455,8 @@ api::Result<void> Engine::complete(const api::JobId& id) {
   return {};
 }
 
-api::Result<api::JobInfo> Engine::info(const api::JobId& id) {
-  auto found = lookup(id);
+api::Result<api::JobInfo> Engine::info(const Caller& caller, const api::JobId& id) {
+  auto found = lookup(caller, id);
   if (!found) return std::unexpected(found.error());
   const JobEntry& entry = **found;
   const JobRecord& record = entry.record;
@@ -488,8 +512,9 @@ api::FileStatus Engine::file_status(const JobEntry& entry, const FileRecord& sto
   return status;
 }
 
-api::Result<void> Engine::set_priority(const api::JobId& id, api::Priority priority) {
-  auto found = lookup_mutable(id);
+api::Result<void> Engine::set_priority(const Caller& caller, const api::JobId& id,
+                                       api::Priority priority) {
+  auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
   if (entry.record.priority == priority) return {};
@@ -502,10 +527,10 @@ api::Result<void> Engine::set_priority(const api::JobId& id, api::Priority prior
   return {};
 }
 
-api::Result<void> Engine::set_no_progress_timeout(const api::JobId& id,
+api::Result<void> Engine::set_no_progress_timeout(const Caller& caller, const api::JobId& id,
                                                   std::chrono::seconds timeout) {
   if (timeout.count() < 0) return caller_error(ErrorKind::kInvalidArgument, "negative timeout");
-  auto found = lookup_mutable(id);
+  auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
   JobRecord changed = entry.record;
@@ -518,11 +543,12 @@ api::Result<void> Engine::set_no_progress_timeout(const api::JobId& id,
   return {};
 }
 
-api::Result<void> Engine::set_notify_flags(const api::JobId& id, api::NotifyFlags flags) {
+api::Result<void> Engine::set_notify_flags(const Caller& caller, const api::JobId& id,
+                                           api::NotifyFlags flags) {
   if (static_cast<std::uint32_t>(flags) & ~api::kAllNotifyBits) {
     return caller_error(ErrorKind::kInvalidArgument, "unknown notify flag bits");
   }
-  auto found = lookup_mutable(id);
+  auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
   JobRecord changed = entry.record;
@@ -531,21 +557,23 @@ api::Result<void> Engine::set_notify_flags(const api::JobId& id, api::NotifyFlag
   return save(entry, changed);
 }
 
-api::Result<void> Engine::set_callback(const api::JobId& id,
+api::Result<void> Engine::set_callback(const Caller& caller, const api::JobId& id,
                                        std::shared_ptr<api::Callback> callback) {
-  auto found = lookup_mutable(id);
+  auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   (*found)->callback = std::move(callback);
   return {};
 }
 
-api::Result<std::shared_ptr<api::Callback>> Engine::callback(const api::JobId& id) {
-  auto found = lookup(id);
+api::Result<std::shared_ptr<api::Callback>> Engine::callback(const Caller& caller,
+                                                             const api::JobId& id) {
+  auto found = lookup(caller, id);
   if (!found) return std::unexpected(found.error());
   return (*found)->callback;
 }
 
-api::Result<void> Engine::set_http_headers(const api::JobId& id, std::vector<std::string> headers) {
+api::Result<void> Engine::set_http_headers(const Caller& caller, const api::JobId& id,
+                                           std::vector<std::string> headers) {
   for (const auto& header : headers) {
     const auto colon = header.find(':');
     if (colon == std::string::npos || colon == 0 ||
@@ -554,7 +582,7 @@ api::Result<void> Engine::set_http_headers(const api::JobId& id, std::vector<std
                           "HTTP header must be 'Name: value' on one line: " + header);
     }
   }
-  auto found = lookup_mutable(id);
+  auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
   JobRecord changed = entry.record;
@@ -563,8 +591,9 @@ api::Result<void> Engine::set_http_headers(const api::JobId& id, std::vector<std
   return save(entry, changed);
 }
 
-api::Result<void> Engine::set_max_bytes_per_second(const api::JobId& id, std::uint64_t rate) {
-  auto found = lookup_mutable(id);
+api::Result<void> Engine::set_max_bytes_per_second(const Caller& caller, const api::JobId& id,
+                                                   std::uint64_t rate) {
+  auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
   JobRecord changed = entry.record;
@@ -641,7 +670,9 @@ void Engine::run_next_file(JobEntry& entry) {
       }};
   entry.run->transfer = std::make_unique<FileTransfer>(
       FileTransfer::Deps{io_, pool_, *http_, options_}, *next,
-      FileTransfer::Settings{record.http_headers, record.max_bytes_per_second}, std::move(hooks));
+      FileTransfer::Settings{record.http_headers, record.max_bytes_per_second, record.owner_uid,
+                             record.owner_gid},
+      std::move(hooks));
   entry.run->transfer->start();
 }
 
@@ -776,15 +807,36 @@ void Engine::cancel_retry(JobEntry& entry) {
 
 // ---------------------------------------------------------------- notifications
 
-std::shared_ptr<api::Job> Engine::handle(const api::JobId& id) {
-  return std::make_shared<LocalJob>(shared_from_this(), id);
+std::shared_ptr<api::Job> Engine::handle(const JobRecord& record) {
+  // A callback acts for the job's owner, as the owner's own handles do.
+  return std::make_shared<LocalJob>(shared_from_this(),
+                                    Caller{record.owner_uid, record.owner_gid, false}, record.id);
+}
+
+void Engine::observe(JobEvent event) {
+  if (!observer_) return;
+  notifier_->post([observer = observer_, event = std::move(event)] { observer(event); });
 }
 
 void Engine::notify(JobEntry& entry, Event event) {
+  const auto& record = entry.record;
+  const auto flags = record.notify_flags;
+  JobEvent observed{JobEvent::Type::kModification, record.id, record.owner_uid, flags, {}, {}};
+  switch (event) {
+    case Event::kTransferred:
+      observed.type = JobEvent::Type::kTransferred;
+      break;
+    case Event::kError:
+      observed.type = JobEvent::Type::kError;
+      observed.error = record.error;
+      break;
+    case Event::kModification:
+      break;
+  }
+  observe(std::move(observed));
   if (!entry.callback) return;
-  const auto flags = entry.record.notify_flags;
   auto callback = entry.callback;
-  auto job = handle(entry.record.id);
+  auto job = handle(record);
   switch (event) {
     case Event::kTransferred:
       if (api::wants(flags, api::NotifyFlags::kJobTransferred)) {
@@ -792,9 +844,9 @@ void Engine::notify(JobEntry& entry, Event event) {
       }
       break;
     case Event::kError:
-      if (api::wants(flags, api::NotifyFlags::kJobError) && entry.record.error) {
+      if (api::wants(flags, api::NotifyFlags::kJobError) && record.error) {
         notifier_->post(
-            [callback, job, error = *entry.record.error] { callback->job_error(*job, error); });
+            [callback, job, error = *record.error] { callback->job_error(*job, error); });
       }
       break;
     case Event::kModification:
@@ -806,13 +858,20 @@ void Engine::notify(JobEntry& entry, Event event) {
 }
 
 void Engine::notify_file(JobEntry& entry, const FileRecord& file) {
-  if (!entry.callback ||
-      !api::wants(entry.record.notify_flags, api::NotifyFlags::kFileTransferred)) {
+  const auto& record = entry.record;
+  auto status = file_status(entry, file);
+  observe(JobEvent{JobEvent::Type::kFileTransferred,
+                   record.id,
+                   record.owner_uid,
+                   record.notify_flags,
+                   {},
+                   status});
+  if (!entry.callback || !api::wants(record.notify_flags, api::NotifyFlags::kFileTransferred)) {
     return;
   }
-  notifier_->post(
-      [callback = entry.callback, job = handle(entry.record.id),
-       status = file_status(entry, file)] { callback->file_transferred(*job, status); });
+  notifier_->post([callback = entry.callback, job = handle(record), status] {
+    callback->file_transferred(*job, status);
+  });
 }
 
 }  // namespace swarmcopy::engine

@@ -33,6 +33,7 @@
 #include "swarmcopy/api/job.h"
 #include "swarmcopy/api/job_info.h"
 #include "swarmcopy/engine/engine_options.h"
+#include "swarmcopy/engine/service.h"
 
 namespace swarmcopy::engine {
 
@@ -52,22 +53,33 @@ class Engine : public std::enable_shared_from_this<Engine> {
   auto call(F&& fn) -> decltype(fn());
 
   // ---- engine thread only ----
-  api::Result<api::JobId> create_job(const std::string& display_name, api::JobType type);
-  api::Result<void> find_job(const api::JobId& id);
-  std::vector<api::JobId> list_jobs();
-  api::Result<void> add_files(const api::JobId& id, std::span<const api::FileSpec> files);
-  api::Result<void> resume(const api::JobId& id);
-  api::Result<void> suspend(const api::JobId& id);
-  api::Result<void> cancel(const api::JobId& id);
-  api::Result<void> complete(const api::JobId& id);
-  api::Result<api::JobInfo> info(const api::JobId& id);
-  api::Result<void> set_priority(const api::JobId& id, api::Priority priority);
-  api::Result<void> set_no_progress_timeout(const api::JobId& id, std::chrono::seconds timeout);
-  api::Result<void> set_notify_flags(const api::JobId& id, api::NotifyFlags flags);
-  api::Result<void> set_callback(const api::JobId& id, std::shared_ptr<api::Callback> callback);
-  api::Result<std::shared_ptr<api::Callback>> callback(const api::JobId& id);
-  api::Result<void> set_http_headers(const api::JobId& id, std::vector<std::string> headers);
-  api::Result<void> set_max_bytes_per_second(const api::JobId& id, std::uint64_t rate);
+  // Every call acts for `caller`: only the caller's own jobs exist for it, unless admin.
+  api::Result<api::JobId> create_job(const Caller& caller, const std::string& display_name,
+                                     api::JobType type);
+  api::Result<void> find_job(const Caller& caller, const api::JobId& id);
+  std::vector<api::JobId> list_jobs(const Caller& caller);
+  std::size_t job_count(std::optional<std::uint32_t> owner_uid) const;
+  api::Result<void> add_files(const Caller& caller, const api::JobId& id,
+                              std::span<const api::FileSpec> files);
+  api::Result<void> resume(const Caller& caller, const api::JobId& id);
+  api::Result<void> suspend(const Caller& caller, const api::JobId& id);
+  api::Result<void> cancel(const Caller& caller, const api::JobId& id);
+  api::Result<void> complete(const Caller& caller, const api::JobId& id);
+  api::Result<api::JobInfo> info(const Caller& caller, const api::JobId& id);
+  api::Result<void> set_priority(const Caller& caller, const api::JobId& id,
+                                 api::Priority priority);
+  api::Result<void> set_no_progress_timeout(const Caller& caller, const api::JobId& id,
+                                            std::chrono::seconds timeout);
+  api::Result<void> set_notify_flags(const Caller& caller, const api::JobId& id,
+                                     api::NotifyFlags flags);
+  api::Result<void> set_callback(const Caller& caller, const api::JobId& id,
+                                 std::shared_ptr<api::Callback> callback);
+  api::Result<std::shared_ptr<api::Callback>> callback(const Caller& caller, const api::JobId& id);
+  api::Result<void> set_http_headers(const Caller& caller, const api::JobId& id,
+                                     std::vector<std::string> headers);
+  api::Result<void> set_max_bytes_per_second(const Caller& caller, const api::JobId& id,
+                                             std::uint64_t rate);
+  void set_observer(EventObserver observer);
 
  private:
   struct JobRun {
@@ -92,8 +104,9 @@ class Engine : public std::enable_shared_from_this<Engine> {
   void run_thread();
   void stop_on_engine_thread();
 
-  api::Result<JobEntry*> lookup(const api::JobId& id);
-  api::Result<JobEntry*> lookup_mutable(const api::JobId& id);  // also rejects final jobs
+  api::Result<JobEntry*> lookup(const Caller& caller, const api::JobId& id);
+  // Also rejects final jobs.
+  api::Result<JobEntry*> lookup_mutable(const Caller& caller, const api::JobId& id);
   api::Result<void> save(JobEntry& entry, const JobRecord& changed);
   void save_logged(JobEntry& entry);
   void set_state(JobEntry& entry, api::JobState state, std::optional<api::Error> error = {});
@@ -115,7 +128,8 @@ class Engine : public std::enable_shared_from_this<Engine> {
 
   void notify(JobEntry& entry, Event event);
   void notify_file(JobEntry& entry, const FileRecord& file);
-  std::shared_ptr<api::Job> handle(const api::JobId& id);
+  void observe(JobEvent event);
+  std::shared_ptr<api::Job> handle(const JobRecord& record);
   api::FileStatus file_status(const JobEntry& entry, const FileRecord& file) const;
 
   static api::Error unavailable();
@@ -131,6 +145,7 @@ class Engine : public std::enable_shared_from_this<Engine> {
   std::unique_ptr<origin::HttpClient> http_;
   std::unique_ptr<Notifier> notifier_;
   std::unique_ptr<boost::asio::steady_timer> review_timer_;
+  EventObserver observer_;
 
   std::map<api::JobId, JobEntry> jobs_;
   std::uint64_t next_queue_seq_ = 1;

@@ -59,7 +59,9 @@ api::Result<void> check_destination(const std::string& path) {
     return invalid("destination directory does not exist: " + dir, path);
   }
   if (!S_ISDIR(st.st_mode)) return invalid("destination's parent is not a directory", path);
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+  // AT_EACCESS: checked with the thread's current (file-system) credentials — the job owner's
+  // under ScopedFsCredentials — not the process's real uid as access() would.
+  if (::faccessat(AT_FDCWD, dir.c_str(), W_OK | X_OK, AT_EACCESS) != 0) {
     return invalid("destination directory is not writable: " + dir, path);
   }
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -83,21 +85,26 @@ std::string temp_path_for(const std::string& destination, const api::JobId& job,
 api::Result<std::string> sha256_of_file(const std::string& path) {
   auto fd = open_fd(path, O_RDONLY);
   if (!fd.valid()) return std::unexpected(local_file_error("cannot open for hashing", path, errno));
-  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  return sha256_of_fd(fd.get(), path);
+}
+
+api::Result<std::string> sha256_of_fd(int fd, const std::string& path) {
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
     return api::fail(api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kInternal,
                      "SHA-256 unavailable");
   }
   std::vector<char> buffer(1 << 20);
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+  for (off_t offset = 0;;) {
+    const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), offset);
     if (n < 0) {
       if (errno == EINTR) continue;
       return std::unexpected(local_file_error("read failed while hashing", path, errno));
     }
     if (n == 0) break;
     EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(n));
+    offset += n;
   }
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

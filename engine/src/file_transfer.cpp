@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "file_ops.h"
+#include "fs_credentials.h"
 #include "url.h"
 
 namespace swarmcopy::engine {
@@ -46,6 +47,8 @@ void FileTransfer::start() {
 }
 
 api::Result<void> FileTransfer::open_temp() {
+  // Created as the job's owner: where the owner may, and owned by the owner.
+  ScopedFsCredentials as_owner(settings_.owner_uid, settings_.owner_gid);
   auto temp = TempFile::open(file_.temp_path);
   if (!temp) return std::unexpected(temp.error());
   temp_ = std::move(*temp);
@@ -291,7 +294,7 @@ void FileTransfer::on_all_written() {
                     [this, temp = temp_, alive = alive_, expected = file_.sha256, &io = deps_.io] {
                       auto synced = temp->sync();
                       std::optional<api::Result<std::string>> hash;
-                      if (synced && expected) hash = sha256_of_file(temp->path());
+                      if (synced && expected) hash = sha256_of_fd(temp->fd(), temp->path());
                       boost::asio::post(io, [this, alive, synced, hash] {
                         if (*alive) on_final_sync(synced, hash);
                       });
@@ -312,7 +315,10 @@ void FileTransfer::on_final_sync(api::Result<void> synced,
     const std::string message = "SHA-256 mismatch: expected " + *file_.sha256 + ", got " + **hash;
     reset_progress();
     temp_.reset();
-    (void)remove_file(file_.temp_path);
+    {
+      ScopedFsCredentials as_owner(settings_.owner_uid, settings_.owner_gid);
+      (void)remove_file(file_.temp_path);
+    }
     hooks_.persist(file_);
     fail(origin::FetchError{
         api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0, message,

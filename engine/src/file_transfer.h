@@ -46,6 +46,8 @@ class FileTransfer {
   struct Settings {
     std::vector<std::string> http_headers;
     std::uint64_t max_bytes_per_second = 0;
+    std::uint32_t owner_uid = 0;  // the temporary file is created with these credentials
+    std::uint32_t owner_gid = 0;
   };
 
   FileTransfer(Deps deps, FileRecord file, Settings settings, Hooks hooks);

@@ -39,6 +39,7 @@ struct FileRecord {
 struct JobRecord {
   api::JobId id;
   std::uint32_t owner_uid = 0;
+  std::uint32_t owner_gid = 0;
   std::string display_name;
   api::JobType type = api::JobType::kDownload;
   api::JobState state = api::JobState::kSuspended;

@@ -33,7 +33,7 @@ static_assert(std::ratio_less_equal_v<std::nano, Clock::period>,
 
 // The schema version this code writes. Each entry of kMigrations takes the file from version
 // i to i + 1; a new version appends an entry and never edits an old one.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Unsigned 64-bit counters are stored as SQLite's signed INTEGER with the same bits, so even
 // values above INT64_MAX round-trip exactly. Nothing orders or sums them in SQL.
@@ -86,16 +86,18 @@ CREATE TABLE files (
   PRIMARY KEY (job_id, idx)
 );
 )sql",
+    // 2: the owner's group, for file operations under the owner's credentials.
+    "ALTER TABLE jobs ADD COLUMN owner_gid INTEGER NOT NULL DEFAULT 0;",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
-// Column order shared by the SELECT below and read_job(); parameters ?1..?21 in the same order
+// Column order shared by the SELECT below and read_job(); parameters ?1..?22 in the same order
 // for INSERT and UPDATE (bind_job()).
 constexpr std::string_view kSelectJobs = R"sql(
 SELECT id, owner_uid, display_name, type, state, priority, notify_flags, no_progress_timeout_s,
        creation_time_ns, modification_time_ns, transfer_completion_time_ns, error_context,
        error_kind, error_code, error_message, error_file, error_protocol, http_headers,
-       max_bytes_per_second, transient_since_ns, retry_count
+       max_bytes_per_second, transient_since_ns, retry_count, owner_gid
 FROM jobs ORDER BY creation_time_ns, id)sql";
 
 constexpr std::string_view kInsertJob = R"sql(
@@ -103,9 +105,9 @@ INSERT INTO jobs (id, owner_uid, display_name, type, state, priority, notify_fla
                   no_progress_timeout_s, creation_time_ns, modification_time_ns,
                   transfer_completion_time_ns, error_context, error_kind, error_code,
                   error_message, error_file, error_protocol, http_headers, max_bytes_per_second,
-                  transient_since_ns, retry_count)
+                  transient_since_ns, retry_count, owner_gid)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-        ?20, ?21))sql";
+        ?20, ?21, ?22))sql";
 
 constexpr std::string_view kUpdateJob = R"sql(
 UPDATE jobs SET owner_uid = ?2, display_name = ?3, type = ?4, state = ?5, priority = ?6,
@@ -113,7 +115,8 @@ UPDATE jobs SET owner_uid = ?2, display_name = ?3, type = ?4, state = ?5, priori
                 modification_time_ns = ?10, transfer_completion_time_ns = ?11,
                 error_context = ?12, error_kind = ?13, error_code = ?14, error_message = ?15,
                 error_file = ?16, error_protocol = ?17, http_headers = ?18,
-                max_bytes_per_second = ?19, transient_since_ns = ?20, retry_count = ?21
+                max_bytes_per_second = ?19, transient_since_ns = ?20, retry_count = ?21,
+                owner_gid = ?22
 WHERE id = ?1)sql";
 
 constexpr std::string_view kDeleteJob = "DELETE FROM jobs WHERE id = ?1";
@@ -264,6 +267,7 @@ void bind_job(Binder& bind, const std::string& id, const JobRecord& job,
   bind.unsigned64(19, job.max_bytes_per_second);
   bind.time(20, job.transient_since);
   bind.integer(21, job.retry_count);
+  bind.integer(22, job.owner_gid);
 }
 
 void bind_file(Binder& bind, const std::string& job_id, const FileRecord& file,
@@ -387,6 +391,7 @@ JobRecord read_job(Reader& row) {
   job.max_bytes_per_second = row.unsigned64(18);
   job.transient_since = row.time(19);
   job.retry_count = row.unsigned32(20, "retry_count");
+  job.owner_gid = row.unsigned32(21, "owner_gid");
   return job;
 }
 

@@ -7,7 +7,7 @@ namespace swarmcopy::engine {
 template <class F>
 auto LocalJob::from_info(F&& pick)
     -> api::Result<decltype(pick(std::declval<const api::JobInfo&>()))> {
-  auto info = engine_->call([&] { return engine_->info(id_); });
+  auto info = engine_->call([&] { return engine_->info(caller_, id_); });
   if (!info) return std::unexpected(info.error());
   return pick(*info);
 }
@@ -16,22 +16,22 @@ api::Result<void> LocalJob::add_file(const api::FileSpec& file) {
   return add_file_set(std::span<const api::FileSpec>(&file, 1));
 }
 api::Result<void> LocalJob::add_file_set(std::span<const api::FileSpec> files) {
-  return engine_->call([&] { return engine_->add_files(id_, files); });
+  return engine_->call([&] { return engine_->add_files(caller_, id_, files); });
 }
 api::Result<void> LocalJob::resume() {
-  return engine_->call([&] { return engine_->resume(id_); });
+  return engine_->call([&] { return engine_->resume(caller_, id_); });
 }
 api::Result<void> LocalJob::suspend() {
-  return engine_->call([&] { return engine_->suspend(id_); });
+  return engine_->call([&] { return engine_->suspend(caller_, id_); });
 }
 api::Result<void> LocalJob::cancel() {
-  return engine_->call([&] { return engine_->cancel(id_); });
+  return engine_->call([&] { return engine_->cancel(caller_, id_); });
 }
 api::Result<void> LocalJob::complete() {
-  return engine_->call([&] { return engine_->complete(id_); });
+  return engine_->call([&] { return engine_->complete(caller_, id_); });
 }
 api::Result<api::JobInfo> LocalJob::info() {
-  return engine_->call([&] { return engine_->info(id_); });
+  return engine_->call([&] { return engine_->info(caller_, id_); });
 }
 api::Result<std::vector<api::FileStatus>> LocalJob::files() {
   return from_info([](const api::JobInfo& i) { return i.files; });
@@ -58,31 +58,31 @@ api::Result<api::Priority> LocalJob::priority() {
   return from_info([](const api::JobInfo& i) { return i.priority; });
 }
 api::Result<void> LocalJob::set_priority(api::Priority priority) {
-  return engine_->call([&] { return engine_->set_priority(id_, priority); });
+  return engine_->call([&] { return engine_->set_priority(caller_, id_, priority); });
 }
 api::Result<std::chrono::seconds> LocalJob::no_progress_timeout() {
   return from_info([](const api::JobInfo& i) { return i.no_progress_timeout; });
 }
 api::Result<void> LocalJob::set_no_progress_timeout(std::chrono::seconds timeout) {
-  return engine_->call([&] { return engine_->set_no_progress_timeout(id_, timeout); });
+  return engine_->call([&] { return engine_->set_no_progress_timeout(caller_, id_, timeout); });
 }
 api::Result<api::NotifyFlags> LocalJob::notify_flags() {
   return from_info([](const api::JobInfo& i) { return i.notify_flags; });
 }
 api::Result<void> LocalJob::set_notify_flags(api::NotifyFlags flags) {
-  return engine_->call([&] { return engine_->set_notify_flags(id_, flags); });
+  return engine_->call([&] { return engine_->set_notify_flags(caller_, id_, flags); });
 }
 api::Result<std::shared_ptr<api::Callback>> LocalJob::notify_interface() {
-  return engine_->call([&] { return engine_->callback(id_); });
+  return engine_->call([&] { return engine_->callback(caller_, id_); });
 }
 api::Result<void> LocalJob::set_notify_interface(std::shared_ptr<api::Callback> callback) {
-  return engine_->call([&] { return engine_->set_callback(id_, std::move(callback)); });
+  return engine_->call([&] { return engine_->set_callback(caller_, id_, std::move(callback)); });
 }
 api::Result<void> LocalJob::set_http_headers(std::vector<std::string> headers) {
-  return engine_->call([&] { return engine_->set_http_headers(id_, std::move(headers)); });
+  return engine_->call([&] { return engine_->set_http_headers(caller_, id_, std::move(headers)); });
 }
 api::Result<void> LocalJob::set_max_bytes_per_second(std::uint64_t rate) {
-  return engine_->call([&] { return engine_->set_max_bytes_per_second(id_, rate); });
+  return engine_->call([&] { return engine_->set_max_bytes_per_second(caller_, id_, rate); });
 }
 
 }  // namespace swarmcopy::engine

@@ -1,10 +1,12 @@
-// LocalJob: a Job handle of the embedded engine: the job's id and a reference to the Engine.
+// LocalJob: a Job handle of the embedded engine: the job's id, who acts through it, and a
+// reference to the Engine.
 // Every method runs on the engine thread through Engine::call (thread-safe, waits for it).
 #pragma once
 
 #include <memory>
 
 #include "swarmcopy/api/job.h"
+#include "swarmcopy/engine/service.h"
 
 namespace swarmcopy::engine {
 
@@ -12,7 +14,8 @@ class Engine;
 
 class LocalJob final : public api::Job {
  public:
-  LocalJob(std::shared_ptr<Engine> engine, api::JobId id) : engine_(std::move(engine)), id_(id) {}
+  LocalJob(std::shared_ptr<Engine> engine, Caller caller, api::JobId id)
+      : engine_(std::move(engine)), caller_(caller), id_(id) {}
 
   api::JobId id() const override { return id_; }
   api::Result<void> add_file(const api::FileSpec& file) override;
@@ -46,6 +49,7 @@ class LocalJob final : public api::Job {
   auto from_info(F&& pick) -> api::Result<decltype(pick(std::declval<const api::JobInfo&>()))>;
 
   std::shared_ptr<Engine> engine_;
+  Caller caller_;
   api::JobId id_;
 };
 

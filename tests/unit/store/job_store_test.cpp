@@ -88,6 +88,7 @@ JobRecord make_job(std::int64_t created_ns = 1'700'000'000'000'000'000) {
 JobRecord make_full_job() {
   JobRecord job = make_job(1'700'000'000'123'456'789);
   job.owner_uid = 1000;
+  job.owner_gid = 1001;
   job.display_name = "Full job — ünïcode & 'quotes'";
   job.state = api::JobState::kTransientError;
   job.priority = api::Priority::kForeground;
@@ -497,14 +498,14 @@ TEST_F(JobStoreTest, WalModeIsOn) {
   ASSERT_TRUE(store);
   RawDb raw(path_);
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "1");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "2");
 }
 
 TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   { ASSERT_TRUE(open_store()); }
   {
     RawDb raw(path_);
-    raw.exec("PRAGMA user_version = 2");
+    raw.exec("PRAGMA user_version = 3");
   }
   auto store = JobStore::open(path_);
   ASSERT_FALSE(store.has_value());
@@ -512,6 +513,29 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   EXPECT_EQ(store.error().file, path_.string());
   EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().describe();
   // Refusing leaves the version as it was.
+  RawDb raw(path_);
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "3");
+}
+
+TEST_F(JobStoreTest, MigratesAVersion1Store) {
+  JobRecord job = make_full_job();
+  {
+    auto store = open_store();
+    ASSERT_TRUE(store);
+    expect_ok(store->insert_job(job));
+  }
+  {
+    // Make the file what version 1 wrote: no owner_gid column.
+    RawDb raw(path_);
+    raw.exec("ALTER TABLE jobs DROP COLUMN owner_gid");
+    raw.exec("PRAGMA user_version = 1");
+  }
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  const auto loaded = load(*store);
+  ASSERT_EQ(loaded.size(), 1u);
+  job.owner_gid = 0;  // what the migration gives rows that had none
+  EXPECT_EQ(loaded.front(), job);
   RawDb raw(path_);
   EXPECT_EQ(raw.query("PRAGMA user_version"), "2");
 }

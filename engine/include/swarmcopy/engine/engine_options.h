@@ -33,9 +33,11 @@ struct EngineOptions {
   // change, then are purged from the store (when the engine next opens).
   std::chrono::hours final_job_retention{24 * 7};
   // Limits with clear errors.
-  std::uint32_t max_jobs = 10000;
+  std::uint32_t max_jobs = 100000;
+  std::uint32_t max_jobs_per_user = 10000;
   std::uint32_t max_files_per_job = 1000;
-  // The uid that owns jobs created through this manager; unset: this process's effective uid.
+  // open_local: the uid that owns the jobs of its Manager; unset: this process's effective uid.
+  // (A Service's views name their caller instead.)
   std::optional<std::uint32_t> owner_uid;
   std::string user_agent = "swarmcopy/0.1";
 };

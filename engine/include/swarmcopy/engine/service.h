@@ -38,8 +38,8 @@ struct JobEvent {
   api::JobId job;
   std::uint32_t owner_uid = 0;
   api::NotifyFlags notify_flags = api::kDefaultNotifyFlags;  // the job's, for client filtering
-  std::optional<api::Error> error;                            // kError
-  std::optional<api::FileStatus> file;                        // kFileTransferred
+  std::optional<api::Error> error;                           // kError
+  std::optional<api::FileStatus> file;                       // kFileTransferred
 };
 
 using EventObserver = std::function<void(const JobEvent&)>;
