@@ -13,7 +13,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 if [[ -f $here/build.sh ]]; then
-  bash "$here/build.sh"
+  bash "$here/build.sh" swarmcopy
 fi
 # shellcheck source-path=SCRIPTDIR source=../bench/lib/local_origin.sh
 source "$root/bench/lib/local_origin.sh"
