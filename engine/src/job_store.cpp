@@ -17,12 +17,16 @@
 #include <utility>
 #include <vector>
 
-#include "sqlite_connection.h"
-#include "sqlite_statement.h"
-#include "sqlite_transaction.h"
+#include "swarmcopy/sqlite/connection.h"
+#include "swarmcopy/sqlite/statement.h"
+#include "swarmcopy/sqlite/transaction.h"
 
 namespace swarmcopy::engine {
 namespace {
+
+using sqlite::SqliteConnection;
+using sqlite::SqliteStatement;
+using sqlite::SqliteTransaction;
 
 using api::Clock;
 
@@ -616,7 +620,7 @@ JobStore::JobStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 JobStore::~JobStore() = default;
 
 api::Result<std::unique_ptr<JobStore>> JobStore::open(const std::filesystem::path& file) {
-  auto connection = SqliteConnection::open(file);
+  auto connection = SqliteConnection::open(file, "cannot open the job store");
   if (!connection) return std::unexpected(std::move(connection.error()));
   auto impl = std::make_unique<Impl>(std::move(*connection));
   if (auto done = impl->configure(); !done) return std::unexpected(std::move(done.error()));

@@ -1,6 +1,7 @@
 // SqliteConnection: one open SQLite database file, closed when it dies, and the one place that
 // turns SQLite result codes into api::Error values (kStoreFailure, the extended result code,
-// SQLite's own message, the file's path). Private to the stores. Not thread-safe: one thread
+// SQLite's own message, the file's path). Used by the stores only (the job store, the
+// cache index). Not thread-safe: one thread
 // at a time, as the owning store.
 #pragma once
 
@@ -12,16 +13,17 @@
 #include <string_view>
 #include <utility>
 
-#include "sqlite_statement.h"
 #include "swarmcopy/api/error.h"
+#include "swarmcopy/sqlite/statement.h"
 
-namespace swarmcopy::engine {
+namespace swarmcopy::sqlite {
 
 class SqliteConnection {
  public:
   // Opens (creating when missing) the file; does not read it yet, so a file that is not a
   // database is only noticed by the first statement.
-  static api::Result<SqliteConnection> open(const std::filesystem::path& file) {
+  static api::Result<SqliteConnection> open(const std::filesystem::path& file,
+                                            std::string_view what = "cannot open the database") {
     sqlite3* raw = nullptr;
     const int rc =
         sqlite3_open_v2(file.c_str(), &raw,
@@ -29,7 +31,7 @@ class SqliteConnection {
     // SQLite hands out a handle even on failure (to carry the message); it must be closed too.
     SqliteConnection connection(raw, file.string());
     if (rc != SQLITE_OK) {
-      return std::unexpected(connection.error("cannot open the job store", rc));
+      return std::unexpected(connection.error(what, rc));
     }
     sqlite3_extended_result_codes(raw, 1);
     return connection;
@@ -59,8 +61,8 @@ class SqliteConnection {
 
   // A statement meant to be kept and re-used for the connection's lifetime.
   // Preparing reads the schema, so this is where an unreadable file first shows: `what`.
-  api::Result<SqliteStatement> prepare(
-      std::string_view sql, std::string_view what = "cannot prepare a job store statement") {
+  api::Result<SqliteStatement> prepare(std::string_view sql,
+                                       std::string_view what = "cannot prepare a statement") {
     sqlite3_stmt* stmt = nullptr;
     const int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
                                       SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
@@ -121,4 +123,4 @@ class SqliteConnection {
   SqliteStatement rollback_;
 };
 
-}  // namespace swarmcopy::engine
+}  // namespace swarmcopy::sqlite

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace swarmcopy::engine {
+namespace swarmcopy::sqlite {
 
 class SqliteStatement {
  public:
@@ -80,4 +80,4 @@ class SqliteStatement {
   std::unique_ptr<sqlite3_stmt, Finalize> stmt_;
 };
 
-}  // namespace swarmcopy::engine
+}  // namespace swarmcopy::sqlite

@@ -5,10 +5,10 @@
 
 #include <utility>
 
-#include "sqlite_connection.h"
 #include "swarmcopy/api/error.h"
+#include "swarmcopy/sqlite/connection.h"
 
-namespace swarmcopy::engine {
+namespace swarmcopy::sqlite {
 
 class SqliteTransaction {
  public:
@@ -45,4 +45,4 @@ class SqliteTransaction {
   SqliteConnection* connection_;
 };
 
-}  // namespace swarmcopy::engine
+}  // namespace swarmcopy::sqlite
