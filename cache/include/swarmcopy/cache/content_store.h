@@ -1,0 +1,126 @@
+// ContentStore: verified content kept for repeat downloads and for peers, keyed by content
+// identity ("sha256-<hex>" for a whole-file SHA-256; later the metadata's info-hash). Items
+// live as files under <dir>/objects, indexed in <dir>/index.sqlite; total size and age are
+// bounded by CacheLimits, least recently used unpinned items going first.
+//
+// Only verified content goes in (the caller vouches), and nothing comes out unverified: after
+// an unclean shutdown every item is checked again (SHA-256 keys by hashing) before it is
+// served. An item in use (copied to a job, seeded to peers) is pinned and never evicted.
+// Items are separate files: copying one out (reflink where the file system can) never shares
+// mutable data with a destination.
+//
+// Thread-safe. acquire(), insert() and copy_to() do blocking I/O: call them off the engine
+// thread. Pins must not outlive the store.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "swarmcopy/api/error.h"
+
+namespace swarmcopy::cache {
+
+struct CacheLimits {
+  // 0: a tenth of the cache's file system.
+  std::uint64_t max_bytes = 0;
+  // Items unused this long are evicted (Delivery Optimization's default: 3 days).
+  std::chrono::seconds max_age{std::chrono::hours(72)};
+};
+
+struct CachedItem {
+  std::string key;
+  std::uint64_t size = 0;
+  std::chrono::system_clock::time_point added;
+  std::chrono::system_clock::time_point last_used;
+  std::uint32_t pins = 0;
+  bool verified = true;  // false after an unclean shutdown until checked again
+};
+
+struct CacheStats {
+  std::uint64_t items = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t max_bytes = 0;
+  std::uint64_t pinned_items = 0;
+  std::uint64_t hits = 0;    // since open
+  std::uint64_t misses = 0;  // since open
+};
+
+class ContentStore;
+
+// Keeps one item from eviction while it is used. Move-only.
+class Pin {
+ public:
+  Pin() = default;
+  Pin(Pin&& other) noexcept;
+  Pin& operator=(Pin&& other) noexcept;
+  Pin(const Pin&) = delete;
+  Pin& operator=(const Pin&) = delete;
+  ~Pin();
+
+  const std::string& key() const { return key_; }
+  const std::filesystem::path& path() const { return path_; }
+  std::uint64_t size() const { return size_; }
+  explicit operator bool() const { return store_ != nullptr; }
+
+ private:
+  friend class ContentStore;
+  Pin(ContentStore* store, std::string key, std::filesystem::path path, std::uint64_t size)
+      : store_(store), key_(std::move(key)), path_(std::move(path)), size_(size) {}
+  void release();
+
+  ContentStore* store_ = nullptr;
+  std::string key_;
+  std::filesystem::path path_;
+  std::uint64_t size_ = 0;
+};
+
+class ContentStore {
+ public:
+  // Creates the directory if missing. Items left by a process that did not close cleanly are
+  // marked unverified; half-written objects and index rows without objects are dropped.
+  static api::Result<std::unique_ptr<ContentStore>> open(const std::filesystem::path& dir,
+                                                         CacheLimits limits = {});
+  ~ContentStore();  // marks the cache cleanly closed
+  ContentStore(const ContentStore&) = delete;
+  ContentStore& operator=(const ContentStore&) = delete;
+
+  static std::string sha256_key(const std::string& hex);
+
+  // The item, pinned and marked used; nullopt when absent (or when it failed its check after
+  // an unclean shutdown: then it is removed).
+  api::Result<std::optional<Pin>> acquire(const std::string& key);
+
+  // Adds `size` bytes read from `source_fd` (from offset 0) under `key`, durably (fsync, then
+  // rename, then the index), then evicts down to the limits. An existing key is kept as is.
+  api::Result<void> insert(const std::string& key, int source_fd, std::uint64_t size);
+
+  // Copies a pinned item into `dest_fd` from offset 0 (reflink when possible); the caller
+  // syncs. The destination is a separate file either way.
+  api::Result<void> copy_to(const Pin& pin, int dest_fd);
+
+  std::vector<CachedItem> list();
+  CacheStats stats();
+  // Evicts unpinned items past the age limit, then least recently used ones over the size
+  // limit. Returns the bytes freed.
+  api::Result<std::uint64_t> prune();
+  // Removes every unpinned item. Returns the bytes freed.
+  api::Result<std::uint64_t> clear();
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  struct Impl;
+  ContentStore(std::filesystem::path dir, std::unique_ptr<Impl> impl);
+  friend class Pin;
+  void unpin(const std::string& key);
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace swarmcopy::cache

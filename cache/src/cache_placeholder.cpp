@@ -1,2 +1,0 @@
-// The content cache arrives with the swarm (issue 5).
-namespace swarmcopy::cache {}

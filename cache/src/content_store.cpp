@@ -1,0 +1,424 @@
+#include "swarmcopy/cache/content_store.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <random>
+#include <system_error>
+
+#include "file_copy.h"
+#include "swarmcopy/sqlite/connection.h"
+#include "swarmcopy/sqlite/transaction.h"
+
+namespace swarmcopy::cache {
+namespace {
+
+using sqlite::SqliteConnection;
+using sqlite::SqliteStatement;
+using Clock = std::chrono::system_clock;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS items (
+  key TEXT PRIMARY KEY NOT NULL,
+  size INTEGER NOT NULL,
+  added_ns INTEGER NOT NULL,
+  last_used_ns INTEGER NOT NULL,
+  verified INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
+)sql";
+
+constexpr std::string_view kSha256Prefix = "sha256-";
+
+std::int64_t to_ns(Clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
+}
+Clock::time_point from_ns(std::int64_t ns) {
+  return Clock::time_point(
+      std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(ns)));
+}
+
+api::Error cache_error(std::string message, const std::string& file, int err = 0) {
+  if (err != 0) message += std::string(": ") + std::strerror(err);
+  return api::Error{api::ErrorContext::kCache,
+                    err == ENOSPC ? api::ErrorKind::kDiskFull : api::ErrorKind::kLocalIo,
+                    err,
+                    std::move(message),
+                    file,
+                    api::Protocol::kLocal};
+}
+
+struct Fd {
+  explicit Fd(int fd) : fd(fd) {}
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int fd;
+};
+
+std::optional<std::string> sha256_of(const std::filesystem::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.fd < 0) return std::nullopt;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return std::nullopt;
+  std::vector<char> buffer(1 << 20);
+  for (;;) {
+    const ssize_t n = ::read(fd.fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
+    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(n));
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kDigits[digest[i] >> 4];
+    hex += kDigits[digest[i] & 0xf];
+  }
+  return hex;
+}
+
+}  // namespace
+
+struct ContentStore::Impl {
+  struct Item {
+    std::uint64_t size = 0;
+    Clock::time_point added;
+    Clock::time_point last_used;
+    bool verified = true;
+    std::uint32_t pins = 0;
+  };
+
+  SqliteConnection db;
+  CacheLimits limits;
+  std::mutex mutex;
+  std::map<std::string, Item> items;
+  std::uint64_t bytes = 0;
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+
+  std::filesystem::path objects;
+
+  explicit Impl(SqliteConnection connection) : db(std::move(connection)) {}
+
+  std::filesystem::path object_path(const std::string& key) const { return objects / key; }
+
+  api::Result<void> exec(std::string_view what, const std::string& sql) {
+    return db.exec(what, sql.c_str());
+  }
+
+  api::Result<void> put_row(const std::string& key, const Item& item) {
+    auto stmt = db.prepare(
+        "INSERT OR REPLACE INTO items (key, size, added_ns, last_used_ns, verified) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!stmt) return std::unexpected(stmt.error());
+    auto use = stmt->use();
+    stmt->bind(1, key);
+    stmt->bind(2, static_cast<std::int64_t>(item.size));
+    stmt->bind(3, to_ns(item.added));
+    stmt->bind(4, to_ns(item.last_used));
+    stmt->bind(5, static_cast<std::int64_t>(item.verified ? 1 : 0));
+    const int rc = stmt->step();
+    if (rc != SQLITE_DONE) return std::unexpected(db.error("cannot update the cache index", rc));
+    return {};
+  }
+
+  api::Result<void> delete_row(const std::string& key) {
+    auto stmt = db.prepare("DELETE FROM items WHERE key = ?1");
+    if (!stmt) return std::unexpected(stmt.error());
+    auto use = stmt->use();
+    stmt->bind(1, key);
+    const int rc = stmt->step();
+    if (rc != SQLITE_DONE) return std::unexpected(db.error("cannot update the cache index", rc));
+    return {};
+  }
+
+  api::Result<void> set_clean(bool clean) {
+    return exec(
+        "cannot mark the cache",
+        std::string("INSERT OR REPLACE INTO meta VALUES ('clean', ") + (clean ? "1" : "0") + ")");
+  }
+
+  // Removes an unpinned item (object file, then index row). Caller holds the mutex.
+  api::Result<std::uint64_t> evict(const std::string& key) {
+    auto it = items.find(key);
+    if (it == items.end() || it->second.pins > 0) return 0;
+    const auto size = it->second.size;
+    std::error_code ec;
+    std::filesystem::remove(object_path(key), ec);
+    if (ec) return std::unexpected(cache_error("cannot remove cached item", key, ec.value()));
+    items.erase(it);
+    bytes -= size;
+    if (auto deleted = delete_row(key); !deleted) return std::unexpected(deleted.error());
+    return size;
+  }
+
+  // Age first, then least recently used until the size fits. Caller holds the mutex.
+  api::Result<std::uint64_t> prune_locked() {
+    std::uint64_t freed = 0;
+    const auto oldest_allowed = Clock::now() - limits.max_age;
+    std::vector<std::pair<Clock::time_point, std::string>> by_use;
+    for (const auto& [key, item] : items) {
+      if (item.pins > 0) continue;
+      by_use.emplace_back(item.last_used, key);
+    }
+    std::sort(by_use.begin(), by_use.end());
+    for (const auto& [used, key] : by_use) {
+      if (used >= oldest_allowed && bytes <= limits.max_bytes) break;
+      auto evicted = evict(key);
+      if (!evicted) return std::unexpected(evicted.error());
+      freed += *evicted;
+    }
+    return freed;
+  }
+};
+
+// ------------------------------------------------------------------------------------- Pin
+
+Pin::Pin(Pin&& other) noexcept
+    : store_(std::exchange(other.store_, nullptr)),
+      key_(std::move(other.key_)),
+      path_(std::move(other.path_)),
+      size_(other.size_) {}
+
+Pin& Pin::operator=(Pin&& other) noexcept {
+  if (this != &other) {
+    release();
+    store_ = std::exchange(other.store_, nullptr);
+    key_ = std::move(other.key_);
+    path_ = std::move(other.path_);
+    size_ = other.size_;
+  }
+  return *this;
+}
+
+Pin::~Pin() { release(); }
+
+void Pin::release() {
+  if (store_ != nullptr) store_->unpin(key_);
+  store_ = nullptr;
+}
+
+// ---------------------------------------------------------------------------- ContentStore
+
+std::string ContentStore::sha256_key(const std::string& hex) {
+  std::string key(kSha256Prefix);
+  for (char c : hex) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return key;
+}
+
+ContentStore::ContentStore(std::filesystem::path dir, std::unique_ptr<Impl> impl)
+    : dir_(std::move(dir)), impl_(std::move(impl)) {}
+
+ContentStore::~ContentStore() {
+  std::lock_guard lock(impl_->mutex);
+  (void)impl_->set_clean(true);
+}
+
+api::Result<std::unique_ptr<ContentStore>> ContentStore::open(const std::filesystem::path& dir,
+                                                              CacheLimits limits) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir / "objects", ec);
+  if (ec) return std::unexpected(cache_error("cannot create the cache", dir.string(), ec.value()));
+  auto connection = SqliteConnection::open(dir / "index.sqlite", "cannot open the cache index");
+  if (!connection) return std::unexpected(connection.error());
+  auto impl = std::make_unique<Impl>(std::move(*connection));
+  impl->objects = dir / "objects";
+  if (auto done = impl->db.exec("cannot set up the cache index",
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+      !done) {
+    return std::unexpected(done.error());
+  }
+  if (auto done = impl->db.exec("cannot set up the cache index", kSchema); !done) {
+    return std::unexpected(done.error());
+  }
+  bool clean = true;
+  {
+    auto stmt = impl->db.prepare("SELECT value FROM meta WHERE name = 'clean'");
+    if (!stmt) return std::unexpected(stmt.error());
+    auto use = stmt->use();
+    if (stmt->step() == SQLITE_ROW) clean = stmt->column_int64(0) != 0;
+  }
+  {
+    auto stmt = impl->db.prepare("SELECT key, size, added_ns, last_used_ns, verified FROM items");
+    if (!stmt) return std::unexpected(stmt.error());
+    auto use = stmt->use();
+    while (stmt->step() == SQLITE_ROW) {
+      Impl::Item item;
+      item.size = static_cast<std::uint64_t>(stmt->column_int64(1));
+      item.added = from_ns(stmt->column_int64(2));
+      item.last_used = from_ns(stmt->column_int64(3));
+      // A process that died with the cache open may have left anything: check before serving.
+      item.verified = clean && stmt->column_int64(4) != 0;
+      impl->items.emplace(stmt->column_text(0), item);
+    }
+  }
+  // Index and objects agree: half-written objects, objects without a row and rows without an
+  // object (or of the wrong size) go.
+  std::vector<std::string> stale_rows;
+  for (auto& [key, item] : impl->items) {
+    struct stat st {};
+    if (::stat(impl->object_path(key).c_str(), &st) != 0 ||
+        static_cast<std::uint64_t>(st.st_size) != item.size) {
+      stale_rows.push_back(key);
+    }
+  }
+  for (const auto& key : stale_rows) {
+    std::filesystem::remove(impl->object_path(key), ec);
+    impl->items.erase(key);
+    if (auto deleted = impl->delete_row(key); !deleted) return std::unexpected(deleted.error());
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(impl->objects, ec)) {
+    const auto name = entry.path().filename().string();
+    if (!impl->items.contains(name)) std::filesystem::remove(entry.path(), ec);
+  }
+  for (const auto& [key, item] : impl->items) impl->bytes += item.size;
+  if (limits.max_bytes == 0) {
+    struct statvfs fs {};
+    limits.max_bytes = ::statvfs(dir.c_str(), &fs) == 0
+                           ? static_cast<std::uint64_t>(fs.f_blocks) * fs.f_frsize / 10
+                           : (10ull << 30);
+  }
+  impl->limits = limits;
+  if (auto marked = impl->set_clean(false); !marked) return std::unexpected(marked.error());
+  std::unique_ptr<ContentStore> store(new ContentStore(dir, std::move(impl)));
+  if (auto pruned = store->prune(); !pruned) return std::unexpected(pruned.error());
+  return store;
+}
+
+api::Result<std::optional<Pin>> ContentStore::acquire(const std::string& key) {
+  std::unique_lock lock(impl_->mutex);
+  auto it = impl_->items.find(key);
+  if (it == impl_->items.end()) {
+    ++impl_->misses;
+    return std::optional<Pin>();
+  }
+  ++it->second.pins;  // held while it is checked, so nothing evicts it meanwhile
+  Pin pin(this, key, impl_->object_path(key), it->second.size);
+  if (!it->second.verified) {
+    lock.unlock();
+    const bool sha256 = key.starts_with(kSha256Prefix);
+    const auto actual = sha256 ? sha256_of(pin.path()) : std::nullopt;
+    const bool intact = actual && *actual == key.substr(kSha256Prefix.size());
+    lock.lock();
+    it = impl_->items.find(key);
+    if (!intact) {
+      --it->second.pins;
+      pin.store_ = nullptr;  // released by hand: the item is going
+      ++impl_->misses;
+      if (auto evicted = impl_->evict(key); !evicted) return std::unexpected(evicted.error());
+      return std::optional<Pin>();
+    }
+    it->second.verified = true;
+  }
+  it->second.last_used = Clock::now();
+  if (auto saved = impl_->put_row(key, it->second); !saved) return std::unexpected(saved.error());
+  ++impl_->hits;
+  return std::optional<Pin>(std::move(pin));
+}
+
+api::Result<void> ContentStore::insert(const std::string& key, int source_fd, std::uint64_t size) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->items.contains(key) || size > impl_->limits.max_bytes) return {};
+  }
+  // Written under a hidden name, synced, then renamed: a crash never leaves a partial object
+  // under its key (open() removes the leftovers).
+  std::mt19937_64 rng(std::random_device{}());
+  const auto temp = impl_->objects / ("." + key + "." + std::to_string(rng()) + ".tmp");
+  {
+    Fd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (out.fd < 0) return std::unexpected(cache_error("cannot add to the cache", temp, errno));
+    auto copied = copy_file_data(source_fd, out.fd, size, temp.string());
+    if (copied && ::fsync(out.fd) != 0) {
+      copied = std::unexpected(cache_error("cannot sync a cached item", temp, errno));
+    }
+    if (!copied) {
+      ::unlink(temp.c_str());
+      return copied;
+    }
+  }
+  const auto path = impl_->object_path(key);
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    return std::unexpected(cache_error("cannot add to the cache", path, err));
+  }
+  std::lock_guard lock(impl_->mutex);
+  const auto now = Clock::now();
+  Impl::Item item{size, now, now, true, 0};
+  if (auto saved = impl_->put_row(key, item); !saved) return std::unexpected(saved.error());
+  impl_->items[key] = item;
+  impl_->bytes += size;
+  if (auto pruned = impl_->prune_locked(); !pruned) return std::unexpected(pruned.error());
+  return {};
+}
+
+api::Result<void> ContentStore::copy_to(const Pin& pin, int dest_fd) {
+  Fd in(::open(pin.path().c_str(), O_RDONLY | O_CLOEXEC));
+  if (in.fd < 0) return std::unexpected(cache_error("cannot read cached item", pin.key(), errno));
+  return copy_file_data(in.fd, dest_fd, pin.size(), pin.key());
+}
+
+std::vector<CachedItem> ContentStore::list() {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<CachedItem> result;
+  for (const auto& [key, item] : impl_->items) {
+    result.push_back(
+        CachedItem{key, item.size, item.added, item.last_used, item.pins, item.verified});
+  }
+  std::sort(result.begin(), result.end(),
+            [](const auto& a, const auto& b) { return a.last_used > b.last_used; });
+  return result;
+}
+
+CacheStats ContentStore::stats() {
+  std::lock_guard lock(impl_->mutex);
+  CacheStats stats;
+  stats.items = impl_->items.size();
+  stats.bytes = impl_->bytes;
+  stats.max_bytes = impl_->limits.max_bytes;
+  for (const auto& [key, item] : impl_->items) stats.pinned_items += item.pins > 0 ? 1 : 0;
+  stats.hits = impl_->hits;
+  stats.misses = impl_->misses;
+  return stats;
+}
+
+api::Result<std::uint64_t> ContentStore::prune() {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->prune_locked();
+}
+
+api::Result<std::uint64_t> ContentStore::clear() {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<std::string> keys;
+  for (const auto& [key, item] : impl_->items) keys.push_back(key);
+  std::uint64_t freed = 0;
+  for (const auto& key : keys) {
+    auto evicted = impl_->evict(key);
+    if (!evicted) return std::unexpected(evicted.error());
+    freed += *evicted;
+  }
+  return freed;
+}
+
+void ContentStore::unpin(const std::string& key) {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->items.find(key);
+  if (it != impl_->items.end() && it->second.pins > 0) --it->second.pins;
+}
+
+}  // namespace swarmcopy::cache
