@@ -70,8 +70,15 @@ api::Result<std::shared_ptr<Engine>> Engine::open(const std::filesystem::path& s
   if (!lock) return std::unexpected(lock.error());
   auto store = JobStore::open(state_dir / "jobs.sqlite");
   if (!store) return std::unexpected(store.error());
+  std::unique_ptr<cache::ContentStore> content;
+  if (options.cache_enabled) {
+    auto opened = cache::ContentStore::open(
+        options.cache_dir.empty() ? state_dir / "cache" : options.cache_dir, options.cache_limits);
+    if (!opened) return std::unexpected(opened.error());
+    content = std::move(*opened);
+  }
   std::shared_ptr<Engine> engine(
-      new Engine(state_dir, options, std::move(*lock), std::move(*store)));
+      new Engine(state_dir, options, std::move(*lock), std::move(*store), std::move(content)));
   // Loading runs on the engine thread like everything else that touches jobs.
   auto loaded = engine->call([&] { return engine->load(); });
   if (!loaded) {
@@ -82,11 +89,13 @@ api::Result<std::shared_ptr<Engine>> Engine::open(const std::filesystem::path& s
 }
 
 Engine::Engine(const std::filesystem::path& state_dir, const EngineOptions& options,
-               StateDirLock lock, std::unique_ptr<JobStore> store)
+               StateDirLock lock, std::unique_ptr<JobStore> store,
+               std::unique_ptr<cache::ContentStore> cache)
     : state_dir_(state_dir),
       options_(options),
       lock_(std::move(lock)),
       store_(std::move(store)),
+      cache_(std::move(cache)),
       work_(boost::asio::make_work_guard(io_)) {
   origin::HttpClient::Options http_options;
   http_options.connect_timeout = options_.connect_timeout;
@@ -669,7 +678,7 @@ void Engine::run_next_file(JobEntry& entry) {
         on_file_done(id, token, index, std::move(outcome));
       }};
   entry.run->transfer = std::make_unique<FileTransfer>(
-      FileTransfer::Deps{io_, pool_, *http_, options_}, *next,
+      FileTransfer::Deps{io_, pool_, *http_, options_, cache_.get()}, *next,
       FileTransfer::Settings{record.http_headers, record.max_bytes_per_second, record.owner_uid,
                              record.owner_gid},
       std::move(hooks));

@@ -98,7 +98,7 @@ class Engine : public std::enable_shared_from_this<Engine> {
   enum class Event { kTransferred, kError, kModification };
 
   Engine(const std::filesystem::path& state_dir, const EngineOptions& options, StateDirLock lock,
-         std::unique_ptr<JobStore> store);
+         std::unique_ptr<JobStore> store, std::unique_ptr<cache::ContentStore> cache);
   api::Result<void> load();
   void recover(JobEntry& entry);
   void run_thread();
@@ -138,6 +138,7 @@ class Engine : public std::enable_shared_from_this<Engine> {
   EngineOptions options_;
   StateDirLock lock_;
   std::unique_ptr<JobStore> store_;
+  std::unique_ptr<cache::ContentStore> cache_;  // null when disabled
 
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;

@@ -18,6 +18,15 @@ constexpr std::uint64_t kMinChunkBytes = 1ull << 20;
 constexpr std::uint64_t kRetryCreditBytes = 1ull << 20;
 constexpr std::uint32_t kMaxQuickRetries = 5;
 
+// Verified content only goes in: kept for the next download of the same bytes. The cache is an
+// optimisation, so a failure to keep it is logged, not reported.
+void keep_in_cache(cache::ContentStore& cache, TempFile& temp, const std::string& sha256) {
+  auto size = temp.size();
+  auto kept = size ? cache.insert(cache::ContentStore::sha256_key(sha256), temp.fd(), *size)
+                   : api::Result<void>(std::unexpected(size.error()));
+  if (!kept) spdlog::warn("cannot keep {} in the cache: {}", temp.path(), kept.error().describe());
+}
+
 }  // namespace
 
 FileTransfer::FileTransfer(Deps deps, FileRecord file, Settings settings, Hooks hooks)
@@ -37,6 +46,14 @@ void FileTransfer::start() {
     boost::asio::post(deps_.io, [done = hooks_.done] { done({}); });
     return;
   }
+  if (file_.sha256 && deps_.cache != nullptr) {
+    start_from_cache();
+    return;
+  }
+  start_from_origin();
+}
+
+void FileTransfer::start_from_origin() {
   written_ = file_.verified;
   probe_id_ = deps_.http.probe(
       file_.url, origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
@@ -44,6 +61,63 @@ void FileTransfer::start() {
         probe_id_.reset();
         on_probe(std::move(result));
       });
+}
+
+// A file whose SHA-256 the caller gave may already be in the cache, from any URL: then the
+// origin is not asked at all.
+void FileTransfer::start_from_cache() {
+  const auto key = cache::ContentStore::sha256_key(*file_.sha256);
+  boost::asio::post(deps_.pool, [this, key, cache = deps_.cache, alive = alive_, &io = deps_.io] {
+    auto found = cache->acquire(key);
+    std::shared_ptr<cache::Pin> pin;
+    if (!found) {
+      spdlog::warn("cache lookup failed: {}", found.error().describe());
+    } else if (*found) {
+      pin = std::make_shared<cache::Pin>(std::move(**found));
+    }
+    boost::asio::post(io, [this, alive, pin] {
+      if (*alive) on_cache_lookup(pin);
+    });
+  });
+}
+
+void FileTransfer::on_cache_lookup(std::shared_ptr<cache::Pin> pin) {
+  if (!pin) {
+    start_from_origin();
+    return;
+  }
+  if (auto opened = open_temp(); !opened) {
+    fail_local(opened.error(), false);
+    return;
+  }
+  hooks_.data_flowing();
+  boost::asio::post(deps_.pool,
+                    [this, pin, temp = temp_, cache = deps_.cache, alive = alive_, &io = deps_.io] {
+                      auto copied = cache->copy_to(*pin, temp->fd());
+                      if (copied) copied = temp->sync();
+                      const auto size = pin->size();
+                      boost::asio::post(io, [this, alive, copied, size] {
+                        if (*alive) on_cache_copied(copied, size);
+                      });
+                    });
+}
+
+void FileTransfer::on_cache_copied(api::Result<void> copied, std::uint64_t size) {
+  if (!copied) {
+    // The cache is an optimisation: when it fails, the origin still has the file.
+    spdlog::warn("copy from the cache failed ({}); fetching {} from the origin",
+                 copied.error().describe(), file_.url);
+    if (temp_) (void)temp_->truncate(0);
+    start_from_origin();
+    return;
+  }
+  file_.size = size;
+  file_.verified = RangeSet({ByteRange{0, size}});
+  file_.from_cache += size;
+  file_.completed = true;
+  hooks_.persist(file_);
+  end();
+  boost::asio::post(deps_.io, [done = hooks_.done] { done({}); });
 }
 
 api::Result<void> FileTransfer::open_temp() {
@@ -290,15 +364,17 @@ void FileTransfer::on_all_written() {
     return;
   }
   // The last sync (and the hash, if the caller gave one) run on the pool.
-  boost::asio::post(deps_.pool,
-                    [this, temp = temp_, alive = alive_, expected = file_.sha256, &io = deps_.io] {
-                      auto synced = temp->sync();
-                      std::optional<api::Result<std::string>> hash;
-                      if (synced && expected) hash = sha256_of_fd(temp->fd(), temp->path());
-                      boost::asio::post(io, [this, alive, synced, hash] {
-                        if (*alive) on_final_sync(synced, hash);
-                      });
-                    });
+  boost::asio::post(deps_.pool, [this, temp = temp_, alive = alive_, expected = file_.sha256,
+                                 cache = deps_.cache, &io = deps_.io] {
+    auto synced = temp->sync();
+    std::optional<api::Result<std::string>> hash;
+    if (synced && expected) hash = sha256_of_fd(temp->fd(), temp->path());
+    if (hash && *hash && **hash == *expected && cache != nullptr)
+      keep_in_cache(*cache, *temp, **hash);
+    boost::asio::post(io, [this, alive, synced, hash] {
+      if (*alive) on_final_sync(synced, hash);
+    });
+  });
 }
 
 void FileTransfer::on_final_sync(api::Result<void> synced,

@@ -23,6 +23,7 @@
 #include "job_record.h"
 #include "origin/http_client.h"
 #include "range_set.h"
+#include "swarmcopy/cache/content_store.h"
 #include "swarmcopy/engine/engine_options.h"
 #include "temp_file.h"
 
@@ -37,6 +38,7 @@ class FileTransfer {
     boost::asio::thread_pool& pool;
     origin::HttpClient& http;
     const EngineOptions& options;
+    cache::ContentStore* cache = nullptr;  // null: no cache
   };
   struct Hooks {
     std::function<void()> data_flowing;              // the first byte of this run arrived
@@ -72,6 +74,10 @@ class FileTransfer {
     std::uint32_t quick_retries = 0;
   };
 
+  void start_from_origin();
+  void start_from_cache();
+  void on_cache_lookup(std::shared_ptr<cache::Pin> pin);
+  void on_cache_copied(api::Result<void> copied, std::uint64_t size);
   api::Result<void> open_temp();
   void forget_content();
   void on_probe(std::expected<origin::RemoteIdentity, origin::FetchError> result);

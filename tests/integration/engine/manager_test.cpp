@@ -2,6 +2,7 @@
 // Complete, cancel, suspend/resume, restarts, callbacks and scheduling.
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -485,6 +486,77 @@ TEST_F(ManagerTest, ARateCapHoldsFromTheFirstSecond) {
   EXPECT_EQ(worst_excess, 0u);
   EXPECT_GT(job->info()->progress.bytes_transferred, 0u);
   ASSERT_TRUE(job->cancel());
+}
+
+TEST_F(ManagerTest, TheSameSha256UnderAnotherUrlComesFromTheCache) {
+  const auto sha = make_file("first.bin", 3 << 20, 5);
+  std::filesystem::create_directory(docroot_.path() / "mirror");
+  std::filesystem::copy_file(docroot_.path() / "first.bin",
+                             docroot_.path() / "mirror" / "again.bin");
+  auto manager = open();
+  auto download = [&](const std::string& path, const std::string& dest) {
+    auto job = *manager->create_job("cached");
+    EXPECT_TRUE(job->add_file({nginx_->url(path), out_ / dest, sha}));
+    auto waiter = JobWaiter::attach(*job);
+    EXPECT_TRUE(job->resume());
+    auto info = waiter->wait_for_state(*job, JobState::kTransferred);
+    EXPECT_EQ(info.state, JobState::kTransferred) << (info.error ? info.error->describe() : "");
+    EXPECT_TRUE(job->complete());
+    return info.files.at(0);
+  };
+  const auto first = download("first.bin", "a.bin");
+  EXPECT_EQ(first.from_origin, 3u << 20);
+  EXPECT_EQ(first.from_cache, 0u);
+  const auto second = download("mirror/again.bin", "b.bin");
+  EXPECT_EQ(second.from_cache, 3u << 20);
+  EXPECT_EQ(second.from_origin, 0u);
+  EXPECT_EQ(nginx_->body_bytes_sent("/mirror/again.bin"), 0u);  // the origin was not asked
+  EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha);
+  // The destination is a file of its own: changing it leaves the cache intact.
+  { std::ofstream(out_ / "b.bin", std::ios::binary | std::ios::in) << "changed"; }
+  EXPECT_EQ(download("first.bin", "c.bin").from_cache, 3u << 20);
+  EXPECT_EQ(sha256_file(out_ / "c.bin").value_or(""), sha);
+}
+
+TEST_F(ManagerTest, ACorruptedCacheItemIsDetectedAndFetchedAgain) {
+  const auto sha = make_file("f.bin", 1 << 20, 6);
+  auto download = [&](const std::string& dest) {
+    auto manager = open();
+    auto job = *manager->create_job("cached");
+    EXPECT_TRUE(job->add_file({nginx_->url("f.bin"), out_ / dest, sha}));
+    auto waiter = JobWaiter::attach(*job);
+    EXPECT_TRUE(job->resume());
+    auto info = waiter->wait_for_state(*job, JobState::kTransferred);
+    EXPECT_TRUE(job->complete());
+    return info.files.at(0);
+  };
+  EXPECT_EQ(download("a.bin").from_origin, 1u << 20);
+  // Damage the cached copy, and make it look like the process died with the cache open.
+  const auto cache = state_.path() / "cache";
+  const auto object = cache / "objects" / ("sha256-" + sha);
+  ASSERT_TRUE(std::filesystem::exists(object));
+  { std::ofstream(object, std::ios::binary | std::ios::in) << "rot"; }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((cache / "index.sqlite").c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "UPDATE meta SET value = 0 WHERE name = 'clean'", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  const auto again = download("b.bin");
+  EXPECT_EQ(again.from_cache, 0u);
+  EXPECT_EQ(again.from_origin, 1u << 20);
+  EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha);
+}
+
+TEST_F(ManagerTest, WithoutAnExpectedSha256NothingComesFromTheCache) {
+  make_file("f.bin", 100000);
+  auto manager = open();
+  for (const char* dest : {"a", "b"}) {
+    auto job = new_job(*manager, nginx_->url("f.bin"), out_ / dest);
+    auto waiter = JobWaiter::attach(*job);
+    ASSERT_TRUE(job->resume());
+    auto info = waiter->wait_for_state(*job, JobState::kTransferred);
+    EXPECT_EQ(info.files.at(0).from_cache, 0u);
+    EXPECT_EQ(info.files.at(0).from_origin, 100000u);
+  }
 }
 
 TEST_F(ManagerTest, UnknownJobIsNotFound) {

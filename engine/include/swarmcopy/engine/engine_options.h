@@ -4,8 +4,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
+
+#include "swarmcopy/cache/content_store.h"
 
 namespace swarmcopy::engine {
 
@@ -40,6 +43,11 @@ struct EngineOptions {
   // (A Service's views name their caller instead.)
   std::optional<std::uint32_t> owner_uid;
   std::string user_agent = "swarmcopy/0.1";
+  // The content cache: verified files (those with an expected SHA-256) are kept, and a later
+  // file with the same SHA-256, under any URL, is copied from it without asking the origin.
+  bool cache_enabled = true;
+  std::filesystem::path cache_dir;  // empty: <state dir>/cache
+  cache::CacheLimits cache_limits;
 };
 
 }  // namespace swarmcopy::engine
