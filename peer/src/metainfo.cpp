@@ -1,0 +1,106 @@
+#include "swarmcopy/peer/metainfo.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+#include <libtorrent/bencode.hpp>
+#include <libtorrent/create_torrent.hpp>
+#include <libtorrent/error_code.hpp>
+#include <libtorrent/hex.hpp>
+#include <libtorrent/load_torrent.hpp>
+#include <libtorrent/torrent_info.hpp>
+
+namespace swarmcopy::peer {
+namespace {
+
+api::Error invalid(std::string message, const std::string& source) {
+  return api::Error{api::ErrorContext::kRemoteFile,
+                    api::ErrorKind::kInvalidArgument,
+                    0,
+                    std::move(message),
+                    source,
+                    api::Protocol::kNone};
+}
+
+api::Error local(std::string message, const std::string& path, int err) {
+  return api::Error{
+      api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo, err, std::move(message), path,
+      api::Protocol::kLocal};
+}
+
+Metainfo describe(const lt::torrent_info& info, std::vector<char> bytes) {
+  Metainfo meta;
+  meta.name = info.name();
+  meta.size = static_cast<std::uint64_t>(info.total_size());
+  meta.piece_size = static_cast<std::uint32_t>(info.piece_length());
+  meta.pieces = static_cast<std::uint32_t>(info.num_pieces());
+  const auto hashes = info.info_hashes();
+  meta.info_hash_v2 = lt::aux::to_hex(hashes.v2);
+  if (hashes.has_v1()) meta.info_hash_v1 = lt::aux::to_hex(hashes.v1);
+  meta.bytes = std::move(bytes);
+  return meta;
+}
+
+bool is_power_of_two(std::uint32_t value) { return value != 0 && (value & (value - 1)) == 0; }
+
+}  // namespace
+
+api::Result<Metainfo> publish(const std::filesystem::path& file, std::uint32_t piece_size) {
+  if (piece_size != 0 && (piece_size < 16 * 1024 || !is_power_of_two(piece_size))) {
+    return std::unexpected(api::Error{api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument,
+                                      0, "piece size must be a power of two of at least 16 KiB",
+                                      file.string(), api::Protocol::kLocal});
+  }
+  std::error_code fs_error;
+  if (!std::filesystem::is_regular_file(file, fs_error)) {
+    return std::unexpected(local("not a regular file", file.string(), ENOENT));
+  }
+  lt::file_storage storage;
+  lt::add_files(storage, file.string());
+  // No flags: libtorrent 2.0 makes a hybrid (v1 + v2) torrent by default.
+  lt::create_torrent torrent(storage, static_cast<int>(piece_size));
+  torrent.set_creator("swarmcopy");
+  lt::error_code ec;
+  lt::set_piece_hashes(torrent, file.parent_path().string(), ec);
+  if (ec)
+    return std::unexpected(
+        local("cannot hash the file: " + ec.message(), file.string(), ec.value()));
+  std::vector<char> bytes;
+  lt::bencode(std::back_inserter(bytes), torrent.generate());
+
+  // Beside the file, replaced atomically: an origin never serves a half-written metainfo.
+  const auto target = file.string() + ".torrent";
+  const auto temp = target + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) return std::unexpected(local("cannot write metainfo", temp, errno));
+  }
+  if (::rename(temp.c_str(), target.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    return std::unexpected(local("cannot write metainfo", target, err));
+  }
+  return parse_metainfo(bytes, target);
+}
+
+api::Result<Metainfo> parse_metainfo(std::span<const char> bytes, const std::string& source) {
+  lt::error_code ec;
+  lt::torrent_info info(bytes.data(), static_cast<int>(bytes.size()), ec);
+  if (ec) return std::unexpected(invalid("metainfo not understood: " + ec.message(), source));
+  if (info.num_files() != 1) {
+    return std::unexpected(invalid("metainfo describes " + std::to_string(info.num_files()) +
+                                       " files; swarmcopy needs one per URL",
+                                   source));
+  }
+  if (!info.info_hashes().has_v2()) {
+    return std::unexpected(
+        invalid("metainfo has no v2 part (publish it with swarmcopy publish)", source));
+  }
+  return describe(info, std::vector<char>(bytes.begin(), bytes.end()));
+}
+
+}  // namespace swarmcopy::peer

@@ -1,2 +1,0 @@
-// The libtorrent session arrives with the swarm (issue 5).
-namespace swarmcopy::peer {}

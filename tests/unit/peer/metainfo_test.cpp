@@ -1,0 +1,130 @@
+#include "swarmcopy/peer/metainfo.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/settings_pack.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/torrent_status.hpp>
+#include <random>
+#include <thread>
+
+namespace swarmcopy::peer {
+namespace {
+
+namespace fs = std::filesystem;
+
+class MetainfoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = "/tmp/swarmcopy-meta-XXXXXX";
+    dir_ = ::mkdtemp(pattern.data());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path make_file(const std::string& name, std::size_t size) {
+    std::mt19937 rng(7);
+    std::string data(size, '\0');
+    for (auto& c : data) c = static_cast<char>(rng());
+    const auto path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << data;
+    return path;
+  }
+
+  // Whether a real libtorrent session, checking `file` against `meta`, has every piece.
+  bool libtorrent_has_every_piece(const Metainfo& meta) {
+    lt::settings_pack settings;
+    settings.set_str(lt::settings_pack::listen_interfaces, "");
+    settings.set_bool(lt::settings_pack::enable_dht, false);
+    settings.set_bool(lt::settings_pack::enable_lsd, false);
+    settings.set_bool(lt::settings_pack::enable_upnp, false);
+    settings.set_bool(lt::settings_pack::enable_natpmp, false);
+    lt::session session(settings);
+    lt::add_torrent_params params;
+    params.ti =
+        std::make_shared<lt::torrent_info>(meta.bytes.data(), static_cast<int>(meta.bytes.size()));
+    params.save_path = dir_.string();
+    auto handle = session.add_torrent(params);
+    // Checking is quick for a few MiB; bounded by a deadline, woken by libtorrent's alerts.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      session.wait_for_alert(std::chrono::milliseconds(200));
+      std::vector<lt::alert*> alerts;
+      session.pop_alerts(&alerts);
+      const auto status = handle.status();
+      if (status.state != lt::torrent_status::checking_files &&
+          status.state != lt::torrent_status::checking_resume_data) {
+        return status.is_seeding && status.num_pieces == static_cast<int>(meta.pieces);
+      }
+    }
+    return false;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(MetainfoTest, PublishWritesAHybridMetainfoBesideTheFile) {
+  const auto file = make_file("update.bin", 5 << 20);
+  auto meta = publish(file, 1 << 20);
+  ASSERT_TRUE(meta) << meta.error().describe();
+  EXPECT_TRUE(fs::exists(dir_ / "update.bin.torrent"));
+  EXPECT_FALSE(fs::exists(dir_ / "update.bin.torrent.tmp"));
+  EXPECT_EQ(meta->name, "update.bin");
+  EXPECT_EQ(meta->size, 5u << 20);
+  EXPECT_EQ(meta->piece_size, 1u << 20);
+  EXPECT_EQ(meta->pieces, 5u);
+  EXPECT_EQ(meta->info_hash_v2.size(), 64u);  // v2: per-block Merkle verification
+  EXPECT_EQ(meta->info_hash_v1.size(), 40u);  // and v1 for v1-only clients
+  std::ifstream in(dir_ / "update.bin.torrent", std::ios::binary);
+  const std::vector<char> written(std::istreambuf_iterator<char>(in), {});
+  EXPECT_EQ(written, meta->bytes);
+}
+
+TEST_F(MetainfoTest, ALibtorrentSessionVerifiesTheFileAgainstIt) {
+  const auto file = make_file("data.bin", (3 << 20) + 12345);  // a short last piece
+  auto meta = publish(file);
+  ASSERT_TRUE(meta) << meta.error().describe();
+  EXPECT_TRUE(libtorrent_has_every_piece(*meta));
+}
+
+TEST_F(MetainfoTest, AChangedFileNoLongerMatches) {
+  const auto file = make_file("data.bin", 2 << 20);
+  auto meta = publish(file, 1 << 20);
+  ASSERT_TRUE(meta);
+  {
+    std::fstream f(file, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(100);
+    f.put('\x42');
+  }
+  EXPECT_FALSE(libtorrent_has_every_piece(*meta));
+}
+
+TEST_F(MetainfoTest, ParseRoundTripsAndRejectsGarbage) {
+  const auto file = make_file("x.bin", 100000);
+  auto meta = publish(file);
+  ASSERT_TRUE(meta);
+  auto parsed = parse_metainfo(meta->bytes, "http://origin/x.bin.torrent");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->info_hash_v2, meta->info_hash_v2);
+  EXPECT_EQ(parsed->size, 100000u);
+  const std::string garbage = "<html>404 not found</html>";
+  auto bad = parse_metainfo(std::span<const char>(garbage.data(), garbage.size()), "u");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, api::ErrorKind::kInvalidArgument);
+  EXPECT_NE(bad.error().message.find("not understood"), std::string::npos);
+}
+
+TEST_F(MetainfoTest, RejectsABadPieceSize) {
+  const auto file = make_file("x.bin", 1000);
+  EXPECT_FALSE(publish(file, 1000));
+  EXPECT_FALSE(publish(file, 8192));
+  EXPECT_FALSE(publish(dir_ / "missing.bin"));
+}
+
+}  // namespace
+}  // namespace swarmcopy::peer
