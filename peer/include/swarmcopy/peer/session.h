@@ -1,0 +1,90 @@
+// Session: the one libtorrent session of an engine — the LAN swarm. A swarm per content item
+// (its v2 metainfo), writing into (or seeding from) one file; pieces arrive from peers and
+// from the origin (add_piece) alike, and every one is verified by libtorrent against the
+// metainfo's hashes, which come from the origin, never from a peer.
+//
+// Settings that matter (see ../shared/docs/field-notes.md): TCP only (uTP ran 13× slower on
+// loopback), DHT/UPnP/NAT-PMP off, local service discovery only when asked, quick reconnects,
+// several connections per IP (many peers share one address in tests and labs), and the
+// upload cap applied to LAN peers too (libtorrent exempts local peers by default).
+//
+// Threads: every method is called from the io_context's thread (the engine thread); every
+// SwarmEvents callback runs there too (libtorrent's alerts are drained on it).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "swarmcopy/api/error.h"
+#include "swarmcopy/peer/metainfo.h"
+
+namespace swarmcopy::peer {
+
+struct SessionOptions {
+  std::string listen_interfaces = "0.0.0.0:0";  // "ADDRESS:PORT"; port 0: any free port
+  bool local_discovery = false;                 // LSD, for `lan` mode
+  std::uint64_t upload_bytes_per_second = 0;    // 0: unlimited; LAN peers included
+  int connections_limit = 200;
+};
+
+using SwarmId = std::uint64_t;
+
+struct PeerStats {
+  std::string address;  // "IP:PORT"
+  std::uint64_t bytes_down = 0;
+  std::uint64_t bytes_up = 0;
+};
+
+struct SwarmStats {
+  std::uint64_t from_peers = 0;  // payload bytes downloaded from peers
+  std::uint64_t uploaded = 0;    // payload bytes uploaded to peers
+  int peers_connected = 0;
+  std::uint32_t pieces_have = 0;
+  std::uint32_t pieces_total = 0;
+  bool complete = false;
+  std::vector<PeerStats> peers;
+};
+
+struct SwarmEvents {
+  std::function<void(std::uint32_t piece)> piece_finished;  // verified and written
+  std::function<void(std::uint32_t piece)> hash_failed;     // rejected; its sources blamed
+  std::function<void()> finished;                           // every piece verified
+  std::function<void(api::Error)> failed;                   // storage error (disk full, ...)
+};
+
+class Session {
+ public:
+  static api::Result<std::unique_ptr<Session>> open(boost::asio::io_context& io,
+                                                    const SessionOptions& options);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // The TCP port peers reach us on (0 until listening).
+  std::uint16_t listen_port() const;
+
+  // A swarm writing into (complete: seeding from) `dir / file_name`.
+  api::Result<SwarmId> add_swarm(const Metainfo& meta, const std::filesystem::path& dir,
+                                 const std::string& file_name, bool complete, SwarmEvents events);
+  void remove_swarm(SwarmId id);
+  void connect_peer(SwarmId id, const std::string& address, std::uint16_t port);
+
+  // Origin data for one piece; `data` must be exactly the piece's length. The outcome arrives
+  // as piece_finished or hash_failed. Never overwrites a piece already had.
+  api::Result<void> add_piece(SwarmId id, std::uint32_t piece, std::vector<char> data);
+  bool has_piece(SwarmId id, std::uint32_t piece) const;
+  std::uint32_t piece_length(SwarmId id, std::uint32_t piece) const;
+  SwarmStats stats(SwarmId id) const;
+
+ private:
+  struct Impl;
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace swarmcopy::peer
