@@ -1,7 +1,9 @@
 // The wire forms of the job API (daemon/API.md): the api's value types to and from JSON, as
 // swarmcopyd answers and as RemoteManager reads them. Parsing is strict: a missing field, a
 // wrong type or an unknown enum name is a kInvalidArgument error naming the field, never an
-// exception. Pure functions: any thread.
+// exception. Request objects (FileSpec) also refuse unknown fields; objects the daemon sends
+// (JobInfo, FileStatus, Error, Event) ignore fields they do not know, so a newer daemon may add
+// some. Pure functions: any thread.
 #pragma once
 
 #include <nlohmann/json.hpp>

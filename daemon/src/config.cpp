@@ -1,0 +1,235 @@
+#include "config.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+
+namespace swarmcopy::daemon {
+namespace {
+
+api::Error config_error(std::string message) {
+  return api::Error{
+      api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument, 0, std::move(message), "",
+      api::Protocol::kNone};
+}
+
+template <class T>
+api::Result<T> parse_unsigned(const std::string& key, const std::string& text, T min, T max) {
+  std::uint64_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty()) {
+    return std::unexpected(config_error(key + ": expected a whole number, got \"" + text + "\""));
+  }
+  if (value < min || value > max) {
+    return std::unexpected(config_error(key + ": " + text + " is outside [" + std::to_string(min) +
+                                        ", " + std::to_string(max) + "]"));
+  }
+  return static_cast<T>(value);
+}
+
+struct Key {
+  std::string name;
+  bool reloadable;
+  std::function<api::Result<void>(const std::string&, Config&)> set;
+  std::function<std::string(const Config&)> get;
+};
+
+template <class T>
+Key unsigned_key(std::string name, bool reloadable, T Config::*field, T min, T max) {
+  return Key{name, reloadable,
+             [name, field, min, max](const std::string& text, Config& config) -> api::Result<void> {
+               auto value = parse_unsigned<T>(name, text, min, max);
+               if (!value) return std::unexpected(value.error());
+               config.*field = *value;
+               return {};
+             },
+             [field](const Config& config) { return std::to_string(config.*field); }};
+}
+
+const std::vector<Key>& keys() {
+  static const std::vector<Key> table = [] {
+    constexpr std::uint32_t kU32 = UINT32_MAX;
+    std::vector<Key> k;
+    k.push_back({"socket", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   if (text.empty() || text.front() != '/') {
+                     return std::unexpected(config_error("socket: expected an absolute path"));
+                   }
+                   config.socket = text;
+                   return {};
+                 },
+                 [](const Config& config) { return config.socket.string(); }});
+    k.push_back({"state_dir", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   if (text.empty() || text.front() != '/') {
+                     return std::unexpected(config_error("state_dir: expected an absolute path"));
+                   }
+                   config.state_dir = text;
+                   return {};
+                 },
+                 [](const Config& config) { return config.state_dir.string(); }});
+    k.push_back(unsigned_key("max_jobs", false, &Config::max_jobs, 1u, kU32));
+    k.push_back(unsigned_key("max_jobs_per_user", false, &Config::max_jobs_per_user, 1u, kU32));
+    k.push_back(unsigned_key("max_files_per_job", false, &Config::max_files_per_job, 1u, kU32));
+    k.push_back(unsigned_key("max_active_jobs", false, &Config::max_active_jobs, 1u, 1000u));
+    k.push_back(
+        unsigned_key("min_retry_delay_ms", false, &Config::min_retry_delay_ms, 1u, 86'400'000u));
+    k.push_back(unsigned_key("checkpoint_interval_ms", false, &Config::checkpoint_interval_ms, 10u,
+                             3'600'000u));
+    k.push_back(unsigned_key<std::uint64_t>("max_request_bytes", true, &Config::max_request_bytes,
+                                            1024, 1ull << 30));
+    k.push_back({"requests_per_second", true,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   char* end = nullptr;
+                   const double value = std::strtod(text.c_str(), &end);
+                   if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value) ||
+                       value < 0) {
+                     return std::unexpected(config_error(
+                         "requests_per_second: expected a number >= 0 (0: unlimited), got \"" +
+                         text + "\""));
+                   }
+                   config.requests_per_second = value;
+                   return {};
+                 },
+                 [](const Config& config) {
+                   std::string text = std::to_string(config.requests_per_second);
+                   text.erase(text.find_last_not_of('0') + 1);
+                   if (text.ends_with('.')) text.pop_back();
+                   return text;
+                 }});
+    k.push_back(unsigned_key("request_burst", true, &Config::request_burst, 1u, kU32));
+    k.push_back(unsigned_key("max_connections", true, &Config::max_connections, 1u, 1'000'000u));
+    k.push_back(unsigned_key("io_timeout_seconds", true, &Config::io_timeout_seconds, 1u, 3600u));
+    k.push_back(
+        unsigned_key("event_queue_limit", true, &Config::event_queue_limit, 1u, 1'000'000u));
+    k.push_back(unsigned_key("idle_exit_seconds", true, &Config::idle_exit_seconds, 0u, kU32));
+    k.push_back({"log_level", true,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   static const std::vector<std::string> kLevels = {
+                       "trace", "debug", "info", "warn", "error", "critical", "off"};
+                   for (const auto& level : kLevels) {
+                     if (level == text) {
+                       config.log_level = text;
+                       return {};
+                     }
+                   }
+                   return std::unexpected(config_error(
+                       "log_level: expected trace, debug, info, warn, error, critical or off, "
+                       "got \"" +
+                       text + "\""));
+                 },
+                 [](const Config& config) { return config.log_level; }});
+    return k;
+  }();
+  return table;
+}
+
+const Key* find_key(const std::string& name) {
+  for (const auto& key : keys()) {
+    if (key.name == name) return &key;
+  }
+  return nullptr;
+}
+
+std::string trim(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r");
+  if (first == std::string::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r");
+  return text.substr(first, last - first + 1);
+}
+
+}  // namespace
+
+const std::vector<std::string>& config_keys() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const auto& key : keys()) n.push_back(key.name);
+    return n;
+  }();
+  return names;
+}
+
+bool reloadable(const std::string& key) {
+  const auto* found = find_key(key);
+  return found != nullptr && found->reloadable;
+}
+
+api::Result<ConfigValues> read_config_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) {
+    return api::fail(api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo,
+                     "cannot read the config file", errno, file.string(), api::Protocol::kLocal);
+  }
+  ConfigValues values;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    const auto comment = line.find('#');
+    if (comment != std::string::npos) line.erase(comment);
+    line = trim(line);
+    if (line.empty()) continue;
+    const auto where = file.string() + ":" + std::to_string(number) + ": ";
+    const auto equals = line.find('=');
+    if (equals == std::string::npos) {
+      return std::unexpected(config_error(where + "expected 'key = value'"));
+    }
+    const auto key = trim(line.substr(0, equals));
+    auto value = trim(line.substr(equals + 1));
+    // A value may be quoted ("/path with spaces"): the quotes are stripped. '#' always starts
+    // a comment, quoted or not.
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    if (find_key(key) == nullptr) {
+      return std::unexpected(config_error(where + "unknown key \"" + key + "\""));
+    }
+    values[key] = value;
+  }
+  return values;
+}
+
+api::Result<void> apply_values(const ConfigValues& values, Config& config) {
+  for (const auto& [name, value] : values) {
+    const auto* key = find_key(name);
+    if (key == nullptr) return std::unexpected(config_error("unknown key \"" + name + "\""));
+    if (auto set = key->set(value, config); !set) return set;
+  }
+  return {};
+}
+
+api::Result<Config> default_config(DaemonMode mode) {
+  Config config;
+  if (mode == DaemonMode::kSystem) {
+    config.socket = "/run/swarmcopy/swarmcopyd.sock";
+    config.state_dir = "/var/lib/swarmcopy";
+    config.idle_exit_seconds = 0;
+    return config;
+  }
+  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+  if (runtime == nullptr || *runtime != '/') {
+    return std::unexpected(
+        config_error("XDG_RUNTIME_DIR is not set: give the socket path with --socket"));
+  }
+  config.socket = std::filesystem::path(runtime) / "swarmcopy" / "swarmcopyd.sock";
+  if (const char* home = std::getenv("SWARMCOPY_HOME"); home != nullptr && *home == '/') {
+    config.state_dir = home;
+  } else if (const char* user_home = std::getenv("HOME");
+             user_home != nullptr && *user_home == '/') {
+    config.state_dir = std::filesystem::path(user_home) / ".local" / "state" / "swarmcopy";
+  } else {
+    return std::unexpected(
+        config_error("neither SWARMCOPY_HOME nor HOME is set: give --state-dir"));
+  }
+  return config;
+}
+
+std::string value_of(const Config& config, const std::string& key) {
+  const auto* found = find_key(key);
+  return found == nullptr ? std::string() : found->get(config);
+}
+
+}  // namespace swarmcopy::daemon

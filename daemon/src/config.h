@@ -1,0 +1,62 @@
+// Config: every setting of swarmcopyd, from defaults (per mode), then the config file (`key =
+// value` lines, `#` comments), then the command line (`--key value`), later ones winning.
+// SIGHUP reloads the file and re-applies the command line; reloadable() tells which keys take
+// effect without a restart. Plain value type; parsing is pure (any thread).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon_mode.h"
+#include "swarmcopy/api/error.h"
+
+namespace swarmcopy::daemon {
+
+struct Config {
+  std::filesystem::path socket;     // default: per mode (default_socket)
+  std::filesystem::path state_dir;  // default: per mode (default_state_dir)
+  // Engine limits (EngineOptions): restart to change.
+  std::uint32_t max_jobs = 10000;
+  std::uint32_t max_jobs_per_user = 1000;
+  std::uint32_t max_files_per_job = 1000;
+  std::uint32_t max_active_jobs = 4;
+  std::uint32_t min_retry_delay_ms = 10000;
+  std::uint32_t checkpoint_interval_ms = 1000;
+  // Server limits: reloadable.
+  std::uint64_t max_request_bytes = 1 << 20;
+  double requests_per_second = 100;  // per uid; 0 = unlimited
+  std::uint32_t request_burst = 200;
+  std::uint32_t max_connections = 4096;
+  std::uint32_t io_timeout_seconds = 30;   // reading a request, writing an answer
+  std::uint32_t event_queue_limit = 1024;  // events queued per subscriber before it is dropped
+  std::uint32_t idle_exit_seconds = 300;   // user mode: exit when idle this long; 0 = never
+  std::string log_level = "info";
+};
+
+// Every key, in the order the sample file lists them.
+const std::vector<std::string>& config_keys();
+// Keys whose change SIGHUP applies; the others need a restart.
+bool reloadable(const std::string& key);
+
+// `key = value` settings by key, as read from a file or the command line.
+using ConfigValues = std::map<std::string, std::string>;
+
+// Reads a config file: `key = value` per line, `#` starts a comment, blank lines ignored.
+// An unknown key or a malformed line is an error naming the file and line.
+api::Result<ConfigValues> read_config_file(const std::filesystem::path& file);
+
+// Applies values over `config`; an unknown key or a bad value is an error naming the key.
+api::Result<void> apply_values(const ConfigValues& values, Config& config);
+
+// Defaults of a mode: socket and state directory (user mode: $XDG_RUNTIME_DIR/swarmcopy/
+// swarmcopyd.sock and $SWARMCOPY_HOME or ~/.local/state/swarmcopy).
+api::Result<Config> default_config(DaemonMode mode);
+
+// The value of one key as text (for logging what a reload changed).
+std::string value_of(const Config& config, const std::string& key);
+
+}  // namespace swarmcopy::daemon

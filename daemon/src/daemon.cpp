@@ -1,0 +1,251 @@
+#include "daemon.h"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+#include "event_hub.h"
+#include "job_routes.h"
+#include "rate_limiter.h"
+#include "router.h"
+#include "server.h"
+#include "server_limits.h"
+#include "signals.h"
+#include "swarmcopy/engine/service.h"
+#include "systemd_notify.h"
+
+#ifndef SWARMCOPY_VERSION
+#define SWARMCOPY_VERSION "0.0.0"
+#endif
+
+namespace swarmcopy::daemon {
+namespace {
+
+namespace asio = boost::asio;
+using SteadyClock = std::chrono::steady_clock;
+
+// I/O threads only parse and copy bytes; handler threads wait on the engine. Engine calls are
+// serialized on the engine thread anyway, so more handler threads would only queue there.
+constexpr int kIoThreads = 2;
+constexpr int kHandlerThreads = 8;
+constexpr std::chrono::milliseconds kMainTick{250};
+constexpr std::chrono::seconds kSessionDrain{2};
+
+std::optional<std::filesystem::path> default_config_file(DaemonMode mode) {
+  std::filesystem::path file;
+  if (mode == DaemonMode::kSystem) {
+    file = "/etc/swarmcopy/swarmcopyd.conf";
+  } else if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg == '/') {
+    file = std::filesystem::path(xdg) / "swarmcopy" / "swarmcopyd.conf";
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+    file = std::filesystem::path(home) / ".config" / "swarmcopy" / "swarmcopyd.conf";
+  } else {
+    return std::nullopt;
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return std::nullopt;
+  return file;
+}
+
+// Defaults, then the file, then the command line.
+api::Result<Config> load_config(const DaemonArgs& args) {
+  auto config = default_config(args.mode);
+  if (!config) return config;
+  const auto file = args.config_file ? args.config_file : default_config_file(args.mode);
+  if (file) {
+    auto values = read_config_file(*file);
+    if (!values) return std::unexpected(values.error());
+    if (auto applied = apply_values(*values, *config); !applied) {
+      auto error = applied.error();
+      error.message = file->string() + ": " + error.message;
+      return std::unexpected(error);
+    }
+  }
+  if (auto applied = apply_values(args.overrides, *config); !applied) {
+    return std::unexpected(applied.error());
+  }
+  return config;
+}
+
+void configure_logging(const std::string& level) {
+  static const bool once = [] {
+    auto logger = spdlog::stderr_logger_mt("swarmcopyd");
+    spdlog::set_default_logger(logger);
+    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %l [%t] %v");
+    return true;
+  }();
+  (void)once;
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+void raise_file_limit() {
+  // Each client is a descriptor; the default soft limit (1024) is far below what a busy
+  // machine may open, and the hard limit is ours to take.
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) spdlog::warn("cannot raise RLIMIT_NOFILE");
+  }
+}
+
+engine::EngineOptions engine_options(const Config& config) {
+  engine::EngineOptions options;
+  options.max_jobs = config.max_jobs;
+  options.max_jobs_per_user = config.max_jobs_per_user;
+  options.max_files_per_job = config.max_files_per_job;
+  options.max_active_jobs = config.max_active_jobs;
+  options.min_retry_delay = std::chrono::milliseconds(config.min_retry_delay_ms);
+  options.checkpoint_interval = std::chrono::milliseconds(config.checkpoint_interval_ms);
+  return options;
+}
+
+void apply_reloadable(const Config& config, ServerLimits& limits, RateLimiter& limiter) {
+  configure_logging(config.log_level);
+  limiter.set_limits(config.requests_per_second, config.request_burst);
+  limits.max_request_bytes = config.max_request_bytes;
+  limits.io_timeout_seconds = config.io_timeout_seconds;
+  limits.max_connections = config.max_connections;
+  limits.event_queue_limit = config.event_queue_limit;
+}
+
+// True when one of the daemon owner's jobs is queued, connecting, transferring or waiting to
+// retry (user mode: the only owner).
+bool has_active_jobs(engine::Service& service) {
+  auto jobs = service.manager_for({::getuid(), ::getgid(), false})->jobs();
+  if (!jobs) return true;  // cannot tell: stay
+  for (const auto& job : *jobs) {
+    auto state = job->state();
+    if (state && api::is_active(*state)) return true;
+  }
+  return false;
+}
+
+int fail(const std::string& what) {
+  std::fprintf(stderr, "swarmcopyd: error: %s\n", what.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int run_daemon(const DaemonArgs& args) {
+  // Before any thread exists, so that every thread inherits the mask.
+  Signals::block();
+  auto loaded = load_config(args);
+  if (!loaded) return fail(loaded.error().describe());
+  Config config = *loaded;
+  configure_logging(config.log_level);
+  raise_file_limit();
+
+  ServerLimits limits;
+  RateLimiter limiter(config.requests_per_second, config.request_burst);
+  apply_reloadable(config, limits, limiter);
+  EventHub hub;
+  Router router;
+  asio::thread_pool handlers(kHandlerThreads);
+  asio::io_context io(kIoThreads);
+  Server server(io, SessionContext{router, hub, limiter, limits, handlers}, args.mode);
+
+  // Bound before the engine opens: a second daemon on this socket is refused before it
+  // touches any job; clients that connect meanwhile wait in the backlog.
+  if (auto listening = server.listen(config.socket); !listening) {
+    return fail(listening.error().describe());
+  }
+  auto opened = engine::open_service(config.state_dir, engine_options(config));
+  if (!opened) {
+    server.stop();
+    return fail("cannot open the engine: " + opened.error().describe());
+  }
+  std::shared_ptr<engine::Service> service = *opened;
+  service->set_observer([&hub](const engine::JobEvent& event) { hub.publish(event); });
+  add_job_routes(router, service, args.mode, SWARMCOPY_VERSION);
+
+  auto work = asio::make_work_guard(io);
+  std::vector<std::thread> io_threads;
+  for (int i = 0; i < kIoThreads; ++i) io_threads.emplace_back([&io] { io.run(); });
+  server.start();
+  spdlog::info("swarmcopyd {} ({} mode), state in {}", SWARMCOPY_VERSION, to_string(args.mode),
+               config.state_dir.string());
+  std::fprintf(stderr, "swarmcopyd: listening on %s\n", config.socket.c_str());
+  std::fflush(stderr);
+  systemd_notify("READY=1");
+
+  auto idle_since = SteadyClock::now();
+  auto last_job_check = SteadyClock::time_point{};
+  for (;;) {
+    const auto signal = Signals::wait(kMainTick);
+    if (signal == SignalEvent::kStop) {
+      spdlog::info("stopping on a signal");
+      break;
+    }
+    if (signal == SignalEvent::kReload) {
+      systemd_notify("RELOADING=1");
+      auto reloaded = load_config(args);
+      if (!reloaded) {
+        spdlog::error("reload failed, keeping the running config: {}", reloaded.error().describe());
+      } else {
+        for (const auto& key : config_keys()) {
+          const auto before = value_of(config, key);
+          const auto after = value_of(*reloaded, key);
+          if (before == after) continue;
+          if (reloadable(key)) {
+            spdlog::info("reload: {} = {} (was {})", key, after, before);
+          } else {
+            spdlog::warn("reload: {} changed to {}: takes effect at the next start", key, after);
+          }
+        }
+        // Only reloadable keys change; the others keep the values the engine runs with.
+        const Config running = config;
+        config = *reloaded;
+        config.socket = running.socket;
+        config.state_dir = running.state_dir;
+        config.max_jobs = running.max_jobs;
+        config.max_jobs_per_user = running.max_jobs_per_user;
+        config.max_files_per_job = running.max_files_per_job;
+        config.max_active_jobs = running.max_active_jobs;
+        config.min_retry_delay_ms = running.min_retry_delay_ms;
+        config.checkpoint_interval_ms = running.checkpoint_interval_ms;
+        apply_reloadable(config, limits, limiter);
+      }
+      systemd_notify("READY=1");
+    }
+    if (args.mode == DaemonMode::kUser && config.idle_exit_seconds > 0) {
+      const auto now = SteadyClock::now();
+      if (server.connection_count() > 0) {
+        idle_since = now;
+      } else if (now - last_job_check >= std::chrono::seconds(1)) {
+        last_job_check = now;
+        if (has_active_jobs(*service)) idle_since = now;
+      }
+      if (now - idle_since >= std::chrono::seconds(config.idle_exit_seconds)) {
+        spdlog::info("idle for {} s (no client, no active job): exiting", config.idle_exit_seconds);
+        break;
+      }
+    }
+  }
+
+  systemd_notify("STOPPING=1");
+  server.stop();
+  // Transfers stop and sync; handlers still running get kUnavailable (503) from here on.
+  service->shutdown();
+  handlers.join();
+  const auto deadline = SteadyClock::now() + kSessionDrain;
+  while (server.connection_count() > 0 && SteadyClock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  work.reset();
+  io.stop();
+  for (auto& thread : io_threads) thread.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace swarmcopy::daemon

@@ -1,0 +1,354 @@
+#include "swarmcopy/ipc/codec.h"
+
+#include <array>
+#include <cctype>
+#include <limits>
+#include <utility>
+
+#include "codec_internal.h"
+#include "object_reader.h"
+#include "time_json.h"
+
+namespace swarmcopy::ipc {
+namespace {
+
+template <class T>
+nlohmann::json nullable(const std::optional<T>& value) {
+  if (!value) return nullptr;
+  return *value;
+}
+
+constexpr std::array<std::pair<Event::Type, std::string_view>, 4> kEventTypeNames{{
+    {Event::Type::kTransferred, "transferred"},
+    {Event::Type::kError, "error"},
+    {Event::Type::kModification, "modification"},
+    {Event::Type::kFileTransferred, "file_transferred"},
+}};
+
+std::string_view event_type_name(Event::Type type) {
+  for (const auto& [value, name] : kEventTypeNames) {
+    if (value == type) return name;
+  }
+  return "modification";
+}
+
+template <class Enum>
+api::Result<Enum> enum_field(const ObjectReader& reader, std::string_view key) {
+  auto text = reader.string(key);
+  if (!text) return std::unexpected(text.error());
+  Enum value{};
+  if (!api::parse(*text, value)) {
+    return field_error(reader.path(key), "unknown name \"" + *text + "\"");
+  }
+  return value;
+}
+
+api::Result<api::JobId> job_id_field(const ObjectReader& reader, std::string_view key) {
+  SWARMCOPY_READ(text, reader.string(key));
+  auto id = api::JobId::parse(*text);
+  if (!id) return field_error(reader.path(key), "not a job id: \"" + *text + "\"");
+  return *id;
+}
+
+bool is_sha256_hex(const std::string& text) {
+  if (text.size() != 64) return false;
+  for (const char c : text) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+api::Result<std::uint32_t> u32_field(const ObjectReader& reader, std::string_view key) {
+  SWARMCOPY_READ(value, reader.unsigned_integer(key, std::numeric_limits<std::uint32_t>::max()));
+  return static_cast<std::uint32_t>(*value);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Error
+
+nlohmann::json to_json(const api::Error& error) {
+  return {
+      {"context", api::to_string(error.context)},
+      {"kind", api::to_string(error.kind)},
+      {"code", error.code},
+      {"message", error.message},
+      {"file", error.file},
+      {"protocol", api::to_string(error.protocol)},
+  };
+}
+
+api::Result<api::Error> error_from_json_at(const nlohmann::json& value, const std::string& where) {
+  SWARMCOPY_READ(reader, ObjectReader::open(value, where));
+  SWARMCOPY_READ(context, enum_field<api::ErrorContext>(*reader, "context"));
+  SWARMCOPY_READ(kind, enum_field<api::ErrorKind>(*reader, "kind"));
+  SWARMCOPY_READ(code, reader->integer("code", std::numeric_limits<int>::min(),
+                                       std::numeric_limits<int>::max()));
+  SWARMCOPY_READ(message, reader->string("message"));
+  SWARMCOPY_READ(file, reader->string("file"));
+  SWARMCOPY_READ(protocol, enum_field<api::Protocol>(*reader, "protocol"));
+  return api::Error{*context,         *kind,    static_cast<int>(*code), std::move(*message),
+                    std::move(*file), *protocol};
+}
+
+api::Result<api::Error> error_from_json(const nlohmann::json& value) {
+  return error_from_json_at(value, "");
+}
+
+// ---------------------------------------------------------------- FileSpec
+
+nlohmann::json to_json(const api::FileSpec& spec) {
+  nlohmann::json json = {{"url", spec.url}, {"path", spec.local_path}};
+  if (spec.sha256) json["sha256"] = *spec.sha256;
+  return json;
+}
+
+api::Result<api::FileSpec> file_spec_from_json_at(const nlohmann::json& value,
+                                                  const std::string& where) {
+  SWARMCOPY_READ(reader, ObjectReader::open(value, where));
+  // A request object: a misspelt optional field must not be dropped silently.
+  if (auto known = reader->reject_unknown({"url", "path", "sha256"}); !known) {
+    return std::unexpected(known.error());
+  }
+  SWARMCOPY_READ(url, reader->string("url"));
+  SWARMCOPY_READ(path, reader->string("path"));
+  SWARMCOPY_READ(sha256, reader->optional_string("sha256"));
+  if (*sha256 && !is_sha256_hex(**sha256)) {
+    return field_error(reader->path("sha256"), "expected 64 hex digits");
+  }
+  return api::FileSpec{std::move(*url), std::move(*path), std::move(*sha256)};
+}
+
+api::Result<api::FileSpec> file_spec_from_json(const nlohmann::json& value) {
+  return file_spec_from_json_at(value, "");
+}
+
+// ---------------------------------------------------------------- FileStatus
+
+nlohmann::json to_json(const api::FileStatus& file) {
+  return {
+      {"url", file.url},
+      {"path", file.local_path},
+      {"sha256", nullable(file.sha256)},
+      {"bytes_total", nullable(file.bytes_total)},
+      {"bytes_transferred", file.bytes_transferred},
+      {"completed", file.completed},
+      {"from_origin", file.from_origin},
+      {"from_peers", file.from_peers},
+      {"from_cache", file.from_cache},
+  };
+}
+
+api::Result<api::FileStatus> file_status_from_json_at(const nlohmann::json& value,
+                                                      const std::string& where) {
+  SWARMCOPY_READ(reader, ObjectReader::open(value, where));
+  api::FileStatus file;
+  SWARMCOPY_READ(url, reader->string("url"));
+  SWARMCOPY_READ(path, reader->string("path"));
+  SWARMCOPY_READ(sha256, reader->nullable_string("sha256"));
+  SWARMCOPY_READ(bytes_total, reader->nullable_unsigned("bytes_total"));
+  SWARMCOPY_READ(bytes_transferred, reader->unsigned_integer("bytes_transferred"));
+  SWARMCOPY_READ(completed, reader->boolean("completed"));
+  SWARMCOPY_READ(from_origin, reader->unsigned_integer("from_origin"));
+  SWARMCOPY_READ(from_peers, reader->unsigned_integer("from_peers"));
+  SWARMCOPY_READ(from_cache, reader->unsigned_integer("from_cache"));
+  file.url = std::move(*url);
+  file.local_path = std::move(*path);
+  file.sha256 = std::move(*sha256);
+  file.bytes_total = *bytes_total;
+  file.bytes_transferred = *bytes_transferred;
+  file.completed = *completed;
+  file.from_origin = *from_origin;
+  file.from_peers = *from_peers;
+  file.from_cache = *from_cache;
+  return file;
+}
+
+api::Result<api::FileStatus> file_status_from_json(const nlohmann::json& value) {
+  return file_status_from_json_at(value, "");
+}
+
+// ---------------------------------------------------------------- JobInfo
+
+std::string mask_credentials(const std::string& header) {
+  const auto colon = header.find(':');
+  if (colon == std::string::npos) return header;
+  std::string name = header.substr(0, colon);
+  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
+  std::string lower = name;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "authorization" || lower == "proxy-authorization" || lower == "cookie") {
+    return name + ": ***";
+  }
+  return header;
+}
+
+nlohmann::json to_json(const api::JobInfo& job) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& file : job.files) files.push_back(to_json(file));
+  nlohmann::json headers = nlohmann::json::array();
+  for (const auto& header : job.http_headers) headers.push_back(mask_credentials(header));
+  return {
+      {"id", job.id.to_string()},
+      {"name", job.display_name},
+      {"type", api::to_string(job.type)},
+      {"state", api::to_string(job.state)},
+      {"priority", api::to_string(job.priority)},
+      {"owner_uid", job.owner_uid},
+      {"bytes_total", nullable(job.progress.bytes_total)},
+      {"bytes_transferred", job.progress.bytes_transferred},
+      {"files_total", job.progress.files_total},
+      {"files_transferred", job.progress.files_transferred},
+      {"files", std::move(files)},
+      {"error", job.error ? to_json(*job.error) : nlohmann::json(nullptr)},
+      {"times",
+       {
+           {"created", time_to_json(job.times.creation_time)},
+           {"modified", time_to_json(job.times.modification_time)},
+           {"transferred", time_to_json(job.times.transfer_completion_time)},
+       }},
+      {"no_progress_timeout", job.no_progress_timeout.count()},
+      {"notify_flags", static_cast<std::uint32_t>(job.notify_flags)},
+      {"http_headers", std::move(headers)},
+      {"max_bytes_per_second", job.max_bytes_per_second},
+  };
+}
+
+api::Result<api::JobInfo> job_info_from_json(const nlohmann::json& value) {
+  SWARMCOPY_READ(reader, ObjectReader::open(value, ""));
+  api::JobInfo job;
+  SWARMCOPY_READ(id, job_id_field(*reader, "id"));
+  job.id = *id;
+  SWARMCOPY_READ(name, reader->string("name"));
+  job.display_name = std::move(*name);
+
+  SWARMCOPY_READ(type_text, reader->string("type"));
+  const auto type = api::parse_job_type(*type_text);
+  if (!type) return field_error("type", "unknown job type \"" + *type_text + "\"");
+  job.type = *type;
+  SWARMCOPY_READ(state_text, reader->string("state"));
+  const auto state = api::parse_job_state(*state_text);
+  if (!state) return field_error("state", "unknown state \"" + *state_text + "\"");
+  job.state = *state;
+  SWARMCOPY_READ(priority_text, reader->string("priority"));
+  const auto priority = api::parse_priority(*priority_text);
+  if (!priority) return field_error("priority", "unknown priority \"" + *priority_text + "\"");
+  job.priority = *priority;
+
+  SWARMCOPY_READ(owner, u32_field(*reader, "owner_uid"));
+  job.owner_uid = *owner;
+  SWARMCOPY_READ(bytes_total, reader->nullable_unsigned("bytes_total"));
+  job.progress.bytes_total = *bytes_total;
+  SWARMCOPY_READ(bytes_transferred, reader->unsigned_integer("bytes_transferred"));
+  job.progress.bytes_transferred = *bytes_transferred;
+  SWARMCOPY_READ(files_total, u32_field(*reader, "files_total"));
+  job.progress.files_total = *files_total;
+  SWARMCOPY_READ(files_transferred, u32_field(*reader, "files_transferred"));
+  job.progress.files_transferred = *files_transferred;
+
+  SWARMCOPY_READ(files, reader->required("files"));
+  if (!(*files)->is_array()) {
+    return field_error("files", "expected an array, got " + type_name(**files));
+  }
+  for (std::size_t i = 0; i < (*files)->size(); ++i) {
+    SWARMCOPY_READ(file, file_status_from_json_at((**files)[i], index_path("files", i)));
+    job.files.push_back(std::move(*file));
+  }
+
+  SWARMCOPY_READ(error, reader->required("error"));
+  if (!(*error)->is_null()) {
+    SWARMCOPY_READ(parsed, error_from_json_at(**error, "error"));
+    job.error = std::move(*parsed);
+  }
+
+  SWARMCOPY_READ(times_value, reader->required("times"));
+  SWARMCOPY_READ(times, ObjectReader::open(**times_value, "times"));
+  const std::pair<const char*, api::Clock::time_point*> time_fields[] = {
+      {"created", &job.times.creation_time},
+      {"modified", &job.times.modification_time},
+      {"transferred", &job.times.transfer_completion_time},
+  };
+  for (const auto& [key, target] : time_fields) {
+    SWARMCOPY_READ(field, times->required(key));
+    SWARMCOPY_READ(time, time_from_json_at(**field, times->path(key)));
+    *target = *time;
+  }
+
+  SWARMCOPY_READ(timeout, reader->unsigned_integer("no_progress_timeout",
+                                                   static_cast<std::uint64_t>(
+                                                       std::numeric_limits<std::int64_t>::max())));
+  job.no_progress_timeout = std::chrono::seconds(static_cast<std::int64_t>(*timeout));
+  SWARMCOPY_READ(flags, u32_field(*reader, "notify_flags"));
+  job.notify_flags = static_cast<api::NotifyFlags>(*flags);
+  SWARMCOPY_READ(headers, reader->string_array("http_headers"));
+  job.http_headers = std::move(*headers);
+  SWARMCOPY_READ(rate, reader->unsigned_integer("max_bytes_per_second"));
+  job.max_bytes_per_second = *rate;
+  return job;
+}
+
+// ---------------------------------------------------------------- Event
+
+nlohmann::json to_json(const Event& event) {
+  return {
+      {"type", event_type_name(event.type)},
+      {"job", event.job.to_string()},
+      {"owner_uid", event.owner_uid},
+      {"notify_flags", static_cast<std::uint32_t>(event.notify_flags)},
+      {"error", event.error ? to_json(*event.error) : nlohmann::json(nullptr)},
+      {"file", event.file ? to_json(*event.file) : nlohmann::json(nullptr)},
+  };
+}
+
+api::Result<Event> event_from_json(const nlohmann::json& value) {
+  SWARMCOPY_READ(reader, ObjectReader::open(value, ""));
+  Event event;
+  SWARMCOPY_READ(type_text, reader->string("type"));
+  bool known = false;
+  for (const auto& [type, name] : kEventTypeNames) {
+    if (name == *type_text) event.type = type, known = true;
+  }
+  if (!known) return field_error("type", "unknown event type \"" + *type_text + "\"");
+  SWARMCOPY_READ(id, job_id_field(*reader, "job"));
+  event.job = *id;
+  SWARMCOPY_READ(owner, u32_field(*reader, "owner_uid"));
+  event.owner_uid = *owner;
+  SWARMCOPY_READ(flags, u32_field(*reader, "notify_flags"));
+  event.notify_flags = static_cast<api::NotifyFlags>(*flags);
+  SWARMCOPY_READ(error, reader->required("error"));
+  if (!(*error)->is_null()) {
+    SWARMCOPY_READ(parsed, error_from_json_at(**error, "error"));
+    event.error = std::move(*parsed);
+  }
+  SWARMCOPY_READ(file, reader->required("file"));
+  if (!(*file)->is_null()) {
+    SWARMCOPY_READ(parsed, file_status_from_json_at(**file, "file"));
+    event.file = std::move(*parsed);
+  }
+  return event;
+}
+
+// ---------------------------------------------------------------- failures
+
+nlohmann::json error_body(const api::Error& error) { return {{"error", to_json(error)}}; }
+
+int http_status_for(api::ErrorKind kind) {
+  switch (kind) {
+    case api::ErrorKind::kInvalidArgument:
+      return 400;
+    case api::ErrorKind::kNotFound:
+      return 404;
+    case api::ErrorKind::kJobIsFinal:
+    case api::ErrorKind::kInvalidState:
+    case api::ErrorKind::kNoFiles:
+      return 409;
+    case api::ErrorKind::kLimitExceeded:
+      return 429;
+    case api::ErrorKind::kUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+}  // namespace swarmcopy::ipc

@@ -1,0 +1,29 @@
+#include "swarmcopy/ipc/create_job_request.h"
+
+#include "codec_internal.h"
+#include "object_reader.h"
+
+namespace swarmcopy::ipc {
+
+nlohmann::json to_json(const CreateJobRequest& request) {
+  return {{"name", request.name}, {"type", api::to_string(request.type)}};
+}
+
+api::Result<CreateJobRequest> create_job_request_from_json(const nlohmann::json& value) {
+  SWARMCOPY_READ(reader, ObjectReader::open(value, ""));
+  if (auto known = reader->reject_unknown({"name", "type"}); !known) {
+    return std::unexpected(known.error());
+  }
+  CreateJobRequest request;
+  SWARMCOPY_READ(name, reader->string("name"));
+  request.name = std::move(*name);
+  SWARMCOPY_READ(type_text, reader->optional_string("type"));
+  if (*type_text) {
+    const auto type = api::parse_job_type(**type_text);
+    if (!type) return field_error("type", "unknown job type \"" + **type_text + "\"");
+    request.type = *type;
+  }
+  return request;
+}
+
+}  // namespace swarmcopy::ipc
