@@ -8,7 +8,8 @@ enum ExitCode : int {
   kExitOk = 0,
   kExitUsage = 1,          // bad command line: the usage is printed
   kExitFailure = 2,        // the command ran and failed: one "swarmcopy: error: ..." line
-  kExitInterrupted = 130,  // SIGINT/SIGTERM: the job was suspended and can be resumed (128 + 2)
+  kExitSuspended = 3,      // `job watch`: the job was suspended (by someone) while watched
+  kExitInterrupted = 130,  // SIGINT/SIGTERM (128 + 2); `get` suspended its job, `watch` left it
 };
 
 }  // namespace swarmcopy::cli

@@ -33,7 +33,10 @@ CLI::Validator validator(Parse parse, std::string name) {
 }
 
 constexpr const char* kDetails =
-    "Downloads URL to PATH with the embedded engine and waits until it is complete.\n"
+    "Downloads URL to PATH with the embedded engine and waits until it is complete. With\n"
+    "--daemon the job runs in swarmcopyd instead (--socket PATH, else $SWARMCOPY_SOCKET, else\n"
+    "the system daemon, else the user daemon; get never starts one), so the download goes on\n"
+    "if this process dies; run the same command again to wait for it and complete it.\n"
     "Ctrl-C suspends the job (exit 130); the same command again resumes it. On success the\n"
     "file is at PATH (an existing file there is replaced atomically); on failure nothing is.\n"
     "Exit codes: 0 done, 1 usage error, 2 failure (one 'swarmcopy: error: ...' line on\n"
@@ -96,10 +99,18 @@ GetCommand::GetCommand(CLI::App& app)
                    "10M, 1.5m; 0 for none")
       ->type_name("RATE")
       ->check(validator(parse_rate, "RATE"));
+  auto* daemon =
+      command_->add_flag("--daemon", daemon_,
+                         "Run the job in the swarmcopy daemon instead of this process (see below)");
+  command_->add_option("--socket", socket_, "The daemon's socket (implies --daemon)")
+      ->type_name("PATH");
   command_->add_flag("--json", json_, "Print one JSON object describing the result on stdout");
   command_->add_flag("-q,--quiet", quiet_,
                      "No progress bar or notes (errors and --json output are still printed)");
   add_common_options(*command_, common_);
+  // The daemon keeps its own state directory: a --home would be silently ignored.
+  daemon->excludes(common_.home_option);
+  common_.home_option->excludes(command_->get_option("--socket"));
 }
 
 int GetCommand::run() {
@@ -140,9 +151,13 @@ int GetCommand::run() {
   for (const auto& header : headers_) request.headers.push_back(*parse_header(header));
   if (!limit_rate_.empty()) request.max_bytes_per_second = *parse_rate(limit_rate_);
 
-  auto home = resolve_state_dir(common_.home_flag());
-  if (!home) return usage_error(*command_, home.error());
-  request.home = *home;
+  request.daemon = daemon_ || !socket_.empty();
+  if (!socket_.empty()) request.socket = std::filesystem::path(socket_);
+  if (!request.daemon) {
+    auto home = resolve_state_dir(common_.home_flag());
+    if (!home) return usage_error(*command_, home.error());
+    request.home = *home;
+  }
 
   return GetSession(std::move(request)).run();
 }

@@ -1,5 +1,6 @@
-// GetCommand: `swarmcopy get URL [-o PATH] ...`, a one-shot download with the embedded engine.
-// Owns the command line of `get` (options, validation, --help text); GetSession does the work.
+// GetCommand: `swarmcopy get URL [-o PATH] ...`, a one-shot download with the embedded engine
+// (or, with --daemon, in swarmcopyd). Owns the command line of `get` (options, validation, --help
+// text); GetSession does the work.
 #pragma once
 
 #include <string>
@@ -29,6 +30,8 @@ class GetCommand final : public Command {
   std::string limit_rate_;
   bool json_ = false;
   bool quiet_ = false;
+  bool daemon_ = false;
+  std::string socket_;
 };
 
 }  // namespace swarmcopy::cli

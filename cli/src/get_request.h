@@ -19,7 +19,10 @@ struct GetRequest {
   api::Priority priority = api::Priority::kForeground;  // a user is waiting
   std::vector<std::string> headers;                     // "Name: value"
   std::uint64_t max_bytes_per_second = 0;               // 0: no limit
-  std::filesystem::path home;                           // absolute
+  std::filesystem::path home;                           // absolute; unused with `daemon`
+  // --daemon: the job runs in swarmcopyd (found as daemon_discovery.h says, never started).
+  bool daemon = false;
+  std::optional<std::filesystem::path> socket;  // --socket
   bool json = false;
   bool quiet = false;         // -q: no progress bar, no notes; errors and JSON still printed
   bool progress_bar = false;  // stderr is a terminal and no -q

@@ -9,8 +9,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon_discovery.h"
 #include "exit_code.h"
 #include "job_finder.h"
+#include "swarmcopy/client/daemon_status.h"
+#include "swarmcopy/client/remote_manager.h"
 #include "swarmcopy/engine/local_manager.h"
 
 namespace swarmcopy::cli {
@@ -19,6 +22,10 @@ namespace {
 // How often the bar is redrawn while nothing is notified: often enough for a live rate, rare
 // enough that the engine thread does not notice the info() calls.
 constexpr std::chrono::milliseconds kPollInterval{200};
+
+// How long `get --daemon` waits for a daemon that stopped answering (a restart) before it
+// gives up on the job.
+constexpr std::chrono::seconds kUnavailableGrace{30};
 
 constexpr api::NotifyFlags kNotifyFlags = api::NotifyFlags::kJobTransferred |
                                           api::NotifyFlags::kJobError |
@@ -53,6 +60,17 @@ int GetSession::run() {
 }
 
 std::optional<int> GetSession::open_engine() {
+  if (request_.daemon) {
+    DaemonChoice choice;
+    choice.socket_flag = request_.socket;
+    choice.auto_start = AutoStart::kNo;
+    auto socket = find_daemon(choice);
+    if (!socket) return fail(socket.error());
+    auto manager = client::connect(*socket);
+    if (!manager) return fail(manager.error());
+    manager_ = std::move(*manager);
+    return std::nullopt;
+  }
   engine::EngineOptions options;
   options.owner_uid = ::getuid();
   auto manager = engine::open_local(request_.home, options);
@@ -61,6 +79,12 @@ std::optional<int> GetSession::open_engine() {
     // which directory: make sure the line names it.
     api::Error error = manager.error();
     if (error.file.empty()) error.file = request_.home.string();
+    // The user daemon keeps its jobs in the same directory by default: say what to do.
+    if (error.kind == api::ErrorKind::kUnavailable) {
+      if (auto socket = find_daemon(DaemonChoice{}); socket && client::daemon_status(*socket)) {
+        error.message += " (swarmcopyd answers at " + socket->string() + ": add --daemon)";
+      }
+    }
     return fail(std::move(error));
   }
   manager_ = std::move(*manager);
@@ -109,9 +133,24 @@ std::optional<int> GetSession::prepare_job() {
 
 int GetSession::wait_for_job() {
   std::string last_transient;
+  std::optional<std::chrono::steady_clock::time_point> unavailable_since;
   for (;;) {
     auto info = job_->info();
-    if (!info) return fail(info.error());
+    if (!info) {
+      // The daemon restarting is not the job failing: it resumes the job by itself. Wait.
+      const auto now = std::chrono::steady_clock::now();
+      if (!request_.daemon || info.error().kind != api::ErrorKind::kUnavailable ||
+          (unavailable_since && now - *unavailable_since > kUnavailableGrace)) {
+        return fail(info.error());
+      }
+      if (!unavailable_since) {
+        unavailable_since = now;
+        spdlog::warn("{}; waiting for it to come back", info.error().describe());
+      }
+      if (waiter_->wait(kPollInterval).event == JobWaiter::Event::kSignal) return interrupted();
+      continue;
+    }
+    unavailable_since.reset();
     record(*info);
     bar_.update(*info, std::chrono::steady_clock::now());
     switch (info->state) {

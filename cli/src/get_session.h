@@ -1,9 +1,10 @@
-// GetSession: one run of `swarmcopy get` against the embedded engine: open the state
-// directory, find the unfinished job of an earlier identical run or create one, configure and
-// resume it, then wait (JobWaiter: notifications, signals, a 200 ms progress poll) until it
-// is TRANSFERRED (complete it), ERROR (cancel it, so no temporary file stays) or interrupted
-// (suspend it, so the next identical run resumes it). Prints the progress bar, the error line
-// and the --json object. Runs on the main thread.
+// GetSession: one run of `swarmcopy get` against the embedded engine (or, with --daemon,
+// against swarmcopyd through client::connect): open the state directory, find the unfinished job of
+// an earlier identical run or create one, configure and resume it, then wait (JobWaiter:
+// notifications, signals, a 200 ms progress poll) until it is TRANSFERRED (complete it), ERROR
+// (cancel it, so no temporary file stays) or interrupted (suspend it, so the next identical run
+// resumes it). Prints the progress bar, the error line and the --json object. Runs on the main
+// thread.
 #pragma once
 
 #include <chrono>

@@ -1,25 +1,31 @@
-// JSON forms of the api's value types, as the CLI prints them with --json. Field names and
-// enum spellings (api to_string: states upper case, priorities and error names lower case)
-// are part of the CLI's contract: scripts parse them. Pure functions: any thread.
+// JSON forms of the api's value types, as the CLI prints them with --json. They are the
+// daemon's wire forms (the ipc codec, daemon/API.md), so a script reads a job the same way
+// from `swarmcopy job ... --json` and from the socket. Field names and enum spellings (states
+// upper case, priorities and error names lower case) are part of the CLI's contract. Pure
+// functions: any thread.
 #pragma once
+
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "swarmcopy/api/error.h"
-#include "swarmcopy/api/file_status.h"
 #include "swarmcopy/api/job_info.h"
 
 namespace swarmcopy::cli {
 
-// {"context", "kind", "code", "message", "protocol", "file"}
+// {"context", "kind", "code", "message", "file", "protocol"}
 nlohmann::json error_to_json(const api::Error& error);
 
-// {"url", "path", "sha256", "bytes_total", "bytes_transferred", "completed", "from_origin",
-//  "from_peers", "from_cache"}; unknown values are null.
-nlohmann::json file_to_json(const api::FileStatus& file);
-
-// Everything JobInfo holds; times as RFC 3339 UTC strings, null while they have not happened;
-// the values of credential headers (Authorization, Cookie) masked.
+// The daemon's Job object: id, name, type, state, priority, owner_uid, bytes_total (null
+// while unknown), bytes_transferred, files_total, files_transferred, files [{url, path, sha256,
+// bytes_total, bytes_transferred, completed, from_origin, from_peers, from_cache}], error
+// (or null), times {created, modified, transferred} (RFC 3339, null while not happened),
+// no_progress_timeout, notify_flags, http_headers (credential values masked),
+// max_bytes_per_second.
 nlohmann::json job_to_json(const api::JobInfo& info);
+
+// A JSON array of job objects.
+nlohmann::json jobs_to_json(const std::vector<api::JobInfo>& jobs);
 
 }  // namespace swarmcopy::cli

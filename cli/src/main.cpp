@@ -10,6 +10,7 @@
 #include "command.h"
 #include "exit_code.h"
 #include "get_command.h"
+#include "job_command.h"
 #include "usage.h"
 
 int main(int argc, char** argv) {
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
 
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(std::make_unique<GetCommand>(app));
+  commands.push_back(std::make_unique<JobCommand>(app));
 
   try {
     app.parse(argc, argv);

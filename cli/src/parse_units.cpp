@@ -105,4 +105,71 @@ std::expected<std::string, std::string> parse_header(std::string_view text) {
   return std::string(text);
 }
 
+namespace {
+
+struct FlagName {
+  std::string_view name;
+  api::NotifyFlags flag;
+};
+constexpr FlagName kFlagNames[] = {
+    {"transferred", api::NotifyFlags::kJobTransferred},
+    {"error", api::NotifyFlags::kJobError},
+    {"disable", api::NotifyFlags::kDisable},
+    {"modification", api::NotifyFlags::kJobModification},
+    {"file_transferred", api::NotifyFlags::kFileTransferred},
+};
+
+}  // namespace
+
+std::expected<api::NotifyFlags, std::string> parse_notify_flags(std::string_view text) {
+  const auto bad = [&] {
+    return std::unexpected(fmt::format(
+        "invalid notify flags '{}': expected a number (0x1f at most) or names joined by ',': "
+        "transferred, error, modification, file_transferred, disable, none",
+        text));
+  };
+  const std::string value = lower(text);
+  if (value.empty()) return bad();
+  if (std::isdigit(static_cast<unsigned char>(value.front()))) {
+    const bool hex = value.starts_with("0x");
+    std::uint32_t bits = 0;
+    const char* begin = value.data() + (hex ? 2 : 0);
+    const char* end = value.data() + value.size();
+    const auto [ptr, ec] = std::from_chars(begin, end, bits, hex ? 16 : 10);
+    if (ec != std::errc() || ptr != end || begin == end || (bits & ~api::kAllNotifyBits) != 0) {
+      return bad();
+    }
+    return static_cast<api::NotifyFlags>(bits);
+  }
+  api::NotifyFlags flags = api::NotifyFlags::kNone;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    const auto end = value.find_first_of(",+", start);
+    std::string name =
+        value.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    for (char& c : name) c = c == '-' ? '_' : c;
+    bool known = name == "none";
+    for (const auto& entry : kFlagNames) {
+      if (name == entry.name) {
+        flags = flags | entry.flag;
+        known = true;
+      }
+    }
+    if (!known) return bad();
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return flags;
+}
+
+std::string notify_flags_names(api::NotifyFlags flags) {
+  std::string names;
+  for (const auto& entry : kFlagNames) {
+    if (!api::has(flags, entry.flag)) continue;
+    if (!names.empty()) names += ',';
+    names += entry.name;
+  }
+  return names.empty() ? "none" : names;
+}
+
 }  // namespace swarmcopy::cli

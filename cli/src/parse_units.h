@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "swarmcopy/api/notify_flags.h"
+
 namespace swarmcopy::cli {
 
 // A byte rate as curl's --limit-rate spells it: a number (fraction allowed) and an optional
@@ -20,5 +22,12 @@ std::expected<std::string, std::string> parse_sha256(std::string_view text);
 
 // An HTTP header "Name: value": a non-empty token before the colon, no line breaks.
 std::expected<std::string, std::string> parse_header(std::string_view text);
+
+// Notify flags: a number (decimal or 0x hex, the BG_NOTIFY_* bits) or names joined by ',' or
+// '+': transferred, error, modification, file_transferred, disable; "none" is 0.
+std::expected<api::NotifyFlags, std::string> parse_notify_flags(std::string_view text);
+
+// The names of the set bits, joined by ',' ("transferred,error"); "none" for 0.
+std::string notify_flags_names(api::NotifyFlags flags);
 
 }  // namespace swarmcopy::cli

@@ -105,8 +105,31 @@ void ChildProcess::send_signal(int signal_number) const {
   if (pid_ > 0) ::kill(pid_, signal_number);
 }
 
+bool ChildProcess::wait_for_output(const std::string& needle, std::chrono::milliseconds timeout) {
+  const auto deadline = SteadyClock::now() + timeout;
+  while (early_out_.find(needle) == std::string::npos) {
+    if (out_fd_ < 0) return false;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    if (left.count() <= 0) return false;
+    pollfd fds{out_fd_, POLLIN, 0};
+    const int ready = ::poll(&fds, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return false;
+    char buffer[4096];
+    const ssize_t n = ::read(out_fd_, buffer, sizeof buffer);
+    if (n > 0) {
+      early_out_.append(buffer, static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      close_fd(out_fd_);
+    }
+  }
+  return true;
+}
+
 ChildResult ChildProcess::wait(std::chrono::milliseconds timeout) {
   ChildResult result;
+  result.out = std::move(early_out_);
   const auto deadline = SteadyClock::now() + timeout;
   const auto remaining_ms = [&] {
     const auto left =

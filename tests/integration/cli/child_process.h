@@ -37,6 +37,9 @@ class ChildProcess {
 
   pid_t pid() const { return pid_; }
   void send_signal(int signal_number) const;
+  // Reads the child's stdout (kept for wait()) until it contains `needle`; false if the
+  // child closed it or `timeout` passed first. For "the child got this far" checks.
+  bool wait_for_output(const std::string& needle, std::chrono::milliseconds timeout);
   // Collects output until the child exits or `timeout` passes; then it is killed
   // (timed_out = true). Call once.
   ChildResult wait(std::chrono::milliseconds timeout);
@@ -47,6 +50,7 @@ class ChildProcess {
   pid_t pid_ = -1;
   int out_fd_ = -1;
   int err_fd_ = -1;
+  std::string early_out_;  // stdout read by wait_for_output
 };
 
 // spawn + wait.

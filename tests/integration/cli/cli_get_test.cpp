@@ -222,12 +222,13 @@ TEST_F(CliGetTest, UnsupportedUrlSchemeIsARuntimeError) {
 
 TEST_F(CliGetTest, UsageErrorsExitOneWithUsage) {
   const std::vector<std::vector<std::string>> bad_command_lines = {
-      {},                                                // no URL
-      {"--no-such-option", nginx_->url("/x")},           // unknown option
-      {nginx_->url("/x"), "--limit-rate", "fast"},       // not a rate
-      {nginx_->url("/x"), "--sha256", "abc"},            // not a SHA-256
-      {nginx_->url("/x"), "--priority", "urgent"},       // not a priority
-      {nginx_->url("/x"), "--header", "no colon here"},  // not a header
+      {},                                                 // no URL
+      {"--no-such-option", nginx_->url("/x")},            // unknown option
+      {nginx_->url("/x"), "--limit-rate", "fast"},        // not a rate
+      {nginx_->url("/x"), "--sha256", "abc"},             // not a SHA-256
+      {nginx_->url("/x"), "--priority", "urgent"},        // not a priority
+      {nginx_->url("/x"), "--header", "no colon here"},   // not a header
+      {nginx_->url("/x"), "--daemon", "--home", "/tmp"},  // the daemon has its own state
   };
   for (const auto& args : bad_command_lines) {
     const auto result = get(args);
@@ -244,8 +245,9 @@ TEST_F(CliGetTest, HelpListsEveryOption) {
   const auto result = get({"--help"});
 
   EXPECT_EQ(result.exit_code, 0) << describe(result);
-  for (const char* option : {"URL", "-o", "--sha256", "--priority", "--home", "--state-dir",
-                             "--header", "--limit-rate", "--json", "-q", "-v"}) {
+  for (const char* option :
+       {"URL", "-o", "--sha256", "--priority", "--home", "--state-dir", "--header", "--limit-rate",
+        "--json", "-q", "-v", "--daemon", "--socket"}) {
     EXPECT_NE(result.out.find(option), std::string::npos) << option << "\n" << result.out;
   }
 }

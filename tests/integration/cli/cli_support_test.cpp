@@ -5,6 +5,7 @@
 #include "format_units.h"
 #include "get_outcome.h"
 #include "job_json.h"
+#include "job_text.h"
 #include "parse_units.h"
 #include "progress_bar.h"
 #include "rate_meter.h"
@@ -141,6 +142,86 @@ TEST(GetOutcomeJson, HasTheContractFields) {
   EXPECT_TRUE(empty["job"].is_null());
   EXPECT_TRUE(empty["state"].is_null());
   EXPECT_FALSE(empty.contains("error"));
+}
+
+TEST(ParseNotifyFlags, AcceptsNumbersAndNames) {
+  using api::NotifyFlags;
+  EXPECT_EQ(parse_notify_flags("3").value(), NotifyFlags::kJobTransferred | NotifyFlags::kJobError);
+  EXPECT_EQ(parse_notify_flags("0x1f").value(), static_cast<NotifyFlags>(0x1f));
+  EXPECT_EQ(parse_notify_flags("0").value(), NotifyFlags::kNone);
+  EXPECT_EQ(parse_notify_flags("none").value(), NotifyFlags::kNone);
+  EXPECT_EQ(parse_notify_flags("transferred,modification").value(),
+            NotifyFlags::kJobTransferred | NotifyFlags::kJobModification);
+  EXPECT_EQ(parse_notify_flags("Error+file-transferred").value(),
+            NotifyFlags::kJobError | NotifyFlags::kFileTransferred);
+  EXPECT_EQ(parse_notify_flags("disable").value(), NotifyFlags::kDisable);
+  for (const char* bad : {"", "0x20", "64", "everything", "transferred,", "0x", "3x"}) {
+    EXPECT_FALSE(parse_notify_flags(bad)) << bad;
+  }
+  EXPECT_EQ(notify_flags_names(static_cast<NotifyFlags>(0x1b)),
+            "transferred,error,modification,file_transferred");
+  EXPECT_EQ(notify_flags_names(NotifyFlags::kNone), "none");
+}
+
+TEST(JobJson, IsTheDaemonsJobObject) {
+  api::JobInfo info;
+  info.id = api::JobId::generate();
+  info.display_name = "nightly";
+  info.state = api::JobState::kTransientError;
+  info.priority = api::Priority::kHigh;
+  info.progress.bytes_transferred = 5;
+  api::FileStatus file;
+  file.url = "http://h/f";
+  file.local_path = "/tmp/f";
+  file.bytes_total = 10;
+  info.files.push_back(file);
+  const auto json = job_to_json(info);
+  EXPECT_EQ(json["id"], info.id.to_string());
+  EXPECT_EQ(json["name"], "nightly");
+  EXPECT_EQ(json["state"], "TRANSIENT_ERROR");
+  EXPECT_EQ(json["priority"], "high");
+  EXPECT_TRUE(json["bytes_total"].is_null());
+  EXPECT_EQ(json["bytes_transferred"], 5);
+  EXPECT_TRUE(json["error"].is_null());
+  EXPECT_TRUE(json["times"].is_object());
+  EXPECT_EQ(json["files"][0]["url"], "http://h/f");
+  EXPECT_EQ(json["files"][0]["path"], "/tmp/f");
+  EXPECT_EQ(json["files"][0]["bytes_total"], 10);
+  EXPECT_EQ(json["files"][0]["bytes_transferred"], 0);
+  EXPECT_EQ(json["files"][0]["completed"], false);
+  const auto list = jobs_to_json({info, info});
+  ASSERT_TRUE(list.is_array());
+  EXPECT_EQ(list.size(), 2u);
+}
+
+TEST(JobText, ShowsTheJobAndTheTable) {
+  api::JobInfo info;
+  info.id = api::JobId::generate();
+  info.display_name = "nightly";
+  info.state = api::JobState::kError;
+  info.error = api::Error{api::ErrorContext::kRemoteFile,
+                          api::ErrorKind::kHttpStatus,
+                          404,
+                          "not found",
+                          "http://h/f",
+                          api::Protocol::kHttp};
+  info.http_headers = {"Authorization: Bearer secret"};
+  api::FileStatus file;
+  file.url = "http://h/f";
+  file.local_path = "/tmp/f";
+  info.files.push_back(file);
+  const auto details = job_details_text(info);
+  EXPECT_NE(details.find(info.id.to_string()), std::string::npos);
+  EXPECT_NE(details.find("ERROR"), std::string::npos);
+  EXPECT_NE(details.find("not found (http 404): http://h/f"), std::string::npos);
+  EXPECT_NE(details.find("http://h/f -> /tmp/f"), std::string::npos);
+  EXPECT_EQ(details.find("secret"), std::string::npos) << "credentials masked";
+  const auto table = job_list_text({info});
+  EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 2);
+  EXPECT_NE(table.find("nightly"), std::string::npos);
+  EXPECT_EQ(job_list_text({}), "no jobs\n");
+  EXPECT_EQ(progress_text(512, std::nullopt), "512 B / ?");
+  EXPECT_EQ(progress_text(512, 1024), "512 B / 1.0 KiB (50%)");
 }
 
 TEST(JobJson, MasksCredentialHeaders) {

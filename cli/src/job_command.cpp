@@ -1,0 +1,297 @@
+#include "job_command.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <optional>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "daemon_discovery.h"
+#include "exit_code.h"
+#include "job_resolver.h"
+#include "job_waiter.h"
+#include "job_watch.h"
+#include "logging.h"
+#include "parse_units.h"
+#include "swarmcopy/client/list_jobs.h"
+#include "swarmcopy/client/remote_manager.h"
+#include "url_path.h"
+#include "usage.h"
+
+namespace swarmcopy::cli {
+namespace {
+
+template <class Parse>
+CLI::Validator validator(Parse parse, std::string name) {
+  return CLI::Validator(
+      [parse](std::string& text) {
+        auto parsed = parse(text);
+        return parsed ? std::string() : parsed.error();
+      },
+      "", std::move(name));
+}
+
+constexpr const char* kDetails =
+    "Jobs live in swarmcopyd: --socket PATH, else $SWARMCOPY_SOCKET, else the system daemon\n"
+    "(/run/swarmcopy/swarmcopyd.sock) when it answers, else the user daemon\n"
+    "($XDG_RUNTIME_DIR/swarmcopy/swarmcopyd.sock), started on demand. JOB is a job id or a\n"
+    "prefix that only one job has.\n"
+    "Exit codes: 0 done, 1 usage error, 2 failure (one 'swarmcopy: error: ...' line on\n"
+    "stderr); watch: 0 TRANSFERRED or ACKNOWLEDGED, 2 ERROR or CANCELLED, 3 SUSPENDED, 130\n"
+    "interrupted (the job is left as it is).\n"
+    "--json: every verb prints the job object after acting (list: an array; watch: one object\n"
+    "per line as the job changes; failures: {\"error\": ...}): id, name, type, state, priority,\n"
+    "owner_uid, bytes_total (null while unknown), bytes_transferred, files_total,\n"
+    "files_transferred, files [{url, path, sha256, bytes_total, bytes_transferred, completed,\n"
+    "from_origin, from_peers, from_cache}], error, times {created, modified, transferred},\n"
+    "no_progress_timeout, notify_flags, http_headers, max_bytes_per_second.";
+
+api::Error caller_error(api::ErrorKind kind, std::string message, std::string file) {
+  return api::Error{api::ErrorContext::kCaller, kind, 0, std::move(message), std::move(file),
+                    api::Protocol::kNone};
+}
+
+// PATH of `job add`: relative to the current directory; a directory (or a path ending in
+// '/') gets the URL's file name, as `get -o` does.
+std::expected<std::filesystem::path, std::string> destination(const std::string& url,
+                                                              const std::string& path_text) {
+  std::error_code ec;
+  std::filesystem::path path(path_text);
+  if (path_text.ends_with('/') || std::filesystem::is_directory(path, ec)) {
+    auto name = file_name_from_url(url);
+    if (!name)
+      return std::unexpected(fmt::format("cannot take a file name from {}: give a file PATH", url));
+    path /= *name;
+  }
+  path = std::filesystem::absolute(path, ec).lexically_normal();
+  if (ec) return std::unexpected(fmt::format("bad PATH {}: {}", path_text, ec.message()));
+  return path;
+}
+
+}  // namespace
+
+JobCommand::JobCommand(CLI::App& app)
+    : command_(app.add_subcommand("job", "Manage download jobs in the swarmcopy daemon")) {
+  command_->footer(kDetails);
+  command_->require_subcommand(1);
+
+  auto* create = add_verb(Verb::kCreate, "create",
+                          "Create a job (SUSPENDED: add files, then resume); prints its id");
+  create->add_option("NAME", name_, "Display name of the job")->required();
+
+  auto* add = add_verb(Verb::kAdd, "add", "Add a file to a job");
+  add_job_argument(add);
+  add->add_option("URL", url_, "http:// or https:// URL of the file")->required();
+  add->add_option("PATH", path_,
+                  "Where to save it; relative to the current directory; a directory gets the "
+                  "URL's file name")
+      ->required();
+  add->add_option("--sha256", sha256_,
+                  "Expected SHA-256 of the whole file (64 hex digits); a mismatch fails the job")
+      ->type_name("HEX")
+      ->check(validator(parse_sha256, "SHA256"));
+
+  add_job_argument(
+      add_verb(Verb::kResume, "resume", "Start or restart a job (a running job: nothing to do)"));
+  add_job_argument(add_verb(Verb::kSuspend, "suspend",
+                            "Pause a job, keeping what is downloaded (a suspended job: nothing "
+                            "to do)"));
+  add_job_argument(
+      add_verb(Verb::kCancel, "cancel", "Stop a job for good and delete its temporary files"));
+  add_job_argument(add_verb(Verb::kComplete, "complete",
+                            "Move the files of a TRANSFERRED job into place, all at once"));
+  add_job_argument(add_verb(Verb::kShow, "show", "Print a job"));
+
+  auto* list = add_verb(Verb::kList, "list", "List your jobs, oldest first");
+  list->add_flag("--all", all_, "Every user's jobs (root only; others see their own anyway)");
+
+  add_job_argument(add_verb(Verb::kWatch, "watch",
+                            "Follow a job until it is TRANSFERRED (exit 0), ERROR or CANCELLED "
+                            "(exit 2) or SUSPENDED (exit 3)"));
+
+  auto* set = add_verb(Verb::kSet, "set", "Change a job's settings");
+  add_job_argument(set);
+  set_options_.push_back(set->add_option("--priority", priority_, "foreground, high, normal or low")
+                             ->type_name("P")
+                             ->check(CLI::IsMember({"foreground", "high", "normal", "low"})));
+  set_options_.push_back(
+      set->add_option("--no-progress-timeout", no_progress_timeout_,
+                      "How long the job may retry transient errors without progress before "
+                      "it is an ERROR; 0: the first one is")
+          ->type_name("SECONDS")
+          ->check(CLI::NonNegativeNumber));
+  set_options_.push_back(
+      set->add_option("--notify", notify_,
+                      "Which events reach callbacks: a number (0x1f at most) or names joined "
+                      "by ',': transferred, error, modification, file_transferred, disable, "
+                      "none")
+          ->type_name("FLAGS")
+          ->check(validator(parse_notify_flags, "FLAGS")));
+}
+
+CLI::App* JobCommand::add_verb(Verb verb, const std::string& name, const std::string& description) {
+  auto* sub = command_->add_subcommand(name, description);
+  sub->footer(kDetails);
+  sub->add_option("--socket", socket_, "The daemon's socket (default: see below)")
+      ->type_name("PATH");
+  sub->add_flag("--json", json_, "Print the job as JSON on stdout (see below)");
+  if (verb == Verb::kWatch) {
+    sub->add_flag("-q,--quiet", quiet_, "No progress bar");
+  }
+  sub->add_flag("-v,--verbose", verbosity_, "More log output on stderr (repeat for more)");
+  verbs_.push_back({verb, sub});
+  return sub;
+}
+
+void JobCommand::add_job_argument(CLI::App* verb) {
+  verb->add_option("JOB", job_, "The job's id, or a prefix of it that only one job has")
+      ->required();
+}
+
+int JobCommand::usage_error(const std::string& message) const {
+  fmt::print(stderr, "{}", usage_error_text(*chosen_verb_, message));
+  return kExitUsage;
+}
+
+int JobCommand::run() {
+  configure_logging(verbosity_);
+  std::optional<Verb> verb;
+  for (const auto& candidate : verbs_) {
+    if (candidate.command->parsed()) {
+      verb = candidate.verb;
+      chosen_verb_ = candidate.command;
+    }
+  }
+  if (!verb) return kExitUsage;  // unreachable: require_subcommand(1)
+  const JobOutput output(json_);
+
+  if (*verb == Verb::kSet) {
+    bool any = false;
+    for (const auto* option : set_options_) any |= option->count() > 0;
+    if (!any)
+      return usage_error("nothing to set: give --priority, --no-progress-timeout or --notify");
+  }
+
+  // Before any thread exists (the client starts its event thread for watch's callback): the
+  // signals must wait in the signalfd, not kill the process.
+  std::optional<JobWaiter> waiter;
+  if (*verb == Verb::kWatch) {
+    auto created = JobWaiter::create();
+    if (!created) {
+      return output.failure(caller_error(api::ErrorKind::kInternal, created.error(), {}));
+    }
+    waiter.emplace(std::move(*created));
+  }
+
+  DaemonChoice choice;
+  if (!socket_.empty()) choice.socket_flag = std::filesystem::path(socket_);
+  choice.auto_start = AutoStart::kYes;
+  auto socket = find_daemon(choice);
+  if (!socket) return output.failure(socket.error());
+  client::ConnectOptions options;
+  options.all_users = *verb == Verb::kList && all_;
+  auto manager = client::connect(*socket, options);
+  if (!manager) return output.failure(manager.error());
+  return run_verb(*verb, **manager, output, waiter ? &*waiter : nullptr);
+}
+
+int JobCommand::run_verb(Verb verb, api::Manager& manager, const JobOutput& output,
+                         JobWaiter* waiter) {
+  if (verb == Verb::kCreate) {
+    auto job = manager.create_job(name_);
+    if (!job) return output.failure(job.error());
+    auto info = (*job)->info();
+    if (!info) return output.failure(info.error());
+    if (!output.json()) {
+      fmt::print(stdout, "{}\n", info->id.to_string());
+      return kExitOk;
+    }
+    return output.acted(*info);
+  }
+  if (verb == Verb::kList) {
+    auto jobs = client::list_jobs(manager);
+    if (!jobs) return output.failure(jobs.error());
+    return output.list(*jobs);
+  }
+
+  auto job = resolve_job(manager, job_);
+  if (!job) return output.failure(job.error());
+  const auto fail = [&](api::Error error) {
+    return output.failure(about(**job, std::move(error)));
+  };
+  api::Result<void> acted;
+  switch (verb) {
+    case Verb::kAdd:
+      return add(**job, output);
+    case Verb::kSet:
+      return set(**job, output);
+    case Verb::kWatch:
+      return JobWatch(*job, *waiter, output, !quiet_ && ::isatty(STDERR_FILENO) == 1).run();
+    case Verb::kResume:
+      acted = (*job)->resume();
+      break;
+    case Verb::kSuspend:
+      acted = (*job)->suspend();
+      break;
+    case Verb::kCancel:
+      acted = (*job)->cancel();
+      break;
+    case Verb::kComplete:
+      acted = (*job)->complete();
+      break;
+    default:
+      break;
+  }
+  if (!acted) return fail(acted.error());
+  auto info = (*job)->info();
+  if (!info) return fail(info.error());
+  return verb == Verb::kShow ? output.details(*info) : output.acted(*info);
+}
+
+api::Error JobCommand::about(const api::Job& job, api::Error error) {
+  if (error.file.empty()) error.file = job.id().to_string();
+  return error;
+}
+
+int JobCommand::add(api::Job& job, const JobOutput& output) {
+  // Checked here, not only by the daemon: the error line then names the URL as `get`'s does.
+  if (!is_http_url(url_)) {
+    return output.failure(
+        caller_error(api::ErrorKind::kInvalidArgument, "not an http:// or https:// URL", url_));
+  }
+  auto path = destination(url_, path_);
+  if (!path) return usage_error(path.error());
+  api::FileSpec spec{url_, path->string(), std::nullopt};
+  if (!sha256_.empty()) spec.sha256 = *parse_sha256(sha256_);
+  if (auto added = job.add_file(spec); !added) return output.failure(about(job, added.error()));
+  auto info = job.info();
+  if (!info) return output.failure(about(job, info.error()));
+  return output.acted(*info);
+}
+
+int JobCommand::set(api::Job& job, const JobOutput& output) {
+  if (set_options_[0]->count() > 0) {
+    if (auto done = job.set_priority(*api::parse_priority(priority_)); !done) {
+      return output.failure(about(job, done.error()));
+    }
+  }
+  if (set_options_[1]->count() > 0) {
+    if (auto done = job.set_no_progress_timeout(
+            std::chrono::seconds(static_cast<std::int64_t>(no_progress_timeout_)));
+        !done) {
+      return output.failure(about(job, done.error()));
+    }
+  }
+  if (set_options_[2]->count() > 0) {
+    if (auto done = job.set_notify_flags(*parse_notify_flags(notify_)); !done) {
+      return output.failure(about(job, done.error()));
+    }
+  }
+  auto info = job.info();
+  if (!info) return output.failure(about(job, info.error()));
+  return output.acted(*info);
+}
+
+}  // namespace swarmcopy::cli

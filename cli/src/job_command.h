@@ -1,0 +1,81 @@
+// JobCommand: `swarmcopy job VERB ...`, the job model over the daemon: create, add, resume,
+// suspend, cancel, complete, show, list, watch, set. Owns the verbs' command lines (options,
+// validation, --help text); each run finds the daemon (daemon_discovery.h: starting the
+// user daemon on demand), connects (client::connect) and does one verb through api::Manager
+// and api::Job. With --json every verb prints the job object (list: an array of them; watch:
+// one per line) after acting.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "command.h"
+#include "job_output.h"
+#include "swarmcopy/api/job.h"
+#include "swarmcopy/api/manager.h"
+
+namespace swarmcopy::cli {
+
+class JobWaiter;
+
+class JobCommand final : public Command {
+ public:
+  explicit JobCommand(CLI::App& app);
+  bool chosen() const override { return command_->parsed(); }
+  int run() override;
+
+ private:
+  enum class Verb {
+    kCreate,
+    kAdd,
+    kResume,
+    kSuspend,
+    kCancel,
+    kComplete,
+    kShow,
+    kList,
+    kWatch,
+    kSet
+  };
+  struct VerbCommand {
+    Verb verb;
+    CLI::App* command;
+  };
+
+  CLI::App* add_verb(Verb verb, const std::string& name, const std::string& description);
+  void add_job_argument(CLI::App* verb);
+  int usage_error(const std::string& message) const;
+  int run_verb(Verb verb, api::Manager& manager, const JobOutput& output, JobWaiter* waiter);
+  // `error` with the job's id as its file when the engine named none: the error line then
+  // ends with what it is about.
+  static api::Error about(const api::Job& job, api::Error error);
+  int add(api::Job& job, const JobOutput& output);
+  int set(api::Job& job, const JobOutput& output);
+
+  CLI::App* command_;
+  std::vector<VerbCommand> verbs_;
+  CLI::App* chosen_verb_ = nullptr;
+
+  // Shared by every verb (each registers them, so they may follow the verb's name).
+  std::string socket_;
+  bool json_ = false;
+  bool quiet_ = false;
+  int verbosity_ = 0;
+
+  std::string job_;  // JOB: an id or a unique prefix
+  std::string name_;
+  std::string url_;
+  std::string path_;
+  std::string sha256_;
+  bool all_ = false;
+  std::string priority_;
+  std::uint64_t no_progress_timeout_ = 0;
+  std::string notify_;
+  std::vector<CLI::Option*> set_options_;
+};
+
+}  // namespace swarmcopy::cli

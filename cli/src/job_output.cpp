@@ -1,0 +1,54 @@
+#include "job_output.h"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "exit_code.h"
+#include "job_json.h"
+#include "job_text.h"
+
+namespace swarmcopy::cli {
+namespace {
+
+void print_line(const nlohmann::json& json) {
+  fmt::print(stdout, "{}\n", json.dump());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int JobOutput::acted(const api::JobInfo& info) const {
+  if (json_) print_line(job_to_json(info));
+  return kExitOk;
+}
+
+int JobOutput::details(const api::JobInfo& info) const {
+  if (json_) {
+    print_line(job_to_json(info));
+  } else {
+    fmt::print(stdout, "{}", job_details_text(info));
+  }
+  return kExitOk;
+}
+
+int JobOutput::list(const std::vector<api::JobInfo>& jobs) const {
+  if (json_) {
+    print_line(jobs_to_json(jobs));
+  } else {
+    fmt::print(stdout, "{}", job_list_text(jobs));
+  }
+  return kExitOk;
+}
+
+void JobOutput::json_line(const api::JobInfo& info) const {
+  if (json_) print_line(job_to_json(info));
+}
+
+int JobOutput::failure(const api::Error& error) const {
+  fmt::print(stderr, "swarmcopy: error: {}\n", error.describe());
+  if (json_) print_line(nlohmann::json{{"error", error_to_json(error)}});
+  return kExitFailure;
+}
+
+}  // namespace swarmcopy::cli

@@ -1,0 +1,84 @@
+#include "job_text.h"
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "format_units.h"
+#include "parse_units.h"
+#include "swarmcopy/ipc/codec.h"
+
+namespace swarmcopy::cli {
+namespace {
+
+// "2026-11-26 05:36:31 UTC"; "-" for a time that has not happened (the zero time).
+std::string time_text(api::Clock::time_point time) {
+  if (time == api::Clock::time_point{}) return "-";
+  const std::time_t t = api::Clock::to_time_t(time);
+  std::tm utc{};
+  ::gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
+  return text;
+}
+
+std::string seconds_text(std::chrono::seconds duration) {
+  const auto total = duration.count();
+  if (total != 0 && total % 86400 == 0) return fmt::format("{} s ({} days)", total, total / 86400);
+  return fmt::format("{} s", total);
+}
+
+}  // namespace
+
+std::string progress_text(std::uint64_t done, const std::optional<std::uint64_t>& total) {
+  if (!total) return format_bytes(done) + " / ?";
+  const int percent =
+      *total == 0 ? 100
+                  : static_cast<int>(static_cast<double>(done) * 100 / static_cast<double>(*total));
+  return fmt::format("{} / {} ({}%)", format_bytes(done), format_bytes(*total), percent);
+}
+
+std::string job_details_text(const api::JobInfo& info) {
+  std::string text = fmt::format("job {}  {}\n", info.id.to_string(), info.display_name);
+  const auto row = [&](std::string_view name, const std::string& value) {
+    text += fmt::format("  {:<20} {}\n", name, value);
+  };
+  row("state", std::string(api::to_string(info.state)));
+  if (info.error) row("error", info.error->describe());
+  row("priority", std::string(api::to_string(info.priority)));
+  row("progress",
+      fmt::format("{}, {} of {} files",
+                  progress_text(info.progress.bytes_transferred, info.progress.bytes_total),
+                  info.progress.files_transferred, info.progress.files_total));
+  row("created", time_text(info.times.creation_time));
+  row("modified", time_text(info.times.modification_time));
+  row("transferred", time_text(info.times.transfer_completion_time));
+  row("no-progress timeout", seconds_text(info.no_progress_timeout));
+  row("notify", fmt::format("{:#x} ({})", static_cast<std::uint32_t>(info.notify_flags),
+                            notify_flags_names(info.notify_flags)));
+  row("rate limit", info.max_bytes_per_second == 0
+                        ? std::string("none")
+                        : format_rate(static_cast<double>(info.max_bytes_per_second)));
+  for (const auto& header : info.http_headers) row("header", ipc::mask_credentials(header));
+  row("owner uid", std::to_string(info.owner_uid));
+  text += "  files\n";
+  for (const auto& file : info.files) {
+    text += fmt::format("    {} -> {}\n      {}{}\n", file.url, file.local_path,
+                        progress_text(file.bytes_transferred, file.bytes_total),
+                        file.completed ? ", complete" : "");
+  }
+  return text;
+}
+
+std::string job_list_text(const std::vector<api::JobInfo>& jobs) {
+  if (jobs.empty()) return "no jobs\n";
+  std::string text = fmt::format("{:<36}  {:<15}  {:<30}  {}\n", "ID", "STATE", "PROGRESS", "NAME");
+  for (const auto& job : jobs) {
+    text += fmt::format(
+        "{:<36}  {:<15}  {:<30}  {}\n", job.id.to_string(), api::to_string(job.state),
+        progress_text(job.progress.bytes_transferred, job.progress.bytes_total), job.display_name);
+  }
+  return text;
+}
+
+}  // namespace swarmcopy::cli

@@ -1,0 +1,122 @@
+#include "swarmcopy/client/remote_manager.h"
+
+#include "remote_context.h"
+#include "remote_job.h"
+#include "swarmcopy/client/daemon_status.h"
+#include "swarmcopy/client/list_jobs.h"
+#include "swarmcopy/ipc/codec.h"
+
+namespace swarmcopy::client {
+namespace {
+
+using Method = HttpRequest::Method;
+
+// The daemon's Manager: owns the context's life. Its destructor ends the event and
+// notification threads; Job handles that outlive it answer kUnavailable (as the engine's).
+class RemoteManager final : public api::Manager {
+ public:
+  explicit RemoteManager(std::shared_ptr<RemoteContext> context) : context_(std::move(context)) {}
+  ~RemoteManager() override { context_->close(); }
+
+  api::Result<std::shared_ptr<api::Job>> create_job(const std::string& display_name,
+                                                    api::JobType type) override {
+    auto answer =
+        context_->call(Method::kPost, "/v1/jobs",
+                       nlohmann::json{{"name", display_name}, {"type", api::to_string(type)}});
+    if (!answer) return std::unexpected(answer.error());
+    auto id = id_of(*answer);
+    if (!id) return std::unexpected(id.error());
+    return std::make_shared<RemoteJob>(context_, *id);
+  }
+
+  api::Result<std::shared_ptr<api::Job>> get_job(const api::JobId& id) override {
+    auto answer = context_->call(Method::kGet, job_target(id));
+    if (!answer) return std::unexpected(answer.error());
+    return std::make_shared<RemoteJob>(context_, id);
+  }
+
+  api::Result<std::vector<std::shared_ptr<api::Job>>> jobs() override {
+    auto answer = list();
+    if (!answer) return std::unexpected(answer.error());
+    std::vector<std::shared_ptr<api::Job>> handles;
+    for (const auto& job : (*answer)["jobs"]) {
+      auto id = id_of(job);
+      if (!id) return std::unexpected(id.error());
+      handles.push_back(std::make_shared<RemoteJob>(context_, *id));
+    }
+    return handles;
+  }
+
+  api::Result<std::vector<api::JobInfo>> infos() {
+    auto answer = list();
+    if (!answer) return std::unexpected(answer.error());
+    std::vector<api::JobInfo> infos;
+    infos.reserve((*answer)["jobs"].size());
+    for (const auto& job : (*answer)["jobs"]) {
+      auto info = ipc::job_info_from_json(job);
+      if (!info) return std::unexpected(bad_answer(context_->socket(), info.error().message));
+      infos.push_back(std::move(*info));
+    }
+    return infos;
+  }
+
+ private:
+  // GET /v1/jobs: {"jobs": [Job, ...]}, checked for that shape.
+  api::Result<nlohmann::json> list() {
+    auto answer =
+        context_->call(Method::kGet, context_->all_users() ? "/v1/jobs?all=1" : "/v1/jobs");
+    if (!answer) return answer;
+    if (!answer->is_object() || !answer->contains("jobs") || !(*answer)["jobs"].is_array()) {
+      return std::unexpected(bad_answer(context_->socket(), "GET /v1/jobs: no \"jobs\" array"));
+    }
+    return answer;
+  }
+
+  api::Result<api::JobId> id_of(const nlohmann::json& job) {
+    if (job.is_object() && job.contains("id") && job["id"].is_string()) {
+      if (auto id = api::JobId::parse(job["id"].get<std::string>())) return *id;
+    }
+    return std::unexpected(bad_answer(context_->socket(), "a job without a valid \"id\""));
+  }
+
+  std::shared_ptr<RemoteContext> context_;
+};
+
+}  // namespace
+
+api::Result<std::shared_ptr<api::Manager>> connect(const std::filesystem::path& socket) {
+  return connect(socket, ConnectOptions{});
+}
+
+api::Result<std::shared_ptr<api::Manager>> connect(const std::filesystem::path& socket,
+                                                   const ConnectOptions& options) {
+  // A manager that cannot reach its daemon is useless: say so now, as open_local says when
+  // it cannot open its directory.
+  auto status = daemon_status(socket, options.call_timeout);
+  if (!status) return std::unexpected(status.error());
+  if (status->api != 1) {
+    return api::fail(
+        api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kUnavailable,
+        "swarmcopyd speaks API version " + std::to_string(status->api) + ", this client version 1",
+        0, socket.string(), api::Protocol::kLocal);
+  }
+  return std::make_shared<RemoteManager>(RemoteContext::create(socket, options));
+}
+
+api::Result<std::vector<api::JobInfo>> list_jobs(api::Manager& manager) {
+  if (auto* remote = dynamic_cast<RemoteManager*>(&manager)) return remote->infos();
+  auto jobs = manager.jobs();
+  if (!jobs) return std::unexpected(jobs.error());
+  std::vector<api::JobInfo> infos;
+  for (const auto& job : *jobs) {
+    auto info = job->info();
+    if (!info) {
+      if (info.error().kind == api::ErrorKind::kNotFound) continue;  // purged meanwhile
+      return std::unexpected(info.error());
+    }
+    infos.push_back(std::move(*info));
+  }
+  return infos;
+}
+
+}  // namespace swarmcopy::client

@@ -1,0 +1,546 @@
+// The CLI's daemon commands end to end: the built `swarmcopy` as a child process against the
+// real swarmcopyd and a real nginx, checked as a user or a script sees them: exit codes, the
+// one error line, the --json objects, the files. Also daemon discovery: starting the user
+// daemon on demand for `job`, never for `get --daemon`.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "child_process.h"
+#include "daemon_test_env.h"
+#include "swarmcopy/api/job_id.h"
+
+namespace swarmcopy::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using Env = std::vector<std::pair<std::string, std::string>>;
+
+constexpr const char* kCli = SWARMCOPY_CLI_PATH;
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = text.find('\n', start);
+    lines.push_back(text.substr(start, end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string describe(const ChildResult& result) {
+  return "exit " + std::to_string(result.exit_code) + (result.timed_out ? " (timed out)" : "") +
+         "\n--- stdout:\n" + result.out + "\n--- stderr:\n" + result.err;
+}
+
+nlohmann::json json_of(const std::string& text) {
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+std::string regex_escape(const std::string& text) {
+  return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
+}
+
+// The pid of the process listening at `socket` (SO_PEERCRED of a connection to it).
+pid_t listener_pid(const fs::path& socket) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket.c_str(), sizeof address.sun_path - 1);
+  pid_t pid = -1;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    ucred credentials{};
+    socklen_t size = sizeof credentials;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &size) == 0) pid = credentials.pid;
+  }
+  ::close(fd);
+  return pid;
+}
+
+// A daemon the CLI started (so not our child but, as we are a subreaper, our orphan):
+// killed and reaped when the guard dies.
+class AdoptedDaemon {
+ public:
+  explicit AdoptedDaemon(pid_t pid) : pid_(pid) {}
+  ~AdoptedDaemon() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+  AdoptedDaemon(const AdoptedDaemon&) = delete;
+  AdoptedDaemon& operator=(const AdoptedDaemon&) = delete;
+
+ private:
+  pid_t pid_;
+};
+
+class CliJobTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Daemons the CLI starts detach from it; as a subreaper we inherit and can reap them.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  }
+
+  // `swarmcopy ARGS` with the daemon found through $SWARMCOPY_SOCKET.
+  ChildResult cli(std::vector<std::string> args, std::chrono::milliseconds timeout = 60s,
+                  Env env = {}) {
+    auto child = spawn(std::move(args), std::move(env));
+    if (!child) return ChildResult{-1, false, "", "spawn failed"};
+    return child->wait(timeout);
+  }
+
+  std::unique_ptr<ChildProcess> spawn(std::vector<std::string> args, Env env = {}) {
+    args.insert(args.begin(), kCli);
+    bool has_socket = false;
+    for (const auto& [name, value] : env) has_socket |= name == "SWARMCOPY_SOCKET";
+    if (!has_socket) env.emplace_back("SWARMCOPY_SOCKET", env_.socket().string());
+    auto child = ChildProcess::spawn(args, env_.out(), env);
+    EXPECT_TRUE(child) << child.error();
+    return child ? std::move(*child) : nullptr;
+  }
+
+  // `job create NAME` + `job add ID URL PATH`; returns the id.
+  std::string new_job(const std::string& url, const fs::path& path, const std::string& name = "t") {
+    const auto created = cli({"job", "create", name});
+    EXPECT_EQ(created.exit_code, 0) << describe(created);
+    const auto id = created.out.substr(0, created.out.find('\n'));
+    const auto added = cli({"job", "add", id, url, path.string()});
+    EXPECT_EQ(added.exit_code, 0) << describe(added);
+    return id;
+  }
+
+  nlohmann::json show(const std::string& id) {
+    const auto shown = cli({"job", "show", id, "--json"});
+    EXPECT_EQ(shown.exit_code, 0) << describe(shown);
+    return json_of(shown.out);
+  }
+
+  DaemonTestEnv env_;
+};
+
+class CliJobDaemonTest : public CliJobTest {
+ protected:
+  void SetUp() override {
+    CliJobTest::SetUp();
+    ASSERT_TRUE(env_.start_daemon());
+  }
+};
+
+TEST_F(CliJobDaemonTest, CreateAddResumeWatchCompleteEndToEnd) {
+  const auto sha = env_.serve("file.bin", (2 << 20) + 5);
+  const auto path = env_.out() / "file.bin";
+
+  const auto created = cli({"job", "create", "nightly"});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  ASSERT_EQ(lines_of(created.out).size(), 1u) << "the id alone on stdout";
+  const auto id = lines_of(created.out)[0];
+  ASSERT_TRUE(api::JobId::parse(id)) << id;
+
+  const auto added =
+      cli({"job", "add", id, env_.url("/file.bin"), path.string(), "--sha256", sha, "--json"});
+  ASSERT_EQ(added.exit_code, 0) << describe(added);
+  const auto job = json_of(added.out);
+  EXPECT_EQ(job["id"], id);
+  EXPECT_EQ(job["state"], "SUSPENDED");
+  ASSERT_EQ(job["files"].size(), 1u);
+  EXPECT_EQ(job["files"][0]["path"], path.string());
+  EXPECT_EQ(job["files"][0]["sha256"], sha);
+
+  const auto resumed = cli({"job", "resume", id, "--json"});
+  ASSERT_EQ(resumed.exit_code, 0) << describe(resumed);
+  EXPECT_NE(json_of(resumed.out)["state"], "SUSPENDED");
+
+  const auto watched = cli({"job", "watch", id, "--json"});
+  ASSERT_EQ(watched.exit_code, 0) << describe(watched);
+  const auto lines = lines_of(watched.out);
+  ASSERT_GE(lines.size(), 1u);
+  for (const auto& line : lines) {
+    const auto object = json_of(line);
+    ASSERT_TRUE(object.is_object()) << "one object per line: " << line;
+    EXPECT_EQ(object["id"], id);
+  }
+  EXPECT_EQ(json_of(lines.back())["state"], "TRANSFERRED");
+  EXPECT_EQ(json_of(lines.back())["bytes_transferred"], (2 << 20) + 5);
+  EXPECT_FALSE(fs::exists(path)) << "nothing at PATH before complete";
+
+  const auto completed = cli({"job", "complete", id, "--json"});
+  ASSERT_EQ(completed.exit_code, 0) << describe(completed);
+  EXPECT_EQ(json_of(completed.out)["state"], "ACKNOWLEDGED");
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+
+  const auto watched_again = cli({"job", "watch", id});
+  EXPECT_EQ(watched_again.exit_code, 0) << "ACKNOWLEDGED is done too\n" << describe(watched_again);
+}
+
+TEST_F(CliJobDaemonTest, JobObjectCarriesTheContractFields) {
+  env_.serve("file.bin", 1000);
+  const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin", "fields");
+
+  const auto job = show(id);
+
+  ASSERT_TRUE(job.is_object());
+  EXPECT_EQ(job["id"], id);
+  EXPECT_EQ(job["name"], "fields");
+  EXPECT_EQ(job["state"], "SUSPENDED");
+  EXPECT_EQ(job["priority"], "normal");
+  EXPECT_TRUE(job["bytes_total"].is_null()) << "unknown until the origin told";
+  EXPECT_EQ(job["bytes_transferred"], 0);
+  EXPECT_TRUE(job["error"].is_null());
+  ASSERT_TRUE(job["times"].is_object());
+  EXPECT_TRUE(job["times"]["created"].is_string());
+  EXPECT_TRUE(job["times"]["transferred"].is_null());
+  ASSERT_EQ(job["files"].size(), 1u);
+  for (const char* field : {"url", "path", "bytes_total", "bytes_transferred", "completed"}) {
+    EXPECT_TRUE(job["files"][0].contains(field)) << field;
+  }
+  EXPECT_EQ(job["files"][0]["completed"], false);
+
+  const auto text = cli({"job", "show", id});
+  ASSERT_EQ(text.exit_code, 0) << describe(text);
+  EXPECT_NE(text.out.find(id), std::string::npos);
+  EXPECT_NE(text.out.find("SUSPENDED"), std::string::npos);
+}
+
+TEST_F(CliJobDaemonTest, SetChangesSettingsAndPrintsTheJob) {
+  env_.serve("file.bin", 1000);
+  const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin");
+
+  const auto set = cli({"job", "set", id, "--priority", "low", "--no-progress-timeout", "90",
+                        "--notify", "transferred,modification", "--json"});
+
+  ASSERT_EQ(set.exit_code, 0) << describe(set);
+  const auto job = json_of(set.out);
+  EXPECT_EQ(job["priority"], "low");
+  EXPECT_EQ(job["no_progress_timeout"], 90);
+  EXPECT_EQ(job["notify_flags"], 0x9);
+  const auto hex = cli({"job", "set", id, "--notify", "0x13", "--json"});
+  ASSERT_EQ(hex.exit_code, 0) << describe(hex);
+  EXPECT_EQ(json_of(hex.out)["notify_flags"], 0x13);
+}
+
+TEST_F(CliJobDaemonTest, ResumingARunningJobAndSuspendingASuspendedOneAreNoOps) {
+  env_.serve("big.bin", 8 << 20);
+  const auto id = new_job(env_.url("/slow/big.bin"), env_.out() / "big.bin");
+
+  for (int i = 0; i < 2; ++i) {
+    const auto resumed = cli({"job", "resume", id});
+    EXPECT_EQ(resumed.exit_code, 0) << describe(resumed);
+    EXPECT_EQ(resumed.out, "") << "silent without --json";
+  }
+  for (int i = 0; i < 2; ++i) {
+    const auto suspended = cli({"job", "suspend", id, "--json"});
+    EXPECT_EQ(suspended.exit_code, 0) << describe(suspended);
+    EXPECT_EQ(json_of(suspended.out)["state"], "SUSPENDED");
+  }
+}
+
+TEST_F(CliJobDaemonTest, WatchEndsWithTheExitCodeOfTheState) {
+  const auto missing_url = env_.url("/missing.bin");
+  const auto failing = new_job(missing_url, env_.out() / "missing.bin");
+  ASSERT_EQ(cli({"job", "resume", failing}).exit_code, 0);
+
+  const auto failed = cli({"job", "watch", failing, "--json"});
+  EXPECT_EQ(failed.exit_code, 2) << describe(failed);
+  const std::regex error_line("swarmcopy: error: .+ \\(http 404\\): " + regex_escape(missing_url) +
+                              "\n");
+  EXPECT_TRUE(std::regex_match(failed.err, error_line)) << describe(failed);
+  ASSERT_FALSE(lines_of(failed.out).empty()) << describe(failed);
+  EXPECT_EQ(json_of(lines_of(failed.out).back())["state"], "ERROR");
+  EXPECT_EQ(json_of(lines_of(failed.out).back())["error"]["code"], 404);
+
+  env_.serve("file.bin", 1000);
+  const auto suspended = new_job(env_.url("/file.bin"), env_.out() / "file.bin");
+  const auto watched_suspended = cli({"job", "watch", suspended});
+  EXPECT_EQ(watched_suspended.exit_code, 3) << describe(watched_suspended);
+
+  ASSERT_EQ(cli({"job", "cancel", suspended}).exit_code, 0);
+  const auto watched_cancelled = cli({"job", "watch", suspended});
+  EXPECT_EQ(watched_cancelled.exit_code, 2) << describe(watched_cancelled);
+  EXPECT_EQ(lines_of(watched_cancelled.err).size(), 1u) << describe(watched_cancelled);
+  EXPECT_TRUE(watched_cancelled.err.starts_with("swarmcopy: error: "));
+}
+
+TEST_F(CliJobDaemonTest, WatchReturnsThreeWhenTheJobIsSuspendedMeanwhile) {
+  env_.serve("big.bin", 8 << 20);
+  const auto id = new_job(env_.url("/slow/big.bin"), env_.out() / "big.bin");
+  ASSERT_EQ(cli({"job", "set", id, "--notify", "0x1f"}).exit_code, 0);
+  ASSERT_EQ(cli({"job", "resume", id}).exit_code, 0);
+  auto watch = spawn({"job", "watch", id, "--json"});
+  ASSERT_NE(watch, nullptr);
+  ASSERT_TRUE(watch->wait_for_output("\n", 20s)) << "watch never printed the job";
+
+  ASSERT_EQ(cli({"job", "suspend", id}).exit_code, 0);
+  const auto watched = watch->wait(30s);
+
+  EXPECT_EQ(watched.exit_code, 3) << describe(watched);
+  const auto lines = lines_of(watched.out);
+  ASSERT_GE(lines.size(), 2u) << describe(watched);
+  EXPECT_NE(json_of(lines.front())["state"], "SUSPENDED");
+  EXPECT_EQ(json_of(lines.back())["state"], "SUSPENDED") << describe(watched);
+}
+
+TEST_F(CliJobDaemonTest, InterruptedWatchLeavesTheJobAlone) {
+  env_.serve("big.bin", 8 << 20);
+  const auto id = new_job(env_.url("/slow/big.bin"), env_.out() / "big.bin");
+  ASSERT_EQ(cli({"job", "set", id, "--priority", "low"}).exit_code, 0);
+  ASSERT_EQ(cli({"job", "resume", id}).exit_code, 0);
+  auto watch = spawn({"job", "watch", id, "--json"});
+  ASSERT_NE(watch, nullptr);
+  // Its first object is printed from inside the watch loop: signals wait in its signalfd.
+  ASSERT_TRUE(watch->wait_for_output("\n", 20s));
+  watch->send_signal(SIGINT);
+  const auto watched = watch->wait(30s);
+
+  EXPECT_EQ(watched.exit_code, 130) << describe(watched);
+  EXPECT_NE(show(id)["state"], "SUSPENDED") << "watching is passive";
+}
+
+TEST_F(CliJobDaemonTest, FailuresExitTwoWithOneErrorLine) {
+  const auto unknown = "00000000-0000-4000-8000-000000000001";
+  const auto shown = cli({"job", "show", unknown, "--json"});
+  EXPECT_EQ(shown.exit_code, 2) << describe(shown);
+  ASSERT_EQ(lines_of(shown.err).size(), 1u) << describe(shown);
+  EXPECT_TRUE(shown.err.starts_with("swarmcopy: error: ")) << shown.err;
+  EXPECT_EQ(json_of(shown.out)["error"]["kind"], "not_found") << describe(shown);
+
+  env_.serve("file.bin", 1000);
+  const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin");
+  const auto completed = cli({"job", "complete", id});
+  EXPECT_EQ(completed.exit_code, 2) << describe(completed);
+  ASSERT_EQ(lines_of(completed.err).size(), 1u) << describe(completed);
+  EXPECT_TRUE(completed.err.ends_with(": " + id + "\n")) << "names the job: " << completed.err;
+  EXPECT_NE(completed.err.find("invalid_state"), std::string::npos) << completed.err;
+
+  const auto bad_url = cli({"job", "add", id, "ftp://127.0.0.1/x", (env_.out() / "x").string()});
+  EXPECT_EQ(bad_url.exit_code, 2) << describe(bad_url);
+  EXPECT_TRUE(bad_url.err.ends_with(": ftp://127.0.0.1/x\n")) << bad_url.err;
+
+  ASSERT_EQ(cli({"job", "cancel", id}).exit_code, 0);
+  const auto final_resume = cli({"job", "resume", id});
+  EXPECT_EQ(final_resume.exit_code, 2) << describe(final_resume);
+  EXPECT_NE(final_resume.err.find("job_is_final"), std::string::npos) << final_resume.err;
+}
+
+TEST_F(CliJobDaemonTest, UsageErrorsExitOne) {
+  env_.serve("file.bin", 1000);
+  const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin");
+  const std::vector<std::vector<std::string>> bad = {
+      {"job"},
+      {"job", "frobnicate"},
+      {"job", "create"},
+      {"job", "add", id, env_.url("/file.bin")},
+      {"job", "set", id},
+      {"job", "set", id, "--priority", "urgent"},
+      {"job", "set", id, "--notify", "everything"},
+      {"job", "set", id, "--no-progress-timeout", "-5"},
+      {"job", "add", id, env_.url("/file.bin"), "x", "--sha256", "abc"},
+  };
+  for (const auto& args : bad) {
+    const auto result = cli(args);
+    EXPECT_EQ(result.exit_code, 1) << describe(result);
+    EXPECT_NE(result.err.find("Usage:"), std::string::npos) << describe(result);
+    EXPECT_EQ(result.out, "");
+  }
+}
+
+TEST_F(CliJobDaemonTest, JobsAreFoundByAUniquePrefixAndListedOldestFirst) {
+  env_.serve("file.bin", 1000);
+  const auto first = new_job(env_.url("/file.bin"), env_.out() / "a.bin", "first");
+  const auto second = new_job(env_.url("/file.bin"), env_.out() / "b.bin", "second");
+
+  const auto listed = cli({"job", "list", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << describe(listed);
+  const auto jobs = json_of(listed.out);
+  ASSERT_TRUE(jobs.is_array()) << listed.out;
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0]["id"], first);
+  EXPECT_EQ(jobs[1]["id"], second);
+  const auto table = cli({"job", "list"});
+  ASSERT_EQ(table.exit_code, 0) << describe(table);
+  EXPECT_EQ(lines_of(table.out).size(), 3u) << table.out;
+
+  // The shortest prefix that tells them apart.
+  std::size_t length = 1;
+  while (first.substr(0, length) == second.substr(0, length)) ++length;
+  const auto by_prefix = cli({"job", "show", first.substr(0, length), "--json"});
+  ASSERT_EQ(by_prefix.exit_code, 0) << describe(by_prefix);
+  EXPECT_EQ(json_of(by_prefix.out)["id"], first);
+  const auto nothing = cli({"job", "show", "fffffffff"});
+  if (!first.starts_with("fffffffff") && !second.starts_with("fffffffff")) {
+    EXPECT_EQ(nothing.exit_code, 2) << describe(nothing);
+  }
+  const auto garbage = cli({"job", "show", "not-a-job"});
+  EXPECT_EQ(garbage.exit_code, 2) << describe(garbage);
+}
+
+TEST_F(CliJobDaemonTest, GetDaemonDownloadsThroughTheDaemon) {
+  const auto sha = env_.serve("file.bin", (1 << 20) + 3);
+  const auto path = env_.out() / "file.bin";
+
+  const auto got = cli({"get", env_.url("/file.bin"), "-o", path.string(), "--daemon", "--sha256",
+                        sha, "--json", "-q"});
+
+  ASSERT_EQ(got.exit_code, 0) << describe(got);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+  const auto outcome = json_of(got.out);
+  EXPECT_EQ(outcome["state"], "ACKNOWLEDGED");
+  EXPECT_EQ(outcome["bytes"], (1 << 20) + 3);
+  // The job lived in the daemon.
+  const auto job = show(outcome["job"].get<std::string>());
+  EXPECT_EQ(job["state"], "ACKNOWLEDGED");
+}
+
+TEST_F(CliJobDaemonTest, GetDaemonInterruptSuspendsTheJobInTheDaemon) {
+  const auto sha = env_.serve("big.bin", 4 << 20);
+  const auto path = env_.out() / "big.bin";
+  const std::vector<std::string> command = {
+      "get",      env_.url("/slow/big.bin"), "-o",     path.string(),
+      "--socket", env_.socket().string(),    "--json", "--limit-rate",
+      "2M"};
+  auto first = spawn(command);
+  ASSERT_NE(first, nullptr);
+  // Under way once the daemon shows progress.
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  bool started = false;
+  while (!started && std::chrono::steady_clock::now() < deadline) {
+    const auto listed = json_of(cli({"job", "list", "--json"}).out);
+    started = listed.is_array() && !listed.empty() && listed[0]["bytes_transferred"] > 0;
+    if (!started) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(started) << "the download never started";
+
+  first->send_signal(SIGINT);
+  const auto interrupted = first->wait(30s);
+
+  ASSERT_EQ(interrupted.exit_code, 130) << describe(interrupted);
+  const auto outcome = json_of(interrupted.out);
+  const auto id = outcome["job"].get<std::string>();
+  EXPECT_EQ(show(id)["state"], "SUSPENDED") << "suspended in the daemon too";
+  EXPECT_FALSE(fs::exists(path));
+
+  const auto again = cli(command, 90s);
+  ASSERT_EQ(again.exit_code, 0) << describe(again);
+  EXPECT_EQ(json_of(again.out)["job"], id) << "the same job, resumed";
+  EXPECT_EQ(json_of(again.out)["resumed"], true);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+}
+
+TEST_F(CliJobDaemonTest, GetDaemonDownloadSurvivesTheCli) {
+  const auto sha = env_.serve("big.bin", 4 << 20);
+  const auto path = env_.out() / "big.bin";
+  const std::vector<std::string> command = {
+      "get", env_.url("/slow/big.bin"), "-o", path.string(), "--daemon", "--json", "--limit-rate",
+      "4M"};
+  auto first = spawn(command);
+  ASSERT_NE(first, nullptr);
+  std::string id;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (id.empty() && std::chrono::steady_clock::now() < deadline) {
+    const auto listed = json_of(cli({"job", "list", "--json"}).out);
+    if (listed.is_array() && !listed.empty() && listed[0]["state"] != "SUSPENDED") {
+      id = listed[0]["id"];
+    } else {
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+  ASSERT_FALSE(id.empty()) << "the job never started";
+
+  first->send_signal(SIGKILL);  // no chance to suspend anything
+  (void)first->wait(10s);
+
+  const auto watched = cli({"job", "watch", id}, 90s);
+  EXPECT_EQ(watched.exit_code, 0) << "the daemon finished it alone\n" << describe(watched);
+  const auto again = cli(command, 60s);
+  ASSERT_EQ(again.exit_code, 0) << describe(again);
+  EXPECT_EQ(json_of(again.out)["job"], id);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+}
+
+TEST_F(CliJobTest, AnExplicitSocketWithoutADaemonIsAFailureNamingIt) {
+  const auto socket = env_.dir() / "nobody.sock";
+
+  const auto listed = cli({"job", "list", "--socket", socket.string()});
+  const auto got = cli({"get", env_.url("/x.bin"), "--socket", socket.string()});
+
+  for (const auto& result : {listed, got}) {
+    EXPECT_EQ(result.exit_code, 2) << describe(result);
+    ASSERT_EQ(lines_of(result.err).size(), 1u) << describe(result);
+    EXPECT_TRUE(result.err.starts_with("swarmcopy: error: ")) << result.err;
+    EXPECT_NE(result.err.find(socket.string()), std::string::npos) << result.err;
+  }
+  EXPECT_FALSE(fs::exists(socket));
+}
+
+// The environment of a user without a system daemon and with nothing set for us.
+Env user_env(const DaemonTestEnv& env) {
+  return {{"SWARMCOPY_SOCKET", ""},
+          {"XDG_RUNTIME_DIR", (env.dir() / "run").string()},
+          {"HOME", (env.dir() / "home").string()},
+          {"XDG_CONFIG_HOME", (env.dir() / "home" / "config").string()},
+          {"XDG_STATE_HOME", (env.dir() / "home" / "state").string()},
+          {"SWARMCOPY_HOME", (env.dir() / "user-state").string()}};
+}
+
+TEST_F(CliJobTest, JobCommandsStartTheUserDaemonOnDemand) {
+  if (fs::exists("/run/swarmcopy/swarmcopyd.sock")) GTEST_SKIP() << "a system daemon runs here";
+  fs::create_directories(env_.dir() / "run");
+  const auto socket = env_.dir() / "run" / "swarmcopy" / "swarmcopyd.sock";
+
+  const auto created = cli({"job", "create", "on demand"}, 60s, user_env(env_));
+  const pid_t pid = listener_pid(socket);
+  AdoptedDaemon guard(pid);
+
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  ASSERT_GT(pid, 0) << "a daemon answers at " << socket;
+  EXPECT_TRUE(fs::exists(env_.dir() / "user-state")) << "its state is the user's";
+  const auto listed = cli({"job", "list", "--json"}, 60s, user_env(env_));
+  ASSERT_EQ(listed.exit_code, 0) << describe(listed);
+  ASSERT_EQ(json_of(listed.out).size(), 1u) << listed.out;
+  EXPECT_EQ(listener_pid(socket), pid) << "the same daemon, not a second one";
+
+  // The user daemon keeps its jobs where an embedded `get` would: that get says what to do.
+  env_.serve("file.bin", 1000);
+  const auto embedded = cli({"get", env_.url("/file.bin")}, 60s, user_env(env_));
+  EXPECT_EQ(embedded.exit_code, 2) << describe(embedded);
+  EXPECT_NE(embedded.err.find("add --daemon"), std::string::npos) << embedded.err;
+  const auto through_daemon = cli({"get", env_.url("/file.bin"), "--daemon"}, 60s, user_env(env_));
+  EXPECT_EQ(through_daemon.exit_code, 0) << describe(through_daemon);
+}
+
+TEST_F(CliJobTest, GetDaemonNeverStartsADaemon) {
+  if (fs::exists("/run/swarmcopy/swarmcopyd.sock")) GTEST_SKIP() << "a system daemon runs here";
+  fs::create_directories(env_.dir() / "run");
+  env_.serve("file.bin", 1000);
+
+  const auto got = cli({"get", env_.url("/file.bin"), "--daemon"}, 60s, user_env(env_));
+
+  EXPECT_EQ(got.exit_code, 2) << describe(got);
+  ASSERT_EQ(lines_of(got.err).size(), 1u) << describe(got);
+  EXPECT_NE(got.err.find("swarmcopyd.sock"), std::string::npos) << got.err;
+  EXPECT_FALSE(fs::exists(env_.dir() / "run" / "swarmcopy" / "swarmcopyd.sock"));
+  EXPECT_FALSE(fs::exists(env_.out() / "file.bin"));
+}
+
+}  // namespace
+}  // namespace swarmcopy::test
