@@ -201,7 +201,7 @@ api::Result<void> apply_values(const ConfigValues& values, Config& config) {
   return {};
 }
 
-api::Result<Config> default_config(DaemonMode mode) {
+Config default_config(DaemonMode mode) {
   Config config;
   if (mode == DaemonMode::kSystem) {
     config.socket = "/run/swarmcopy/swarmcopyd.sock";
@@ -209,22 +209,29 @@ api::Result<Config> default_config(DaemonMode mode) {
     config.idle_exit_seconds = 0;
     return config;
   }
-  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-  if (runtime == nullptr || *runtime != '/') {
-    return std::unexpected(
-        config_error("XDG_RUNTIME_DIR is not set: give the socket path with --socket"));
+  // Left empty when the environment does not say: the file or the command line may.
+  if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime != nullptr && *runtime == '/') {
+    config.socket = std::filesystem::path(runtime) / "swarmcopy" / "swarmcopyd.sock";
   }
-  config.socket = std::filesystem::path(runtime) / "swarmcopy" / "swarmcopyd.sock";
   if (const char* home = std::getenv("SWARMCOPY_HOME"); home != nullptr && *home == '/') {
     config.state_dir = home;
   } else if (const char* user_home = std::getenv("HOME");
              user_home != nullptr && *user_home == '/') {
     config.state_dir = std::filesystem::path(user_home) / ".local" / "state" / "swarmcopy";
-  } else {
+  }
+  return config;
+}
+
+api::Result<void> check_complete(const Config& config) {
+  if (config.socket.empty()) {
+    return std::unexpected(
+        config_error("XDG_RUNTIME_DIR is not set: give the socket path with --socket"));
+  }
+  if (config.state_dir.empty()) {
     return std::unexpected(
         config_error("neither SWARMCOPY_HOME nor HOME is set: give --state-dir"));
   }
-  return config;
+  return {};
 }
 
 std::string value_of(const Config& config, const std::string& key) {

@@ -53,8 +53,12 @@ api::Result<ConfigValues> read_config_file(const std::filesystem::path& file);
 api::Result<void> apply_values(const ConfigValues& values, Config& config);
 
 // Defaults of a mode: socket and state directory (user mode: $XDG_RUNTIME_DIR/swarmcopy/
-// swarmcopyd.sock and $SWARMCOPY_HOME or ~/.local/state/swarmcopy).
-api::Result<Config> default_config(DaemonMode mode);
+// swarmcopyd.sock and $SWARMCOPY_HOME or ~/.local/state/swarmcopy; empty where the
+// environment does not tell).
+Config default_config(DaemonMode mode);
+
+// After the file and the command line: a socket and a state directory must be known.
+api::Result<void> check_complete(const Config& config);
 
 // The value of one key as text (for logging what a reload changed).
 std::string value_of(const Config& config, const std::string& key);

@@ -1,5 +1,7 @@
 #include "daemon.h"
 
+#include <malloc.h>
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -58,8 +60,7 @@ std::optional<std::filesystem::path> default_config_file(DaemonMode mode) {
 
 // Defaults, then the file, then the command line.
 api::Result<Config> load_config(const DaemonArgs& args) {
-  auto config = default_config(args.mode);
-  if (!config) return config;
+  api::Result<Config> config = default_config(args.mode);
   const auto file = args.config_file ? args.config_file : default_config_file(args.mode);
   if (file) {
     auto values = read_config_file(*file);
@@ -73,6 +74,7 @@ api::Result<Config> load_config(const DaemonArgs& args) {
   if (auto applied = apply_values(args.overrides, *config); !applied) {
     return std::unexpected(applied.error());
   }
+  if (auto complete = check_complete(*config); !complete) return std::unexpected(complete.error());
   return config;
 }
 
@@ -144,6 +146,9 @@ int run_daemon(const DaemonArgs& args) {
   Config config = *loaded;
   configure_logging(config.log_level);
   raise_file_limit();
+  // Ten threads touch the heap (I/O, handlers, engine, notifications): without a cap glibc
+  // gives each its own arena, and memory freed after a large answer stays in them.
+  ::mallopt(M_ARENA_MAX, 2);
 
   ServerLimits limits;
   RateLimiter limiter(config.requests_per_second, config.request_burst);

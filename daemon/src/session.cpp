@@ -1,5 +1,7 @@
 #include "session.h"
 
+#include <malloc.h>
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/dispatch.hpp>
@@ -240,9 +242,21 @@ void Session::write_reply(Reply reply) {
 
 void Session::on_written(beast::error_code ec, bool close_after) {
   disarm_deadline();
+  release_large_buffer();
   if (ec || closed_) return close_now();
   if (close_after) return linger_close();
   read_request();
+}
+
+// A list of 10 000 jobs is a 7 MB answer: a keep-alive session must not keep that capacity,
+// and glibc keeps freed memory of that size in its arenas unless asked to give it back.
+void Session::release_large_buffer() {
+  constexpr std::size_t kKeep = 64 << 10;
+  constexpr std::size_t kTrim = 1 << 20;
+  if (out_.capacity() <= kKeep) return;
+  const bool trim = out_.capacity() >= kTrim;
+  std::string().swap(out_);
+  if (trim) ::malloc_trim(0);
 }
 
 void Session::linger_close() {

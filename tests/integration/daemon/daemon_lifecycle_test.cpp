@@ -218,6 +218,34 @@ TEST_F(DaemonLifecycleTest, UserModeUsesTheRuntimeDirAndExitsWhenIdle) {
   EXPECT_NE((*daemon)->log_text().find("idle for 1 s"), std::string::npos);
 }
 
+TEST_F(DaemonLifecycleTest, UserModeWithoutARuntimeDirNeedsAndTakesAnExplicitSocket) {
+  const auto home = dir_.path() / "home";
+  std::filesystem::create_directories(home);
+  DaemonOptions options;
+  options.socket = dir_.path() / "explicit.sock";
+  options.log = dir_.path() / "daemon.log";
+  options.pass_socket = false;
+  options.args = {"--user"};
+  options.env = {{"XDG_RUNTIME_DIR", ""},
+                 {"HOME", home.string()},
+                 {"SWARMCOPY_HOME", ""},
+                 {"XDG_CONFIG_HOME", (dir_.path() / "config").string()}};
+  // Nothing says where the socket goes: refused, with the way out.
+  auto refused = DaemonProcess::spawn(options);
+  ASSERT_TRUE(refused);
+  auto status = (*refused)->wait_exit(std::chrono::seconds(10));
+  ASSERT_TRUE(status && WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 1);
+  EXPECT_NE((*refused)->log_text().find("give the socket path with --socket"), std::string::npos)
+      << (*refused)->log_text();
+  // --socket is enough.
+  options.args = {"--user", "--socket", options.socket.string()};
+  options.log = dir_.path() / "daemon2.log";
+  auto daemon = DaemonProcess::start(options);
+  ASSERT_TRUE(daemon) << daemon.error();
+  EXPECT_EQ(http_request(options.socket, "GET", "/v1/status")->json()["mode"], "user");
+}
+
 TEST_F(DaemonLifecycleTest, StaleSocketIsReplacedAndALiveDaemonIsNotDisturbed) {
   auto first = DaemonProcess::start(daemon_options(dir_.path()));
   ASSERT_TRUE(first) << first.error();
