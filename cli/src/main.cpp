@@ -11,6 +11,7 @@
 #include "exit_code.h"
 #include "get_command.h"
 #include "job_command.h"
+#include "publish_command.h"
 #include "usage.h"
 
 int main(int argc, char** argv) {
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(std::make_unique<GetCommand>(app));
   commands.push_back(std::make_unique<JobCommand>(app));
+  commands.push_back(std::make_unique<PublishCommand>(app));
 
   try {
     app.parse(argc, argv);
