@@ -1,7 +1,6 @@
 #include "swarmcopy/cache/content_store.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -17,6 +16,8 @@
 #include "file_copy.h"
 #include "swarmcopy/sqlite/connection.h"
 #include "swarmcopy/sqlite/transaction.h"
+#include "swarmcopy/util/sha256.h"
+#include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::cache {
 namespace {
@@ -56,39 +57,12 @@ api::Error cache_error(std::string message, const std::string& file, int err = 0
                     api::Protocol::kLocal};
 }
 
-struct Fd {
-  explicit Fd(int fd) : fd(fd) {}
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int fd;
-};
-
 std::optional<std::string> sha256_of(const std::filesystem::path& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.fd < 0) return std::nullopt;
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return std::nullopt;
-  std::vector<char> buffer(1 << 20);
-  for (;;) {
-    const ssize_t n = ::read(fd.fd, buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::nullopt;
-    if (n == 0) break;
-    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(n));
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kDigits[digest[i] >> 4];
-    hex += kDigits[digest[i] & 0xf];
-  }
-  return hex;
+  util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::nullopt;
+  auto hash = util::sha256_of_fd(fd.get(), path.string());
+  if (!hash) return std::nullopt;
+  return *hash;
 }
 
 }  // namespace
@@ -340,10 +314,10 @@ api::Result<void> ContentStore::insert(const std::string& key, int source_fd, st
   std::mt19937_64 rng(std::random_device{}());
   const auto temp = impl_->objects / ("." + key + "." + std::to_string(rng()) + ".tmp");
   {
-    Fd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (out.fd < 0) return std::unexpected(cache_error("cannot add to the cache", temp, errno));
-    auto copied = copy_file_data(source_fd, out.fd, size, temp.string());
-    if (copied && ::fsync(out.fd) != 0) {
+    util::UniqueFd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!out.valid()) return std::unexpected(cache_error("cannot add to the cache", temp, errno));
+    auto copied = copy_file_data(source_fd, out.get(), size, temp.string());
+    if (copied && ::fsync(out.get()) != 0) {
       copied = std::unexpected(cache_error("cannot sync a cached item", temp, errno));
     }
     if (!copied) {
@@ -368,9 +342,9 @@ api::Result<void> ContentStore::insert(const std::string& key, int source_fd, st
 }
 
 api::Result<void> ContentStore::copy_to(const Pin& pin, int dest_fd) {
-  Fd in(::open(pin.path().c_str(), O_RDONLY | O_CLOEXEC));
-  if (in.fd < 0) return std::unexpected(cache_error("cannot read cached item", pin.key(), errno));
-  return copy_file_data(in.fd, dest_fd, pin.size(), pin.key());
+  util::UniqueFd in(::open(pin.path().c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) return std::unexpected(cache_error("cannot read cached item", pin.key(), errno));
+  return copy_file_data(in.get(), dest_fd, pin.size(), pin.key());
 }
 
 std::vector<CachedItem> ContentStore::list() {

@@ -18,7 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "swarmcopy/client/daemon_status.h"
-#include "unique_fd.h"
+#include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::cli {
 namespace {
@@ -58,7 +58,7 @@ class StartLock {
  public:
   static api::Result<StartLock> acquire(const std::filesystem::path& file,
                                         Clock::time_point deadline) {
-    UniqueFd fd(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    util::UniqueFd fd(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
     if (!fd) return std::unexpected(launch_error("cannot open the daemon start lock", errno, file));
     while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
       if (errno != EWOULDBLOCK && errno != EINTR) {
@@ -74,8 +74,8 @@ class StartLock {
   }
 
  private:
-  explicit StartLock(UniqueFd fd) : fd_(std::move(fd)) {}
-  UniqueFd fd_;  // closing it releases the lock
+  explicit StartLock(util::UniqueFd fd) : fd_(std::move(fd)) {}
+  util::UniqueFd fd_;  // closing it releases the lock
 };
 
 // fork, setsid, fork again (so that the daemon is nobody's child here and never a zombie of
@@ -88,16 +88,16 @@ api::Result<void> spawn_detached(const std::filesystem::path& program,
   std::vector<char*> argv;
   for (auto& arg : storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
-  UniqueFd null_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  UniqueFd log_fd(::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  util::UniqueFd null_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  util::UniqueFd log_fd(::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!null_fd || !log_fd)
     return std::unexpected(launch_error("cannot open the daemon log", errno, log));
   int report[2] = {-1, -1};  // the grandchild writes exec's errno here; EOF means exec worked
   if (::pipe2(report, O_CLOEXEC) != 0) {
     return std::unexpected(launch_error("pipe2 failed", errno, program));
   }
-  UniqueFd report_read(report[0]);
-  UniqueFd report_write(report[1]);
+  util::UniqueFd report_read(report[0]);
+  util::UniqueFd report_write(report[1]);
 
   const pid_t child = ::fork();
   if (child < 0) return std::unexpected(launch_error("fork failed", errno, program));

@@ -21,9 +21,9 @@ std::expected<JobWaiter, std::string> JobWaiter::create() {
   if (const int rc = ::pthread_sigmask(SIG_BLOCK, &signals, nullptr); rc != 0) {
     return std::unexpected(std::string("pthread_sigmask: ") + std::strerror(rc));
   }
-  UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
+  util::UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!signal_fd) return std::unexpected(std::string("signalfd: ") + std::strerror(errno));
-  UniqueFd event_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  util::UniqueFd event_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!event_fd) return std::unexpected(std::string("eventfd: ") + std::strerror(errno));
   return JobWaiter(std::move(signal_fd), std::make_shared<WakeCallback>(std::move(event_fd)));
 }

@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-#include "unique_fd.h"
+#include "swarmcopy/util/unique_fd.h"
 #include "wake_callback.h"
 
 namespace swarmcopy::cli {
@@ -36,10 +36,10 @@ class JobWaiter {
   Wakeup wait(std::chrono::milliseconds timeout);
 
  private:
-  JobWaiter(UniqueFd signal_fd, std::shared_ptr<WakeCallback> callback)
+  JobWaiter(util::UniqueFd signal_fd, std::shared_ptr<WakeCallback> callback)
       : signal_fd_(std::move(signal_fd)), callback_(std::move(callback)) {}
 
-  UniqueFd signal_fd_;
+  util::UniqueFd signal_fd_;
   std::shared_ptr<WakeCallback> callback_;
 };
 

@@ -5,13 +5,13 @@
 #pragma once
 
 #include "swarmcopy/api/callback.h"
-#include "unique_fd.h"
+#include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::cli {
 
 class WakeCallback final : public api::Callback {
  public:
-  explicit WakeCallback(UniqueFd event_fd) : event_fd_(std::move(event_fd)) {}
+  explicit WakeCallback(util::UniqueFd event_fd) : event_fd_(std::move(event_fd)) {}
 
   void job_transferred(api::Job& job) override;
   void job_error(api::Job& job, const api::Error& error) override;
@@ -24,7 +24,7 @@ class WakeCallback final : public api::Callback {
 
  private:
   void wake();
-  UniqueFd event_fd_;
+  util::UniqueFd event_fd_;
 };
 
 }  // namespace swarmcopy::cli

@@ -45,7 +45,7 @@ api::Result<void> Notifications::set(const api::JobId& job,
   }
   if (!started_) {
     started_ = true;
-    notifier_ = std::make_unique<Notifier>();
+    notifier_ = std::make_unique<util::Notifier>();
     thread_ = std::thread([this] { run(); });
   }
   // Wait for an open stream, but no longer than one call may take; two failed attempts in a

@@ -17,11 +17,11 @@
 #include <unordered_map>
 
 #include "daemon_rpc.h"
-#include "notifier.h"
 #include "swarmcopy/api/callback.h"
 #include "swarmcopy/api/job.h"
 #include "swarmcopy/api/job_id.h"
-#include "unique_fd.h"
+#include "swarmcopy/util/notifier.h"
+#include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::ipc {
 struct Event;
@@ -65,7 +65,7 @@ class Notifications {
   const std::shared_ptr<DaemonRpc> rpc_;
   const std::string target_;
   const JobFactory make_job_;
-  UniqueFd stop_fd_;  // eventfd: readable once stop() was called
+  util::UniqueFd stop_fd_;  // eventfd: readable once stop() was called
 
   mutable std::mutex mutex_;
   std::condition_variable state_changed_;
@@ -76,7 +76,7 @@ class Notifications {
   std::optional<api::Error> last_failure_;  // why the stream is not open, for set()
   std::uint64_t attempts_ = 0;              // connection attempts so far
 
-  std::unique_ptr<Notifier> notifier_;  // made with the event thread
+  std::unique_ptr<util::Notifier> notifier_;  // made with the event thread
   std::thread thread_;
 };
 

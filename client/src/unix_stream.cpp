@@ -38,7 +38,7 @@ std::expected<UnixStream, error_code> UnixStream::connect(const std::filesystem:
   }
   std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
 
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  util::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd) return std::unexpected(errno_code(errno));
   // A non-blocking connect on a UNIX socket fails with EAGAIN while the listener's backlog is
   // full (a busy daemon): try again until the deadline rather than give up at once.

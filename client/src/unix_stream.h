@@ -18,7 +18,7 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "unique_fd.h"
+#include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::client {
 
@@ -81,14 +81,14 @@ class UnixStream {
   }
 
  private:
-  explicit UnixStream(UniqueFd fd) : fd_(std::move(fd)) {}
+  explicit UnixStream(util::UniqueFd fd) : fd_(std::move(fd)) {}
 
   std::size_t read_raw(void* data, std::size_t size, boost::system::error_code& ec);
   std::size_t write_raw(const iovec* vectors, int count, boost::system::error_code& ec);
   // Waits until the socket is ready for `events`; false with ec set on timeout or cancel.
   bool wait_for(short events, boost::system::error_code& ec);
 
-  UniqueFd fd_;
+  util::UniqueFd fd_;
   Clock::time_point deadline_ = Clock::time_point::max();
   int cancel_fd_ = -1;
 };

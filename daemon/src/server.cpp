@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "peer_credentials.h"
-#include "unique_fd.h"
+#include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::daemon {
 namespace {
@@ -40,7 +40,7 @@ api::Result<SocketState> probe(const std::filesystem::path& path) {
         local_error(std::string("cannot stat socket path: ") + std::strerror(errno), errno, path));
   }
   if (!S_ISSOCK(info.st_mode)) return SocketState::kNotASocket;
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  util::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) return std::unexpected(local_error("socket()", errno, path));
   sockaddr_un address{};
   address.sun_family = AF_UNIX;

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "unique_fd.h"
+#include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::daemon {
 
@@ -21,7 +21,7 @@ void systemd_notify(std::string_view state) {
   address.sun_family = AF_UNIX;
   std::memcpy(address.sun_path, path, length);
   if (address.sun_path[0] == '@') address.sun_path[0] = '\0';  // abstract namespace
-  UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  util::UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd) return;
   const auto size = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length);
   // Best effort: systemd's own timeout reports a daemon that never said READY.

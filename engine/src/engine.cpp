@@ -102,7 +102,7 @@ Engine::Engine(const std::filesystem::path& state_dir, const EngineOptions& opti
   http_options.stall_timeout = options_.stall_timeout;
   http_options.user_agent = options_.user_agent;
   http_ = std::make_unique<origin::HttpClient>(io_, http_options);
-  notifier_ = std::make_unique<Notifier>();
+  notifier_ = std::make_unique<util::Notifier>();
   review_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   std::promise<void> started;
   thread_ = std::thread([this, &started] {

@@ -25,7 +25,6 @@
 #include "file_transfer.h"
 #include "job_record.h"
 #include "job_store.h"
-#include "notifier.h"
 #include "origin/http_client.h"
 #include "state_dir_lock.h"
 #include "swarmcopy/api/callback.h"
@@ -34,6 +33,7 @@
 #include "swarmcopy/api/job_info.h"
 #include "swarmcopy/engine/engine_options.h"
 #include "swarmcopy/engine/service.h"
+#include "swarmcopy/util/notifier.h"
 
 namespace swarmcopy::engine {
 
@@ -144,7 +144,7 @@ class Engine : public std::enable_shared_from_this<Engine> {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   boost::asio::thread_pool pool_{2};
   std::unique_ptr<origin::HttpClient> http_;
-  std::unique_ptr<Notifier> notifier_;
+  std::unique_ptr<util::Notifier> notifier_;
   std::unique_ptr<boost::asio::steady_timer> review_timer_;
   EventObserver observer_;
 

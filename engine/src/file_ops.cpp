@@ -1,6 +1,7 @@
 #include "file_ops.h"
 
-#include "unique_fd.h"
+#include "swarmcopy/util/sha256.h"
+#include "swarmcopy/util/unique_fd.h"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -18,8 +19,8 @@
 namespace swarmcopy::engine {
 namespace {
 
-UniqueFd open_fd(const std::string& path, int flags) {
-  return UniqueFd(::open(path.c_str(), flags | O_CLOEXEC));
+util::UniqueFd open_fd(const std::string& path, int flags) {
+  return util::UniqueFd(::open(path.c_str(), flags | O_CLOEXEC));
 }
 
 std::string parent_of(const std::string& path) {
@@ -85,37 +86,7 @@ std::string temp_path_for(const std::string& destination, const api::JobId& job,
 api::Result<std::string> sha256_of_file(const std::string& path) {
   auto fd = open_fd(path, O_RDONLY);
   if (!fd.valid()) return std::unexpected(local_file_error("cannot open for hashing", path, errno));
-  return sha256_of_fd(fd.get(), path);
-}
-
-api::Result<std::string> sha256_of_fd(int fd, const std::string& path) {
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
-    return api::fail(api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kInternal,
-                     "SHA-256 unavailable");
-  }
-  std::vector<char> buffer(1 << 20);
-  for (off_t offset = 0;;) {
-    const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), offset);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(local_file_error("read failed while hashing", path, errno));
-    }
-    if (n == 0) break;
-    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(n));
-    offset += n;
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kDigits[digest[i] >> 4];
-    hex += kDigits[digest[i] & 0xf];
-  }
-  return hex;
+  return util::sha256_of_fd(fd.get(), path);
 }
 
 api::Result<void> sync_path(const std::string& path, bool directory) {

@@ -25,10 +25,8 @@ api::Result<void> check_destination(const std::string& path);
 std::string temp_path_for(const std::string& destination, const api::JobId& job,
                           std::uint32_t index);
 
-// Lower-case hex SHA-256 of the file's whole content; by fd (from offset 0, the fd's offset
-// untouched) so that a service hashes the file it wrote, not whatever the path names now.
+// Lower-case hex SHA-256 of the file's whole content (util::sha256_of_fd for an open file).
 api::Result<std::string> sha256_of_file(const std::string& path);
-api::Result<std::string> sha256_of_fd(int fd, const std::string& path_for_errors);
 
 // fsync of a file or directory by path.
 api::Result<void> sync_path(const std::string& path, bool directory);

@@ -8,6 +8,7 @@
 
 #include "file_ops.h"
 #include "fs_credentials.h"
+#include "swarmcopy/util/sha256.h"
 #include "url.h"
 
 namespace swarmcopy::engine {
@@ -368,7 +369,7 @@ void FileTransfer::on_all_written() {
                                  cache = deps_.cache, &io = deps_.io] {
     auto synced = temp->sync();
     std::optional<api::Result<std::string>> hash;
-    if (synced && expected) hash = sha256_of_fd(temp->fd(), temp->path());
+    if (synced && expected) hash = util::sha256_of_fd(temp->fd(), temp->path());
     if (hash && *hash && **hash == *expected && cache != nullptr)
       keep_in_cache(*cache, *temp, **hash);
     boost::asio::post(io, [this, alive, synced, hash] {

@@ -20,7 +20,7 @@ api::Result<StateDirLock> StateDirLock::acquire(const std::filesystem::path& sta
   }
   ::chmod(state_dir.c_str(), 0700);
   const auto lock_path = (state_dir / "lock").string();
-  UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  util::UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (!fd.valid()) {
     return api::fail(api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo,
                      std::string("cannot open lock file: ") + std::strerror(errno), errno,

@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "swarmcopy/api/error.h"
-#include "unique_fd.h"
+#include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::engine {
 
@@ -17,8 +17,8 @@ class StateDirLock {
   static api::Result<StateDirLock> acquire(const std::filesystem::path& state_dir);
 
  private:
-  explicit StateDirLock(UniqueFd fd) : fd_(std::move(fd)) {}
-  UniqueFd fd_;
+  explicit StateDirLock(util::UniqueFd fd) : fd_(std::move(fd)) {}
+  util::UniqueFd fd_;
 };
 
 }  // namespace swarmcopy::engine

@@ -18,7 +18,7 @@ api::Error TempFile::io_error(const char* what, int err) const {
 api::Result<std::shared_ptr<TempFile>> TempFile::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
   if (fd < 0) return std::unexpected(local_file_error("cannot open temporary file", path, errno));
-  return std::shared_ptr<TempFile>(new TempFile(path, UniqueFd(fd)));
+  return std::shared_ptr<TempFile>(new TempFile(path, util::UniqueFd(fd)));
 }
 
 api::Result<void> TempFile::write_at(std::uint64_t offset, std::span<const char> bytes) {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "swarmcopy/api/error.h"
-#include "unique_fd.h"
+#include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::engine {
 
@@ -32,11 +32,11 @@ class TempFile {
   int fd() const { return fd_.get(); }
 
  private:
-  TempFile(std::string path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
+  TempFile(std::string path, util::UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
   api::Error io_error(const char* what, int err) const;
 
   std::string path_;
-  UniqueFd fd_;
+  util::UniqueFd fd_;
 };
 
 }  // namespace swarmcopy::engine

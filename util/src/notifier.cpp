@@ -1,10 +1,10 @@
-#include "notifier.h"
+#include "swarmcopy/util/notifier.h"
 
 #include <exception>
 
 #include <spdlog/spdlog.h>
 
-namespace swarmcopy::client {
+namespace swarmcopy::util {
 
 Notifier::Notifier()
     : queue_(std::make_shared<Queue>()), thread_([queue = queue_] { run(queue); }) {}
@@ -53,4 +53,4 @@ void Notifier::run(const std::shared_ptr<Queue>& queue) {
   }
 }
 
-}  // namespace swarmcopy::client
+}  // namespace swarmcopy::util

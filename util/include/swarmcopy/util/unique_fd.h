@@ -1,11 +1,11 @@
-// UniqueFd: sole owner of a file descriptor, closed on destruction. Movable, not copyable.
+// UniqueFd: sole owner of a file descriptor, closed once, on destruction or reset. Move-only.
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace swarmcopy::client {
+namespace swarmcopy::util {
 
 class UniqueFd {
  public:
@@ -21,7 +21,8 @@ class UniqueFd {
   ~UniqueFd() { reset(); }
 
   int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
+  bool valid() const { return fd_ >= 0; }
+  explicit operator bool() const { return valid(); }
   void reset(int fd = -1) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = fd;
@@ -31,4 +32,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace swarmcopy::client
+}  // namespace swarmcopy::util

@@ -1,7 +1,8 @@
-// Notifier: the client-owned notification thread. Callbacks run here, one at a time and in
-// the order the daemon sent their events, so a slow or re-entrant callback (one that calls
-// back into the job, which is another daemon call) never stalls the event thread's reading.
-// post() may be called from any thread; stop() delivers what is queued, then joins.
+// Notifier: a notification thread. An application's callbacks run here, one at a time and in
+// the order they were posted, so a slow or re-entrant callback (one that calls back into the
+// job) never stalls the thread that produced the event: the engine thread, or the client's
+// event reader. post() may be called from any thread; stop() delivers what is queued, then
+// joins. A callback that throws is logged, and the thread goes on.
 #pragma once
 
 #include <condition_variable>
@@ -11,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-namespace swarmcopy::client {
+namespace swarmcopy::util {
 
 class Notifier {
  public:
@@ -39,4 +40,4 @@ class Notifier {
   std::thread thread_;
 };
 
-}  // namespace swarmcopy::client
+}  // namespace swarmcopy::util
