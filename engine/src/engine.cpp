@@ -104,6 +104,7 @@ Engine::Engine(const std::filesystem::path& state_dir, const EngineOptions& opti
   http_ = std::make_unique<origin::HttpClient>(io_, http_options);
   notifier_ = std::make_unique<util::Notifier>();
   review_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+  purge_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   std::promise<void> started;
   thread_ = std::thread([this, &started] {
     thread_id_ = std::this_thread::get_id();
@@ -150,6 +151,7 @@ void Engine::stop_on_engine_thread() {
     if (entry.retry_timer) entry.retry_timer->cancel();
   }
   review_timer_->cancel();
+  purge_timer_->cancel();
   http_.reset();
   work_.reset();
 }
@@ -157,21 +159,38 @@ void Engine::stop_on_engine_thread() {
 api::Result<void> Engine::load() {
   auto records = store_->load_all();
   if (!records) return std::unexpected(records.error());
-  const auto purge_before = api::Clock::now() - options_.final_job_retention;
   for (auto& record : *records) {
-    if (api::is_final(record.state) && record.times.modification_time < purge_before) {
-      if (auto deleted = store_->delete_job(record.id); !deleted) {
-        spdlog::error("cannot purge job {}: {}", record.id.to_string(), deleted.error().message);
-      }
-      continue;
-    }
     auto [it, inserted] = jobs_.emplace(record.id, JobEntry{});
     it->second.record = std::move(record);
     it->second.queue_seq = next_queue_seq_++;
     recover(it->second);
   }
+  purge_final_jobs();
   request_schedule();
   return {};
+}
+
+// ACKNOWLEDGED and CANCELLED jobs past their retention leave the store; a service that runs for
+// weeks does this every hour, not only when it starts.
+void Engine::purge_final_jobs() {
+  const auto purge_before = api::Clock::now() - options_.final_job_retention;
+  for (auto it = jobs_.begin(); it != jobs_.end();) {
+    const auto& record = it->second.record;
+    if (!api::is_final(record.state) || record.times.modification_time >= purge_before) {
+      ++it;
+      continue;
+    }
+    if (auto deleted = store_->delete_job(record.id); !deleted) {
+      spdlog::error("cannot purge job {}: {}", record.id.to_string(), deleted.error().message);
+      ++it;
+      continue;
+    }
+    it = jobs_.erase(it);
+  }
+  purge_timer_->expires_after(options_.purge_interval);
+  purge_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && !stopping_) purge_final_jobs();
+  });
 }
 
 // Brings a job loaded from the store back to a state the contract allows after a restart.

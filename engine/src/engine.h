@@ -101,6 +101,7 @@ class Engine : public std::enable_shared_from_this<Engine> {
          std::unique_ptr<JobStore> store, std::unique_ptr<cache::ContentStore> cache);
   api::Result<void> load();
   void recover(JobEntry& entry);
+  void purge_final_jobs();
   void run_thread();
   void stop_on_engine_thread();
 
@@ -146,6 +147,7 @@ class Engine : public std::enable_shared_from_this<Engine> {
   std::unique_ptr<origin::HttpClient> http_;
   std::unique_ptr<util::Notifier> notifier_;
   std::unique_ptr<boost::asio::steady_timer> review_timer_;
+  std::unique_ptr<boost::asio::steady_timer> purge_timer_;
   EventObserver observer_;
 
   std::map<api::JobId, JobEntry> jobs_;

@@ -33,8 +33,9 @@ struct EngineOptions {
   // Default no-progress timeout of new jobs (BITS: 14 days).
   std::chrono::seconds default_no_progress_timeout{std::chrono::hours(24 * 14)};
   // ACKNOWLEDGED and CANCELLED jobs stay visible to their getters this long after their last
-  // change, then are purged from the store (when the engine next opens).
+  // change, then are purged from the store: at open and every purge_interval.
   std::chrono::hours final_job_retention{24 * 7};
+  std::chrono::milliseconds purge_interval{std::chrono::hours(1)};
   // Limits with clear errors.
   std::uint32_t max_jobs = 100000;
   std::uint32_t max_jobs_per_user = 10000;
