@@ -2,9 +2,11 @@
 // themselves at the next start), SIGHUP reload, user mode (paths, idle exit), the stale socket
 // of a killed daemon, and a second daemon refused.
 #include <gtest/gtest.h>
+
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <thread>
 
 #include <fstream>
 
@@ -307,8 +309,13 @@ TEST_F(DaemonLifecycleTest, SystemModeSocketIsOpenToEveryUserInADirItCreates) {
   EXPECT_EQ(info.st_mode & 0777, 0666u);
   ASSERT_EQ(::stat(options.socket.parent_path().c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0755u);
-  EXPECT_NE((*daemon)->log_text().find("listening on " + options.socket.string()),
-            std::string::npos);
+  // The socket answers as soon as it listens; the log line follows a moment later.
+  const auto line = "listening on " + options.socket.string();
+  const auto deadline = SteadyClock::now() + std::chrono::seconds(10);
+  while ((*daemon)->log_text().find(line) == std::string::npos && SteadyClock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_NE((*daemon)->log_text().find(line), std::string::npos);
   (*daemon)->send_signal(SIGINT);
   EXPECT_TRUE(exited_cleanly((*daemon)->wait_exit(std::chrono::seconds(10))));
 }
