@@ -17,20 +17,10 @@
 #include "state_dir.h"
 #include "url_path.h"
 #include "usage.h"
+#include "validators.h"
 
 namespace swarmcopy::cli {
 namespace {
-
-// Adapts an `expected`-returning parser to a CLI11 check, so bad values are usage errors.
-template <class Parse>
-CLI::Validator validator(Parse parse, std::string name) {
-  return CLI::Validator(
-      [parse](std::string& text) {
-        auto parsed = parse(text);
-        return parsed ? std::string() : parsed.error();
-      },
-      "", std::move(name));
-}
 
 constexpr const char* kDetails =
     "Downloads URL to PATH with the embedded engine and waits until it is complete. With\n"

@@ -19,19 +19,10 @@
 #include "swarmcopy/client/remote_manager.h"
 #include "url_path.h"
 #include "usage.h"
+#include "validators.h"
 
 namespace swarmcopy::cli {
 namespace {
-
-template <class Parse>
-CLI::Validator validator(Parse parse, std::string name) {
-  return CLI::Validator(
-      [parse](std::string& text) {
-        auto parsed = parse(text);
-        return parsed ? std::string() : parsed.error();
-      },
-      "", std::move(name));
-}
 
 constexpr const char* kDetails =
     "Jobs live in swarmcopyd: --socket PATH, else $SWARMCOPY_SOCKET, else the system daemon\n"

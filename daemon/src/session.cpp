@@ -291,6 +291,12 @@ void Session::start_stream(const EventFilter& filter) {
   out_ +=
       "Server: swarmcopyd\r\nContent-Type: application/x-ndjson\r\nCache-Control: no-cache\r\n"
       "Transfer-Encoding: chunked\r\n\r\n";
+  write_stream();
+  watch_for_hangup();
+}
+
+// Writes out_ (the stream's head or an event chunk), then looks for more events.
+void Session::write_stream() {
   writing_ = true;
   arm_deadline(std::chrono::seconds(context_.limits.io_timeout_seconds.load()));
   asio::async_write(socket_, asio::buffer(out_),
@@ -300,7 +306,6 @@ void Session::start_stream(const EventFilter& filter) {
                       if (ec) return self->close_now();
                       self->pump_events();
                     });
-  watch_for_hangup();
 }
 
 void Session::pump_events() {
@@ -319,15 +324,7 @@ void Session::pump_events() {
   out_ = size;
   out_ += data;
   out_ += "\r\n";
-  writing_ = true;
-  arm_deadline(std::chrono::seconds(context_.limits.io_timeout_seconds.load()));
-  asio::async_write(socket_, asio::buffer(out_),
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                      self->disarm_deadline();
-                      self->writing_ = false;
-                      if (ec) return self->close_now();
-                      self->pump_events();
-                    });
+  write_stream();
 }
 
 void Session::watch_for_hangup() {

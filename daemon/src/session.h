@@ -57,6 +57,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_reply(Reply reply);
   void write_reply(Reply reply);
   void on_written(boost::beast::error_code ec, bool close_after);
+  void write_stream();
   void release_large_buffer();
   void linger_close();
   void drain();
