@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cache_command.h"
 #include "command.h"
 #include "exit_code.h"
 #include "get_command.h"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<GetCommand>(app));
   commands.push_back(std::make_unique<JobCommand>(app));
   commands.push_back(std::make_unique<PublishCommand>(app));
+  commands.push_back(std::make_unique<CacheCommand>(app));
 
   try {
     app.parse(argc, argv);
