@@ -1,10 +1,8 @@
 #include "file_ops.h"
 
-#include "swarmcopy/util/sha256.h"
 #include "swarmcopy/util/unique_fd.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,12 +79,6 @@ std::string temp_path_for(const std::string& destination, const api::JobId& job,
   const std::string temp_name =
       "." + name + "." + job.to_string() + "-" + std::to_string(index) + ".part";
   return (dest.parent_path() / temp_name).string();
-}
-
-api::Result<std::string> sha256_of_file(const std::string& path) {
-  auto fd = open_fd(path, O_RDONLY);
-  if (!fd.valid()) return std::unexpected(local_file_error("cannot open for hashing", path, errno));
-  return util::sha256_of_fd(fd.get(), path);
 }
 
 api::Result<void> sync_path(const std::string& path, bool directory) {

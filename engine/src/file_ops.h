@@ -1,6 +1,6 @@
 // Local file rules and operations of a job: where a destination may be, where its temporary
 // file lives, the whole-file SHA-256 check, and the durable move into place. Functions only;
-// the blocking ones (sha256_of_file, sync_path) belong on the blocking pool, not the engine
+// the blocking one (sync_path) belong on the blocking pool, not the engine
 // thread.
 #pragma once
 
@@ -24,9 +24,6 @@ api::Result<void> check_destination(const std::string& path);
 // and on the destination's file system so that Complete is a rename.
 std::string temp_path_for(const std::string& destination, const api::JobId& job,
                           std::uint32_t index);
-
-// Lower-case hex SHA-256 of the file's whole content (util::sha256_of_fd for an open file).
-api::Result<std::string> sha256_of_file(const std::string& path);
 
 // fsync of a file or directory by path.
 api::Result<void> sync_path(const std::string& path, bool directory);

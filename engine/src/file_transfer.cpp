@@ -9,7 +9,6 @@
 #include "file_ops.h"
 #include "fs_credentials.h"
 #include "swarmcopy/util/sha256.h"
-#include "url.h"
 
 namespace swarmcopy::engine {
 namespace {
@@ -170,7 +169,7 @@ void FileTransfer::on_probe(std::expected<origin::RemoteIdentity, origin::FetchE
     fail(origin::FetchError{
         api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kContentChanged, 0,
                    "content changed at the origin during the transfer (" + changed + ")", file_.url,
-                   protocol_of(file_.url)},
+                   origin::protocol_of(file_.url)},
         false,
         {}});
     return;
@@ -353,7 +352,7 @@ void FileTransfer::on_all_written() {
   if (file_.size && *file_.size > 0 && !written_.contains(ByteRange{0, *file_.size})) {
     fail(origin::FetchError{
         api::Error{api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kInternal, 0,
-                   "transfer ended with bytes missing", file_.url, protocol_of(file_.url)},
+                   "transfer ended with bytes missing", file_.url, origin::protocol_of(file_.url)},
         true,
         {}});
     return;
@@ -399,7 +398,7 @@ void FileTransfer::on_final_sync(api::Result<void> synced,
     hooks_.persist(file_);
     fail(origin::FetchError{
         api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0, message,
-                   file_.url, protocol_of(file_.url)},
+                   file_.url, origin::protocol_of(file_.url)},
         false,
         {}});
     return;

@@ -48,18 +48,4 @@ api::Result<api::Protocol> check_url(std::string_view url) {
   return protocol;
 }
 
-api::Protocol protocol_of(std::string_view url) {
-  return starts_with_ci(url, "https://") ? api::Protocol::kHttps : api::Protocol::kHttp;
-}
-
-std::string_view url_file_name(std::string_view url) {
-  url = url.substr(0, url.find_first_of("?#"));
-  const auto scheme_end = url.find("://");
-  if (scheme_end != std::string_view::npos) url = url.substr(scheme_end + 3);
-  const auto path_start = url.find('/');
-  if (path_start == std::string_view::npos) return {};
-  url = url.substr(path_start);
-  return url.substr(url.rfind('/') + 1);
-}
-
 }  // namespace swarmcopy::engine

@@ -11,10 +11,4 @@ namespace swarmcopy::engine {
 // The protocol of a valid URL, or a kInvalidArgument error saying what is wrong.
 api::Result<api::Protocol> check_url(std::string_view url);
 
-// kHttps for an https URL, kHttp otherwise (for error objects).
-api::Protocol protocol_of(std::string_view url);
-
-// The last path segment of a URL (without query or fragment), or "" when it has none.
-std::string_view url_file_name(std::string_view url);
-
 }  // namespace swarmcopy::engine

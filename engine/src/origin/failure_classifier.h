@@ -14,9 +14,6 @@
 
 namespace swarmcopy::engine::origin {
 
-// http / https by the URL's scheme, kNone for anything else.
-api::Protocol protocol_of(std::string_view url);
-
 bool is_transient_http_status(int status);
 bool is_transient_curl_code(CURLcode code);
 

@@ -28,6 +28,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "swarmcopy/api/error.h"
@@ -64,6 +65,9 @@ struct RangeRequest {
   RemoteIdentity expected;  // compared with the response (empty fields are not compared)
   RequestOptions options;
 };
+
+// http / https by the URL's scheme, kNone for anything else (the protocol of an Error).
+api::Protocol protocol_of(std::string_view url);
 
 class HttpClient {
  public:

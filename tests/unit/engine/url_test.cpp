@@ -28,11 +28,5 @@ TEST(CheckUrl, RejectsMissingHostSchemeAndSpaces) {
   EXPECT_FALSE(check_url("file:///etc/passwd"));
 }
 
-TEST(UrlFileName, IsTheLastPathSegment) {
-  EXPECT_EQ(url_file_name("http://h/a/b/file.iso?x=1#y"), "file.iso");
-  EXPECT_EQ(url_file_name("http://h/"), "");
-  EXPECT_EQ(url_file_name("http://h"), "");
-}
-
 }  // namespace
 }  // namespace swarmcopy::engine
