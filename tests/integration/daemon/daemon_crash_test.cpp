@@ -46,25 +46,6 @@ struct TestJob {
   bool acknowledged = false;
 };
 
-// Established TCP connections whose local port is `port` (nginx's side), from /proc.
-int established_connections(std::uint16_t port) {
-  int count = 0;
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::ifstream in(table);
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, state;
-      fields >> slot >> local >> remote >> state;
-      const auto colon = local.rfind(':');
-      if (colon == std::string::npos) continue;
-      if (std::stoul(local.substr(colon + 1), nullptr, 16) == port && state == "01") ++count;
-    }
-  }
-  return count;
-}
-
 class DaemonCrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -201,12 +182,7 @@ class DaemonCrashTest : public ::testing::Test {
   }
 
   // nginx logs a request when its connection ends: wait for every one of them.
-  void wait_for_nginx_idle() {
-    const auto deadline = SteadyClock::now() + std::chrono::seconds(10);
-    while (established_connections(nginx_->port()) > 0 && SteadyClock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
+  void wait_for_nginx_idle() { EXPECT_TRUE(nginx_->wait_until_idle(std::chrono::seconds(10))); }
 
   // No request logged since `mark` asked for a byte in `verified`.
   void check_no_refetch(const std::map<std::string, engine::RangeSet>& verified, std::size_t& mark,

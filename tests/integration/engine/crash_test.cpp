@@ -43,25 +43,6 @@ std::optional<int> wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
   }
 }
 
-// Established TCP connections whose local port is `port` (nginx's side), from /proc.
-int established_connections(std::uint16_t port) {
-  int count = 0;
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::ifstream in(table);
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, state;
-      fields >> slot >> local >> remote >> state;
-      const auto colon = local.rfind(':');
-      if (colon == std::string::npos) continue;
-      if (std::stoul(local.substr(colon + 1), nullptr, 16) == port && state == "01") ++count;
-    }
-  }
-  return count;
-}
-
 engine::RangeSet verified_in_store(const std::filesystem::path& state) {
   auto store = engine::JobStore::open(state / "jobs.sqlite");
   EXPECT_TRUE(store) << store.error().describe();  // never corrupt, whenever the kill came
@@ -105,11 +86,7 @@ TEST(CrashTest, KilledEngineResumesWithoutRefetchingVerifiedBytes) {
     ASSERT_TRUE(wait_exit(worker, 10s));
     ++kills;
     // nginx logs a request when its connection ends: wait for every one of them.
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (established_connections((*nginx)->port()) > 0 &&
-           std::chrono::steady_clock::now() < deadline) {
-      ::usleep(10000);
-    }
+    ASSERT_TRUE((*nginx)->wait_until_idle(10s));
     const auto log = (*nginx)->access_log();
     for (std::size_t i = log_mark; i < log.size(); ++i) {
       if (log[i].range == "bytes=0-0") continue;  // the identity probe

@@ -289,6 +289,38 @@ std::vector<AccessLogEntry> NginxServer::access_log() const {
   return entries;
 }
 
+namespace {
+
+// Established TCP connections whose local port is `port` (nginx's side), from /proc.
+int established_connections(std::uint16_t port) {
+  int count = 0;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state;
+      fields >> slot >> local >> remote >> state;
+      const auto colon = local.rfind(':');
+      if (colon == std::string::npos) continue;
+      if (std::stoul(local.substr(colon + 1), nullptr, 16) == port && state == "01") ++count;
+    }
+  }
+  return count;
+}
+
+}  // namespace
+
+bool NginxServer::wait_until_idle(std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (established_connections(port_) > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
 std::vector<AccessLogEntry> NginxServer::wait_for_access_log(
     std::size_t count, std::chrono::milliseconds timeout) const {
   const auto deadline = SteadyClock::now() + timeout;
