@@ -35,9 +35,15 @@ CREATE TABLE IF NOT EXISTS items (
   verified INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS partials (
+  key TEXT PRIMARY KEY NOT NULL,
+  size INTEGER NOT NULL,
+  added_ns INTEGER NOT NULL
+);
 )sql";
 
 constexpr std::string_view kSha256Prefix = "sha256-";
+constexpr std::string_view kMetadataPrefix = "btmh-";
 
 std::int64_t to_ns(Clock::time_point time) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
@@ -74,6 +80,7 @@ struct ContentStore::Impl {
     Clock::time_point last_used;
     bool verified = true;
     std::uint32_t pins = 0;
+    bool partial = false;
   };
 
   SqliteConnection db;
@@ -110,13 +117,29 @@ struct ContentStore::Impl {
     return {};
   }
 
-  api::Result<void> delete_row(const std::string& key) {
-    auto stmt = db.prepare("DELETE FROM items WHERE key = ?1");
+  api::Result<void> put_partial_row(const std::string& key, const Item& item) {
+    auto stmt =
+        db.prepare("INSERT OR REPLACE INTO partials (key, size, added_ns) VALUES (?1, ?2, ?3)");
     if (!stmt) return std::unexpected(stmt.error());
     auto use = stmt->use();
     stmt->bind(1, key);
+    stmt->bind(2, static_cast<std::int64_t>(item.size));
+    stmt->bind(3, to_ns(item.added));
     const int rc = stmt->step();
     if (rc != SQLITE_DONE) return std::unexpected(db.error("cannot update the cache index", rc));
+    return {};
+  }
+
+  api::Result<void> delete_row(const std::string& key) {
+    for (const char* sql :
+         {"DELETE FROM items WHERE key = ?1", "DELETE FROM partials WHERE key = ?1"}) {
+      auto stmt = db.prepare(sql);
+      if (!stmt) return std::unexpected(stmt.error());
+      auto use = stmt->use();
+      stmt->bind(1, key);
+      const int rc = stmt->step();
+      if (rc != SQLITE_DONE) return std::unexpected(db.error("cannot update the cache index", rc));
+    }
     return {};
   }
 
@@ -194,6 +217,14 @@ std::string ContentStore::sha256_key(const std::string& hex) {
   return key;
 }
 
+std::string ContentStore::metadata_key(const std::string& info_hash_v2) {
+  std::string key(kMetadataPrefix);
+  for (char c : info_hash_v2) {
+    key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return key;
+}
+
 ContentStore::ContentStore(std::filesystem::path dir, std::unique_ptr<Impl> impl)
     : dir_(std::move(dir)), impl_(std::move(impl)) {}
 
@@ -240,6 +271,19 @@ api::Result<std::unique_ptr<ContentStore>> ContentStore::open(const std::filesys
       impl->items.emplace(stmt->column_text(0), item);
     }
   }
+  {
+    auto stmt = impl->db.prepare("SELECT key, size, added_ns FROM partials");
+    if (!stmt) return std::unexpected(stmt.error());
+    auto use = stmt->use();
+    while (stmt->step() == SQLITE_ROW) {
+      Impl::Item item;
+      item.size = static_cast<std::uint64_t>(stmt->column_int64(1));
+      item.added = item.last_used = from_ns(stmt->column_int64(2));
+      item.verified = false;  // never trusted: its filler checks every piece again
+      item.partial = true;
+      impl->items.emplace(stmt->column_text(0), item);
+    }
+  }
   // Index and objects agree: half-written objects, objects without a row and rows without an
   // object (or of the wrong size) go.
   std::vector<std::string> stale_rows;
@@ -273,10 +317,11 @@ api::Result<std::unique_ptr<ContentStore>> ContentStore::open(const std::filesys
   return store;
 }
 
-api::Result<std::optional<Pin>> ContentStore::acquire(const std::string& key) {
+api::Result<std::optional<Pin>> ContentStore::acquire(const std::string& key,
+                                                      const Verifier& verify) {
   std::unique_lock lock(impl_->mutex);
   auto it = impl_->items.find(key);
-  if (it == impl_->items.end()) {
+  if (it == impl_->items.end() || it->second.partial) {
     ++impl_->misses;
     return std::optional<Pin>();
   }
@@ -284,9 +329,13 @@ api::Result<std::optional<Pin>> ContentStore::acquire(const std::string& key) {
   Pin pin(this, key, impl_->object_path(key), it->second.size);
   if (!it->second.verified) {
     lock.unlock();
-    const bool sha256 = key.starts_with(kSha256Prefix);
-    const auto actual = sha256 ? sha256_of(pin.path()) : std::nullopt;
-    const bool intact = actual && *actual == key.substr(kSha256Prefix.size());
+    bool intact = false;
+    if (key.starts_with(kSha256Prefix)) {
+      const auto actual = sha256_of(pin.path());
+      intact = actual && *actual == key.substr(kSha256Prefix.size());
+    } else if (verify) {
+      intact = verify(pin.path());
+    }
     lock.lock();
     it = impl_->items.find(key);
     if (!intact) {
@@ -341,18 +390,105 @@ api::Result<void> ContentStore::insert(const std::string& key, int source_fd, st
   return {};
 }
 
+api::Result<Pin> ContentStore::begin_partial(const std::string& key, std::uint64_t size) {
+  std::lock_guard lock(impl_->mutex);
+  const auto path = impl_->object_path(key);
+  auto it = impl_->items.find(key);
+  if (it != impl_->items.end()) {
+    if (!it->second.partial) {
+      return std::unexpected(api::Error{api::ErrorContext::kCache, api::ErrorKind::kInvalidState, 0,
+                                        "already cached", key, api::Protocol::kLocal});
+    }
+    if (it->second.size == size) {
+      ++it->second.pins;
+      return Pin(this, key, path, size);
+    }
+    // Same identity, other size: not the same content after all; start over.
+    if (auto evicted = impl_->evict(key); !evicted) return std::unexpected(evicted.error());
+  }
+  if (size > impl_->limits.max_bytes) {
+    return std::unexpected(api::Error{
+        api::ErrorContext::kCache, api::ErrorKind::kLimitExceeded, 0,
+        "larger than the cache's limit (" + std::to_string(impl_->limits.max_bytes) + " bytes)",
+        key, api::Protocol::kLocal});
+  }
+  // Room first: least recently used unpinned items go until this one fits.
+  std::vector<std::pair<Clock::time_point, std::string>> by_use;
+  for (const auto& [other, item] : impl_->items) {
+    if (item.pins == 0) by_use.emplace_back(item.last_used, other);
+  }
+  std::sort(by_use.begin(), by_use.end());
+  for (const auto& [used, other] : by_use) {
+    if (impl_->bytes + size <= impl_->limits.max_bytes) break;
+    if (auto evicted = impl_->evict(other); !evicted) return std::unexpected(evicted.error());
+  }
+  {
+    util::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!fd.valid()) return std::unexpected(cache_error("cannot add to the cache", path, errno));
+    // Reserved now, so that a full disk is an error here and not a silent stall later.
+    if (size > 0) {
+      const int err = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(size));
+      if (err != 0) {
+        ::unlink(path.c_str());
+        return std::unexpected(cache_error("cannot reserve space in the cache", path, err));
+      }
+    }
+  }
+  const auto now = Clock::now();
+  Impl::Item item{size, now, now, false, 1, true};
+  if (auto saved = impl_->put_partial_row(key, item); !saved) {
+    ::unlink(path.c_str());
+    return std::unexpected(saved.error());
+  }
+  impl_->items[key] = item;
+  impl_->bytes += size;
+  return Pin(this, key, path, size);
+}
+
+api::Result<void> ContentStore::finish_partial(const std::string& key) {
+  const auto path = impl_->object_path(key);
+  {
+    util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid() || ::fsync(fd.get()) != 0) {
+      return std::unexpected(cache_error("cannot sync a cached item", path, errno));
+    }
+  }
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->items.find(key);
+  if (it == impl_->items.end() || !it->second.partial) return {};
+  auto committed =
+      sqlite::SqliteTransaction::begin(impl_->db, sqlite::SqliteTransaction::Mode::kWrite);
+  if (!committed) return std::unexpected(committed.error());
+  Impl::Item item = it->second;
+  item.partial = false;
+  item.verified = true;
+  item.last_used = Clock::now();
+  if (auto deleted = impl_->delete_row(key); !deleted) return deleted;
+  if (auto saved = impl_->put_row(key, item); !saved) return saved;
+  if (auto done = committed->commit(); !done) return done;
+  it->second = item;
+  return {};
+}
+
 api::Result<void> ContentStore::copy_to(const Pin& pin, int dest_fd) {
   util::UniqueFd in(::open(pin.path().c_str(), O_RDONLY | O_CLOEXEC));
   if (!in.valid()) return std::unexpected(cache_error("cannot read cached item", pin.key(), errno));
   return copy_file_data(in.get(), dest_fd, pin.size(), pin.key());
 }
 
+api::Result<void> ContentStore::copy_object(const std::filesystem::path& object, std::uint64_t size,
+                                            int dest_fd) {
+  util::UniqueFd in(::open(object.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) return std::unexpected(cache_error("cannot read cached item", object, errno));
+  return copy_file_data(in.get(), dest_fd, size, object.string());
+}
+
 std::vector<CachedItem> ContentStore::list() {
   std::lock_guard lock(impl_->mutex);
   std::vector<CachedItem> result;
   for (const auto& [key, item] : impl_->items) {
-    result.push_back(
-        CachedItem{key, item.size, item.added, item.last_used, item.pins, item.verified});
+    result.push_back(CachedItem{key, item.size, item.added, item.last_used, item.pins,
+                                item.verified, item.partial});
   }
   std::sort(result.begin(), result.end(),
             [](const auto& a, const auto& b) { return a.last_used > b.last_used; });

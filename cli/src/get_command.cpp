@@ -31,9 +31,12 @@ constexpr const char* kDetails =
     "file is at PATH (an existing file there is replaced atomically); on failure nothing is.\n"
     "Exit codes: 0 done, 1 usage error, 2 failure (one 'swarmcopy: error: ...' line on\n"
     "stderr), 130 interrupted.\n"
-    "--json prints one object on stdout: job, state, path, bytes, from_origin, from_peers,\n"
-    "from_cache, seconds, resumed, and on failure error {context, kind, code, message,\n"
-    "protocol, file}.";
+    "In lan mode the file's metadata (URL.torrent, or --metadata) lets LAN peers serve pieces,\n"
+    "each checked against it; without metadata the file comes over HTTP alone.\n"
+    "--json prints one object on stdout: job, state, path, bytes, bytes_total, mode,\n"
+    "from_origin, from_peers, from_cache, uploaded, peers_seen, peers_connected, peers\n"
+    "[{addr, bytes_down, bytes_up}], peers_unused_reason, seconds, resumed, and on failure\n"
+    "error {context, kind, code, message, protocol, file}.";
 
 // A usage error found after parsing (it needs more than one option to judge): the same shape
 // as the parser's own.
@@ -94,12 +97,54 @@ GetCommand::GetCommand(CLI::App& app)
                          "Run the job in the swarmcopy daemon instead of this process (see below)");
   command_->add_option("--socket", socket_, "The daemon's socket (implies --daemon)")
       ->type_name("PATH");
+  command_
+      ->add_option("--mode", mode_,
+                   "Where bytes may come from: lan (default: LAN peers, the origin and the "
+                   "cache), http-only (the origin and the cache), bypass (the origin alone)")
+      ->type_name("MODE")
+      ->check(CLI::IsMember({"lan", "http-only", "bypass"}));
+  command_
+      ->add_option("--metadata", metadata_,
+                   "URL of the file's metadata (default: URL with .torrent added to its path)")
+      ->type_name("URL");
+  auto* peer = command_
+                   ->add_option("--peer", peers_,
+                                "A LAN peer to dial, HOST:PORT (repeatable; for networks "
+                                "without multicast discovery)")
+                   ->type_name("HOST:PORT")
+                   ->expected(1)
+                   ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+                   ->check(validator(parse_peer, "PEER"));
+  auto* listen = command_
+                     ->add_option("--listen", listen_,
+                                  "Port (or ADDRESS:PORT) peers reach this machine on; 0 = any "
+                                  "free port (default). Printed as 'listening on PORT'")
+                     ->type_name("PORT")
+                     ->check(validator(parse_listen, "LISTEN"));
+  auto* no_lsd = command_->add_flag("--no-lsd", no_lsd_,
+                                    "No local service discovery (multicast); use --peer instead");
+  auto* seed = command_
+                   ->add_option("--seed-time", seed_time_,
+                                "After success (and its --json), keep serving the file to peers "
+                                "this many seconds before exiting")
+                   ->type_name("SECONDS");
+  auto* upload = command_
+                     ->add_option("--upload-limit", upload_limit_,
+                                  "Cap on what peers get from this machine, bytes per second "
+                                  "(K/M/G suffixes as --limit-rate; LAN peers included); 0 = none")
+                     ->type_name("RATE")
+                     ->check(validator(parse_rate, "RATE"));
   command_->add_flag("--json", json_, "Print one JSON object describing the result on stdout");
   command_->add_flag("-q,--quiet", quiet_,
                      "No progress bar or notes (errors and --json output are still printed)");
   add_common_options(*command_, common_);
   // The daemon keeps its own state directory: a --home would be silently ignored.
   daemon->excludes(common_.home_option);
+  // The daemon's peer session is configured in swarmcopyd.conf, not per command.
+  for (auto* option : {peer, listen, no_lsd, seed, upload}) {
+    daemon->excludes(option);
+    command_->get_option("--socket")->excludes(option);
+  }
   common_.home_option->excludes(command_->get_option("--socket"));
 }
 
@@ -140,6 +185,22 @@ int GetCommand::run() {
   request.priority = *api::parse_priority(priority_);
   for (const auto& header : headers_) request.headers.push_back(*parse_header(header));
   if (!limit_rate_.empty()) request.max_bytes_per_second = *parse_rate(limit_rate_);
+
+  if (!mode_.empty()) request.mode = api::parse_download_mode(mode_);
+  if (!metadata_.empty()) {
+    if (!is_http_url(metadata_)) {
+      return early_failure(
+          api::Error{api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument, 0,
+                     "--metadata: not an http:// or https:// URL", metadata_, api::Protocol::kNone},
+          json_, output_);
+    }
+    request.metadata_url = metadata_;
+  }
+  request.peers = peers_;
+  if (!listen_.empty()) request.listen = *parse_listen(listen_);
+  request.local_discovery = !no_lsd_;
+  request.seed_time = std::chrono::seconds(seed_time_);
+  if (!upload_limit_.empty()) request.upload_bytes_per_second = *parse_rate(upload_limit_);
 
   request.daemon = daemon_ || !socket_.empty();
   if (!socket_.empty()) request.socket = std::filesystem::path(socket_);

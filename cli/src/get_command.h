@@ -32,6 +32,13 @@ class GetCommand final : public Command {
   bool quiet_ = false;
   bool daemon_ = false;
   std::string socket_;
+  std::string mode_;
+  std::string metadata_;
+  std::vector<std::string> peers_;
+  std::string listen_;
+  bool no_lsd_ = false;
+  std::uint64_t seed_time_ = 0;
+  std::string upload_limit_;
 };
 
 }  // namespace swarmcopy::cli

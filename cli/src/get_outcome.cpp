@@ -5,15 +5,31 @@
 namespace swarmcopy::cli {
 
 nlohmann::json get_outcome_to_json(const GetOutcome& outcome) {
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& peer : outcome.peers) {
+    peers.push_back(
+        {{"addr", peer.addr}, {"bytes_down", peer.bytes_down}, {"bytes_up", peer.bytes_up}});
+  }
   nlohmann::json json = {
       {"job", outcome.job ? nlohmann::json(outcome.job->to_string()) : nlohmann::json(nullptr)},
       {"state",
        outcome.state ? nlohmann::json(api::to_string(*outcome.state)) : nlohmann::json(nullptr)},
       {"path", outcome.path},
       {"bytes", outcome.bytes},
+      {"bytes_total",
+       outcome.bytes_total ? nlohmann::json(*outcome.bytes_total) : nlohmann::json(nullptr)},
+      {"mode",
+       outcome.mode ? nlohmann::json(api::to_string(*outcome.mode)) : nlohmann::json(nullptr)},
       {"from_origin", outcome.from_origin},
       {"from_peers", outcome.from_peers},
       {"from_cache", outcome.from_cache},
+      {"uploaded", outcome.uploaded},
+      {"peers_seen", outcome.peers_seen},
+      {"peers_connected", outcome.peers_connected},
+      {"peers", peers},
+      {"peers_unused_reason", outcome.peers_unused_reason
+                                  ? nlohmann::json(*outcome.peers_unused_reason)
+                                  : nlohmann::json(nullptr)},
       {"seconds", outcome.seconds},
       {"resumed", outcome.resumed},
   };

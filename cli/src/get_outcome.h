@@ -4,10 +4,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "swarmcopy/api/download_mode.h"
 #include "swarmcopy/api/error.h"
+#include "swarmcopy/api/file_status.h"
 #include "swarmcopy/api/job_id.h"
 #include "swarmcopy/api/job_state.h"
 
@@ -21,13 +24,22 @@ struct GetOutcome {
   std::uint64_t from_origin = 0;
   std::uint64_t from_peers = 0;
   std::uint64_t from_cache = 0;
-  double seconds = 0;    // wall time of this run
+  std::optional<std::uint64_t> bytes_total;  // once the size is known
+  std::optional<api::DownloadMode> mode;
+  std::uint64_t uploaded = 0;  // to peers, while the job ran
+  std::uint32_t peers_seen = 0;
+  std::uint32_t peers_connected = 0;
+  std::vector<api::PeerTraffic> peers;
+  std::optional<std::string> peers_unused_reason;  // why peers gave nothing, if they did not
+  double seconds = 0;                              // wall time of this run
   bool resumed = false;  // an unfinished job from an earlier run was reused
   std::optional<api::Error> error;
 };
 
-// {"job", "state", "path", "bytes", "from_origin", "from_peers", "from_cache", "seconds",
-//  "resumed"} and, only on failure, "error" (see job_json.h); job and state may be null.
+// {"job", "state", "path", "bytes", "bytes_total", "mode", "from_origin", "from_peers",
+//  "from_cache", "uploaded", "peers_seen", "peers_connected", "peers" [{"addr", "bytes_down",
+//  "bytes_up"}], "peers_unused_reason", "seconds", "resumed"} and, only on failure, "error"
+// (see job_json.h); job, state, bytes_total, mode and peers_unused_reason may be null.
 nlohmann::json get_outcome_to_json(const GetOutcome& outcome);
 
 }  // namespace swarmcopy::cli

@@ -2,12 +2,14 @@
 // Plain value type.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "swarmcopy/api/download_mode.h"
 #include "swarmcopy/api/job_state.h"
 
 namespace swarmcopy::cli {
@@ -26,6 +28,15 @@ struct GetRequest {
   bool json = false;
   bool quiet = false;         // -q: no progress bar, no notes; errors and JSON still printed
   bool progress_bar = false;  // stderr is a terminal and no -q
+  // Where bytes may come from (see api::DownloadMode); unset: the engine's default (lan).
+  std::optional<api::DownloadMode> mode;
+  std::optional<std::string> metadata_url;  // --metadata
+  // The embedded engine's peer session (the daemon has its own configuration).
+  std::vector<std::string> peers;             // --peer HOST:PORT
+  std::string listen = "0.0.0.0:0";           // --listen
+  bool local_discovery = true;                // --no-lsd turns it off
+  std::chrono::seconds seed_time{0};          // --seed-time: serve peers this long after success
+  std::uint64_t upload_bytes_per_second = 0;  // --upload-limit: to peers, LAN ones included
 };
 
 }  // namespace swarmcopy::cli

@@ -73,6 +73,16 @@ std::optional<int> GetSession::open_engine() {
   }
   engine::EngineOptions options;
   options.owner_uid = ::getuid();
+  options.peers = request_.peers;
+  options.peer_listen = request_.listen;
+  options.local_discovery = request_.local_discovery;
+  options.seed_time = request_.seed_time;
+  options.upload_bytes_per_second = request_.upload_bytes_per_second;
+  // Printed whatever -q says: scripts and tests that start peers need the port.
+  options.on_listening = [](std::uint16_t port) {
+    fmt::print(stderr, "listening on {}\n", port);
+    std::fflush(stderr);
+  };
   auto manager = engine::open_local(request_.home, options);
   if (!manager) {
     // The one failure a user can fix by waiting (another swarmcopy holds the lock) must say
@@ -92,7 +102,8 @@ std::optional<int> GetSession::open_engine() {
 }
 
 std::optional<int> GetSession::prepare_job() {
-  const api::FileSpec spec{request_.url, request_.path.string(), request_.sha256};
+  const api::FileSpec spec{request_.url, request_.path.string(), request_.sha256,
+                           request_.metadata_url, request_.mode};
   auto found = find_resumable_get_job(*manager_, spec);
   if (!found) return fail(found.error());
   if (*found) {
@@ -208,7 +219,28 @@ int GetSession::fail(api::Error error, Cleanup cleanup) {
 
 int GetSession::succeed(const api::JobInfo& info) {
   record(info);
-  return finish(kExitOk);
+  const int exit_code = finish(kExitOk);
+  if (request_.seed_time.count() > 0 && !request_.daemon) seed();
+  return exit_code;
+}
+
+// The engine keeps serving the finished file to peers (EngineOptions::seed_time) while this
+// process lives: stay until the time is up or a signal says stop.
+void GetSession::seed() {
+  if (!request_.quiet) {
+    fmt::print(stderr, "swarmcopy: serving {} to peers for {} s (Ctrl-C stops)\n",
+               request_.path.string(), request_.seed_time.count());
+  }
+  const auto until = std::chrono::steady_clock::now() + request_.seed_time;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
+    if (waiter_->wait(std::min(left, std::chrono::milliseconds(1000))).event ==
+        JobWaiter::Event::kSignal) {
+      return;
+    }
+  }
 }
 
 int GetSession::interrupted() {
@@ -229,11 +261,21 @@ int GetSession::interrupted() {
 void GetSession::record(const api::JobInfo& info) {
   outcome_.state = info.state;
   outcome_.bytes = info.progress.bytes_transferred;
-  outcome_.from_origin = outcome_.from_peers = outcome_.from_cache = 0;
+  outcome_.bytes_total = info.progress.bytes_total;
+  outcome_.from_origin = outcome_.from_peers = outcome_.from_cache = outcome_.uploaded = 0;
+  outcome_.peers_seen = outcome_.peers_connected = 0;
+  outcome_.peers.clear();
+  outcome_.peers_unused_reason.reset();
   for (const auto& file : info.files) {
     outcome_.from_origin += file.from_origin;
     outcome_.from_peers += file.from_peers;
     outcome_.from_cache += file.from_cache;
+    outcome_.uploaded += file.uploaded;
+    outcome_.peers_seen += file.peers_seen;
+    outcome_.peers_connected += file.peers_connected;
+    outcome_.peers.insert(outcome_.peers.end(), file.peers.begin(), file.peers.end());
+    outcome_.mode = file.mode;
+    if (file.peers_unused_reason) outcome_.peers_unused_reason = file.peers_unused_reason;
   }
 }
 

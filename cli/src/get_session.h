@@ -35,6 +35,7 @@ class GetSession {
   enum class Cleanup { kCancelJob, kLeaveJob };
   int fail(api::Error error, Cleanup cleanup = Cleanup::kCancelJob);
   int succeed(const api::JobInfo& info);
+  void seed();
   int interrupted();
   void record(const api::JobInfo& info);
   int finish(int exit_code);

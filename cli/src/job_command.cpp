@@ -83,6 +83,14 @@ JobCommand::JobCommand(CLI::App& app)
                   "Expected SHA-256 of the whole file (64 hex digits); a mismatch fails the job")
       ->type_name("HEX")
       ->check(validator(parse_sha256, "SHA256"));
+  add->add_option("--metadata", metadata_,
+                  "URL of the file's metadata (default: URL with .torrent added to its path)")
+      ->type_name("URL");
+  add->add_option("--mode", mode_,
+                  "lan (LAN peers, origin and cache), http-only or bypass; default: the "
+                  "engine's (lan)")
+      ->type_name("MODE")
+      ->check(CLI::IsMember({"lan", "http-only", "bypass"}));
 
   add_job_argument(
       add_verb(Verb::kResume, "resume", "Start or restart a job (a running job: nothing to do)"));
@@ -254,8 +262,18 @@ int JobCommand::add(api::Job& job, const JobOutput& output) {
   }
   auto path = destination(url_, path_);
   if (!path) return usage_error(path.error());
-  api::FileSpec spec{url_, path->string(), std::nullopt};
+  api::FileSpec spec;
+  spec.url = url_;
+  spec.local_path = path->string();
   if (!sha256_.empty()) spec.sha256 = *parse_sha256(sha256_);
+  if (!metadata_.empty()) {
+    if (!is_http_url(metadata_)) {
+      return output.failure(caller_error(api::ErrorKind::kInvalidArgument,
+                                         "--metadata: not an http:// or https:// URL", metadata_));
+    }
+    spec.metadata_url = metadata_;
+  }
+  if (!mode_.empty()) spec.mode = api::parse_download_mode(mode_);
   if (auto added = job.add_file(spec); !added) return output.failure(about(job, added.error()));
   auto info = job.info();
   if (!info) return output.failure(about(job, info.error()));

@@ -71,6 +71,8 @@ class JobCommand final : public Command {
   std::string url_;
   std::string path_;
   std::string sha256_;
+  std::string metadata_;
+  std::string mode_;
   bool all_ = false;
   std::string priority_;
   std::uint64_t no_progress_timeout_ = 0;

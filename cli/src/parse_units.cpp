@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -170,6 +171,47 @@ std::string notify_flags_names(api::NotifyFlags flags) {
     names += entry.name;
   }
   return names.empty() ? "none" : names;
+}
+
+namespace {
+
+std::optional<unsigned> parse_port(std::string_view text) {
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  unsigned port = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    port = port * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (port > 65535) return std::nullopt;
+  return port;
+}
+
+}  // namespace
+
+std::expected<std::string, std::string> parse_peer(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return std::unexpected("expected HOST:PORT, got \"" + std::string(text) + "\"");
+  }
+  const auto port = parse_port(text.substr(colon + 1));
+  if (!port || *port == 0) {
+    return std::unexpected("bad port in \"" + std::string(text) + "\" (1-65535)");
+  }
+  return std::string(text);
+}
+
+std::expected<std::string, std::string> parse_listen(std::string_view text) {
+  const auto colon = text.rfind(':');
+  const auto port_text = colon == std::string_view::npos ? text : text.substr(colon + 1);
+  const auto port = parse_port(port_text);
+  if (!port) {
+    return std::unexpected("expected PORT or ADDRESS:PORT (port 0-65535), got \"" +
+                           std::string(text) + "\"");
+  }
+  if (colon == std::string_view::npos) return "0.0.0.0:" + std::to_string(*port);
+  if (colon == 0)
+    return std::unexpected("missing address before ':' in \"" + std::string(text) + "\"");
+  return std::string(text);
 }
 
 }  // namespace swarmcopy::cli

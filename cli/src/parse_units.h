@@ -23,6 +23,13 @@ std::expected<std::string, std::string> parse_sha256(std::string_view text);
 // An HTTP header "Name: value": a non-empty token before the colon, no line breaks.
 std::expected<std::string, std::string> parse_header(std::string_view text);
 
+// A peer to dial: "HOST:PORT" ("[V6]:PORT" for IPv6), port 1-65535. Returns it unchanged.
+std::expected<std::string, std::string> parse_peer(std::string_view text);
+
+// Where the peer session listens: "PORT" (all addresses) or "ADDRESS:PORT"; port 0 = any free
+// port. Returns libtorrent's "ADDRESS:PORT" form.
+std::expected<std::string, std::string> parse_listen(std::string_view text);
+
 // Notify flags: a number (decimal or 0x hex, the BG_NOTIFY_* bits) or names joined by ',' or
 // '+': transferred, error, modification, file_transferred, disable; "none" is 0.
 std::expected<api::NotifyFlags, std::string> parse_notify_flags(std::string_view text);

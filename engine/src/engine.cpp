@@ -152,6 +152,7 @@ void Engine::stop_on_engine_thread() {
   }
   review_timer_->cancel();
   purge_timer_->cancel();
+  hub_.reset();  // after every transfer let go of its swarm
   http_.reset();
   work_.reset();
 }
@@ -364,9 +365,14 @@ api::Result<void> Engine::add_files(const Caller& caller, const api::JobId& id,
                        "destination is already used by a file of this job", 0, spec.local_path,
                        api::Protocol::kLocal);
     }
+    if (spec.metadata_url) {
+      if (auto url = check_url(*spec.metadata_url); !url) return std::unexpected(url.error());
+    }
     FileRecord file;
     file.index = static_cast<std::uint32_t>(entry.record.files.size() + added.size());
     file.url = spec.url;
+    file.metadata_url = spec.metadata_url;
+    file.mode = spec.mode.value_or(options_.default_mode);
     file.local_path = spec.local_path;
     file.temp_path = temp_path_for(spec.local_path, id, file.index);
     if (spec.sha256) {
@@ -537,6 +543,15 @@ api::FileStatus Engine::file_status(const JobEntry& entry, const FileRecord& sto
   status.from_origin = file->from_origin;
   status.from_peers = file->from_peers;
   status.from_cache = file->from_cache;
+  status.metadata_url = file->metadata_url;
+  status.mode = file->mode;
+  status.uploaded = file->uploaded;
+  status.peers_seen = file->peers_seen;
+  status.peers_connected = entry.run && entry.run->transfer && file != &stored
+                               ? entry.run->transfer->peers_connected()
+                               : 0;
+  status.peers = file->peers;
+  status.peers_unused_reason = file->peers_unused_reason;
   return status;
 }
 
@@ -697,11 +712,25 @@ void Engine::run_next_file(JobEntry& entry) {
         on_file_done(id, token, index, std::move(outcome));
       }};
   entry.run->transfer = std::make_unique<FileTransfer>(
-      FileTransfer::Deps{io_, pool_, *http_, options_, cache_.get()}, *next,
+      FileTransfer::Deps{io_, pool_, *http_, options_, cache_.get(),
+                         [this] { return swarm_hub(); }},
+      *next,
       FileTransfer::Settings{record.http_headers, record.max_bytes_per_second, record.owner_uid,
-                             record.owner_gid},
+                             record.owner_gid, record.priority == api::Priority::kForeground},
       std::move(hooks));
   entry.run->transfer->start();
+}
+
+api::Result<swarm::SwarmHub*> Engine::swarm_hub() {
+  if (hub_) return hub_.get();
+  if (!cache_) {
+    return api::fail(ErrorContext::kCache, ErrorKind::kInvalidState,
+                     "the content cache is disabled (the swarm keeps its data there)");
+  }
+  auto hub = swarm::SwarmHub::open(io_, pool_, *cache_, options_);
+  if (!hub) return std::unexpected(hub.error());
+  hub_ = std::move(*hub);
+  return hub_.get();
 }
 
 void Engine::stop_run(JobEntry& entry) {

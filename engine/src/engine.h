@@ -27,6 +27,7 @@
 #include "job_store.h"
 #include "origin/http_client.h"
 #include "state_dir_lock.h"
+#include "swarm/swarm_hub.h"
 #include "swarmcopy/api/callback.h"
 #include "swarmcopy/api/file_spec.h"
 #include "swarmcopy/api/job.h"
@@ -145,6 +146,9 @@ class Engine : public std::enable_shared_from_this<Engine> {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   boost::asio::thread_pool pool_{2};
   std::unique_ptr<origin::HttpClient> http_;
+  // The peer session and its swarms, opened when the first file with metadata needs it.
+  std::unique_ptr<swarm::SwarmHub> hub_;
+  api::Result<swarm::SwarmHub*> swarm_hub();
   std::unique_ptr<util::Notifier> notifier_;
   std::unique_ptr<boost::asio::steady_timer> review_timer_;
   std::unique_ptr<boost::asio::steady_timer> purge_timer_;

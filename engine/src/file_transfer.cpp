@@ -46,11 +46,65 @@ void FileTransfer::start() {
     boost::asio::post(deps_.io, [done = hooks_.done] { done({}); });
     return;
   }
-  if (file_.sha256 && deps_.cache != nullptr) {
+  switch (file_.mode) {
+    case api::DownloadMode::kBypass:
+      start_http("mode bypass");
+      return;
+    case api::DownloadMode::kHttpOnly:
+      start_http("mode http-only");
+      return;
+    case api::DownloadMode::kLan:
+      if (deps_.cache == nullptr || !deps_.swarm_hub) {
+        start_http("the content cache is disabled (the swarm keeps its data there)");
+        return;
+      }
+      start_metadata();
+      return;
+  }
+}
+
+// The file over HTTP alone (from the cache when its SHA-256 is there, except in bypass mode).
+void FileTransfer::start_http(std::optional<std::string> peers_unused_reason) {
+  file_.peers_unused_reason = std::move(peers_unused_reason);
+  if (file_.sha256 && deps_.cache != nullptr && file_.mode != api::DownloadMode::kBypass) {
     start_from_cache();
     return;
   }
   start_from_origin();
+}
+
+void FileTransfer::start_metadata() {
+  const auto url = file_.metadata_url.value_or(swarm::default_metadata_url(file_.url));
+  metadata_ = std::make_unique<swarm::MetadataFetch>(
+      deps_.http, url, file_.metadata_url.has_value(),
+      origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
+      [this](auto result) { on_metadata(std::move(result)); });
+}
+
+void FileTransfer::on_metadata(std::expected<swarm::MetadataResult, origin::FetchError> result) {
+  // Destroyed later: this runs inside its callback.
+  boost::asio::post(deps_.io,
+                    [fetch = std::shared_ptr<swarm::MetadataFetch>(std::move(metadata_))] {});
+  if (!result) {
+    fail(std::move(result.error()));
+    return;
+  }
+  if (result->absent_reason) {
+    spdlog::info("{}: {}; HTTP only", file_.url, *result->absent_reason);
+    start_http(result->absent_reason);
+    return;
+  }
+  auto hub = deps_.swarm_hub();
+  if (!hub) {
+    spdlog::warn("{}: peers unavailable: {}", file_.url, hub.error().describe());
+    start_http("peer session unavailable: " + hub.error().message);
+    return;
+  }
+  // From here the swarm has the file; its hooks are ours.
+  swarm_ = std::make_unique<swarm::SwarmTransfer>(
+      swarm::SwarmTransfer::Deps{deps_.io, deps_.pool, deps_.http, deps_.options, **hub}, file_,
+      std::move(*result->meta), settings_, hooks_);
+  swarm_->start();
 }
 
 void FileTransfer::start_from_origin() {
@@ -364,17 +418,18 @@ void FileTransfer::on_all_written() {
     return;
   }
   // The last sync (and the hash, if the caller gave one) run on the pool.
-  boost::asio::post(deps_.pool, [this, temp = temp_, alive = alive_, expected = file_.sha256,
-                                 cache = deps_.cache, &io = deps_.io] {
-    auto synced = temp->sync();
-    std::optional<api::Result<std::string>> hash;
-    if (synced && expected) hash = util::sha256_of_fd(temp->fd(), temp->path());
-    if (hash && *hash && **hash == *expected && cache != nullptr)
-      keep_in_cache(*cache, *temp, **hash);
-    boost::asio::post(io, [this, alive, synced, hash] {
-      if (*alive) on_final_sync(synced, hash);
-    });
-  });
+  boost::asio::post(
+      deps_.pool, [this, temp = temp_, alive = alive_, expected = file_.sha256, cache = deps_.cache,
+                   &io = deps_.io, bypass = file_.mode == api::DownloadMode::kBypass] {
+        auto synced = temp->sync();
+        std::optional<api::Result<std::string>> hash;
+        if (synced && expected) hash = util::sha256_of_fd(temp->fd(), temp->path());
+        if (hash && *hash && **hash == *expected && cache != nullptr && !bypass)
+          keep_in_cache(*cache, *temp, **hash);
+        boost::asio::post(io, [this, alive, synced, hash] {
+          if (*alive) on_final_sync(synced, hash);
+        });
+      });
 }
 
 void FileTransfer::on_final_sync(api::Result<void> synced,
@@ -424,6 +479,11 @@ void FileTransfer::fail(origin::FetchError error) {
 }
 
 void FileTransfer::stop() {
+  if (swarm_) {
+    swarm_->stop();
+    end();
+    return;
+  }
   if (finished_) return;
   cancel_requests();
   sync_written();
@@ -447,6 +507,7 @@ void FileTransfer::sync_written() {
 }
 
 void FileTransfer::cancel_requests() {
+  if (metadata_) metadata_->cancel();
   if (probe_id_) deps_.http.cancel(*probe_id_);
   probe_id_.reset();
   for (const auto& [key, connection] : active_) deps_.http.cancel(connection.request);

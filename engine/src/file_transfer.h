@@ -23,13 +23,15 @@
 #include "job_record.h"
 #include "origin/http_client.h"
 #include "range_set.h"
+#include "swarm/metadata_fetch.h"
+#include "swarm/swarm_hub.h"
+#include "swarm/swarm_transfer.h"
 #include "swarmcopy/cache/content_store.h"
 #include "swarmcopy/engine/engine_options.h"
 #include "temp_file.h"
+#include "transfer_hooks.h"
 
 namespace swarmcopy::engine {
-
-using FileOutcome = std::expected<void, origin::FetchError>;
 
 class FileTransfer {
  public:
@@ -39,18 +41,11 @@ class FileTransfer {
     origin::HttpClient& http;
     const EngineOptions& options;
     cache::ContentStore* cache = nullptr;  // null: no cache
+    // The engine's swarm, opened on first use; an error: peers cannot be used.
+    std::function<api::Result<swarm::SwarmHub*>()> swarm_hub;
   };
-  struct Hooks {
-    std::function<void()> data_flowing;              // the first byte of this run arrived
-    std::function<void(const FileRecord&)> persist;  // commit this state of the file
-    std::function<void(FileOutcome)> done;           // called once, never after stop()
-  };
-  struct Settings {
-    std::vector<std::string> http_headers;
-    std::uint64_t max_bytes_per_second = 0;
-    std::uint32_t owner_uid = 0;  // the temporary file is created with these credentials
-    std::uint32_t owner_gid = 0;
-  };
+  using Hooks = TransferHooks;
+  using Settings = TransferSettings;
 
   FileTransfer(Deps deps, FileRecord file, Settings settings, Hooks hooks);
   ~FileTransfer();
@@ -63,8 +58,11 @@ class FileTransfer {
   void stop();
 
   // The live view: identity, counters, and bytes written so far (synced or not).
-  const FileRecord& file() const { return file_; }
-  std::uint64_t bytes_written() const { return written_.total(); }
+  const FileRecord& file() const { return swarm_ ? swarm_->file() : file_; }
+  std::uint64_t bytes_written() const {
+    return swarm_ ? swarm_->bytes_written() : written_.total();
+  }
+  std::uint32_t peers_connected() const { return swarm_ ? swarm_->peers_connected() : 0; }
 
  private:
   struct Connection {
@@ -74,6 +72,9 @@ class FileTransfer {
     std::uint32_t quick_retries = 0;
   };
 
+  void start_http(std::optional<std::string> peers_unused_reason);
+  void start_metadata();
+  void on_metadata(std::expected<swarm::MetadataResult, origin::FetchError> result);
   void start_from_origin();
   void start_from_cache();
   void on_cache_lookup(std::shared_ptr<cache::Pin> pin);
@@ -104,7 +105,9 @@ class FileTransfer {
   Settings settings_;
   Hooks hooks_;
   std::shared_ptr<TempFile> temp_;
-  RangeSet written_;  // on disk, maybe not synced yet
+  std::unique_ptr<swarm::MetadataFetch> metadata_;
+  std::unique_ptr<swarm::SwarmTransfer> swarm_;  // set: the swarm has the file
+  RangeSet written_;                             // on disk, maybe not synced yet
   std::deque<ByteRange> pending_;
   std::map<std::uint64_t, Connection> active_;  // by our own key, known before fetch() returns
   std::uint64_t next_key_ = 1;

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "range_set.h"
+#include "swarmcopy/api/download_mode.h"
 #include "swarmcopy/api/error.h"
+#include "swarmcopy/api/file_status.h"
 #include "swarmcopy/api/job_id.h"
 #include "swarmcopy/api/job_state.h"
 #include "swarmcopy/api/job_times.h"
@@ -33,6 +35,14 @@ struct FileRecord {
   std::uint64_t from_origin = 0;
   std::uint64_t from_peers = 0;
   std::uint64_t from_cache = 0;
+  // The swarm (see api::FileStatus): as the caller asked, and as the engine learned.
+  std::optional<std::string> metadata_url;
+  api::DownloadMode mode = api::DownloadMode::kLan;
+  std::string info_hash;  // the metadata's v2 info-hash once fetched; "" without metadata
+  std::uint64_t uploaded = 0;
+  std::uint32_t peers_seen = 0;
+  std::vector<api::PeerTraffic> peers;
+  std::optional<std::string> peers_unused_reason;
   bool operator==(const FileRecord&) const = default;
 };
 

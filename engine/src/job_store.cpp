@@ -11,6 +11,7 @@
 #include <optional>
 #include <ratio>
 #include <span>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,7 +38,7 @@ static_assert(std::ratio_less_equal_v<std::nano, Clock::period>,
 
 // The schema version this code writes. Each entry of kMigrations takes the file from version
 // i to i + 1; a new version appends an entry and never edits an old one.
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Unsigned 64-bit counters are stored as SQLite's signed INTEGER with the same bits, so even
 // values above INT64_MAX round-trip exactly. Nothing orders or sums them in SQL.
@@ -92,6 +93,16 @@ CREATE TABLE files (
 )sql",
     // 2: the owner's group, for file operations under the owner's credentials.
     "ALTER TABLE jobs ADD COLUMN owner_gid INTEGER NOT NULL DEFAULT 0;",
+    // 3: the swarm: metadata, download mode, content identity and where bytes came from.
+    R"sql(
+ALTER TABLE files ADD COLUMN metadata_url TEXT;
+ALTER TABLE files ADD COLUMN mode TEXT NOT NULL DEFAULT 'lan';
+ALTER TABLE files ADD COLUMN info_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE files ADD COLUMN uploaded INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE files ADD COLUMN peers_seen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE files ADD COLUMN peers TEXT NOT NULL DEFAULT '';
+ALTER TABLE files ADD COLUMN peers_unused_reason TEXT;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -130,19 +141,25 @@ constexpr std::string_view kJobExists = "SELECT 1 FROM jobs WHERE id = ?1";
 // order for INSERT and UPDATE (bind_file()).
 constexpr std::string_view kSelectFiles = R"sql(
 SELECT job_id, idx, url, local_path, temp_path, sha256, size, etag, last_modified,
-       accepts_ranges, completed, verified, from_origin, from_peers, from_cache
+       accepts_ranges, completed, verified, from_origin, from_peers, from_cache, metadata_url,
+       mode, info_hash, uploaded, peers_seen, peers, peers_unused_reason
 FROM files ORDER BY job_id, idx)sql";
 
 constexpr std::string_view kInsertFile = R"sql(
 INSERT INTO files (job_id, idx, url, local_path, temp_path, sha256, size, etag, last_modified,
-                   accepts_ranges, completed, verified, from_origin, from_peers, from_cache)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15))sql";
+                   accepts_ranges, completed, verified, from_origin, from_peers, from_cache,
+                   metadata_url, mode, info_hash, uploaded, peers_seen, peers,
+                   peers_unused_reason)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+        ?20, ?21, ?22))sql";
 
 // Every column but the key: after update_file the row is exactly the record that was passed.
 constexpr std::string_view kUpdateFile = R"sql(
 UPDATE files SET url = ?3, local_path = ?4, temp_path = ?5, sha256 = ?6, size = ?7, etag = ?8,
                  last_modified = ?9, accepts_ranges = ?10, completed = ?11, verified = ?12,
-                 from_origin = ?13, from_peers = ?14, from_cache = ?15
+                 from_origin = ?13, from_peers = ?14, from_cache = ?15, metadata_url = ?16,
+                 mode = ?17, info_hash = ?18, uploaded = ?19, peers_seen = ?20, peers = ?21,
+                 peers_unused_reason = ?22
 WHERE job_id = ?1 AND idx = ?2)sql";
 
 std::int64_t to_ns(Clock::time_point time) {
@@ -152,6 +169,29 @@ std::int64_t to_ns(Clock::time_point time) {
 Clock::time_point from_ns(std::int64_t ns) {
   return Clock::time_point(
       std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(ns)));
+}
+
+// One peer per line: "ADDR BYTES_DOWN BYTES_UP".
+std::string encode_peers(const std::vector<api::PeerTraffic>& peers) {
+  std::string text;
+  for (const auto& peer : peers) {
+    text += peer.addr + ' ' + std::to_string(peer.bytes_down) + ' ' +
+            std::to_string(peer.bytes_up) + '\n';
+  }
+  return text;
+}
+
+std::optional<std::vector<api::PeerTraffic>> decode_peers(const std::string& text) {
+  std::vector<api::PeerTraffic> peers;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    api::PeerTraffic peer;
+    if (!(fields >> peer.addr >> peer.bytes_down >> peer.bytes_up)) return std::nullopt;
+    peers.push_back(std::move(peer));
+  }
+  return peers;
 }
 
 std::vector<unsigned char> encode_ranges(const RangeSet& set) {
@@ -295,6 +335,13 @@ void bind_file(Binder& bind, const std::string& job_id, const FileRecord& file,
   bind.unsigned64(13, file.from_origin);
   bind.unsigned64(14, file.from_peers);
   bind.unsigned64(15, file.from_cache);
+  bind.optional_text(16, file.metadata_url);
+  bind.text(17, api::to_string(file.mode));
+  bind.text(18, file.info_hash);
+  bind.unsigned64(19, file.uploaded);
+  bind.integer(20, file.peers_seen);
+  bind.text(21, encode_peers(file.peers));
+  bind.optional_text(22, file.peers_unused_reason);
 }
 
 // Reads columns of the current row and remembers the first value that does not fit its field
@@ -419,6 +466,21 @@ FileRecord read_file(Reader& row, const SqliteStatement& stmt) {
   file.from_origin = row.unsigned64(12);
   file.from_peers = row.unsigned64(13);
   file.from_cache = row.unsigned64(14);
+  file.metadata_url = row.optional_text(15);
+  if (auto mode = api::parse_download_mode(row.text(16))) {
+    file.mode = *mode;
+  } else {
+    row.bad("mode", "an unknown download mode");
+  }
+  file.info_hash = row.text(17);
+  file.uploaded = row.unsigned64(18);
+  file.peers_seen = row.unsigned32(19, "peers_seen");
+  if (auto peers = decode_peers(row.text(20))) {
+    file.peers = std::move(*peers);
+  } else {
+    row.bad("peers", "a malformed peer list");
+  }
+  file.peers_unused_reason = row.optional_text(21);
   return file;
 }
 

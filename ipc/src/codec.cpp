@@ -63,6 +63,21 @@ api::Result<std::uint32_t> u32_field(const ObjectReader& reader, std::string_vie
   return static_cast<std::uint32_t>(*value);
 }
 
+api::Result<std::vector<api::PeerTraffic>> peer_traffic_list(const ObjectReader& reader,
+                                                             std::string_view key) {
+  SWARMCOPY_READ(list, reader.required(key));
+  if (!(*list)->is_array()) return field_error(reader.path(key), "expected an array");
+  std::vector<api::PeerTraffic> peers;
+  for (std::size_t i = 0; i < (*list)->size(); ++i) {
+    SWARMCOPY_READ(peer, ObjectReader::open((**list)[i], index_path(reader.path(key), i)));
+    SWARMCOPY_READ(addr, peer->string("addr"));
+    SWARMCOPY_READ(down, peer->unsigned_integer("bytes_down"));
+    SWARMCOPY_READ(up, peer->unsigned_integer("bytes_up"));
+    peers.push_back(api::PeerTraffic{std::move(*addr), *down, *up});
+  }
+  return peers;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- Error
@@ -100,6 +115,8 @@ api::Result<api::Error> error_from_json(const nlohmann::json& value) {
 nlohmann::json to_json(const api::FileSpec& spec) {
   nlohmann::json json = {{"url", spec.url}, {"path", spec.local_path}};
   if (spec.sha256) json["sha256"] = *spec.sha256;
+  if (spec.metadata_url) json["metadata_url"] = *spec.metadata_url;
+  if (spec.mode) json["mode"] = api::to_string(*spec.mode);
   return json;
 }
 
@@ -107,7 +124,8 @@ api::Result<api::FileSpec> file_spec_from_json_at(const nlohmann::json& value,
                                                   const std::string& where) {
   SWARMCOPY_READ(reader, ObjectReader::open(value, where));
   // A request object: a misspelt optional field must not be dropped silently.
-  if (auto known = reader->reject_unknown({"url", "path", "sha256"}); !known) {
+  if (auto known = reader->reject_unknown({"url", "path", "sha256", "metadata_url", "mode"});
+      !known) {
     return std::unexpected(known.error());
   }
   SWARMCOPY_READ(url, reader->string("url"));
@@ -116,7 +134,18 @@ api::Result<api::FileSpec> file_spec_from_json_at(const nlohmann::json& value,
   if (*sha256 && !is_sha256_hex(**sha256)) {
     return field_error(reader->path("sha256"), "expected 64 hex digits");
   }
-  return api::FileSpec{std::move(*url), std::move(*path), std::move(*sha256)};
+  SWARMCOPY_READ(metadata_url, reader->optional_string("metadata_url"));
+  SWARMCOPY_READ(mode_name, reader->optional_string("mode"));
+  std::optional<api::DownloadMode> mode;
+  if (*mode_name) {
+    mode = api::parse_download_mode(**mode_name);
+    if (!mode) {
+      return field_error(reader->path("mode"),
+                         "unknown mode \"" + **mode_name + "\" (lan, http-only or bypass)");
+    }
+  }
+  return api::FileSpec{std::move(*url), std::move(*path), std::move(*sha256),
+                       std::move(*metadata_url), mode};
 }
 
 api::Result<api::FileSpec> file_spec_from_json(const nlohmann::json& value) {
@@ -126,6 +155,11 @@ api::Result<api::FileSpec> file_spec_from_json(const nlohmann::json& value) {
 // ---------------------------------------------------------------- FileStatus
 
 nlohmann::json to_json(const api::FileStatus& file) {
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& peer : file.peers) {
+    peers.push_back(
+        {{"addr", peer.addr}, {"bytes_down", peer.bytes_down}, {"bytes_up", peer.bytes_up}});
+  }
   return {
       {"url", file.url},
       {"path", file.local_path},
@@ -136,6 +170,13 @@ nlohmann::json to_json(const api::FileStatus& file) {
       {"from_origin", file.from_origin},
       {"from_peers", file.from_peers},
       {"from_cache", file.from_cache},
+      {"uploaded", file.uploaded},
+      {"metadata_url", nullable(file.metadata_url)},
+      {"mode", api::to_string(file.mode)},
+      {"peers_seen", file.peers_seen},
+      {"peers_connected", file.peers_connected},
+      {"peers", peers},
+      {"peers_unused_reason", nullable(file.peers_unused_reason)},
   };
 }
 
@@ -152,6 +193,22 @@ api::Result<api::FileStatus> file_status_from_json_at(const nlohmann::json& valu
   SWARMCOPY_READ(from_origin, reader->unsigned_integer("from_origin"));
   SWARMCOPY_READ(from_peers, reader->unsigned_integer("from_peers"));
   SWARMCOPY_READ(from_cache, reader->unsigned_integer("from_cache"));
+  SWARMCOPY_READ(uploaded, reader->unsigned_integer("uploaded"));
+  SWARMCOPY_READ(metadata_url, reader->nullable_string("metadata_url"));
+  SWARMCOPY_READ(mode, reader->string("mode"));
+  SWARMCOPY_READ(peers_seen, u32_field(*reader, "peers_seen"));
+  SWARMCOPY_READ(peers_connected, u32_field(*reader, "peers_connected"));
+  SWARMCOPY_READ(peers, peer_traffic_list(*reader, "peers"));
+  SWARMCOPY_READ(reason, reader->nullable_string("peers_unused_reason"));
+  const auto parsed_mode = api::parse_download_mode(*mode);
+  if (!parsed_mode) return field_error(reader->path("mode"), "unknown mode \"" + *mode + "\"");
+  file.uploaded = *uploaded;
+  file.metadata_url = std::move(*metadata_url);
+  file.mode = *parsed_mode;
+  file.peers_seen = *peers_seen;
+  file.peers_connected = *peers_connected;
+  file.peers = std::move(*peers);
+  file.peers_unused_reason = std::move(*reason);
   file.url = std::move(*url);
   file.local_path = std::move(*path);
   file.sha256 = std::move(*sha256);

@@ -8,6 +8,7 @@
 #include <libtorrent/bencode.hpp>
 #include <libtorrent/create_torrent.hpp>
 #include <libtorrent/error_code.hpp>
+#include <libtorrent/hasher.hpp>
 #include <libtorrent/hex.hpp>
 #include <libtorrent/load_torrent.hpp>
 #include <libtorrent/torrent_info.hpp>
@@ -101,6 +102,29 @@ api::Result<Metainfo> parse_metainfo(std::span<const char> bytes, const std::str
         invalid("metainfo has no v2 part (publish it with swarmcopy publish)", source));
   }
   return describe(info, std::vector<char>(bytes.begin(), bytes.end()));
+}
+
+}  // namespace swarmcopy::peer
+
+namespace swarmcopy::peer {
+
+bool verify_file(const Metainfo& meta, const std::filesystem::path& file) {
+  lt::error_code ec;
+  lt::torrent_info info(meta.bytes.data(), static_cast<int>(meta.bytes.size()), ec);
+  if (ec || !info.info_hashes().has_v1()) return false;
+  std::ifstream in(file, std::ios::binary);
+  std::error_code size_ec;
+  if (!in || std::filesystem::file_size(file, size_ec) != meta.size || size_ec) return false;
+  // The v1 piece hashes (SHA-1 of each whole piece) cover the file exactly like the v2 trees,
+  // and are one hash per piece: the cheapest full check of a hybrid metainfo.
+  std::vector<char> buffer(static_cast<std::size_t>(info.piece_length()));
+  for (lt::piece_index_t piece{0}; piece < info.end_piece(); ++piece) {
+    const auto length = static_cast<std::size_t>(info.piece_size(piece));
+    if (!in.read(buffer.data(), static_cast<std::streamsize>(length))) return false;
+    lt::hasher hasher(buffer.data(), static_cast<int>(length));
+    if (hasher.final() != info.hash_for_piece(piece)) return false;
+  }
+  return true;
 }
 
 }  // namespace swarmcopy::peer

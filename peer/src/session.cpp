@@ -13,12 +13,24 @@
 #include <libtorrent/torrent_status.hpp>
 #include <map>
 #include <memory>
+#include <random>
 
 namespace swarmcopy::peer {
 namespace {
 
-lt::settings_pack make_settings(const SessionOptions& options) {
+// "-SC0100-" and 12 random characters: a full 20-byte fingerprint becomes the whole peer id,
+// so we know ours (libtorrent does not tell) and peers can rank pieces by it.
+std::string make_peer_id() {
+  static constexpr char kChars[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::random_device random;
+  std::string id = "-SC0100-";
+  while (id.size() < 20) id += kChars[random() % (sizeof(kChars) - 1)];
+  return id;
+}
+
+lt::settings_pack make_settings(const SessionOptions& options, const std::string& peer_id) {
   lt::settings_pack settings;
+  settings.set_str(lt::settings_pack::peer_fingerprint, peer_id);
   settings.set_str(lt::settings_pack::listen_interfaces, options.listen_interfaces);
   settings.set_bool(lt::settings_pack::enable_dht, false);
   settings.set_bool(lt::settings_pack::enable_upnp, false);
@@ -35,6 +47,7 @@ lt::settings_pack make_settings(const SessionOptions& options) {
   settings.set_int(lt::settings_pack::alert_mask,
                    static_cast<int>(static_cast<std::uint32_t>(
                        lt::alert_category::status | lt::alert_category::error |
+                       lt::alert_category::connect | lt::alert_category::peer |
                        lt::alert_category::storage | lt::alert_category::piece_progress)));
   settings.set_str(lt::settings_pack::user_agent, "swarmcopy/0.1");
   return settings;
@@ -49,6 +62,7 @@ api::Error peer_error(std::string message) {
 
 struct Session::Impl {
   boost::asio::io_context& io;
+  std::string peer_id;
   lt::session session;
   // Cleared when the session goes, so that a drain posted just before is dropped.
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
@@ -64,8 +78,8 @@ struct Session::Impl {
   std::map<SwarmId, Swarm> swarms;
   SwarmId next_id = 1;
 
-  Impl(boost::asio::io_context& context, lt::session_params params)
-      : io(context), session(std::move(params)) {}
+  Impl(boost::asio::io_context& context, std::string id, lt::session_params params)
+      : io(context), peer_id(std::move(id)), session(std::move(params)) {}
 
   Swarm* find(SwarmId id) {
     auto it = swarms.find(id);
@@ -138,8 +152,9 @@ Session::~Session() {
 
 api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
                                                     const SessionOptions& options) {
-  lt::session_params params(make_settings(options));
-  auto impl = std::make_unique<Impl>(io, std::move(params));
+  auto peer_id = make_peer_id();
+  lt::session_params params(make_settings(options, peer_id));
+  auto impl = std::make_unique<Impl>(io, peer_id, std::move(params));
   if (options.upload_bytes_per_second > 0) {
     // Local peers sit in their own, unlimited class unless told otherwise.
     for (auto id : {lt::session::global_peer_class_id, lt::session::local_peer_class_id}) {
@@ -160,6 +175,8 @@ api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
 }
 
 std::uint16_t Session::listen_port() const { return impl_->session.listen_port(); }
+
+const std::string& Session::peer_id() const { return impl_->peer_id; }
 
 api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesystem::path& dir,
                                         const std::string& file_name, bool complete,
@@ -242,20 +259,37 @@ SwarmStats Session::stats(SwarmId id) const {
   SwarmStats stats;
   const auto* swarm = impl_->find(id);
   if (swarm == nullptr) return stats;
-  const auto status = swarm->handle.status();
+  const auto status = swarm->handle.status(lt::torrent_handle::query_pieces);
   stats.from_peers = static_cast<std::uint64_t>(status.total_payload_download);
   stats.uploaded = static_cast<std::uint64_t>(status.total_payload_upload);
   stats.peers_connected = status.num_peers;
   stats.pieces_have = static_cast<std::uint32_t>(status.num_pieces);
   stats.pieces_total = swarm->pieces;
   stats.complete = status.is_seeding;
+  stats.have.assign(swarm->pieces, false);
+  for (lt::piece_index_t piece{0}; piece < status.pieces.end_index(); ++piece) {
+    if (status.pieces[piece]) stats.have[static_cast<std::size_t>(static_cast<int>(piece))] = true;
+  }
   std::vector<lt::peer_info> peers;
   swarm->handle.get_peer_info(peers);
   for (const auto& peer : peers) {
-    stats.peers.push_back(
-        PeerStats{peer.ip.address().to_string() + ":" + std::to_string(peer.ip.port()),
-                  static_cast<std::uint64_t>(peer.total_download),
-                  static_cast<std::uint64_t>(peer.total_upload)});
+    // Still connecting or handshaking: not a peer yet.
+    if (peer.flags & (lt::peer_info::connecting | lt::peer_info::handshake)) continue;
+    PeerStats entry;
+    entry.address = peer.ip.address().to_string() + ":" + std::to_string(peer.ip.port());
+    entry.peer_id.assign(peer.pid.data(), peer.pid.size());
+    entry.bytes_down = static_cast<std::uint64_t>(peer.total_download);
+    entry.bytes_up = static_cast<std::uint64_t>(peer.total_upload);
+    entry.seed = static_cast<bool>(peer.flags & lt::peer_info::seed);
+    if (peer.pieces.size() > 0) {
+      entry.have.assign(swarm->pieces, false);
+      for (lt::piece_index_t piece{0}; piece < peer.pieces.end_index(); ++piece) {
+        if (peer.pieces[piece] && static_cast<int>(piece) < static_cast<int>(swarm->pieces)) {
+          entry.have[static_cast<std::size_t>(static_cast<int>(piece))] = true;
+        }
+      }
+    }
+    stats.peers.push_back(std::move(entry));
   }
   return stats;
 }

@@ -26,6 +26,13 @@ api::FileStatus sample_file() {
   file.from_origin = 1;
   file.from_peers = 2;
   file.from_cache = 3;
+  file.uploaded = 4;
+  file.metadata_url = "http://127.0.0.1:8080/f.bin.torrent";
+  file.mode = api::DownloadMode::kHttpOnly;
+  file.peers_seen = 5;
+  file.peers_connected = 2;
+  file.peers = {{"10.0.0.2:6881", 7, 8}, {"[::1]:6882", 0, 9}};
+  file.peers_unused_reason = "no peer found";
   return file;
 }
 
@@ -48,8 +55,10 @@ api::JobInfo sample_job() {
   job.http_headers = {"X-Token: abc", "Accept: */*"};
   job.max_bytes_per_second = 1 << 20;
   job.owner_uid = 1000;
-  job.files = {sample_file(), api::FileStatus{"http://h/g", "/tmp/g", std::nullopt, std::nullopt, 0,
-                                              false, 0, 0, 0}};
+  api::FileStatus plain;
+  plain.url = "http://h/g";
+  plain.local_path = "/tmp/g";
+  job.files = {sample_file(), plain};
   return job;
 }
 
@@ -175,13 +184,16 @@ TEST(ErrorJson, FailureBodyAndStatuses) {
 // ---------------------------------------------------------------- FileSpec
 
 TEST(FileSpecJson, RoundTripsWithAndWithoutHash) {
-  const api::FileSpec with{"https://o/f", "/a/f", std::string(64, 'F')};
+  const api::FileSpec with{"https://o/f", "/a/f", std::string(64, 'F'), "https://o/f.meta",
+                           api::DownloadMode::kBypass};
   const api::FileSpec without{"https://o/g", "/a/g", std::nullopt};
   for (const auto& spec : {with, without}) {
     auto back = file_spec_from_json(to_json(spec));
     ASSERT_TRUE(back) << back.error().message;
     EXPECT_EQ(back->url, spec.url);
     EXPECT_EQ(back->local_path, spec.local_path);
+    EXPECT_EQ(back->metadata_url, spec.metadata_url);
+    EXPECT_EQ(back->mode, spec.mode);
     EXPECT_EQ(back->sha256, spec.sha256);
   }
   EXPECT_FALSE(to_json(without).contains("sha256"));

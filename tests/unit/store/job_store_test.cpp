@@ -119,6 +119,13 @@ JobRecord make_full_job() {
   first.from_origin = 111;
   first.from_peers = 222;
   first.from_cache = 333;
+  first.metadata_url = "http://origin/f.torrent";
+  first.mode = api::DownloadMode::kBypass;
+  first.info_hash = std::string(64, 'c');
+  first.uploaded = 444;
+  first.peers_seen = 3;
+  first.peers = {{"10.1.2.3:6881", 1, 2}, {"[::1]:7000", 1ULL << 40, 0}};
+  first.peers_unused_reason = "peers had no pieces";
   FileRecord second = make_file(1);
   second.verified = RangeSet({{16, 32}});
   job.files = {first, second};
@@ -498,14 +505,33 @@ TEST_F(JobStoreTest, WalModeIsOn) {
   ASSERT_TRUE(store);
   RawDb raw(path_);
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "3");
+}
+
+// What a store from before version 3 holds: no swarm columns.
+void drop_swarm_columns(RawDb& raw) {
+  for (const char* column : {"metadata_url", "mode", "info_hash", "uploaded", "peers_seen", "peers",
+                             "peers_unused_reason"}) {
+    raw.exec(std::string("ALTER TABLE files DROP COLUMN ") + column);
+  }
+}
+
+// What migration 3 gives rows that had no swarm columns.
+void without_swarm_fields(FileRecord& file) {
+  file.metadata_url.reset();
+  file.mode = api::DownloadMode::kLan;
+  file.info_hash.clear();
+  file.uploaded = 0;
+  file.peers_seen = 0;
+  file.peers.clear();
+  file.peers_unused_reason.reset();
 }
 
 TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   { ASSERT_TRUE(open_store()); }
   {
     RawDb raw(path_);
-    raw.exec("PRAGMA user_version = 3");
+    raw.exec("PRAGMA user_version = 4");
   }
   auto store = JobStore::open(path_);
   ASSERT_FALSE(store.has_value());
@@ -514,7 +540,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().describe();
   // Refusing leaves the version as it was.
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "3");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "4");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion1Store) {
@@ -525,19 +551,47 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
     expect_ok(store->insert_job(job));
   }
   {
-    // Make the file what version 1 wrote: no owner_gid column.
+    // Make the file what version 1 wrote: no owner_gid column, no swarm columns.
     RawDb raw(path_);
     raw.exec("ALTER TABLE jobs DROP COLUMN owner_gid");
+    drop_swarm_columns(raw);
     raw.exec("PRAGMA user_version = 1");
   }
   auto store = open_store();
   ASSERT_TRUE(store);
   const auto loaded = load(*store);
   ASSERT_EQ(loaded.size(), 1u);
-  job.owner_gid = 0;  // what the migration gives rows that had none
+  job.owner_gid = 0;  // what the migrations give rows that had none
+  for (auto& file : job.files) without_swarm_fields(file);
   EXPECT_EQ(loaded.front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "3");
+}
+
+TEST_F(JobStoreTest, MigratesAVersion2Store) {
+  JobRecord job = make_full_job();
+  {
+    auto store = open_store();
+    ASSERT_TRUE(store);
+    expect_ok(store->insert_job(job));
+  }
+  {
+    RawDb raw(path_);
+    drop_swarm_columns(raw);
+    raw.exec("PRAGMA user_version = 2");
+  }
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  const auto loaded = load(*store);
+  ASSERT_EQ(loaded.size(), 1u);
+  for (auto& file : job.files) without_swarm_fields(file);
+  EXPECT_EQ(loaded.front(), job);
+  // And the new columns take values from then on.
+  JobRecord changed = loaded.front();
+  changed.files[0].mode = api::DownloadMode::kHttpOnly;
+  changed.files[0].peers = {{"10.0.0.9:1", 5, 6}};
+  expect_ok(store->update_job_and_file(changed, changed.files[0]));
+  EXPECT_EQ(load(*store).front(), changed);
 }
 
 TEST_F(JobStoreTest, CorruptFileIsClearError) {

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,7 @@ struct CachedItem {
   std::chrono::system_clock::time_point last_used;
   std::uint32_t pins = 0;
   bool verified = true;  // false after an unclean shutdown until checked again
+  bool partial = false;  // being filled by a swarm: not served until finished
 };
 
 struct CacheStats {
@@ -90,10 +92,27 @@ class ContentStore {
   ContentStore& operator=(const ContentStore&) = delete;
 
   static std::string sha256_key(const std::string& hex);
+  // The key of content identified by its metadata (the v2 info-hash, 64 hex digits).
+  static std::string metadata_key(const std::string& info_hash_v2);
 
-  // The item, pinned and marked used; nullopt when absent (or when it failed its check after
-  // an unclean shutdown: then it is removed).
-  api::Result<std::optional<Pin>> acquire(const std::string& key);
+  // Checks an item's object file against its identity (true: intact). SHA-256 keys need none;
+  // other keys are checked by the caller's verifier, which knows their metadata.
+  using Verifier = std::function<bool(const std::filesystem::path& object)>;
+
+  // The complete item, pinned and marked used; nullopt when absent or partial (or when it
+  // failed its check after an unclean shutdown: then it is removed). An unverified item whose
+  // key is not a SHA-256 is checked with `verify`; without one it is dropped.
+  api::Result<std::optional<Pin>> acquire(const std::string& key, const Verifier& verify = {});
+
+  // A partial item that a swarm fills in place at pin.path(): created at `size` bytes with its
+  // space reserved (a full disk fails here, kDiskFull), or the existing partial item with the
+  // data it already holds (its pieces are re-checked by whoever fills it: nothing in a partial
+  // item is trusted). Room is made by evicting unpinned items; an item larger than the cache's
+  // limit is refused (kLimitExceeded). Fails if the key is already complete.
+  api::Result<Pin> begin_partial(const std::string& key, std::uint64_t size);
+  // The caller has verified every piece of the partial item `key`: its object is synced and
+  // becomes a complete item.
+  api::Result<void> finish_partial(const std::string& key);
 
   // Adds `size` bytes read from `source_fd` (from offset 0) under `key`, durably (fsync, then
   // rename, then the index), then evicts down to the limits. An existing key is kept as is.
@@ -102,6 +121,9 @@ class ContentStore {
   // Copies a pinned item into `dest_fd` from offset 0 (reflink when possible); the caller
   // syncs. The destination is a separate file either way.
   api::Result<void> copy_to(const Pin& pin, int dest_fd);
+  // The same for an object file the caller holds a pin on (by path, for other threads).
+  static api::Result<void> copy_object(const std::filesystem::path& object, std::uint64_t size,
+                                       int dest_fd);
 
   std::vector<CachedItem> list();
   CacheStats stats();

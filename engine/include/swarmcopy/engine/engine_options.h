@@ -5,9 +5,12 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "swarmcopy/api/download_mode.h"
 #include "swarmcopy/cache/content_store.h"
 
 namespace swarmcopy::engine {
@@ -49,6 +52,29 @@ struct EngineOptions {
   bool cache_enabled = true;
   std::filesystem::path cache_dir;  // empty: <state dir>/cache
   cache::CacheLimits cache_limits;
+
+  // The LAN swarm. Files use default_mode unless they name one. The peer session opens when
+  // the first file with metadata needs it (nothing listens before), on peer_listen
+  // ("ADDRESS:PORT", port 0: any); on_listening then hears the bound port.
+  api::DownloadMode default_mode = api::DownloadMode::kLan;
+  std::string peer_listen = "0.0.0.0:0";
+  std::function<void(std::uint16_t port)> on_listening;
+  // Peers to dial for every swarm, "HOST:PORT" (for networks without multicast), and local
+  // service discovery (multicast on the local link) in lan mode.
+  std::vector<std::string> peers;
+  bool local_discovery = true;
+  // Upload cap for peers (LAN peers included), bytes per second; 0: none.
+  std::uint64_t upload_bytes_per_second = 0;
+  // A completed (or cache-served) item keeps being served to peers this long after the last
+  // job using it let go.
+  std::chrono::seconds seed_time{std::chrono::hours(1)};
+  // Background jobs (priority other than FOREGROUND) leave the origin alone this long while
+  // peers may serve them (Delivery Optimization's "delay background download from HTTP"),
+  // unless no peer can be known (no explicit peer, no discovery). FOREGROUND: the origin at once.
+  std::chrono::milliseconds background_http_delay{std::chrono::seconds(2)};
+  // Any job waits at most this long for the explicit peers to connect before the origin starts
+  // (so that it does not fetch from the origin what a listed peer has).
+  std::chrono::milliseconds peer_connect_wait{std::chrono::seconds(1)};
 };
 
 }  // namespace swarmcopy::engine

@@ -34,4 +34,9 @@ api::Result<Metainfo> publish(const std::filesystem::path& file, std::uint32_t p
 // kInvalidArgument: not bencoded metainfo, more than one file, no v2 part.
 api::Result<Metainfo> parse_metainfo(std::span<const char> bytes, const std::string& source);
 
+// Checks a whole file against the metainfo's piece hashes (every piece read and hashed; the
+// file must have exactly the metainfo's size). For the cache's check after an unclean
+// shutdown. Blocking: call off the engine thread.
+bool verify_file(const Metainfo& meta, const std::filesystem::path& file);
+
 }  // namespace swarmcopy::peer

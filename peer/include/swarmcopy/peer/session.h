@@ -35,9 +35,12 @@ struct SessionOptions {
 using SwarmId = std::uint64_t;
 
 struct PeerStats {
-  std::string address;  // "IP:PORT"
-  std::uint64_t bytes_down = 0;
+  std::string address;           // "IP:PORT"
+  std::string peer_id;           // the 20 bytes of its BitTorrent peer id
+  std::uint64_t bytes_down = 0;  // payload, this connection
   std::uint64_t bytes_up = 0;
+  bool seed = false;       // has every piece
+  std::vector<bool> have;  // its pieces (empty until its bitfield arrived)
 };
 
 struct SwarmStats {
@@ -47,7 +50,8 @@ struct SwarmStats {
   std::uint32_t pieces_have = 0;
   std::uint32_t pieces_total = 0;
   bool complete = false;
-  std::vector<PeerStats> peers;
+  std::vector<PeerStats> peers;  // connected peers (handshake done)
+  std::vector<bool> have;        // our verified pieces
 };
 
 struct SwarmEvents {
@@ -67,6 +71,8 @@ class Session {
 
   // The TCP port peers reach us on (0 until listening).
   std::uint16_t listen_port() const;
+  // Our BitTorrent peer id (20 bytes), the same in every swarm: peers rank pieces by it.
+  const std::string& peer_id() const;
 
   // A swarm writing into (complete: seeding from) `dir / file_name`.
   api::Result<SwarmId> add_swarm(const Metainfo& meta, const std::filesystem::path& dir,

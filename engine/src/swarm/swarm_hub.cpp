@@ -1,0 +1,300 @@
+#include "swarm_hub.h"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+namespace swarmcopy::engine::swarm {
+namespace {
+
+constexpr auto kRedialInterval = std::chrono::seconds(5);
+// How long a peer with the higher endpoint waits to be dialled before it dials itself.
+constexpr auto kAnswerDialWait = std::chrono::milliseconds(400);
+
+api::Result<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::string& text) {
+  const auto colon = text.rfind(':');
+  std::string host = colon == std::string::npos ? "" : text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  unsigned long port = 0;
+  try {
+    port = colon == std::string::npos ? 0 : std::stoul(text.substr(colon + 1));
+  } catch (const std::exception&) {
+    port = 0;
+  }
+  if (host.empty() || port == 0 || port > 65535) {
+    return api::fail(api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument,
+                     "peer must be HOST:PORT: " + text);
+  }
+  return std::make_pair(host, static_cast<std::uint16_t>(port));
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------ Lease
+
+SwarmHub::Lease::Lease(SwarmHub* hub, std::string key, peer::SwarmId swarm, Listener listener)
+    : hub_(hub), key_(std::move(key)), swarm_(swarm) {
+  listener_id_ = hub_->next_listener_++;
+  hub_->items_.at(key_).listeners.emplace(listener_id_, std::move(listener));
+}
+
+SwarmHub::Lease::~Lease() { hub_->release(key_, listener_id_); }
+
+const std::filesystem::path& SwarmHub::Lease::data_path() const {
+  return hub_->items_.at(key_).pin.path();
+}
+
+bool SwarmHub::Lease::complete() const { return hub_->items_.at(key_).complete; }
+
+// ---------------------------------------------------------------------------- SwarmHub
+
+api::Result<std::unique_ptr<SwarmHub>> SwarmHub::open(boost::asio::io_context& io,
+                                                      boost::asio::thread_pool& pool,
+                                                      cache::ContentStore& cache,
+                                                      const EngineOptions& options) {
+  std::vector<std::pair<std::string, std::uint16_t>> peers;
+  for (const auto& text : options.peers) {
+    auto endpoint = parse_endpoint(text);
+    if (!endpoint) return std::unexpected(endpoint.error());
+    peers.push_back(*endpoint);
+  }
+  peer::SessionOptions session_options;
+  session_options.listen_interfaces = options.peer_listen;
+  session_options.local_discovery = options.local_discovery;
+  session_options.upload_bytes_per_second = options.upload_bytes_per_second;
+  auto session = peer::Session::open(io, session_options);
+  if (!session) return std::unexpected(session.error());
+  return std::unique_ptr<SwarmHub>(
+      new SwarmHub(io, pool, cache, options, std::move(*session), std::move(peers)));
+}
+
+SwarmHub::SwarmHub(boost::asio::io_context& io, boost::asio::thread_pool& pool,
+                   cache::ContentStore& cache, const EngineOptions& options,
+                   std::unique_ptr<peer::Session> session,
+                   std::vector<std::pair<std::string, std::uint16_t>> peers)
+    : io_(io),
+      pool_(pool),
+      cache_(cache),
+      options_(options),
+      session_(std::move(session)),
+      explicit_peers_(std::move(peers)),
+      redial_timer_(io) {
+  const auto port = session_->listen_port();
+  spdlog::info("peer session listening on port {}", port);
+  if (options_.on_listening) options_.on_listening(port);
+  redial();
+}
+
+SwarmHub::~SwarmHub() {
+  *alive_ = false;
+  redial_timer_.cancel();
+  for (auto& [key, item] : items_) {
+    if (item.seed_timer) item.seed_timer->cancel();
+    session_->remove_swarm(item.swarm);
+  }
+  items_.clear();
+}
+
+void SwarmHub::join(const peer::Metainfo& meta, Listener listener, JoinDone done) {
+  const auto key = cache::ContentStore::metadata_key(meta.info_hash_v2);
+  if (auto it = items_.find(key); it != items_.end()) {
+    auto lease_ptr = lease(key, it->second, std::move(listener));
+    boost::asio::post(io_, [done = std::move(done), lease_ptr] { done(lease_ptr); });
+    return;
+  }
+  // The cache's check after an unclean shutdown hashes the whole item, and reserving space
+  // may take a while: off the engine thread.
+  boost::asio::post(pool_, [this, meta, key, listener = std::move(listener), done = std::move(done),
+                            alive = alive_]() mutable {
+    bool complete = false;
+    api::Result<cache::Pin> pin = std::unexpected(api::Error{});
+    auto found = cache_.acquire(
+        key, [&meta](const std::filesystem::path& file) { return peer::verify_file(meta, file); });
+    if (found && *found) {
+      complete = true;
+      pin = std::move(**found);
+    } else {
+      pin = cache_.begin_partial(key, meta.size);
+    }
+    boost::asio::post(
+        io_, [this, meta = std::move(meta), key, pin = std::move(pin), complete,
+              listener = std::move(listener), done = std::move(done), alive]() mutable {
+          if (!*alive) return;
+          on_cache_ready(meta, key, std::move(pin), complete, std::move(listener), std::move(done));
+        });
+  });
+}
+
+void SwarmHub::on_cache_ready(const peer::Metainfo& meta, std::string key,
+                              api::Result<cache::Pin> pin, bool complete, Listener listener,
+                              JoinDone done) {
+  // Another job may have joined the same content meanwhile: share its swarm.
+  if (auto it = items_.find(key); it != items_.end()) {
+    done(lease(key, it->second, std::move(listener)));
+    return;
+  }
+  if (!pin) {
+    done(std::unexpected(pin.error()));
+    return;
+  }
+  const auto path = pin->path();
+  auto swarm = session_->add_swarm(meta, path.parent_path(), path.filename().string(), complete,
+                                   events_for(key));
+  if (!swarm) {
+    done(std::unexpected(swarm.error()));
+    return;
+  }
+  auto& item = items_[key];
+  item.swarm = *swarm;
+  item.pin = std::move(*pin);
+  item.complete = complete;
+  dial_listed_peers(key);
+  done(lease(key, item, std::move(listener)));
+}
+
+// Two peers that list each other and dial at the same moment make two connections; libtorrent
+// drops the duplicate and sometimes both, and then waits before it redials (field notes). So
+// the peer with the lower endpoint dials first; the other dials only if, a moment later, no
+// connection came (the peer may not list us at all).
+void SwarmHub::dial_listed_peers(const std::string& key) {
+  auto it = items_.find(key);
+  if (it == items_.end() || explicit_peers_.empty()) return;
+  const auto colon = options_.peer_listen.rfind(':');
+  const std::string own_host =
+      colon == std::string::npos ? std::string() : options_.peer_listen.substr(0, colon);
+  const auto own_port = session_->listen_port();
+  bool waited = false;
+  for (const auto& [host, port] : explicit_peers_) {
+    const bool we_are_lower = own_host == host && own_port < port;
+    const bool unknown_order = own_host != host;
+    if (we_are_lower || unknown_order) {
+      session_->connect_peer(it->second.swarm, host, port);
+    } else {
+      waited = true;
+    }
+  }
+  if (!waited) return;
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, kAnswerDialWait);
+  timer->async_wait([this, key, timer, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;
+    auto found = items_.find(key);
+    if (found == items_.end()) return;
+    const auto stats = session_->stats(found->second.swarm);
+    if (stats.peers.size() >= explicit_peers_.size()) return;
+    for (const auto& [host, port] : explicit_peers_) {
+      session_->connect_peer(found->second.swarm, host, port);
+    }
+  });
+}
+
+std::shared_ptr<SwarmHub::Lease> SwarmHub::lease(const std::string& key, Item& item,
+                                                 Listener listener) {
+  if (item.seed_timer) {
+    item.seed_timer->cancel();
+    item.seed_timer.reset();
+  }
+  return std::shared_ptr<Lease>(new Lease(this, key, item.swarm, std::move(listener)));
+}
+
+peer::SwarmEvents SwarmHub::events_for(const std::string& key) {
+  // Events fan out to every transfer holding the item (looked up at delivery: listeners come
+  // and go while the swarm lives).
+  auto each = [this, key](auto call) {
+    auto it = items_.find(key);
+    if (it == items_.end()) return;
+    std::vector<Listener> listeners;
+    for (const auto& [id, listener] : it->second.listeners) listeners.push_back(listener);
+    for (const auto& listener : listeners) call(listener);
+  };
+  peer::SwarmEvents events;
+  events.piece_finished = [each](std::uint32_t piece) {
+    each([piece](const Listener& l) {
+      if (l.piece_finished) l.piece_finished(piece);
+    });
+  };
+  events.hash_failed = [each](std::uint32_t piece) {
+    each([piece](const Listener& l) {
+      if (l.hash_failed) l.hash_failed(piece);
+    });
+  };
+  events.finished = [each] {
+    each([](const Listener& l) {
+      if (l.finished) l.finished();
+    });
+  };
+  events.failed = [each](api::Error error) {
+    each([&error](const Listener& l) {
+      if (l.failed) l.failed(error);
+    });
+  };
+  return events;
+}
+
+void SwarmHub::finish_item(const Lease& lease, std::function<void(api::Result<void>)> done) {
+  auto it = items_.find(lease.key_);
+  if (it != items_.end() && it->second.complete) {
+    boost::asio::post(io_, [done = std::move(done)] { done({}); });
+    return;
+  }
+  boost::asio::post(pool_, [this, key = lease.key_, done = std::move(done), alive = alive_] {
+    auto finished = cache_.finish_partial(key);
+    boost::asio::post(io_, [this, key, finished, done, alive] {
+      if (!*alive) return;
+      if (auto it = items_.find(key); finished && it != items_.end()) it->second.complete = true;
+      done(finished);
+    });
+  });
+}
+
+void SwarmHub::release(const std::string& key, std::uint64_t listener_id) {
+  auto it = items_.find(key);
+  if (it == items_.end()) return;
+  auto& item = it->second;
+  item.listeners.erase(listener_id);
+  if (!item.listeners.empty()) return;
+  if (!item.complete || options_.seed_time.count() <= 0) {
+    remove(key);
+    return;
+  }
+  // Served to peers a while longer; a job that needs it again meanwhile takes it back.
+  item.seed_timer = std::make_unique<boost::asio::steady_timer>(io_, options_.seed_time);
+  item.seed_timer->async_wait([this, key, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;
+    auto found = items_.find(key);
+    if (found != items_.end() && found->second.listeners.empty()) remove(key);
+  });
+}
+
+void SwarmHub::remove(const std::string& key) {
+  auto it = items_.find(key);
+  if (it == items_.end()) return;
+  session_->remove_swarm(it->second.swarm);
+  items_.erase(it);  // drops the pin: the item may be evicted again
+}
+
+void SwarmHub::redial() {
+  // libtorrent redials peers it knows, but gives up on one that failed too often: the listed
+  // peers are worth asking again now and then (a peer that restarts, a late starter).
+  if (!explicit_peers_.empty()) {
+    for (const auto& [key, item] : items_) {
+      const auto stats = session_->stats(item.swarm);
+      // A listed peer that dialled us shows an ephemeral port; dialling it again would make a
+      // duplicate connection that libtorrent then drops (sometimes both). Only when fewer peers
+      // are connected than listed is one of them missing.
+      if (stats.peers.size() >= explicit_peers_.size()) continue;
+      for (const auto& [host, port] : explicit_peers_) {
+        const auto address = host + ":" + std::to_string(port);
+        bool connected = false;
+        for (const auto& peer : stats.peers) connected = connected || peer.address == address;
+        if (!connected) session_->connect_peer(item.swarm, host, port);
+      }
+    }
+  }
+  redial_timer_.expires_after(kRedialInterval);
+  redial_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (!ec && *alive) redial();
+  });
+}
+
+}  // namespace swarmcopy::engine::swarm

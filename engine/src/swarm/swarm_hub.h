@@ -1,0 +1,118 @@
+// SwarmHub: the engine's one peer session and its swarms, one per content item. A job's file
+// joins the swarm of its content and gets a Lease; the swarm's data lives in the content cache
+// (a partial item while it is filled, a complete one after), so what peers send is checked
+// into the daemon's own area, never into a user's directory, and a finished download is
+// already cached. When the last lease goes, a complete item keeps being seeded for
+// EngineOptions::seed_time; an incomplete one leaves the session (its data stays, partial, for
+// the next attempt).
+//
+// Engine thread only. Cache work that blocks (a re-check after an unclean shutdown, reserving
+// space) runs on the pool.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "swarmcopy/api/error.h"
+#include "swarmcopy/cache/content_store.h"
+#include "swarmcopy/engine/engine_options.h"
+#include "swarmcopy/peer/metainfo.h"
+#include "swarmcopy/peer/session.h"
+
+namespace swarmcopy::engine::swarm {
+
+class SwarmHub {
+ public:
+  // What a transfer hears from its swarm.
+  struct Listener {
+    std::function<void(std::uint32_t piece)> piece_finished;
+    std::function<void(std::uint32_t piece)> hash_failed;
+    std::function<void()> finished;
+    std::function<void(api::Error)> failed;
+  };
+
+  class Lease {
+   public:
+    ~Lease();
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    peer::SwarmId swarm() const { return swarm_; }
+    // The cache item's file: complete (seed from it, copy out of it) or being filled.
+    const std::filesystem::path& data_path() const;
+    bool complete() const;
+
+   private:
+    friend class SwarmHub;
+    Lease(SwarmHub* hub, std::string key, peer::SwarmId swarm, Listener listener);
+    SwarmHub* hub_;
+    std::string key_;
+    peer::SwarmId swarm_;
+    std::uint64_t listener_id_ = 0;
+  };
+  using JoinDone = std::function<void(api::Result<std::shared_ptr<Lease>>)>;
+
+  // Opens the peer session (listening as options say; on_listening hears the port).
+  static api::Result<std::unique_ptr<SwarmHub>> open(boost::asio::io_context& io,
+                                                     boost::asio::thread_pool& pool,
+                                                     cache::ContentStore& cache,
+                                                     const EngineOptions& options);
+  ~SwarmHub();
+  SwarmHub(const SwarmHub&) = delete;
+  SwarmHub& operator=(const SwarmHub&) = delete;
+
+  // Joins the swarm of `meta`'s content; `done` runs on the engine thread, never inline. An
+  // error: the cache cannot hold it (too large, disk full ...) — the caller goes HTTP only.
+  void join(const peer::Metainfo& meta, Listener listener, JoinDone done);
+
+  // Every piece of the leased item is verified: it is synced and becomes a complete cache item
+  // (on the pool); `done` runs on the engine thread.
+  void finish_item(const Lease& lease, std::function<void(api::Result<void>)> done);
+
+  peer::Session& session() { return *session_; }
+  // The explicit peers as endpoints ("HOST:PORT" resolved once at open).
+  const std::vector<std::pair<std::string, std::uint16_t>>& explicit_peers() const {
+    return explicit_peers_;
+  }
+  bool discovery() const { return options_.local_discovery; }
+
+ private:
+  struct Item {
+    peer::SwarmId swarm = 0;
+    cache::Pin pin;
+    bool complete = false;
+    std::map<std::uint64_t, Listener> listeners;
+    std::unique_ptr<boost::asio::steady_timer> seed_timer;
+  };
+
+  SwarmHub(boost::asio::io_context& io, boost::asio::thread_pool& pool, cache::ContentStore& cache,
+           const EngineOptions& options, std::unique_ptr<peer::Session> session,
+           std::vector<std::pair<std::string, std::uint16_t>> peers);
+  void on_cache_ready(const peer::Metainfo& meta, std::string key, api::Result<cache::Pin> pin,
+                      bool complete, Listener listener, JoinDone done);
+  std::shared_ptr<Lease> lease(const std::string& key, Item& item, Listener listener);
+  void release(const std::string& key, std::uint64_t listener_id);
+  void remove(const std::string& key);
+  void redial();
+  void dial_listed_peers(const std::string& key);
+  peer::SwarmEvents events_for(const std::string& key);
+
+  boost::asio::io_context& io_;
+  boost::asio::thread_pool& pool_;
+  cache::ContentStore& cache_;
+  EngineOptions options_;
+  std::unique_ptr<peer::Session> session_;
+  std::vector<std::pair<std::string, std::uint16_t>> explicit_peers_;
+  std::map<std::string, Item> items_;
+  std::uint64_t next_listener_ = 1;
+  boost::asio::steady_timer redial_timer_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace swarmcopy::engine::swarm

@@ -1,0 +1,631 @@
+#include "swarm_transfer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+#include "fs_credentials.h"
+#include "piece_owner.h"
+#include "swarmcopy/util/sha256.h"
+#include "swarmcopy/util/unique_fd.h"
+
+namespace swarmcopy::engine::swarm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kTick = std::chrono::milliseconds(100);
+// No piece verified for this long (from any source): the origin takes any missing piece, so a
+// slow or vanished peer never blocks the download.
+constexpr auto kTakeOverAfter = std::chrono::seconds(2);
+// add_piece reports nothing when libtorrent drops the data: a piece handed over this long ago
+// without a verdict is fetched again.
+constexpr auto kAddPieceTimeout = std::chrono::seconds(30);
+// One origin request covers at most this many bytes of whole pieces, and no new request starts
+// while this much origin data waits in libtorrent for its hash check (add_piece copies and
+// queues; nothing pushes back).
+constexpr std::uint64_t kMaxRunBytes = 8ull << 20;
+constexpr std::uint64_t kMaxUnverifiedBytes = 32ull << 20;
+constexpr std::uint32_t kMaxOriginHashFailures = 10;
+constexpr auto kMinOriginBackoff = std::chrono::seconds(1);
+constexpr auto kMaxOriginBackoff = std::chrono::seconds(30);
+
+origin::FetchError local_failure(const api::Error& error, bool transient) {
+  return origin::FetchError{error, transient, {}};
+}
+
+}  // namespace
+
+SwarmTransfer::SwarmTransfer(Deps deps, FileRecord file, peer::Metainfo meta,
+                             TransferSettings settings, TransferHooks hooks)
+    : deps_(deps),
+      file_(std::move(file)),
+      meta_(std::move(meta)),
+      settings_(std::move(settings)),
+      hooks_(std::move(hooks)),
+      timer_(deps_.io) {}
+
+SwarmTransfer::~SwarmTransfer() {
+  *alive_ = false;
+  cancel_origin();
+  timer_.cancel();
+}
+
+std::uint32_t SwarmTransfer::peers_connected() const {
+  std::uint32_t count = 0;
+  for (const auto& [id, record] : peers_) count += record.connected ? 1 : 0;
+  return count;
+}
+
+std::uint64_t SwarmTransfer::piece_offset(std::uint32_t piece) const {
+  return static_cast<std::uint64_t>(piece) * meta_.piece_size;
+}
+
+std::uint32_t SwarmTransfer::piece_size(std::uint32_t piece) const {
+  const auto begin = piece_offset(piece);
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(meta_.piece_size, meta_.size - begin));
+}
+
+void SwarmTransfer::start() {
+  started_ = last_progress_ = last_checkpoint_ = Clock::now();
+  if (!file_.info_hash.empty() && file_.info_hash != meta_.info_hash_v2) {
+    // The origin published new metadata since the last run: the pieces are new too.
+    spdlog::info("{}: its metadata changed at the origin; starting over", file_.url);
+    file_.verified.clear();
+  }
+  file_.info_hash = meta_.info_hash_v2;
+  file_.size = meta_.size;
+  hooks_.persist(file_);
+  have_.assign(meta_.pieces, false);
+
+  SwarmHub::Listener listener;
+  listener.piece_finished = [this, alive = alive_](std::uint32_t piece) {
+    if (*alive) on_piece_finished(piece);
+  };
+  listener.hash_failed = [this, alive = alive_](std::uint32_t piece) {
+    if (*alive) on_hash_failed(piece);
+  };
+  listener.finished = [this, alive = alive_] {
+    if (*alive) on_swarm_finished();
+  };
+  listener.failed = [this, alive = alive_](api::Error error) {
+    if (*alive) fail_local(error, error.kind == api::ErrorKind::kDiskFull);
+  };
+  deps_.hub.join(meta_, std::move(listener),
+                 [this, alive = alive_](api::Result<std::shared_ptr<SwarmHub::Lease>> lease) {
+                   if (*alive) on_joined(std::move(lease));
+                 });
+}
+
+void SwarmTransfer::on_joined(api::Result<std::shared_ptr<SwarmHub::Lease>> lease) {
+  if (!lease) {
+    fail_local(lease.error(), lease.error().kind == api::ErrorKind::kDiskFull);
+    return;
+  }
+  lease_ = std::move(*lease);
+  uploaded_at_start_ = deps_.hub.session().stats(lease_->swarm()).uploaded;
+  if (lease_->complete()) {
+    // The content is in the cache (under any URL): not one byte from the origin.
+    file_.from_cache += meta_.size;
+    complete_ = true;
+    copy_out();
+    return;
+  }
+  probe_id_ = deps_.http.probe(
+      file_.url, origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
+      [this](auto result) {
+        probe_id_.reset();
+        on_probe(std::move(result));
+      });
+  schedule_tick();
+}
+
+void SwarmTransfer::on_probe(std::expected<origin::RemoteIdentity, origin::FetchError> result) {
+  if (!result) {
+    origin_failed(std::move(result.error()));
+    return;
+  }
+  const auto& identity = *result;
+  std::string changed;
+  if (!file_.etag.empty() && !identity.etag.empty() && file_.etag != identity.etag) {
+    changed = "ETag " + file_.etag + " -> " + identity.etag;
+  } else if (!file_.last_modified.empty() && !identity.last_modified.empty() &&
+             file_.last_modified != identity.last_modified) {
+    changed = "Last-Modified " + file_.last_modified + " -> " + identity.last_modified;
+  }
+  if (!changed.empty()) {
+    file_.verified.clear();
+    file_.etag.clear();
+    file_.last_modified.clear();
+    file_.info_hash.clear();
+    hooks_.persist(file_);
+    fail(origin::FetchError{
+        api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kContentChanged, 0,
+                   "content changed at the origin during the transfer (" + changed + ")", file_.url,
+                   origin::protocol_of(file_.url)},
+        false,
+        {}});
+    return;
+  }
+  if (identity.size && *identity.size != meta_.size) {
+    // Metadata for another file (or a file re-published without new metadata): no byte of it
+    // could be verified, so none is taken.
+    fail(origin::FetchError{
+        api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kContentChanged, 0,
+                   "the metadata describes a file of " + std::to_string(meta_.size) +
+                       " bytes, but the origin serves " + std::to_string(*identity.size) + " bytes",
+                   file_.url, origin::protocol_of(file_.url)},
+        false,
+        {}});
+    return;
+  }
+  file_.etag = identity.etag;
+  file_.last_modified = identity.last_modified;
+  file_.accepts_ranges = identity.accepts_ranges;
+  hooks_.persist(file_);
+  if (!identity.accepts_ranges) {
+    // Pieces need ranges; peers may still serve the whole file.
+    origin_failed(origin::FetchError{
+        api::Error{api::ErrorContext::kRemoteApplication, api::ErrorKind::kRangeNotSupported, 0,
+                   "the origin ignores Range requests, so it cannot serve pieces", file_.url,
+                   origin::protocol_of(file_.url)},
+        false,
+        {}});
+    return;
+  }
+  origin_ready_ = true;
+  origin_error_.reset();
+}
+
+void SwarmTransfer::schedule_tick() {
+  timer_.expires_after(kTick);
+  timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (!ec && *alive) tick();
+  });
+}
+
+void SwarmTransfer::tick() {
+  if (finished_ || complete_ || !lease_) return;
+  const auto stats = deps_.hub.session().stats(lease_->swarm());
+  refresh_peers(stats);
+  refresh_progress(stats.have);
+  if (stats.complete) {
+    on_swarm_finished();
+    return;
+  }
+  const auto now = Clock::now();
+  for (auto it = submitted_.begin(); it != submitted_.end();) {
+    it = now - it->second > kAddPieceTimeout ? submitted_.erase(it) : std::next(it);
+  }
+  plan_origin(stats);
+  // Neither the origin nor any peer moves the file: the origin's error ends this run (the
+  // engine retries transient ones later).
+  if (origin_error_ && requests_.empty() && now - last_progress_ > deps_.options.stall_timeout) {
+    fail(*origin_error_);
+    return;
+  }
+  maybe_checkpoint();
+  update_reason();
+  schedule_tick();
+}
+
+void SwarmTransfer::refresh_peers(const peer::SwarmStats& stats) {
+  for (auto& [id, record] : peers_) record.connected = false;
+  for (const auto& peer : stats.peers) {
+    auto [it, added] = peers_.try_emplace(peer.peer_id);
+    auto& record = it->second;
+    // A counter that went down belongs to a new connection: bank the old one's.
+    if (peer.bytes_down < record.down_live || peer.bytes_up < record.up_live) {
+      record.down_closed += record.down_live;
+      record.up_closed += record.up_live;
+    }
+    record.address = peer.address;
+    record.seed = peer.seed;
+    record.connected = true;
+    record.down_live = peer.bytes_down;
+    record.up_live = peer.bytes_up;
+  }
+  file_.peers.clear();
+  for (auto& [id, record] : peers_) {
+    if (!record.connected && (record.down_live > 0 || record.up_live > 0)) {
+      record.down_closed += record.down_live;
+      record.up_closed += record.up_live;
+      record.down_live = record.up_live = 0;
+    }
+    file_.peers.push_back(api::PeerTraffic{record.address, record.down_closed + record.down_live,
+                                           record.up_closed + record.up_live});
+  }
+  file_.peers_seen = static_cast<std::uint32_t>(peers_.size());
+  file_.uploaded = stats.uploaded >= uploaded_at_start_ ? stats.uploaded - uploaded_at_start_ : 0;
+}
+
+void SwarmTransfer::refresh_progress(const std::vector<bool>& have) {
+  if (have.size() != have_.size()) return;
+  std::uint64_t bytes = 0;
+  RangeSet verified;
+  for (std::uint32_t piece = 0; piece < have.size(); ++piece) {
+    if (!have[piece]) continue;
+    bytes += piece_size(piece);
+    verified.add(ByteRange{piece_offset(piece), piece_offset(piece) + piece_size(piece)});
+  }
+  have_ = have;
+  if (bytes > verified_bytes_) {
+    last_progress_ = Clock::now();
+    if (!flowing_) {
+      flowing_ = true;
+      hooks_.data_flowing();
+    }
+  }
+  verified_bytes_ = bytes;
+  pending_verified_ = std::move(verified);
+}
+
+bool SwarmTransfer::origin_allowed(const peer::SwarmStats& stats) {
+  const auto now = Clock::now();
+  if (!origin_ready_ || now < origin_retry_at_) return false;
+  const auto waited = now - started_;
+  const auto& listed = deps_.hub.explicit_peers();
+  // Listed peers get a moment to connect, so that the origin is not asked for what they have.
+  if (!listed.empty() && stats.peers.size() < listed.size() &&
+      waited < deps_.options.peer_connect_wait) {
+    return false;
+  }
+  if (settings_.foreground) return true;
+  const bool peers_possible = !listed.empty() || deps_.hub.discovery() || !stats.peers.empty();
+  return !peers_possible || waited >= deps_.options.background_http_delay;
+}
+
+void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
+  if (!origin_allowed(stats)) return;
+  const std::uint32_t max_requests =
+      settings_.max_bytes_per_second > 0
+          ? 1
+          : std::max<std::uint32_t>(1, deps_.options.connections_per_file);
+  if (requests_.size() >= max_requests) return;
+  if (submitted_.size() * meta_.piece_size > kMaxUnverifiedBytes) return;
+
+  const std::string& self = deps_.hub.session().peer_id();
+  std::vector<bool> available(meta_.pieces, false);
+  std::vector<std::string> live{self};
+  std::vector<std::string> participants{self};
+  for (const auto& peer : stats.peers) {
+    for (std::size_t i = 0; i < peer.have.size() && i < available.size(); ++i) {
+      if (peer.have[i]) available[i] = true;
+    }
+    if (!peer.seed) live.push_back(peer.peer_id);
+  }
+  for (const auto& [id, record] : peers_) {
+    if (!record.seed) participants.push_back(id);
+  }
+  // Measured from when the origin came into play: waiting for peers to connect is not a stall.
+  const auto now = Clock::now();
+  if (origin_allowed_since_ == Clock::time_point{}) {
+    origin_allowed_since_ = now;
+    spdlog::debug("{}: origin in play after {} ms with {} peers connected, {} known", file_.url,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(now - started_).count(),
+                  stats.peers.size(), peers_.size());
+  }
+  const bool stalled = now - std::max(last_progress_, origin_allowed_since_) > kTakeOverAfter;
+
+  auto wanted = [&](std::uint32_t piece) {
+    if (have_[piece] || requested_.contains(piece) || submitted_.contains(piece)) return false;
+    if (stalled) return true;
+    // A connected peer has it: libtorrent fetches it from there. (A piece half-fetched from a
+    // peer that has gone is not "available": its owner, or the successor, takes it over.)
+    if (available[piece]) return false;
+    return origin_owner_is_self(self, piece, participants, live);
+  };
+  const std::uint32_t max_run =
+      std::max<std::uint32_t>(1, static_cast<std::uint32_t>(kMaxRunBytes / meta_.piece_size));
+  for (std::uint32_t piece = 0; piece < meta_.pieces && requests_.size() < max_requests;) {
+    if (!wanted(piece)) {
+      ++piece;
+      continue;
+    }
+    std::uint32_t end = piece + 1;
+    while (end < meta_.pieces && end - piece < max_run && wanted(end)) ++end;
+    launch(piece, end);
+    piece = end;
+  }
+}
+
+void SwarmTransfer::launch(std::uint32_t first, std::uint32_t end) {
+  spdlog::debug("{}: origin pieces {}-{}", file_.url, first, end - 1);
+  const std::uint64_t key = next_key_++;
+  auto& request = requests_[key];
+  request.first = request.piece = first;
+  request.end = end;
+  request.buffer.reserve(piece_size(first));
+  for (auto piece = first; piece < end; ++piece) requested_.insert(piece);
+  origin::RangeRequest range;
+  range.url = file_.url;
+  range.begin = piece_offset(first);
+  range.end = piece_offset(end - 1) + piece_size(end - 1);
+  range.expected.size = meta_.size;
+  range.expected.etag = file_.etag;
+  range.expected.last_modified = file_.last_modified;
+  range.expected.accepts_ranges = true;
+  range.options.headers = settings_.http_headers;
+  range.options.max_bytes_per_second = settings_.max_bytes_per_second;
+  const auto id = deps_.http.fetch(
+      range,
+      [this, key](std::uint64_t offset, std::span<const char> bytes) {
+        return on_origin_data(key, offset, bytes);
+      },
+      [this, key](auto result) { on_origin_done(key, std::move(result)); });
+  if (auto it = requests_.find(key); it != requests_.end()) it->second.id = id;
+}
+
+api::Result<void> SwarmTransfer::on_origin_data(std::uint64_t key, std::uint64_t,
+                                                std::span<const char> bytes) {
+  auto it = requests_.find(key);
+  if (it == requests_.end()) return {};
+  auto& request = it->second;
+  if (!flowing_) {
+    flowing_ = true;
+    hooks_.data_flowing();
+  }
+  while (!bytes.empty() && request.piece < request.end) {
+    const auto piece = request.piece;
+    const std::size_t need = piece_size(piece) - request.buffer.size();
+    const std::size_t take = std::min(need, bytes.size());
+    request.buffer.insert(request.buffer.end(), bytes.begin(), bytes.begin() + take);
+    bytes = bytes.subspan(take);
+    if (request.buffer.size() < piece_size(piece)) break;
+    requested_.erase(piece);
+    if (!have_[piece]) {
+      // Counted when libtorrent says it verified the piece, not now.
+      if (auto added =
+              deps_.hub.session().add_piece(lease_->swarm(), piece, std::move(request.buffer));
+          added) {
+        submitted_[piece] = Clock::now();
+      } else {
+        spdlog::warn("{}: piece {}: {}", file_.url, piece, added.error().message);
+      }
+    }
+    request.buffer = {};
+    ++request.piece;
+    if (request.piece < request.end) request.buffer.reserve(piece_size(request.piece));
+  }
+  return {};
+}
+
+void SwarmTransfer::on_origin_done(std::uint64_t key,
+                                   std::expected<void, origin::FetchError> result) {
+  auto node = requests_.extract(key);
+  if (node.empty() || finished_) return;
+  const auto& request = node.mapped();
+  // Pieces not handed over go back to the plan.
+  for (auto piece = request.piece; piece < request.end; ++piece) requested_.erase(piece);
+  if (!result) {
+    origin_failed(std::move(result.error()));
+    return;
+  }
+  origin_backoff_ = std::chrono::milliseconds(0);
+}
+
+void SwarmTransfer::origin_failed(origin::FetchError error) {
+  if (error.error.kind == api::ErrorKind::kContentChanged) {
+    file_.verified.clear();
+    file_.etag.clear();
+    file_.last_modified.clear();
+    file_.info_hash.clear();
+    hooks_.persist(file_);
+    fail(std::move(error));
+    return;
+  }
+  // The origin is one source among others: peers go on while it rests.
+  origin_backoff_ = std::clamp<std::chrono::milliseconds>(origin_backoff_ * 2, kMinOriginBackoff,
+                                                          kMaxOriginBackoff);
+  const auto wait = std::max<std::chrono::milliseconds>(origin_backoff_, error.retry_after);
+  origin_retry_at_ = Clock::now() + wait;
+  spdlog::info("{}: origin unavailable ({}); peers only for {} ms", file_.url, error.error.message,
+               wait.count());
+  if (!origin_ready_ && !probe_id_) {
+    // The probe itself failed: ask again when the wait is over.
+    auto timer = std::make_shared<boost::asio::steady_timer>(deps_.io, wait);
+    timer->async_wait([this, timer, alive = alive_](const boost::system::error_code& ec) {
+      if (ec || !*alive || finished_ || complete_ || origin_ready_ || probe_id_) return;
+      probe_id_ = deps_.http.probe(
+          file_.url, origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
+          [this](auto result) {
+            probe_id_.reset();
+            on_probe(std::move(result));
+          });
+    });
+  }
+  origin_error_ = std::move(error);
+}
+
+void SwarmTransfer::on_piece_finished(std::uint32_t piece) {
+  if (piece >= meta_.pieces || complete_) return;
+  if (submitted_.erase(piece) > 0) {
+    file_.from_origin += piece_size(piece);
+  } else {
+    file_.from_peers += piece_size(piece);
+  }
+  last_progress_ = Clock::now();
+}
+
+void SwarmTransfer::on_hash_failed(std::uint32_t piece) {
+  if (submitted_.erase(piece) == 0) return;  // a peer's bad data: libtorrent blames and bans
+  // Our own origin data failed: the piece is fetched again, unless the origin keeps serving
+  // bytes that its own metadata rejects.
+  if (++origin_hash_failures_ >= kMaxOriginHashFailures) {
+    fail(origin::FetchError{
+        api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0,
+                   "the origin's data does not match its metadata (piece " + std::to_string(piece) +
+                       " failed its hash check; " + std::to_string(origin_hash_failures_) +
+                       " failures)",
+                   file_.url, origin::protocol_of(file_.url)},
+        false,
+        {}});
+  }
+}
+
+void SwarmTransfer::on_swarm_finished() {
+  if (complete_ || finished_) return;
+  complete_ = true;
+  cancel_origin();
+  timer_.cancel();
+  const auto stats = deps_.hub.session().stats(lease_->swarm());
+  refresh_peers(stats);
+  update_reason();
+  deps_.hub.finish_item(*lease_, [this, alive = alive_](api::Result<void> finished) {
+    if (!*alive) return;
+    if (!finished) {
+      fail_local(finished.error(), finished.error().kind == api::ErrorKind::kDiskFull);
+      return;
+    }
+    copy_out();
+  });
+}
+
+// The verified content goes to the job's temporary file: a separate copy (reflink where the
+// file system can), so that the cache and the destination never share data.
+void SwarmTransfer::copy_out() {
+  {
+    ScopedFsCredentials as_owner(settings_.owner_uid, settings_.owner_gid);
+    auto temp = TempFile::open(file_.temp_path);
+    if (!temp) {
+      fail_local(temp.error(), false);
+      return;
+    }
+    temp_ = std::move(*temp);
+  }
+  if (auto truncated = temp_->truncate(0); !truncated) {
+    fail_local(truncated.error(), false);
+    return;
+  }
+  if (auto reserved = temp_->reserve(meta_.size); !reserved) {
+    fail_local(reserved.error(), reserved.error().kind == api::ErrorKind::kDiskFull);
+    return;
+  }
+  if (!flowing_) {
+    flowing_ = true;
+    hooks_.data_flowing();
+  }
+  boost::asio::post(deps_.pool,
+                    [this, temp = temp_, object = lease_->data_path(), size = meta_.size,
+                     expected = file_.sha256, alive = alive_, &io = deps_.io] {
+                      auto copied = cache::ContentStore::copy_object(object, size, temp->fd());
+                      if (copied) copied = temp->sync();
+                      std::optional<api::Result<std::string>> hash;
+                      if (copied && expected) hash = util::sha256_of_fd(temp->fd(), temp->path());
+                      boost::asio::post(io, [this, alive, copied, hash] {
+                        if (*alive) on_copied(copied, hash);
+                      });
+                    });
+}
+
+void SwarmTransfer::on_copied(api::Result<void> copied,
+                              std::optional<api::Result<std::string>> hash) {
+  if (!copied) {
+    fail_local(copied.error(), copied.error().kind == api::ErrorKind::kDiskFull);
+    return;
+  }
+  if (hash && !*hash) {
+    fail_local(hash->error(), false);
+    return;
+  }
+  if (hash && **hash != *file_.sha256) {
+    // The metadata and the caller disagree about the content: the caller's hash wins.
+    {
+      ScopedFsCredentials as_owner(settings_.owner_uid, settings_.owner_gid);
+      temp_.reset();
+      (void)::unlink(file_.temp_path.c_str());
+    }
+    file_.verified.clear();
+    hooks_.persist(file_);
+    fail(origin::FetchError{
+        api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0,
+                   "SHA-256 mismatch: expected " + *file_.sha256 + ", got " + **hash, file_.url,
+                   origin::protocol_of(file_.url)},
+        false,
+        {}});
+    return;
+  }
+  verified_bytes_ = meta_.size;
+  file_.verified = RangeSet({ByteRange{0, meta_.size}});
+  file_.completed = true;
+  update_reason();
+  hooks_.persist(file_);
+  end();
+  boost::asio::post(deps_.io, [done = hooks_.done] { done({}); });
+}
+
+void SwarmTransfer::maybe_checkpoint() {
+  const auto now = Clock::now();
+  if (sync_in_flight_ || now - last_checkpoint_ < deps_.options.checkpoint_interval) return;
+  if (pending_verified_ == file_.verified) return;
+  sync_in_flight_ = true;
+  last_checkpoint_ = now;
+  // What libtorrent verified is in the page cache; it counts once it is on disk. (After a
+  // crash the pieces are checked again anyway: this is the progress the job reports.)
+  boost::asio::post(deps_.pool, [this, object = lease_->data_path(), snapshot = pending_verified_,
+                                 alive = alive_, &io = deps_.io] {
+    util::UniqueFd fd(::open(object.c_str(), O_RDONLY | O_CLOEXEC));
+    const bool synced = fd.valid() && ::fdatasync(fd.get()) == 0;
+    boost::asio::post(io, [this, alive, snapshot, synced] {
+      if (!*alive) return;
+      sync_in_flight_ = false;
+      if (!synced) return;  // the next checkpoint tries again
+      file_.verified = snapshot;
+      hooks_.persist(file_);
+    });
+  });
+}
+
+void SwarmTransfer::update_reason() {
+  if (file_.from_peers > 0) {
+    file_.peers_unused_reason.reset();
+  } else if (file_.from_cache > 0 && file_.from_origin == 0) {
+    file_.peers_unused_reason = "served from the local cache";
+  } else if (peers_.empty()) {
+    file_.peers_unused_reason = "no peer found";
+  } else {
+    file_.peers_unused_reason = "peers had no pieces to give";
+  }
+}
+
+void SwarmTransfer::fail_local(const api::Error& error, bool transient) {
+  fail(local_failure(error, transient));
+}
+
+void SwarmTransfer::fail(origin::FetchError error) {
+  if (finished_) return;
+  cancel_origin();
+  update_reason();
+  end();
+  boost::asio::post(
+      deps_.io, [done = hooks_.done, error = std::move(error)] { done(std::unexpected(error)); });
+}
+
+void SwarmTransfer::stop() {
+  if (finished_) return;
+  cancel_origin();
+  update_reason();
+  hooks_.persist(file_);
+  end();
+}
+
+void SwarmTransfer::end() {
+  finished_ = true;
+  *alive_ = false;
+  timer_.cancel();
+  lease_.reset();
+}
+
+void SwarmTransfer::cancel_origin() {
+  if (probe_id_) deps_.http.cancel(*probe_id_);
+  probe_id_.reset();
+  for (const auto& [key, request] : requests_) deps_.http.cancel(request.id);
+  requests_.clear();
+  requested_.clear();
+}
+
+}  // namespace swarmcopy::engine::swarm

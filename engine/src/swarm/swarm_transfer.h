@@ -1,0 +1,143 @@
+// SwarmTransfer: downloads one file whose metadata the origin published, from LAN peers and
+// the origin at the same time, into the content cache's item for it (the swarm's data), then
+// copies the verified file into the job's temporary file.
+//
+// Every piece is checked by libtorrent against the metadata, whatever its source: peers' pieces
+// arrive through the swarm; the origin's arrive over HTTP in ranges of whole pieces and are
+// handed over with add_piece, counted only once libtorrent reports them verified (with our own
+// timeout, since a dropped add_piece reports nothing). Which pieces the origin serves is decided
+// here (see piece_owner.h): pieces no connected peer has, that rank first for us among the
+// swarm's downloaders (or whose first-ranked peer is gone); after a while without local progress,
+// any missing piece — a peer never blocks a download. Background jobs leave the origin alone
+// for EngineOptions::background_http_delay while peers may serve them.
+//
+// Engine thread only; blocking work (sync, copy, hash) goes to the pool.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "origin/http_client.h"
+#include "swarm_hub.h"
+#include "swarmcopy/engine/engine_options.h"
+#include "swarmcopy/peer/metainfo.h"
+#include "temp_file.h"
+#include "transfer_hooks.h"
+
+namespace swarmcopy::engine::swarm {
+
+class SwarmTransfer {
+ public:
+  struct Deps {
+    boost::asio::io_context& io;
+    boost::asio::thread_pool& pool;
+    origin::HttpClient& http;
+    const EngineOptions& options;
+    SwarmHub& hub;
+  };
+
+  SwarmTransfer(Deps deps, FileRecord file, peer::Metainfo meta, TransferSettings settings,
+                TransferHooks hooks);
+  ~SwarmTransfer();
+  SwarmTransfer(const SwarmTransfer&) = delete;
+  SwarmTransfer& operator=(const SwarmTransfer&) = delete;
+
+  void start();
+  // Aborts origin requests and leaves the swarm; what libtorrent verified stays in the cache's
+  // partial item (re-checked when the file resumes). No hook runs after stop() returns.
+  void stop();
+
+  const FileRecord& file() const { return file_; }
+  std::uint64_t bytes_written() const { return verified_bytes_; }
+  std::uint32_t peers_connected() const;
+
+ private:
+  struct OriginRequest {
+    origin::HttpClient::RequestId id = 0;
+    std::uint32_t first = 0;  // pieces [first, end)
+    std::uint32_t end = 0;
+    std::uint32_t piece = 0;  // the piece being assembled
+    std::vector<char> buffer;
+  };
+
+  void on_joined(api::Result<std::shared_ptr<SwarmHub::Lease>> lease);
+  void on_probe(std::expected<origin::RemoteIdentity, origin::FetchError> result);
+  void tick();
+  void schedule_tick();
+  void refresh_peers(const peer::SwarmStats& stats);
+  void refresh_progress(const std::vector<bool>& have);
+  bool origin_allowed(const peer::SwarmStats& stats);
+  void plan_origin(const peer::SwarmStats& stats);
+  void launch(std::uint32_t first, std::uint32_t end);
+  api::Result<void> on_origin_data(std::uint64_t key, std::uint64_t offset,
+                                   std::span<const char> bytes);
+  void on_origin_done(std::uint64_t key, std::expected<void, origin::FetchError> result);
+  void origin_failed(origin::FetchError error);
+  void on_piece_finished(std::uint32_t piece);
+  void on_hash_failed(std::uint32_t piece);
+  void on_swarm_finished();
+  void copy_out();
+  void on_copied(api::Result<void> copied, std::optional<api::Result<std::string>> hash);
+  void maybe_checkpoint();
+  void update_reason();
+  void fail(origin::FetchError error);
+  void fail_local(const api::Error& error, bool transient);
+  void cancel_origin();
+  void end();
+  std::uint64_t piece_offset(std::uint32_t piece) const;
+  std::uint32_t piece_size(std::uint32_t piece) const;
+
+  Deps deps_;
+  FileRecord file_;
+  peer::Metainfo meta_;
+  TransferSettings settings_;
+  TransferHooks hooks_;
+  std::shared_ptr<SwarmHub::Lease> lease_;
+  std::shared_ptr<TempFile> temp_;
+  boost::asio::steady_timer timer_;
+
+  std::vector<bool> have_;
+  std::uint64_t verified_bytes_ = 0;
+  RangeSet pending_verified_;  // what libtorrent verified, committed at the next checkpoint
+  bool complete_ = false;
+  // Origin state: usable once the probe confirmed the file's identity; after a failure, not
+  // before retry_at.
+  bool origin_ready_ = false;
+  std::optional<origin::HttpClient::RequestId> probe_id_;
+  std::chrono::steady_clock::time_point origin_retry_at_{};
+  std::chrono::milliseconds origin_backoff_{0};
+  std::optional<origin::FetchError> origin_error_;
+  std::map<std::uint64_t, OriginRequest> requests_;
+  std::uint64_t next_key_ = 1;
+  std::set<std::uint32_t> requested_;  // in an origin request, not yet handed over
+  std::map<std::uint32_t, std::chrono::steady_clock::time_point> submitted_;  // add_piece'd
+  std::uint32_t origin_hash_failures_ = 0;
+  // Peers: every id ever connected, those that left, what they gave and took.
+  struct PeerRecord {
+    std::string address;
+    bool seed = false;
+    bool connected = false;
+    std::uint64_t down_closed = 0, up_closed = 0;  // from connections that ended
+    std::uint64_t down_live = 0, up_live = 0;      // the current connection
+  };
+  std::map<std::string, PeerRecord> peers_;
+  std::uint64_t uploaded_at_start_ = 0;
+  std::chrono::steady_clock::time_point started_{};
+  std::chrono::steady_clock::time_point last_progress_{};
+  std::chrono::steady_clock::time_point origin_allowed_since_{};  // first time plan_origin ran
+  std::chrono::steady_clock::time_point last_checkpoint_{};
+  bool sync_in_flight_ = false;
+  bool flowing_ = false;
+  bool finished_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace swarmcopy::engine::swarm

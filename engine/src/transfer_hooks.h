@@ -1,0 +1,32 @@
+// TransferHooks / TransferSettings: how a file's transfer (over HTTP alone, or through the
+// swarm) talks back to the engine, and what of its job it needs to know. Engine thread only.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "job_record.h"
+#include "origin/http_client.h"
+
+namespace swarmcopy::engine {
+
+using FileOutcome = std::expected<void, origin::FetchError>;
+
+struct TransferHooks {
+  std::function<void()> data_flowing;              // the first byte of this run arrived
+  std::function<void(const FileRecord&)> persist;  // commit this state of the file
+  std::function<void(FileOutcome)> done;           // called once, never after stop()
+};
+
+struct TransferSettings {
+  std::vector<std::string> http_headers;
+  std::uint64_t max_bytes_per_second = 0;
+  std::uint32_t owner_uid = 0;  // the temporary file is created with these credentials
+  std::uint32_t owner_gid = 0;
+  bool foreground = false;  // FOREGROUND priority: the origin at once, no delay for peers
+};
+
+}  // namespace swarmcopy::engine

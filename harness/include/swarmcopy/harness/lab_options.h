@@ -1,0 +1,25 @@
+// LabOptions: how NetworkLab::create builds a lab. Plain value type: any thread.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace swarmcopy::harness {
+
+struct LabOptions {
+  // Every name the lab makes starts with prefix + a fresh 6-hex-digit id + '-' (for example
+  // "sc-3fa9c1-"), which is what clean_leftovers(prefix) looks for after a crash. At most 4
+  // characters, ending in '-', so that "sc-3fa9c1-h253" still fits Linux's 15-character limit
+  // on interface names.
+  std::string prefix = "sc-";
+  // IPv4 subnet for the namespaces, "A.B.C.0/24" (prefix length 16 to 29). Empty: 10.X.Y.0/24
+  // with X and Y taken from the lab's id, so two labs at once use different subnets. The bridge
+  // has no address on the host: .1 stays free for it; namespaces get .2, .3, ...
+  std::string subnet;
+  // Where run_in writes captured output unless RunOptions names files. Empty: a fresh
+  // directory under the system temporary directory, removed by close(); a directory given here
+  // is created if needed and left in place.
+  std::filesystem::path work_dir;
+};
+
+}  // namespace swarmcopy::harness

@@ -1,0 +1,89 @@
+// NetworkLab: a LAN on one machine. One Linux bridge, and per add_namespace a network
+// namespace joined to it by a veth pair, with loopback up, an address on the lab's subnet and a
+// route for multicast (224.0.0.0/4) — without that route a namespace that has no default route
+// cannot send or join multicast, and local service discovery (239.192.152.143:6771) finds
+// nobody. run_in starts programs inside a namespace; shape() sets a link's speed and delay.
+//
+// Every name starts with the lab's prefix ("sc-3fa9c1-"), so two labs never collide and
+// clean_leftovers() finds what a crashed lab left. close() — also run by the destructor —
+// kills every process the lab started (their whole process groups, then anything else still
+// inside its namespaces), deletes its namespaces, veths and bridge, and never throws.
+//
+// Uses `ip` and `tc` (iproute2) and needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN). Not
+// thread-safe: one thread at a time, including the LabProcess handles it returns.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "swarmcopy/api/error.h"
+#include "swarmcopy/harness/lab_namespace.h"
+#include "swarmcopy/harness/lab_options.h"
+#include "swarmcopy/harness/lab_process.h"
+#include "swarmcopy/harness/run_options.h"
+#include "swarmcopy/harness/shaping.h"
+
+namespace swarmcopy::harness {
+
+class NetworkLab {
+ public:
+  // Creates the bridge under a fresh id. Errors: not privileged (check_privileges), a bad
+  // option, an `ip` command that failed (its stderr in the message).
+  static api::Result<std::unique_ptr<NetworkLab>> create(LabOptions options = {});
+
+  NetworkLab(const NetworkLab&) = delete;
+  NetworkLab& operator=(const NetworkLab&) = delete;
+  ~NetworkLab();
+
+  const std::string& id() const { return id_; }          // "3fa9c1"
+  const std::string& prefix() const { return prefix_; }  // "sc-3fa9c1-": every name made
+  const std::string& bridge() const { return bridge_; }  // "sc-3fa9c1-br"
+  const std::string& subnet() const { return subnet_; }  // "10.159.193.0/24"
+  const std::filesystem::path& work_dir() const { return work_dir_; }
+  const std::vector<LabNamespace>& namespaces() const { return namespaces_; }
+
+  // A new namespace `name` ([A-Za-z0-9_.-], 1 to 32 characters, unique in the lab), joined
+  // to the bridge, addressed and routed as above. On error nothing of it is left.
+  api::Result<LabNamespace> add_namespace(std::string_view name);
+  api::Result<LabNamespace> find(std::string_view name) const;
+  api::Result<std::string> address_of(std::string_view name) const;
+
+  // Starts argv (argv[0] a path or a name looked up in $PATH) inside namespace `name`.
+  // Errors: unknown namespace, output files that cannot be opened, a program that cannot be
+  // executed (errno in code).
+  api::Result<LabProcess> run_in(std::string_view name, const std::vector<std::string>& argv,
+                                 const RunOptions& options = {});
+
+  // Sets (replaces) the shaping of namespace `name`'s link; an empty Shaping removes it.
+  // Errors: a rate tc would not understand, netem missing from the kernel (for latency), tc.
+  api::Result<void> shape(std::string_view name, const Shaping& shaping);
+
+  // Tears everything down (see above); idempotent. The error, if any, lists what could not be
+  // removed; everything else was removed anyway. The lab is unusable afterwards.
+  api::Result<void> close() noexcept;
+  bool closed() const { return closed_; }
+
+ private:
+  NetworkLab() = default;
+
+  std::string id_;
+  std::string prefix_;
+  std::string bridge_;
+  std::string subnet_;
+  std::uint32_t network_ = 0;  // the subnet's first address, host byte order
+  int prefix_length_ = 24;
+  std::filesystem::path work_dir_;
+  bool own_work_dir_ = false;
+  bool closed_ = false;
+  int next_host_ = 2;
+  int next_veth_ = 0;
+  int next_output_ = 0;
+  std::vector<LabNamespace> namespaces_;
+  std::vector<std::shared_ptr<LabProcess::State>> processes_;
+};
+
+}  // namespace swarmcopy::harness
