@@ -39,6 +39,18 @@ struct Key {
   std::function<std::string(const Config&)> get;
 };
 
+std::string trim(const std::string& text);
+
+// "HOST:PORT" ("[V6]:PORT" too); port 0 only where a listener may take any port.
+bool is_endpoint(const std::string& text, bool port_zero_ok) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size()) return false;
+  unsigned port = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data() + colon + 1, end, port);
+  return ec == std::errc() && ptr == end && port <= 65535 && (port_zero_ok || port > 0);
+}
+
 template <class T>
 Key unsigned_key(std::string name, bool reloadable, T Config::*field, T min, T max) {
   return Key{name, reloadable,
@@ -81,6 +93,72 @@ const std::vector<Key>& keys() {
         unsigned_key("min_retry_delay_ms", false, &Config::min_retry_delay_ms, 1u, 86'400'000u));
     k.push_back(unsigned_key("checkpoint_interval_ms", false, &Config::checkpoint_interval_ms, 10u,
                              3'600'000u));
+    k.push_back({"download_mode", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   if (text != "lan" && text != "http-only" && text != "bypass") {
+                     return std::unexpected(config_error(
+                         "download_mode: expected lan, http-only or bypass, got \"" + text + "\""));
+                   }
+                   config.download_mode = text;
+                   return {};
+                 },
+                 [](const Config& config) { return config.download_mode; }});
+    k.push_back({"peer_listen", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   if (!is_endpoint(text, true)) {
+                     return std::unexpected(
+                         config_error("peer_listen: expected ADDRESS:PORT (port 0-65535), got \"" +
+                                      text + "\""));
+                   }
+                   config.peer_listen = text;
+                   return {};
+                 },
+                 [](const Config& config) { return config.peer_listen; }});
+    k.push_back({"peers", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   std::vector<std::string> peers;
+                   std::size_t begin = 0;
+                   while (begin <= text.size() && !text.empty()) {
+                     const auto comma = text.find(',', begin);
+                     auto peer = trim(text.substr(
+                         begin, comma == std::string::npos ? std::string::npos : comma - begin));
+                     if (!is_endpoint(peer, false)) {
+                       return std::unexpected(config_error(
+                           "peers: expected HOST:PORT[, HOST:PORT ...], got \"" + peer + "\""));
+                     }
+                     peers.push_back(std::move(peer));
+                     if (comma == std::string::npos) break;
+                     begin = comma + 1;
+                   }
+                   config.peers = std::move(peers);
+                   return {};
+                 },
+                 [](const Config& config) {
+                   std::string text;
+                   for (const auto& peer : config.peers) text += (text.empty() ? "" : ",") + peer;
+                   return text;
+                 }});
+    k.push_back({"local_discovery", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   if (text != "true" && text != "false") {
+                     return std::unexpected(config_error(
+                         "local_discovery: expected true or false, got \"" + text + "\""));
+                   }
+                   config.local_discovery = text == "true";
+                   return {};
+                 },
+                 [](const Config& config) {
+                   return std::string(config.local_discovery ? "true" : "false");
+                 }});
+    k.push_back(
+        unsigned_key<std::uint64_t>("upload_limit", false, &Config::upload_limit, 0, 1ull << 40));
+    k.push_back(unsigned_key("seed_time_seconds", false, &Config::seed_time_seconds, 0u, kU32));
+    k.push_back(unsigned_key("background_http_delay_ms", false, &Config::background_http_delay_ms,
+                             0u, 86'400'000u));
+    k.push_back(unsigned_key<std::uint64_t>("cache_max_bytes", false, &Config::cache_max_bytes, 0,
+                                            UINT64_MAX));
+    k.push_back(
+        unsigned_key("cache_max_age_hours", false, &Config::cache_max_age_hours, 1u, 24u * 3650));
     k.push_back(unsigned_key<std::uint64_t>("max_request_bytes", true, &Config::max_request_bytes,
                                             1024, 1ull << 30));
     k.push_back({"requests_per_second", true,

@@ -26,6 +26,16 @@ struct Config {
   std::uint32_t max_active_jobs = 4;
   std::uint32_t min_retry_delay_ms = 10000;
   std::uint32_t checkpoint_interval_ms = 1000;
+  // The swarm and the cache (EngineOptions): restart to change.
+  std::string download_mode = "lan";              // lan, http-only or bypass
+  std::string peer_listen = "0.0.0.0:6881";       // ADDRESS:PORT for peers; port 0 = any
+  std::vector<std::string> peers;                 // HOST:PORT peers to dial for every swarm
+  bool local_discovery = true;                    // LSD (multicast) in lan mode
+  std::uint64_t upload_limit = 0;                 // bytes/s to peers, LAN ones too; 0: none
+  std::uint32_t seed_time_seconds = 3600;         // serve finished content this long
+  std::uint32_t background_http_delay_ms = 2000;  // background jobs: peers first
+  std::uint64_t cache_max_bytes = 0;              // 0: a tenth of the cache's file system
+  std::uint32_t cache_max_age_hours = 72;
   // Server limits: reloadable.
   std::uint64_t max_request_bytes = 1 << 20;
   double requests_per_second = 100;  // per uid; 0 = unlimited

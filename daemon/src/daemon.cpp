@@ -107,6 +107,19 @@ engine::EngineOptions engine_options(const Config& config) {
   options.max_active_jobs = config.max_active_jobs;
   options.min_retry_delay = std::chrono::milliseconds(config.min_retry_delay_ms);
   options.checkpoint_interval = std::chrono::milliseconds(config.checkpoint_interval_ms);
+  options.default_mode =
+      api::parse_download_mode(config.download_mode).value_or(api::DownloadMode::kLan);
+  options.peer_listen = config.peer_listen;
+  options.peers = config.peers;
+  options.local_discovery = config.local_discovery;
+  options.upload_bytes_per_second = config.upload_limit;
+  options.seed_time = std::chrono::seconds(config.seed_time_seconds);
+  options.background_http_delay = std::chrono::milliseconds(config.background_http_delay_ms);
+  options.cache_limits.max_bytes = config.cache_max_bytes;
+  options.cache_limits.max_age = std::chrono::hours(config.cache_max_age_hours);
+  options.on_listening = [](std::uint16_t port) {
+    spdlog::info("listening on {} for peers", port);
+  };
   return options;
 }
 
@@ -218,6 +231,15 @@ int run_daemon(const DaemonArgs& args) {
         config.max_active_jobs = running.max_active_jobs;
         config.min_retry_delay_ms = running.min_retry_delay_ms;
         config.checkpoint_interval_ms = running.checkpoint_interval_ms;
+        config.download_mode = running.download_mode;
+        config.peer_listen = running.peer_listen;
+        config.peers = running.peers;
+        config.local_discovery = running.local_discovery;
+        config.upload_limit = running.upload_limit;
+        config.seed_time_seconds = running.seed_time_seconds;
+        config.background_http_delay_ms = running.background_http_delay_ms;
+        config.cache_max_bytes = running.cache_max_bytes;
+        config.cache_max_age_hours = running.cache_max_age_hours;
         apply_reloadable(config, limits, limiter);
       }
       systemd_notify("READY=1");

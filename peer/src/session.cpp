@@ -43,6 +43,9 @@ lt::settings_pack make_settings(const SessionOptions& options, const std::string
   // a minute (libtorrent's default: 60 s times the failures).
   settings.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
   settings.set_int(lt::settings_pack::min_reconnect_time, 2);
+  // libtorrent drops connections to seeds once it is a seed itself; kept, they go on counting
+  // what each peer gave (and a LAN connection costs nothing).
+  settings.set_bool(lt::settings_pack::close_redundant_connections, false);
   settings.set_int(lt::settings_pack::connections_limit, options.connections_limit);
   settings.set_int(lt::settings_pack::alert_mask,
                    static_cast<int>(static_cast<std::uint32_t>(

@@ -269,9 +269,11 @@ bool SwarmTransfer::origin_allowed(const peer::SwarmStats& stats) {
   if (!origin_ready_ || now < origin_retry_at_) return false;
   const auto waited = now - started_;
   const auto& listed = deps_.hub.explicit_peers();
-  // Listed peers get a moment to connect, so that the origin is not asked for what they have.
-  if (!listed.empty() && stats.peers.size() < listed.size() &&
-      waited < deps_.options.peer_connect_wait) {
+  // Listed peers get a moment to connect and tell what they have, so that the origin is not
+  // asked for it.
+  std::size_t told = 0;
+  for (const auto& peer : stats.peers) told += peer.have.empty() ? 0 : 1;
+  if (!listed.empty() && told < listed.size() && waited < deps_.options.peer_connect_wait) {
     return false;
   }
   if (settings_.foreground) return true;

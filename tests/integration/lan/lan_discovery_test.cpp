@@ -1,0 +1,303 @@
+// Local service discovery end to end, across a real bridge: three network namespaces (an nginx
+// origin, peer1, peer2) that the test builds with NetworkLab and removes again. peer1 fetches a
+// published file from the origin and keeps seeding; then the origin stops serving the data (its
+// metadata stays), so peer2 — started with no --peer — can only complete if LSD multicast makes
+// the two engines meet. Needs root; skips without it.
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "nginx/test_files.h"
+#include "swarmcopy/harness/network_lab.h"
+#include "swarmcopy/harness/privileges.h"
+#include "swarmcopy/harness/run_command.h"
+#include "swarmcopy/peer/metainfo.h"
+
+namespace swarmcopy::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kCli = SWARMCOPY_CLI_PATH;
+constexpr std::uint64_t kSize = 32ull << 20;
+constexpr std::uint32_t kPiece = 256 << 10;
+constexpr int kOriginPort = 8080;
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The last `bytes` of a log, for failure messages.
+std::string tail_of(const fs::path& path, std::size_t bytes = 6000) {
+  const std::string text = slurp(path);
+  return text.size() <= bytes ? text : "..." + text.substr(text.size() - bytes);
+}
+
+// Every namespace and link whose name starts with `prefix`.
+std::vector<std::string> names_with(const std::string& prefix) {
+  std::vector<std::string> found;
+  auto namespaces = harness::run_checked({"ip", "netns", "list"});
+  EXPECT_TRUE(namespaces.has_value()) << namespaces.error().message;
+  std::istringstream netns_lines(namespaces ? namespaces->out : "");
+  for (std::string line; std::getline(netns_lines, line);) {
+    if (line.starts_with(prefix)) found.push_back("netns " + line);
+  }
+  auto links = harness::run_checked({"ip", "-o", "link", "show"});
+  EXPECT_TRUE(links.has_value()) << links.error().message;
+  std::istringstream link_lines(links ? links->out : "");
+  for (std::string line; std::getline(link_lines, line);) {
+    const size_t start = line.find(": ");
+    if (start != std::string::npos && line.compare(start + 2, prefix.size(), prefix) == 0) {
+      found.push_back("link " + line.substr(start + 2, line.find(':', start + 2) - start - 2));
+    }
+  }
+  return found;
+}
+
+// A process as /proc knows it: pid and start time (field 22 of /proc/PID/stat), so that a pid
+// reused by someone else later is not mistaken for ours.
+struct ProcessId {
+  pid_t pid = 0;
+  std::string start_time;
+};
+
+std::optional<std::string> start_time_of(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!stat || !std::getline(stat, text)) return std::nullopt;
+  // Fields after the command name (which may hold spaces) start at state, field 3.
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  for (int index = 3; index <= 22 && fields >> field; ++index) {
+  }
+  return field;
+}
+
+bool still_alive(const ProcessId& process) {
+  return start_time_of(process.pid) == process.start_time;
+}
+
+// True once a socket in `pid`'s network namespace listens on TCP `port` (/proc/PID/net/tcp
+// lists that namespace's sockets: the check runs inside it with no helper program), false when
+// the process exits or `timeout` passes first.
+bool listens_within(const harness::LabProcess& process, int port,
+                    std::chrono::milliseconds timeout) {
+  char hex_port[8];
+  std::snprintf(hex_port, sizeof(hex_port), ":%04X", port);
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    std::istringstream lines(slurp("/proc/" + std::to_string(process.pid()) + "/net/tcp"));
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state;
+      fields >> slot >> local >> remote >> state;
+      if (local.ends_with(hex_port) && state == "0A") return true;  // 0A: TCP_LISTEN
+    }
+    if (!process.running() || Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+class LanDiscoveryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) {
+      GTEST_SKIP() << "needs root: the test builds network namespaces, veths and a bridge";
+    }
+    if (auto allowed = harness::check_privileges(); !allowed) {
+      GTEST_SKIP() << allowed.error().message;
+    }
+    auto nginx = harness::find_program("nginx");
+    if (!nginx) GTEST_SKIP() << "nginx is not installed: " << nginx.error().message;
+    nginx_ = *nginx;
+  }
+
+  void TearDown() override {
+    if (lab_) (void)lab_->close();
+  }
+
+  // nginx in namespace "origin", on its address and kOriginPort, serving `docroot`; returns
+  // once it listens (bounded).
+  std::optional<harness::LabProcess> start_origin(const fs::path& docroot) {
+    const fs::path prefix = lab_->work_dir() / "nginx";
+    for (const char* sub : {"logs", "temp"}) fs::create_directories(prefix / sub);
+    std::ofstream conf(prefix / "nginx.conf", std::ios::trunc);
+    conf << "daemon off;\n"
+         << "master_process off;\n"
+         << "worker_processes 1;\n"
+         << "pid " << (prefix / "logs" / "nginx.pid") << ";\n"
+         << "error_log " << (prefix / "logs" / "error.log") << " info;\n"
+         << "events { worker_connections 256; }\n"
+         << "http {\n"
+         << "  default_type application/octet-stream;\n"
+         << "  access_log " << (prefix / "logs" / "access.log") << ";\n"
+         << "  client_body_temp_path " << (prefix / "temp" / "body") << ";\n"
+         << "  proxy_temp_path " << (prefix / "temp" / "proxy") << ";\n"
+         << "  fastcgi_temp_path " << (prefix / "temp" / "fastcgi") << ";\n"
+         << "  uwsgi_temp_path " << (prefix / "temp" / "uwsgi") << ";\n"
+         << "  scgi_temp_path " << (prefix / "temp" / "scgi") << ";\n"
+         << "  server {\n"
+         << "    listen " << origin_address_ << ":" << kOriginPort << ";\n"
+         << "    root " << docroot << ";\n"
+         << "  }\n"
+         << "}\n";
+    conf.close();
+    EXPECT_TRUE(conf.good()) << "cannot write " << prefix / "nginx.conf";
+    // -e: nginx would otherwise open its compiled-in error log before reading the config.
+    auto nginx = lab_->run_in(
+        "origin", {nginx_, "-p", prefix.string() + "/", "-c", (prefix / "nginx.conf").string(),
+                   "-e", (prefix / "logs" / "error.log").string()});
+    EXPECT_TRUE(nginx.has_value()) << nginx.error().message;
+    if (!nginx) return std::nullopt;
+    spawned_.push_back(ProcessId{nginx->pid(), start_time_of(nginx->pid()).value_or("")});
+    if (!listens_within(*nginx, kOriginPort, 10s)) {
+      ADD_FAILURE() << "nginx does not listen on " << origin_address_ << ":" << kOriginPort << ": "
+                    << tail_of(prefix / "logs" / "error.log") << tail_of(nginx->stderr_path());
+      return std::nullopt;
+    }
+    return nginx;
+  }
+
+  // `swarmcopy get URL -o OUT --home HOME --mode lan --json -q -vv EXTRA...` in namespace `ns`:
+  // LSD on (no --no-lsd, no --peer), listening on any free port of the namespace.
+  std::optional<harness::LabProcess> start_get(const std::string& ns, const std::string& url,
+                                               const fs::path& out, const fs::path& home,
+                                               const std::vector<std::string>& extra) {
+    std::vector<std::string> argv{kCli,     "get",         url,        "-o",  out.string(),
+                                  "--home", home.string(), "--mode",   "lan", "--json",
+                                  "-q",     "-vv",         "--listen", "0"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto process = lab_->run_in(ns, argv);
+    EXPECT_TRUE(process.has_value()) << process.error().message;
+    if (!process) return std::nullopt;
+    spawned_.push_back(ProcessId{process->pid(), start_time_of(process->pid()).value_or("")});
+    return process;
+  }
+
+  static nlohmann::json json_of(const harness::LabProcess& process) {
+    auto json = nlohmann::json::parse(slurp(process.stdout_path()), nullptr, false);
+    EXPECT_FALSE(json.is_discarded()) << slurp(process.stdout_path());
+    return json.is_discarded() ? nlohmann::json::object() : json;
+  }
+
+  std::string nginx_;
+  std::unique_ptr<harness::NetworkLab> lab_;
+  std::string origin_address_;
+  std::vector<ProcessId> spawned_;
+};
+
+TEST_F(LanDiscoveryTest, ASecondEngineFindsTheFirstByLocalDiscoveryAcrossTheBridge) {
+  auto lab = harness::NetworkLab::create();
+  ASSERT_TRUE(lab.has_value()) << lab.error().message;
+  lab_ = std::move(*lab);
+  const std::string prefix = lab_->prefix();
+  for (const char* name : {"origin", "peer1", "peer2"}) {
+    auto ns = lab_->add_namespace(name);
+    ASSERT_TRUE(ns.has_value()) << ns.error().message;
+  }
+  origin_address_ = lab_->address_of("origin").value();
+  const std::string peer1_address = lab_->address_of("peer1").value();
+  const std::string peer2_address = lab_->address_of("peer2").value();
+
+  // The origin: a published file (f.bin and f.bin.torrent) served by nginx.
+  const fs::path work = lab_->work_dir();
+  const fs::path docroot = work / "docroot";
+  fs::create_directories(docroot);
+  auto sha = write_test_file(docroot / "f.bin", kSize, 42);
+  ASSERT_TRUE(sha.has_value()) << sha.error();
+  auto meta = peer::publish(docroot / "f.bin", kPiece);
+  ASSERT_TRUE(meta.has_value()) << meta.error().describe();
+  ASSERT_TRUE(fs::exists(docroot / "f.bin.torrent"));
+  auto nginx = start_origin(docroot);
+  ASSERT_TRUE(nginx);
+  const std::string url =
+      "http://" + origin_address_ + ":" + std::to_string(kOriginPort) + "/f.bin";
+
+  // peer1 takes the file from the origin, prints its JSON, and keeps seeding.
+  auto peer1 = start_get("peer1", url, work / "out1.bin", work / "home1", {"--seed-time", "120"});
+  ASSERT_TRUE(peer1);
+  ASSERT_TRUE(peer1->wait_for_stdout("\"state\"", 90s))
+      << "peer1 did not finish its download: " << tail_of(peer1->stderr_path());
+  const auto first = json_of(*peer1);
+  EXPECT_EQ(first.value("state", ""), "ACKNOWLEDGED") << first.dump();
+  EXPECT_EQ(first.value("from_origin", std::uint64_t{0}), kSize) << first.dump();
+  EXPECT_EQ(sha256_file(work / "out1.bin").value_or(""), *sha);
+
+  // The origin stops serving the data (404 from now on); its metadata stays.
+  fs::rename(docroot / "f.bin", docroot / "f.bin.gone");
+
+  // peer2, with no peer named: only discovery can bring it peer1.
+  auto peer2 = start_get("peer2", url, work / "out2.bin", work / "home2", {});
+  ASSERT_TRUE(peer2);
+  auto exit_code = peer2->wait(90s);
+  ASSERT_TRUE(exit_code.has_value()) << exit_code.error().message;
+  ASSERT_TRUE(exit_code->has_value())
+      << "peer2 still runs after 90 s: " << tail_of(peer2->stderr_path());
+  EXPECT_EQ(**exit_code, 0) << slurp(peer2->stdout_path()) << tail_of(peer2->stderr_path())
+                            << "\npeer1:\n"
+                            << tail_of(peer1->stderr_path());
+  const auto second = json_of(*peer2);
+  EXPECT_EQ(second.value("state", ""), "ACKNOWLEDGED") << second.dump();
+  EXPECT_EQ(second.value("from_peers", std::uint64_t{0}), kSize) << second.dump();
+  EXPECT_EQ(second.value("from_origin", std::uint64_t{1}), 0u) << second.dump();
+  EXPECT_GE(second.value("peers_seen", 0), 1) << second.dump();
+  ASSERT_TRUE(second.contains("peers") && second["peers"].is_array() && !second["peers"].empty())
+      << second.dump();
+  std::uint64_t bytes_down = 0;
+  for (const auto& peer : second["peers"]) {
+    // "IP:PORT": peer1's namespace address (the port depends on which side dialled).
+    EXPECT_TRUE(peer.value("addr", "").starts_with(peer1_address + ":")) << second.dump();
+    bytes_down += peer.value("bytes_down", std::uint64_t{0});
+  }
+  EXPECT_GE(bytes_down, kSize) << second.dump();
+  EXPECT_EQ(sha256_file(work / "out2.bin").value_or(""), *sha);
+
+  // nginx saw peer2 ask for the data and answered 404 every time: not one data byte went to
+  // it (combined log format: ADDRESS - - [time] "GET /f.bin HTTP/1.1" STATUS BYTES ...).
+  std::istringstream access(slurp(work / "nginx" / "logs" / "access.log"));
+  int data_requests = 0;
+  for (std::string line; std::getline(access, line);) {
+    if (!line.starts_with(peer2_address + " ") || line.find("\"GET /f.bin ") == std::string::npos) {
+      continue;
+    }
+    ++data_requests;
+    EXPECT_NE(line.find("\" 404 "), std::string::npos) << line;
+  }
+  EXPECT_GE(data_requests, 1) << "peer2 never asked the origin for the data";
+
+  // peer1 stops cleanly when asked.
+  peer1->kill(SIGTERM);
+  auto peer1_exit = peer1->wait(30s);
+  ASSERT_TRUE(peer1_exit.has_value()) << peer1_exit.error().message;
+  EXPECT_EQ(peer1_exit->value_or(-1), 0) << tail_of(peer1->stderr_path());
+
+  // The lab goes, and nothing of it stays: no namespace or link under its prefix, no process.
+  ASSERT_FALSE(names_with(prefix).empty()) << "the lab was there before close()";
+  auto closed = lab_->close();
+  EXPECT_TRUE(closed.has_value()) << closed.error().message;
+  EXPECT_EQ(names_with(prefix), std::vector<std::string>{});
+  ASSERT_EQ(spawned_.size(), 3u);
+  for (const auto& process : spawned_) {
+    EXPECT_FALSE(process.start_time.empty()) << "pid " << process.pid;
+    EXPECT_FALSE(still_alive(process)) << "pid " << process.pid << " outlived the lab";
+  }
+}
+
+}  // namespace
+}  // namespace swarmcopy::test
