@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <libtorrent/bencode.hpp>
@@ -39,7 +40,14 @@ Metainfo describe(const lt::torrent_info& info, std::vector<char> bytes) {
   meta.pieces = static_cast<std::uint32_t>(info.num_pieces());
   const auto hashes = info.info_hashes();
   meta.info_hash_v2 = lt::aux::to_hex(hashes.v2);
-  if (hashes.has_v1()) meta.info_hash_v1 = lt::aux::to_hex(hashes.v1);
+  if (hashes.has_v1()) {
+    meta.info_hash_v1 = lt::aux::to_hex(hashes.v1);
+    meta.piece_hashes_v1.reserve(static_cast<std::size_t>(info.num_pieces()) * 20);
+    for (lt::piece_index_t piece{0}; piece < info.end_piece(); ++piece) {
+      const auto hash = info.hash_for_piece(piece);
+      meta.piece_hashes_v1.append(hash.data(), hash.size());
+    }
+  }
   meta.bytes = std::move(bytes);
   return meta;
 }
@@ -107,6 +115,14 @@ api::Result<Metainfo> parse_metainfo(std::span<const char> bytes, const std::str
 }  // namespace swarmcopy::peer
 
 namespace swarmcopy::peer {
+
+bool piece_matches(const Metainfo& meta, std::uint32_t piece, std::span<const char> data) {
+  if (piece >= meta.pieces || meta.piece_hashes_v1.size() < (piece + 1) * 20ull) return false;
+  lt::hasher hasher(data.data(), static_cast<int>(data.size()));
+  const auto hash = hasher.final();
+  return std::equal(hash.data(), hash.data() + hash.size(),
+                    meta.piece_hashes_v1.data() + static_cast<std::size_t>(piece) * 20);
+}
 
 bool verify_file(const Metainfo& meta, const std::filesystem::path& file) {
   lt::error_code ec;

@@ -73,6 +73,9 @@ struct Session::Impl {
     lt::torrent_handle handle;
     SwarmEvents events;
     std::uint32_t pieces = 0;
+    std::shared_ptr<const lt::torrent_info> info;
+    std::string save_path;
+    std::string file_name;
     // libtorrent drops add_piece data silently (no alert, good or bad) while a torrent is
     // still being checked: origin pieces wait here for torrent_checked_alert.
     bool checked = false;
@@ -203,7 +206,44 @@ api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesys
   swarm.handle = handle;
   swarm.events = std::move(events);
   swarm.pieces = static_cast<std::uint32_t>(info->num_pieces());
+  swarm.info = info;
+  swarm.save_path = dir.string();
+  swarm.file_name = file_name;
   return id;
+}
+
+api::Result<void> Session::reload(SwarmId id, const std::vector<bool>& have) {
+  auto* swarm = impl_->find(id);
+  if (swarm == nullptr) return std::unexpected(peer_error("no such swarm"));
+  if (have.size() != swarm->pieces)
+    return std::unexpected(peer_error("bitfield of the wrong size"));
+  lt::add_torrent_params params;
+  params.ti = std::const_pointer_cast<lt::torrent_info>(swarm->info);
+  params.save_path = swarm->save_path;
+  params.renamed_files[lt::file_index_t{0}] = swarm->file_name;
+  params.have_pieces.resize(static_cast<int>(swarm->pieces), false);
+  bool all = true;
+  for (std::uint32_t piece = 0; piece < have.size(); ++piece) {
+    if (have[piece]) params.have_pieces.set_bit(lt::piece_index_t{static_cast<int>(piece)});
+    all = all && have[piece];
+  }
+  // Trusted without a check: the caller verified every piece it marks.
+  params.flags |= lt::torrent_flags::no_verify_files;
+  if (all) params.flags |= lt::torrent_flags::seed_mode;
+  params.flags &= ~lt::torrent_flags::auto_managed;
+  params.flags &= ~lt::torrent_flags::paused;
+  // remove_torrent is queued before add_torrent on libtorrent's thread: the info-hash is free
+  // again by the time it is added.
+  impl_->session.remove_torrent(swarm->handle);
+  lt::error_code ec;
+  auto handle = impl_->session.add_torrent(std::move(params), ec);
+  if (ec) {
+    impl_->swarms.erase(id);
+    return std::unexpected(peer_error("cannot rejoin the swarm: " + ec.message()));
+  }
+  swarm->handle = handle;
+  swarm->checked = false;
+  return {};
 }
 
 void Session::remove_swarm(SwarmId id) {

@@ -7,8 +7,9 @@ namespace swarmcopy::engine::swarm {
 namespace {
 
 constexpr auto kRedialInterval = std::chrono::seconds(5);
-// How long a peer with the higher endpoint waits to be dialled before it dials itself.
-constexpr auto kAnswerDialWait = std::chrono::milliseconds(400);
+// How long a peer with the higher endpoint waits to be dialled before it dials itself: longer
+// than libtorrent takes to act on a connect_peer (it dials on its 500 ms tick).
+constexpr auto kAnswerDialWait = std::chrono::milliseconds(1500);
 
 api::Result<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::string& text) {
   const auto colon = text.rfind(':');
@@ -245,6 +246,13 @@ void SwarmHub::finish_item(const Lease& lease, std::function<void(api::Result<vo
       done(finished);
     });
   });
+}
+
+api::Result<void> SwarmHub::reload(const Lease& lease, const std::vector<bool>& have) {
+  auto done = session_->reload(lease.swarm_, have);
+  if (!done) return done;
+  dial_listed_peers(lease.key_);
+  return {};
 }
 
 void SwarmHub::release(const std::string& key, std::uint64_t listener_id) {

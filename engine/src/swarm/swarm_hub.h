@@ -75,6 +75,10 @@ class SwarmHub {
   // (on the pool); `done` runs on the engine thread.
   void finish_item(const Lease& lease, std::function<void(api::Result<void>)> done);
 
+  // The leased swarm learns pieces the transfer wrote and verified itself (peer::Session::
+  // reload); listed peers are dialled again.
+  api::Result<void> reload(const Lease& lease, const std::vector<bool>& have);
+
   peer::Session& session() { return *session_; }
   // The explicit peers as endpoints ("HOST:PORT" resolved once at open).
   const std::vector<std::pair<std::string, std::uint16_t>>& explicit_peers() const {

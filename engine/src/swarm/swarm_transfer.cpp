@@ -7,6 +7,8 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "fs_credentials.h"
 #include "piece_owner.h"
@@ -29,7 +31,7 @@ constexpr auto kAddPieceTimeout = std::chrono::seconds(30);
 // while this much origin data waits in libtorrent for its hash check (add_piece copies and
 // queues; nothing pushes back).
 constexpr std::uint64_t kMaxRunBytes = 8ull << 20;
-constexpr std::uint64_t kMaxUnverifiedBytes = 32ull << 20;
+constexpr std::uint64_t kMaxUnverifiedBytes = 64ull << 20;
 constexpr std::uint32_t kMaxOriginHashFailures = 10;
 constexpr auto kMinOriginBackoff = std::chrono::seconds(1);
 constexpr auto kMaxOriginBackoff = std::chrono::seconds(30);
@@ -47,7 +49,9 @@ SwarmTransfer::SwarmTransfer(Deps deps, FileRecord file, peer::Metainfo meta,
       meta_(std::move(meta)),
       settings_(std::move(settings)),
       hooks_(std::move(hooks)),
-      timer_(deps_.io) {}
+      timer_(deps_.io) {
+  shared_meta_ = std::make_shared<const peer::Metainfo>(meta_);
+}
 
 SwarmTransfer::~SwarmTransfer() {
   *alive_ = false;
@@ -81,6 +85,7 @@ void SwarmTransfer::start() {
   file_.size = meta_.size;
   hooks_.persist(file_);
   have_.assign(meta_.pieces, false);
+  counted_.assign(meta_.pieces, false);
 
   SwarmHub::Listener listener;
   listener.piece_finished = [this, alive = alive_](std::uint32_t piece) {
@@ -107,6 +112,9 @@ void SwarmTransfer::on_joined(api::Result<std::shared_ptr<SwarmHub::Lease>> leas
     return;
   }
   lease_ = std::move(*lease);
+  // Listed peers are expected: their pieces must be visible from the start, and a reload
+  // (which drops connections) would unsettle the mesh that deconfliction relies on.
+  direct_ = deps_.hub.explicit_peers().empty();
   uploaded_at_start_ = deps_.hub.session().stats(lease_->swarm()).uploaded;
   if (lease_->complete()) {
     // The content is in the cache (under any URL): not one byte from the origin.
@@ -193,6 +201,12 @@ void SwarmTransfer::tick() {
   const auto stats = deps_.hub.session().stats(lease_->swarm());
   refresh_peers(stats);
   refresh_progress(stats.have);
+  if (direct_ && !stats.peers.empty()) {
+    // Nothing written by us yet: nothing to tell libtorrent (a reload would drop the peers).
+    direct_ = false;
+    sharing_pending_ = direct_pieces_ > 0 || !writing_.empty();
+  }
+  maybe_share_direct_pieces();
   if (stats.complete) {
     on_swarm_finished();
     return;
@@ -201,6 +215,7 @@ void SwarmTransfer::tick() {
   for (auto it = submitted_.begin(); it != submitted_.end();) {
     it = now - it->second > kAddPieceTimeout ? submitted_.erase(it) : std::next(it);
   }
+  last_stats_ = stats;
   plan_origin(stats);
   // Neither the origin nor any peer moves the file: the origin's error ends this run (the
   // engine retries transient ones later).
@@ -248,11 +263,12 @@ void SwarmTransfer::refresh_progress(const std::vector<bool>& have) {
   std::uint64_t bytes = 0;
   RangeSet verified;
   for (std::uint32_t piece = 0; piece < have.size(); ++piece) {
-    if (!have[piece]) continue;
+    // libtorrent's have-bits lag its piece_finished alerts: a piece we heard of stays had.
+    if (have[piece]) have_[piece] = true;
+    if (!have_[piece]) continue;
     bytes += piece_size(piece);
     verified.add(ByteRange{piece_offset(piece), piece_offset(piece) + piece_size(piece)});
   }
-  have_ = have;
   if (bytes > verified_bytes_) {
     last_progress_ = Clock::now();
     if (!flowing_) {
@@ -288,7 +304,7 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
           ? 1
           : std::max<std::uint32_t>(1, deps_.options.connections_per_file);
   if (requests_.size() >= max_requests) return;
-  if (submitted_.size() * meta_.piece_size > kMaxUnverifiedBytes) return;
+  if ((submitted_.size() + writing_.size()) * meta_.piece_size > kMaxUnverifiedBytes) return;
 
   const std::string& self = deps_.hub.session().peer_id();
   std::vector<bool> available(meta_.pieces, false);
@@ -314,7 +330,10 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
   const bool stalled = now - std::max(last_progress_, origin_allowed_since_) > kTakeOverAfter;
 
   auto wanted = [&](std::uint32_t piece) {
-    if (have_[piece] || requested_.contains(piece) || submitted_.contains(piece)) return false;
+    if (have_[piece] || requested_.contains(piece) || submitted_.contains(piece) ||
+        writing_.contains(piece)) {
+      return false;
+    }
     if (stalled) return true;
     // A connected peer has it: libtorrent fetches it from there. (A piece half-fetched from a
     // peer that has gone is not "available": its owner, or the successor, takes it over.)
@@ -333,6 +352,18 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
     launch(piece, end);
     piece = end;
   }
+}
+
+// Between ticks, a finished request or a verified origin piece frees room in the pipeline: fill
+// it at once (with the last tick's view of the peers) rather than at the next tick.
+void SwarmTransfer::request_plan() {
+  if (plan_posted_ || !last_stats_) return;
+  plan_posted_ = true;
+  boost::asio::post(deps_.io, [this, alive = alive_] {
+    if (!*alive) return;
+    plan_posted_ = false;
+    if (!finished_ && !complete_ && last_stats_) plan_origin(*last_stats_);
+  });
 }
 
 void SwarmTransfer::launch(std::uint32_t first, std::uint32_t end) {
@@ -379,7 +410,9 @@ api::Result<void> SwarmTransfer::on_origin_data(std::uint64_t key, std::uint64_t
     bytes = bytes.subspan(take);
     if (request.buffer.size() < piece_size(piece)) break;
     requested_.erase(piece);
-    if (!have_[piece]) {
+    if (direct_ && !have_[piece]) {
+      write_direct(piece, std::move(request.buffer));
+    } else if (!have_[piece]) {
       // Counted when libtorrent says it verified the piece, not now.
       if (auto added =
               deps_.hub.session().add_piece(lease_->swarm(), piece, std::move(request.buffer));
@@ -408,6 +441,7 @@ void SwarmTransfer::on_origin_done(std::uint64_t key,
     return;
   }
   origin_backoff_ = std::chrono::milliseconds(0);
+  request_plan();
 }
 
 void SwarmTransfer::origin_failed(origin::FetchError error) {
@@ -443,10 +477,103 @@ void SwarmTransfer::origin_failed(origin::FetchError error) {
   origin_error_ = std::move(error);
 }
 
+void SwarmTransfer::write_direct(std::uint32_t piece, std::vector<char> data) {
+  writing_.insert(piece);
+  boost::asio::post(deps_.pool, [this, piece, data = std::move(data), meta = shared_meta_,
+                                 object = lease_->data_path(), offset = piece_offset(piece),
+                                 alive = alive_, &io = deps_.io] {
+    const bool matches = peer::piece_matches(*meta, piece, data);
+    api::Result<void> written;
+    if (matches) {
+      util::UniqueFd fd(::open(object.c_str(), O_WRONLY | O_CLOEXEC));
+      std::size_t done = 0;
+      while (fd.valid() && done < data.size()) {
+        const auto n = ::pwrite(fd.get(), data.data() + done, data.size() - done,
+                                static_cast<off_t>(offset + done));
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+      }
+      if (done < data.size()) {
+        const int err = errno;
+        written = std::unexpected(
+            api::Error{api::ErrorContext::kCache,
+                       err == ENOSPC ? api::ErrorKind::kDiskFull : api::ErrorKind::kLocalIo, err,
+                       std::string("cannot write to the cache: ") + std::strerror(err),
+                       object.string(), api::Protocol::kLocal});
+      }
+    }
+    boost::asio::post(io, [this, piece, matches, written, alive] {
+      if (*alive) on_direct_written(piece, matches, written);
+    });
+  });
+}
+
+void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,
+                                      api::Result<void> written) {
+  writing_.erase(piece);
+  if (!written) {
+    fail_local(written.error(), written.error().kind == api::ErrorKind::kDiskFull);
+    return;
+  }
+  if (!matches) {
+    if (++origin_hash_failures_ >= kMaxOriginHashFailures) {
+      fail(origin::FetchError{
+          api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0,
+                     "the origin's data does not match its metadata (piece " +
+                         std::to_string(piece) + " failed its hash check; " +
+                         std::to_string(origin_hash_failures_) + " failures)",
+                     file_.url, origin::protocol_of(file_.url)},
+          false,
+          {}});
+    }
+    request_plan();
+    return;
+  }
+  if (have_[piece] || counted_[piece]) return;  // a peer's copy got there first
+  have_[piece] = true;
+  counted_[piece] = true;
+  ++direct_pieces_;
+  file_.from_origin += piece_size(piece);
+  verified_bytes_ += piece_size(piece);
+  pending_verified_.add(ByteRange{piece_offset(piece), piece_offset(piece) + piece_size(piece)});
+  last_progress_ = Clock::now();
+  maybe_share_direct_pieces();
+  if (finished_) return;
+  if (direct_ && std::all_of(have_.begin(), have_.end(), [](bool had) { return had; })) {
+    // Every piece came from the origin through us: the swarm learns it has them all (and
+    // seeds), then the file is copied out as usual.
+    if (auto shared = deps_.hub.reload(*lease_, have_); !shared) {
+      spdlog::warn("{}: cannot seed the finished file: {}", file_.url, shared.error().message);
+    }
+    on_swarm_finished();
+    return;
+  }
+  request_plan();
+}
+
+// Once the writes in flight have landed, libtorrent is told every piece we have, so that the
+// peers that appeared can be served our origin pieces too.
+void SwarmTransfer::maybe_share_direct_pieces() {
+  if (!sharing_pending_ || !writing_.empty() || finished_ || complete_) return;
+  sharing_pending_ = false;
+  spdlog::debug("{}: a peer appeared; handing libtorrent the pieces written so far", file_.url);
+  if (auto shared = deps_.hub.reload(*lease_, have_); !shared) {
+    fail_local(shared.error(), false);
+  }
+}
+
 void SwarmTransfer::on_piece_finished(std::uint32_t piece) {
   if (piece >= meta_.pieces || complete_) return;
+  have_[piece] = true;  // before the next tick's view: the plan must not fetch it again
+  if (counted_[piece]) {
+    // Written by us already (direct mode); libtorrent fetched it too before it knew.
+    submitted_.erase(piece);
+    return;
+  }
+  counted_[piece] = true;
   if (submitted_.erase(piece) > 0) {
     file_.from_origin += piece_size(piece);
+    request_plan();
   } else {
     file_.from_peers += piece_size(piece);
   }
@@ -472,6 +599,7 @@ void SwarmTransfer::on_hash_failed(std::uint32_t piece) {
 void SwarmTransfer::on_swarm_finished() {
   if (complete_ || finished_) return;
   complete_ = true;
+  spdlog::debug("{}: every piece verified; copying it out of the cache", file_.url);
   cancel_origin();
   timer_.cancel();
   const auto stats = deps_.hub.session().stats(lease_->swarm());

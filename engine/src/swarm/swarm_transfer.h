@@ -76,11 +76,15 @@ class SwarmTransfer {
   void refresh_progress(const std::vector<bool>& have);
   bool origin_allowed(const peer::SwarmStats& stats);
   void plan_origin(const peer::SwarmStats& stats);
+  void request_plan();
   void launch(std::uint32_t first, std::uint32_t end);
   api::Result<void> on_origin_data(std::uint64_t key, std::uint64_t offset,
                                    std::span<const char> bytes);
   void on_origin_done(std::uint64_t key, std::expected<void, origin::FetchError> result);
   void origin_failed(origin::FetchError error);
+  void write_direct(std::uint32_t piece, std::vector<char> data);
+  void on_direct_written(std::uint32_t piece, bool matches, api::Result<void> written);
+  void maybe_share_direct_pieces();
   void on_piece_finished(std::uint32_t piece);
   void on_hash_failed(std::uint32_t piece);
   void on_swarm_finished();
@@ -104,7 +108,10 @@ class SwarmTransfer {
   std::shared_ptr<TempFile> temp_;
   boost::asio::steady_timer timer_;
 
+  std::optional<peer::SwarmStats> last_stats_;  // as of the last tick
+  bool plan_posted_ = false;
   std::vector<bool> have_;
+  std::vector<bool> counted_;  // pieces whose source (origin or peers) was counted
   std::uint64_t verified_bytes_ = 0;
   RangeSet pending_verified_;  // what libtorrent verified, committed at the next checkpoint
   bool complete_ = false;
@@ -120,6 +127,15 @@ class SwarmTransfer {
   std::set<std::uint32_t> requested_;  // in an origin request, not yet handed over
   std::map<std::uint32_t, std::chrono::steady_clock::time_point> submitted_;  // add_piece'd
   std::uint32_t origin_hash_failures_ = 0;
+  // Direct mode: while no peer is connected, origin pieces are checked (SHA-1 against the
+  // metadata) and written into the cache item by us, on the pool — several times faster than
+  // handing them to libtorrent, which hashes twice and copies (bench/first_peer). The first
+  // peer ends it: libtorrent is told our pieces (SwarmHub::reload) once the writes drain.
+  bool direct_ = true;
+  bool sharing_pending_ = false;
+  std::uint32_t direct_pieces_ = 0;  // written and verified by us
+  std::set<std::uint32_t> writing_;  // being checked and written on the pool
+  std::shared_ptr<const peer::Metainfo> shared_meta_;
   // Peers: every id ever connected, those that left, what they gave and took.
   struct PeerRecord {
     std::string address;

@@ -7,8 +7,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -35,6 +38,7 @@ constexpr const char* kCli = SWARMCOPY_CLI_PATH;
 constexpr std::uint64_t kSize = 32ull << 20;
 constexpr std::uint32_t kPiece = 256 << 10;
 constexpr int kOriginPort = 8080;
+constexpr const char* kPeerPort = "6881";
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -70,13 +74,8 @@ std::vector<std::string> names_with(const std::string& prefix) {
   return found;
 }
 
-// A process as /proc knows it: pid and start time (field 22 of /proc/PID/stat), so that a pid
-// reused by someone else later is not mistaken for ours.
-struct ProcessId {
-  pid_t pid = 0;
-  std::string start_time;
-};
-
+// The start time of process `pid` (field 22 of /proc/PID/stat), so that a pid reused by someone
+// else later is not mistaken for ours; nullopt once there is no such process.
 std::optional<std::string> start_time_of(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string text;
@@ -87,10 +86,6 @@ std::optional<std::string> start_time_of(pid_t pid) {
   for (int index = 3; index <= 22 && fields >> field; ++index) {
   }
   return field;
-}
-
-bool still_alive(const ProcessId& process) {
-  return start_time_of(process.pid) == process.start_time;
 }
 
 // True once a socket in `pid`'s network namespace listens on TCP `port` (/proc/PID/net/tcp
@@ -116,6 +111,13 @@ bool listens_within(const harness::LabProcess& process, int port,
 
 class LanDiscoveryTest : public ::testing::Test {
  protected:
+  // A process the test started in the lab: its handle, and what identifies it in /proc.
+  struct Spawned {
+    std::string name;
+    harness::LabProcess process;
+    std::string start_time;
+  };
+
   void SetUp() override {
     if (::geteuid() != 0) {
       GTEST_SKIP() << "needs root: the test builds network namespaces, veths and a bridge";
@@ -126,15 +128,57 @@ class LanDiscoveryTest : public ::testing::Test {
     auto nginx = harness::find_program("nginx");
     if (!nginx) GTEST_SKIP() << "nginx is not installed: " << nginx.error().message;
     nginx_ = *nginx;
+
+    harness::LabOptions options;
+    if (const char* keep = std::getenv("SWARMCOPY_KEEP_TEST_DIRS"); keep && *keep == '1') {
+      // A work directory we name is left in place by close(): logs for a post-mortem.
+      options.work_dir =
+          fs::temp_directory_path() / ("swarmcopy-lan-" + std::to_string(::getpid()));
+      std::cout << "keeping the lab's files in " << options.work_dir << "\n";
+    }
+    auto lab = harness::NetworkLab::create(options);
+    ASSERT_TRUE(lab.has_value()) << lab.error().message;
+    lab_ = std::move(*lab);
+    prefix_ = lab_->prefix();
+    for (const char* name : {"origin", "peer1", "peer2"}) {
+      auto ns = lab_->add_namespace(name);
+      ASSERT_TRUE(ns.has_value()) << ns.error().message;
+    }
+    ASSERT_EQ(names_with(prefix_).size(), 3u + 3u + 1u) << "3 namespaces, 3 host veths, a bridge";
+    origin_address_ = lab_->address_of("origin").value();
   }
 
+  // Whatever happened, the lab goes, and nothing of it may stay: no namespace or link under its
+  // prefix, none of the processes the test started.
   void TearDown() override {
-    if (lab_) (void)lab_->close();
+    if (!lab_) return;
+    if (HasFailure()) {
+      for (const auto& spawned : spawned_) {
+        std::cout << "--- " << spawned.name << " stderr:\n"
+                  << tail_of(spawned.process.stderr_path()) << "\n";
+      }
+      std::cout << "--- nginx error log:\n"
+                << tail_of(lab_->work_dir() / "nginx" / "logs" / "error.log") << "\n";
+    }
+    auto closed = lab_->close();
+    EXPECT_TRUE(closed.has_value()) << closed.error().message;
+    EXPECT_EQ(names_with(prefix_), std::vector<std::string>{});
+    for (const auto& spawned : spawned_) {
+      EXPECT_FALSE(spawned.start_time.empty()) << spawned.name;
+      EXPECT_NE(start_time_of(spawned.process.pid()), spawned.start_time)
+          << spawned.name << " (pid " << spawned.process.pid() << ") outlived the lab";
+    }
   }
 
-  // nginx in namespace "origin", on its address and kOriginPort, serving `docroot`; returns
-  // once it listens (bounded).
-  std::optional<harness::LabProcess> start_origin(const fs::path& docroot) {
+  harness::LabProcess& track(const std::string& name, harness::LabProcess process) {
+    const pid_t pid = process.pid();
+    spawned_.push_back(Spawned{name, std::move(process), start_time_of(pid).value_or("")});
+    return spawned_.back().process;
+  }
+
+  // nginx in namespace "origin", on its address and kOriginPort, serving `docroot`; true once
+  // it listens (bounded).
+  bool start_origin(const fs::path& docroot) {
     const fs::path prefix = lab_->work_dir() / "nginx";
     for (const char* sub : {"logs", "temp"}) fs::create_directories(prefix / sub);
     std::ofstream conf(prefix / "nginx.conf", std::ios::trunc);
@@ -158,36 +202,49 @@ class LanDiscoveryTest : public ::testing::Test {
          << "  }\n"
          << "}\n";
     conf.close();
-    EXPECT_TRUE(conf.good()) << "cannot write " << prefix / "nginx.conf";
+    if (!conf) {
+      ADD_FAILURE() << "cannot write " << prefix / "nginx.conf";
+      return false;
+    }
     // -e: nginx would otherwise open its compiled-in error log before reading the config.
-    auto nginx = lab_->run_in(
+    auto started = lab_->run_in(
         "origin", {nginx_, "-p", prefix.string() + "/", "-c", (prefix / "nginx.conf").string(),
                    "-e", (prefix / "logs" / "error.log").string()});
-    EXPECT_TRUE(nginx.has_value()) << nginx.error().message;
-    if (!nginx) return std::nullopt;
-    spawned_.push_back(ProcessId{nginx->pid(), start_time_of(nginx->pid()).value_or("")});
-    if (!listens_within(*nginx, kOriginPort, 10s)) {
-      ADD_FAILURE() << "nginx does not listen on " << origin_address_ << ":" << kOriginPort << ": "
-                    << tail_of(prefix / "logs" / "error.log") << tail_of(nginx->stderr_path());
-      return std::nullopt;
+    if (!started) {
+      ADD_FAILURE() << started.error().message;
+      return false;
     }
-    return nginx;
+    const auto& nginx = track("nginx", *started);
+    if (!listens_within(nginx, kOriginPort, 10s)) {
+      ADD_FAILURE() << "nginx does not listen on " << origin_address_ << ":" << kOriginPort;
+      return false;
+    }
+    return true;
   }
 
-  // `swarmcopy get URL -o OUT --home HOME --mode lan --json -q -vv EXTRA...` in namespace `ns`:
-  // LSD on (no --no-lsd, no --peer), listening on any free port of the namespace.
-  std::optional<harness::LabProcess> start_get(const std::string& ns, const std::string& url,
-                                               const fs::path& out, const fs::path& home,
-                                               const std::vector<std::string>& extra) {
-    std::vector<std::string> argv{kCli,     "get",         url,        "-o",  out.string(),
-                                  "--home", home.string(), "--mode",   "lan", "--json",
-                                  "-q",     "-vv",         "--listen", "0"};
+  // `swarmcopy get URL -o OUT --home HOME --mode lan --json -q -vv --listen 6881 EXTRA...` in
+  // namespace `ns`: LSD on (no --no-lsd, no --peer). -vv: its log (stderr) is printed if the
+  // test fails.
+  //
+  // A fixed port, not `--listen 0`: libtorrent 2.0 expands 0.0.0.0 into one listen socket per
+  // interface address (127.0.0.1 and eth0's), and with port 0 each socket draws its own port;
+  // but an LSD announce carries one port, the first socket's — loopback's. The other engine
+  // then dials ADDRESS:LOOPBACK_PORT and is refused, so discovery never connects anyone (seen
+  // here: "10.x.y.4:34431 ... Connection refused" while peer2 listened on 10.x.y.4:41743).
+  // With one port for every socket, the announced port is the one peers can reach. Each
+  // namespace has its own ports, so 6881 cannot collide with the host or another lab.
+  harness::LabProcess* start_get(const std::string& ns, const std::string& url, const fs::path& out,
+                                 const fs::path& home, const std::vector<std::string>& extra) {
+    std::vector<std::string> argv{kCli,     "get",         url,        "-o",     out.string(),
+                                  "--home", home.string(), "--mode",   "lan",    "--json",
+                                  "-q",     "-vv",         "--listen", kPeerPort};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    auto process = lab_->run_in(ns, argv);
-    EXPECT_TRUE(process.has_value()) << process.error().message;
-    if (!process) return std::nullopt;
-    spawned_.push_back(ProcessId{process->pid(), start_time_of(process->pid()).value_or("")});
-    return process;
+    auto started = lab_->run_in(ns, argv);
+    if (!started) {
+      ADD_FAILURE() << started.error().message;
+      return nullptr;
+    }
+    return &track(ns, *started);
   }
 
   static nlohmann::json json_of(const harness::LabProcess& process) {
@@ -198,20 +255,12 @@ class LanDiscoveryTest : public ::testing::Test {
 
   std::string nginx_;
   std::unique_ptr<harness::NetworkLab> lab_;
+  std::string prefix_;
   std::string origin_address_;
-  std::vector<ProcessId> spawned_;
+  std::deque<Spawned> spawned_;  // a deque: references handed out stay valid
 };
 
 TEST_F(LanDiscoveryTest, ASecondEngineFindsTheFirstByLocalDiscoveryAcrossTheBridge) {
-  auto lab = harness::NetworkLab::create();
-  ASSERT_TRUE(lab.has_value()) << lab.error().message;
-  lab_ = std::move(*lab);
-  const std::string prefix = lab_->prefix();
-  for (const char* name : {"origin", "peer1", "peer2"}) {
-    auto ns = lab_->add_namespace(name);
-    ASSERT_TRUE(ns.has_value()) << ns.error().message;
-  }
-  origin_address_ = lab_->address_of("origin").value();
   const std::string peer1_address = lab_->address_of("peer1").value();
   const std::string peer2_address = lab_->address_of("peer2").value();
 
@@ -224,34 +273,30 @@ TEST_F(LanDiscoveryTest, ASecondEngineFindsTheFirstByLocalDiscoveryAcrossTheBrid
   auto meta = peer::publish(docroot / "f.bin", kPiece);
   ASSERT_TRUE(meta.has_value()) << meta.error().describe();
   ASSERT_TRUE(fs::exists(docroot / "f.bin.torrent"));
-  auto nginx = start_origin(docroot);
-  ASSERT_TRUE(nginx);
+  ASSERT_TRUE(start_origin(docroot));
   const std::string url =
       "http://" + origin_address_ + ":" + std::to_string(kOriginPort) + "/f.bin";
 
   // peer1 takes the file from the origin, prints its JSON, and keeps seeding.
-  auto peer1 = start_get("peer1", url, work / "out1.bin", work / "home1", {"--seed-time", "120"});
+  auto* peer1 = start_get("peer1", url, work / "out1.bin", work / "home1", {"--seed-time", "120"});
   ASSERT_TRUE(peer1);
-  ASSERT_TRUE(peer1->wait_for_stdout("\"state\"", 90s))
-      << "peer1 did not finish its download: " << tail_of(peer1->stderr_path());
+  ASSERT_TRUE(peer1->wait_for_stdout("\"state\"", 90s)) << "peer1 did not finish its download";
   const auto first = json_of(*peer1);
   EXPECT_EQ(first.value("state", ""), "ACKNOWLEDGED") << first.dump();
   EXPECT_EQ(first.value("from_origin", std::uint64_t{0}), kSize) << first.dump();
   EXPECT_EQ(sha256_file(work / "out1.bin").value_or(""), *sha);
+  ASSERT_TRUE(peer1->running()) << "peer1 should be seeding";
 
   // The origin stops serving the data (404 from now on); its metadata stays.
   fs::rename(docroot / "f.bin", docroot / "f.bin.gone");
 
   // peer2, with no peer named: only discovery can bring it peer1.
-  auto peer2 = start_get("peer2", url, work / "out2.bin", work / "home2", {});
+  auto* peer2 = start_get("peer2", url, work / "out2.bin", work / "home2", {});
   ASSERT_TRUE(peer2);
   auto exit_code = peer2->wait(90s);
   ASSERT_TRUE(exit_code.has_value()) << exit_code.error().message;
-  ASSERT_TRUE(exit_code->has_value())
-      << "peer2 still runs after 90 s: " << tail_of(peer2->stderr_path());
-  EXPECT_EQ(**exit_code, 0) << slurp(peer2->stdout_path()) << tail_of(peer2->stderr_path())
-                            << "\npeer1:\n"
-                            << tail_of(peer1->stderr_path());
+  ASSERT_TRUE(exit_code->has_value()) << "peer2 still runs after 90 s";
+  EXPECT_EQ(**exit_code, 0) << slurp(peer2->stdout_path());
   const auto second = json_of(*peer2);
   EXPECT_EQ(second.value("state", ""), "ACKNOWLEDGED") << second.dump();
   EXPECT_EQ(second.value("from_peers", std::uint64_t{0}), kSize) << second.dump();
@@ -281,22 +326,12 @@ TEST_F(LanDiscoveryTest, ASecondEngineFindsTheFirstByLocalDiscoveryAcrossTheBrid
   }
   EXPECT_GE(data_requests, 1) << "peer2 never asked the origin for the data";
 
-  // peer1 stops cleanly when asked.
+  // peer1 stops cleanly when asked. (TearDown then closes the lab and checks that nothing is
+  // left.)
   peer1->kill(SIGTERM);
   auto peer1_exit = peer1->wait(30s);
   ASSERT_TRUE(peer1_exit.has_value()) << peer1_exit.error().message;
-  EXPECT_EQ(peer1_exit->value_or(-1), 0) << tail_of(peer1->stderr_path());
-
-  // The lab goes, and nothing of it stays: no namespace or link under its prefix, no process.
-  ASSERT_FALSE(names_with(prefix).empty()) << "the lab was there before close()";
-  auto closed = lab_->close();
-  EXPECT_TRUE(closed.has_value()) << closed.error().message;
-  EXPECT_EQ(names_with(prefix), std::vector<std::string>{});
-  ASSERT_EQ(spawned_.size(), 3u);
-  for (const auto& process : spawned_) {
-    EXPECT_FALSE(process.start_time.empty()) << "pid " << process.pid;
-    EXPECT_FALSE(still_alive(process)) << "pid " << process.pid << " outlived the lab";
-  }
+  EXPECT_EQ(peer1_exit->value_or(-1), 0);
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ struct EngineOptions {
   std::chrono::milliseconds background_http_delay{std::chrono::seconds(2)};
   // Any job waits at most this long for the explicit peers to connect before the origin starts
   // (so that it does not fetch from the origin what a listed peer has).
-  std::chrono::milliseconds peer_connect_wait{std::chrono::seconds(1)};
+  std::chrono::milliseconds peer_connect_wait{std::chrono::milliseconds(2500)};
 };
 
 }  // namespace swarmcopy::engine

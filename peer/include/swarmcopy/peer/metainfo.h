@@ -24,7 +24,14 @@ struct Metainfo {
   std::string info_hash_v2;  // 64 hex digits: the content identity (cache key, swarm id)
   std::string info_hash_v1;  // 40 hex digits: what v1-only peers use
   std::vector<char> bytes;   // the bencoded metainfo as published
+  // The v1 part's piece hashes: 20 bytes (SHA-1 of the whole piece) per piece, in order. The
+  // engine checks origin pieces it writes itself against them.
+  std::string piece_hashes_v1;
 };
+
+// True when `data` is piece `piece` of the content `meta` describes (SHA-1 against the v1
+// piece hash). Any thread.
+bool piece_matches(const Metainfo& meta, std::uint32_t piece, std::span<const char> data);
 
 // Writes "<file>.torrent" beside `file` (replacing it atomically) and returns what it holds.
 // piece_size 0 picks one from the file's size; otherwise a power of two of at least 16 KiB.

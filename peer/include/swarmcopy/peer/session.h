@@ -78,6 +78,11 @@ class Session {
   api::Result<SwarmId> add_swarm(const Metainfo& meta, const std::filesystem::path& dir,
                                  const std::string& file_name, bool complete, SwarmEvents events);
   void remove_swarm(SwarmId id);
+  // Tells the swarm which pieces the caller wrote and verified itself (against the metainfo,
+  // from the origin): libtorrent takes the swarm down and adds it again trusting `have` (no
+  // re-check), so that peers can be served those pieces. Connections drop and are made again;
+  // pieces half-received from peers are fetched again. All true: the swarm seeds.
+  api::Result<void> reload(SwarmId id, const std::vector<bool>& have);
   void connect_peer(SwarmId id, const std::string& address, std::uint16_t port);
 
   // Origin data for one piece; `data` must be exactly the piece's length. The outcome arrives
