@@ -35,9 +35,11 @@ constexpr const char* kDetails =
     "--json: every verb prints the job object after acting (list: an array; watch: one object\n"
     "per line as the job changes; failures: {\"error\": ...}): id, name, type, state, priority,\n"
     "owner_uid, bytes_total (null while unknown), bytes_transferred, files_total,\n"
-    "files_transferred, files [{url, path, sha256, bytes_total, bytes_transferred, completed,\n"
-    "from_origin, from_peers, from_cache}], error, times {created, modified, transferred},\n"
-    "no_progress_timeout, notify_flags, http_headers, max_bytes_per_second.";
+    "files_transferred, from_origin, from_peers, from_cache, uploaded, peers_seen,\n"
+    "peers_connected, peers [{addr, bytes_down, bytes_up}], peers_unused_reason, files [{url,\n"
+    "path, sha256, metadata_url, mode, bytes_total, bytes_transferred, completed, and the same\n"
+    "source fields}], error, times {created, modified, transferred}, no_progress_timeout,\n"
+    "notify_flags, http_headers, max_bytes_per_second.";
 
 api::Error caller_error(api::ErrorKind kind, std::string message, std::string file) {
   return api::Error{api::ErrorContext::kCaller, kind, 0, std::move(message), std::move(file),

@@ -245,8 +245,35 @@ nlohmann::json to_json(const api::JobInfo& job) {
   for (const auto& file : job.files) files.push_back(to_json(file));
   nlohmann::json headers = nlohmann::json::array();
   for (const auto& header : job.http_headers) headers.push_back(mask_credentials(header));
+  // Where the job's bytes came from, summed over its files (each file has its own, too).
+  std::uint64_t from_origin = 0, from_peers = 0, from_cache = 0, uploaded = 0;
+  std::uint32_t peers_seen = 0, peers_connected = 0;
+  nlohmann::json peers = nlohmann::json::array();
+  nlohmann::json reason = nullptr;
+  for (const auto& file : job.files) {
+    from_origin += file.from_origin;
+    from_peers += file.from_peers;
+    from_cache += file.from_cache;
+    uploaded += file.uploaded;
+    peers_seen += file.peers_seen;
+    peers_connected += file.peers_connected;
+    for (const auto& peer : file.peers) {
+      peers.push_back(
+          {{"addr", peer.addr}, {"bytes_down", peer.bytes_down}, {"bytes_up", peer.bytes_up}});
+    }
+    if (reason.is_null() && file.peers_unused_reason) reason = *file.peers_unused_reason;
+  }
+  if (from_peers > 0) reason = nullptr;
   return {
       {"id", job.id.to_string()},
+      {"from_origin", from_origin},
+      {"from_peers", from_peers},
+      {"from_cache", from_cache},
+      {"uploaded", uploaded},
+      {"peers_seen", peers_seen},
+      {"peers_connected", peers_connected},
+      {"peers", std::move(peers)},
+      {"peers_unused_reason", std::move(reason)},
       {"name", job.display_name},
       {"type", api::to_string(job.type)},
       {"state", api::to_string(job.state)},
@@ -278,6 +305,14 @@ api::Result<api::JobInfo> job_info_from_json(const nlohmann::json& value) {
   job.id = *id;
   SWARMCOPY_READ(name, reader->string("name"));
   job.display_name = std::move(*name);
+  // The job's source totals are sums over its files (read there); here they are only checked.
+  for (const char* total : {"from_origin", "from_peers", "from_cache", "uploaded"}) {
+    SWARMCOPY_READ(checked, reader->unsigned_integer(total));
+  }
+  SWARMCOPY_READ(peers_seen, u32_field(*reader, "peers_seen"));
+  SWARMCOPY_READ(peers_connected, u32_field(*reader, "peers_connected"));
+  SWARMCOPY_READ(peers, peer_traffic_list(*reader, "peers"));
+  SWARMCOPY_READ(reason, reader->nullable_string("peers_unused_reason"));
 
   SWARMCOPY_READ(type_text, reader->string("type"));
   const auto type = api::parse_job_type(*type_text);

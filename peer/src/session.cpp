@@ -1,6 +1,7 @@
 #include "swarmcopy/peer/session.h"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/peer_class.hpp>
@@ -18,6 +19,31 @@
 namespace swarmcopy::peer {
 namespace {
 
+// "ADDRESS:0" -> "ADDRESS:P" with P a port free on ADDRESS. libtorrent gives port 0 a random
+// port per interface, but announces one of them (the first socket's) to local service
+// discovery, so peers on other interfaces dial a closed port (arvidn/libtorrent#5746). One
+// port for every interface keeps LSD working.
+std::string with_concrete_port(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || listen.substr(colon + 1) != "0") return listen;
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  if (ec) return listen;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io);
+  const boost::asio::ip::tcp::endpoint endpoint(address, 0);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (ec) return listen;
+  const auto port = acceptor.local_endpoint(ec).port();
+  if (ec) return listen;
+  // Closed again before libtorrent binds it: a race with another process is possible but
+  // harmless (libtorrent then reports the failure and the engine says so).
+  return listen.substr(0, colon + 1) + std::to_string(port);
+}
+
 // "-SC0100-" and 12 random characters: a full 20-byte fingerprint becomes the whole peer id,
 // so we know ours (libtorrent does not tell) and peers can rank pieces by it.
 std::string make_peer_id() {
@@ -31,7 +57,8 @@ std::string make_peer_id() {
 lt::settings_pack make_settings(const SessionOptions& options, const std::string& peer_id) {
   lt::settings_pack settings;
   settings.set_str(lt::settings_pack::peer_fingerprint, peer_id);
-  settings.set_str(lt::settings_pack::listen_interfaces, options.listen_interfaces);
+  settings.set_str(lt::settings_pack::listen_interfaces,
+                   with_concrete_port(options.listen_interfaces));
   settings.set_bool(lt::settings_pack::enable_dht, false);
   settings.set_bool(lt::settings_pack::enable_upnp, false);
   settings.set_bool(lt::settings_pack::enable_natpmp, false);

@@ -205,6 +205,7 @@ TEST_F(Aria2InteropTest, Aria2TakesTheFileFromASwarmcopySeeder) {
   ASSERT_FALSE(announces.empty()) << "aria2c never announced";
   EXPECT_EQ(announces.front().info_hash, meta_.info_hash_v1);
   EXPECT_EQ(announces.front().event, "started");
+  std::cout << announces.size() << " announces by " << announces.front().user_agent << "\n";
   // Every byte came from the swarmcopy seeder (the only peer the tracker names): aria2c,
   // now gone with its connections, asked nginx for nothing at all.
   const auto log = nginx_->access_log();

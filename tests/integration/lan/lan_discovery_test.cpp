@@ -38,7 +38,7 @@ constexpr const char* kCli = SWARMCOPY_CLI_PATH;
 constexpr std::uint64_t kSize = 32ull << 20;
 constexpr std::uint32_t kPiece = 256 << 10;
 constexpr int kOriginPort = 8080;
-constexpr const char* kPeerPort = "6881";
+constexpr const char* kPeerPort = "0";
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -88,7 +88,7 @@ std::optional<std::string> start_time_of(pid_t pid) {
   return field;
 }
 
-// True once a socket in `pid`'s network namespace listens on TCP `port` (/proc/PID/net/tcp
+// True once a socket in `process`'s network namespace listens on TCP `port` (/proc/PID/net/tcp
 // lists that namespace's sockets: the check runs inside it with no helper program), false when
 // the process exits or `timeout` passes first.
 bool listens_within(const harness::LabProcess& process, int port,
@@ -222,17 +222,15 @@ class LanDiscoveryTest : public ::testing::Test {
     return true;
   }
 
-  // `swarmcopy get URL -o OUT --home HOME --mode lan --json -q -vv --listen 6881 EXTRA...` in
+  // `swarmcopy get URL -o OUT --home HOME --mode lan --json -q -vv --listen 0 EXTRA...` in
   // namespace `ns`: LSD on (no --no-lsd, no --peer). -vv: its log (stderr) is printed if the
   // test fails.
   //
-  // A fixed port, not `--listen 0`: libtorrent 2.0 expands 0.0.0.0 into one listen socket per
-  // interface address (127.0.0.1 and eth0's), and with port 0 each socket draws its own port;
-  // but an LSD announce carries one port, the first socket's — loopback's. The other engine
-  // then dials ADDRESS:LOOPBACK_PORT and is refused, so discovery never connects anyone (seen
-  // here: "10.x.y.4:34431 ... Connection refused" while peer2 listened on 10.x.y.4:41743).
-  // With one port for every socket, the announced port is the one peers can reach. Each
-  // namespace has its own ports, so 6881 cannot collide with the host or another lab.
+  // `--listen 0` on purpose: libtorrent 2.0 expands 0.0.0.0:0 into one socket per interface
+  // address, each with its own random port, but announces only the first socket's (loopback's)
+  // to LSD, so the other engine dialled a closed port ("10.x.y.4:34431 ... Connection refused"
+  // while peer2 listened on 10.x.y.4:41743). peer::Session now picks one free port for all
+  // interfaces; this test keeps that fixed.
   harness::LabProcess* start_get(const std::string& ns, const std::string& url, const fs::path& out,
                                  const fs::path& home, const std::vector<std::string>& extra) {
     std::vector<std::string> argv{kCli,     "get",         url,        "-o",     out.string(),

@@ -249,13 +249,42 @@ TEST(FileStatusJson, EveryFieldIsRequired) {
 
 TEST(JobInfoJson, MatchesTheSpecShape) {
   const auto body = to_json(sample_job());
-  for (const char* field :
-       {"id", "name", "type", "state", "priority", "owner_uid", "bytes_total", "bytes_transferred",
-        "files_total", "files_transferred", "files", "error", "times", "no_progress_timeout",
-        "notify_flags", "http_headers", "max_bytes_per_second"}) {
+  for (const char* field : {"id",
+                            "name",
+                            "type",
+                            "state",
+                            "priority",
+                            "owner_uid",
+                            "bytes_total",
+                            "bytes_transferred",
+                            "files_total",
+                            "files_transferred",
+                            "files",
+                            "error",
+                            "times",
+                            "no_progress_timeout",
+                            "notify_flags",
+                            "http_headers",
+                            "max_bytes_per_second",
+                            "from_origin",
+                            "from_peers",
+                            "from_cache",
+                            "uploaded",
+                            "peers_seen",
+                            "peers_connected",
+                            "peers",
+                            "peers_unused_reason"}) {
     EXPECT_TRUE(body.contains(field)) << field;
   }
-  EXPECT_EQ(body.size(), 17u);
+  EXPECT_EQ(body.size(), 25u);
+  // The job's totals are its files' sums.
+  EXPECT_EQ(body["from_peers"], 2);
+  EXPECT_EQ(body["uploaded"], 4);
+  EXPECT_EQ(body["peers"].size(), 2u);
+  EXPECT_EQ(body["peers"][0]["addr"], "10.0.0.2:6881");
+  EXPECT_EQ(body["peers_connected"], 2);
+  // Peers gave bytes to the job: nothing to explain.
+  EXPECT_TRUE(body["peers_unused_reason"].is_null());
   EXPECT_EQ(body["id"], "6f9619ff-8b86-4011-b42d-00c04fc964ff");
   EXPECT_EQ(body["state"], "TRANSIENT_ERROR");
   EXPECT_EQ(body["priority"], "foreground");
@@ -369,7 +398,7 @@ TEST(JobInfoJson, ErrorsNameTheFieldWhereItSits) {
 
 TEST(JobInfoJson, ToleratesFieldsAddedByALaterDaemon) {
   auto body = to_json(sample_job());
-  body["peers"] = 3;
+  body["swarm_groups"] = 3;
   body["files"][0]["pieces"] = json::array();
   auto back = job_info_from_json(body);
   ASSERT_TRUE(back) << back.error().message;
