@@ -52,6 +52,21 @@ std::string ProgressBar::render(const api::JobInfo& info, double rate, std::size
     line = fmt::format("     {}", format_bytes(done));
   }
   line += "  " + format_rate(rate);
+  // The peer share, once peers are in play: what the swarm saves the origin.
+  std::uint64_t from_peers = 0, from_all = 0;
+  std::uint32_t connected = 0;
+  for (const auto& file : info.files) {
+    from_peers += file.from_peers;
+    from_all += file.from_peers + file.from_origin + file.from_cache;
+    connected += file.peers_connected;
+  }
+  if (from_peers > 0 || connected > 0) {
+    line += fmt::format("  peers {}% ({})",
+                        from_all > 0 ? static_cast<int>(100.0 * static_cast<double>(from_peers) /
+                                                        static_cast<double>(from_all))
+                                     : 0,
+                        connected);
+  }
   if (total && rate > 0 && *total > done) {
     const auto seconds = static_cast<std::int64_t>(static_cast<double>(*total - done) / rate);
     line += "  ETA " + format_duration(std::chrono::seconds(seconds));

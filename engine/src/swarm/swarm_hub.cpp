@@ -9,7 +9,7 @@ namespace {
 constexpr auto kRedialInterval = std::chrono::seconds(5);
 // How long a peer with the higher endpoint waits to be dialled before it dials itself: longer
 // than libtorrent takes to act on a connect_peer (it dials on its 500 ms tick).
-constexpr auto kAnswerDialWait = std::chrono::milliseconds(1500);
+constexpr auto kAnswerDialWait = std::chrono::milliseconds(800);
 
 api::Result<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::string& text) {
   const auto colon = text.rfind(':');

@@ -100,6 +100,16 @@ TEST(ProgressBar, RendersPercentBytesRateEtaAndTransientErrors) {
   EXPECT_NE(line.find("25.0 MiB / 100.0 MiB"), std::string::npos) << line;
   EXPECT_NE(line.find("5.0 MiB/s"), std::string::npos) << line;
   EXPECT_NE(line.find("ETA 0:15"), std::string::npos) << line;
+  EXPECT_EQ(line.find("peers"), std::string::npos) << "no peers, no peer share: " << line;
+
+  // Peers in play: their share of the bytes so far, and how many are connected.
+  api::FileStatus file;
+  file.from_origin = 10u << 20;
+  file.from_peers = 30u << 20;
+  file.peers_connected = 3;
+  info.files = {file};
+  const auto shared = ProgressBar::render(info, 5u << 20, 200);
+  EXPECT_NE(shared.find("peers 75% (3)"), std::string::npos) << shared;
 
   info.state = api::JobState::kTransientError;
   info.error = api::Error{api::ErrorContext::kGeneralTransport,
@@ -128,10 +138,13 @@ TEST(GetOutcomeJson, HasTheContractFields) {
   const auto json = get_outcome_to_json(outcome);
   EXPECT_EQ(json["job"], outcome.job->to_string());
   EXPECT_EQ(json["state"], "ERROR");
-  for (const char* field :
-       {"path", "bytes", "from_origin", "from_peers", "from_cache", "seconds", "resumed"}) {
+  for (const char* field : {"path", "bytes", "bytes_total", "mode", "from_origin", "from_peers",
+                            "from_cache", "uploaded", "peers_seen", "peers_connected", "peers",
+                            "peers_unused_reason", "seconds", "resumed"}) {
     EXPECT_TRUE(json.contains(field)) << field;
   }
+  EXPECT_TRUE(json["peers"].is_array());
+  EXPECT_TRUE(json["peers_unused_reason"].is_null());
   EXPECT_EQ(json["error"]["context"], "remote_file");
   EXPECT_EQ(json["error"]["kind"], "http_status");
   EXPECT_EQ(json["error"]["code"], 404);

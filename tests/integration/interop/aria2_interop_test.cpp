@@ -1,7 +1,11 @@
-// Interoperability with a stock BitTorrent client: aria2c as Debian ships it (1.36, v1 only),
-// unmodified, exchanging a published file with `swarmcopy get` engines on loopback. aria2c
-// speaks the v1 part of the hybrid metainfo that `swarmcopy publish` writes, so these tests
-// show that part is real: the same FILE.torrent serves v2 peers and stock v1 clients.
+// Interoperability with a stock BitTorrent client: aria2c, unmodified, exchanging a published
+// file with `swarmcopy get` engines on loopback. aria2c speaks only v1, so it uses the v1 part
+// of the hybrid metainfo that `swarmcopy publish` writes: these tests show that part is real,
+// the same FILE.torrent serving v2 peers and stock v1 clients.
+//
+// Debian 12's aria2c (1.36.0) cannot join any hybrid swarm: it hashes the info dict wrongly
+// (see SetUp), so there the tests skip and say why. They pass with aria2c >= 1.37.0 (Debian
+// 13), given as SWARMCOPY_TEST_ARIA2C=/path/to/aria2c when the one on $PATH is older.
 //
 // aria2c learns peers only from trackers, DHT, LPD and PEX; DHT, LPD and PEX are off (nothing
 // leaves the machine), so when it must find a swarmcopy seeder a test tracker names it.
@@ -171,13 +175,17 @@ TEST_F(Aria2InteropTest, SwarmcopyTakesTheFileFromAnAria2Seeder) {
     if (peer["addr"] == peer_arg(aria_port)) from_aria += peer["bytes_down"].get<std::uint64_t>();
   }
   EXPECT_GT(from_aria, 0u) << "no bytes from aria2c's address: " << json.dump();
-  EXPECT_LE(nginx_->body_bytes_sent("/update.bin"), from_origin + 4 * kPiece);
 
   aria->send_signal(SIGTERM);
   const auto aria_result = aria->wait(30s);
   EXPECT_FALSE(aria_result.timed_out);
+  // Not asserted: what nginx wrote for the file. --limit-rate throttles our reading, not
+  // nginx's writing; ranges cancelled once aria2c delivered leave what the socket buffers
+  // held counted at nginx (several MiB on loopback) though never used.
+  EXPECT_TRUE(nginx_->wait_until_idle(10s));  // every request logged, cancelled ones too
   std::cout << "swarmcopy: " << from_peers << " bytes from aria2c, " << from_origin
-            << " from the origin\n";
+            << " from the origin; nginx wrote " << nginx_->body_bytes_sent("/update.bin")
+            << " for the file\n";
 }
 
 TEST_F(Aria2InteropTest, Aria2TakesTheFileFromASwarmcopySeeder) {
