@@ -445,6 +445,12 @@ api::Result<Pin> ContentStore::begin_partial(const std::string& key, std::uint64
   return Pin(this, key, path, size);
 }
 
+bool ContentStore::is_partial(const std::string& key) {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->items.find(key);
+  return it != impl_->items.end() && it->second.partial;
+}
+
 api::Result<void> ContentStore::finish_partial(const std::string& key) {
   const auto path = impl_->object_path(key);
   {

@@ -213,7 +213,7 @@ const std::string& Session::peer_id() const { return impl_->peer_id; }
 
 api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesystem::path& dir,
                                         const std::string& file_name, bool complete,
-                                        SwarmEvents events) {
+                                        SwarmEvents events, bool fresh) {
   lt::error_code ec;
   auto info = std::make_shared<lt::torrent_info>(meta.bytes.data(),
                                                  static_cast<int>(meta.bytes.size()), ec);
@@ -224,6 +224,9 @@ api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesys
   params.renamed_files[lt::file_index_t{0}] = file_name;
   // A complete file is trusted without a re-check only because the engine verified it.
   if (complete) params.flags |= lt::torrent_flags::seed_mode;
+  // Nothing to find in a file just made: a check would read and hash all of it (1 GiB of
+  // zeros: seconds of CPU and disk while the download runs).
+  if (fresh && !complete) params.flags |= lt::torrent_flags::no_verify_files;
   params.flags &= ~lt::torrent_flags::auto_managed;
   params.flags &= ~lt::torrent_flags::paused;
   auto handle = impl_->session.add_torrent(std::move(params), ec);

@@ -9,7 +9,7 @@ namespace {
 constexpr auto kRedialInterval = std::chrono::seconds(5);
 // How long a peer with the higher endpoint waits to be dialled before it dials itself: longer
 // than libtorrent takes to act on a connect_peer (it dials on its 500 ms tick).
-constexpr auto kAnswerDialWait = std::chrono::milliseconds(800);
+constexpr auto kAnswerDialWait = std::chrono::milliseconds(650);
 
 api::Result<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::string& text) {
   const auto colon = text.rfind(':');
@@ -109,6 +109,7 @@ void SwarmHub::join(const peer::Metainfo& meta, Listener listener, JoinDone done
   boost::asio::post(pool_, [this, meta, key, listener = std::move(listener), done = std::move(done),
                             alive = alive_]() mutable {
     bool complete = false;
+    bool fresh = false;
     api::Result<cache::Pin> pin = std::unexpected(api::Error{});
     auto found = cache_.acquire(
         key, [&meta](const std::filesystem::path& file) { return peer::verify_file(meta, file); });
@@ -116,20 +117,22 @@ void SwarmHub::join(const peer::Metainfo& meta, Listener listener, JoinDone done
       complete = true;
       pin = std::move(**found);
     } else {
+      fresh = !cache_.is_partial(key);
       pin = cache_.begin_partial(key, meta.size);
     }
-    boost::asio::post(
-        io_, [this, meta = std::move(meta), key, pin = std::move(pin), complete,
-              listener = std::move(listener), done = std::move(done), alive]() mutable {
-          if (!*alive) return;
-          on_cache_ready(meta, key, std::move(pin), complete, std::move(listener), std::move(done));
-        });
+    boost::asio::post(io_,
+                      [this, meta = std::move(meta), key, pin = std::move(pin), complete, fresh,
+                       listener = std::move(listener), done = std::move(done), alive]() mutable {
+                        if (!*alive) return;
+                        on_cache_ready(meta, key, std::move(pin), complete, fresh,
+                                       std::move(listener), std::move(done));
+                      });
   });
 }
 
 void SwarmHub::on_cache_ready(const peer::Metainfo& meta, std::string key,
-                              api::Result<cache::Pin> pin, bool complete, Listener listener,
-                              JoinDone done) {
+                              api::Result<cache::Pin> pin, bool complete, bool fresh,
+                              Listener listener, JoinDone done) {
   // Another job may have joined the same content meanwhile: share its swarm.
   if (auto it = items_.find(key); it != items_.end()) {
     done(lease(key, it->second, std::move(listener)));
@@ -141,7 +144,7 @@ void SwarmHub::on_cache_ready(const peer::Metainfo& meta, std::string key,
   }
   const auto path = pin->path();
   auto swarm = session_->add_swarm(meta, path.parent_path(), path.filename().string(), complete,
-                                   events_for(key));
+                                   events_for(key), fresh);
   if (!swarm) {
     done(std::unexpected(swarm.error()));
     return;

@@ -99,7 +99,7 @@ class SwarmHub {
            const EngineOptions& options, std::unique_ptr<peer::Session> session,
            std::vector<std::pair<std::string, std::uint16_t>> peers);
   void on_cache_ready(const peer::Metainfo& meta, std::string key, api::Result<cache::Pin> pin,
-                      bool complete, Listener listener, JoinDone done);
+                      bool complete, bool fresh, Listener listener, JoinDone done);
   std::shared_ptr<Lease> lease(const std::string& key, Item& item, Listener listener);
   void release(const std::string& key, std::uint64_t listener_id);
   void remove(const std::string& key);

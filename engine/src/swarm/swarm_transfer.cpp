@@ -529,13 +529,16 @@ void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,
     request_plan();
     return;
   }
-  if (have_[piece] || counted_[piece]) return;  // a peer's copy got there first
-  have_[piece] = true;
-  counted_[piece] = true;
   ++direct_pieces_;
-  file_.from_origin += piece_size(piece);
-  verified_bytes_ += piece_size(piece);
-  pending_verified_.add(ByteRange{piece_offset(piece), piece_offset(piece) + piece_size(piece)});
+  if (!counted_[piece]) {  // else libtorrent reported it first (a peer's copy, or its check)
+    counted_[piece] = true;
+    file_.from_origin += piece_size(piece);
+  }
+  if (!have_[piece]) {
+    have_[piece] = true;
+    verified_bytes_ += piece_size(piece);
+    pending_verified_.add(ByteRange{piece_offset(piece), piece_offset(piece) + piece_size(piece)});
+  }
   last_progress_ = Clock::now();
   maybe_share_direct_pieces();
   if (finished_) return;
@@ -565,6 +568,13 @@ void SwarmTransfer::maybe_share_direct_pieces() {
 void SwarmTransfer::on_piece_finished(std::uint32_t piece) {
   if (piece >= meta_.pieces || complete_) return;
   have_[piece] = true;  // before the next tick's view: the plan must not fetch it again
+  if (!counted_[piece] && writing_.contains(piece)) {
+    // Our own direct write, found by libtorrent (checking a resumed file) before we heard the
+    // write finish: it came from the origin.
+    counted_[piece] = true;
+    file_.from_origin += piece_size(piece);
+    return;
+  }
   if (counted_[piece]) {
     // Written by us already (direct mode); libtorrent fetched it too before it knew.
     submitted_.erase(piece);

@@ -110,6 +110,8 @@ class ContentStore {
   // item is trusted). Room is made by evicting unpinned items; an item larger than the cache's
   // limit is refused (kLimitExceeded). Fails if the key is already complete.
   api::Result<Pin> begin_partial(const std::string& key, std::uint64_t size);
+  // True when `key` is a partial item (data kept from an earlier attempt).
+  bool is_partial(const std::string& key);
   // The caller has verified every piece of the partial item `key`: its object is synced and
   // becomes a complete item.
   api::Result<void> finish_partial(const std::string& key);

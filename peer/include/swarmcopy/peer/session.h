@@ -75,8 +75,12 @@ class Session {
   const std::string& peer_id() const;
 
   // A swarm writing into (complete: seeding from) `dir / file_name`.
+  // `fresh`: the file holds nothing of the content yet (just created): libtorrent's check of
+  // it (a full read and hash) is skipped. Otherwise an incomplete file is checked, never
+  // trusted.
   api::Result<SwarmId> add_swarm(const Metainfo& meta, const std::filesystem::path& dir,
-                                 const std::string& file_name, bool complete, SwarmEvents events);
+                                 const std::string& file_name, bool complete, SwarmEvents events,
+                                 bool fresh = false);
   void remove_swarm(SwarmId id);
   // Tells the swarm which pieces the caller wrote and verified itself (against the metainfo,
   // from the origin): libtorrent takes the swarm down and adds it again trusting `have` (no
