@@ -9,10 +9,10 @@ packages=(
   # libraries
   libtorrent-rasterbar-dev libcurl4-openssl-dev libsqlite3-dev libboost-dev libboost-system-dev
   libssl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
-  # tests
-  libgtest-dev libgmock-dev nginx-light curl iproute2
+  # tests (qbittorrent-nox and aria2: stock BitTorrent clients for the interop tests)
+  libgtest-dev libgmock-dev nginx-light curl iproute2 qbittorrent-nox aria2
   # benchmarks (references)
-  aria2 openssl
+  openssl
 )
 
 missing=()
