@@ -48,11 +48,6 @@ bool drops_empty_keys(const std::string& version_line) {
   return major < 1 || (major == 1 && minor < 37);
 }
 
-std::vector<char> read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<char>(std::istreambuf_iterator<char>(in), {});
-}
-
 class Aria2InteropTest : public SwarmFixture {
  protected:
   void SetUp() override {
@@ -72,9 +67,7 @@ class Aria2InteropTest : public SwarmFixture {
     start_origin();
     url_ = nginx_->url("update.bin");
     torrent_ = docroot_.path() / "update.bin.torrent";
-    auto meta = peer::parse_metainfo(read_bytes(torrent_), torrent_.string());
-    ASSERT_TRUE(meta) << meta.error().describe();
-    meta_ = std::move(*meta);
+    meta_ = published_metainfo("update.bin");
     ASSERT_FALSE(meta_.info_hash_v1.empty()) << "published metainfo has no v1 part";
     // No web seeds and no trackers in the published metainfo: aria2c can get the bytes only
     // from the peers a test shows it (a url-list would let it fetch from nginx by itself).

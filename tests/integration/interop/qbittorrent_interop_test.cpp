@@ -27,11 +27,6 @@ namespace fs = std::filesystem;
 constexpr std::uint64_t kSize = 16ull << 20;
 constexpr auto kPollInterval = 200ms;
 
-std::vector<char> read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<char>(std::istreambuf_iterator<char>(in), {});
-}
-
 bool is_seeding(const nlohmann::json& torrent) {
   static const std::vector<std::string> kSeeding = {"uploading", "stalledUP", "queuedUP",
                                                     "forcedUP"};
@@ -53,9 +48,7 @@ class QbittorrentInteropTest : public SwarmFixture {
     start_origin();
     url_ = nginx_->url("update.bin");
     torrent_ = docroot_.path() / "update.bin.torrent";
-    auto meta = peer::parse_metainfo(read_bytes(torrent_), torrent_.string());
-    ASSERT_TRUE(meta) << meta.error().describe();
-    meta_ = std::move(*meta);
+    meta_ = published_metainfo("update.bin");
     // No web seeds and no trackers: qBittorrent can get the bytes only from the peers a test
     // gives it (a url-list would let it fetch from nginx by itself).
     const std::string bytes(meta_.bytes.begin(), meta_.bytes.end());

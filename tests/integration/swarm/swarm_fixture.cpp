@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
 #include "nginx/test_files.h"
 #include "swarmcopy/peer/metainfo.h"
@@ -45,6 +47,15 @@ void SwarmFixture::start_origin() {
   auto server = NginxServer::start(options);
   ASSERT_TRUE(server) << server.error();
   nginx_ = std::move(*server);
+}
+
+peer::Metainfo SwarmFixture::published_metainfo(const std::string& name) {
+  const auto path = docroot_.path() / (name + ".torrent");
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<char> bytes(std::istreambuf_iterator<char>(in), {});
+  auto meta = peer::parse_metainfo(bytes, path.string());
+  EXPECT_TRUE(meta) << (meta ? "" : meta.error().describe());
+  return meta.value_or(peer::Metainfo{});
 }
 
 std::vector<std::string> SwarmFixture::get_args(const std::string& url,

@@ -14,6 +14,7 @@
 #include "../cli/child_process.h"
 #include "../engine/test_dir.h"
 #include "nginx/nginx_server.h"
+#include "swarmcopy/peer/metainfo.h"
 
 namespace swarmcopy::test {
 
@@ -28,6 +29,8 @@ class SwarmFixture : public ::testing::Test {
   std::string make_published_file(const std::string& name, std::uint64_t size,
                                   std::uint32_t seed = 1);
   void start_origin();
+  // The metainfo published beside docroot/NAME (NAME.torrent), as the engine would parse it.
+  peer::Metainfo published_metainfo(const std::string& name);
 
   // `swarmcopy get URL -o OUT --home HOME --no-lsd --json -q ARGS...`
   std::vector<std::string> get_args(const std::string& url, const std::filesystem::path& out,

@@ -133,18 +133,13 @@ TEST_F(EngineSwarmTest, WhenTheOnlyPeerDiesTheOriginFinishesTheFile) {
 }
 
 TEST_F(EngineSwarmTest, AGarbagePeerIsBannedAndTheOriginFillsTheGaps) {
-  auto meta = peer::parse_metainfo(
-      [&] {
-        std::ifstream in(docroot_.path() / "update.bin.torrent", std::ios::binary);
-        return std::vector<char>(std::istreambuf_iterator<char>(in), {});
-      }(),
-      "test");
-  ASSERT_TRUE(meta);
+  const auto meta = published_metainfo("update.bin");
+  ASSERT_FALSE(meta.info_hash_v1.empty());
   BadPeerOptions options;
-  options.info_hash_v1 = meta->info_hash_v1;
-  options.size = meta->size;
-  options.piece_size = meta->piece_size;
-  options.pieces = meta->pieces;
+  options.info_hash_v1 = meta.info_hash_v1;
+  options.size = meta.size;
+  options.piece_size = meta.piece_size;
+  options.pieces = meta.pieces;
   options.mode = BadPeerOptions::Mode::kAllGarbage;
   BadPeer bad(options);
 
