@@ -1,0 +1,156 @@
+// `swarmcopy-lab run` as a user runs it: a small lab (3 peers, 64 MiB) in lan mode and in the
+// curl baseline. Asserts correctness, not speed: every peer ends with the right SHA-256, lan
+// peers got bytes from each other, the origin sent less in lan mode than in the baseline
+// (where it sends every peer the whole file), and afterwards nothing of the lab is left: no
+// namespace or link under its prefix, no process that ran in it, no work directory. Needs root
+// and nginx; skips without them.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "swarmcopy/harness/privileges.h"
+#include "swarmcopy/harness/run_command.h"
+
+namespace swarmcopy::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kLab = SWARMCOPY_LAB_PATH;
+constexpr const char* kCli = SWARMCOPY_CLI_PATH;
+constexpr std::uint64_t kSize = 64ull << 20;
+
+// Every namespace and link whose name starts with `prefix`.
+std::vector<std::string> names_with(const std::string& prefix) {
+  std::vector<std::string> found;
+  auto namespaces = harness::run_checked({"ip", "netns", "list"});
+  EXPECT_TRUE(namespaces.has_value()) << namespaces.error().message;
+  std::istringstream netns_lines(namespaces ? namespaces->out : "");
+  for (std::string line; std::getline(netns_lines, line);) {
+    if (line.starts_with(prefix)) found.push_back("netns " + line);
+  }
+  auto links = harness::run_checked({"ip", "-o", "link", "show"});
+  EXPECT_TRUE(links.has_value()) << links.error().message;
+  std::istringstream link_lines(links ? links->out : "");
+  for (std::string line; std::getline(link_lines, line);) {
+    const size_t start = line.find(": ");
+    if (start != std::string::npos && line.compare(start + 2, prefix.size(), prefix) == 0) {
+      found.push_back("link " + line.substr(start + 2, line.find(':', start + 2) - start - 2));
+    }
+  }
+  return found;
+}
+
+// Processes whose command line mentions `needle` (the lab's work directory: every peer's
+// output and home, and nginx's config, live there).
+std::vector<std::string> processes_mentioning(const std::string& needle) {
+  std::vector<std::string> found;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.find(needle) != std::string::npos) {
+      for (char& c : cmdline) c = c == '\0' ? ' ' : c;
+      found.push_back(pid + ": " + cmdline);
+    }
+  }
+  return found;
+}
+
+class LabRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) {
+      GTEST_SKIP() << "needs root: swarmcopy-lab builds network namespaces, veths and a bridge";
+    }
+    if (auto allowed = harness::check_privileges(); !allowed) {
+      GTEST_SKIP() << allowed.error().message;
+    }
+    if (auto nginx = harness::find_program("nginx"); !nginx) {
+      GTEST_SKIP() << "nginx is not installed: " << nginx.error().message;
+    }
+  }
+
+  // `swarmcopy-lab run --peers 3 --size 64M --mode MODE --json`: its report, after checking
+  // the exit code and that nothing of the lab is left.
+  json run_lab(const std::string& mode) {
+    auto ran = harness::run_command({kLab, "run", "--peers", "3", "--size", "64M", "--mode", mode,
+                                     "--json", "--swarmcopy", kCli, "--timeout", "120"},
+                                    200s);
+    EXPECT_TRUE(ran.has_value()) << ran.error().message;
+    if (!ran) return json::object();
+    EXPECT_EQ(ran->exit_code, 0) << ran->err;
+    auto report = json::parse(ran->out, nullptr, false);
+    EXPECT_TRUE(report.is_object()) << ran->out << "\n" << ran->err;
+    if (!report.is_object()) return json::object();
+
+    const std::string prefix = report.value("prefix", "");
+    const std::string work_dir = report.value("work_dir", "");
+    EXPECT_TRUE(prefix.starts_with("scl-")) << report.dump();
+    EXPECT_FALSE(work_dir.empty()) << report.dump();
+    if (!prefix.empty()) {
+      EXPECT_EQ(names_with(prefix), std::vector<std::string>{});
+    }
+    if (!work_dir.empty()) {
+      EXPECT_EQ(processes_mentioning(work_dir), std::vector<std::string>{});
+      EXPECT_FALSE(fs::exists(work_dir)) << work_dir;
+    }
+
+    EXPECT_EQ(report.value("peers", 0), 3) << report.dump();
+    EXPECT_EQ(report.value("size", std::uint64_t{0}), kSize) << report.dump();
+    EXPECT_TRUE(report["ideal_seconds"].is_null()) << "unshaped: " << report.dump();
+    EXPECT_TRUE(report["last_finish_ratio"].is_null()) << "unshaped: " << report.dump();
+    EXPECT_TRUE(report["last_finish_seconds"].is_number()) << report.dump();
+    if (mode == "lan") {
+      EXPECT_GT(report.value("origin_metadata_bytes", std::uint64_t{0}), 0u)
+          << "lan peers fetch f.bin.torrent: " << report.dump();
+    }
+    const auto& per_peer = report["per_peer"];
+    EXPECT_EQ(per_peer.size(), 3u) << report.dump();
+    for (const auto& peer : per_peer) {
+      EXPECT_TRUE(peer.value("sha256_ok", false)) << peer.dump();
+      EXPECT_TRUE(peer["seconds"].is_number()) << peer.dump();
+      EXPECT_GT(peer.value("cpu_seconds", 0.0), 0.0) << peer.dump();
+      EXPECT_GT(peer.value("max_rss_bytes", std::uint64_t{0}), 0u) << peer.dump();
+      EXPECT_EQ(
+          peer.value("from_origin", std::uint64_t{0}) + peer.value("from_peers", std::uint64_t{0}),
+          kSize)
+          << peer.dump();
+    }
+    return report;
+  }
+};
+
+TEST_F(LabRunTest, LanPeersShareSoTheOriginSendsLessThanToCurl) {
+  const json lan = run_lab("lan");
+  const json curl = run_lab("curl");
+  ASSERT_FALSE(HasFailure());
+
+  EXPECT_GT(lan.value("peer_bytes_pct", 0.0), 0.0) << lan.dump();
+  std::uint64_t from_peers = 0, uploaded = 0;
+  for (const auto& peer : lan["per_peer"]) {
+    from_peers += peer.value("from_peers", std::uint64_t{0});
+    uploaded += peer.value("uploaded", std::uint64_t{0});
+  }
+  EXPECT_GT(from_peers, 0u) << lan.dump();
+  EXPECT_GT(uploaded, 0u) << lan.dump();
+
+  EXPECT_DOUBLE_EQ(curl.value("origin_egress_ratio", 0.0), 3.0) << curl.dump();
+  EXPECT_EQ(curl.value("peer_bytes_pct", -1.0), 0.0) << curl.dump();
+  EXPECT_LT(lan.value("origin_egress_ratio", 99.0), curl.value("origin_egress_ratio", 0.0))
+      << "lan: " << lan.dump() << "\ncurl: " << curl.dump();
+}
+
+}  // namespace
+}  // namespace swarmcopy::test
