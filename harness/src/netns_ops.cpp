@@ -1,5 +1,8 @@
 #include "netns_ops.h"
 
+#include <chrono>
+#include <thread>
+
 #include <signal.h>
 
 #include <cctype>
@@ -76,10 +79,28 @@ int kill_processes_in(const std::string& netns) {
   return killed;
 }
 
+// The kernel tears namespaces and veth pairs down asynchronously: a delete can fail (or race
+// with the pair's other end going) while the object is already on its way out. What counts is
+// whether it is still there a moment later; asked a few times, bounded.
+bool still_there(const std::vector<std::string>& show, const std::vector<std::string>& needles) {
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    auto shown = run_command(show);
+    if (!shown) return true;
+    bool present = false;
+    for (const auto& needle : needles) {
+      present = present || (shown->exit_code == 0 && shown->out.find(needle) != std::string::npos);
+    }
+    if (!present) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 api::Result<void> delete_netns(const std::string& netns) {
   auto deleted = run_command({"ip", "netns", "delete", netns});
   if (!deleted) return std::unexpected(deleted.error());
-  if (deleted->exit_code != 0 && !mentions(deleted->err, "No such file")) {
+  if (deleted->exit_code != 0 && !mentions(deleted->err, "No such file") &&
+      still_there({"ip", "netns", "list"}, {netns + " ", netns + "\n"})) {
     return api::fail(api::ErrorContext::kGeneralTransport, api::ErrorKind::kUnavailable,
                      "ip netns delete " + netns + ": " + deleted->err, deleted->exit_code, netns,
                      api::Protocol::kLocal);
@@ -90,7 +111,8 @@ api::Result<void> delete_netns(const std::string& netns) {
 api::Result<void> delete_link(const std::string& link) {
   auto deleted = run_command({"ip", "link", "delete", link});
   if (!deleted) return std::unexpected(deleted.error());
-  if (deleted->exit_code != 0 && !mentions(deleted->err, "Cannot find device")) {
+  if (deleted->exit_code != 0 && !mentions(deleted->err, "Cannot find device") &&
+      still_there({"ip", "-o", "link", "show"}, {": " + link + ":", ": " + link + "@"})) {
     return api::fail(api::ErrorContext::kGeneralTransport, api::ErrorKind::kUnavailable,
                      "ip link delete " + link + ": " + deleted->err, deleted->exit_code, link,
                      api::Protocol::kLocal);

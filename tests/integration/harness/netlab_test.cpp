@@ -324,7 +324,8 @@ TEST_F(NetworkLabTest, CloseKillsItsProcessesWhatTheyForkedAndWhatLeftTheGroup) 
   ASSERT_GE(inside.size(), 3u);
   EXPECT_TRUE(shell->running());
 
-  ASSERT_TRUE(lab->close().has_value());
+  const auto closed = lab->close();
+  ASSERT_TRUE(closed.has_value()) << closed.error().message;
   EXPECT_FALSE(shell->running());
   EXPECT_EQ(shell->wait(1s).value_or(std::nullopt), std::optional<int>(128 + SIGKILL));
   EXPECT_TRUE(dies_within(forked, 5s)) << "the shell's child " << forked;
