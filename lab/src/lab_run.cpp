@@ -21,6 +21,7 @@
 
 #include "proc_stats.h"
 #include "swarmcopy/harness/network_lab.h"
+#include "swarmcopy/harness/origin_server.h"
 #include "swarmcopy/harness/run_command.h"
 #include "swarmcopy/peer/metainfo.h"
 #include "swarmcopy/util/sha256.h"
@@ -103,72 +104,6 @@ api::Result<std::string> sha256_of(const fs::path& path) {
                      "cannot open " + path.string(), errno);
   }
   return util::sha256_of_fd(fd.get(), path.string());
-}
-
-// True once `process`'s network namespace has a socket listening on TCP `port`
-// (/proc/PID/net/tcp lists that namespace's sockets), false when it exits, `timeout` passes
-// or a stop is requested.
-bool listens_within(const harness::LabProcess& process, int port,
-                    std::chrono::milliseconds timeout) {
-  const std::string hex_port = fmt::format(":{:04X}", port);
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    std::istringstream lines(slurp("/proc/" + std::to_string(process.pid()) + "/net/tcp"));
-    for (std::string line; std::getline(lines, line);) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, state;
-      fields >> slot >> local >> remote >> state;
-      if (local.ends_with(hex_port) && state == "0A") return true;  // 0A: TCP_LISTEN
-    }
-    if (!process.running() || Clock::now() >= deadline || stopping()) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-}
-
-// nginx in namespace "origin" on ADDRESS:8080 serving `docroot`, logging one line per request
-// in a format the lab parses: "URI STATUS BODY_BYTES_SENT".
-api::Result<harness::LabProcess> start_origin(harness::NetworkLab& lab, const std::string& nginx,
-                                              const std::string& address, const fs::path& docroot) {
-  const fs::path prefix = lab.work_dir() / "nginx";
-  for (const char* sub : {"logs", "temp"}) fs::create_directories(prefix / sub);
-  std::ofstream conf(prefix / "nginx.conf", std::ios::trunc);
-  conf << "daemon off;\n"
-       << "master_process off;\n"
-       << "worker_processes 1;\n"
-       << "pid " << (prefix / "logs" / "nginx.pid") << ";\n"
-       << "error_log " << (prefix / "logs" / "error.log") << " info;\n"
-       << "events { worker_connections 1024; }\n"
-       << "http {\n"
-       << "  default_type application/octet-stream;\n"
-       << "  sendfile on;\n"
-       << "  log_format lab '$remote_addr $uri $status $body_bytes_sent';\n"
-       << "  access_log " << (prefix / "logs" / "access.log") << " lab;\n"
-       << "  client_body_temp_path " << (prefix / "temp" / "body") << ";\n"
-       << "  proxy_temp_path " << (prefix / "temp" / "proxy") << ";\n"
-       << "  fastcgi_temp_path " << (prefix / "temp" / "fastcgi") << ";\n"
-       << "  uwsgi_temp_path " << (prefix / "temp" / "uwsgi") << ";\n"
-       << "  scgi_temp_path " << (prefix / "temp" / "scgi") << ";\n"
-       << "  server {\n"
-       << "    listen " << address << ":" << kOriginPort << ";\n"
-       << "    root " << docroot << ";\n"
-       << "  }\n"
-       << "}\n";
-  conf.close();
-  if (!conf) {
-    return api::fail(api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo,
-                     "cannot write " + (prefix / "nginx.conf").string());
-  }
-  // -e: nginx would otherwise open its compiled-in error log before reading the config.
-  auto started = lab.run_in(
-      "origin", {nginx, "-p", prefix.string() + "/", "-c", (prefix / "nginx.conf").string(), "-e",
-                 (prefix / "logs" / "error.log").string()});
-  if (!started) return started;
-  if (!listens_within(*started, kOriginPort, 10s)) {
-    return api::fail(api::ErrorContext::kGeneralTransport, api::ErrorKind::kUnavailable,
-                     fmt::format("nginx does not listen on {}:{} (see {})", address, kOriginPort,
-                                 (prefix / "logs" / "error.log").string()));
-  }
-  return started;
 }
 
 struct OriginTraffic {
@@ -359,7 +294,16 @@ std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::Ne
   if (!expected_sha) return fail(expected_sha.error().describe());
   if (auto meta = peer::publish(content, piece); !meta) return fail(meta.error().describe());
   if (stopping()) return std::unexpected(stopped());
-  auto origin = start_origin(lab, *nginx, origin_address, docroot);
+  harness::OriginOptions origin_options;
+  origin_options.nginx = *nginx;
+  origin_options.ns = "origin";
+  origin_options.address = origin_address;
+  origin_options.port = kOriginPort;
+  origin_options.docroot = docroot;
+  // One line per request, as read_access_log parses it.
+  origin_options.log_format = "$remote_addr $uri $status $body_bytes_sent";
+  origin_options.give_up = stopping;
+  auto origin = harness::start_origin_server(lab, origin_options);
   if (!origin) return stopping() ? std::unexpected(stopped()) : fail(origin.error().message);
   const std::string url = fmt::format("http://{}:{}/{}", origin_address, kOriginPort, kFileName);
 
@@ -436,9 +380,9 @@ std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::Ne
     if (code && *code) peer.exit_code = **code;
     sample(peer);  // the zombie still has its CPU time
   }
-  origin->kill(SIGQUIT);
-  (void)origin->wait(10s);
-  const OriginTraffic traffic = read_access_log(lab.work_dir() / "nginx" / "logs" / "access.log");
+  origin->process.kill(SIGQUIT);
+  (void)origin->process.wait(10s);
+  const OriginTraffic traffic = read_access_log(origin->access_log);
 
   for (auto& peer : peers) {
     if (settings.mode == "curl") {

@@ -23,6 +23,7 @@
 
 #include "nginx/test_files.h"
 #include "swarmcopy/harness/network_lab.h"
+#include "swarmcopy/harness/origin_server.h"
 #include "swarmcopy/harness/privileges.h"
 #include "swarmcopy/harness/run_command.h"
 #include "swarmcopy/peer/metainfo.h"
@@ -86,27 +87,6 @@ std::optional<std::string> start_time_of(pid_t pid) {
   for (int index = 3; index <= 22 && fields >> field; ++index) {
   }
   return field;
-}
-
-// True once a socket in `process`'s network namespace listens on TCP `port` (/proc/PID/net/tcp
-// lists that namespace's sockets: the check runs inside it with no helper program), false when
-// the process exits or `timeout` passes first.
-bool listens_within(const harness::LabProcess& process, int port,
-                    std::chrono::milliseconds timeout) {
-  char hex_port[8];
-  std::snprintf(hex_port, sizeof(hex_port), ":%04X", port);
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    std::istringstream lines(slurp("/proc/" + std::to_string(process.pid()) + "/net/tcp"));
-    for (std::string line; std::getline(lines, line);) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, state;
-      fields >> slot >> local >> remote >> state;
-      if (local.ends_with(hex_port) && state == "0A") return true;  // 0A: TCP_LISTEN
-    }
-    if (!process.running() || Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
 }
 
 class LanDiscoveryTest : public ::testing::Test {
@@ -179,46 +159,18 @@ class LanDiscoveryTest : public ::testing::Test {
   // nginx in namespace "origin", on its address and kOriginPort, serving `docroot`; true once
   // it listens (bounded).
   bool start_origin(const fs::path& docroot) {
-    const fs::path prefix = lab_->work_dir() / "nginx";
-    for (const char* sub : {"logs", "temp"}) fs::create_directories(prefix / sub);
-    std::ofstream conf(prefix / "nginx.conf", std::ios::trunc);
-    conf << "daemon off;\n"
-         << "master_process off;\n"
-         << "worker_processes 1;\n"
-         << "pid " << (prefix / "logs" / "nginx.pid") << ";\n"
-         << "error_log " << (prefix / "logs" / "error.log") << " info;\n"
-         << "events { worker_connections 256; }\n"
-         << "http {\n"
-         << "  default_type application/octet-stream;\n"
-         << "  access_log " << (prefix / "logs" / "access.log") << ";\n"
-         << "  client_body_temp_path " << (prefix / "temp" / "body") << ";\n"
-         << "  proxy_temp_path " << (prefix / "temp" / "proxy") << ";\n"
-         << "  fastcgi_temp_path " << (prefix / "temp" / "fastcgi") << ";\n"
-         << "  uwsgi_temp_path " << (prefix / "temp" / "uwsgi") << ";\n"
-         << "  scgi_temp_path " << (prefix / "temp" / "scgi") << ";\n"
-         << "  server {\n"
-         << "    listen " << origin_address_ << ":" << kOriginPort << ";\n"
-         << "    root " << docroot << ";\n"
-         << "  }\n"
-         << "}\n";
-    conf.close();
-    if (!conf) {
-      ADD_FAILURE() << "cannot write " << prefix / "nginx.conf";
-      return false;
-    }
-    // -e: nginx would otherwise open its compiled-in error log before reading the config.
-    auto started = lab_->run_in(
-        "origin", {nginx_, "-p", prefix.string() + "/", "-c", (prefix / "nginx.conf").string(),
-                   "-e", (prefix / "logs" / "error.log").string()});
+    harness::OriginOptions options;
+    options.nginx = nginx_;
+    options.ns = "origin";
+    options.address = origin_address_;
+    options.port = kOriginPort;
+    options.docroot = docroot;
+    auto started = harness::start_origin_server(*lab_, options);
     if (!started) {
       ADD_FAILURE() << started.error().message;
       return false;
     }
-    const auto& nginx = track("nginx", *started);
-    if (!listens_within(nginx, kOriginPort, 10s)) {
-      ADD_FAILURE() << "nginx does not listen on " << origin_address_ << ":" << kOriginPort;
-      return false;
-    }
+    track("nginx", std::move(started->process));
     return true;
   }
 
