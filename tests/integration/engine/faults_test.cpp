@@ -139,6 +139,10 @@ TEST_F(FaultsTest, ATransientErrorIsFinalWhenTheNoProgressTimeoutIsZero) {
   const auto error = expect_error(*job, ErrorKind::kHttpStatus);
   EXPECT_EQ(error.code, 503);
   EXPECT_NE(error.message.find("no-progress timeout"), std::string::npos) << error.message;
+  // The callback runs on the notifier thread, after the state the job reports: wait for it
+  // (as manager_test does), then there must be exactly one.
+  waiter_->wait_until(
+      *job, [this](const api::JobInfo&) { return !waiter_->errors().empty(); }, 10s);
   EXPECT_EQ(waiter_->errors().size(), 1u);
 }
 
