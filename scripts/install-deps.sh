@@ -11,6 +11,8 @@ packages=(
   libssl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   # tests (qbittorrent-nox and aria2: stock BitTorrent clients for the interop tests)
   libgtest-dev libgmock-dev nginx-light curl iproute2 qbittorrent-nox aria2
+  # swarmcopy-lab --report (plots)
+  gnuplot-nox
   # benchmarks (references)
   openssl
 )

@@ -135,6 +135,10 @@ GetCommand::GetCommand(CLI::App& app)
                      ->type_name("RATE")
                      ->check(validator(parse_rate, "RATE"));
   command_->add_flag("--json", json_, "Print one JSON object describing the result on stdout");
+  command_->add_flag("--json-progress", json_progress_,
+                     "While downloading, a JSON line on stderr every 0.25 s: {\"progress\": "
+                     "{seconds, bytes, bytes_total, from_origin, from_peers, from_cache, uploaded, "
+                     "peers_connected}} (for scripts; -q does not silence it)");
   command_->add_flag("-q,--quiet", quiet_,
                      "No progress bar or notes (errors and --json output are still printed)");
   add_common_options(*command_, common_);
@@ -154,7 +158,8 @@ int GetCommand::run() {
   request.url = url_;
   request.json = json_;
   request.quiet = quiet_;
-  request.progress_bar = !quiet_ && ::isatty(STDERR_FILENO) == 1;
+  request.progress_bar = !quiet_ && !json_progress_ && ::isatty(STDERR_FILENO) == 1;
+  request.progress_lines = json_progress_;
 
   // Checked here rather than left to add_file: a URL the engine cannot serve must not create
   // a job, and the default PATH depends on the URL anyway.

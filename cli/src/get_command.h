@@ -30,6 +30,7 @@ class GetCommand final : public Command {
   std::string limit_rate_;
   bool json_ = false;
   bool quiet_ = false;
+  bool json_progress_ = false;
   bool daemon_ = false;
   std::string socket_;
   std::string mode_;

@@ -26,8 +26,9 @@ struct GetRequest {
   bool daemon = false;
   std::optional<std::filesystem::path> socket;  // --socket
   bool json = false;
-  bool quiet = false;         // -q: no progress bar, no notes; errors and JSON still printed
-  bool progress_bar = false;  // stderr is a terminal and no -q
+  bool quiet = false;           // -q: no progress bar, no notes; errors and JSON still printed
+  bool progress_bar = false;    // stderr is a terminal and no -q
+  bool progress_lines = false;  // --json-progress: JSON progress lines on stderr
   // Where bytes may come from (see api::DownloadMode); unset: the engine's default (lan).
   std::optional<api::DownloadMode> mode;
   std::optional<std::string> metadata_url;  // --metadata

@@ -45,7 +45,8 @@ api::Error local_error(std::string message) {
 GetSession::GetSession(GetRequest request)
     : request_(std::move(request)),
       start_(std::chrono::steady_clock::now()),
-      bar_(STDERR_FILENO, request_.progress_bar) {
+      bar_(STDERR_FILENO, request_.progress_bar),
+      lines_(STDERR_FILENO, request_.progress_lines, start_) {
   outcome_.path = request_.path.string();
 }
 
@@ -164,6 +165,7 @@ int GetSession::wait_for_job() {
     unavailable_since.reset();
     record(*info);
     bar_.update(*info, std::chrono::steady_clock::now());
+    lines_.update(outcome_, std::chrono::steady_clock::now());
     switch (info->state) {
       case api::JobState::kTransferred: {
         bar_.finish();

@@ -15,6 +15,7 @@
 #include "get_request.h"
 #include "job_waiter.h"
 #include "progress_bar.h"
+#include "progress_lines.h"
 #include "swarmcopy/api/job.h"
 #include "swarmcopy/api/manager.h"
 
@@ -47,6 +48,7 @@ class GetSession {
   std::shared_ptr<api::Manager> manager_;
   std::shared_ptr<api::Job> job_;
   ProgressBar bar_;
+  ProgressLines lines_;
 };
 
 }  // namespace swarmcopy::cli

@@ -436,6 +436,20 @@ api::Result<void> NetworkLab::shape(std::string_view name, const Shaping& shapin
   return {};
 }
 
+api::Result<void> NetworkLab::set_connected(std::string_view name, bool connected) {
+  if (closed_) {
+    return api::fail(api::ErrorContext::kCaller, api::ErrorKind::kInvalidState,
+                     "lab " + id_ + " is closed");
+  }
+  auto ns = find(name);
+  if (!ns) return std::unexpected(ns.error());
+  // The bridge's end: the namespace keeps its address and routes, as a machine whose cable
+  // was pulled does.
+  auto done = run_checked({"ip", "link", "set", "dev", ns->host_veth, connected ? "up" : "down"});
+  if (!done) return std::unexpected(done.error());
+  return {};
+}
+
 api::Result<void> NetworkLab::close() noexcept {
   if (closed_) return {};
   closed_ = true;

@@ -1,39 +1,35 @@
 // `swarmcopy-lab run`: one run of the lab. Builds a NetworkLab with an nginx origin serving a
-// generated, published file and N peer namespaces, starts N downloaders together (`swarmcopy
-// get --mode lan`, or `curl` for the baseline), waits for all of them (bounded), measures, and
-// removes everything it made — on success, on failure and when stop is requested (SIGINT,
-// SIGTERM: see install_stop_handler). One thread.
+// generated, published file and N peer namespaces, runs the scenario (peers started together
+// or staggered, some killed mid-way, the origin unplugged for a while, later rounds served
+// from caches), measures, and removes everything it made — on success, on failure and when a
+// stop is requested (SIGINT, SIGTERM: stop_signal.h). One thread.
 #pragma once
 
-#include <chrono>
-#include <cstdint>
-#include <filesystem>
+#include <expected>
 #include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "run_settings.h"
 
 namespace swarmcopy::lab {
 
-// Every name a lab of swarmcopy-lab makes starts with this ("scl-3fa9c1-..."): not "sc-", so
-// that `swarmcopy-lab clean` never removes the integration tests' labs.
-inline constexpr const char* kLabPrefix = "scl-";
+inline constexpr int kExitFailure = 2;
+inline constexpr int kExitStopped = 130;
 
-struct RunSettings {
-  int peers = 0;
-  std::uint64_t size = 0;
-  std::string mode = "lan";     // lan | curl
-  std::string origin_rate;      // tc syntax; empty: unshaped
-  double origin_rate_bits = 0;  // parsed origin_rate, 0 when unshaped
-  bool json = false;
-  std::filesystem::path swarmcopy;  // the `swarmcopy` binary (lan mode)
-  std::chrono::seconds timeout{600};
-  bool keep = false;  // leave the lab's work directory (logs) in place
+// Why a run produced no report: what to print, and the exit code.
+struct Failure {
+  std::string message;
+  int exit_code = kExitFailure;
 };
 
-// SIGINT and SIGTERM set a flag that run_lab's loops check; the lab is then closed as on any
-// failure and run_lab returns 130.
-void install_stop_handler();
+// The run's report (lab_report.h), the lab already removed. A peer that ended without the
+// right file is in the report, not a Failure: every_file_right() tells.
+std::expected<nlohmann::json, Failure> run_once(const RunSettings& settings);
 
-// Exit code: 0 every peer finished with the right SHA-256, 2 a failure (said on stderr), 130
-// stopped by a signal.
+// run_once, then the table or --json on stdout and --report DIR. Exit code: 0 every peer that
+// was not killed has the right file, kExitFailure otherwise (said on stderr), kExitStopped
+// when stopped by a signal.
 int run_lab(const RunSettings& settings);
 
 }  // namespace swarmcopy::lab

@@ -1,11 +1,13 @@
 // swarmcopy-lab: the LAN on one machine (see lab/README.md). `run` builds a lab, downloads one
-// file with N peers and reports origin egress and finish times; `clean` removes what a crashed
-// run left behind.
+// file with N peers as a scenario says and reports origin egress and finish times; `sweep`
+// runs that for several modes and peer counts and writes a comparison report; `clean`
+// removes what a crashed run left behind.
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -13,6 +15,8 @@
 #include <CLI/CLI.hpp>
 
 #include "lab_run.h"
+#include "lab_sweep.h"
+#include "stop_signal.h"
 #include "swarmcopy/harness/clean_leftovers.h"
 #include "swarmcopy/harness/privileges.h"
 #include "swarmcopy/harness/run_command.h"
@@ -52,6 +56,116 @@ std::string default_swarmcopy() {
   return found ? *found : std::string();
 }
 
+// The command-line words of a run's scenario, parsed once CLI11 is done.
+struct ScenarioText {
+  std::string size;
+  std::string outage;
+  std::string swarmcopy;
+  int timeout_seconds = 600;
+  bool quiet = false;
+};
+
+// Options `run` and `sweep` share: everything but the peer count, the mode and the output.
+void add_scenario_options(CLI::App& command, lab::RunSettings& settings, ScenarioText& text) {
+  command.add_option("--size", text.size, "File size, binary units: 64M = 64 MiB, 1G = 1 GiB")
+      ->required()
+      ->type_name("SIZE");
+  command
+      .add_option("--origin-rate", settings.origin_rate,
+                  "Shape the origin's link (tc syntax: 100mbit = 10^8 bit/s, 1gbit, 10mbps)")
+      ->type_name("RATE");
+  command.add_option("--lan-rate", settings.lan_rate, "Shape every peer's link (tc syntax)")
+      ->type_name("RATE");
+  command
+      .add_option("--latency", settings.latency_ms,
+                  "One-way delay on every link, milliseconds (needs the kernel's sch_netem)")
+      ->type_name("MS")
+      ->check(CLI::Range(0, 10000));
+  command
+      .add_option("--stagger", settings.stagger_seconds,
+                  "Start peer k (k-1) × SECONDS after peer 1 (default 0: all together)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.0, 3600.0));
+  command
+      .add_option("--churn", settings.churn,
+                  "Kill (SIGKILL) the last K peers once each has half the file")
+      ->type_name("K")
+      ->check(CLI::NonNegativeNumber);
+  command
+      .add_option("--origin-outage", text.outage,
+                  "Unplug the origin from the LAN AT seconds after the start, for SECONDS")
+      ->type_name("AT:SECONDS");
+  command
+      .add_option("--priority", settings.priority,
+                  "swarmcopy get --priority of the peers (foreground: the origin at once; "
+                  "normal: peers first for the engine's background delay)")
+      ->check(CLI::IsMember({"foreground", "high", "normal", "low"}));
+  command
+      .add_option("--swarmcopy", text.swarmcopy,
+                  "The swarmcopy binary (default: beside swarmcopy-lab, else $PATH)")
+      ->type_name("PATH");
+  command
+      .add_option("--timeout", text.timeout_seconds,
+                  "Give up when the peers of a round have not all finished after this many seconds")
+      ->check(CLI::Range(1, 86400));
+  command.add_flag("-q,--quiet", text.quiet, "No progress notes on stderr");
+}
+
+// Checks and converts what CLI11 could not; prints the problem and returns false.
+bool finish_settings(lab::RunSettings& settings, const ScenarioText& text, bool needs_swarmcopy) {
+  const auto size = lab::parse_size(text.size);
+  if (!size || *size == 0) {
+    fmt::print(stderr, "swarmcopy-lab: --size: not a size in binary units (64M, 1G): '{}'\n",
+               text.size);
+    return false;
+  }
+  settings.size = *size;
+  for (const auto* rate : {&settings.origin_rate, &settings.lan_rate}) {
+    if (rate->empty()) continue;
+    const auto bits = lab::parse_tc_rate(*rate);
+    if (!bits) {
+      fmt::print(stderr, "swarmcopy-lab: not a tc rate (100mbit, 1gbit): '{}'\n", *rate);
+      return false;
+    }
+    if (rate == &settings.origin_rate) settings.origin_rate_bits = *bits;
+  }
+  if (!text.outage.empty()) {
+    double at = -1, length = -1;
+    char colon = 0, rest = 0;
+    if (std::sscanf(text.outage.c_str(), "%lf%c%lf%c", &at, &colon, &length, &rest) != 3 ||
+        colon != ':' || at < 0 || length <= 0) {
+      fmt::print(stderr,
+                 "swarmcopy-lab: --origin-outage: want AT:SECONDS, e.g. 5:10 (unplugged from 5 s "
+                 "to 15 s): '{}'\n",
+                 text.outage);
+      return false;
+    }
+    settings.outage =
+        lab::OriginOutage{std::chrono::milliseconds(static_cast<long>(at * 1000)),
+                          std::chrono::milliseconds(static_cast<long>(length * 1000))};
+  }
+  settings.timeout = std::chrono::seconds(text.timeout_seconds);
+  if (needs_swarmcopy) {
+    settings.swarmcopy = text.swarmcopy.empty() ? default_swarmcopy() : text.swarmcopy;
+    if (settings.swarmcopy.empty() || ::access(settings.swarmcopy.c_str(), X_OK) != 0) {
+      fmt::print(stderr, "swarmcopy-lab: no swarmcopy binary{}: give --swarmcopy PATH\n",
+                 settings.swarmcopy.empty() ? "" : " at " + settings.swarmcopy.string());
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  for (size_t at = 0; at <= text.size();) {
+    const size_t end = std::min(text.find(',', at), text.size());
+    if (end > at) items.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return items;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -63,35 +177,45 @@ int main(int argc, char** argv) {
       "swarmcopy-lab: a LAN on one machine — an nginx origin and N peers in network "
       "namespaces — to measure origin egress and finish times. Needs root."};
   app.require_subcommand(1);
+  const auto modes = CLI::IsMember({"lan", "http-only", "curl"});
 
   lab::RunSettings settings;
-  std::string size_text;
-  std::string swarmcopy_path;
-  int timeout_seconds = 600;
-  bool quiet = false;
-  auto* run = app.add_subcommand("run", "One run: N peers download one generated file together");
+  ScenarioText text;
+  std::string report_dir;
+  auto* run = app.add_subcommand("run", "One run: N peers download one generated file");
   run->add_option("--peers", settings.peers, "Number of peer namespaces (1 to 250)")
       ->required()
       ->check(CLI::Range(1, 250));
-  run->add_option("--size", size_text, "File size, binary units: 64M = 64 MiB, 1G = 1 GiB")
-      ->required()
-      ->type_name("SIZE");
   run->add_option("--mode", settings.mode,
-                  "lan: swarmcopy get with local service discovery (default); curl: the baseline, "
-                  "every peer fetches from the origin alone")
-      ->check(CLI::IsMember({"lan", "curl"}));
-  run->add_option("--origin-rate", settings.origin_rate,
-                  "Shape the origin's link (tc syntax: 100mbit = 10^8 bit/s, 1gbit, 10mbps)")
-      ->type_name("RATE");
+                  "lan: swarmcopy get with local service discovery (default); http-only: "
+                  "swarmcopy get from the origin alone; curl: the baseline, curl from the origin")
+      ->check(modes);
+  run->add_option("--rounds", settings.rounds,
+                  "Download the file this many times; rounds after the first come from the "
+                  "peers' caches")
+      ->check(CLI::Range(1, 10));
   run->add_flag("--json", settings.json, "Print one JSON object instead of the table");
-  run->add_option("--swarmcopy", swarmcopy_path,
-                  "The swarmcopy binary (default: beside swarmcopy-lab, else $PATH)")
-      ->type_name("PATH");
-  run->add_option("--timeout", timeout_seconds,
-                  "Give up when the peers have not all finished after this many seconds")
-      ->check(CLI::Range(1, 86400));
+  run->add_option("--report", report_dir, "Write report.md and plots (SVG, gnuplot) into DIR")
+      ->type_name("DIR");
   run->add_flag("--keep", settings.keep, "Keep the lab's work directory (logs, files) afterwards");
-  run->add_flag("-q,--quiet", quiet, "No progress notes on stderr");
+  add_scenario_options(*run, settings, text);
+
+  lab::SweepSettings sweep;
+  std::string sweep_peers = "1,4,8,16,32";
+  std::string sweep_modes = "lan,http-only,curl";
+  std::string sweep_report = "swarmcopy-lab-sweep";
+  auto* sweep_command =
+      app.add_subcommand("sweep", "Runs for each mode and peer count, and one comparison report");
+  sweep_command->add_option("--peers", sweep_peers, "Peer counts, comma-separated")
+      ->capture_default_str()
+      ->type_name("LIST");
+  sweep_command->add_option("--modes", sweep_modes, "Modes, comma-separated")
+      ->capture_default_str()
+      ->type_name("LIST");
+  sweep_command->add_option("--report", sweep_report, "Directory of the comparison report")
+      ->capture_default_str()
+      ->type_name("DIR");
+  add_scenario_options(*sweep_command, settings, text);
 
   auto* clean = app.add_subcommand(
       "clean", fmt::format("Remove namespaces, links and processes that a crashed run left "
@@ -99,46 +223,66 @@ int main(int argc, char** argv) {
                            lab::kLabPrefix));
 
   CLI11_PARSE(app, argc, argv);
-  if (quiet) spdlog::set_level(spdlog::level::warn);
+  if (text.quiet) spdlog::set_level(spdlog::level::warn);
 
   if (*clean) {
     if (!privileged()) return kExitUsage;
     auto removed = harness::clean_leftovers(lab::kLabPrefix);
     if (!removed) {
       fmt::print(stderr, "swarmcopy-lab: clean: {}\n", removed.error().message);
-      return 2;
+      return lab::kExitFailure;
     }
     if (removed->empty()) fmt::print("nothing to remove\n");
     for (const auto& name : *removed) fmt::print("removed {}\n", name);
     return 0;
   }
 
-  const auto size = lab::parse_size(size_text);
-  if (!size) {
-    fmt::print(stderr, "swarmcopy-lab: --size: not a size in binary units (64M, 1G): '{}'\n",
-               size_text);
+  if (*sweep_command) {
+    for (const auto& word : split_list(sweep_peers)) {
+      int count = 0;
+      if (std::sscanf(word.c_str(), "%d", &count) != 1 || count < 1 || count > 250) {
+        fmt::print(stderr, "swarmcopy-lab: sweep --peers: not a count from 1 to 250: '{}'\n", word);
+        return kExitUsage;
+      }
+      sweep.peer_counts.push_back(count);
+    }
+    sweep.modes = split_list(sweep_modes);
+    for (const auto& mode : sweep.modes) {
+      if (mode != "lan" && mode != "http-only" && mode != "curl") {
+        fmt::print(stderr, "swarmcopy-lab: sweep --modes: lan, http-only or curl, not '{}'\n",
+                   mode);
+        return kExitUsage;
+      }
+    }
+    if (sweep.peer_counts.empty() || sweep.modes.empty()) {
+      fmt::print(stderr, "swarmcopy-lab: sweep: give at least one peer count and one mode\n");
+      return kExitUsage;
+    }
+    const bool needs_swarmcopy = sweep_modes.find("lan") != std::string::npos ||
+                                 sweep_modes.find("http-only") != std::string::npos;
+    if (!finish_settings(settings, text, needs_swarmcopy)) return kExitUsage;
+    for (const int count : sweep.peer_counts) {
+      if (settings.churn >= count) {
+        fmt::print(stderr, "swarmcopy-lab: --churn {} would kill every one of {} peers\n",
+                   settings.churn, count);
+        return kExitUsage;
+      }
+    }
+    sweep.base = settings;
+    sweep.report_dir = fs::absolute(sweep_report);
+    if (!privileged()) return kExitUsage;
+    lab::install_stop_handler();
+    return lab::run_sweep(sweep);
+  }
+
+  if (!finish_settings(settings, text, settings.mode != "curl")) return kExitUsage;
+  if (settings.churn >= settings.peers) {
+    fmt::print(stderr, "swarmcopy-lab: --churn {} would kill every one of {} peers\n",
+               settings.churn, settings.peers);
     return kExitUsage;
   }
-  settings.size = *size;
-  if (!settings.origin_rate.empty()) {
-    const auto bits = lab::parse_tc_rate(settings.origin_rate);
-    if (!bits) {
-      fmt::print(stderr, "swarmcopy-lab: --origin-rate: not a tc rate (100mbit, 1gbit): '{}'\n",
-                 settings.origin_rate);
-      return kExitUsage;
-    }
-    settings.origin_rate_bits = *bits;
-  }
-  settings.timeout = std::chrono::seconds(timeout_seconds);
+  if (!report_dir.empty()) settings.report_dir = fs::absolute(report_dir);
   if (!privileged()) return kExitUsage;
-  if (settings.mode == "lan") {
-    settings.swarmcopy = swarmcopy_path.empty() ? default_swarmcopy() : swarmcopy_path;
-    if (settings.swarmcopy.empty() || ::access(settings.swarmcopy.c_str(), X_OK) != 0) {
-      fmt::print(stderr, "swarmcopy-lab: no swarmcopy binary{}: give --swarmcopy PATH\n",
-                 settings.swarmcopy.empty() ? "" : " at " + settings.swarmcopy.string());
-      return kExitUsage;
-    }
-  }
   lab::install_stop_handler();
   return lab::run_lab(settings);
 }

@@ -1,6 +1,12 @@
 // The CLI's pure helpers: unit parsing, formatting, URL file names, JSON shapes, the
 // progress line. No engine, no network.
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "format_units.h"
 #include "get_outcome.h"
@@ -8,6 +14,7 @@
 #include "job_text.h"
 #include "parse_units.h"
 #include "progress_bar.h"
+#include "progress_lines.h"
 #include "rate_meter.h"
 #include "url_path.h"
 
@@ -121,6 +128,39 @@ TEST(ProgressBar, RendersPercentBytesRateEtaAndTransientErrors) {
   const auto retrying = ProgressBar::render(info, 0, 200);
   EXPECT_NE(retrying.find("retrying: connection refused (http 7)"), std::string::npos) << retrying;
   EXPECT_LE(ProgressBar::render(info, 0, 30).size(), 30u);
+}
+
+TEST(ProgressLines, OneJsonLinePerIntervalAndAlwaysTheCompletingOne) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const auto start = ProgressLines::Clock::now();
+  ProgressLines lines(fds[1], true, start, std::chrono::milliseconds(250));
+  GetOutcome outcome;
+  outcome.bytes_total = 100;
+  outcome.bytes = 10;
+  outcome.from_origin = 4;
+  outcome.from_peers = 6;
+  lines.update(outcome, start + std::chrono::milliseconds(100));  // first: written
+  outcome.bytes = 20;
+  lines.update(outcome, start + std::chrono::milliseconds(200));  // too soon: skipped
+  outcome.bytes = 100;
+  lines.update(outcome, start + std::chrono::milliseconds(300));  // complete: written
+  lines.update(outcome, start + std::chrono::milliseconds(900));  // complete again: skipped
+  ::close(fds[1]);
+  std::string text;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) text.append(buffer, n);
+  ::close(fds[0]);
+  std::vector<nlohmann::json> parsed;
+  for (size_t at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1) {
+    parsed.push_back(nlohmann::json::parse(text.substr(at, end - at)));
+  }
+  ASSERT_EQ(parsed.size(), 2u) << text;
+  EXPECT_EQ(parsed[0]["progress"]["bytes"], 10);
+  EXPECT_EQ(parsed[0]["progress"]["from_peers"], 6);
+  EXPECT_NEAR(parsed[0]["progress"]["seconds"].get<double>(), 0.1, 1e-9);
+  EXPECT_EQ(parsed[1]["progress"]["bytes"], 100);
+  EXPECT_EQ(parsed[1]["progress"]["bytes_total"], 100);
 }
 
 TEST(GetOutcomeJson, HasTheContractFields) {

@@ -262,6 +262,27 @@ TEST_F(NetworkLabTest, WithoutTheMulticastRouteSendingFails) {
       << slurp(listener->stderr_path());
 }
 
+TEST_F(NetworkLabTest, AnUnpluggedNamespaceIsUnreachableUntilPluggedBack) {
+  auto lab = make_lab({"a", "b"});
+  ASSERT_TRUE(lab);
+  auto listener = lab->run_in("a", {kProbe, "tcp-listen", "7002", "30"});
+  ASSERT_TRUE(listener.has_value()) << listener.error().message;
+  ASSERT_TRUE(listener->wait_for_stdout("listening", 10s)) << slurp(listener->stderr_path());
+  const std::string address = lab->address_of("a").value();
+
+  ASSERT_TRUE(lab->set_connected("a", false).has_value());
+  auto cut_off = lab->run_in("b", {kProbe, "tcp-send", address, "7002", "1000", "2"});
+  ASSERT_TRUE(cut_off.has_value()) << cut_off.error().message;
+  auto code = cut_off->wait(20s);
+  ASSERT_TRUE(code.has_value() && code->has_value());
+  EXPECT_NE(**code, 0) << "reached an unplugged namespace: " << slurp(cut_off->stdout_path());
+
+  ASSERT_TRUE(lab->set_connected("a", true).has_value());
+  const std::string sent = run_probe(*lab, "b", {"tcp-send", address, "7002", "1000", "20"});
+  EXPECT_NE(sent.find("sent 1000 bytes"), std::string::npos) << sent;
+  EXPECT_FALSE(lab->set_connected("nobody", false).has_value());
+}
+
 TEST_F(NetworkLabTest, CloseRemovesEveryNamespaceLinkAndTheBridge) {
   auto lab = make_lab({"a", "b", "c"});
   ASSERT_TRUE(lab);

@@ -1,9 +1,10 @@
 // `swarmcopy-lab run` as a user runs it: a small lab (3 peers, 64 MiB) in lan mode and in the
-// curl baseline. Asserts correctness, not speed: every peer ends with the right SHA-256, lan
-// peers got bytes from each other, the origin sent less in lan mode than in the baseline
-// (where it sends every peer the whole file), and afterwards nothing of the lab is left: no
-// namespace or link under its prefix, no process that ran in it, no work directory. Needs root
-// and nginx; skips without them.
+// curl baseline, and in lan mode through a hard day (a peer killed, the origin unplugged, a
+// second round from caches). Asserts correctness, not speed: every surviving peer ends with
+// the right SHA-256, lan peers got bytes from each other, the origin sent less in lan mode than
+// in the baseline (where it sends every peer the whole file), and afterwards nothing of the lab
+// is left: no namespace or link under its prefix, no process that ran in it, no work
+// directory. Needs root and nginx (and gnuplot for the report's plots); skips without them.
 #include <unistd.h>
 
 #include <cstdio>
@@ -82,12 +83,15 @@ class LabRunTest : public ::testing::Test {
     }
   }
 
-  // `swarmcopy-lab run --peers 3 --size 64M --mode MODE --json`: its report, after checking
-  // the exit code and that nothing of the lab is left.
-  json run_lab(const std::string& mode) {
-    auto ran = harness::run_command({kLab, "run", "--peers", "3", "--size", "64M", "--mode", mode,
-                                     "--json", "--swarmcopy", kCli, "--timeout", "120"},
-                                    200s);
+  // `swarmcopy-lab run --peers 3 --size 64M --json ARGS...`: its report, after checking that
+  // it exited 0 (every peer that was not killed has the right file) and that nothing of the
+  // lab is left.
+  json run_lab(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {kLab,     "run",       "--peers", "3",
+                                     "--size", "64M",       "--json",  "--swarmcopy",
+                                     kCli,     "--timeout", "120"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto ran = harness::run_command(argv, 300s);
     EXPECT_TRUE(ran.has_value()) << ran.error().message;
     if (!ran) return json::object();
     EXPECT_EQ(ran->exit_code, 0) << ran->err;
@@ -106,50 +110,107 @@ class LabRunTest : public ::testing::Test {
       EXPECT_EQ(processes_mentioning(work_dir), std::vector<std::string>{});
       EXPECT_FALSE(fs::exists(work_dir)) << work_dir;
     }
-
     EXPECT_EQ(report.value("peers", 0), 3) << report.dump();
     EXPECT_EQ(report.value("size", std::uint64_t{0}), kSize) << report.dump();
-    EXPECT_TRUE(report["ideal_seconds"].is_null()) << "unshaped: " << report.dump();
-    EXPECT_TRUE(report["last_finish_ratio"].is_null()) << "unshaped: " << report.dump();
-    EXPECT_TRUE(report["last_finish_seconds"].is_number()) << report.dump();
-    if (mode == "lan") {
-      EXPECT_GT(report.value("origin_metadata_bytes", std::uint64_t{0}), 0u)
-          << "lan peers fetch f.bin.torrent: " << report.dump();
-    }
-    const auto& per_peer = report["per_peer"];
-    EXPECT_EQ(per_peer.size(), 3u) << report.dump();
-    for (const auto& peer : per_peer) {
+    EXPECT_EQ(report["per_peer"].size(), 3u) << report.dump();
+    return report;
+  }
+
+  // Every peer of `round` that was not killed has the right file, got all of it, and was
+  // measured.
+  void expect_complete_peers(const json& round) {
+    for (const auto& peer : round["per_peer"]) {
+      if (peer.value("killed", false)) continue;
       EXPECT_TRUE(peer.value("sha256_ok", false)) << peer.dump();
       EXPECT_TRUE(peer["seconds"].is_number()) << peer.dump();
       EXPECT_GT(peer.value("cpu_seconds", 0.0), 0.0) << peer.dump();
       EXPECT_GT(peer.value("max_rss_bytes", std::uint64_t{0}), 0u) << peer.dump();
-      EXPECT_EQ(
-          peer.value("from_origin", std::uint64_t{0}) + peer.value("from_peers", std::uint64_t{0}),
-          kSize)
+      EXPECT_EQ(peer.value("from_origin", std::uint64_t{0}) +
+                    peer.value("from_peers", std::uint64_t{0}) +
+                    peer.value("from_cache", std::uint64_t{0}),
+                kSize)
           << peer.dump();
     }
-    return report;
   }
 };
 
 TEST_F(LabRunTest, LanPeersShareSoTheOriginSendsLessThanToCurl) {
-  const json lan = run_lab("lan");
-  const json curl = run_lab("curl");
+  const json lan = run_lab({"--mode", "lan"});
+  const json curl = run_lab({"--mode", "curl"});
   ASSERT_FALSE(HasFailure());
+  for (const json* report : {&lan, &curl}) {
+    expect_complete_peers(*report);
+    EXPECT_TRUE((*report)["ideal_seconds"].is_null()) << "unshaped: " << report->dump();
+    EXPECT_TRUE((*report)["last_finish_ratio"].is_null()) << "unshaped: " << report->dump();
+    EXPECT_TRUE((*report)["last_finish_seconds"].is_number()) << report->dump();
+  }
+  EXPECT_GT(lan.value("origin_metadata_bytes", std::uint64_t{0}), 0u)
+      << "lan peers fetch f.bin.torrent: " << lan.dump();
 
   EXPECT_GT(lan.value("peer_bytes_pct", 0.0), 0.0) << lan.dump();
   std::uint64_t from_peers = 0, uploaded = 0;
   for (const auto& peer : lan["per_peer"]) {
     from_peers += peer.value("from_peers", std::uint64_t{0});
     uploaded += peer.value("uploaded", std::uint64_t{0});
+    EXPECT_FALSE(peer["timeline"].empty()) << "--json-progress lines: " << peer.dump();
   }
   EXPECT_GT(from_peers, 0u) << lan.dump();
-  EXPECT_GT(uploaded, 0u) << lan.dump();
+  // Counted on the receiving side: peers uploaded at least what was taken from them (a block
+  // that arrived twice, from a peer and the origin, was sent but counts once).
+  EXPECT_GE(uploaded, from_peers) << lan.dump();
+  EXPECT_LT(uploaded, from_peers + from_peers / 10) << lan.dump();
 
   EXPECT_DOUBLE_EQ(curl.value("origin_egress_ratio", 0.0), 3.0) << curl.dump();
   EXPECT_EQ(curl.value("peer_bytes_pct", -1.0), 0.0) << curl.dump();
   EXPECT_LT(lan.value("origin_egress_ratio", 99.0), curl.value("origin_egress_ratio", 0.0))
       << "lan: " << lan.dump() << "\ncurl: " << curl.dump();
+}
+
+// The hard day: a peer killed mid-way, the origin unplugged for a while, then a second round
+// from the caches, with a report. The survivors end right, the killed peer leaves no partial
+// file at its destination, the second round costs the origin nothing for peers that have the
+// file cached, and nothing of the lab is left.
+TEST_F(LabRunTest, PeerKilledOriginOutageAndASecondRoundFromCaches) {
+  if (auto gnuplot = harness::find_program("gnuplot"); !gnuplot) {
+    GTEST_SKIP() << "the report's plots need gnuplot: " << gnuplot.error().message;
+  }
+  const fs::path report_dir =
+      fs::temp_directory_path() / ("lab-report-" + std::to_string(::getpid()));
+  fs::remove_all(report_dir);
+  const json report =
+      run_lab({"--mode", "lan", "--origin-rate", "200mbit", "--churn", "1", "--origin-outage",
+               "1:2", "--rounds", "2", "--report", report_dir.string()});
+  ASSERT_FALSE(HasFailure());
+  expect_complete_peers(report);
+  const auto& killed = report["per_peer"][2];
+  EXPECT_TRUE(killed.value("killed", false)) << killed.dump();
+  EXPECT_EQ(killed.value("file", ""), "absent") << "no partial file: " << killed.dump();
+  EXPECT_GE(
+      killed.value("from_origin", std::uint64_t{0}) + killed.value("from_peers", std::uint64_t{0}),
+      kSize / 2)
+      << "killed once it had half the file: " << killed.dump();
+  EXPECT_TRUE(report["last_finish_ratio"].is_number()) << report.dump();
+  EXPECT_EQ(report["scenario"]["churn"], 1);
+  EXPECT_TRUE(report["scenario"]["origin_outage"].is_object()) << report.dump();
+
+  ASSERT_EQ(report["later_rounds"].size(), 1u) << report.dump();
+  const auto& second = report["later_rounds"][0];
+  expect_complete_peers(second);
+  for (const auto& peer : second["per_peer"]) {
+    if (peer.value("name", "") == "peer3") continue;  // killed in round 1: nothing cached
+    EXPECT_EQ(peer.value("from_cache", std::uint64_t{0}), kSize) << peer.dump();
+    EXPECT_EQ(peer.value("from_origin", std::uint64_t{1}), 0u) << peer.dump();
+  }
+  EXPECT_LE(second.value("origin_bytes", kSize + 1), kSize) << second.dump();
+
+  for (const char* name : {"report.md", "report.json", "sources.svg", "completion.svg"}) {
+    EXPECT_TRUE(fs::exists(report_dir / name)) << name;
+  }
+  std::ifstream markdown(report_dir / "report.md");
+  const std::string text((std::istreambuf_iterator<char>(markdown)), {});
+  EXPECT_NE(text.find("origin egress ratio"), std::string::npos) << text;
+  EXPECT_NE(text.find("killed"), std::string::npos) << text;
+  fs::remove_all(report_dir);
 }
 
 }  // namespace

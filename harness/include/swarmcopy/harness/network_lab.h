@@ -62,6 +62,10 @@ class NetworkLab {
   // Errors: a rate tc would not understand, netem missing from the kernel (for latency), tc.
   api::Result<void> shape(std::string_view name, const Shaping& shaping);
 
+  // Unplugs namespace `name` from the bridge (its veth down: packets to and from it are lost,
+  // open connections stay open and go on when it is plugged back) or plugs it back in.
+  api::Result<void> set_connected(std::string_view name, bool connected);
+
   // Tears everything down (see above); idempotent. The error, if any, lists what could not be
   // removed; everything else was removed anyway. The lab is unusable afterwards.
   api::Result<void> close() noexcept;

@@ -1,0 +1,72 @@
+#include "lab_sweep.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "lab_report.h"
+#include "lab_run.h"
+#include "report_files.h"
+#include "stop_signal.h"
+
+namespace swarmcopy::lab {
+namespace {
+
+using nlohmann::json;
+
+std::string figure(const json& value, const char* format) {
+  return value.is_number() ? fmt::format(fmt::runtime(format), value.get<double>())
+                           : std::string("-");
+}
+
+void print_row(const json& report) {
+  double cpu = 0;
+  for (const auto& peer : report["per_peer"]) cpu += peer["cpu_seconds"].get<double>();
+  const int peers = report["peers"].get<int>();
+  fmt::print(
+      "  {:<10}{:>6}{:>10}{:>10}{:>10}{:>10}{:>12}{:>12}\n", report["mode"].get<std::string>(),
+      peers, figure(report["origin_egress_ratio"], "{:.3f}"),
+      figure(report["ideal_seconds"], "{:.2f}"), figure(report["last_finish_seconds"], "{:.2f}"),
+      figure(report["last_finish_ratio"], "{:.2f}"), figure(report["peer_bytes_pct"], "{:.1f}"),
+      fmt::format("{:.2f}", cpu / peers));
+}
+
+}  // namespace
+
+int run_sweep(const SweepSettings& sweep) {
+  std::vector<json> reports;
+  int exit_code = 0;
+  for (const auto& mode : sweep.modes) {
+    for (const int peers : sweep.peer_counts) {
+      if (stop_requested()) break;
+      RunSettings settings = sweep.base;
+      settings.mode = mode;
+      settings.peers = peers;
+      spdlog::info("sweep: {} mode, {} peers", mode, peers);
+      auto report = run_once(settings);
+      if (!report) {
+        fmt::print(stderr, "swarmcopy-lab: sweep: {} mode, {} peers: {}\n", mode, peers,
+                   report.error().message);
+        exit_code = report.error().exit_code;
+        continue;
+      }
+      if (!every_file_right(*report)) {
+        fmt::print(stderr,
+                   "swarmcopy-lab: sweep: {} mode, {} peers: not every peer has the right file\n",
+                   mode, peers);
+        exit_code = kExitFailure;
+      }
+      reports.push_back(std::move(*report));
+    }
+  }
+  fmt::print("\n  {:<10}{:>6}{:>10}{:>10}{:>10}{:>10}{:>12}{:>12}\n", "mode", "peers", "egress",
+             "ideal_s", "last_s", "last/ideal", "from_peers%", "cpu_s/peer");
+  for (const auto& report : reports) print_row(report);
+  if (auto written = write_sweep_report(sweep.report_dir, reports); !written) {
+    fmt::print(stderr, "swarmcopy-lab: sweep report: {}\n", written.error().message);
+    return kExitFailure;
+  }
+  fmt::print("\nreport: {}\n", (sweep.report_dir / "report.md").string());
+  return stop_requested() ? kExitStopped : exit_code;
+}
+
+}  // namespace swarmcopy::lab
