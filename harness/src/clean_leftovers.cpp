@@ -56,4 +56,19 @@ api::Result<std::vector<std::string>> clean_leftovers(std::string_view prefix) {
   return removed;
 }
 
+api::Result<std::vector<std::string>> find_leftovers(std::string_view prefix) {
+  std::vector<std::string> found;
+  auto namespaces = list_netns();
+  if (!namespaces) return std::unexpected(namespaces.error());
+  for (const auto& netns : *namespaces) {
+    if (netns.starts_with(prefix)) found.push_back("netns " + netns);
+  }
+  auto links = list_links("");
+  if (!links) return std::unexpected(links.error());
+  for (const auto& link : *links) {
+    if (link.starts_with(prefix)) found.push_back("link " + link);
+  }
+  return found;
+}
+
 }  // namespace swarmcopy::harness

@@ -52,7 +52,9 @@ api::Result<std::vector<std::string>> list_netns() {
 }
 
 api::Result<std::vector<std::string>> list_links(std::string_view kind) {
-  auto listed = run_checked({"ip", "-o", "link", "show", "type", std::string(kind)});
+  std::vector<std::string> command{"ip", "-o", "link", "show"};
+  if (!kind.empty()) command.insert(command.end(), {"type", std::string(kind)});
+  auto listed = run_checked(command);
   if (!listed) return std::unexpected(listed.error());
   // "9: sc-3fa9c1-h0@if2: <BROADCAST,...> ..."
   std::vector<std::string> names;

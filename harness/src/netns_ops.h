@@ -13,7 +13,8 @@ namespace swarmcopy::harness {
 
 // `ip netns list`: the names only.
 api::Result<std::vector<std::string>> list_netns();
-// `ip -o link show type KIND` in our namespace ("veth", "bridge"): the names, without "@peer".
+// `ip -o link show type KIND` in our namespace ("veth", "bridge"; "" for every kind): the
+// names, without "@peer".
 api::Result<std::vector<std::string>> list_links(std::string_view kind);
 // SIGKILLs every process `ip netns pids` lists for `netns`; returns how many were signalled.
 int kill_processes_in(const std::string& netns);

@@ -1,5 +1,8 @@
 #include "lab_sweep.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -7,6 +10,7 @@
 #include "lab_run.h"
 #include "report_files.h"
 #include "stop_signal.h"
+#include "units.h"
 
 namespace swarmcopy::lab {
 namespace {
@@ -18,16 +22,31 @@ std::string figure(const json& value, const char* format) {
                            : std::string("-");
 }
 
+constexpr const char* kRowFormat =
+    "  {:<10}{:>6}{:>12}{:>8}{:>9}{:>9}{:>9}{:>9}{:>8}{:>8}{:>8}{:>10}\n";
+
+void print_header() {
+  fmt::print(kRowFormat, "mode", "peers", "origin_MiB", "egress", "ideal_s", "first_s", "median_s",
+             "last_s", "last/id", "peers%", "cpu_s", "max_rss");
+}
+
 void print_row(const json& report) {
   double cpu = 0;
-  for (const auto& peer : report["per_peer"]) cpu += peer["cpu_seconds"].get<double>();
+  std::uint64_t rss = 0;
+  for (const auto& peer : report["per_peer"]) {
+    cpu += peer["cpu_seconds"].get<double>();
+    rss = std::max(rss, peer["max_rss_bytes"].get<std::uint64_t>());
+  }
   const int peers = report["peers"].get<int>();
   fmt::print(
-      "  {:<10}{:>6}{:>10}{:>10}{:>10}{:>10}{:>12}{:>12}\n", report["mode"].get<std::string>(),
-      peers, figure(report["origin_egress_ratio"], "{:.3f}"),
-      figure(report["ideal_seconds"], "{:.2f}"), figure(report["last_finish_seconds"], "{:.2f}"),
+      kRowFormat, report["mode"].get<std::string>(), peers,
+      fmt::format("{:.1f}", report["origin_bytes"].get<double>() / (1024.0 * 1024.0)),
+      figure(report["origin_egress_ratio"], "{:.3f}"), figure(report["ideal_seconds"], "{:.2f}"),
+      figure(report["first_finish_seconds"], "{:.2f}"),
+      figure(report["median_finish_seconds"], "{:.2f}"),
+      figure(report["last_finish_seconds"], "{:.2f}"),
       figure(report["last_finish_ratio"], "{:.2f}"), figure(report["peer_bytes_pct"], "{:.1f}"),
-      fmt::format("{:.2f}", cpu / peers));
+      fmt::format("{:.2f}", cpu / peers), format_bytes(rss));
 }
 
 }  // namespace
@@ -58,9 +77,10 @@ int run_sweep(const SweepSettings& sweep) {
       reports.push_back(std::move(*report));
     }
   }
-  fmt::print("\n  {:<10}{:>6}{:>10}{:>10}{:>10}{:>10}{:>12}{:>12}\n", "mode", "peers", "egress",
-             "ideal_s", "last_s", "last/ideal", "from_peers%", "cpu_s/peer");
+  fmt::print("\n");
+  print_header();
   for (const auto& report : reports) print_row(report);
+  fmt::print("  (cpu_s: mean CPU seconds per peer process; max_rss: the largest peer's)\n");
   if (auto written = write_sweep_report(sweep.report_dir, reports); !written) {
     fmt::print(stderr, "swarmcopy-lab: sweep report: {}\n", written.error().message);
     return kExitFailure;

@@ -108,6 +108,12 @@ void add_scenario_options(CLI::App& command, lab::RunSettings& settings, Scenari
       .add_option("--timeout", text.timeout_seconds,
                   "Give up when the peers of a round have not all finished after this many seconds")
       ->check(CLI::Range(1, 86400));
+  command
+      .add_option("--peer-arg", settings.peer_args,
+                  "One more word for every peer's `swarmcopy get` (repeatable; e.g. -v, with "
+                  "--keep, to read the peers' logs)")
+      ->type_name("WORD")
+      ->allow_extra_args(false);
   command.add_flag("-q,--quiet", text.quiet, "No progress notes on stderr");
 }
 

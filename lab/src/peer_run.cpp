@@ -49,6 +49,7 @@ std::vector<std::string> downloader_argv(const RunSettings& settings, const Peer
                                    "--json",
                                    "--json-progress",
                                    "-q"};
+  argv.insert(argv.end(), settings.peer_args.begin(), settings.peer_args.end());
   if (settings.mode == "lan") {
     // Seeds after its download until the lab stops it: longer than a round may last.
     argv.insert(argv.end(),

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace swarmcopy::lab {
 
@@ -36,10 +37,11 @@ struct RunSettings {
   int rounds = 1;  // rounds after the first download the file again, served from caches
   std::string priority = "foreground";  // swarmcopy get --priority
   bool json = false;
-  std::filesystem::path report_dir;   // --report DIR; empty: none
-  std::filesystem::path swarmcopy;    // the `swarmcopy` binary (lan and http-only modes)
-  std::chrono::seconds timeout{600};  // per round
-  bool keep = false;                  // leave the lab's work directory (logs) in place
+  std::filesystem::path report_dir;    // --report DIR; empty: none
+  std::filesystem::path swarmcopy;     // the `swarmcopy` binary (lan and http-only modes)
+  std::chrono::seconds timeout{600};   // per round
+  bool keep = false;                   // leave the lab's work directory (logs) in place
+  std::vector<std::string> peer_args;  // --peer-arg: more words for every `swarmcopy get`
 };
 
 }  // namespace swarmcopy::lab

@@ -54,19 +54,9 @@ std::string output_of(const std::vector<std::string>& argv) {
 
 // Every namespace and link (any kind) whose name starts with `prefix`.
 std::vector<std::string> names_with(const std::string& prefix) {
-  std::vector<std::string> found;
-  std::istringstream namespaces(output_of({"ip", "netns", "list"}));
-  for (std::string line; std::getline(namespaces, line);) {
-    if (line.starts_with(prefix)) found.push_back("netns " + line);
-  }
-  std::istringstream links(output_of({"ip", "-o", "link", "show"}));
-  for (std::string line; std::getline(links, line);) {
-    const size_t start = line.find(": ");
-    if (start != std::string::npos && line.compare(start + 2, prefix.size(), prefix) == 0) {
-      found.push_back("link " + line.substr(start + 2, line.find(':', start + 2) - start - 2));
-    }
-  }
-  return found;
+  auto found = harness::find_leftovers(prefix);
+  EXPECT_TRUE(found.has_value()) << found.error().message;
+  return found ? *found : std::vector<std::string>{};
 }
 
 // True once `pid` is gone or a zombie (another parent's to reap), within `timeout`.

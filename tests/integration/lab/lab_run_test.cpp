@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "swarmcopy/harness/clean_leftovers.h"
 #include "swarmcopy/harness/privileges.h"
 #include "swarmcopy/harness/run_command.h"
 
@@ -31,25 +32,11 @@ constexpr const char* kLab = SWARMCOPY_LAB_PATH;
 constexpr const char* kCli = SWARMCOPY_CLI_PATH;
 constexpr std::uint64_t kSize = 64ull << 20;
 
-// Every namespace and link whose name starts with `prefix`.
+// Every namespace and link (any kind) whose name starts with `prefix`.
 std::vector<std::string> names_with(const std::string& prefix) {
-  std::vector<std::string> found;
-  auto namespaces = harness::run_checked({"ip", "netns", "list"});
-  EXPECT_TRUE(namespaces.has_value()) << namespaces.error().message;
-  std::istringstream netns_lines(namespaces ? namespaces->out : "");
-  for (std::string line; std::getline(netns_lines, line);) {
-    if (line.starts_with(prefix)) found.push_back("netns " + line);
-  }
-  auto links = harness::run_checked({"ip", "-o", "link", "show"});
-  EXPECT_TRUE(links.has_value()) << links.error().message;
-  std::istringstream link_lines(links ? links->out : "");
-  for (std::string line; std::getline(link_lines, line);) {
-    const size_t start = line.find(": ");
-    if (start != std::string::npos && line.compare(start + 2, prefix.size(), prefix) == 0) {
-      found.push_back("link " + line.substr(start + 2, line.find(':', start + 2) - start - 2));
-    }
-  }
-  return found;
+  auto found = harness::find_leftovers(prefix);
+  EXPECT_TRUE(found.has_value()) << found.error().message;
+  return found ? *found : std::vector<std::string>{};
 }
 
 // Processes whose command line mentions `needle` (the lab's work directory: every peer's

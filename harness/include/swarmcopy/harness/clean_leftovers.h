@@ -20,4 +20,9 @@ namespace swarmcopy::harness {
 // everything else was removed anyway).
 api::Result<std::vector<std::string>> clean_leftovers(std::string_view prefix);
 
+// What clean_leftovers would find, without removing anything — and links of every kind: for
+// tests that check a lab left nothing. "netns NAME" and "link NAME" entries. Error: `ip`
+// failed.
+api::Result<std::vector<std::string>> find_leftovers(std::string_view prefix);
+
 }  // namespace swarmcopy::harness
