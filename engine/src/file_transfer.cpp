@@ -8,6 +8,7 @@
 
 #include "file_ops.h"
 #include "fs_credentials.h"
+#include "swarmcopy/peer/metainfo.h"
 #include "swarmcopy/util/sha256.h"
 
 namespace swarmcopy::engine {
@@ -100,11 +101,24 @@ void FileTransfer::on_metadata(std::expected<swarm::MetadataResult, origin::Fetc
     start_http("peer session unavailable: " + hub.error().message);
     return;
   }
-  // From here the swarm has the file; its hooks are ours.
+  // From here the swarm has the file; its hooks are ours, unless it gives the file back.
   swarm_ = std::make_unique<swarm::SwarmTransfer>(
       swarm::SwarmTransfer::Deps{deps_.io, deps_.pool, deps_.http, deps_.options, **hub}, file_,
-      std::move(*result->meta), settings_, hooks_);
+      std::move(*result->meta), settings_, hooks_, [this, alive = alive_](std::string reason) {
+        if (*alive) on_swarm_fell_back(std::move(reason));
+      });
   swarm_->start();
+}
+
+// Neither the origin (it ignores Range requests) nor any peer could serve pieces, but the
+// origin can still send the whole file in one stream: the HTTP-only path takes over, with the
+// swarm's view of the file (identity, peers seen) and its metadata for the final check.
+void FileTransfer::on_swarm_fell_back(std::string reason) {
+  file_ = swarm_->file();
+  file_.verified.clear();  // the swarm's ranges are of its cache item, not of our temporary file
+  expected_pieces_ = swarm_->metadata();
+  swarm_.reset();  // ended already; posted here, so none of its code is running
+  start_http(std::move(reason));
 }
 
 void FileTransfer::start_from_origin() {
@@ -417,23 +431,26 @@ void FileTransfer::on_all_written() {
     fail_local(truncated.error(), false);
     return;
   }
-  // The last sync (and the hash, if the caller gave one) run on the pool.
-  boost::asio::post(
-      deps_.pool, [this, temp = temp_, alive = alive_, expected = file_.sha256, cache = deps_.cache,
-                   &io = deps_.io, bypass = file_.mode == api::DownloadMode::kBypass] {
-        auto synced = temp->sync();
-        std::optional<api::Result<std::string>> hash;
-        if (synced && expected) hash = util::sha256_of_fd(temp->fd(), temp->path());
-        if (hash && *hash && **hash == *expected && cache != nullptr && !bypass)
-          keep_in_cache(*cache, *temp, **hash);
-        boost::asio::post(io, [this, alive, synced, hash] {
-          if (*alive) on_final_sync(synced, hash);
-        });
-      });
+  // The last sync (and the hash, if the caller gave one, and the piece check, if the file has
+  // metadata) run on the pool.
+  boost::asio::post(deps_.pool, [this, temp = temp_, alive = alive_, expected = file_.sha256,
+                                 pieces = expected_pieces_, cache = deps_.cache, &io = deps_.io,
+                                 bypass = file_.mode == api::DownloadMode::kBypass] {
+    auto synced = temp->sync();
+    std::optional<api::Result<std::string>> hash;
+    if (synced && expected) hash = util::sha256_of_fd(temp->fd(), temp->path());
+    const bool matches_metadata = !synced || !pieces || peer::verify_file(*pieces, temp->path());
+    if (matches_metadata && hash && *hash && **hash == *expected && cache != nullptr && !bypass)
+      keep_in_cache(*cache, *temp, **hash);
+    boost::asio::post(io, [this, alive, synced, hash, matches_metadata] {
+      if (*alive) on_final_sync(synced, hash, matches_metadata);
+    });
+  });
 }
 
 void FileTransfer::on_final_sync(api::Result<void> synced,
-                                 std::optional<api::Result<std::string>> hash) {
+                                 std::optional<api::Result<std::string>> hash,
+                                 bool matches_metadata) {
   if (!synced) {
     fail_local(synced.error(), false);
     return;
@@ -443,19 +460,11 @@ void FileTransfer::on_final_sync(api::Result<void> synced,
     return;
   }
   if (hash && **hash != *file_.sha256) {
-    const std::string message = "SHA-256 mismatch: expected " + *file_.sha256 + ", got " + **hash;
-    reset_progress();
-    temp_.reset();
-    {
-      ScopedFsCredentials as_owner(settings_.owner_uid, settings_.owner_gid);
-      (void)remove_file(file_.temp_path);
-    }
-    hooks_.persist(file_);
-    fail(origin::FetchError{
-        api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0, message,
-                   file_.url, origin::protocol_of(file_.url)},
-        false,
-        {}});
+    reject_content("SHA-256 mismatch: expected " + *file_.sha256 + ", got " + **hash);
+    return;
+  }
+  if (!matches_metadata) {
+    reject_content("the file the origin sent does not match its metadata (a piece hash differs)");
     return;
   }
   file_.verified = RangeSet({ByteRange{0, *file_.size}});
@@ -463,6 +472,23 @@ void FileTransfer::on_final_sync(api::Result<void> synced,
   hooks_.persist(file_);
   end();
   boost::asio::post(deps_.io, [done = hooks_.done] { done({}); });
+}
+
+// Bytes that fail their check never reach the destination: the temporary file goes, and the
+// next run starts from zero.
+void FileTransfer::reject_content(const std::string& message) {
+  reset_progress();
+  temp_.reset();
+  {
+    ScopedFsCredentials as_owner(settings_.owner_uid, settings_.owner_gid);
+    (void)remove_file(file_.temp_path);
+  }
+  hooks_.persist(file_);
+  fail(origin::FetchError{
+      api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0, message,
+                 file_.url, origin::protocol_of(file_.url)},
+      false,
+      {}});
 }
 
 void FileTransfer::fail_local(const api::Error& error, bool transient) {

@@ -3,6 +3,11 @@
 // bytes not yet verified over a few parallel range requests, writes them in place, syncs and
 // reports progress at checkpoints, checks the expected SHA-256, and reports the outcome once.
 //
+// In lan mode, a file whose metadata the origin publishes goes to a SwarmTransfer instead. When
+// the swarm gives it back (the origin ignores Range requests and no peer has pieces to give), it
+// comes over HTTP here after all, and the whole file is checked against the metadata's piece
+// hashes before it counts as transferred.
+//
 // It works on its own copy of the FileRecord and hands every durable change to the `persist`
 // hook (the engine writes it to the job store), so nothing it reports as verified was not
 // fdatasync'ed first. Engine thread only; blocking work (fsync, hashing) goes to the pool.
@@ -75,6 +80,7 @@ class FileTransfer {
   void start_http(std::optional<std::string> peers_unused_reason);
   void start_metadata();
   void on_metadata(std::expected<swarm::MetadataResult, origin::FetchError> result);
+  void on_swarm_fell_back(std::string reason);
   void start_from_origin();
   void start_from_cache();
   void on_cache_lookup(std::shared_ptr<cache::Pin> pin);
@@ -90,7 +96,9 @@ class FileTransfer {
   void on_fetch_done(std::uint64_t key, std::expected<void, origin::FetchError> result);
   void maybe_checkpoint();
   void on_all_written();
-  void on_final_sync(api::Result<void> synced, std::optional<api::Result<std::string>> hash);
+  void on_final_sync(api::Result<void> synced, std::optional<api::Result<std::string>> hash,
+                     bool matches_metadata);
+  void reject_content(const std::string& message);
   void fail(origin::FetchError error);
   void fail_local(const api::Error& error, bool transient);
   void cancel_requests();
@@ -107,7 +115,10 @@ class FileTransfer {
   std::shared_ptr<TempFile> temp_;
   std::unique_ptr<swarm::MetadataFetch> metadata_;
   std::unique_ptr<swarm::SwarmTransfer> swarm_;  // set: the swarm has the file
-  RangeSet written_;                             // on disk, maybe not synced yet
+  // Set when a file with metadata comes over HTTP alone: no piece of it was checked on the way,
+  // so the whole file is checked against these piece hashes before it counts.
+  std::shared_ptr<const peer::Metainfo> expected_pieces_;
+  RangeSet written_;  // on disk, maybe not synced yet
   std::deque<ByteRange> pending_;
   std::map<std::uint64_t, Connection> active_;  // by our own key, known before fetch() returns
   std::uint64_t next_key_ = 1;

@@ -43,12 +43,14 @@ origin::FetchError local_failure(const api::Error& error, bool transient) {
 }  // namespace
 
 SwarmTransfer::SwarmTransfer(Deps deps, FileRecord file, peer::Metainfo meta,
-                             TransferSettings settings, TransferHooks hooks)
+                             TransferSettings settings, TransferHooks hooks,
+                             FallBackToHttp fall_back_to_http)
     : deps_(deps),
       file_(std::move(file)),
       meta_(std::move(meta)),
       settings_(std::move(settings)),
       hooks_(std::move(hooks)),
+      fall_back_to_http_(std::move(fall_back_to_http)),
       timer_(deps_.io) {
   shared_meta_ = std::make_shared<const peer::Metainfo>(meta_);
 }
@@ -216,6 +218,11 @@ void SwarmTransfer::tick() {
     it = now - it->second > kAddPieceTimeout ? submitted_.erase(it) : std::next(it);
   }
   last_stats_ = stats;
+  if (origin_ignores_ranges_ && fall_back_to_http_ && peers_had_their_chance(stats) &&
+      !a_peer_has_a_missing_piece(stats)) {
+    fall_back_to_http();
+    return;
+  }
   plan_origin(stats);
   // Neither the origin nor any peer moves the file: the origin's error ends this run (the
   // engine retries transient ones later).
@@ -281,9 +288,12 @@ void SwarmTransfer::refresh_progress(const std::vector<bool>& have) {
 }
 
 bool SwarmTransfer::origin_allowed(const peer::SwarmStats& stats) {
-  const auto now = Clock::now();
-  if (!origin_ready_ || now < origin_retry_at_) return false;
-  const auto waited = now - started_;
+  if (!origin_ready_ || origin_ignores_ranges_ || Clock::now() < origin_retry_at_) return false;
+  return peers_had_their_chance(stats);
+}
+
+bool SwarmTransfer::peers_had_their_chance(const peer::SwarmStats& stats) const {
+  const auto waited = Clock::now() - started_;
   const auto& listed = deps_.hub.explicit_peers();
   // Listed peers get a moment to connect and tell what they have, so that the origin is not
   // asked for it.
@@ -295,6 +305,28 @@ bool SwarmTransfer::origin_allowed(const peer::SwarmStats& stats) {
   if (settings_.foreground) return true;
   const bool peers_possible = !listed.empty() || deps_.hub.discovery() || !stats.peers.empty();
   return !peers_possible || waited >= deps_.options.background_http_delay;
+}
+
+bool SwarmTransfer::a_peer_has_a_missing_piece(const peer::SwarmStats& stats) const {
+  for (const auto& peer : stats.peers) {
+    for (std::size_t i = 0; i < peer.have.size() && i < have_.size(); ++i) {
+      if (peer.have[i] && !have_[i]) return true;
+    }
+  }
+  return false;
+}
+
+// Neither the origin (no ranges, so no pieces) nor any peer (nothing we lack) can move the file,
+// yet the origin can still send all of it in one stream: the owner fetches it that way.
+void SwarmTransfer::fall_back_to_http() {
+  const std::string reason =
+      peers_.empty() ? "the origin ignores Range requests, and no peer was found"
+                     : "the origin ignores Range requests, and no connected peer has the "
+                       "missing pieces";
+  spdlog::info("{}: {}; fetching the whole file from the origin in one stream", file_.url, reason);
+  cancel_origin();
+  end();
+  boost::asio::post(deps_.io, [fall_back = fall_back_to_http_, reason] { fall_back(reason); });
 }
 
 void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
@@ -445,6 +477,14 @@ void SwarmTransfer::on_origin_done(std::uint64_t key,
 }
 
 void SwarmTransfer::origin_failed(origin::FetchError error) {
+  if (error.error.kind == api::ErrorKind::kRangeNotSupported) {
+    // Asking again would bring the whole file again: the origin is out of play for this run.
+    // tick() decides whether the peers can do without it.
+    spdlog::info("{}: {}; peers only", file_.url, error.error.message);
+    origin_ignores_ranges_ = true;
+    origin_error_ = std::move(error);
+    return;
+  }
   if (error.error.kind == api::ErrorKind::kContentChanged) {
     file_.verified.clear();
     file_.etag.clear();

@@ -11,6 +11,11 @@
 // any missing piece — a peer never blocks a download. Background jobs leave the origin alone
 // for EngineOptions::background_http_delay while peers may serve them.
 //
+// An origin that ignores Range requests cannot serve pieces. While peers have pieces for us,
+// they serve the file alone; once the peers have had their chance and none has a piece we lack,
+// the transfer ends without `done` and calls its `FallBackToHttp` hook instead: its owner then
+// fetches the file from the origin in one stream (and checks it against the metadata).
+//
 // Engine thread only; blocking work (sync, copy, hash) goes to the pool.
 #pragma once
 
@@ -18,6 +23,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,8 +50,13 @@ class SwarmTransfer {
     SwarmHub& hub;
   };
 
+  // Posted at most once, instead of `done`, when the origin ignores Range requests and no peer
+  // can serve the file; `reason` says so, for the file's peers_unused_reason. The transfer has
+  // ended by then (file() and metadata() stay readable). Unset: that situation is an error.
+  using FallBackToHttp = std::function<void(std::string reason)>;
+
   SwarmTransfer(Deps deps, FileRecord file, peer::Metainfo meta, TransferSettings settings,
-                TransferHooks hooks);
+                TransferHooks hooks, FallBackToHttp fall_back_to_http = {});
   ~SwarmTransfer();
   SwarmTransfer(const SwarmTransfer&) = delete;
   SwarmTransfer& operator=(const SwarmTransfer&) = delete;
@@ -56,6 +67,7 @@ class SwarmTransfer {
   void stop();
 
   const FileRecord& file() const { return file_; }
+  const std::shared_ptr<const peer::Metainfo>& metadata() const { return shared_meta_; }
   std::uint64_t bytes_written() const { return verified_bytes_; }
   std::uint32_t peers_connected() const;
 
@@ -75,6 +87,9 @@ class SwarmTransfer {
   void refresh_peers(const peer::SwarmStats& stats);
   void refresh_progress(const std::vector<bool>& have);
   bool origin_allowed(const peer::SwarmStats& stats);
+  bool peers_had_their_chance(const peer::SwarmStats& stats) const;
+  bool a_peer_has_a_missing_piece(const peer::SwarmStats& stats) const;
+  void fall_back_to_http();
   void plan_origin(const peer::SwarmStats& stats);
   void request_plan();
   void launch(std::uint32_t first, std::uint32_t end);
@@ -104,6 +119,7 @@ class SwarmTransfer {
   peer::Metainfo meta_;
   TransferSettings settings_;
   TransferHooks hooks_;
+  FallBackToHttp fall_back_to_http_;
   std::shared_ptr<SwarmHub::Lease> lease_;
   std::shared_ptr<TempFile> temp_;
   boost::asio::steady_timer timer_;
@@ -122,6 +138,8 @@ class SwarmTransfer {
   std::chrono::steady_clock::time_point origin_retry_at_{};
   std::chrono::milliseconds origin_backoff_{0};
   std::optional<origin::FetchError> origin_error_;
+  // The origin answered a Range request with the whole file: it serves no piece in this run.
+  bool origin_ignores_ranges_ = false;
   std::map<std::uint64_t, OriginRequest> requests_;
   std::uint64_t next_key_ = 1;
   std::set<std::uint32_t> requested_;  // in an origin request, not yet handed over

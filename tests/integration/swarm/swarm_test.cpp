@@ -4,9 +4,11 @@
 #include <signal.h>
 
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "bad_peer/bad_peer.h"
+#include "fault_server/fault_server.h"
 #include "nginx/test_files.h"
 #include "swarm_fixture.h"
 #include "swarmcopy/peer/metainfo.h"
@@ -19,12 +21,28 @@ namespace fs = std::filesystem;
 
 constexpr std::uint64_t kSize = 16ull << 20;
 
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 class EngineSwarmTest : public SwarmFixture {
  protected:
   void SetUp() override {
     sha_ = make_published_file("update.bin", kSize);
     start_origin();
     url_ = nginx_->url("update.bin");
+  }
+
+  // An origin that answers every Range request with the whole file (200): `body` at
+  // /update.bin, the published update.bin.torrent beside it.
+  std::unique_ptr<FaultServer> start_range_ignoring_origin(std::string body) {
+    auto origin = std::make_unique<FaultServer>();
+    origin->set_content_at("/update.bin", std::move(body));
+    origin->set_content_at("/update.bin.torrent",
+                           read_bytes(docroot_.path() / "update.bin.torrent"));
+    origin->set_fault("/update.bin", Fault::ignore_range());
+    return origin;
   }
 
   std::string sha_;
@@ -161,6 +179,57 @@ TEST_F(EngineSwarmTest, NoMetadataMeansHttpOnlyWithAReason) {
   EXPECT_EQ(json["from_origin"], 1 << 20);
   EXPECT_EQ(json["peers_unused_reason"], "no metadata at the origin (HTTP 404)");
   EXPECT_EQ(json["mode"], "lan");
+}
+
+TEST_F(EngineSwarmTest, WithNoPeerAnOriginThatIgnoresRangeServesTheWholeFileInOneStream) {
+  auto origin = start_range_ignoring_origin(read_bytes(docroot_.path() / "update.bin"));
+  auto json = json_of(run_get(origin->url("/update.bin"), out_ / "b.bin", home_b_.path(), {}));
+  EXPECT_EQ(json["state"], "ACKNOWLEDGED") << json.dump();
+  EXPECT_EQ(json["mode"], "lan");
+  EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha_);
+  EXPECT_EQ(json["from_origin"], kSize) << json.dump();
+  EXPECT_EQ(json["from_peers"], 0);
+  ASSERT_TRUE(json["peers_unused_reason"].is_string()) << json.dump();
+  EXPECT_NE(json["peers_unused_reason"].get<std::string>().find("ignores Range"), std::string::npos)
+      << json.dump();
+  // The metadata was fetched (lan mode used it), and the file came in a request without Range.
+  EXPECT_FALSE(origin->requests_for("/update.bin.torrent").empty());
+  bool whole_body_request = false;
+  for (const auto& request : origin->requests_for("/update.bin")) {
+    if (request.method == "GET" && request.range.empty()) whole_body_request = true;
+  }
+  EXPECT_TRUE(whole_body_request);
+}
+
+TEST_F(EngineSwarmTest, AFileFromAnOriginThatIgnoresRangeIsCheckedAgainstItsMetadata) {
+  // The right size and metadata, one wrong byte in the middle: only the piece check sees it.
+  auto body = read_bytes(docroot_.path() / "update.bin");
+  ASSERT_EQ(body.size(), kSize);
+  body[kSize / 2] = static_cast<char>(body[kSize / 2] ^ 0x5a);
+  auto origin = start_range_ignoring_origin(std::move(body));
+  const auto result = run_get(origin->url("/update.bin"), out_ / "b.bin", home_b_.path(), {});
+  EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
+  auto json = nlohmann::json::parse(result.out, nullptr, false);
+  EXPECT_EQ(json["state"], "ERROR") << result.out;
+  EXPECT_NE(result.err.find("does not match its metadata"), std::string::npos) << result.err;
+  EXPECT_FALSE(fs::exists(out_ / "b.bin"));
+  for (const auto& entry : fs::directory_iterator(out_.path())) ADD_FAILURE() << entry.path();
+}
+
+TEST_F(EngineSwarmTest, WithAnOriginThatIgnoresRangeAPeerServesTheWholeFile) {
+  const auto port = free_loopback_port();
+  auto seeder = start_seeder(url_, port);  // from nginx, which honours Range
+  ASSERT_TRUE(seeder);
+  auto origin = start_range_ignoring_origin(read_bytes(docroot_.path() / "update.bin"));
+  auto json = json_of(run_get(origin->url("/update.bin"), out_ / "b.bin", home_b_.path(),
+                              {"--peer", peer_arg(port)}));
+  EXPECT_EQ(json["state"], "ACKNOWLEDGED") << json.dump();
+  EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha_);
+  EXPECT_EQ(json["from_peers"], kSize) << json.dump();
+  EXPECT_EQ(json["from_origin"], 0) << json.dump();
+  EXPECT_TRUE(json["peers_unused_reason"].is_null()) << json.dump();
+  seeder->send_signal(SIGTERM);
+  EXPECT_EQ(seeder->wait(30s).exit_code, 0);
 }
 
 TEST_F(EngineSwarmTest, MetadataOfAnotherSizeIsAClearErrorAndNothingIsWritten) {

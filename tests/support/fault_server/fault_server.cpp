@@ -178,7 +178,9 @@ struct FaultServer::Impl {
                                            std::string(request[http::field::accept_encoding]),
                                            std::string(request[http::field::user_agent]),
                                            connection, std::chrono::steady_clock::now()});
-        snapshot = content;  // the answer keeps its bytes even if the content is replaced
+        // The answer keeps its bytes even if the content is replaced.
+        const auto own = content_at.find(path);
+        snapshot = own != content_at.end() ? own->second : content;
         fault = take_fault(path);
       }
 
@@ -313,6 +315,7 @@ struct FaultServer::Impl {
 
   mutable std::mutex mutex;  // guards everything below
   std::shared_ptr<const Content> content;
+  std::map<std::string, std::shared_ptr<const Content>> content_at;  // by path, over `content`
   std::uint64_t version = 0;
   std::map<std::string, std::deque<Fault>> queued;
   std::map<std::string, Fault> standing;
@@ -340,6 +343,13 @@ void FaultServer::set_content(std::string body) {
   std::lock_guard lock(impl_->mutex);
   impl_->content = std::make_shared<const Content>(
       Content{std::move(body), "\"v" + std::to_string(++impl_->version) + "\"",
+              impl_->content->last_modified});
+}
+
+void FaultServer::set_content_at(std::string path, std::string body) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->content_at[std::move(path)] = std::make_shared<const Content>(
+      Content{std::move(body), "\"p" + std::to_string(++impl_->version) + "\"",
               impl_->content->last_modified});
 }
 

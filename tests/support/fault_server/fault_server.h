@@ -1,7 +1,8 @@
 // FaultServer: an HTTP/1.1 origin for tests that misbehaves on request. It listens on
 // 127.0.0.1 on a free port, runs on its own thread, and serves one in-memory body at every
-// path, honouring single Range requests (206, Content-Range, ETag, Last-Modified,
-// Accept-Ranges) and keep-alive. Per path, a queue of faults (`push_fault`) answers the next
+// path (or, with `set_content_at`, its own body at one path: a file and its FILE.torrent),
+// honouring single Range requests (206, Content-Range, ETag, Last-Modified, Accept-Ranges) and
+// keep-alive. Per path, a queue of faults (`push_fault`) answers the next
 // requests, then a standing fault (`set_fault`) or the normal answer. The body can be replaced
 // while running (a new ETag) to simulate a file changing at the origin. Every request is
 // recorded.
@@ -36,6 +37,9 @@ class FaultServer {
   void set_content(std::string body, std::string etag, std::string last_modified);
   // Keeps Last-Modified; the ETag becomes a new "\"v<N>\"".
   void set_content(std::string body);
+  // Serves `body` at `path` (query ignored) instead of the shared body, with an ETag of its own
+  // and the shared Last-Modified. The shared body is unchanged for every other path.
+  void set_content_at(std::string path, std::string body);
   std::string etag() const;
   std::string last_modified() const;
 
