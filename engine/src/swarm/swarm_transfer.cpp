@@ -24,6 +24,14 @@ constexpr auto kTick = std::chrono::milliseconds(100);
 // No piece verified for this long (from any source): the origin takes any missing piece, so a
 // slow or vanished peer never blocks the download.
 constexpr auto kTakeOverAfter = std::chrono::seconds(2);
+// Local service discovery fills the mesh in the first moments (peers starting together hear
+// each other's announcements within a few hundred ms): until no new peer has appeared for
+// kDiscoverySettle (kMaxSettle at most), who owns which piece may still change, so the origin
+// is asked for single pieces, those this peer ranks highest first — the ones it is most likely
+// to own whoever joins. Big runs in piece order, before, fetched pieces that the peers found a
+// moment later owned: 1.01-1.10x origin egress for 8 peers instead of 1.000x.
+constexpr auto kDiscoverySettle = std::chrono::seconds(1);
+constexpr auto kMaxSettle = std::chrono::seconds(3);
 // add_piece reports nothing when libtorrent drops the data: a piece handed over this long ago
 // without a verdict is fetched again.
 constexpr auto kAddPieceTimeout = std::chrono::seconds(30);
@@ -125,6 +133,12 @@ void SwarmTransfer::on_joined(api::Result<std::shared_ptr<SwarmHub::Lease>> leas
     copy_out();
     return;
   }
+  // The destination's space is taken now, so that a full disk shows before any download.
+  if (auto opened = open_temp(); !opened) {
+    fail_local(opened.error(), opened.error().kind == api::ErrorKind::kDiskFull);
+    return;
+  }
+  mirror_ = std::make_shared<ProgressiveCopy>(temp_, lease_->data_path(), meta_.size);
   probe_id_ = deps_.http.probe(
       file_.url, origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
       [this](auto result) {
@@ -239,6 +253,7 @@ void SwarmTransfer::refresh_peers(const peer::SwarmStats& stats) {
   for (auto& [id, record] : peers_) record.connected = false;
   for (const auto& peer : stats.peers) {
     auto [it, added] = peers_.try_emplace(peer.peer_id);
+    if (added) last_new_peer_ = Clock::now();
     auto& record = it->second;
     // A counter that went down belongs to a new connection: bank the old one's.
     if (peer.bytes_down < record.down_live || peer.bytes_up < record.up_live) {
@@ -372,6 +387,13 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
     if (available[piece]) return false;
     return origin_owner_is_self(self, piece, participants, live);
   };
+  if (discovery_settling(now)) {
+    for (const std::uint32_t piece : rank_order(self)) {
+      if (requests_.size() >= max_requests) break;
+      if (wanted(piece)) launch(piece, piece + 1);
+    }
+    return;
+  }
   const std::uint32_t max_run =
       std::max<std::uint32_t>(1, static_cast<std::uint32_t>(kMaxRunBytes / meta_.piece_size));
   for (std::uint32_t piece = 0; piece < meta_.pieces && requests_.size() < max_requests;) {
@@ -384,6 +406,25 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
     launch(piece, end);
     piece = end;
   }
+}
+
+bool SwarmTransfer::discovery_settling(Clock::time_point now) const {
+  if (!deps_.hub.discovery() || !deps_.hub.explicit_peers().empty()) return false;
+  return now - started_ < kMaxSettle && now - std::max(started_, last_new_peer_) < kDiscoverySettle;
+}
+
+const std::vector<std::uint32_t>& SwarmTransfer::rank_order(const std::string& self) {
+  if (rank_order_.size() != meta_.pieces) {
+    rank_order_.resize(meta_.pieces);
+    std::vector<std::uint64_t> ranks(meta_.pieces);
+    for (std::uint32_t piece = 0; piece < meta_.pieces; ++piece) {
+      rank_order_[piece] = piece;
+      ranks[piece] = piece_rank(self, piece);
+    }
+    std::sort(rank_order_.begin(), rank_order_.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return ranks[a] > ranks[b]; });
+  }
+  return rank_order_;
 }
 
 // Between ticks, a finished request or a verified origin piece frees room in the pipeline: fill
@@ -667,27 +708,38 @@ void SwarmTransfer::on_swarm_finished() {
 
 // The verified content goes to the job's temporary file: a separate copy (reflink where the
 // file system can), so that the cache and the destination never share data.
-void SwarmTransfer::copy_out() {
+api::Result<void> SwarmTransfer::open_temp() {
   {
     ScopedFsCredentials as_owner(settings_.owner_uid, settings_.owner_gid);
     auto temp = TempFile::open(file_.temp_path);
-    if (!temp) {
-      fail_local(temp.error(), false);
-      return;
-    }
+    if (!temp) return std::unexpected(temp.error());
     temp_ = std::move(*temp);
   }
-  if (auto truncated = temp_->truncate(0); !truncated) {
-    fail_local(truncated.error(), false);
-    return;
-  }
-  if (auto reserved = temp_->reserve(meta_.size); !reserved) {
-    fail_local(reserved.error(), reserved.error().kind == api::ErrorKind::kDiskFull);
-    return;
-  }
+  if (auto truncated = temp_->truncate(0); !truncated) return truncated;
+  return temp_->reserve(meta_.size);
+}
+
+void SwarmTransfer::copy_out() {
   if (!flowing_) {
     flowing_ = true;
     hooks_.data_flowing();
+  }
+  if (mirror_) {
+    // Most of the file is in the temporary file already: the rest, then one fsync.
+    boost::asio::post(deps_.pool, [this, mirror = mirror_, temp = temp_, expected = file_.sha256,
+                                   alive = alive_, &io = deps_.io] {
+      auto copied = mirror->finish();
+      std::optional<api::Result<std::string>> hash;
+      if (copied && expected) hash = util::sha256_of_fd(temp->fd(), temp->path());
+      boost::asio::post(io, [this, alive, copied, hash] {
+        if (*alive) on_copied(copied, hash);
+      });
+    });
+    return;
+  }
+  if (auto opened = open_temp(); !opened) {
+    fail_local(opened.error(), opened.error().kind == api::ErrorKind::kDiskFull);
+    return;
   }
   boost::asio::post(deps_.pool,
                     [this, temp = temp_, object = lease_->data_path(), size = meta_.size,
@@ -746,18 +798,27 @@ void SwarmTransfer::maybe_checkpoint() {
   last_checkpoint_ = now;
   // What libtorrent verified is in the page cache; it counts once it is on disk. (After a
   // crash the pieces are checked again anyway: this is the progress the job reports.)
-  boost::asio::post(deps_.pool, [this, object = lease_->data_path(), snapshot = pending_verified_,
-                                 alive = alive_, &io = deps_.io] {
-    util::UniqueFd fd(::open(object.c_str(), O_RDONLY | O_CLOEXEC));
-    const bool synced = fd.valid() && ::fdatasync(fd.get()) == 0;
-    boost::asio::post(io, [this, alive, snapshot, synced] {
-      if (!*alive) return;
-      sync_in_flight_ = false;
-      if (!synced) return;  // the next checkpoint tries again
-      file_.verified = snapshot;
-      hooks_.persist(file_);
-    });
-  });
+  // The pieces durable since the last checkpoint go to the temporary file meanwhile (not the
+  // newest: libtorrent may still hold a just-verified block in its write buffer).
+  boost::asio::post(
+      deps_.pool, [this, object = lease_->data_path(), snapshot = pending_verified_,
+                   durable = file_.verified, mirror = mirror_, alive = alive_, &io = deps_.io] {
+        util::UniqueFd fd(::open(object.c_str(), O_RDONLY | O_CLOEXEC));
+        const bool synced = fd.valid() && ::fdatasync(fd.get()) == 0;
+        if (mirror) {
+          // A failed copy is copied again by finish(), which reports what still fails.
+          if (auto copied = mirror->copy_new(durable); !copied) {
+            spdlog::debug("copying verified pieces early: {}", copied.error().describe());
+          }
+        }
+        boost::asio::post(io, [this, alive, snapshot, synced] {
+          if (!*alive) return;
+          sync_in_flight_ = false;
+          if (!synced) return;  // the next checkpoint tries again
+          file_.verified = snapshot;
+          hooks_.persist(file_);
+        });
+      });
 }
 
 void SwarmTransfer::update_reason() {

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "origin/http_client.h"
+#include "progressive_copy.h"
 #include "swarm_hub.h"
 #include "swarmcopy/engine/engine_options.h"
 #include "swarmcopy/peer/metainfo.h"
@@ -91,6 +92,9 @@ class SwarmTransfer {
   bool a_peer_has_a_missing_piece(const peer::SwarmStats& stats) const;
   void fall_back_to_http();
   void plan_origin(const peer::SwarmStats& stats);
+  bool discovery_settling(std::chrono::steady_clock::time_point now) const;
+  // Every piece, the highest piece_rank for `self` first (computed once).
+  const std::vector<std::uint32_t>& rank_order(const std::string& self);
   void request_plan();
   void launch(std::uint32_t first, std::uint32_t end);
   api::Result<void> on_origin_data(std::uint64_t key, std::uint64_t offset,
@@ -103,6 +107,7 @@ class SwarmTransfer {
   void on_piece_finished(std::uint32_t piece);
   void on_hash_failed(std::uint32_t piece);
   void on_swarm_finished();
+  api::Result<void> open_temp();
   void copy_out();
   void on_copied(api::Result<void> copied, std::optional<api::Result<std::string>> hash);
   void maybe_checkpoint();
@@ -122,6 +127,9 @@ class SwarmTransfer {
   FallBackToHttp fall_back_to_http_;
   std::shared_ptr<SwarmHub::Lease> lease_;
   std::shared_ptr<TempFile> temp_;
+  // The temporary file kept a copy of the durable pieces at each checkpoint (null when the
+  // content was complete in the cache from the start: then it is copied at once).
+  std::shared_ptr<ProgressiveCopy> mirror_;
   boost::asio::steady_timer timer_;
 
   std::optional<peer::SwarmStats> last_stats_;  // as of the last tick
@@ -168,6 +176,8 @@ class SwarmTransfer {
   std::chrono::steady_clock::time_point last_progress_{};
   std::chrono::steady_clock::time_point origin_allowed_since_{};  // first time plan_origin ran
   std::chrono::steady_clock::time_point last_checkpoint_{};
+  std::chrono::steady_clock::time_point last_new_peer_{};  // a peer id first seen
+  std::vector<std::uint32_t> rank_order_;
   bool sync_in_flight_ = false;
   bool flowing_ = false;
   bool finished_ = false;
