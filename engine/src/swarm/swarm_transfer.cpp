@@ -96,6 +96,7 @@ void SwarmTransfer::start() {
   hooks_.persist(file_);
   have_.assign(meta_.pieces, false);
   counted_.assign(meta_.pieces, false);
+  self_written_.assign(meta_.pieces, false);
 
   SwarmHub::Listener listener;
   listener.piece_finished = [this, alive = alive_](std::uint32_t piece) {
@@ -138,7 +139,7 @@ void SwarmTransfer::on_joined(api::Result<std::shared_ptr<SwarmHub::Lease>> leas
     fail_local(opened.error(), opened.error().kind == api::ErrorKind::kDiskFull);
     return;
   }
-  mirror_ = std::make_shared<ProgressiveCopy>(temp_, lease_->data_path(), meta_.size);
+  mirror_ = std::make_shared<ProgressiveCopy>(temp_, lease_->data_path(), shared_meta_);
   probe_id_ = deps_.http.probe(
       file_.url, origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
       [this](auto result) {
@@ -611,6 +612,7 @@ void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,
     return;
   }
   ++direct_pieces_;
+  self_written_[piece] = true;
   if (!counted_[piece]) {  // else libtorrent reported it first (a peer's copy, or its check)
     counted_[piece] = true;
     file_.from_origin += piece_size(piece);
@@ -727,8 +729,8 @@ void SwarmTransfer::copy_out() {
   if (mirror_) {
     // Most of the file is in the temporary file already: the rest, then one fsync.
     boost::asio::post(deps_.pool, [this, mirror = mirror_, temp = temp_, expected = file_.sha256,
-                                   alive = alive_, &io = deps_.io] {
-      auto copied = mirror->finish();
+                                   trusted = self_written_, alive = alive_, &io = deps_.io] {
+      auto copied = mirror->finish(trusted);
       std::optional<api::Result<std::string>> hash;
       if (copied && expected) hash = util::sha256_of_fd(temp->fd(), temp->path());
       boost::asio::post(io, [this, alive, copied, hash] {
@@ -800,25 +802,30 @@ void SwarmTransfer::maybe_checkpoint() {
   // crash the pieces are checked again anyway: this is the progress the job reports.)
   // The pieces durable since the last checkpoint go to the temporary file meanwhile (not the
   // newest: libtorrent may still hold a just-verified block in its write buffer).
-  boost::asio::post(
-      deps_.pool, [this, object = lease_->data_path(), snapshot = pending_verified_,
-                   durable = file_.verified, mirror = mirror_, alive = alive_, &io = deps_.io] {
-        util::UniqueFd fd(::open(object.c_str(), O_RDONLY | O_CLOEXEC));
-        const bool synced = fd.valid() && ::fdatasync(fd.get()) == 0;
-        if (mirror) {
-          // A failed copy is copied again by finish(), which reports what still fails.
-          if (auto copied = mirror->copy_new(durable); !copied) {
-            spdlog::debug("copying verified pieces early: {}", copied.error().describe());
-          }
-        }
-        boost::asio::post(io, [this, alive, snapshot, synced] {
-          if (!*alive) return;
-          sync_in_flight_ = false;
-          if (!synced) return;  // the next checkpoint tries again
-          file_.verified = snapshot;
-          hooks_.persist(file_);
-        });
-      });
+  std::vector<bool> durable(meta_.pieces, false);
+  for (std::uint32_t piece = 0; piece < meta_.pieces; ++piece) {
+    durable[piece] = file_.verified.contains(
+        ByteRange{piece_offset(piece), piece_offset(piece) + piece_size(piece)});
+  }
+  boost::asio::post(deps_.pool, [this, object = lease_->data_path(), snapshot = pending_verified_,
+                                 durable = std::move(durable), trusted = self_written_,
+                                 mirror = mirror_, alive = alive_, &io = deps_.io] {
+    util::UniqueFd fd(::open(object.c_str(), O_RDONLY | O_CLOEXEC));
+    const bool synced = fd.valid() && ::fdatasync(fd.get()) == 0;
+    if (mirror) {
+      // A failed copy is copied again by finish(), which reports what still fails.
+      if (auto copied = mirror->copy_new(durable, trusted); !copied) {
+        spdlog::debug("copying verified pieces early: {}", copied.error().describe());
+      }
+    }
+    boost::asio::post(io, [this, alive, snapshot, synced] {
+      if (!*alive) return;
+      sync_in_flight_ = false;
+      if (!synced) return;  // the next checkpoint tries again
+      file_.verified = snapshot;
+      hooks_.persist(file_);
+    });
+  });
 }
 
 void SwarmTransfer::update_reason() {

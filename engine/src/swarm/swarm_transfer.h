@@ -161,6 +161,7 @@ class SwarmTransfer {
   bool sharing_pending_ = false;
   std::uint32_t direct_pieces_ = 0;  // written and verified by us
   std::set<std::uint32_t> writing_;  // being checked and written on the pool
+  std::vector<bool> self_written_;   // checked and written by us: ProgressiveCopy trusts them
   std::shared_ptr<const peer::Metainfo> shared_meta_;
   // Peers: every id ever connected, those that left, what they gave and took.
   struct PeerRecord {
