@@ -1,7 +1,8 @@
-// CacheCommand: `swarmcopy cache list|stats|prune|clear [--home DIR] [--json]` — the content
-// cache of a state directory (verified files kept for repeat downloads). It takes the
-// directory's lock: while an engine (a running `get`, a user daemon) holds it, the command
-// says so and exits 2.
+// CacheCommand: `swarmcopy cache list|stats|prune|clear [--home DIR | --daemon | --socket PATH]
+// [--json]` — the content cache of a state directory (verified files kept for repeat
+// downloads). It takes the directory's lock; while a swarmcopyd holds the directory the command
+// goes through that daemon, and --daemon/--socket ask a daemon directly (cache_opener.h). Any
+// other holder (a running `get`) is an error: exit 2.
 #pragma once
 
 #include <string>
@@ -27,6 +28,8 @@ class CacheCommand final : public Command {
   CLI::App* clear_;
   CommonOptions common_;
   bool json_ = false;
+  bool daemon_ = false;
+  std::string socket_;
 };
 
 }  // namespace swarmcopy::cli

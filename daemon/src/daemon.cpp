@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "cache_routes.h"
 #include "event_hub.h"
 #include "job_routes.h"
 #include "rate_limiter.h"
@@ -185,6 +186,7 @@ int run_daemon(const DaemonArgs& args) {
   std::shared_ptr<engine::Service> service = *opened;
   service->set_observer([&hub](const engine::JobEvent& event) { hub.publish(event); });
   add_job_routes(router, service, args.mode, SWARMCOPY_VERSION);
+  add_cache_routes(router, service, ::getuid());
 
   auto work = asio::make_work_guard(io);
   std::vector<std::thread> io_threads;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "request_body.h"
 #include "swarmcopy/ipc/add_files_request.h"
 #include "swarmcopy/ipc/codec.h"
 #include "swarmcopy/ipc/create_job_request.h"
@@ -16,33 +17,6 @@ using nlohmann::json;
 #define SWARMCOPY_TRY(var, expr) \
   auto var = (expr);             \
   if (!var) return Reply::error(var.error())
-
-api::Result<json> parse_body(const std::string& body) {
-  // nlohmann reports where the text went wrong only through its exception; this is the one
-  // place the daemon lets it throw, and it is caught right here.
-  try {
-    return json::parse(body);
-  } catch (const json::parse_error& e) {
-    return std::unexpected(
-        caller_error(api::ErrorKind::kInvalidArgument, std::string("body: not JSON: ") + e.what()));
-  }
-}
-
-bool is_blank(const std::string& text) {
-  return text.find_first_not_of(" \t\r\n") == std::string::npos;
-}
-
-// Action endpoints take no body, or an empty object.
-api::Result<void> expect_no_body(const std::string& body) {
-  if (is_blank(body)) return {};
-  auto value = parse_body(body);
-  if (!value) return std::unexpected(value.error());
-  if (!value->is_object() || !value->empty()) {
-    return std::unexpected(
-        caller_error(api::ErrorKind::kInvalidArgument, "body: this call takes no body or {}"));
-  }
-  return {};
-}
 
 api::Result<bool> flag(const RouteRequest& request, const std::string& name) {
   const auto it = request.query.find(name);

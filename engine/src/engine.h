@@ -53,6 +53,10 @@ class Engine : public std::enable_shared_from_this<Engine> {
   template <class F>
   auto call(F&& fn) -> decltype(fn());
 
+  // The content cache, null when disabled. Any thread: the pointer is fixed at construction and
+  // the store, thread-safe itself, lives as long as the Engine (shutdown() keeps it).
+  cache::ContentStore* content_store() const { return cache_.get(); }
+
   // ---- engine thread only ----
   // Every call acts for `caller`: only the caller's own jobs exist for it, unless admin.
   api::Result<api::JobId> create_job(const Caller& caller, const std::string& display_name,

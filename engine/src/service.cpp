@@ -1,5 +1,7 @@
 #include "swarmcopy/engine/service.h"
 
+#include <atomic>
+
 #include "engine.h"
 #include "local_manager.h"
 
@@ -27,10 +29,59 @@ class EngineService final : public Service {
         [&]() -> api::Result<std::size_t> { return engine_->job_count(owner_uid); });
   }
 
-  void shutdown() override { engine_->shutdown(); }
+  api::Result<std::vector<cache::CachedItem>> cache_items() override {
+    auto store = content_store();
+    if (!store) return std::unexpected(store.error());
+    return (*store)->list();
+  }
+
+  api::Result<cache::CacheStats> cache_stats() override {
+    auto store = content_store();
+    if (!store) return std::unexpected(store.error());
+    return (*store)->stats();
+  }
+
+  api::Result<std::filesystem::path> cache_dir() override {
+    auto store = content_store();
+    if (!store) return std::unexpected(store.error());
+    return (*store)->dir();
+  }
+
+  api::Result<std::uint64_t> prune_cache() override {
+    auto store = content_store();
+    if (!store) return std::unexpected(store.error());
+    return (*store)->prune();
+  }
+
+  api::Result<std::uint64_t> clear_cache() override {
+    auto store = content_store();
+    if (!store) return std::unexpected(store.error());
+    return (*store)->clear();
+  }
+
+  void shutdown() override {
+    shut_down_ = true;
+    engine_->shutdown();
+  }
 
  private:
+  // The store outlives shutdown() (the Engine owns it until destroyed, and we hold the Engine),
+  // so a call racing with shutdown is still safe; afterwards calls answer as job calls do.
+  api::Result<cache::ContentStore*> content_store() {
+    if (shut_down_) {
+      return api::fail(api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kUnavailable,
+                       "the engine has shut down");
+    }
+    auto* store = engine_->content_store();
+    if (store == nullptr) {
+      return api::fail(api::ErrorContext::kCache, api::ErrorKind::kInvalidState,
+                       "the content cache is disabled");
+    }
+    return store;
+  }
+
   std::shared_ptr<Engine> engine_;
+  std::atomic<bool> shut_down_{false};
 };
 
 }  // namespace

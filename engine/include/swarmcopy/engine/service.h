@@ -14,12 +14,14 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "swarmcopy/api/error.h"
 #include "swarmcopy/api/file_status.h"
 #include "swarmcopy/api/job_id.h"
 #include "swarmcopy/api/manager.h"
 #include "swarmcopy/api/notify_flags.h"
+#include "swarmcopy/cache/content_store.h"
 #include "swarmcopy/engine/engine_options.h"
 
 namespace swarmcopy::engine {
@@ -53,6 +55,21 @@ class Service {
   virtual void set_observer(EventObserver observer) = 0;
   // Number of jobs in the store (all users), and of one user's.
   virtual api::Result<std::size_t> job_count(std::optional<std::uint32_t> owner_uid) = 0;
+
+  // The engine's content cache while it serves jobs (`swarmcopy cache` through the daemon;
+  // CacheAdmin cannot open a directory the service holds). They run on the calling thread, not
+  // the engine thread: prune and clear remove files, and jobs must not wait behind that.
+  // Items pinned by a job or a seeding swarm stay (ContentStore never evicts a pinned item).
+  // Who may prune or clear is the daemon's decision. kInvalidState when the cache is disabled,
+  // kUnavailable after shutdown().
+  virtual api::Result<std::vector<cache::CachedItem>> cache_items() = 0;
+  virtual api::Result<cache::CacheStats> cache_stats() = 0;
+  // The cache's directory (the daemon reports it so that a CLI can tell whose cache it is).
+  virtual api::Result<std::filesystem::path> cache_dir() = 0;
+  // Bytes freed.
+  virtual api::Result<std::uint64_t> prune_cache() = 0;
+  virtual api::Result<std::uint64_t> clear_cache() = 0;
+
   // Stops transfers (they sync what they wrote and resume at the next open), delivers queued
   // events, joins threads. Calls on views answer kUnavailable afterwards. Idempotent.
   virtual void shutdown() = 0;
