@@ -262,6 +262,15 @@ api::Result<void> Session::reload(SwarmId id, const std::vector<bool>& have) {
   if (all) params.flags |= lt::torrent_flags::seed_mode;
   params.flags &= ~lt::torrent_flags::auto_managed;
   params.flags &= ~lt::torrent_flags::paused;
+  // The reload drops every connection. Those we dialled we dial again at once, at the port
+  // we reached (the peer's listen port); without that the mesh waited for the other side's
+  // reconnect timer (~2 s), and meanwhile both fetched the same pieces from the origin.
+  std::vector<lt::peer_info> connected;
+  swarm->handle.get_peer_info(connected);
+  std::vector<lt::tcp::endpoint> redial;
+  for (const auto& peer : connected) {
+    if (peer.flags & lt::peer_info::outgoing_connection) redial.push_back(peer.ip);
+  }
   // remove_torrent is queued before add_torrent on libtorrent's thread: the info-hash is free
   // again by the time it is added.
   impl_->session.remove_torrent(swarm->handle);
@@ -273,6 +282,7 @@ api::Result<void> Session::reload(SwarmId id, const std::vector<bool>& have) {
   }
   swarm->handle = handle;
   swarm->checked = false;
+  for (const auto& endpoint : redial) handle.connect_peer(endpoint);
   return {};
 }
 

@@ -35,10 +35,12 @@ constexpr auto kMaxSettle = std::chrono::seconds(3);
 // add_piece reports nothing when libtorrent drops the data: a piece handed over this long ago
 // without a verdict is fetched again.
 constexpr auto kAddPieceTimeout = std::chrono::seconds(30);
-// One origin request covers at most this many bytes of whole pieces, and no new request starts
-// while this much origin data waits in libtorrent for its hash check (add_piece copies and
-// queues; nothing pushes back).
-constexpr std::uint64_t kMaxRunBytes = 8ull << 20;
+// One origin request covers at most this many bytes of whole pieces: what a cancelled request
+// (cancel_foreign_requests) wastes is what nginx already wrote of it. 8 MiB runs lost up to
+// 4 x 8 MiB when a peer appeared; 2 MiB runs cost nothing measurable alone (bench/first_peer).
+constexpr std::uint64_t kMaxRunBytes = 2ull << 20;
+// No new request starts while this much origin data waits in libtorrent for its hash check
+// (add_piece copies and queues; nothing pushes back).
 constexpr std::uint64_t kMaxUnverifiedBytes = 64ull << 20;
 constexpr std::uint32_t kMaxOriginHashFailures = 10;
 constexpr auto kMinOriginBackoff = std::chrono::seconds(1);
@@ -351,9 +353,6 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
       settings_.max_bytes_per_second > 0
           ? 1
           : std::max<std::uint32_t>(1, deps_.options.connections_per_file);
-  if (requests_.size() >= max_requests) return;
-  if ((submitted_.size() + writing_.size()) * meta_.piece_size > kMaxUnverifiedBytes) return;
-
   const std::string& self = deps_.hub.session().peer_id();
   std::vector<bool> available(meta_.pieces, false);
   std::vector<std::string> live{self};
@@ -376,6 +375,9 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
                   stats.peers.size(), peers_.size());
   }
   const bool stalled = now - std::max(last_progress_, origin_allowed_since_) > kTakeOverAfter;
+  if (!stalled) cancel_foreign_requests(self, participants, live, available);
+  if (requests_.size() >= max_requests) return;
+  if ((submitted_.size() + writing_.size()) * meta_.piece_size > kMaxUnverifiedBytes) return;
 
   auto wanted = [&](std::uint32_t piece) {
     if (have_[piece] || requested_.contains(piece) || submitted_.contains(piece) ||
@@ -406,6 +408,33 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
     while (end < meta_.pieces && end - piece < max_run && wanted(end)) ++end;
     launch(piece, end);
     piece = end;
+  }
+}
+
+// A run asked for before a peer appeared may cover pieces that peer now owns, or has: both
+// would fetch them (a peer joining 2 s late cost 1.27x origin egress for 2 peers). Such a
+// request is cancelled — what is in flight of it is lost, at most a piece and the socket's
+// buffer — and the plan asks again for the pieces still ours.
+void SwarmTransfer::cancel_foreign_requests(const std::string& self,
+                                            std::span<const std::string> participants,
+                                            std::span<const std::string> live,
+                                            const std::vector<bool>& available) {
+  for (auto it = requests_.begin(); it != requests_.end();) {
+    const auto& request = it->second;
+    bool foreign = false;
+    for (auto piece = request.piece + 1; piece < request.end && !foreign; ++piece) {
+      foreign = have_[piece] || available[piece] ||
+                !origin_owner_is_self(self, piece, participants, live);
+    }
+    if (!foreign) {
+      ++it;
+      continue;
+    }
+    spdlog::debug("{}: origin pieces {}-{} are another peer's now; request cancelled", file_.url,
+                  request.piece, request.end - 1);
+    deps_.http.cancel(request.id);
+    for (auto piece = request.piece; piece < request.end; ++piece) requested_.erase(piece);
+    it = requests_.erase(it);
   }
 }
 

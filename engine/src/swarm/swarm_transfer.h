@@ -28,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,9 @@ class SwarmTransfer {
   void fall_back_to_http();
   void plan_origin(const peer::SwarmStats& stats);
   bool discovery_settling(std::chrono::steady_clock::time_point now) const;
+  void cancel_foreign_requests(const std::string& self, std::span<const std::string> participants,
+                               std::span<const std::string> live,
+                               const std::vector<bool>& available);
   // Every piece, the highest piece_rank for `self` first (computed once).
   const std::vector<std::uint32_t>& rank_order(const std::string& self);
   void request_plan();
