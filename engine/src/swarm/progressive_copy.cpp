@@ -18,6 +18,44 @@ namespace {
 constexpr int kFinishAttempts = 100;
 constexpr auto kFinishRetryDelay = std::chrono::milliseconds(50);
 
+// `length` bytes at `offset` of `in` to the same offset of `out`, in the kernel where it can
+// (copy_file_range: no trip through user space), through a buffer where it cannot.
+api::Result<void> copy_in_kernel(int in, int out, std::uint64_t offset, std::uint64_t length,
+                                 std::vector<char>& buffer, const std::string& name) {
+  loff_t in_at = static_cast<loff_t>(offset);
+  loff_t out_at = static_cast<loff_t>(offset);
+  while (length > 0) {
+    const ssize_t n = ::copy_file_range(in, &in_at, out, &out_at, length, 0);
+    if (n > 0) {
+      length -= static_cast<std::uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) {
+      return std::unexpected(local_file_error("cannot copy cached content", name, errno));
+    }
+    break;  // no in-kernel copy here (or a short source): by hand, which reports what fails
+  }
+  if (length == 0) return {};
+  buffer.resize(length);
+  for (std::size_t done = 0; done < buffer.size();) {
+    const ssize_t n = ::pread(in, buffer.data() + done, buffer.size() - done, in_at + done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return std::unexpected(
+          local_file_error("cannot read cached content", name, n == 0 ? EIO : errno));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  for (std::size_t done = 0; done < buffer.size();) {
+    const ssize_t n = ::pwrite(out, buffer.data() + done, buffer.size() - done, out_at + done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(local_file_error("cannot copy cached content", name, errno));
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
 api::Result<void> read_at(int fd, std::uint64_t offset, std::span<char> buffer,
                           const std::string& name) {
   for (std::size_t done = 0; done < buffer.size();) {
@@ -82,17 +120,23 @@ api::Result<std::uint32_t> ProgressiveCopy::copy_pieces(const std::vector<bool>&
     const std::uint64_t offset = std::uint64_t{piece} * meta_->piece_size;
     const auto size =
         static_cast<std::size_t>(std::min<std::uint64_t>(meta_->piece_size, meta_->size - offset));
-    buffer.resize(size);
-    if (auto read = read_at(in.get(), offset, buffer, object_.string()); !read) {
-      return std::unexpected(read.error());
-    }
-    const bool is_trusted = piece < trusted.size() && trusted[piece];
-    if (!is_trusted && !peer::piece_matches(*meta_, piece, buffer)) {
-      ++left;  // not written out by libtorrent yet: next time
-      continue;
-    }
-    if (auto written = temp_->write_at(offset, buffer); !written) {
-      return std::unexpected(written.error());
+    if (piece < trusted.size() && trusted[piece]) {
+      if (auto copied = copy_in_kernel(in.get(), temp_->fd(), offset, size, buffer, temp_->path());
+          !copied) {
+        return std::unexpected(copied.error());
+      }
+    } else {
+      buffer.resize(size);
+      if (auto read = read_at(in.get(), offset, buffer, object_.string()); !read) {
+        return std::unexpected(read.error());
+      }
+      if (!peer::piece_matches(*meta_, piece, buffer)) {
+        ++left;  // not written out by libtorrent yet: next time
+        continue;
+      }
+      if (auto written = temp_->write_at(offset, buffer); !written) {
+        return std::unexpected(written.error());
+      }
     }
     copied_[piece] = true;
     // Start the write-back now, so that the final fsync finds little left to do.
