@@ -162,6 +162,13 @@ bool finish_settings(lab::RunSettings& settings, const ScenarioText& text, bool 
   return true;
 }
 
+// A run where --churn kills every peer measures nothing: says so.
+bool churn_leaves_a_peer(int churn, int peers) {
+  if (churn < peers) return true;
+  fmt::print(stderr, "swarmcopy-lab: --churn {} would kill every one of {} peers\n", churn, peers);
+  return false;
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> items;
   for (size_t at = 0; at <= text.size();) {
@@ -268,11 +275,7 @@ int main(int argc, char** argv) {
                                  sweep_modes.find("http-only") != std::string::npos;
     if (!finish_settings(settings, text, needs_swarmcopy)) return kExitUsage;
     for (const int count : sweep.peer_counts) {
-      if (settings.churn >= count) {
-        fmt::print(stderr, "swarmcopy-lab: --churn {} would kill every one of {} peers\n",
-                   settings.churn, count);
-        return kExitUsage;
-      }
+      if (!churn_leaves_a_peer(settings.churn, count)) return kExitUsage;
     }
     sweep.base = settings;
     sweep.report_dir = fs::absolute(sweep_report);
@@ -282,11 +285,7 @@ int main(int argc, char** argv) {
   }
 
   if (!finish_settings(settings, text, settings.mode != "curl")) return kExitUsage;
-  if (settings.churn >= settings.peers) {
-    fmt::print(stderr, "swarmcopy-lab: --churn {} would kill every one of {} peers\n",
-               settings.churn, settings.peers);
-    return kExitUsage;
-  }
+  if (!churn_leaves_a_peer(settings.churn, settings.peers)) return kExitUsage;
   if (!report_dir.empty()) settings.report_dir = fs::absolute(report_dir);
   if (!privileged()) return kExitUsage;
   lab::install_stop_handler();
