@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS partials (
   size INTEGER NOT NULL,
   added_ns INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS metadata (key TEXT PRIMARY KEY NOT NULL, bytes BLOB NOT NULL);
 )sql";
 
 constexpr std::string_view kSha256Prefix = "sha256-";
@@ -130,15 +131,22 @@ struct ContentStore::Impl {
     return {};
   }
 
+  api::Result<void> delete_where_key(const char* sql, const std::string& key) {
+    auto stmt = db.prepare(sql);
+    if (!stmt) return std::unexpected(stmt.error());
+    auto use = stmt->use();
+    stmt->bind(1, key);
+    const int rc = stmt->step();
+    if (rc != SQLITE_DONE) return std::unexpected(db.error("cannot update the cache index", rc));
+    return {};
+  }
+
+  // The item is gone: its rows and the metadata kept with it.
   api::Result<void> delete_row(const std::string& key) {
     for (const char* sql :
-         {"DELETE FROM items WHERE key = ?1", "DELETE FROM partials WHERE key = ?1"}) {
-      auto stmt = db.prepare(sql);
-      if (!stmt) return std::unexpected(stmt.error());
-      auto use = stmt->use();
-      stmt->bind(1, key);
-      const int rc = stmt->step();
-      if (rc != SQLITE_DONE) return std::unexpected(db.error("cannot update the cache index", rc));
+         {"DELETE FROM items WHERE key = ?1", "DELETE FROM partials WHERE key = ?1",
+          "DELETE FROM metadata WHERE key = ?1"}) {
+      if (auto deleted = delete_where_key(sql, key); !deleted) return deleted;
     }
     return {};
   }
@@ -303,6 +311,21 @@ api::Result<std::unique_ptr<ContentStore>> ContentStore::open(const std::filesys
     const auto name = entry.path().filename().string();
     if (!impl->items.contains(name)) std::filesystem::remove(entry.path(), ec);
   }
+  // Metadata whose item went (a crash between the two deletes) goes too.
+  if (auto done = impl->db.exec(
+          "cannot clean the cache index",
+          "DELETE FROM metadata WHERE key NOT IN (SELECT key FROM items UNION SELECT key FROM "
+          "partials)");
+      !done) {
+    return std::unexpected(done.error());
+  }
+  // Unchecked stays unchecked until an item is checked, also across a later clean shutdown.
+  if (!clean) {
+    if (auto done = impl->db.exec("cannot update the cache index", "UPDATE items SET verified = 0");
+        !done) {
+      return std::unexpected(done.error());
+    }
+  }
   for (const auto& [key, item] : impl->items) impl->bytes += item.size;
   if (limits.max_bytes == 0) {
     struct statvfs fs {};
@@ -319,10 +342,20 @@ api::Result<std::unique_ptr<ContentStore>> ContentStore::open(const std::filesys
 
 api::Result<std::optional<Pin>> ContentStore::acquire(const std::string& key,
                                                       const Verifier& verify) {
+  return acquire_item(key, verify, true);
+}
+
+api::Result<std::optional<Pin>> ContentStore::acquire_for_seeding(const std::string& key,
+                                                                  const Verifier& verify) {
+  return acquire_item(key, verify, false);
+}
+
+api::Result<std::optional<Pin>> ContentStore::acquire_item(const std::string& key,
+                                                           const Verifier& verify, bool use) {
   std::unique_lock lock(impl_->mutex);
   auto it = impl_->items.find(key);
   if (it == impl_->items.end() || it->second.partial) {
-    ++impl_->misses;
+    if (use) ++impl_->misses;
     return std::optional<Pin>();
   }
   ++it->second.pins;  // held while it is checked, so nothing evicts it meanwhile
@@ -341,16 +374,65 @@ api::Result<std::optional<Pin>> ContentStore::acquire(const std::string& key,
     if (!intact) {
       --it->second.pins;
       pin.store_ = nullptr;  // released by hand: the item is going
-      ++impl_->misses;
+      if (use) ++impl_->misses;
       if (auto evicted = impl_->evict(key); !evicted) return std::unexpected(evicted.error());
       return std::optional<Pin>();
     }
     it->second.verified = true;
+    if (!use) {
+      if (auto saved = impl_->put_row(key, it->second); !saved) {
+        return std::unexpected(saved.error());
+      }
+    }
   }
-  it->second.last_used = Clock::now();
-  if (auto saved = impl_->put_row(key, it->second); !saved) return std::unexpected(saved.error());
-  ++impl_->hits;
+  if (use) {
+    it->second.last_used = Clock::now();
+    if (auto saved = impl_->put_row(key, it->second); !saved) {
+      return std::unexpected(saved.error());
+    }
+    ++impl_->hits;
+  }
   return std::optional<Pin>(std::move(pin));
+}
+
+api::Result<void> ContentStore::mark_used(const std::string& key) {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->items.find(key);
+  if (it == impl_->items.end() || it->second.partial) return {};
+  it->second.last_used = Clock::now();
+  return impl_->put_row(key, it->second);
+}
+
+api::Result<void> ContentStore::set_metadata(const std::string& key, std::span<const char> bytes) {
+  std::lock_guard lock(impl_->mutex);
+  // Under the lock with the item's presence: metadata never outlives its item.
+  if (!impl_->items.contains(key)) return {};
+  auto stmt = impl_->db.prepare("INSERT OR REPLACE INTO metadata (key, bytes) VALUES (?1, ?2)");
+  if (!stmt) return std::unexpected(stmt.error());
+  auto use = stmt->use();
+  stmt->bind(1, key);
+  stmt->bind_blob(2, std::span<const unsigned char>(
+                         reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()));
+  const int rc = stmt->step();
+  if (rc != SQLITE_DONE) {
+    return std::unexpected(impl_->db.error("cannot update the cache index", rc));
+  }
+  return {};
+}
+
+api::Result<std::optional<std::vector<char>>> ContentStore::metadata(const std::string& key) {
+  std::lock_guard lock(impl_->mutex);
+  auto stmt = impl_->db.prepare("SELECT bytes FROM metadata WHERE key = ?1");
+  if (!stmt) return std::unexpected(stmt.error());
+  auto use = stmt->use();
+  stmt->bind(1, key);
+  const int rc = stmt->step();
+  if (rc == SQLITE_DONE) return std::optional<std::vector<char>>();
+  if (rc != SQLITE_ROW) {
+    return std::unexpected(impl_->db.error("cannot read the cache index", rc));
+  }
+  const auto blob = stmt->column_blob(0);
+  return std::optional<std::vector<char>>(std::vector<char>(blob.begin(), blob.end()));
 }
 
 api::Result<void> ContentStore::insert(const std::string& key, int source_fd, std::uint64_t size) {
@@ -469,7 +551,11 @@ api::Result<void> ContentStore::finish_partial(const std::string& key) {
   item.partial = false;
   item.verified = true;
   item.last_used = Clock::now();
-  if (auto deleted = impl_->delete_row(key); !deleted) return deleted;
+  // Only the partial row: the metadata kept with the item stays.
+  if (auto deleted = impl_->delete_where_key("DELETE FROM partials WHERE key = ?1", key);
+      !deleted) {
+    return deleted;
+  }
   if (auto saved = impl_->put_row(key, item); !saved) return saved;
   if (auto done = committed->commit(); !done) return done;
   it->second = item;

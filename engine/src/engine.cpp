@@ -168,6 +168,7 @@ api::Result<void> Engine::load() {
   }
   purge_final_jobs();
   request_schedule();
+  resume_seeding();
   return {};
 }
 
@@ -731,6 +732,29 @@ api::Result<swarm::SwarmHub*> Engine::swarm_hub() {
   if (!hub) return std::unexpected(hub.error());
   hub_ = std::move(*hub);
   return hub_.get();
+}
+
+// A restarted engine keeps serving what it served before (for the rest of each item's seed
+// time). Only where LAN peers are used at all: an http-only engine opens no session.
+void Engine::resume_seeding() {
+  if (!cache_ || options_.default_mode != api::DownloadMode::kLan ||
+      options_.seed_time.count() <= 0) {
+    return;
+  }
+  // Listing, reading metainfo and checking items left by a crash block: on the pool.
+  boost::asio::post(pool_, [this] {
+    auto items = swarm::SwarmHub::find_reseeds(*cache_, options_.seed_time);
+    if (items.empty()) return;
+    boost::asio::post(io_, [this, items = std::move(items)]() mutable {
+      if (stopping_) return;
+      auto hub = swarm_hub();
+      if (!hub) {
+        spdlog::warn("cannot seed cached items again: {}", hub.error().describe());
+        return;
+      }
+      (*hub)->reseed(std::move(items));
+    });
+  });
 }
 
 void Engine::stop_run(JobEntry& entry) {

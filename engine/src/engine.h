@@ -153,6 +153,8 @@ class Engine : public std::enable_shared_from_this<Engine> {
   // The peer session and its swarms, opened when the first file with metadata needs it.
   std::unique_ptr<swarm::SwarmHub> hub_;
   api::Result<swarm::SwarmHub*> swarm_hub();
+  // Opens it at start when the cache holds swarm items an earlier run used within seed_time.
+  void resume_seeding();
   std::unique_ptr<util::Notifier> notifier_;
   std::unique_ptr<boost::asio::steady_timer> review_timer_;
   std::unique_ptr<boost::asio::steady_timer> purge_timer_;

@@ -1,6 +1,8 @@
 #include "swarm_hub.h"
 
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 namespace swarmcopy::engine::swarm {
@@ -119,6 +121,13 @@ void SwarmHub::join(const peer::Metainfo& meta, Listener listener, JoinDone done
     } else {
       fresh = !cache_.is_partial(key);
       pin = cache_.begin_partial(key, meta.size);
+    }
+    // Kept with the item so that a later engine can seed it again; without it the item is only
+    // not re-seeded after a restart, so a failure costs the job nothing.
+    if (pin) {
+      if (auto kept = cache_.set_metadata(key, meta.bytes); !kept) {
+        spdlog::warn("cannot keep the metainfo of {}: {}", key, kept.error().describe());
+      }
     }
     boost::asio::post(io_,
                       [this, meta = std::move(meta), key, pin = std::move(pin), complete, fresh,
@@ -264,17 +273,92 @@ void SwarmHub::release(const std::string& key, std::uint64_t listener_id) {
   auto& item = it->second;
   item.listeners.erase(listener_id);
   if (!item.listeners.empty()) return;
+  if (item.complete) {
+    // The seed window starts now, also for a later engine (find_reseeds).
+    boost::asio::post(pool_, [&cache = cache_, key] {
+      if (auto marked = cache.mark_used(key); !marked) {
+        spdlog::warn("cannot mark {} used: {}", key, marked.error().describe());
+      }
+    });
+  }
   if (!item.complete || options_.seed_time.count() <= 0) {
     remove(key);
     return;
   }
+  seed_for(key, options_.seed_time);
+}
+
+void SwarmHub::seed_for(const std::string& key, std::chrono::seconds time) {
+  auto& item = items_.at(key);
   // Served to peers a while longer; a job that needs it again meanwhile takes it back.
-  item.seed_timer = std::make_unique<boost::asio::steady_timer>(io_, options_.seed_time);
+  item.seed_timer = std::make_unique<boost::asio::steady_timer>(io_, time);
   item.seed_timer->async_wait([this, key, alive = alive_](const boost::system::error_code& ec) {
     if (ec || !*alive) return;
     auto found = items_.find(key);
     if (found != items_.end() && found->second.listeners.empty()) remove(key);
   });
+}
+
+std::vector<SwarmHub::Reseed> SwarmHub::find_reseeds(cache::ContentStore& cache,
+                                                     std::chrono::seconds seed_time) {
+  std::vector<Reseed> found;
+  if (seed_time.count() <= 0) return found;
+  const auto swarm_prefix = cache::ContentStore::metadata_key("");
+  const auto now = std::chrono::system_clock::now();
+  for (const auto& item : cache.list()) {
+    if (item.partial || !item.key.starts_with(swarm_prefix)) continue;
+    // A clock set back makes a last use in the future: count it as now.
+    const auto since = std::max(now - item.last_used, std::chrono::system_clock::duration::zero());
+    if (since >= seed_time) continue;
+    auto bytes = cache.metadata(item.key);
+    if (!bytes) {
+      spdlog::warn("not seeding {} again: {}", item.key, bytes.error().describe());
+      continue;
+    }
+    if (!*bytes) continue;  // cached before metainfo was kept with items
+    auto meta = peer::parse_metainfo(**bytes, item.key);
+    if (!meta || cache::ContentStore::metadata_key(meta->info_hash_v2) != item.key ||
+        meta->size != item.size) {
+      spdlog::warn("not seeding {} again: its kept metainfo does not describe it", item.key);
+      continue;
+    }
+    auto pin = cache.acquire_for_seeding(item.key, [&meta](const std::filesystem::path& file) {
+      return peer::verify_file(*meta, file);
+    });
+    if (!pin) {
+      spdlog::warn("not seeding {} again: {}", item.key, pin.error().describe());
+      continue;
+    }
+    if (!*pin) continue;  // gone meanwhile, or failed its check (and was removed)
+    // Checking may have taken a while: what is left counts from now.
+    const auto used_since = std::max(std::chrono::system_clock::now() - item.last_used,
+                                     std::chrono::system_clock::duration::zero());
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(seed_time - used_since);
+    if (left.count() <= 0) continue;
+    found.push_back(Reseed{std::move(*meta), std::move(**pin), left});
+  }
+  return found;
+}
+
+void SwarmHub::reseed(std::vector<Reseed> items) {
+  for (auto& reseed : items) {
+    const std::string key = reseed.pin.key();
+    if (items_.contains(key)) continue;
+    const auto path = reseed.pin.path();
+    auto swarm = session_->add_swarm(reseed.meta, path.parent_path(), path.filename().string(),
+                                     true, events_for(key));
+    if (!swarm) {
+      spdlog::warn("cannot seed {} again: {}", key, swarm.error().describe());
+      continue;
+    }
+    auto& item = items_[key];
+    item.swarm = *swarm;
+    item.pin = std::move(reseed.pin);
+    item.complete = true;
+    dial_listed_peers(key);
+    seed_for(key, reseed.left);
+    spdlog::info("seeding {} again for the {} s left of its seed time", key, reseed.left.count());
+  }
 }
 
 void SwarmHub::remove(const std::string& key) {

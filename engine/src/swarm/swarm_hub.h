@@ -4,7 +4,9 @@
 // into the daemon's own area, never into a user's directory, and a finished download is
 // already cached. When the last lease goes, a complete item keeps being seeded for
 // EngineOptions::seed_time; an incomplete one leaves the session (its data stays, partial, for
-// the next attempt).
+// the next attempt). The metainfo is kept in the cache with the item, so that a later engine
+// on the same state directory serves what was used within the last seed_time for the rest of
+// that time (find_reseeds, then reseed).
 //
 // Engine thread only. Cache work that blocks (a re-check after an unclean shutdown, reserving
 // space) runs on the pool.
@@ -13,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -58,6 +61,18 @@ class SwarmHub {
   };
   using JoinDone = std::function<void(api::Result<std::shared_ptr<Lease>>)>;
 
+  // A complete item an earlier process used: checked, pinned, with the seed time it has left.
+  struct Reseed {
+    peer::Metainfo meta;
+    cache::Pin pin;
+    std::chrono::seconds left{0};
+  };
+  // The complete swarm items of `cache` last used within `seed_time`, with their kept metainfo
+  // (none, or one that does not match its key: not served). After an unclean shutdown each one
+  // is checked against its metainfo first: seed_mode trusts the data. Blocking: on the pool.
+  static std::vector<Reseed> find_reseeds(cache::ContentStore& cache,
+                                          std::chrono::seconds seed_time);
+
   // Opens the peer session (listening as options say; on_listening hears the port).
   static api::Result<std::unique_ptr<SwarmHub>> open(boost::asio::io_context& io,
                                                      boost::asio::thread_pool& pool,
@@ -78,6 +93,10 @@ class SwarmHub {
   // The leased swarm learns pieces the transfer wrote and verified itself (peer::Session::
   // reload); listed peers are dialled again.
   api::Result<void> reload(const Lease& lease, const std::vector<bool>& have);
+
+  // Serves the items to peers for the time each has left (an item a job joined meanwhile is the
+  // job's already).
+  void reseed(std::vector<Reseed> items);
 
   peer::Session& session() { return *session_; }
   // The explicit peers as endpoints ("HOST:PORT" resolved once at open).
@@ -103,6 +122,8 @@ class SwarmHub {
   std::shared_ptr<Lease> lease(const std::string& key, Item& item, Listener listener);
   void release(const std::string& key, std::uint64_t listener_id);
   void remove(const std::string& key);
+  // Keeps the idle item `key` in the session for `time`, then removes it.
+  void seed_for(const std::string& key, std::chrono::seconds time);
   void redial();
   void dial_listed_peers(const std::string& key);
   peer::SwarmEvents events_for(const std::string& key);

@@ -176,5 +176,64 @@ TEST_F(ContentStoreTest, LeftoversAreRemovedAtOpen) {
   EXPECT_TRUE(fs::is_empty(objects));
 }
 
+TEST_F(ContentStoreTest, AnUncheckedItemStaysUncheckedAcrossACleanShutdown) {
+  const auto bad = ContentStore::sha256_key(std::string(64, '0'));
+  {
+    auto store = open();
+    insert(*store, bad, "abd");
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "cache" / "index.sqlite").c_str(), &db), SQLITE_OK);
+    sqlite3_exec(db, "UPDATE meta SET value = 0 WHERE name = 'clean'", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+  }
+  { auto store = open(); }  // unclean before, closed cleanly now, the item never checked
+  auto store = open();
+  ASSERT_EQ(store->list().size(), 1u);
+  EXPECT_FALSE(store->list()[0].verified);
+  EXPECT_FALSE(*store->acquire(bad));
+}
+
+TEST_F(ContentStoreTest, MetadataIsKeptWithItsItemAndGoesWithIt) {
+  const std::string meta = "d4:infod6:lengthi3eee";
+  {
+    auto store = open();
+    auto pin = store->begin_partial("btmh-1", 3);
+    ASSERT_TRUE(pin);
+    ASSERT_TRUE(store->set_metadata("btmh-1", meta));
+    ASSERT_TRUE(store->finish_partial("btmh-1"));
+    // A key the store does not hold keeps nothing.
+    ASSERT_TRUE(store->set_metadata("btmh-absent", meta));
+    EXPECT_FALSE(*store->metadata("btmh-absent"));
+  }
+  auto store = open();
+  auto kept = store->metadata("btmh-1");
+  ASSERT_TRUE(kept);
+  ASSERT_TRUE(*kept);
+  EXPECT_EQ(std::string((*kept)->begin(), (*kept)->end()), meta);
+  ASSERT_TRUE(store->clear());
+  EXPECT_FALSE(*store->metadata("btmh-1"));
+  // A new item under the same key does not inherit it.
+  auto pin = store->begin_partial("btmh-1", 3);
+  ASSERT_TRUE(pin);
+  EXPECT_FALSE(*store->metadata("btmh-1"));
+}
+
+TEST_F(ContentStoreTest, SeedingIsNotAUseButLettingGoIs) {
+  auto store = open();
+  insert(*store, "btmh-2", "abc");
+  const auto before = store->list()[0].last_used;
+  {
+    auto pin = store->acquire_for_seeding("btmh-2", {});
+    ASSERT_TRUE(pin);
+    ASSERT_TRUE(*pin);
+  }
+  EXPECT_EQ(store->list()[0].last_used, before);
+  EXPECT_EQ(store->stats().hits, 0u);
+  ASSERT_TRUE(store->mark_used("btmh-2"));
+  EXPECT_GT(store->list()[0].last_used, before);
+}
+
 }  // namespace
 }  // namespace swarmcopy::cache

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,19 @@ class ContentStore {
   // failed its check after an unclean shutdown: then it is removed). An unverified item whose
   // key is not a SHA-256 is checked with `verify`; without one it is dropped.
   api::Result<std::optional<Pin>> acquire(const std::string& key, const Verifier& verify = {});
+  // The same for serving the item to peers: checked the same way, but seeding is not a use (its
+  // last use, and so its age and place among the evicted, stays; no hit or miss is counted).
+  api::Result<std::optional<Pin>> acquire_for_seeding(const std::string& key,
+                                                      const Verifier& verify);
+  // A job let go of the complete item `key` now: its last use is now. Absent or partial: nothing.
+  api::Result<void> mark_used(const std::string& key);
+
+  // The metadata `key` names (for a "btmh-" key, the metainfo it was made from), kept with the
+  // item so that a later process can serve it again, and removed when the item goes. The store
+  // does not check it (the reader checks it against the key); a key the store does not hold
+  // keeps nothing. metadata(): nullopt when none is kept.
+  api::Result<void> set_metadata(const std::string& key, std::span<const char> bytes);
+  api::Result<std::optional<std::vector<char>>> metadata(const std::string& key);
 
   // A partial item that a swarm fills in place at pin.path(): created at `size` bytes with its
   // space reserved (a full disk fails here, kDiskFull), or the existing partial item with the
@@ -142,6 +156,8 @@ class ContentStore {
   ContentStore(std::filesystem::path dir, std::unique_ptr<Impl> impl);
   friend class Pin;
   void unpin(const std::string& key);
+  api::Result<std::optional<Pin>> acquire_item(const std::string& key, const Verifier& verify,
+                                               bool use);
 
   std::filesystem::path dir_;
   std::unique_ptr<Impl> impl_;
