@@ -39,8 +39,12 @@ api::Result<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::str
 SwarmHub::Lease::Lease(SwarmHub* hub, std::string key, peer::SwarmId swarm, Listener listener)
     : hub_(hub), key_(std::move(key)), swarm_(swarm) {
   listener_id_ = hub_->next_listener_++;
-  hub_->items_.at(key_).listeners.emplace(listener_id_, std::move(listener));
+  auto& item = hub_->items_.at(key_);
+  item.listeners.emplace(listener_id_, std::move(listener));
+  if (!item.complete && item.filler == 0) item.filler = listener_id_;
 }
+
+bool SwarmHub::Lease::fills() const { return hub_->items_.at(key_).filler == listener_id_; }
 
 SwarmHub::Lease::~Lease() { hub_->release(key_, listener_id_); }
 
@@ -254,7 +258,16 @@ void SwarmHub::finish_item(const Lease& lease, std::function<void(api::Result<vo
     auto finished = cache_.finish_partial(key);
     boost::asio::post(io_, [this, key, finished, done, alive] {
       if (!*alive) return;
-      if (auto it = items_.find(key); finished && it != items_.end()) it->second.complete = true;
+      auto it = items_.find(key);
+      if (finished && it != items_.end()) {
+        it->second.complete = true;
+        it->second.filler = 0;
+        // Jobs waiting for the same content copy it out now. (libtorrent says "finished" only
+        // for pieces it was told of; the filler may have written them all itself.)
+        for (const auto& [id, listener] : it->second.listeners) {
+          if (listener.finished) boost::asio::post(io_, listener.finished);
+        }
+      }
       done(finished);
     });
   });
@@ -272,6 +285,14 @@ void SwarmHub::release(const std::string& key, std::uint64_t listener_id) {
   if (it == items_.end()) return;
   auto& item = it->second;
   item.listeners.erase(listener_id);
+  if (item.filler == listener_id) {
+    item.filler = 0;
+    if (!item.complete && !item.listeners.empty()) {
+      auto next = item.listeners.begin();
+      item.filler = next->first;
+      if (next->second.lead) boost::asio::post(io_, next->second.lead);
+    }
+  }
   if (!item.listeners.empty()) return;
   if (item.complete) {
     // The seed window starts now, also for a later engine (find_reseeds).

@@ -39,6 +39,8 @@ class SwarmHub {
     std::function<void(std::uint32_t piece)> hash_failed;
     std::function<void()> finished;
     std::function<void(api::Error)> failed;
+    // This transfer fills the item from now on: the one that did left before it was complete.
+    std::function<void()> lead;
   };
 
   class Lease {
@@ -50,6 +52,11 @@ class SwarmHub {
     // The cache item's file: complete (seed from it, copy out of it) or being filled.
     const std::filesystem::path& data_path() const;
     bool complete() const;
+    // One transfer fills an incomplete item (asks the origin, writes pieces); any other job
+    // for the same content waits for it (Listener::finished) and copies the result: two jobs
+    // fetching the same content used the same peer id and asked the origin for every piece
+    // twice. When the filler leaves first, the next one leads (Listener::lead).
+    bool fills() const;
 
    private:
     friend class SwarmHub;
@@ -111,6 +118,7 @@ class SwarmHub {
     cache::Pin pin;
     bool complete = false;
     std::map<std::uint64_t, Listener> listeners;
+    std::uint64_t filler = 0;  // the listener filling an incomplete item; 0: none
     std::unique_ptr<boost::asio::steady_timer> seed_timer;
   };
 

@@ -113,6 +113,9 @@ void SwarmTransfer::start() {
   listener.failed = [this, alive = alive_](api::Error error) {
     if (*alive) fail_local(error, error.kind == api::ErrorKind::kDiskFull);
   };
+  listener.lead = [this, alive = alive_] {
+    if (*alive) on_lead();
+  };
   deps_.hub.join(meta_, std::move(listener),
                  [this, alive = alive_](api::Result<std::shared_ptr<SwarmHub::Lease>> lease) {
                    if (*alive) on_joined(std::move(lease));
@@ -136,6 +139,23 @@ void SwarmTransfer::on_joined(api::Result<std::shared_ptr<SwarmHub::Lease>> leas
     copy_out();
     return;
   }
+  if (!lease_->fills()) {
+    // Another job is fetching the same content: its result comes through the cache.
+    spdlog::debug("{}: another job fills this content; waiting for it", file_.url);
+    following_ = true;
+    return;
+  }
+  start_filling();
+}
+
+void SwarmTransfer::on_lead() {
+  if (!following_ || finished_ || complete_) return;
+  spdlog::debug("{}: the job that filled this content left; filling it now", file_.url);
+  following_ = false;
+  start_filling();
+}
+
+void SwarmTransfer::start_filling() {
   // The destination's space is taken now, so that a full disk shows before any download.
   if (auto opened = open_temp(); !opened) {
     fail_local(opened.error(), opened.error().kind == api::ErrorKind::kDiskFull);
@@ -678,7 +698,7 @@ void SwarmTransfer::maybe_share_direct_pieces() {
 }
 
 void SwarmTransfer::on_piece_finished(std::uint32_t piece) {
-  if (piece >= meta_.pieces || complete_) return;
+  if (piece >= meta_.pieces || complete_ || following_) return;
   have_[piece] = true;  // before the next tick's view: the plan must not fetch it again
   if (!counted_[piece] && writing_.contains(piece)) {
     // Our own direct write, found by libtorrent (checking a resumed file) before we heard the
@@ -703,7 +723,8 @@ void SwarmTransfer::on_piece_finished(std::uint32_t piece) {
 }
 
 void SwarmTransfer::on_hash_failed(std::uint32_t piece) {
-  if (submitted_.erase(piece) == 0) return;  // a peer's bad data: libtorrent blames and bans
+  if (following_ || submitted_.erase(piece) == 0)
+    return;  // a peer's bad data: libtorrent blames and bans
   // Our own origin data failed: the piece is fetched again, unless the origin keeps serving
   // bytes that its own metadata rejects.
   if (++origin_hash_failures_ >= kMaxOriginHashFailures) {
@@ -722,6 +743,8 @@ void SwarmTransfer::on_swarm_finished() {
   if (complete_ || finished_) return;
   complete_ = true;
   spdlog::debug("{}: every piece verified; copying it out of the cache", file_.url);
+  // Filled by another job: for this one, the content came from the cache.
+  if (following_) file_.from_cache += meta_.size;
   cancel_origin();
   timer_.cancel();
   const auto stats = deps_.hub.session().stats(lease_->swarm());

@@ -83,6 +83,8 @@ class SwarmTransfer {
   };
 
   void on_joined(api::Result<std::shared_ptr<SwarmHub::Lease>> lease);
+  void on_lead();
+  void start_filling();
   void on_probe(std::expected<origin::RemoteIdentity, origin::FetchError> result);
   void tick();
   void schedule_tick();
@@ -143,6 +145,8 @@ class SwarmTransfer {
   std::uint64_t verified_bytes_ = 0;
   RangeSet pending_verified_;  // what libtorrent verified, committed at the next checkpoint
   bool complete_ = false;
+  // Another job fills the same content (SwarmHub::Lease::fills): this one waits for it.
+  bool following_ = false;
   // Origin state: usable once the probe confirmed the file's identity; after a failure, not
   // before retry_at.
   bool origin_ready_ = false;
