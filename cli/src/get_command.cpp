@@ -134,6 +134,12 @@ GetCommand::GetCommand(CLI::App& app)
                                   "(K/M/G suffixes as --limit-rate; LAN peers included); 0 = none")
                      ->type_name("RATE")
                      ->check(validator(parse_rate, "RATE"));
+  auto* max_peers = command_
+                        ->add_option("--max-peers", max_peers_,
+                                     "Connections to peers at most (LAN peers included)")
+                        ->type_name("N")
+                        ->capture_default_str()
+                        ->check(CLI::Range(1, 65535));
   command_->add_flag("--json", json_, "Print one JSON object describing the result on stdout");
   command_->add_flag("--json-progress", json_progress_,
                      "While downloading, a JSON line on stderr every 0.25 s: {\"progress\": "
@@ -145,7 +151,7 @@ GetCommand::GetCommand(CLI::App& app)
   // The daemon keeps its own state directory: a --home would be silently ignored.
   daemon->excludes(common_.home_option);
   // The daemon's peer session is configured in swarmcopyd.conf, not per command.
-  for (auto* option : {peer, listen, no_lsd, seed, upload}) {
+  for (auto* option : {peer, listen, no_lsd, seed, upload, max_peers}) {
     daemon->excludes(option);
     command_->get_option("--socket")->excludes(option);
   }
@@ -204,6 +210,7 @@ int GetCommand::run() {
   request.peers = peers_;
   if (!listen_.empty()) request.listen = *parse_listen(listen_);
   request.local_discovery = !no_lsd_;
+  request.max_peers = max_peers_;
   request.seed_time = std::chrono::seconds(seed_time_);
   if (!upload_limit_.empty()) request.upload_bytes_per_second = *parse_rate(upload_limit_);
 

@@ -40,6 +40,7 @@ class GetCommand final : public Command {
   bool no_lsd_ = false;
   std::uint64_t seed_time_ = 0;
   std::string upload_limit_;
+  int max_peers_ = 200;
 };
 
 }  // namespace swarmcopy::cli

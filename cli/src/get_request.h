@@ -38,6 +38,7 @@ struct GetRequest {
   bool local_discovery = true;                // --no-lsd turns it off
   std::chrono::seconds seed_time{0};          // --seed-time: serve peers this long after success
   std::uint64_t upload_bytes_per_second = 0;  // --upload-limit: to peers, LAN ones included
+  int max_peers = 200;                        // --max-peers: connections to peers at most
 };
 
 }  // namespace swarmcopy::cli

@@ -153,6 +153,7 @@ const std::vector<Key>& keys() {
     k.push_back(
         unsigned_key<std::uint64_t>("upload_limit", false, &Config::upload_limit, 0, 1ull << 40));
     k.push_back(unsigned_key("seed_time_seconds", false, &Config::seed_time_seconds, 0u, kU32));
+    k.push_back(unsigned_key("peer_connections", false, &Config::peer_connections, 1u, 65535u));
     k.push_back(unsigned_key("background_http_delay_ms", false, &Config::background_http_delay_ms,
                              0u, 86'400'000u));
     k.push_back(unsigned_key<std::uint64_t>("cache_max_bytes", false, &Config::cache_max_bytes, 0,

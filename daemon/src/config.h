@@ -32,6 +32,7 @@ struct Config {
   std::vector<std::string> peers;                 // HOST:PORT peers to dial for every swarm
   bool local_discovery = true;                    // LSD (multicast) in lan mode
   std::uint64_t upload_limit = 0;                 // bytes/s to peers, LAN ones too; 0: none
+  std::uint32_t peer_connections = 200;           // connections to peers at most, LAN ones too
   std::uint32_t seed_time_seconds = 3600;         // serve finished content this long
   std::uint32_t background_http_delay_ms = 2000;  // background jobs: peers first
   std::uint64_t cache_max_bytes = 0;              // 0: a tenth of the cache's file system

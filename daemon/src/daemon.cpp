@@ -114,6 +114,7 @@ engine::EngineOptions engine_options(const Config& config) {
   options.peers = config.peers;
   options.local_discovery = config.local_discovery;
   options.upload_bytes_per_second = config.upload_limit;
+  options.peer_connections = static_cast<int>(config.peer_connections);
   options.seed_time = std::chrono::seconds(config.seed_time_seconds);
   options.background_http_delay = std::chrono::milliseconds(config.background_http_delay_ms);
   options.cache_limits.max_bytes = config.cache_max_bytes;
@@ -238,6 +239,7 @@ int run_daemon(const DaemonArgs& args) {
         config.peers = running.peers;
         config.local_discovery = running.local_discovery;
         config.upload_limit = running.upload_limit;
+        config.peer_connections = running.peer_connections;
         config.seed_time_seconds = running.seed_time_seconds;
         config.background_http_delay_ms = running.background_http_delay_ms;
         config.cache_max_bytes = running.cache_max_bytes;

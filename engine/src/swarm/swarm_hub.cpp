@@ -70,6 +70,7 @@ api::Result<std::unique_ptr<SwarmHub>> SwarmHub::open(boost::asio::io_context& i
   session_options.listen_interfaces = options.peer_listen;
   session_options.local_discovery = options.local_discovery;
   session_options.upload_bytes_per_second = options.upload_bytes_per_second;
+  session_options.connections_limit = options.peer_connections;
   auto session = peer::Session::open(io, session_options);
   if (!session) return std::unexpected(session.error());
   return std::unique_ptr<SwarmHub>(

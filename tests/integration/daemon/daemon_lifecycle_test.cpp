@@ -323,8 +323,11 @@ TEST_F(DaemonLifecycleTest, SystemModeSocketIsOpenToEveryUserInADirItCreates) {
 TEST_F(DaemonLifecycleTest, BadCommandLinesAndConfigsAreRefusedClearly) {
   const auto config = dir_.path() / "bad.conf";
   { std::ofstream(config) << "max_jobs = lots\n"; }
+  const auto no_peers = dir_.path() / "no-peers.conf";
+  { std::ofstream(no_peers) << "peer_connections = 0\n"; }  // at least 1
   for (const auto& args :
        std::vector<std::vector<std::string>>{{"--config", config.string()},
+                                             {"--config", no_peers.string()},
                                              {"--config", (dir_.path() / "missing.conf").string()},
                                              {"--max-active-jobs", "0"},
                                              {"--log-level", "chatty"},

@@ -89,9 +89,11 @@ ChildResult SwarmFixture::run_get(const std::string& url, const std::filesystem:
 }
 
 std::unique_ptr<ChildProcess> SwarmFixture::start_seeder(const std::string& url, std::uint16_t port,
-                                                         std::vector<std::string> extra) {
+                                                         std::vector<std::string> extra,
+                                                         const std::filesystem::path& home) {
   extra.insert(extra.end(), {"--listen", peer_arg(port), "--seed-time", "300"});
-  auto seeder = spawn_get(url, out_ / ("seeder-" + std::to_string(port)), home_a_.path(), extra);
+  auto seeder = spawn_get(url, out_ / ("seeder-" + std::to_string(port)),
+                          home.empty() ? home_a_.path() : home, extra);
   if (seeder && !seeder->wait_for_output("\"state\"", 60s)) {
     ADD_FAILURE() << "the seeder did not finish its download";
   }

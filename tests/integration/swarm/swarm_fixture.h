@@ -42,8 +42,10 @@ class SwarmFixture : public ::testing::Test {
   ChildResult run_get(const std::string& url, const std::filesystem::path& out,
                       const std::filesystem::path& home, std::vector<std::string> extra);
   // A seeding engine: started, its download finished (its JSON printed), serving on `port`.
+  // Its state directory is home_a_ unless `home` names another (two seeders need two).
   std::unique_ptr<ChildProcess> start_seeder(const std::string& url, std::uint16_t port,
-                                             std::vector<std::string> extra = {});
+                                             std::vector<std::string> extra = {},
+                                             const std::filesystem::path& home = {});
 
   static nlohmann::json json_of(const ChildResult& result);
   static std::string peer_arg(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }

@@ -260,6 +260,33 @@ TEST_F(EngineSwarmTest, ContentChangedAtTheOriginMidTransferIsAnErrorAndNothingI
   for (const auto& entry : fs::directory_iterator(out_.path())) ADD_FAILURE() << entry.path();
 }
 
+// --max-peers caps connections, LAN peers included (libtorrent's limit covers local peers
+// too). The origin stops serving the data once the two seeders have it, and they upload slowly,
+// so an uncapped downloader has time to connect to both; a capped one takes it all from one.
+TEST_F(EngineSwarmTest, MaxPeersCapsConnectionsToPeers) {
+  const auto port_a = free_loopback_port();
+  auto a = start_seeder(url_, port_a, {"--upload-limit", "4M"});
+  const auto port_b = free_loopback_port();
+  auto b = start_seeder(url_, port_b, {"--upload-limit", "4M"}, home_b_.path());
+  ASSERT_TRUE(a && b);
+  fs::remove(docroot_.path() / "update.bin");  // 404 from now on; the metadata stays
+  const std::vector<std::string> both_peers = {"--peer", peer_arg(port_a), "--peer",
+                                               peer_arg(port_b)};
+
+  auto uncapped = json_of(run_get(url_, out_ / "uncapped.bin", home_c_.path(), both_peers));
+  EXPECT_EQ(uncapped["state"], "ACKNOWLEDGED") << uncapped.dump();
+  EXPECT_EQ(uncapped["from_peers"], kSize) << uncapped.dump();
+  EXPECT_EQ(uncapped["peers"].size(), 2u) << uncapped.dump();
+
+  auto args = both_peers;
+  args.insert(args.end(), {"--max-peers", "1"});
+  auto capped = json_of(run_get(url_, out_ / "capped.bin", home_d_.path(), args));
+  EXPECT_EQ(capped["state"], "ACKNOWLEDGED") << capped.dump();
+  EXPECT_EQ(sha256_file(out_ / "capped.bin").value_or(""), sha_);
+  EXPECT_EQ(capped["from_peers"], kSize) << capped.dump();
+  EXPECT_EQ(capped["peers"].size(), 1u) << capped.dump();
+}
+
 TEST_F(EngineSwarmTest, HttpOnlyAndBypassModesLeavePeersAside) {
   auto http_only = json_of(
       run_get(url_, out_ / "a.bin", home_b_.path(), {"--mode", "http-only", "--sha256", sha_}));

@@ -65,6 +65,8 @@ struct EngineOptions {
   bool local_discovery = true;
   // Upload cap for peers (LAN peers included), bytes per second; 0: none.
   std::uint64_t upload_bytes_per_second = 0;
+  // Peer connections at most, over every swarm (LAN peers included).
+  int peer_connections = 200;
   // A completed (or cache-served) item keeps being served to peers this long after the last
   // job using it let go.
   std::chrono::seconds seed_time{std::chrono::hours(1)};
