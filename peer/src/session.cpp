@@ -278,9 +278,9 @@ api::Result<void> Session::reload(SwarmId id, const std::vector<bool>& have) {
   }
   impl_->session.remove_torrent(swarm->handle);
   // remove_torrent is asynchronous. Adding the same info-hash while the old torrent is still
-  // going hands back the dying torrent's handle (a "duplicate", silently), and the swarm then
-  // vanished: a finished download stopped seeding in 1 of 3-5 test runs. So: wait until it is
-  // gone (bounded; it takes a few ms), and make a duplicate an error rather than a dead handle.
+  // there counts as a duplicate, and libtorrent then hands back the existing — dying — handle
+  // without an error. So: wait until it is gone (bounded; it takes a few ms), and make a
+  // duplicate an error rather than a dead handle.
   const auto& hashes = swarm->info->info_hashes();
   for (int step = 0; step < kRemoveWaitSteps; ++step) {
     const bool v1_gone = !hashes.has_v1() || !impl_->session.find_torrent(hashes.v1).is_valid();
