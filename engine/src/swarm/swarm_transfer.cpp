@@ -37,7 +37,8 @@ constexpr auto kMaxSettle = std::chrono::seconds(3);
 constexpr auto kAddPieceTimeout = std::chrono::seconds(30);
 // One origin request covers at most this many bytes of whole pieces: what a cancelled request
 // (cancel_foreign_requests) wastes is what nginx already wrote of it. 8 MiB runs lost up to
-// 4 x 8 MiB when a peer appeared; 2 MiB runs cost nothing measurable alone (bench/first_peer).
+// 4 x 8 MiB when a peer appeared. With 2 MiB runs, bench/first_peer (no peer) still moved
+// 1 GiB in 2.0 s in its runs that the disk did not slow.
 constexpr std::uint64_t kMaxRunBytes = 2ull << 20;
 // No new request starts while this much origin data waits in libtorrent for its hash check
 // (add_piece copies and queues; nothing pushes back).
