@@ -699,7 +699,9 @@ void SwarmTransfer::maybe_share_direct_pieces() {
 }
 
 void SwarmTransfer::on_piece_finished(std::uint32_t piece) {
-  if (piece >= meta_.pieces || complete_ || following_) return;
+  // Not joined yet (the lease exists, on_joined is posted): another job's swarm, whose pieces
+  // are not this transfer's to count; a follower counts its file as from the cache at the end.
+  if (piece >= meta_.pieces || complete_ || following_ || !lease_) return;
   have_[piece] = true;  // before the next tick's view: the plan must not fetch it again
   if (!counted_[piece] && writing_.contains(piece)) {
     // Our own direct write, found by libtorrent (checking a resumed file) before we heard the
