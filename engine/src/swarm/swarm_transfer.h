@@ -113,6 +113,7 @@ class SwarmTransfer {
   void on_piece_finished(std::uint32_t piece);
   void on_hash_failed(std::uint32_t piece);
   void on_swarm_finished();
+  void count_unreported_pieces();
   api::Result<void> open_temp();
   void copy_out();
   void on_copied(api::Result<void> copied, std::optional<api::Result<std::string>> hash);
@@ -141,7 +142,8 @@ class SwarmTransfer {
   std::optional<peer::SwarmStats> last_stats_;  // as of the last tick
   bool plan_posted_ = false;
   std::vector<bool> have_;
-  std::vector<bool> counted_;  // pieces whose source (origin or peers) was counted
+  std::vector<bool> counted_;         // pieces whose source (origin or peers) was counted
+  std::vector<bool> counted_before_;  // verified in an earlier run: counted then
   std::uint64_t verified_bytes_ = 0;
   RangeSet pending_verified_;  // what libtorrent verified, committed at the next checkpoint
   bool complete_ = false;
