@@ -134,7 +134,7 @@ json run_report(const RunSettings& settings, const std::string& prefix, const st
 
 namespace {
 
-void print_round(const json& round, std::uint64_t size) {
+void print_round(const json& round) {
   const auto row = [](std::string_view label, const std::string& value) {
     fmt::print("  {:<26}{}\n", label, value);
   };
@@ -168,7 +168,6 @@ void print_round(const json& round, std::uint64_t size) {
         peer["uploaded"].get<std::uint64_t>(), peer["cpu_seconds"].get<double>(),
         format_bytes(peer["max_rss_bytes"].get<std::uint64_t>()), peer["file"].get<std::string>());
   }
-  (void)size;
 }
 
 }  // namespace
@@ -199,12 +198,21 @@ void print_table(const json& report) {
              extras);
   fmt::print("  {:<26}{}\n", "peers", report["peers"].get<int>());
   fmt::print("  {:<26}{} ({} bytes)\n", "size", format_bytes(size), size);
-  print_round(report, size);
+  print_round(report);
   for (const auto& round : report.value("later_rounds", json::array())) {
     fmt::print("\nround {} (the same file again, to new destinations):\n",
                round["round"].get<int>());
-    print_round(round, size);
+    print_round(round);
   }
+}
+
+PeerUsage peer_usage(const json& report) {
+  PeerUsage usage;
+  for (const auto& peer : report["per_peer"]) {
+    usage.cpu_seconds += peer["cpu_seconds"].get<double>();
+    usage.max_rss_bytes = std::max(usage.max_rss_bytes, peer["max_rss_bytes"].get<std::uint64_t>());
+  }
+  return usage;
 }
 
 bool every_file_right(const json& report) {

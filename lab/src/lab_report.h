@@ -2,6 +2,7 @@
 // built from the rounds' measurements, and the terminal table made from it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,13 @@ nlohmann::json run_report(const RunSettings& settings, const std::string& prefix
                           const std::string& work_dir, const std::vector<RoundOutcome>& rounds);
 
 void print_table(const nlohmann::json& report);
+
+// Over a report's peers: CPU seconds summed, and the largest peak RSS.
+struct PeerUsage {
+  double cpu_seconds = 0;
+  std::uint64_t max_rss_bytes = 0;
+};
+PeerUsage peer_usage(const nlohmann::json& report);
 
 // True when every peer that was not killed has the right file, and no killed swarmcopy peer
 // left a partial or wrong file at its destination (curl does: that is the baseline).

@@ -31,12 +31,7 @@ void print_header() {
 }
 
 void print_row(const json& report) {
-  double cpu = 0;
-  std::uint64_t rss = 0;
-  for (const auto& peer : report["per_peer"]) {
-    cpu += peer["cpu_seconds"].get<double>();
-    rss = std::max(rss, peer["max_rss_bytes"].get<std::uint64_t>());
-  }
+  const auto usage = peer_usage(report);
   const int peers = report["peers"].get<int>();
   fmt::print(
       kRowFormat, report["mode"].get<std::string>(), peers,
@@ -46,7 +41,7 @@ void print_row(const json& report) {
       figure(report["median_finish_seconds"], "{:.2f}"),
       figure(report["last_finish_seconds"], "{:.2f}"),
       figure(report["last_finish_ratio"], "{:.2f}"), figure(report["peer_bytes_pct"], "{:.1f}"),
-      fmt::format("{:.2f}", cpu / peers), format_bytes(rss));
+      fmt::format("{:.2f}", usage.cpu_seconds / peers), format_bytes(usage.max_rss_bytes));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "lab_report.h"
 #include "swarmcopy/harness/run_command.h"
 #include "units.h"
 
@@ -229,12 +230,7 @@ api::Result<void> write_sweep_report(const fs::path& dir, const std::vector<json
   std::map<std::string, std::string> data_by_mode;
   json all = json::array();
   for (const auto& report : reports) {
-    double cpu = 0;
-    std::uint64_t rss = 0;
-    for (const auto& peer : report["per_peer"]) {
-      cpu += peer["cpu_seconds"].get<double>();
-      rss = std::max(rss, peer["max_rss_bytes"].get<std::uint64_t>());
-    }
+    const auto usage = peer_usage(report);
     const auto peers = report["peers"].get<int>();
     const std::string mode = report["mode"].get<std::string>();
     md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2f} | {} |\n", mode,
@@ -242,8 +238,8 @@ api::Result<void> write_sweep_report(const fs::path& dir, const std::vector<json
                       cell(report["origin_egress_ratio"], "{:.3f}"), cell(report["ideal_seconds"]),
                       cell(report["first_finish_seconds"]), cell(report["median_finish_seconds"]),
                       cell(report["last_finish_seconds"]), cell(report["last_finish_ratio"]),
-                      cell(report["peer_bytes_pct"], "{:.1f}"), cpu / std::max(peers, 1),
-                      format_bytes(rss));
+                      cell(report["peer_bytes_pct"], "{:.1f}"),
+                      usage.cpu_seconds / std::max(peers, 1), format_bytes(usage.max_rss_bytes));
     data_by_mode[mode] +=
         fmt::format("{} {:.4f} {}\n", peers, report["origin_egress_ratio"].get<double>(),
                     report["last_finish_ratio"].is_number()

@@ -87,6 +87,18 @@ std::uint32_t SwarmTransfer::piece_size(std::uint32_t piece) const {
   return static_cast<std::uint32_t>(std::min<std::uint64_t>(meta_.piece_size, meta_.size - begin));
 }
 
+ByteRange SwarmTransfer::piece_range(std::uint32_t piece) const {
+  return ByteRange{piece_offset(piece), piece_offset(piece) + piece_size(piece)};
+}
+
+std::vector<bool> SwarmTransfer::pieces_within(const RangeSet& ranges) const {
+  std::vector<bool> within(meta_.pieces, false);
+  for (std::uint32_t piece = 0; piece < meta_.pieces; ++piece) {
+    within[piece] = ranges.contains(piece_range(piece));
+  }
+  return within;
+}
+
 void SwarmTransfer::start() {
   started_ = last_progress_ = last_checkpoint_ = Clock::now();
   if (!file_.info_hash.empty() && file_.info_hash != meta_.info_hash_v2) {
@@ -100,11 +112,7 @@ void SwarmTransfer::start() {
   have_.assign(meta_.pieces, false);
   counted_.assign(meta_.pieces, false);
   self_written_.assign(meta_.pieces, false);
-  counted_before_.assign(meta_.pieces, false);
-  for (std::uint32_t piece = 0; piece < meta_.pieces; ++piece) {
-    counted_before_[piece] = file_.verified.contains(
-        ByteRange{piece_offset(piece), piece_offset(piece) + piece_size(piece)});
-  }
+  counted_before_ = pieces_within(file_.verified);
 
   SwarmHub::Listener listener;
   listener.piece_finished = [this, alive = alive_](std::uint32_t piece) {
@@ -318,7 +326,7 @@ void SwarmTransfer::refresh_progress(const std::vector<bool>& have) {
     if (have[piece]) have_[piece] = true;
     if (!have_[piece]) continue;
     bytes += piece_size(piece);
-    verified.add(ByteRange{piece_offset(piece), piece_offset(piece) + piece_size(piece)});
+    verified.add(piece_range(piece));
   }
   if (bytes > verified_bytes_) {
     last_progress_ = Clock::now();
@@ -675,7 +683,7 @@ void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,
   if (!have_[piece]) {
     have_[piece] = true;
     verified_bytes_ += piece_size(piece);
-    pending_verified_.add(ByteRange{piece_offset(piece), piece_offset(piece) + piece_size(piece)});
+    pending_verified_.add(piece_range(piece));
   }
   last_progress_ = Clock::now();
   maybe_share_direct_pieces();
@@ -881,11 +889,7 @@ void SwarmTransfer::maybe_checkpoint() {
   // crash the pieces are checked again anyway: this is the progress the job reports.)
   // The pieces durable since the last checkpoint go to the temporary file meanwhile (not the
   // newest: libtorrent may still hold a just-verified block in its write buffer).
-  std::vector<bool> durable(meta_.pieces, false);
-  for (std::uint32_t piece = 0; piece < meta_.pieces; ++piece) {
-    durable[piece] = file_.verified.contains(
-        ByteRange{piece_offset(piece), piece_offset(piece) + piece_size(piece)});
-  }
+  std::vector<bool> durable = pieces_within(file_.verified);
   boost::asio::post(deps_.pool, [this, object = lease_->data_path(), snapshot = pending_verified_,
                                  durable = std::move(durable), trusted = self_written_,
                                  mirror = mirror_, alive = alive_, &io = deps_.io] {

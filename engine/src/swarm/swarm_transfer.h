@@ -125,6 +125,9 @@ class SwarmTransfer {
   void end();
   std::uint64_t piece_offset(std::uint32_t piece) const;
   std::uint32_t piece_size(std::uint32_t piece) const;
+  ByteRange piece_range(std::uint32_t piece) const;
+  // Per piece: whether `ranges` covers all of it.
+  std::vector<bool> pieces_within(const RangeSet& ranges) const;
 
   Deps deps_;
   FileRecord file_;
