@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -41,7 +42,16 @@ CREATE TABLE IF NOT EXISTS partials (
   added_ns INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS metadata (key TEXT PRIMARY KEY NOT NULL, bytes BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS unsynced (
+  key TEXT PRIMARY KEY NOT NULL,
+  boot TEXT NOT NULL,
+  since_ns INTEGER NOT NULL
+);
 )sql";
+
+// An unsynced item this old is settled: the kernel writes dirty pages back within ~30 s, so
+// its fsync has next to nothing left to do.
+constexpr std::chrono::seconds kSettleAfter{60};
 
 constexpr std::string_view kSha256Prefix = "sha256-";
 constexpr std::string_view kMetadataPrefix = "btmh-";
@@ -93,6 +103,8 @@ struct ContentStore::Impl {
   std::uint64_t misses = 0;
 
   std::filesystem::path objects;
+  // The current boot; nullopt: unknown, so items are fsynced when added. Set once by open().
+  std::optional<std::string> boot;
 
   explicit Impl(SqliteConnection connection) : db(std::move(connection)) {}
 
@@ -131,6 +143,35 @@ struct ContentStore::Impl {
     return {};
   }
 
+  // The item's object was written in this boot and not synced. Caller holds the mutex.
+  api::Result<void> put_unsynced_row(const std::string& key) {
+    if (!boot) return {};
+    auto stmt =
+        db.prepare("INSERT OR REPLACE INTO unsynced (key, boot, since_ns) VALUES (?1, ?2, ?3)");
+    if (!stmt) return std::unexpected(stmt.error());
+    auto use = stmt->use();
+    stmt->bind(1, key);
+    stmt->bind(2, *boot);
+    stmt->bind(3, to_ns(Clock::now()));
+    const int rc = stmt->step();
+    if (rc != SQLITE_DONE) return std::unexpected(db.error("cannot update the cache index", rc));
+    return {};
+  }
+
+  // A new object's data, written through `fd`, on its way to the disk: with a boot id its
+  // write-back is started and not waited for (errors are the settling fsync's to see);
+  // without one it is fsynced.
+  api::Result<void> write_back(int fd, const std::filesystem::path& path) const {
+    if (boot) {
+      (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+      return {};
+    }
+    if (::fsync(fd) != 0) {
+      return std::unexpected(cache_error("cannot sync a cached item", path, errno));
+    }
+    return {};
+  }
+
   api::Result<void> delete_where_key(const char* sql, const std::string& key) {
     auto stmt = db.prepare(sql);
     if (!stmt) return std::unexpected(stmt.error());
@@ -145,7 +186,7 @@ struct ContentStore::Impl {
   api::Result<void> delete_row(const std::string& key) {
     for (const char* sql :
          {"DELETE FROM items WHERE key = ?1", "DELETE FROM partials WHERE key = ?1",
-          "DELETE FROM metadata WHERE key = ?1"}) {
+          "DELETE FROM metadata WHERE key = ?1", "DELETE FROM unsynced WHERE key = ?1"}) {
       if (auto deleted = delete_where_key(sql, key); !deleted) return deleted;
     }
     return {};
@@ -241,8 +282,18 @@ ContentStore::~ContentStore() {
   (void)impl_->set_clean(true);
 }
 
+std::optional<std::string> ContentStore::current_boot_id() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  if (!in || !std::getline(in, id)) return std::nullopt;
+  const auto first = id.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return std::nullopt;
+  return id.substr(first, id.find_last_not_of(" \t\r\n") + 1 - first);
+}
+
 api::Result<std::unique_ptr<ContentStore>> ContentStore::open(const std::filesystem::path& dir,
-                                                              CacheLimits limits) {
+                                                              CacheLimits limits,
+                                                              std::optional<std::string> boot_id) {
   std::error_code ec;
   std::filesystem::create_directories(dir / "objects", ec);
   if (ec) return std::unexpected(cache_error("cannot create the cache", dir.string(), ec.value()));
@@ -250,6 +301,7 @@ api::Result<std::unique_ptr<ContentStore>> ContentStore::open(const std::filesys
   if (!connection) return std::unexpected(connection.error());
   auto impl = std::make_unique<Impl>(std::move(*connection));
   impl->objects = dir / "objects";
+  impl->boot = std::move(boot_id);
   if (auto done = impl->db.exec("cannot set up the cache index",
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
       !done) {
@@ -311,13 +363,50 @@ api::Result<std::unique_ptr<ContentStore>> ContentStore::open(const std::filesys
     const auto name = entry.path().filename().string();
     if (!impl->items.contains(name)) std::filesystem::remove(entry.path(), ec);
   }
-  // Metadata whose item went (a crash between the two deletes) goes too.
+  // Metadata whose item went (a crash between the two deletes) goes too, and so do unsynced
+  // rows without their item.
   if (auto done = impl->db.exec(
           "cannot clean the cache index",
           "DELETE FROM metadata WHERE key NOT IN (SELECT key FROM items UNION SELECT key FROM "
-          "partials)");
+          "partials); DELETE FROM unsynced WHERE key NOT IN (SELECT key FROM items)");
       !done) {
     return std::unexpected(done.error());
+  }
+  // An item added unsynced in another boot (or in a boot we cannot tell) may have lost its data
+  // or kept half of it: checked before it is served, as after an unclean shutdown, and that is
+  // recorded with its row. Rows of this boot stay, their items trusted (the page cache holds
+  // their data); prune() below settles the old ones.
+  {
+    std::vector<std::string> lost;
+    {
+      auto stmt = impl->db.prepare("SELECT key, boot FROM unsynced");
+      if (!stmt) return std::unexpected(stmt.error());
+      auto use = stmt->use();
+      while (stmt->step() == SQLITE_ROW) {
+        if (!impl->boot || stmt->column_text(1) != *impl->boot) {
+          lost.push_back(stmt->column_text(0));
+        }
+      }
+    }
+    if (!lost.empty()) {
+      auto committed =
+          sqlite::SqliteTransaction::begin(impl->db, sqlite::SqliteTransaction::Mode::kWrite);
+      if (!committed) return std::unexpected(committed.error());
+      for (const auto& key : lost) {
+        auto it = impl->items.find(key);
+        if (it != impl->items.end() && !it->second.partial) {
+          it->second.verified = false;
+          if (auto saved = impl->put_row(key, it->second); !saved) {
+            return std::unexpected(saved.error());
+          }
+        }
+        if (auto deleted = impl->delete_where_key("DELETE FROM unsynced WHERE key = ?1", key);
+            !deleted) {
+          return std::unexpected(deleted.error());
+        }
+      }
+      if (auto done = committed->commit(); !done) return std::unexpected(done.error());
+    }
   }
   // Unchecked stays unchecked until an item is checked, also across a later clean shutdown.
   if (!clean) {
@@ -440,17 +529,16 @@ api::Result<void> ContentStore::insert(const std::string& key, int source_fd, st
     std::lock_guard lock(impl_->mutex);
     if (impl_->items.contains(key) || size > impl_->limits.max_bytes) return {};
   }
-  // Written under a hidden name, synced, then renamed: a crash never leaves a partial object
-  // under its key (open() removes the leftovers).
+  // Written under a hidden name, its write-back started (synced without a boot id), then
+  // renamed: a crash never leaves a partial object under its key (open() removes the
+  // leftovers).
   std::mt19937_64 rng(std::random_device{}());
   const auto temp = impl_->objects / ("." + key + "." + std::to_string(rng()) + ".tmp");
   {
     util::UniqueFd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!out.valid()) return std::unexpected(cache_error("cannot add to the cache", temp, errno));
     auto copied = copy_file_data(source_fd, out.get(), size, temp.string());
-    if (copied && ::fsync(out.get()) != 0) {
-      copied = std::unexpected(cache_error("cannot sync a cached item", temp, errno));
-    }
+    if (copied) copied = impl_->write_back(out.get(), temp);
     if (!copied) {
       ::unlink(temp.c_str());
       return copied;
@@ -465,7 +553,14 @@ api::Result<void> ContentStore::insert(const std::string& key, int source_fd, st
   std::lock_guard lock(impl_->mutex);
   const auto now = Clock::now();
   Impl::Item item{size, now, now, true, 0};
-  if (auto saved = impl_->put_row(key, item); !saved) return std::unexpected(saved.error());
+  {
+    auto committed =
+        sqlite::SqliteTransaction::begin(impl_->db, sqlite::SqliteTransaction::Mode::kWrite);
+    if (!committed) return std::unexpected(committed.error());
+    if (auto saved = impl_->put_row(key, item); !saved) return saved;
+    if (auto saved = impl_->put_unsynced_row(key); !saved) return saved;
+    if (auto done = committed->commit(); !done) return done;
+  }
   impl_->items[key] = item;
   impl_->bytes += size;
   if (auto pruned = impl_->prune_locked(); !pruned) return std::unexpected(pruned.error());
@@ -537,9 +632,8 @@ api::Result<void> ContentStore::finish_partial(const std::string& key) {
   const auto path = impl_->object_path(key);
   {
     util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid() || ::fsync(fd.get()) != 0) {
-      return std::unexpected(cache_error("cannot sync a cached item", path, errno));
-    }
+    if (!fd.valid()) return std::unexpected(cache_error("cannot sync a cached item", path, errno));
+    if (auto written = impl_->write_back(fd.get(), path); !written) return written;
   }
   std::lock_guard lock(impl_->mutex);
   auto it = impl_->items.find(key);
@@ -557,6 +651,7 @@ api::Result<void> ContentStore::finish_partial(const std::string& key) {
     return deleted;
   }
   if (auto saved = impl_->put_row(key, item); !saved) return saved;
+  if (auto saved = impl_->put_unsynced_row(key); !saved) return saved;
   if (auto done = committed->commit(); !done) return done;
   it->second = item;
   return {};
@@ -600,8 +695,79 @@ CacheStats ContentStore::stats() {
 }
 
 api::Result<std::uint64_t> ContentStore::prune() {
+  std::uint64_t freed = 0;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto pruned = impl_->prune_locked();
+    if (!pruned) return pruned;
+    freed = *pruned;
+  }
+  if (auto settled = settle(); !settled) return std::unexpected(settled.error());
+  return freed;
+}
+
+api::Result<void> ContentStore::settle() {
+  if (!impl_->boot) return {};
+  struct Row {
+    std::string key;
+    std::int64_t since_ns = 0;
+    bool synced = false;
+  };
+  std::vector<Row> rows;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto stmt =
+        impl_->db.prepare("SELECT key, since_ns FROM unsynced WHERE boot = ?1 AND since_ns <= ?2");
+    if (!stmt) return std::unexpected(stmt.error());
+    auto use = stmt->use();
+    stmt->bind(1, *impl_->boot);
+    stmt->bind(2, to_ns(Clock::now() - kSettleAfter));
+    int rc = SQLITE_ROW;
+    while ((rc = stmt->step()) == SQLITE_ROW) {
+      rows.push_back(Row{stmt->column_text(0), stmt->column_int64(1)});
+    }
+    if (rc != SQLITE_DONE) {
+      return std::unexpected(impl_->db.error("cannot read the cache index", rc));
+    }
+  }
+  if (rows.empty()) return {};
+  // Without the lock: nearly free by now, but a slow disk must not hold up every other call.
+  for (auto& row : rows) {
+    util::UniqueFd fd(::open(impl_->object_path(row.key).c_str(), O_RDONLY | O_CLOEXEC));
+    row.synced = fd.valid() && ::fsync(fd.get()) == 0;
+  }
   std::lock_guard lock(impl_->mutex);
-  return impl_->prune_locked();
+  auto committed =
+      sqlite::SqliteTransaction::begin(impl_->db, sqlite::SqliteTransaction::Mode::kWrite);
+  if (!committed) return std::unexpected(committed.error());
+  auto stmt = impl_->db.prepare("DELETE FROM unsynced WHERE key = ?1 AND since_ns = ?2");
+  if (!stmt) return std::unexpected(stmt.error());
+  for (const auto& row : rows) {
+    {
+      auto use = stmt->use();
+      stmt->bind(1, row.key);
+      stmt->bind(2, row.since_ns);
+      const int rc = stmt->step();
+      if (rc != SQLITE_DONE) {
+        return std::unexpected(impl_->db.error("cannot update the cache index", rc));
+      }
+    }
+    // Only the row read above goes: an item evicted meanwhile took its row along, and one added
+    // again under the same key has a row of its own.
+    if (impl_->db.changes() == 0 || row.synced) continue;
+    // Not durable (a write-back error, or the object went). Linux reports a write-back error
+    // to one fsync only, and a check would read the page cache, not the disk: the item goes.
+    // One in use stays until it is not, unverified (checked before it is served again).
+    auto it = impl_->items.find(row.key);
+    if (it == impl_->items.end() || it->second.partial) continue;
+    if (it->second.pins == 0) {
+      if (auto evicted = impl_->evict(row.key); !evicted) return std::unexpected(evicted.error());
+      continue;
+    }
+    it->second.verified = false;
+    if (auto saved = impl_->put_row(row.key, it->second); !saved) return saved;
+  }
+  return committed->commit();
 }
 
 api::Result<std::uint64_t> ContentStore::clear() {

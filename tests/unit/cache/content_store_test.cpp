@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 namespace swarmcopy::cache {
 namespace {
@@ -55,9 +56,56 @@ class ContentStoreTest : public ::testing::Test {
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
+  // The store as it opens in boot `boot` (a stand-in for the kernel's boot id).
+  std::unique_ptr<ContentStore> open_in(std::optional<std::string> boot) {
+    auto store = ContentStore::open(dir_ / "cache", {1 << 20, std::chrono::hours(72)}, boot);
+    EXPECT_TRUE(store) << store.error().describe();
+    return store ? std::move(*store) : nullptr;
+  }
+
+  // A partial item filled with `content` and finished.
+  void finish(ContentStore& store, const std::string& key, const std::string& content) {
+    auto pin = store.begin_partial(key, content.size());
+    ASSERT_TRUE(pin);
+    const int fd = ::open(pin->path().c_str(), O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::pwrite(fd, content.data(), content.size(), 0),
+              static_cast<ssize_t>(content.size()));
+    ::close(fd);
+    ASSERT_TRUE(store.finish_partial(key));
+  }
+
+  // Changes the first byte of the object of `key` (as a write lost in a crash would).
+  void corrupt(const std::string& key) {
+    const int fd = ::open((dir_ / "cache" / "objects" / key).c_str(), O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::pwrite(fd, "#", 1, 0), 1);
+    ::close(fd);
+  }
+
+  // Runs `sql` on the index (as another process would) and returns the first column of its
+  // first row (-1: no row).
+  std::int64_t sql(const std::string& statement) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((dir_ / "cache" / "index.sqlite").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, statement.c_str(), -1, &stmt, nullptr), SQLITE_OK);
+    const int rc = sqlite3_step(stmt);
+    EXPECT_TRUE(rc == SQLITE_ROW || rc == SQLITE_DONE) << sqlite3_errmsg(db);
+    const std::int64_t value = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+  }
+  std::int64_t unsynced_rows() { return sql("SELECT count(*) FROM unsynced"); }
+  // Makes every unsynced row older than the store waits before it settles one (60 s).
+  void age_unsynced_rows() { sql("UPDATE unsynced SET since_ns = since_ns - 61000000000"); }
+
   fs::path dir_;
   int files_ = 0;
 };
+
+const std::string kHelloSha = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
 
 TEST_F(ContentStoreTest, ServesWhatWasInserted) {
   auto store = open();
@@ -233,6 +281,168 @@ TEST_F(ContentStoreTest, SeedingIsNotAUseButLettingGoIs) {
   EXPECT_EQ(store->stats().hits, 0u);
   ASSERT_TRUE(store->mark_used("btmh-2"));
   EXPECT_GT(store->list()[0].last_used, before);
+}
+
+// Boot-scoped durability: added items are not fsynced but recorded as unsynced in this boot.
+
+TEST_F(ContentStoreTest, UnsyncedItemsAreTrustedWhileTheBootIsTheSame) {
+  const auto hello = ContentStore::sha256_key(kHelloSha);
+  {
+    auto store = open_in("boot-a");
+    insert(*store, hello, "hello world");
+    finish(*store, "btmh-1", "xyz");
+    EXPECT_EQ(unsynced_rows(), 2);
+  }
+  corrupt(hello);  // unnoticed: the page cache is trusted within the boot
+  ASSERT_EQ(sql("SELECT value FROM meta WHERE name = 'clean'"), 1);
+  auto store = open_in("boot-a");
+  EXPECT_EQ(unsynced_rows(), 2);  // young: not settled yet
+  for (const auto& item : store->list()) EXPECT_TRUE(item.verified) << item.key;
+  int checks = 0;
+  const ContentStore::Verifier verify = [&](const fs::path&) {
+    ++checks;
+    return false;
+  };
+  auto served = store->acquire(hello);
+  ASSERT_TRUE(served);
+  EXPECT_TRUE(*served);  // not checked, so served as it is
+  auto finished = store->acquire("btmh-1", verify);
+  ASSERT_TRUE(finished);
+  EXPECT_TRUE(*finished);
+  EXPECT_EQ(checks, 0);
+  EXPECT_EQ(unsynced_rows(), 2);
+}
+
+TEST_F(ContentStoreTest, UnsyncedItemsOfAnotherBootAreCheckedBeforeTheyAreServed) {
+  const auto abc = ContentStore::sha256_key(kAbcSha);
+  const auto hello = ContentStore::sha256_key(kHelloSha);
+  {
+    auto store = open_in("boot-a");
+    insert(*store, abc, "abc");
+    insert(*store, hello, "hello world");
+    finish(*store, "btmh-good", "xyz");
+    finish(*store, "btmh-bad", "xyz");
+  }
+  corrupt(hello);                                                    // torn by the reboot
+  ASSERT_EQ(sql("SELECT value FROM meta WHERE name = 'clean'"), 1);  // not an unclean shutdown
+  {
+    auto store = open_in("boot-b");
+    EXPECT_EQ(unsynced_rows(), 0);
+    EXPECT_EQ(store->list().size(), 4u);
+  }
+  // Recorded in the index: a later open in the new boot does not trust them either.
+  auto store = open_in("boot-b");
+  for (const auto& item : store->list()) EXPECT_FALSE(item.verified) << item.key;
+  std::vector<fs::path> checked;
+  const auto verify = [&](bool intact) {
+    return [&checked, intact](const fs::path& object) {
+      checked.push_back(object);
+      return intact;
+    };
+  };
+  EXPECT_TRUE(*store->acquire(abc));
+  EXPECT_FALSE(*store->acquire(hello));  // failed its check: dropped
+  EXPECT_TRUE(*store->acquire("btmh-good", verify(true)));
+  EXPECT_FALSE(*store->acquire("btmh-bad", verify(false)));
+  EXPECT_EQ(checked.size(), 2u);
+  EXPECT_EQ(store->stats().items, 2u);
+  EXPECT_FALSE(fs::exists(dir_ / "cache" / "objects" / hello));
+  EXPECT_FALSE(fs::exists(dir_ / "cache" / "objects" / "btmh-bad"));
+  EXPECT_EQ(unsynced_rows(), 0);
+}
+
+TEST_F(ContentStoreTest, OldUnsyncedItemsAreSettledAtOpen) {
+  const auto hello = ContentStore::sha256_key(kHelloSha);
+  {
+    auto store = open_in("boot-a");
+    insert(*store, hello, "hello world");
+    finish(*store, "btmh-1", "xyz");
+  }
+  age_unsynced_rows();
+  { auto store = open_in("boot-a"); }
+  EXPECT_EQ(unsynced_rows(), 0);  // synced: durable
+  corrupt(hello);
+  // Durable items are trusted in any boot (as before: only an unclean shutdown checks them).
+  auto store = open_in("boot-b");
+  for (const auto& item : store->list()) EXPECT_TRUE(item.verified) << item.key;
+  EXPECT_TRUE(*store->acquire(hello));
+  EXPECT_TRUE(*store->acquire("btmh-1", [](const fs::path&) { return false; }));
+}
+
+TEST_F(ContentStoreTest, PruneSettlesOldUnsyncedItemsAndKeepsYoungOnes) {
+  auto store = open_in("boot-a");
+  insert(*store, "old", "o");
+  finish(*store, "btmh-old", "x");
+  age_unsynced_rows();
+  insert(*store, "young", "y");
+  ASSERT_EQ(unsynced_rows(), 3);
+  ASSERT_TRUE(store->prune());
+  EXPECT_EQ(unsynced_rows(), 1);
+  EXPECT_EQ(sql("SELECT count(*) FROM unsynced WHERE key = 'young'"), 1);
+  for (const auto& item : store->list()) EXPECT_TRUE(item.verified) << item.key;
+  EXPECT_EQ(store->stats().items, 3u);
+}
+
+// A failed fsync may be the only report of a write-back error, and a check would read the page
+// cache, not the disk: the item goes; one in use stays, unverified, until it is not.
+TEST_F(ContentStoreTest, AnUnsyncedItemWhoseObjectCannotBeSyncedGoes) {
+  auto store = open_in("boot-a");
+  insert(*store, "k", "abc");
+  insert(*store, "pinned", "xyz");
+  auto pin = store->acquire("pinned");
+  ASSERT_TRUE(pin && *pin);
+  age_unsynced_rows();
+  fs::remove(dir_ / "cache" / "objects" / "k");  // nothing to fsync
+  fs::remove(dir_ / "cache" / "objects" / "pinned");
+  ASSERT_TRUE(store->prune());
+  EXPECT_EQ(unsynced_rows(), 0);
+  ASSERT_EQ(store->list().size(), 1u);
+  EXPECT_EQ(store->list()[0].key, "pinned");
+  EXPECT_FALSE(store->list()[0].verified);
+  EXPECT_EQ(sql("SELECT count(*) FROM items WHERE key = 'k'"), 0);
+  EXPECT_EQ(sql("SELECT verified FROM items WHERE key = 'pinned'"), 0);
+  pin->reset();
+  EXPECT_FALSE(*store->acquire("pinned"));  // cannot be checked: dropped
+}
+
+TEST_F(ContentStoreTest, AnItemThatGoesTakesItsUnsyncedRowAlong) {
+  auto store = ContentStore::open(dir_ / "cache", {2, std::chrono::hours(72)}, "boot-a");
+  ASSERT_TRUE(store);
+  insert(**store, "a", "a");
+  insert(**store, "b", "b");
+  insert(**store, "c", "c");  // over the limit: "a" is evicted
+  EXPECT_FALSE(*(*store)->acquire("a"));
+  EXPECT_EQ(sql("SELECT count(*) FROM unsynced WHERE key = 'a'"), 0);
+  EXPECT_EQ(unsynced_rows(), 2);
+  ASSERT_TRUE((*store)->clear());
+  EXPECT_EQ(unsynced_rows(), 0);
+}
+
+TEST_F(ContentStoreTest, WithoutABootIdItemsAreSyncedWhenAddedAndUnsyncedOnesAreChecked) {
+  const auto hello = ContentStore::sha256_key(kHelloSha);
+  {
+    auto store = open_in("boot-a");
+    insert(*store, hello, "hello world");
+  }
+  corrupt(hello);
+  auto store = open_in(std::nullopt);  // cannot tell the boot: it may be another one
+  EXPECT_EQ(unsynced_rows(), 0);
+  EXPECT_FALSE(*store->acquire(hello));
+  insert(*store, "k", "abc");
+  finish(*store, "btmh-1", "xyz");
+  EXPECT_EQ(unsynced_rows(), 0);  // fsynced instead
+  EXPECT_TRUE(*store->acquire("k"));
+  EXPECT_TRUE(*store->acquire("btmh-1", [](const fs::path&) { return false; }));
+}
+
+TEST_F(ContentStoreTest, TheBootIdIsTheKernels) {
+  const auto boot = ContentStore::current_boot_id();
+  if (!fs::exists("/proc/sys/kernel/random/boot_id")) GTEST_SKIP() << "no /proc";
+  ASSERT_TRUE(boot);
+  EXPECT_EQ(boot->size(), 36u) << *boot;  // a UUID, without its newline
+  auto store = open();
+  insert(*store, "k", "abc");
+  EXPECT_EQ(sql("SELECT count(*) FROM unsynced WHERE boot = '" + *boot + "'"), 1);
 }
 
 }  // namespace

@@ -9,8 +9,20 @@
 // Items are separate files: copying one out (reflink where the file system can) never shares
 // mutable data with a destination.
 //
-// Thread-safe. acquire(), insert() and copy_to() do blocking I/O: call them off the engine
-// thread. Pins must not outlive the store.
+// Durability is boot-scoped: an item is not fsynced when it is added (a 1 GiB fsync costs ~2 s
+// at ~470 MB/s, on the critical path of every download, on top of the job's own fsync). Its
+// write-back is only started, and the index records it as unsynced in the current boot (the
+// kernel's boot id, /proc/sys/kernel/random/boot_id). The page cache outlives processes, and
+// only a reboot (crash, power loss) loses dirty pages, so while the boot is the same the item
+// is intact even before it reaches the disk, and it is trusted. open() and prune() settle an
+// unsynced row once it is older than a minute (the kernel has written the pages back by then,
+// so the fsync costs next to nothing): fsync, then the row goes and the item is durable. A row
+// from another boot means the data may be lost or torn: the item is unverified, and checked
+// as after an unclean shutdown before it is served. Without a boot id (no /proc), items are
+// fsynced when added, as durable as before.
+//
+// Thread-safe. acquire(), insert(), copy_to() and prune() (its settling fsyncs) do blocking
+// I/O: call them off the engine thread. Pins must not outlive the store.
 #pragma once
 
 #include <chrono>
@@ -85,9 +97,15 @@ class Pin {
 class ContentStore {
  public:
   // Creates the directory if missing. Items left by a process that did not close cleanly are
-  // marked unverified; half-written objects and index rows without objects are dropped.
-  static api::Result<std::unique_ptr<ContentStore>> open(const std::filesystem::path& dir,
-                                                         CacheLimits limits = {});
+  // marked unverified; half-written objects and index rows without objects are dropped. Items
+  // added unsynced in another boot are marked unverified; those of this boot are settled (see
+  // prune()). `boot_id` names the current boot (tests pass their own); nullopt: unknown, so
+  // items are fsynced when added and every unsynced row counts as another boot's.
+  static api::Result<std::unique_ptr<ContentStore>> open(
+      const std::filesystem::path& dir, CacheLimits limits = {},
+      std::optional<std::string> boot_id = current_boot_id());
+  // /proc/sys/kernel/random/boot_id, trimmed; nullopt when it cannot be read.
+  static std::optional<std::string> current_boot_id();
   ~ContentStore();  // marks the cache cleanly closed
   ContentStore(const ContentStore&) = delete;
   ContentStore& operator=(const ContentStore&) = delete;
@@ -126,12 +144,18 @@ class ContentStore {
   api::Result<Pin> begin_partial(const std::string& key, std::uint64_t size);
   // True when `key` is a partial item (data kept from an earlier attempt).
   bool is_partial(const std::string& key);
-  // The caller has verified every piece of the partial item `key`: its object is synced and
-  // becomes a complete item.
+  // The caller has verified every piece of the partial item `key`: it becomes a complete item,
+  // without an fsync. Its write-back is started (not waited for), and the same index transaction
+  // that completes it records it as unsynced in this boot: trusted while the boot lasts (the
+  // page cache holds its data), durable once settled, re-checked after a reboot (see above).
+  // Without a boot id it is fsynced first instead.
   api::Result<void> finish_partial(const std::string& key);
 
-  // Adds `size` bytes read from `source_fd` (from offset 0) under `key`, durably (fsync, then
-  // rename, then the index), then evicts down to the limits. An existing key is kept as is.
+  // Adds `size` bytes read from `source_fd` (from offset 0) under `key`, then evicts down to the
+  // limits. An existing key is kept as is. Copied into a hidden file, its write-back started,
+  // renamed, then the index (the item and its unsynced row, in one transaction): a crash never
+  // leaves a partial object under its key, and the item is durable as finish_partial's is.
+  // Without a boot id the copy is fsynced before the rename instead.
   api::Result<void> insert(const std::string& key, int source_fd, std::uint64_t size);
 
   // Copies a pinned item into `dest_fd` from offset 0 (reflink when possible); the caller
@@ -144,7 +168,8 @@ class ContentStore {
   std::vector<CachedItem> list();
   CacheStats stats();
   // Evicts unpinned items past the age limit, then least recently used ones over the size
-  // limit. Returns the bytes freed.
+  // limit, then settles the items left unsynced in this boot more than a minute ago (fsync, and
+  // they are durable; an object that cannot be synced is unverified). Returns the bytes freed.
   api::Result<std::uint64_t> prune();
   // Removes every unpinned item. Returns the bytes freed.
   api::Result<std::uint64_t> clear();
@@ -158,6 +183,7 @@ class ContentStore {
   void unpin(const std::string& key);
   api::Result<std::optional<Pin>> acquire_item(const std::string& key, const Verifier& verify,
                                                bool use);
+  api::Result<void> settle();
 
   std::filesystem::path dir_;
   std::unique_ptr<Impl> impl_;
