@@ -172,8 +172,8 @@ api::Result<void> Engine::load() {
   return {};
 }
 
-// ACKNOWLEDGED and CANCELLED jobs past their retention leave the store; a service that runs for
-// weeks does this every hour, not only when it starts.
+// ACKNOWLEDGED and CANCELLED jobs past their retention leave the store, and the cache is pruned;
+// a service that runs for weeks does this every hour, not only when it starts.
 void Engine::purge_final_jobs() {
   const auto purge_before = api::Clock::now() - options_.final_job_retention;
   for (auto it = jobs_.begin(); it != jobs_.end();) {
@@ -188,6 +188,15 @@ void Engine::purge_final_jobs() {
       continue;
     }
     it = jobs_.erase(it);
+  }
+  if (cache_) {
+    // The cache's age limit holds between downloads too, and items added unsynced an hour ago
+    // are settled (an fsync with nothing left to write): after a crash they need no check.
+    boost::asio::post(pool_, [cache = cache_.get()] {
+      if (auto pruned = cache->prune(); !pruned) {
+        spdlog::warn("cannot prune the content cache: {}", pruned.error().describe());
+      }
+    });
   }
   purge_timer_->expires_after(options_.purge_interval);
   purge_timer_->async_wait([this](const boost::system::error_code& ec) {

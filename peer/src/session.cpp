@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <deque>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/peer_class.hpp>
 #include <libtorrent/peer_info.hpp>
@@ -85,6 +86,9 @@ lt::settings_pack make_settings(const SessionOptions& options, const std::string
                        lt::alert_category::connect | lt::alert_category::peer |
                        lt::alert_category::storage | lt::alert_category::piece_progress)));
   settings.set_str(lt::settings_pack::user_agent, "swarmcopy/0.1");
+  // A connect_peer is acted on at the next tick (500 ms by default): every download from a
+  // listed peer started half a second late (bench/peer_pair).
+  settings.set_int(lt::settings_pack::tick_interval, 100);
   return settings;
 }
 
@@ -112,12 +116,22 @@ struct Session::Impl {
     // still being checked: origin pieces wait here for torrent_checked_alert.
     bool checked = false;
     std::vector<std::pair<std::uint32_t, std::vector<char>>> waiting_pieces;
+    // flush() callers, oldest first: each flush_cache() posts one cache_flushed_alert, in order.
+    std::deque<std::function<void(bool)>> flushes;
   };
   std::map<SwarmId, Swarm> swarms;
   SwarmId next_id = 1;
 
   Impl(boost::asio::io_context& context, std::string id, lt::session_params params)
       : io(context), peer_id(std::move(id)), session(std::move(params)) {}
+
+  // The old torrent's alerts no longer reach the swarm: its waiting flushes are answered now.
+  void fail_flushes(Swarm& swarm) {
+    for (auto& done : swarm.flushes) {
+      boost::asio::post(io, [done = std::move(done)] { done(false); });
+    }
+    swarm.flushes.clear();
+  }
 
   Swarm* find(SwarmId id) {
     auto it = swarms.find(id);
@@ -164,6 +178,11 @@ struct Session::Impl {
             swarm->handle.add_piece(lt::piece_index_t{static_cast<int>(piece)}, std::move(data));
           }
           swarm->waiting_pieces.clear();
+        }
+      } else if (auto* flushed = lt::alert_cast<lt::cache_flushed_alert>(alert)) {
+        if (auto* swarm = find(flushed->handle); swarm && !swarm->flushes.empty()) {
+          calls.push_back([f = std::move(swarm->flushes.front())] { f(true); });
+          swarm->flushes.pop_front();
         }
       } else if (auto* storage = lt::alert_cast<lt::file_error_alert>(alert)) {
         if (auto* swarm = find(storage->handle); swarm && swarm->events.failed) {
@@ -277,6 +296,7 @@ api::Result<void> Session::reload(SwarmId id, const std::vector<bool>& have) {
     if (peer.flags & lt::peer_info::outgoing_connection) redial.push_back(peer.ip);
   }
   impl_->session.remove_torrent(swarm->handle);
+  impl_->fail_flushes(*swarm);
   // remove_torrent is asynchronous. Adding the same info-hash while the old torrent is still
   // there counts as a duplicate, and libtorrent then hands back the existing — dying — handle
   // without an error. So: wait until it is gone (bounded; it takes a few ms), and make a
@@ -307,7 +327,18 @@ void Session::remove_swarm(SwarmId id) {
   auto it = impl_->swarms.find(id);
   if (it == impl_->swarms.end()) return;
   impl_->session.remove_torrent(it->second.handle);
+  impl_->fail_flushes(it->second);
   impl_->swarms.erase(it);
+}
+
+void Session::flush(SwarmId id, std::function<void(bool flushed)> done) {
+  auto* swarm = impl_->find(id);
+  if (swarm == nullptr) {
+    boost::asio::post(impl_->io, [done = std::move(done)] { done(false); });
+    return;
+  }
+  swarm->flushes.push_back(std::move(done));
+  swarm->handle.flush_cache();
 }
 
 void Session::connect_peer(SwarmId id, const std::string& address, std::uint16_t port) {

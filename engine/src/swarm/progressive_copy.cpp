@@ -5,18 +5,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
-#include <thread>
 
 #include "file_ops.h"
 #include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::engine::swarm {
 namespace {
-
-// How long finish() waits for libtorrent to write out a piece it verified.
-constexpr int kFinishAttempts = 100;
-constexpr auto kFinishRetryDelay = std::chrono::milliseconds(50);
 
 // `length` bytes at `offset` of `in` to the same offset of `out`, in the kernel where it can
 // (copy_file_range: no trip through user space), through a buffer where it cannot.
@@ -80,72 +74,67 @@ ProgressiveCopy::ProgressiveCopy(std::shared_ptr<TempFile> temp, std::filesystem
       meta_(std::move(meta)),
       copied_(meta_->pieces, false) {}
 
-api::Result<void> ProgressiveCopy::copy_new(const std::vector<bool>& pieces,
-                                            const std::vector<bool>& trusted) {
-  auto left = copy_pieces(pieces, trusted, true);
-  if (!left) return std::unexpected(left.error());
-  return {};
+api::Result<std::vector<bool>> ProgressiveCopy::adopt(const std::vector<bool>& pieces) {
+  std::lock_guard lock(mutex_);
+  std::vector<bool> kept(copied_.size(), false);
+  std::vector<char> buffer;
+  const auto count = std::min(pieces.size(), copied_.size());
+  for (std::uint32_t piece = 0; piece < count; ++piece) {
+    if (!pieces[piece]) continue;
+    const std::uint64_t offset = std::uint64_t{piece} * meta_->piece_size;
+    buffer.resize(
+        static_cast<std::size_t>(std::min<std::uint64_t>(meta_->piece_size, meta_->size - offset)));
+    if (auto read = read_at(temp_->fd(), offset, buffer, temp_->path()); !read) {
+      return std::unexpected(read.error());
+    }
+    if (peer::piece_matches(*meta_, piece, buffer)) kept[piece] = copied_[piece] = true;
+  }
+  return kept;
 }
 
-api::Result<void> ProgressiveCopy::finish(const std::vector<bool>& trusted) {
-  const std::vector<bool> all(meta_->pieces, true);
-  for (int attempt = 1;; ++attempt) {
-    auto left = copy_pieces(all, trusted, false);
-    if (!left) return std::unexpected(left.error());
-    if (*left == 0) break;
-    if (attempt == kFinishAttempts) {
-      return api::fail(
-          api::ErrorContext::kCache, api::ErrorKind::kChecksumMismatch,
-          std::to_string(*left) + " pieces of the cached content do not match their hashes", 0,
-          object_.string(), api::Protocol::kLocal);
-    }
-    std::this_thread::sleep_for(kFinishRetryDelay);
+api::Result<void> ProgressiveCopy::copy_new(const std::vector<bool>& pieces) {
+  return copy_pieces(pieces, true);
+}
+
+api::Result<void> ProgressiveCopy::finish() {
+  if (auto copied = copy_pieces(std::vector<bool>(meta_->pieces, true), false); !copied) {
+    return copied;
   }
   return temp_->sync();
 }
 
-api::Result<std::uint32_t> ProgressiveCopy::copy_pieces(const std::vector<bool>& pieces,
-                                                        const std::vector<bool>& trusted,
-                                                        bool write_back) {
+api::Result<void> ProgressiveCopy::copy_pieces(const std::vector<bool>& pieces, bool write_back) {
   std::lock_guard lock(mutex_);
   util::UniqueFd in(::open(object_.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in.valid()) {
     return std::unexpected(local_file_error("cannot read cached content", object_.string(), errno));
   }
   std::vector<char> buffer;
-  std::uint32_t left = 0;
   const auto count = std::min<std::size_t>(pieces.size(), copied_.size());
-  for (std::uint32_t piece = 0; piece < count; ++piece) {
-    if (!pieces[piece] || copied_[piece]) continue;
-    const std::uint64_t offset = std::uint64_t{piece} * meta_->piece_size;
-    const auto size =
-        static_cast<std::size_t>(std::min<std::uint64_t>(meta_->piece_size, meta_->size - offset));
-    if (piece < trusted.size() && trusted[piece]) {
-      if (auto copied = copy_in_kernel(in.get(), temp_->fd(), offset, size, buffer, temp_->path());
-          !copied) {
-        return std::unexpected(copied.error());
-      }
-    } else {
-      buffer.resize(size);
-      if (auto read = read_at(in.get(), offset, buffer, object_.string()); !read) {
-        return std::unexpected(read.error());
-      }
-      if (!peer::piece_matches(*meta_, piece, buffer)) {
-        ++left;  // not written out by libtorrent yet: next time
-        continue;
-      }
-      if (auto written = temp_->write_at(offset, buffer); !written) {
-        return std::unexpected(written.error());
-      }
+  for (std::uint32_t piece = 0; piece < count;) {
+    if (!pieces[piece] || copied_[piece]) {
+      ++piece;
+      continue;
     }
-    copied_[piece] = true;
+    // A run of adjacent pieces goes in one call.
+    std::uint32_t end = piece;
+    while (end < count && pieces[end] && !copied_[end]) copied_[end++] = true;
+    const std::uint64_t offset = std::uint64_t{piece} * meta_->piece_size;
+    const std::uint64_t size =
+        std::min<std::uint64_t>(std::uint64_t{end} * meta_->piece_size, meta_->size) - offset;
+    if (auto copied = copy_in_kernel(in.get(), temp_->fd(), offset, size, buffer, temp_->path());
+        !copied) {
+      for (std::uint32_t undo = piece; undo < end; ++undo) copied_[undo] = false;
+      return std::unexpected(copied.error());
+    }
     // Start the write-back now, so that the final fsync finds little left to do.
     if (write_back) {
       (void)::sync_file_range(temp_->fd(), static_cast<off_t>(offset), static_cast<off_t>(size),
                               SYNC_FILE_RANGE_WRITE);
     }
+    piece = end;
   }
-  return left;
+  return {};
 }
 
 }  // namespace swarmcopy::engine::swarm

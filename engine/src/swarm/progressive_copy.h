@@ -1,15 +1,16 @@
 // ProgressiveCopy: keeps a job's temporary file a copy of the verified pieces of its cache
 // item while the swarm downloads, so that when the last piece arrives only the pieces since
-// the last checkpoint are left to copy and flush. Copying the whole item at the end made every
+// the last copy are left to copy and flush. Copying the whole item at the end made every
 // finished download wait for a full copy and a full fsync of its file — 0.5 s per 256 MiB on
 // this machine's disk, 4.5 s for 8 peers of the lab sharing it — while the disk had idled
 // during the transfer.
 //
-// What reaches the temporary file is checked on the way: a piece libtorrent verified may still
-// sit in its write buffer, not yet in the cache item's file (seen with 32 peers on 2 cores: a
-// destination with stale bytes), so every piece is read back and checked against its v1 hash
-// unless the caller marks it `trusted` (written and checked by the engine itself). A piece that
-// does not match yet is left for the next call.
+// The caller hands over only pieces that are in the item's file: written by the engine itself,
+// or verified by libtorrent and flushed since (peer::Session::flush: libtorrent reports a piece
+// verified while its blocks may still wait in its store buffer; a 32-peer lab run once left a
+// destination with stale bytes). They are copied in the kernel (copy_file_range), unread and
+// unhashed: reading each piece back and hashing it again, before, cost a core for ~2 s per GiB
+// on the downloader (bench/peer_pair).
 //
 // Thread-safe: calls are serialized by a mutex; they block (reads, writes, hashing, fsync):
 // pool thread only.
@@ -33,19 +34,21 @@ class ProgressiveCopy {
   ProgressiveCopy(std::shared_ptr<TempFile> temp, std::filesystem::path object,
                   std::shared_ptr<const peer::Metainfo> meta);
 
-  // Copies the pieces set in `pieces` that are not copied yet, and starts writing them back to
-  // disk without waiting (sync_file_range). A piece that fails its check is skipped.
-  api::Result<void> copy_new(const std::vector<bool>& pieces, const std::vector<bool>& trusted);
+  // The pieces of `pieces` that the temporary file already holds from an earlier run (made
+  // durable by its checkpoints) are each checked against their hash and, if they match, kept
+  // as copied. Returns the kept pieces.
+  api::Result<std::vector<bool>> adopt(const std::vector<bool>& pieces);
 
-  // Copies every piece not copied yet (the item is complete by now), then fsyncs the
-  // temporary file. A piece that still fails its check after a few seconds of retries is an
-  // error (kChecksumMismatch): the destination never gets it.
-  api::Result<void> finish(const std::vector<bool>& trusted);
+  // Copies the pieces set in `pieces` that are not copied yet, and starts writing them back to
+  // disk without waiting (sync_file_range).
+  api::Result<void> copy_new(const std::vector<bool>& pieces);
+
+  // Copies every piece not copied yet (the item is complete and flushed by now), then fsyncs
+  // the temporary file.
+  api::Result<void> finish();
 
  private:
-  // Returns the number of pieces of `pieces` still not copied (failed their check).
-  api::Result<std::uint32_t> copy_pieces(const std::vector<bool>& pieces,
-                                         const std::vector<bool>& trusted, bool write_back);
+  api::Result<void> copy_pieces(const std::vector<bool>& pieces, bool write_back);
 
   std::shared_ptr<TempFile> temp_;
   std::filesystem::path object_;

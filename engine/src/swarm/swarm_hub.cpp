@@ -12,6 +12,7 @@ constexpr auto kRedialInterval = std::chrono::seconds(5);
 // How long a peer with the higher endpoint waits to be dialled before it dials itself: longer
 // than libtorrent takes to act on a connect_peer (it dials on its 500 ms tick).
 constexpr auto kAnswerDialWait = std::chrono::milliseconds(650);
+constexpr auto kFlushWait = std::chrono::seconds(10);
 
 api::Result<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::string& text) {
   const auto colon = text.rfind(':');
@@ -255,7 +256,28 @@ void SwarmHub::finish_item(const Lease& lease, std::function<void(api::Result<vo
     boost::asio::post(io_, [done = std::move(done)] { done({}); });
     return;
   }
-  boost::asio::post(pool_, [this, key = lease.key_, done = std::move(done), alive = alive_] {
+  // Complete means every byte is in the item's file: libtorrent's writes land first. It answers
+  // a flush within milliseconds; the timer only keeps a lost answer from hanging the job.
+  auto once = std::make_shared<std::function<void()>>(
+      [this, key = lease.key_, done = std::move(done)]() mutable {
+        finish_flushed_item(key, std::move(done));
+      });
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, kFlushWait);
+  timer->async_wait([once, timer, alive = alive_](const boost::system::error_code&) {
+    if (!*alive || !*once) return;
+    spdlog::warn("libtorrent did not confirm its writes in time; finishing the item anyway");
+    std::exchange(*once, nullptr)();
+  });
+  session_->flush(lease.swarm_, [once, timer, alive = alive_](bool) {
+    timer->cancel();  // also when the hub is gone: a pending timer would hold up shutdown
+    if (!*alive || !*once) return;
+    std::exchange(*once, nullptr)();
+  });
+}
+
+void SwarmHub::finish_flushed_item(const std::string& key,
+                                   std::function<void(api::Result<void>)> done) {
+  boost::asio::post(pool_, [this, key, done = std::move(done), alive = alive_] {
     auto finished = cache_.finish_partial(key);
     boost::asio::post(io_, [this, key, finished, done, alive] {
       if (!*alive) return;

@@ -93,8 +93,9 @@ class SwarmHub {
   // error: the cache cannot hold it (too large, disk full ...) — the caller goes HTTP only.
   void join(const peer::Metainfo& meta, Listener listener, JoinDone done);
 
-  // Every piece of the leased item is verified: it is synced and becomes a complete cache item
-  // (on the pool); `done` runs on the engine thread.
+  // Every piece of the leased item is verified: once libtorrent's writes of it have landed
+  // (peer::Session::flush), it becomes a complete cache item (on the pool); `done` runs on the
+  // engine thread.
   void finish_item(const Lease& lease, std::function<void(api::Result<void>)> done);
 
   // The leased swarm learns pieces the transfer wrote and verified itself (peer::Session::
@@ -133,6 +134,7 @@ class SwarmHub {
   // Keeps the idle item `key` in the session for `time`, then removes it.
   void seed_for(const std::string& key, std::chrono::seconds time);
   void redial();
+  void finish_flushed_item(const std::string& key, std::function<void(api::Result<void>)> done);
   void dial_listed_peers(const std::string& key);
   peer::SwarmEvents events_for(const std::string& key);
 

@@ -46,6 +46,9 @@ constexpr std::uint64_t kMaxUnverifiedBytes = 64ull << 20;
 constexpr std::uint32_t kMaxOriginHashFailures = 10;
 constexpr auto kMinOriginBackoff = std::chrono::seconds(1);
 constexpr auto kMaxOriginBackoff = std::chrono::seconds(30);
+// Verified pieces go to the temporary file this often (each time after a libtorrent flush, a
+// fence on its disk jobs): what is left to copy and sync when the last piece arrives.
+constexpr auto kMirrorInterval = std::chrono::milliseconds(200);
 
 origin::FetchError local_failure(const api::Error& error, bool transient) {
   return origin::FetchError{error, transient, {}};
@@ -62,7 +65,8 @@ SwarmTransfer::SwarmTransfer(Deps deps, FileRecord file, peer::Metainfo meta,
       settings_(std::move(settings)),
       hooks_(std::move(hooks)),
       fall_back_to_http_(std::move(fall_back_to_http)),
-      timer_(deps_.io) {
+      timer_(deps_.io),
+      probe_timer_(deps_.io) {
   shared_meta_ = std::make_shared<const peer::Metainfo>(meta_);
 }
 
@@ -70,6 +74,7 @@ SwarmTransfer::~SwarmTransfer() {
   *alive_ = false;
   cancel_origin();
   timer_.cancel();
+  probe_timer_.cancel();
 }
 
 std::uint32_t SwarmTransfer::peers_connected() const {
@@ -111,7 +116,7 @@ void SwarmTransfer::start() {
   hooks_.persist(file_);
   have_.assign(meta_.pieces, false);
   counted_.assign(meta_.pieces, false);
-  self_written_.assign(meta_.pieces, false);
+  mirror_asked_.assign(meta_.pieces, false);
   counted_before_ = pieces_within(file_.verified);
 
   SwarmHub::Listener listener;
@@ -171,11 +176,32 @@ void SwarmTransfer::on_lead() {
 
 void SwarmTransfer::start_filling() {
   // The destination's space is taken now, so that a full disk shows before any download.
-  if (auto opened = open_temp(); !opened) {
+  const bool resumed =
+      std::find(counted_before_.begin(), counted_before_.end(), true) != counted_before_.end();
+  if (auto opened = open_temp(resumed); !opened) {
     fail_local(opened.error(), opened.error().kind == api::ErrorKind::kDiskFull);
     return;
   }
   mirror_ = std::make_shared<ProgressiveCopy>(temp_, lease_->data_path(), shared_meta_);
+  if (resumed) {
+    // The pieces an earlier run made durable in the temporary file stay there (checked first:
+    // after a reboot the cache item may have lost what the file kept).
+    mirror_in_flight_ = true;
+    boost::asio::post(deps_.pool, [this, mirror = mirror_, pieces = counted_before_, alive = alive_,
+                                   &io = deps_.io] {
+      auto kept = mirror->adopt(pieces);
+      boost::asio::post(io, [this, alive, kept] {
+        if (!*alive) return;
+        if (!kept) {
+          spdlog::debug("{}: keeping the pieces of the last run: {}", file_.url,
+                        kept.error().describe());
+          on_mirrored({}, {});
+          return;
+        }
+        on_mirrored(*kept, {});
+      });
+    });
+  }
   probe_id_ = deps_.http.probe(
       file_.url, origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
       [this](auto result) {
@@ -281,6 +307,7 @@ void SwarmTransfer::tick() {
     fail(*origin_error_);
     return;
   }
+  maybe_mirror();
   maybe_checkpoint();
   update_reason();
   schedule_tick();
@@ -320,13 +347,10 @@ void SwarmTransfer::refresh_peers(const peer::SwarmStats& stats) {
 void SwarmTransfer::refresh_progress(const std::vector<bool>& have) {
   if (have.size() != have_.size()) return;
   std::uint64_t bytes = 0;
-  RangeSet verified;
   for (std::uint32_t piece = 0; piece < have.size(); ++piece) {
     // libtorrent's have-bits lag its piece_finished alerts: a piece we heard of stays had.
     if (have[piece]) have_[piece] = true;
-    if (!have_[piece]) continue;
-    bytes += piece_size(piece);
-    verified.add(piece_range(piece));
+    if (have_[piece]) bytes += piece_size(piece);
   }
   if (bytes > verified_bytes_) {
     last_progress_ = Clock::now();
@@ -336,7 +360,6 @@ void SwarmTransfer::refresh_progress(const std::vector<bool>& have) {
     }
   }
   verified_bytes_ = bytes;
-  pending_verified_ = std::move(verified);
 }
 
 bool SwarmTransfer::origin_allowed(const peer::SwarmStats& stats) {
@@ -608,8 +631,8 @@ void SwarmTransfer::origin_failed(origin::FetchError error) {
                wait.count());
   if (!origin_ready_ && !probe_id_) {
     // The probe itself failed: ask again when the wait is over.
-    auto timer = std::make_shared<boost::asio::steady_timer>(deps_.io, wait);
-    timer->async_wait([this, timer, alive = alive_](const boost::system::error_code& ec) {
+    probe_timer_.expires_after(wait);
+    probe_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
       if (ec || !*alive || finished_ || complete_ || origin_ready_ || probe_id_) return;
       probe_id_ = deps_.http.probe(
           file_.url, origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
@@ -675,7 +698,6 @@ void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,
     return;
   }
   ++direct_pieces_;
-  self_written_[piece] = true;
   if (!counted_[piece]) {  // else libtorrent reported it first (a peer's copy, or its check)
     counted_[piece] = true;
     file_.from_origin += piece_size(piece);
@@ -683,7 +705,6 @@ void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,
   if (!have_[piece]) {
     have_[piece] = true;
     verified_bytes_ += piece_size(piece);
-    pending_verified_.add(piece_range(piece));
   }
   last_progress_ = Clock::now();
   maybe_share_direct_pieces();
@@ -797,14 +818,14 @@ void SwarmTransfer::on_swarm_finished() {
 
 // The verified content goes to the job's temporary file: a separate copy (reflink where the
 // file system can), so that the cache and the destination never share data.
-api::Result<void> SwarmTransfer::open_temp() {
+api::Result<void> SwarmTransfer::open_temp(bool keep) {
   {
     ScopedFsCredentials as_owner(settings_.owner_uid, settings_.owner_gid);
     auto temp = TempFile::open(file_.temp_path);
     if (!temp) return std::unexpected(temp.error());
     temp_ = std::move(*temp);
   }
-  if (auto truncated = temp_->truncate(0); !truncated) return truncated;
+  if (auto truncated = temp_->truncate(keep ? meta_.size : 0); !truncated) return truncated;
   return temp_->reserve(meta_.size);
 }
 
@@ -816,8 +837,8 @@ void SwarmTransfer::copy_out() {
   if (mirror_) {
     // Most of the file is in the temporary file already: the rest, then one fsync.
     boost::asio::post(deps_.pool, [this, mirror = mirror_, temp = temp_, expected = file_.sha256,
-                                   trusted = self_written_, alive = alive_, &io = deps_.io] {
-      auto copied = mirror->finish(trusted);
+                                   alive = alive_, &io = deps_.io] {
+      auto copied = mirror->finish();
       std::optional<api::Result<std::string>> hash;
       if (copied && expected) hash = util::sha256_of_fd(temp->fd(), temp->path());
       boost::asio::post(io, [this, alive, copied, hash] {
@@ -826,7 +847,7 @@ void SwarmTransfer::copy_out() {
     });
     return;
   }
-  if (auto opened = open_temp(); !opened) {
+  if (auto opened = open_temp(false); !opened) {
     fail_local(opened.error(), opened.error().kind == api::ErrorKind::kDiskFull);
     return;
   }
@@ -879,36 +900,69 @@ void SwarmTransfer::on_copied(api::Result<void> copied,
   boost::asio::post(deps_.io, [done = hooks_.done] { done({}); });
 }
 
+// Verified pieces not in the temporary file yet go there once they are surely in the cache
+// item's file: libtorrent's writes are flushed first (ours are done when we hear of them).
+void SwarmTransfer::maybe_mirror() {
+  const auto now = Clock::now();
+  if (!mirror_ || mirror_in_flight_ || complete_ || now - last_mirror_ < kMirrorInterval) return;
+  std::vector<bool> batch(meta_.pieces, false);
+  bool any = false;
+  for (std::uint32_t piece = 0; piece < meta_.pieces; ++piece) {
+    if (have_[piece] && !mirror_asked_[piece]) batch[piece] = any = true;
+  }
+  if (!any) return;
+  mirror_in_flight_ = true;
+  last_mirror_ = now;
+  deps_.hub.session().flush(
+      lease_->swarm(), [this, batch = std::move(batch), alive = alive_](bool flushed) mutable {
+        if (!*alive) return;
+        if (!flushed) {  // the swarm was reloaded meanwhile: the next tick asks again
+          mirror_in_flight_ = false;
+          return;
+        }
+        boost::asio::post(deps_.pool, [this, mirror = mirror_, batch = std::move(batch),
+                                       alive = alive_, &io = deps_.io] {
+          auto copied = mirror->copy_new(batch);
+          boost::asio::post(io, [this, alive, batch, copied] {
+            if (*alive) on_mirrored(batch, copied);
+          });
+        });
+      });
+}
+
+void SwarmTransfer::on_mirrored(const std::vector<bool>& batch, api::Result<void> copied) {
+  mirror_in_flight_ = false;
+  if (!copied) {
+    // Copied again by finish(), which reports what still fails.
+    spdlog::debug("copying verified pieces early: {}", copied.error().describe());
+    return;
+  }
+  for (std::uint32_t piece = 0; piece < batch.size() && piece < meta_.pieces; ++piece) {
+    if (!batch[piece]) continue;
+    mirror_asked_[piece] = true;
+    mirrored_.add(piece_range(piece));
+  }
+}
+
+// Progress counts once it is on disk: the pieces copied into the temporary file are synced,
+// then committed. (The cache item's copy needs no sync: after a reboot it is checked again.)
 void SwarmTransfer::maybe_checkpoint() {
   const auto now = Clock::now();
   if (sync_in_flight_ || now - last_checkpoint_ < deps_.options.checkpoint_interval) return;
-  if (pending_verified_ == file_.verified) return;
+  if (mirrored_ == file_.verified) return;
   sync_in_flight_ = true;
   last_checkpoint_ = now;
-  // What libtorrent verified is in the page cache; it counts once it is on disk. (After a
-  // crash the pieces are checked again anyway: this is the progress the job reports.)
-  // The pieces durable since the last checkpoint go to the temporary file meanwhile (not the
-  // newest: libtorrent may still hold a just-verified block in its write buffer).
-  std::vector<bool> durable = pieces_within(file_.verified);
-  boost::asio::post(deps_.pool, [this, object = lease_->data_path(), snapshot = pending_verified_,
-                                 durable = std::move(durable), trusted = self_written_,
-                                 mirror = mirror_, alive = alive_, &io = deps_.io] {
-    util::UniqueFd fd(::open(object.c_str(), O_RDONLY | O_CLOEXEC));
-    const bool synced = fd.valid() && ::fdatasync(fd.get()) == 0;
-    if (mirror) {
-      // A failed copy is copied again by finish(), which reports what still fails.
-      if (auto copied = mirror->copy_new(durable, trusted); !copied) {
-        spdlog::debug("copying verified pieces early: {}", copied.error().describe());
-      }
-    }
-    boost::asio::post(io, [this, alive, snapshot, synced] {
-      if (!*alive) return;
-      sync_in_flight_ = false;
-      if (!synced) return;  // the next checkpoint tries again
-      file_.verified = snapshot;
-      hooks_.persist(file_);
-    });
-  });
+  boost::asio::post(deps_.pool,
+                    [this, temp = temp_, snapshot = mirrored_, alive = alive_, &io = deps_.io] {
+                      auto synced = temp->sync();
+                      boost::asio::post(io, [this, alive, snapshot, synced] {
+                        if (!*alive) return;
+                        sync_in_flight_ = false;
+                        if (!synced) return;  // the next checkpoint tries again
+                        file_.verified = snapshot;
+                        hooks_.persist(file_);
+                      });
+                    });
 }
 
 void SwarmTransfer::update_reason() {
@@ -948,6 +1002,8 @@ void SwarmTransfer::end() {
   finished_ = true;
   *alive_ = false;
   timer_.cancel();
+  // A pending timer would keep the engine thread (and a CLI's exit) waiting for it.
+  probe_timer_.cancel();
   lease_.reset();
 }
 

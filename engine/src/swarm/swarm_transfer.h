@@ -114,9 +114,12 @@ class SwarmTransfer {
   void on_hash_failed(std::uint32_t piece);
   void on_swarm_finished();
   void count_unreported_pieces();
-  api::Result<void> open_temp();
+  // `keep`: the pieces of an earlier run stay (a resumed job adopts them); else it starts empty.
+  api::Result<void> open_temp(bool keep);
   void copy_out();
   void on_copied(api::Result<void> copied, std::optional<api::Result<std::string>> hash);
+  void maybe_mirror();
+  void on_mirrored(const std::vector<bool>& batch, api::Result<void> copied);
   void maybe_checkpoint();
   void update_reason();
   void fail(origin::FetchError error);
@@ -137,10 +140,11 @@ class SwarmTransfer {
   FallBackToHttp fall_back_to_http_;
   std::shared_ptr<SwarmHub::Lease> lease_;
   std::shared_ptr<TempFile> temp_;
-  // The temporary file kept a copy of the durable pieces at each checkpoint (null when the
-  // content was complete in the cache from the start: then it is copied at once).
+  // Keeps the temporary file a copy of the verified pieces as they come (null when the content
+  // was complete in the cache from the start: then it is copied at once).
   std::shared_ptr<ProgressiveCopy> mirror_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer probe_timer_;  // asks the origin again after a failed probe
 
   std::optional<peer::SwarmStats> last_stats_;  // as of the last tick
   bool plan_posted_ = false;
@@ -148,7 +152,6 @@ class SwarmTransfer {
   std::vector<bool> counted_;         // pieces whose source (origin or peers) was counted
   std::vector<bool> counted_before_;  // verified in an earlier run: counted then
   std::uint64_t verified_bytes_ = 0;
-  RangeSet pending_verified_;  // what libtorrent verified, committed at the next checkpoint
   bool complete_ = false;
   // Another job fills the same content (SwarmHub::Lease::fills): this one waits for it.
   bool following_ = false;
@@ -174,7 +177,6 @@ class SwarmTransfer {
   bool sharing_pending_ = false;
   std::uint32_t direct_pieces_ = 0;  // written and verified by us
   std::set<std::uint32_t> writing_;  // being checked and written on the pool
-  std::vector<bool> self_written_;   // checked and written by us: ProgressiveCopy trusts them
   std::shared_ptr<const peer::Metainfo> shared_meta_;
   // Peers: every id ever connected, those that left, what they gave and took.
   struct PeerRecord {
@@ -192,6 +194,13 @@ class SwarmTransfer {
   std::chrono::steady_clock::time_point last_checkpoint_{};
   std::chrono::steady_clock::time_point last_new_peer_{};  // a peer id first seen
   std::vector<std::uint32_t> rank_order_;
+  // The mirror: pieces handed to mirror_ (copied or being copied), and those copied into the
+  // temporary file; a checkpoint's fdatasync makes those durable, and they are the progress it
+  // commits (file_.verified).
+  std::vector<bool> mirror_asked_;
+  RangeSet mirrored_;
+  bool mirror_in_flight_ = false;
+  std::chrono::steady_clock::time_point last_mirror_{};
   bool sync_in_flight_ = false;
   bool flowing_ = false;
   bool finished_ = false;

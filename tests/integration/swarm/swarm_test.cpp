@@ -348,5 +348,35 @@ TEST_F(EngineSwarmTest, ACacheItemCorruptedBeforeAnUncleanShutdownIsFetchedAgain
   EXPECT_EQ(sha256_file(out_ / "again.bin").value_or(""), sha_);
 }
 
+// A killed download resumes from what it kept: the cache item's pieces (libtorrent checks them
+// again) and the temporary file's, which checkpoints made durable — each checked against its
+// hash before it is kept, so a temporary file damaged meanwhile (here: every byte) costs
+// nothing but copies from the cache item.
+TEST_F(EngineSwarmTest, AKilledDownloadResumesFromWhatItKeptAndChecksItsTemporaryFile) {
+  const std::vector<std::string> limited = {"--limit-rate", "1M"};
+  auto first = spawn_get(url_, out_ / "b.bin", home_b_.path(), limited);
+  ASSERT_TRUE(first);
+  std::this_thread::sleep_for(6s);  // ~6 of 16 MiB, checkpointed every second
+  first->send_signal(SIGKILL);
+  (void)first->wait(10s);
+  fs::path temp;
+  for (const auto& entry : fs::directory_iterator(out_.path())) {
+    if (entry.path().filename().string().starts_with(".b.bin.")) temp = entry.path();
+  }
+  ASSERT_FALSE(temp.empty()) << "the killed job kept no temporary file";
+  ASSERT_EQ(fs::file_size(temp), kSize);
+  { std::ofstream(temp, std::ios::binary | std::ios::in) << std::string(kSize, 'Z'); }
+  const auto sent_before = nginx_->body_bytes_sent("/update.bin");
+  ASSERT_GT(sent_before, 3ull << 20);
+
+  auto json = json_of(run_get(url_, out_ / "b.bin", home_b_.path(), {}));
+  EXPECT_EQ(json["state"], "ACKNOWLEDGED") << json.dump();
+  EXPECT_EQ(json["resumed"], true) << json.dump();
+  EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha_);
+  // What the first run got is not fetched again (a request cut by the kill wastes <= 2 MiB).
+  const auto sent = nginx_->body_bytes_sent("/update.bin");
+  EXPECT_LT(sent, kSize + (3ull << 20)) << "first run: " << sent_before;
+}
+
 }  // namespace
 }  // namespace swarmcopy::test

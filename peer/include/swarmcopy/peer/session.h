@@ -92,6 +92,11 @@ class Session {
   // Origin data for one piece; `data` must be exactly the piece's length. The outcome arrives
   // as piece_finished or hash_failed. Never overwrites a piece already had.
   api::Result<void> add_piece(SwarmId id, std::uint32_t piece, std::vector<char> data);
+  // Calls `done(true)` once every piece libtorrent had verified when flush() was called is in
+  // the swarm's file (its write jobs done: libtorrent can report a piece verified while its
+  // blocks still wait in its store buffer), `done(false)` if the swarm went or was reloaded
+  // first. On the io thread, from the alert drain.
+  void flush(SwarmId id, std::function<void(bool flushed)> done);
   bool has_piece(SwarmId id, std::uint32_t piece) const;
   std::uint32_t piece_length(SwarmId id, std::uint32_t piece) const;
   SwarmStats stats(SwarmId id) const;
