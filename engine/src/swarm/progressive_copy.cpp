@@ -96,6 +96,17 @@ api::Result<void> ProgressiveCopy::copy_new(const std::vector<bool>& pieces) {
   return copy_pieces(pieces, true);
 }
 
+api::Result<void> ProgressiveCopy::write_piece(std::uint32_t piece, std::span<const char> data) {
+  std::lock_guard lock(mutex_);
+  if (piece >= copied_.size() || copied_[piece]) return {};
+  const std::uint64_t offset = std::uint64_t{piece} * meta_->piece_size;
+  if (auto written = temp_->write_at(offset, data); !written) return written;
+  copied_[piece] = true;
+  (void)::sync_file_range(temp_->fd(), static_cast<off_t>(offset), static_cast<off_t>(data.size()),
+                          SYNC_FILE_RANGE_WRITE);
+  return {};
+}
+
 api::Result<void> ProgressiveCopy::finish() {
   if (auto copied = copy_pieces(std::vector<bool>(meta_->pieces, true), false); !copied) {
     return copied;

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "swarmcopy/api/error.h"
@@ -42,6 +43,10 @@ class ProgressiveCopy {
   // Copies the pieces set in `pieces` that are not copied yet, and starts writing them back to
   // disk without waiting (sync_file_range).
   api::Result<void> copy_new(const std::vector<bool>& pieces);
+
+  // Writes `piece` (checked by the caller) from memory: in direct mode the engine has the
+  // bytes at hand, and a copy out of the cache item would read them back from it.
+  api::Result<void> write_piece(std::uint32_t piece, std::span<const char> data);
 
   // Copies every piece not copied yet (the item is complete and flushed by now), then fsyncs
   // the temporary file.

@@ -647,33 +647,40 @@ void SwarmTransfer::origin_failed(origin::FetchError error) {
 
 void SwarmTransfer::write_direct(std::uint32_t piece, std::vector<char> data) {
   writing_.insert(piece);
-  boost::asio::post(deps_.pool, [this, piece, data = std::move(data), meta = shared_meta_,
-                                 object = lease_->data_path(), offset = piece_offset(piece),
-                                 alive = alive_, &io = deps_.io] {
-    const bool matches = peer::piece_matches(*meta, piece, data);
-    api::Result<void> written;
-    if (matches) {
-      util::UniqueFd fd(::open(object.c_str(), O_WRONLY | O_CLOEXEC));
-      std::size_t done = 0;
-      while (fd.valid() && done < data.size()) {
-        const auto n = ::pwrite(fd.get(), data.data() + done, data.size() - done,
-                                static_cast<off_t>(offset + done));
-        if (n <= 0) break;
-        done += static_cast<std::size_t>(n);
-      }
-      if (done < data.size()) {
-        const int err = errno;
-        written = std::unexpected(
-            api::Error{api::ErrorContext::kCache,
-                       err == ENOSPC ? api::ErrorKind::kDiskFull : api::ErrorKind::kLocalIo, err,
-                       std::string("cannot write to the cache: ") + std::strerror(err),
-                       object.string(), api::Protocol::kLocal});
-      }
-    }
-    boost::asio::post(io, [this, piece, matches, written, alive] {
-      if (*alive) on_direct_written(piece, matches, written);
-    });
-  });
+  boost::asio::post(
+      deps_.pool, [this, piece, data = std::move(data), meta = shared_meta_,
+                   object = lease_->data_path(), offset = piece_offset(piece), mirror = mirror_,
+                   object_lock = object_write_lock_, alive = alive_, &io = deps_.io] {
+        const bool matches = peer::piece_matches(*meta, piece, data);
+        api::Result<void> written;
+        if (matches) {
+          std::size_t done = 0;
+          {
+            // One writer at a time: ext4 serializes writes to a file anyway, and pool threads
+            // spinning on its lock took a second of CPU per GiB here (bench/first_peer, perf).
+            std::lock_guard lock(*object_lock);
+            util::UniqueFd fd(::open(object.c_str(), O_WRONLY | O_CLOEXEC));
+            while (fd.valid() && done < data.size()) {
+              const auto n = ::pwrite(fd.get(), data.data() + done, data.size() - done,
+                                      static_cast<off_t>(offset + done));
+              if (n <= 0) break;
+              done += static_cast<std::size_t>(n);
+            }
+          }
+          if (done == data.size() && mirror) written = mirror->write_piece(piece, data);
+          if (done < data.size()) {
+            const int err = errno;
+            written = std::unexpected(
+                api::Error{api::ErrorContext::kCache,
+                           err == ENOSPC ? api::ErrorKind::kDiskFull : api::ErrorKind::kLocalIo,
+                           err, std::string("cannot write to the cache: ") + std::strerror(err),
+                           object.string(), api::Protocol::kLocal});
+          }
+        }
+        boost::asio::post(io, [this, piece, matches, written, alive] {
+          if (*alive) on_direct_written(piece, matches, written);
+        });
+      });
 }
 
 void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,

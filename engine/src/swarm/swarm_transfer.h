@@ -26,6 +26,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <span>
@@ -177,6 +178,8 @@ class SwarmTransfer {
   bool sharing_pending_ = false;
   std::uint32_t direct_pieces_ = 0;  // written and verified by us
   std::set<std::uint32_t> writing_;  // being checked and written on the pool
+  // Held by the pool thread writing into the cache item (see write_direct).
+  std::shared_ptr<std::mutex> object_write_lock_ = std::make_shared<std::mutex>();
   std::shared_ptr<const peer::Metainfo> shared_meta_;
   // Peers: every id ever connected, those that left, what they gave and took.
   struct PeerRecord {
