@@ -14,7 +14,7 @@
 #include <random>
 #include <system_error>
 
-#include "file_copy.h"
+#include "swarmcopy/cache/file_copy.h"
 #include "swarmcopy/sqlite/connection.h"
 #include "swarmcopy/sqlite/transaction.h"
 #include "swarmcopy/util/sha256.h"

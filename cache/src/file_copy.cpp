@@ -1,9 +1,10 @@
-#include "file_copy.h"
+#include "swarmcopy/cache/file_copy.h"
 
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -31,11 +32,17 @@ api::Result<void> copy_file_data(int source_fd, int dest_fd, std::uint64_t size,
     return {};
   }
   if (::ftruncate(dest_fd, 0) != 0) return std::unexpected(copy_error(dest_name, errno));
-  loff_t in = 0;
-  loff_t out = 0;
+  return copy_range(source_fd, dest_fd, 0, size, dest_name);
+}
+
+api::Result<void> copy_range(int source_fd, int dest_fd, std::uint64_t offset, std::uint64_t length,
+                             const std::string& dest_name) {
+  auto in = static_cast<loff_t>(offset);
+  auto out = static_cast<loff_t>(offset);
+  const auto end = offset + length;
   bool fallback = false;
-  while (static_cast<std::uint64_t>(in) < size && !fallback) {
-    const auto left = size - static_cast<std::uint64_t>(in);
+  while (static_cast<std::uint64_t>(in) < end && !fallback) {
+    const auto left = end - static_cast<std::uint64_t>(in);
     const ssize_t n =
         ::copy_file_range(source_fd, &in, dest_fd, &out,
                           static_cast<std::size_t>(std::min<std::uint64_t>(left, 1u << 30)), 0);
@@ -50,8 +57,8 @@ api::Result<void> copy_file_data(int source_fd, int dest_fd, std::uint64_t size,
   }
   if (!fallback) return {};
   std::vector<char> buffer(1 << 20);
-  while (static_cast<std::uint64_t>(in) < size) {
-    const auto want = std::min<std::uint64_t>(buffer.size(), size - static_cast<std::uint64_t>(in));
+  while (static_cast<std::uint64_t>(in) < end) {
+    const auto want = std::min<std::uint64_t>(buffer.size(), end - static_cast<std::uint64_t>(in));
     const ssize_t n = ::pread(source_fd, buffer.data(), static_cast<std::size_t>(want), in);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return std::unexpected(copy_error(dest_name, n == 0 ? EIO : errno));

@@ -7,48 +7,11 @@
 #include <cerrno>
 
 #include "file_ops.h"
+#include "swarmcopy/cache/file_copy.h"
 #include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::engine::swarm {
 namespace {
-
-// `length` bytes at `offset` of `in` to the same offset of `out`, in the kernel where it can
-// (copy_file_range: no trip through user space), through a buffer where it cannot.
-api::Result<void> copy_in_kernel(int in, int out, std::uint64_t offset, std::uint64_t length,
-                                 std::vector<char>& buffer, const std::string& name) {
-  loff_t in_at = static_cast<loff_t>(offset);
-  loff_t out_at = static_cast<loff_t>(offset);
-  while (length > 0) {
-    const ssize_t n = ::copy_file_range(in, &in_at, out, &out_at, length, 0);
-    if (n > 0) {
-      length -= static_cast<std::uint64_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) {
-      return std::unexpected(local_file_error("cannot copy cached content", name, errno));
-    }
-    break;  // no in-kernel copy here (or a short source): by hand, which reports what fails
-  }
-  if (length == 0) return {};
-  buffer.resize(length);
-  for (std::size_t done = 0; done < buffer.size();) {
-    const ssize_t n = ::pread(in, buffer.data() + done, buffer.size() - done, in_at + done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      return std::unexpected(
-          local_file_error("cannot read cached content", name, n == 0 ? EIO : errno));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  for (std::size_t done = 0; done < buffer.size();) {
-    const ssize_t n = ::pwrite(out, buffer.data() + done, buffer.size() - done, out_at + done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::unexpected(local_file_error("cannot copy cached content", name, errno));
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
-}
 
 api::Result<void> read_at(int fd, std::uint64_t offset, std::span<char> buffer,
                           const std::string& name) {
@@ -120,7 +83,6 @@ api::Result<void> ProgressiveCopy::copy_pieces(const std::vector<bool>& pieces, 
   if (!in.valid()) {
     return std::unexpected(local_file_error("cannot read cached content", object_.string(), errno));
   }
-  std::vector<char> buffer;
   const auto count = std::min<std::size_t>(pieces.size(), copied_.size());
   for (std::uint32_t piece = 0; piece < count;) {
     if (!pieces[piece] || copied_[piece]) {
@@ -133,7 +95,7 @@ api::Result<void> ProgressiveCopy::copy_pieces(const std::vector<bool>& pieces, 
     const std::uint64_t offset = std::uint64_t{piece} * meta_->piece_size;
     const std::uint64_t size =
         std::min<std::uint64_t>(std::uint64_t{end} * meta_->piece_size, meta_->size) - offset;
-    if (auto copied = copy_in_kernel(in.get(), temp_->fd(), offset, size, buffer, temp_->path());
+    if (auto copied = cache::copy_range(in.get(), temp_->fd(), offset, size, temp_->path());
         !copied) {
       for (std::uint32_t undo = piece; undo < end; ++undo) copied_[undo] = false;
       return std::unexpected(copied.error());
