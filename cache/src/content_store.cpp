@@ -545,12 +545,18 @@ api::Result<void> ContentStore::insert(const std::string& key, int source_fd, st
     }
   }
   const auto path = impl_->object_path(key);
+  // Under the lock from here: two inserts of one key (two jobs finishing the same bytes) both
+  // passed the check above; the second must not count the item's size again.
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->items.contains(key)) {
+    ::unlink(temp.c_str());
+    return {};
+  }
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(temp.c_str());
     return std::unexpected(cache_error("cannot add to the cache", path, err));
   }
-  std::lock_guard lock(impl_->mutex);
   const auto now = Clock::now();
   Impl::Item item{size, now, now, true, 0};
   {

@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <thread>
 
 namespace swarmcopy::cache {
 namespace {
@@ -116,6 +118,34 @@ TEST_F(ContentStoreTest, ServesWhatWasInserted) {
   EXPECT_EQ((*pin)->size(), 11u);
   EXPECT_EQ(read_back(*store, **pin), "hello cache");
   EXPECT_EQ(store->stats().hits, 1u);
+}
+
+// Two jobs finishing the same bytes insert one key at once: one item, counted once, and no
+// hidden copy left behind.
+TEST_F(ContentStoreTest, ConcurrentInsertsOfOneKeyKeepOneItem) {
+  auto store = open({64 << 20, std::chrono::hours(72)});
+  const std::string content(4 << 20, 'x');
+  constexpr int kWriters = 6;
+  std::vector<int> fds;
+  for (int i = 0; i < kWriters; ++i) fds.push_back(source(content));
+  std::vector<std::thread> writers;
+  std::atomic<int> failed{0};
+  for (int fd : fds) {
+    writers.emplace_back([&, fd] {
+      if (!store->insert("same", fd, content.size())) ++failed;
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  for (int fd : fds) ::close(fd);
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(store->stats().items, 1u);
+  EXPECT_EQ(store->stats().bytes, content.size());
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(dir_ / "cache" / "objects")) {
+    ++files;
+    EXPECT_EQ(entry.path().filename(), "same");
+  }
+  EXPECT_EQ(files, 1);
 }
 
 TEST_F(ContentStoreTest, AnAbsentKeyIsAMiss) {
