@@ -655,21 +655,26 @@ void SwarmTransfer::write_direct(std::uint32_t piece, std::vector<char> data) {
         api::Result<void> written;
         if (matches) {
           std::size_t done = 0;
+          int err = 0;
           {
             // One writer at a time: ext4 serializes writes to a file anyway, and pool threads
             // spinning on its lock took a second of CPU per GiB here (bench/first_peer, perf).
             std::lock_guard lock(*object_lock);
             util::UniqueFd fd(::open(object.c_str(), O_WRONLY | O_CLOEXEC));
+            err = fd.valid() ? 0 : errno;
             while (fd.valid() && done < data.size()) {
               const auto n = ::pwrite(fd.get(), data.data() + done, data.size() - done,
                                       static_cast<off_t>(offset + done));
-              if (n <= 0) break;
+              if (n <= 0) {
+                err = n < 0 ? errno : ENOSPC;
+                break;
+              }
               done += static_cast<std::size_t>(n);
             }
           }
-          if (done == data.size() && mirror) written = mirror->write_piece(piece, data);
-          if (done < data.size()) {
-            const int err = errno;
+          if (done == data.size()) {
+            if (mirror) written = mirror->write_piece(piece, data);
+          } else {
             written = std::unexpected(
                 api::Error{api::ErrorContext::kCache,
                            err == ENOSPC ? api::ErrorKind::kDiskFull : api::ErrorKind::kLocalIo,
@@ -705,6 +710,10 @@ void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,
     return;
   }
   ++direct_pieces_;
+  if (mirror_) {  // in the temporary file already (write_direct): nothing left to copy
+    mirror_asked_[piece] = true;
+    mirrored_.add(piece_range(piece));
+  }
   if (!counted_[piece]) {  // else libtorrent reported it first (a peer's copy, or its check)
     counted_[piece] = true;
     file_.from_origin += piece_size(piece);
