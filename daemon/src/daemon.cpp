@@ -135,8 +135,10 @@ void apply_reloadable(const Config& config, ServerLimits& limits, RateLimiter& l
 }
 
 // True when one of the daemon owner's jobs is queued, connecting, transferring or waiting to
-// retry (user mode: the only owner).
-bool has_active_jobs(engine::Service& service) {
+// retry (user mode: the only owner), or when content is still seeded to peers: leaving then
+// would cut the seed time short (the user daemon's 300 s idle exit against a 1 h seed time).
+bool has_work(engine::Service& service) {
+  if (auto seeding = service.seeding(); !seeding || *seeding) return true;
   auto jobs = service.manager_for({::getuid(), ::getgid(), false})->jobs();
   if (!jobs) return true;  // cannot tell: stay
   for (const auto& job : *jobs) {
@@ -254,10 +256,11 @@ int run_daemon(const DaemonArgs& args) {
         idle_since = now;
       } else if (now - last_job_check >= std::chrono::seconds(1)) {
         last_job_check = now;
-        if (has_active_jobs(*service)) idle_since = now;
+        if (has_work(*service)) idle_since = now;
       }
       if (now - idle_since >= std::chrono::seconds(config.idle_exit_seconds)) {
-        spdlog::info("idle for {} s (no client, no active job): exiting", config.idle_exit_seconds);
+        spdlog::info("idle for {} s (no client, no active job, nothing to seed): exiting",
+                     config.idle_exit_seconds);
         break;
       }
     }

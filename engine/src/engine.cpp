@@ -345,6 +345,8 @@ std::size_t Engine::job_count(std::optional<std::uint32_t> owner_uid) const {
   }));
 }
 
+bool Engine::seeding() const { return hub_ && hub_->seeding(); }
+
 void Engine::set_observer(EventObserver observer) { observer_ = std::move(observer); }
 
 api::Result<void> Engine::add_files(const Caller& caller, const api::JobId& id,

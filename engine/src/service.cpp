@@ -29,6 +29,10 @@ class EngineService final : public Service {
         [&]() -> api::Result<std::size_t> { return engine_->job_count(owner_uid); });
   }
 
+  api::Result<bool> seeding() override {
+    return engine_->call([&]() -> api::Result<bool> { return engine_->seeding(); });
+  }
+
   api::Result<std::vector<cache::CachedItem>> cache_items() override {
     auto store = content_store();
     if (!store) return std::unexpected(store.error());

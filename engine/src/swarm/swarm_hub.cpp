@@ -332,6 +332,12 @@ void SwarmHub::release(const std::string& key, std::uint64_t listener_id) {
   seed_for(key, options_.seed_time);
 }
 
+bool SwarmHub::seeding() const {
+  return std::any_of(items_.begin(), items_.end(), [](const auto& entry) {
+    return entry.second.seed_timer != nullptr && entry.second.listeners.empty();
+  });
+}
+
 void SwarmHub::seed_for(const std::string& key, std::chrono::seconds time) {
   auto& item = items_.at(key);
   // Served to peers a while longer; a job that needs it again meanwhile takes it back.

@@ -112,6 +112,8 @@ class SwarmHub {
     return explicit_peers_;
   }
   bool discovery() const { return options_.local_discovery; }
+  // Some content no job holds is served to peers for the rest of its seed time.
+  bool seeding() const;
 
  private:
   struct Item {

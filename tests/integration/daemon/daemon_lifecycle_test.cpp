@@ -15,6 +15,7 @@
 #include "http_connection.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
+#include "swarmcopy/peer/metainfo.h"
 #include "test_dir.h"
 
 namespace swarmcopy::test {
@@ -218,6 +219,42 @@ TEST_F(DaemonLifecycleTest, UserModeUsesTheRuntimeDirAndExitsWhenIdle) {
   EXPECT_GE(SteadyClock::now() - started, std::chrono::milliseconds(1500));
   EXPECT_FALSE(std::filesystem::exists(options.socket));
   EXPECT_NE((*daemon)->log_text().find("idle for 1 s"), std::string::npos);
+}
+
+// Content is seeded for seed_time_seconds after its job: a user daemon that exits when idle
+// waits for that too (it left after idle_exit_seconds, cutting the seed time short).
+TEST_F(DaemonLifecycleTest, UserModeStaysWhileItSeeds) {
+  start_nginx();
+  add_test_file("s.bin", 2 << 20);
+  ASSERT_TRUE(peer::publish(dir_.path() / "www" / "s.bin", 256 << 10));  // s.bin.torrent
+  const auto runtime = dir_.path() / "run";
+  std::filesystem::create_directories(runtime);
+  DaemonOptions options;
+  options.socket = runtime / "swarmcopy" / "swarmcopyd.sock";
+  options.log = dir_.path() / "daemon.log";
+  options.pass_socket = false;
+  options.args = {"--user",     "--idle-exit-seconds", "1",     "--seed-time-seconds",
+                  "4",          "--local-discovery",   "false", "--peer-listen",
+                  "127.0.0.1:0"};
+  options.env = {{"XDG_RUNTIME_DIR", runtime.string()},
+                 {"HOME", (dir_.path() / "home").string()},
+                 {"SWARMCOPY_HOME", ""},
+                 {"XDG_CONFIG_HOME", (dir_.path() / "config").string()}};
+  auto daemon = DaemonProcess::start(options);
+  ASSERT_TRUE(daemon) << daemon.error();
+  const auto id = create_job(options.socket, "seeded afterwards");
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(http_request(options.socket, "POST", "/v1/jobs/" + id + "/files",
+                         files_body({{nginx_->url("s.bin"), out("s.bin")}}))
+                ->status,
+            200);
+  const auto started = SteadyClock::now();
+  ASSERT_EQ(http_request(options.socket, "POST", "/v1/jobs/" + id + "/resume")->status, 200);
+  const auto exit_status = (*daemon)->wait_exit(std::chrono::seconds(30));
+  ASSERT_TRUE(exited_cleanly(exit_status)) << "status " << exit_status.value_or(-1);
+  // 2 MiB from a local nginx takes a moment; the seed time is 4 s, the idle time 1 s.
+  EXPECT_GE(SteadyClock::now() - started, std::chrono::seconds(4));
+  EXPECT_NE((*daemon)->log_text().find("nothing to seed"), std::string::npos);
 }
 
 TEST_F(DaemonLifecycleTest, UserModeWithoutARuntimeDirNeedsAndTakesAnExplicitSocket) {

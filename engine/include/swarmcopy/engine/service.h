@@ -55,6 +55,9 @@ class Service {
   virtual void set_observer(EventObserver observer) = 0;
   // Number of jobs in the store (all users), and of one user's.
   virtual api::Result<std::size_t> job_count(std::optional<std::uint32_t> owner_uid) = 0;
+  // True while content no job holds is served to peers for the rest of its seed time (a user
+  // daemon that exits when idle waits for it).
+  virtual api::Result<bool> seeding() = 0;
 
   // The engine's content cache while it serves jobs (`swarmcopy cache` through the daemon;
   // CacheAdmin cannot open a directory the service holds). They run on the calling thread, not
