@@ -48,20 +48,32 @@ class SharedContentTest : public SwarmFixture {
     return *job;
   }
 
+  // The first job (slowed to kFillerRate) on its way, filling the item; then a second job for
+  // the same content.
+  struct TwoJobs {
+    std::shared_ptr<api::Job> first, second;
+    std::shared_ptr<JobWaiter> first_waiter, second_waiter;
+  };
+  TwoJobs start_second_while_first_fills() {
+    TwoJobs jobs;
+    jobs.first = start_job("first.bin", kFillerRate);
+    if (!jobs.first) return jobs;
+    jobs.first_waiter = JobWaiter::attach(*jobs.first);
+    jobs.first_waiter->wait_until(
+        *jobs.first, [](const api::JobInfo& info) { return info.progress.bytes_transferred > 0; });
+    jobs.second = start_job("second.bin");
+    if (jobs.second) jobs.second_waiter = JobWaiter::attach(*jobs.second);
+    return jobs;
+  }
+
   std::string sha_, url_;
   std::shared_ptr<api::Manager> manager_;
 };
 
 TEST_F(SharedContentTest, TheOriginSendsTheContentOnceForTwoJobs) {
   const auto before = nginx_->body_bytes_sent("/update.bin");
-  auto first = start_job("first.bin", kFillerRate);
-  auto first_waiter = JobWaiter::attach(*first);
-  // The first job is on its way before the second asks for the same content.
-  first_waiter->wait_until(
-      *first, [](const api::JobInfo& info) { return info.progress.bytes_transferred > 0; });
-  auto second = start_job("second.bin");
+  auto [first, second, first_waiter, second_waiter] = start_second_while_first_fills();
   ASSERT_TRUE(first && second);
-  auto second_waiter = JobWaiter::attach(*second);
   const auto first_info = first_waiter->wait_for_state(*first, api::JobState::kTransferred, 60s);
   const auto second_info = second_waiter->wait_for_state(*second, api::JobState::kTransferred, 60s);
   ASSERT_EQ(first_info.state, api::JobState::kTransferred);
@@ -81,13 +93,8 @@ TEST_F(SharedContentTest, TheOriginSendsTheContentOnceForTwoJobs) {
 }
 
 TEST_F(SharedContentTest, WhenTheFillingJobIsCancelledTheWaitingOneTakesOver) {
-  auto first = start_job("first.bin", kFillerRate);
-  auto first_waiter = JobWaiter::attach(*first);
-  first_waiter->wait_until(
-      *first, [](const api::JobInfo& info) { return info.progress.bytes_transferred > 0; });
-  auto second = start_job("second.bin");
+  auto [first, second, first_waiter, second_waiter] = start_second_while_first_fills();
   ASSERT_TRUE(first && second);
-  auto second_waiter = JobWaiter::attach(*second);
   ASSERT_TRUE(first->cancel());
   const auto info = second_waiter->wait_for_state(*second, api::JobState::kTransferred, 60s);
   ASSERT_EQ(info.state, api::JobState::kTransferred);
