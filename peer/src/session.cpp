@@ -18,6 +18,8 @@
 #include <random>
 #include <thread>
 
+#include "v2_hashing_disk.h"
+
 namespace swarmcopy::peer {
 namespace {
 
@@ -110,6 +112,9 @@ struct Session::Impl {
     SwarmEvents events;
     std::uint32_t pieces = 0;
     std::shared_ptr<const lt::torrent_info> info;
+    // Its hashes as the disk layer checks them (null: libtorrent checks alone); held here
+    // because libtorrent frees the torrent_info's piece layers once loaded, reload included.
+    std::shared_ptr<const PieceHashes> piece_hashes;
     std::string save_path;
     std::string file_name;
     // libtorrent drops add_piece data silently (no alert, good or bad) while a torrent is
@@ -121,9 +126,14 @@ struct Session::Impl {
   };
   std::map<SwarmId, Swarm> swarms;
   SwarmId next_id = 1;
+  std::shared_ptr<PieceHashRegistry> piece_hashes;
 
-  Impl(boost::asio::io_context& context, std::string id, lt::session_params params)
-      : io(context), peer_id(std::move(id)), session(std::move(params)) {}
+  Impl(boost::asio::io_context& context, std::string id, lt::session_params params,
+       std::shared_ptr<PieceHashRegistry> registry)
+      : io(context),
+        peer_id(std::move(id)),
+        session(std::move(params)),
+        piece_hashes(std::move(registry)) {}
 
   // The old torrent's alerts no longer reach the swarm: its waiting flushes are answered now.
   void fail_flushes(Swarm& swarm) {
@@ -211,7 +221,9 @@ api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
                                                     const SessionOptions& options) {
   auto peer_id = make_peer_id();
   lt::session_params params(make_settings(options, peer_id));
-  auto impl = std::make_unique<Impl>(io, peer_id, std::move(params));
+  auto registry = std::make_shared<PieceHashRegistry>();
+  params.disk_io_constructor = v2_hashing_disk(registry);
+  auto impl = std::make_unique<Impl>(io, peer_id, std::move(params), std::move(registry));
   if (options.upload_bytes_per_second > 0) {
     // Local peers sit in their own, unlimited class unless told otherwise.
     for (auto id : {lt::session::global_peer_class_id, lt::session::local_peer_class_id}) {
@@ -253,6 +265,8 @@ api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesys
   if (fresh && !complete) params.flags |= lt::torrent_flags::no_verify_files;
   params.flags &= ~lt::torrent_flags::auto_managed;
   params.flags &= ~lt::torrent_flags::paused;
+  // Before add_torrent: the storage looks its hashes up when it is made.
+  auto piece_hashes = impl_->piece_hashes->expect(*info);
   auto handle = impl_->session.add_torrent(std::move(params), ec);
   if (ec) return std::unexpected(peer_error("cannot join the swarm: " + ec.message()));
   const SwarmId id = impl_->next_id++;
@@ -261,6 +275,7 @@ api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesys
   swarm.events = std::move(events);
   swarm.pieces = static_cast<std::uint32_t>(info->num_pieces());
   swarm.info = info;
+  swarm.piece_hashes = std::move(piece_hashes);
   swarm.save_path = dir.string();
   swarm.file_name = file_name;
   return id;
