@@ -10,8 +10,8 @@
 // mutable data with a destination.
 //
 // Durability is boot-scoped: an item is not fsynced when it is added (a 1 GiB fsync costs ~2 s
-// at ~470 MB/s, on the critical path of every download, on top of the job's own fsync). Its
-// write-back is only started, and the index records it as unsynced in the current boot (the
+// at ~470 MB/s, on the critical path of every download, on top of the job's own fsync). It is
+// left to the kernel's write-back, and the index records it as unsynced in the current boot (the
 // kernel's boot id, /proc/sys/kernel/random/boot_id). The page cache outlives processes, and
 // only a reboot (crash, power loss) loses dirty pages, so while the boot is the same the item
 // is intact even before it reaches the disk, and it is trusted. open() and prune() settle an
@@ -145,17 +145,17 @@ class ContentStore {
   // True when `key` is a partial item (data kept from an earlier attempt).
   bool is_partial(const std::string& key);
   // The caller has verified every piece of the partial item `key`: it becomes a complete item,
-  // without an fsync. Its write-back is started (not waited for), and the same index transaction
+  // without an fsync, left to the kernel's write-back; the same index transaction
   // that completes it records it as unsynced in this boot: trusted while the boot lasts (the
   // page cache holds its data), durable once settled, re-checked after a reboot (see above).
   // Without a boot id it is fsynced first instead.
   api::Result<void> finish_partial(const std::string& key);
 
   // Adds `size` bytes read from `source_fd` (from offset 0) under `key`, then evicts down to the
-  // limits. An existing key is kept as is. Copied into a hidden file, its write-back started,
-  // renamed, then the index (the item and its unsynced row, in one transaction): a crash never
-  // leaves a partial object under its key, and the item is durable as finish_partial's is.
-  // Without a boot id the copy is fsynced before the rename instead.
+  // limits. An existing key is kept as is. Copied into a hidden file, renamed, then the index (the
+  // item and its unsynced row, in one transaction): a crash never leaves a partial object under its
+  // key, and the item is durable as finish_partial's is. Without a boot id the copy is fsynced
+  // before the rename instead.
   api::Result<void> insert(const std::string& key, int source_fd, std::uint64_t size);
 
   // Copies a pinned item into `dest_fd` from offset 0 (reflink when possible); the caller
