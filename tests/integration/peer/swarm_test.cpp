@@ -2,6 +2,7 @@
 // fed in with add_piece beside peer data, and bad origin data rejected by the hashes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <fstream>
@@ -142,6 +143,39 @@ TEST_F(SwarmTest, BadOriginDataIsRejectedByTheHashes) {
   ASSERT_TRUE(leech_->add_piece(leech_id_, 3, origin_piece(3)));
   ASSERT_TRUE(run_until([&] { return finished_pieces_.contains(3); }));
   EXPECT_TRUE(run_until([&] { return leech_->has_piece(leech_id_, 3); }));
+}
+
+// The metainfo with every v1 piece hash altered (still well-formed: another torrent).
+std::vector<char> with_wrong_v1_hashes(std::vector<char> bytes) {
+  const std::string key = "6:pieces";
+  auto at = std::search(bytes.begin(), bytes.end(), key.begin(), key.end());
+  if (at == bytes.end()) return {};
+  auto digits = at + static_cast<std::ptrdiff_t>(key.size());
+  auto colon = std::find(digits, bytes.end(), ':');
+  const auto length = std::stoul(std::string(digits, colon));
+  for (std::size_t hash = 0; hash < length; hash += 20) colon[1 + static_cast<long>(hash)] ^= 1;
+  return bytes;
+}
+
+// libtorrent would hash every piece of a hybrid torrent with SHA-1 too, find it disagree with
+// SHA-256, and pause the torrent (torrent_inconsistent_hashes). The session's disk layer lets
+// the v2 hashes decide and does not compute the v1 ones: so this torrent completes.
+TEST_F(SwarmTest, TheV2HashesDecideAndTheV1HashesAreNotComputed) {
+  const auto bytes = with_wrong_v1_hashes(meta_.bytes);
+  ASSERT_FALSE(bytes.empty());
+  auto altered = peer::parse_metainfo(bytes, "altered");
+  ASSERT_TRUE(altered) << altered.error().describe();
+  meta_ = *altered;
+  auto leeching =
+      leech_->add_swarm(meta_, leech_dir_.path(), "out.part", false, recording_events());
+  ASSERT_TRUE(leeching);
+  leech_id_ = *leeching;
+  for (std::uint32_t p = 0; p < meta_.pieces; ++p)
+    ASSERT_TRUE(leech_->add_piece(leech_id_, p, origin_piece(p)));
+  ASSERT_TRUE(run_until([&] { return finished_; }, 30s))
+      << finished_pieces_.size() << " of " << meta_.pieces << " pieces passed";
+  EXPECT_TRUE(failed_pieces_.empty());
+  EXPECT_EQ(sha256_file(leech_dir_.path() / "out.part").value_or(""), sha_);
 }
 
 TEST_F(SwarmTest, APieceOfTheWrongLengthIsRefusedOutright) {
