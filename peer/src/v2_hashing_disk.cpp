@@ -30,6 +30,8 @@ class V2HashingDisk final : public lt::disk_interface {
   }
 
   void remove_torrent(lt::storage_index_t index) override {
+    // Taken out under the lock, dropped after it: dropping libtorrent's holder calls its
+    // remove_torrent, which need not wait for our lock.
     Storage gone;
     {
       std::lock_guard lock(mutex_);
