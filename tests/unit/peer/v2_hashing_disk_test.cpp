@@ -1,7 +1,6 @@
 #include "v2_hashing_disk.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,29 +8,22 @@
 #include <random>
 
 #include "swarmcopy/peer/metainfo.h"
+#include "test_dir.h"
 
 namespace swarmcopy::peer {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr std::size_t kBlock = 16 * 1024;
 constexpr std::uint32_t kPiece = 64 * 1024;  // four blocks
 
 class V2HashingDiskTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = "/tmp/swarmcopy-v2hash-XXXXXX";
-    dir_ = ::mkdtemp(pattern.data());
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // A random file of `size` bytes, published with 64 KiB pieces; its bytes and torrent_info.
   std::shared_ptr<lt::torrent_info> publish_file(std::size_t size) {
     std::mt19937 rng(static_cast<unsigned>(size));
     data_.assign(size, '\0');
     for (auto& c : data_) c = static_cast<char>(rng());
-    const auto path = dir_ / "file.bin";
+    const auto path = dir_.path() / "file.bin";
     std::ofstream(path, std::ios::binary) << data_;
     auto meta = publish(path, kPiece);
     EXPECT_TRUE(meta.has_value());
@@ -65,7 +57,7 @@ class V2HashingDiskTest : public ::testing::Test {
     }
   }
 
-  fs::path dir_;
+  test::TestDir dir_;
   std::string data_;
 };
 
