@@ -9,6 +9,8 @@ packages=(
   # libraries
   libtorrent-rasterbar-dev libcurl4-openssl-dev libsqlite3-dev libboost-dev libboost-system-dev
   libssl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
+  # fuzz targets (scripts/fuzz.sh): clang, libFuzzer, llvm-symbolizer for readable reports
+  clang-15 libfuzzer-15-dev llvm-15
   # tests (qbittorrent-nox and aria2: stock BitTorrent clients for the interop tests)
   libgtest-dev libgmock-dev nginx-light curl iproute2 qbittorrent-nox aria2
   # swarmcopy-lab --report (plots)

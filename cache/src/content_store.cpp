@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <system_error>
 
 #include "swarmcopy/cache/file_copy.h"
@@ -47,7 +48,17 @@ CREATE TABLE IF NOT EXISTS unsynced (
   boot TEXT NOT NULL,
   since_ns INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS item_users (
+  key TEXT NOT NULL,
+  uid INTEGER NOT NULL,
+  PRIMARY KEY (key, uid)
+);
+CREATE TABLE IF NOT EXISTS shared_items (key TEXT PRIMARY KEY NOT NULL);
 )sql";
+
+// meta row 'access' = 1: the index records who may use each item. A cache from before that
+// cannot tell private content from shared, so its items are dropped when it is opened.
+constexpr std::int64_t kAccessVersion = 1;
 
 // An unsynced item this old is settled: the kernel writes dirty pages back within ~30 s, so
 // its fsync has next to nothing left to do.
@@ -92,6 +103,8 @@ struct ContentStore::Impl {
     bool verified = true;
     std::uint32_t pins = 0;
     bool partial = false;
+    std::set<std::uint32_t> users;  // fetched it themselves, or their origin confirmed it
+    bool shared = false;            // fetched at least once without credentials
   };
 
   SqliteConnection db;
@@ -186,9 +199,70 @@ struct ContentStore::Impl {
   api::Result<void> delete_row(const std::string& key) {
     for (const char* sql :
          {"DELETE FROM items WHERE key = ?1", "DELETE FROM partials WHERE key = ?1",
-          "DELETE FROM metadata WHERE key = ?1", "DELETE FROM unsynced WHERE key = ?1"}) {
+          "DELETE FROM metadata WHERE key = ?1", "DELETE FROM unsynced WHERE key = ?1",
+          "DELETE FROM item_users WHERE key = ?1", "DELETE FROM shared_items WHERE key = ?1"}) {
       if (auto deleted = delete_where_key(sql, key); !deleted) return deleted;
     }
+    return {};
+  }
+
+  // Who may use each item (item_users, shared_items). An index without the 'access' mark is
+  // from before access was recorded: it cannot tell private content from shared, so every item
+  // is forgotten (open() then removes the objects with no row).
+  api::Result<void> load_access() {
+    std::int64_t version = 0;
+    {
+      auto stmt = db.prepare("SELECT value FROM meta WHERE name = 'access'");
+      if (!stmt) return std::unexpected(stmt.error());
+      auto use = stmt->use();
+      if (stmt->step() == SQLITE_ROW) version = stmt->column_int64(0);
+    }
+    if (version != kAccessVersion) {
+      items.clear();
+      return exec("cannot update the cache index",
+                  "DELETE FROM items; DELETE FROM partials; DELETE FROM metadata; "
+                  "DELETE FROM unsynced; DELETE FROM item_users; DELETE FROM shared_items; "
+                  "INSERT OR REPLACE INTO meta VALUES ('access', " +
+                      std::to_string(kAccessVersion) + ")");
+    }
+    {
+      auto stmt = db.prepare("SELECT key, uid FROM item_users");
+      if (!stmt) return std::unexpected(stmt.error());
+      auto use = stmt->use();
+      while (stmt->step() == SQLITE_ROW) {
+        auto it = items.find(stmt->column_text(0));
+        if (it != items.end()) {
+          it->second.users.insert(static_cast<std::uint32_t>(stmt->column_int64(1)));
+        }
+      }
+    }
+    auto stmt = db.prepare("SELECT key FROM shared_items");
+    if (!stmt) return std::unexpected(stmt.error());
+    auto use = stmt->use();
+    while (stmt->step() == SQLITE_ROW) {
+      auto it = items.find(stmt->column_text(0));
+      if (it != items.end()) it->second.shared = true;
+    }
+    return {};
+  }
+
+  api::Result<void> put_access_rows(const std::string& key, std::uint32_t uid, bool shared) {
+    auto stmt = db.prepare("INSERT OR IGNORE INTO item_users (key, uid) VALUES (?1, ?2)");
+    if (!stmt) return std::unexpected(stmt.error());
+    {
+      auto use = stmt->use();
+      stmt->bind(1, key);
+      stmt->bind(2, static_cast<std::int64_t>(uid));
+      const int rc = stmt->step();
+      if (rc != SQLITE_DONE) return std::unexpected(db.error("cannot update the cache index", rc));
+    }
+    if (!shared) return {};
+    auto shared_stmt = db.prepare("INSERT OR IGNORE INTO shared_items (key) VALUES (?1)");
+    if (!shared_stmt) return std::unexpected(shared_stmt.error());
+    auto use = shared_stmt->use();
+    shared_stmt->bind(1, key);
+    const int rc = shared_stmt->step();
+    if (rc != SQLITE_DONE) return std::unexpected(db.error("cannot update the cache index", rc));
     return {};
   }
 
@@ -344,6 +418,7 @@ api::Result<std::unique_ptr<ContentStore>> ContentStore::open(const std::filesys
       impl->items.emplace(stmt->column_text(0), item);
     }
   }
+  if (auto loaded = impl->load_access(); !loaded) return std::unexpected(loaded.error());
   // Index and objects agree: half-written objects, objects without a row and rows without an
   // object (or of the wrong size) go.
   std::vector<std::string> stale_rows;
@@ -558,7 +633,7 @@ api::Result<void> ContentStore::insert(const std::string& key, int source_fd, st
     return std::unexpected(cache_error("cannot add to the cache", path, err));
   }
   const auto now = Clock::now();
-  Impl::Item item{size, now, now, true, 0};
+  Impl::Item item{size, now, now, true, 0, false, {}, false};
   {
     auto committed =
         sqlite::SqliteTransaction::begin(impl_->db, sqlite::SqliteTransaction::Mode::kWrite);
@@ -618,7 +693,7 @@ api::Result<Pin> ContentStore::begin_partial(const std::string& key, std::uint64
     }
   }
   const auto now = Clock::now();
-  Impl::Item item{size, now, now, false, 1, true};
+  Impl::Item item{size, now, now, false, 1, true, {}, false};
   if (auto saved = impl_->put_partial_row(key, item); !saved) {
     ::unlink(path.c_str());
     return std::unexpected(saved.error());
@@ -676,12 +751,32 @@ api::Result<void> ContentStore::copy_object(const std::filesystem::path& object,
   return copy_file_data(in.get(), dest_fd, size, object.string());
 }
 
+api::Result<CacheAccess> ContentStore::access(const std::string& key, std::uint32_t uid) {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->items.find(key);
+  if (it == impl_->items.end() || it->second.partial) return CacheAccess::kAbsent;
+  if (it->second.users.contains(uid)) return CacheAccess::kGranted;
+  return it->second.shared ? CacheAccess::kAskOrigin : CacheAccess::kDenied;
+}
+
+api::Result<void> ContentStore::grant(const std::string& key, std::uint32_t uid, bool shared) {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->items.find(key);
+  if (it == impl_->items.end() || it->second.partial) return {};
+  if (it->second.users.contains(uid) && (it->second.shared || !shared)) return {};
+  if (auto saved = impl_->put_access_rows(key, uid, shared); !saved) return saved;
+  it->second.users.insert(uid);
+  it->second.shared = it->second.shared || shared;
+  return {};
+}
+
 std::vector<CachedItem> ContentStore::list() {
   std::lock_guard lock(impl_->mutex);
   std::vector<CachedItem> result;
   for (const auto& [key, item] : impl_->items) {
-    result.push_back(CachedItem{key, item.size, item.added, item.last_used, item.pins,
-                                item.verified, item.partial});
+    result.push_back(CachedItem{
+        key, item.size, item.added, item.last_used, item.pins, item.verified, item.partial,
+        std::vector<std::uint32_t>(item.users.begin(), item.users.end()), item.shared});
   }
   std::sort(result.begin(), result.end(),
             [](const auto& a, const auto& b) { return a.last_used > b.last_used; });

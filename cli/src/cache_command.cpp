@@ -9,6 +9,7 @@
 #include "exit_code.h"
 #include "format_units.h"
 #include "logging.h"
+#include "printable.h"
 
 namespace swarmcopy::cli {
 namespace {
@@ -25,7 +26,7 @@ nlohmann::json stats_json(const cache::CacheStats& stats) {
 }
 
 int failure(const api::Error& error) {
-  fmt::print(stderr, "swarmcopy: error: {}\n", error.describe());
+  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error.describe()));
   return kExitFailure;
 }
 

@@ -53,8 +53,16 @@ class DaemonCacheSource final : public CacheSource {
     std::vector<cache::CachedItem> out;
     out.reserve(items->size());
     for (const auto& item : *items) {
-      out.push_back(cache::CachedItem{item.key, item.bytes, item.added, item.last_used, item.pins,
-                                      item.verified, item.partial});
+      // Who may use an item is the daemon's to decide; it lists only what this caller may see.
+      out.push_back(cache::CachedItem{item.key,
+                                      item.bytes,
+                                      item.added,
+                                      item.last_used,
+                                      item.pins,
+                                      item.verified,
+                                      item.partial,
+                                      {},
+                                      false});
     }
     return out;
   }

@@ -14,6 +14,7 @@
 #include "get_session.h"
 #include "logging.h"
 #include "parse_units.h"
+#include "printable.h"
 #include "state_dir.h"
 #include "url_path.h"
 #include "usage.h"
@@ -47,7 +48,7 @@ int usage_error(const CLI::App& command, const std::string& message) {
 
 // An error before any job exists, in the same form and with the same --json as the others.
 int early_failure(api::Error error, bool json, const std::string& path) {
-  fmt::print(stderr, "swarmcopy: error: {}\n", error.describe());
+  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error.describe()));
   if (json) {
     GetOutcome outcome;
     outcome.path = path;

@@ -12,6 +12,7 @@
 #include "daemon_discovery.h"
 #include "exit_code.h"
 #include "job_finder.h"
+#include "printable.h"
 #include "swarmcopy/client/daemon_status.h"
 #include "swarmcopy/client/remote_manager.h"
 #include "swarmcopy/engine/local_manager.h"
@@ -215,7 +216,7 @@ int GetSession::fail(api::Error error, Cleanup cleanup) {
   if (job_ && (cleanup == Cleanup::kCancelJob || !outcome_.state)) {
     outcome_.state = api::JobState::kError;
   }
-  fmt::print(stderr, "swarmcopy: error: {}\n", error.describe());
+  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error.describe()));
   outcome_.error = std::move(error);
   return finish(kExitFailure);
 }

@@ -4,11 +4,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "swarmcopy/api/credentials.h"
 #include "swarmcopy/client/list_jobs.h"
 
 namespace swarmcopy::cli {
 
-std::string get_job_name(const std::string& url) { return "swarmcopy get " + url; }
+// Names are shown to root in `job list --all`: no secret of the URL goes into one.
+std::string get_job_name(const std::string& url) { return "swarmcopy get " + api::mask_url(url); }
 
 api::Result<std::shared_ptr<api::Job>> find_resumable_get_job(api::Manager& manager,
                                                               const api::FileSpec& spec) {
@@ -20,7 +22,10 @@ api::Result<std::shared_ptr<api::Job>> find_resumable_get_job(api::Manager& mana
   for (const auto& info : *infos) {
     if (api::is_final(info.state) || info.files.size() != 1) continue;
     const auto& file = info.files.front();
-    if (file.url != spec.url || file.local_path != spec.local_path) continue;
+    // A daemon shows URLs with their credentials masked: compare the masked forms.
+    if (api::mask_url(file.url) != api::mask_url(spec.url) || file.local_path != spec.local_path) {
+      continue;
+    }
     if (file.sha256 == spec.sha256) {
       found = info.id;
     } else if (info.display_name == get_job_name(spec.url)) {

@@ -7,6 +7,7 @@
 #include "exit_code.h"
 #include "job_json.h"
 #include "job_text.h"
+#include "printable.h"
 
 namespace swarmcopy::cli {
 namespace {
@@ -46,7 +47,7 @@ void JobOutput::json_line(const api::JobInfo& info) const {
 }
 
 int JobOutput::failure(const api::Error& error) const {
-  fmt::print(stderr, "swarmcopy: error: {}\n", error.describe());
+  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error.describe()));
   if (json_) print_line(nlohmann::json{{"error", error_to_json(error)}});
   return kExitFailure;
 }

@@ -6,7 +6,8 @@
 
 #include "format_units.h"
 #include "parse_units.h"
-#include "swarmcopy/ipc/codec.h"
+#include "printable.h"
+#include "swarmcopy/api/credentials.h"
 
 namespace swarmcopy::cli {
 namespace {
@@ -39,12 +40,12 @@ std::string progress_text(std::uint64_t done, const std::optional<std::uint64_t>
 }
 
 std::string job_details_text(const api::JobInfo& info) {
-  std::string text = fmt::format("job {}  {}\n", info.id.to_string(), info.display_name);
+  std::string text = fmt::format("job {}  {}\n", info.id.to_string(), printable(info.display_name));
   const auto row = [&](std::string_view name, const std::string& value) {
     text += fmt::format("  {:<20} {}\n", name, value);
   };
   row("state", std::string(api::to_string(info.state)));
-  if (info.error) row("error", info.error->describe());
+  if (info.error) row("error", printable(info.error->describe()));
   row("priority", std::string(api::to_string(info.priority)));
   row("progress",
       fmt::format("{}, {} of {} files",
@@ -59,11 +60,12 @@ std::string job_details_text(const api::JobInfo& info) {
   row("rate limit", info.max_bytes_per_second == 0
                         ? std::string("none")
                         : format_rate(static_cast<double>(info.max_bytes_per_second)));
-  for (const auto& header : info.http_headers) row("header", ipc::mask_credentials(header));
+  for (const auto& header : info.http_headers) row("header", printable(api::mask_header(header)));
   row("owner uid", std::to_string(info.owner_uid));
   text += "  files\n";
   for (const auto& file : info.files) {
-    text += fmt::format("    {} -> {}\n      {}{}\n", file.url, file.local_path,
+    text += fmt::format("    {} -> {}\n      {}{}\n", printable(api::mask_url(file.url)),
+                        printable(file.local_path),
                         progress_text(file.bytes_transferred, file.bytes_total),
                         file.completed ? ", complete" : "");
   }
@@ -74,9 +76,10 @@ std::string job_list_text(const std::vector<api::JobInfo>& jobs) {
   if (jobs.empty()) return "no jobs\n";
   std::string text = fmt::format("{:<36}  {:<15}  {:<30}  {}\n", "ID", "STATE", "PROGRESS", "NAME");
   for (const auto& job : jobs) {
-    text += fmt::format(
-        "{:<36}  {:<15}  {:<30}  {}\n", job.id.to_string(), api::to_string(job.state),
-        progress_text(job.progress.bytes_transferred, job.progress.bytes_total), job.display_name);
+    text +=
+        fmt::format("{:<36}  {:<15}  {:<30}  {}\n", job.id.to_string(), api::to_string(job.state),
+                    progress_text(job.progress.bytes_transferred, job.progress.bytes_total),
+                    printable(job.display_name));
   }
   return text;
 }

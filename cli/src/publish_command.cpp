@@ -7,6 +7,7 @@
 #include "exit_code.h"
 #include "format_units.h"
 #include "parse_units.h"
+#include "printable.h"
 #include "swarmcopy/peer/metainfo.h"
 
 namespace swarmcopy::cli {
@@ -40,7 +41,7 @@ int PublishCommand::run() {
   for (const auto& file : files_) {
     auto meta = peer::publish(file, static_cast<std::uint32_t>(*piece_size));
     if (!meta) {
-      fmt::print(stderr, "swarmcopy: error: {}\n", meta.error().describe());
+      fmt::print(stderr, "swarmcopy: error: {}\n", printable(meta.error().describe()));
       exit_code = kExitFailure;
       continue;
     }

@@ -1,5 +1,10 @@
 #include "swarmcopy/client/remote_manager.h"
 
+#include <charconv>
+#include <fstream>
+#include <optional>
+#include <string>
+
 #include "remote_context.h"
 #include "remote_job.h"
 #include "swarmcopy/client/daemon_status.h"
@@ -11,6 +16,25 @@ namespace {
 
 using Method = HttpRequest::Method;
 
+// This process's umask, from /proc/self/status ("Umask:\t0022"): umask() itself can only be
+// read by setting it, which races with other threads creating files. nullopt when unreadable
+// (the daemon then makes the files 0600).
+std::optional<std::uint32_t> process_umask() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Umask:", 0) != 0) continue;
+    const auto digits = line.find_first_not_of(" \t", 6);
+    if (digits == std::string::npos) return std::nullopt;
+    std::uint32_t umask = 0;
+    const auto [end, error] =
+        std::from_chars(line.data() + digits, line.data() + line.size(), umask, 8);
+    if (error != std::errc{}) return std::nullopt;
+    return umask & 0777;
+  }
+  return std::nullopt;
+}
+
 // The daemon's Manager: owns the context's life. Its destructor ends the event and
 // notification threads; Job handles that outlive it answer kUnavailable (as the engine's).
 class RemoteManager final : public api::Manager {
@@ -20,9 +44,10 @@ class RemoteManager final : public api::Manager {
 
   api::Result<std::shared_ptr<api::Job>> create_job(const std::string& display_name,
                                                     api::JobType type) override {
-    auto answer =
-        context_->call(Method::kPost, "/v1/jobs",
-                       nlohmann::json{{"name", display_name}, {"type", api::to_string(type)}});
+    nlohmann::json body{{"name", display_name}, {"type", api::to_string(type)}};
+    // The daemon writes the job's files; it cannot see this process's umask, so it is sent.
+    if (auto umask = process_umask()) body["umask"] = *umask;
+    auto answer = context_->call(Method::kPost, "/v1/jobs", body);
     if (!answer) return std::unexpected(answer.error());
     auto id = id_of(*answer);
     if (!id) return std::unexpected(id.error());

@@ -11,7 +11,8 @@ nlohmann::json to_json(const cache::CachedItem& item) {
           {"last_used", ipc::time_to_json(item.last_used)},
           {"pins", item.pins},
           {"verified", item.verified},
-          {"partial", item.partial}};
+          {"partial", item.partial},
+          {"shared", item.shared}};
 }
 
 nlohmann::json to_json(const cache::CacheStats& stats, const std::filesystem::path& dir) {

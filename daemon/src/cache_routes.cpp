@@ -1,5 +1,6 @@
 #include "cache_routes.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -16,11 +17,19 @@ class CacheRoutes {
   CacheRoutes(std::shared_ptr<engine::Service> service, uid_t daemon_uid)
       : service_(std::move(service)), daemon_uid_(daemon_uid) {}
 
-  Reply items(const RouteRequest&) {
+  Reply items(const RouteRequest& request) {
     auto items = service_->cache_items();
     if (!items) return Reply::error(items.error());
+    // A key is a content hash: listing another user's would tell what they fetched, and name
+    // the item to ask for. Users see the items they fetched themselves.
+    const bool sees_all = may_clean_cache(request.caller, daemon_uid_);
     json list = json::array();
-    for (const auto& item : *items) list.push_back(to_json(item));
+    for (const auto& item : *items) {
+      if (sees_all ||
+          std::find(item.users.begin(), item.users.end(), request.caller.uid) != item.users.end()) {
+        list.push_back(to_json(item));
+      }
+    }
     return Reply::json(200, {{"items", std::move(list)}});
   }
 

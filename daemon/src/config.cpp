@@ -160,6 +160,16 @@ const std::vector<Key>& keys() {
                                             UINT64_MAX));
     k.push_back(
         unsigned_key("cache_max_age_hours", false, &Config::cache_max_age_hours, 1u, 24u * 3650));
+    k.push_back({"allow_loopback_origins", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   if (text != "admin" && text != "all") {
+                     return std::unexpected(config_error(
+                         "allow_loopback_origins: expected admin or all, got \"" + text + "\""));
+                   }
+                   config.allow_loopback_origins = text;
+                   return {};
+                 },
+                 [](const Config& config) { return config.allow_loopback_origins; }});
     k.push_back(unsigned_key<std::uint64_t>("max_request_bytes", true, &Config::max_request_bytes,
                                             1024, 1ull << 30));
     k.push_back({"requests_per_second", true,
@@ -183,9 +193,12 @@ const std::vector<Key>& keys() {
                  }});
     k.push_back(unsigned_key("request_burst", true, &Config::request_burst, 1u, kU32));
     k.push_back(unsigned_key("max_connections", true, &Config::max_connections, 1u, 1'000'000u));
+    k.push_back(unsigned_key("max_connections_per_user", true, &Config::max_connections_per_user,
+                             1u, 1'000'000u));
     k.push_back(unsigned_key("io_timeout_seconds", true, &Config::io_timeout_seconds, 1u, 3600u));
     k.push_back(
         unsigned_key("event_queue_limit", true, &Config::event_queue_limit, 1u, 1'000'000u));
+    k.push_back(unsigned_key("event_idle_seconds", true, &Config::event_idle_seconds, 1u, kU32));
     k.push_back(unsigned_key("idle_exit_seconds", true, &Config::idle_exit_seconds, 0u, kU32));
     k.push_back({"log_level", true,
                  [](const std::string& text, Config& config) -> api::Result<void> {

@@ -37,14 +37,19 @@ struct Config {
   std::uint32_t background_http_delay_ms = 2000;  // background jobs: peers first
   std::uint64_t cache_max_bytes = 0;              // 0: a tenth of the cache's file system
   std::uint32_t cache_max_age_hours = 72;
+  // Whose jobs may fetch from this machine itself (loopback, its own addresses): "admin" (root
+  // and the daemon's own uid) or "all".
+  std::string allow_loopback_origins = "admin";
   // Server limits: reloadable.
   std::uint64_t max_request_bytes = 1 << 20;
   double requests_per_second = 100;  // per uid; 0 = unlimited
   std::uint32_t request_burst = 200;
   std::uint32_t max_connections = 4096;
-  std::uint32_t io_timeout_seconds = 30;   // reading a request, writing an answer
-  std::uint32_t event_queue_limit = 1024;  // events queued per subscriber before it is dropped
-  std::uint32_t idle_exit_seconds = 300;   // user mode: exit when idle this long; 0 = never
+  std::uint32_t max_connections_per_user = 64;  // root and the daemon's uid: not limited
+  std::uint32_t io_timeout_seconds = 30;        // reading a request, writing an answer
+  std::uint32_t event_queue_limit = 1024;       // events queued per subscriber before it is dropped
+  std::uint32_t event_idle_seconds = 300;       // an event stream quiet this long is closed
+  std::uint32_t idle_exit_seconds = 300;        // user mode: exit when idle this long; 0 = never
   std::string log_level = "info";
 };
 

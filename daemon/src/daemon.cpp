@@ -119,6 +119,9 @@ engine::EngineOptions engine_options(const Config& config) {
   options.background_http_delay = std::chrono::milliseconds(config.background_http_delay_ms);
   options.cache_limits.max_bytes = config.cache_max_bytes;
   options.cache_limits.max_age = std::chrono::hours(config.cache_max_age_hours);
+  if (config.allow_loopback_origins == "admin") {
+    options.local_origin_uids = std::vector<std::uint32_t>{0, ::geteuid()};
+  }
   options.on_listening = [](std::uint16_t port) {
     spdlog::info("listening on {} for peers", port);
   };
@@ -131,7 +134,9 @@ void apply_reloadable(const Config& config, ServerLimits& limits, RateLimiter& l
   limits.max_request_bytes = config.max_request_bytes;
   limits.io_timeout_seconds = config.io_timeout_seconds;
   limits.max_connections = config.max_connections;
+  limits.max_connections_per_user = config.max_connections_per_user;
   limits.event_queue_limit = config.event_queue_limit;
+  limits.event_idle_seconds = config.event_idle_seconds;
 }
 
 // True when one of the daemon owner's jobs is queued, connecting, transferring or waiting to
@@ -139,7 +144,7 @@ void apply_reloadable(const Config& config, ServerLimits& limits, RateLimiter& l
 // would cut the seed time short (the user daemon's 300 s idle exit against a 1 h seed time).
 bool has_work(engine::Service& service) {
   if (auto seeding = service.seeding(); !seeding || *seeding) return true;
-  auto jobs = service.manager_for({::getuid(), ::getgid(), false})->jobs();
+  auto jobs = service.manager_for({::getuid(), ::getgid(), false, std::nullopt})->jobs();
   if (!jobs) return true;  // cannot tell: stay
   for (const auto& job : *jobs) {
     auto state = job->state();

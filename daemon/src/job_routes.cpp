@@ -66,7 +66,10 @@ class Routes {
   Reply create(const RouteRequest& request) {
     SWARMCOPY_TRY(body, parse_body(request.body));
     SWARMCOPY_TRY(parsed, ipc::create_job_request_from_json(*body));
-    SWARMCOPY_TRY(job, view(request)->create_job(parsed->name, parsed->type));
+    // The job's files get the client's umask; a client that sent none gets private files.
+    engine::Caller creator = request.caller;
+    creator.umask = parsed->umask.value_or(077);
+    SWARMCOPY_TRY(job, service_->manager_for(creator)->create_job(parsed->name, parsed->type));
     return job_reply(**job, 201);
   }
 

@@ -19,6 +19,10 @@ api::Result<nlohmann::json> parse_body(const std::string& body) {
   } catch (const nlohmann::json::parse_error& e) {
     return std::unexpected(
         caller_error(api::ErrorKind::kInvalidArgument, std::string("body: not JSON: ") + e.what()));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond double (1e500) is reported this way, not as a parse error.
+    return std::unexpected(caller_error(api::ErrorKind::kInvalidArgument,
+                                        std::string("body: a number out of range: ") + e.what()));
   }
 }
 

@@ -153,7 +153,7 @@ void Server::on_accept(boost::system::error_code ec, Session::Socket socket) {
     spdlog::warn("closing a connection: {}", credentials.error().message);
     return;
   }
-  engine::Caller caller{credentials->uid, credentials->gid, credentials->uid == 0};
+  engine::Caller caller{credentials->uid, credentials->gid, credentials->uid == 0, std::nullopt};
   if (mode_ == DaemonMode::kUser) {
     // A user's daemon serves that user only; its socket directory is 0700 anyway.
     if (credentials->uid != ::getuid()) {
@@ -163,13 +163,29 @@ void Server::on_accept(boost::system::error_code ec, Session::Socket socket) {
     caller.admin = false;
   }
   auto session = make_session(std::move(socket), caller);
-  if (connection_count() > context_.limits.max_connections.load()) {
+  if (auto refused = refusal(caller)) {
     session->reject(Reply::error(
         503, api::Error{api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kUnavailable, 0,
-                        "too many connections: try again", "", api::Protocol::kNone}));
+                        *refused, "", api::Protocol::kNone}));
     return;
   }
   session->start();
+}
+
+std::optional<std::string> Server::refusal(const engine::Caller& caller) const {
+  const auto limit = context_.limits.max_connections.load();
+  const bool privileged = caller.admin || caller.uid == ::getuid();
+  std::lock_guard lock(registry_->mutex);
+  if (registry_->sessions.size() > limit - (privileged ? 0 : admin_reserve(limit))) {
+    return "too many connections: try again";
+  }
+  const auto per_user = context_.limits.max_connections_per_user.load();
+  const auto it = registry_->by_uid.find(caller.uid);
+  if (!privileged && it != registry_->by_uid.end() && it->second > per_user) {
+    return "too many connections for uid " + std::to_string(caller.uid) + " (limit " +
+           std::to_string(per_user) + ", max_connections_per_user): close some and try again";
+  }
+  return std::nullopt;
 }
 
 std::shared_ptr<Session> Server::make_session(Session::Socket socket,
@@ -178,12 +194,16 @@ std::shared_ptr<Session> Server::make_session(Session::Socket socket,
   auto session = std::make_shared<Session>(std::move(socket), caller, context_);
   // The end callback is set after construction so that it can name the session's address.
   const Session* key = session.get();
-  session->set_on_end([registry, key] {
+  const auto uid = caller.uid;
+  session->set_on_end([registry, key, uid] {
     std::lock_guard lock(registry->mutex);
-    registry->sessions.erase(key);
+    if (registry->sessions.erase(key) > 0 && --registry->by_uid[uid] == 0) {
+      registry->by_uid.erase(uid);
+    }
   });
   std::lock_guard lock(registry->mutex);
   registry->sessions.emplace(key, session);
+  ++registry->by_uid[uid];
   return session;
 }
 

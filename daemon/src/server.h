@@ -17,6 +17,8 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <unordered_map>
 
 #include "daemon_mode.h"
@@ -47,6 +49,8 @@ class Server {
   void accept();
   void on_accept(boost::system::error_code ec, Session::Socket socket);
   std::shared_ptr<Session> make_session(Session::Socket socket, const engine::Caller& caller);
+  // Why a new session of `caller` may not be served now (503), or nullopt. Counts include it.
+  std::optional<std::string> refusal(const engine::Caller& caller) const;
 
   boost::asio::io_context& io_;
   SessionContext context_;
@@ -68,6 +72,7 @@ class Server {
   struct Registry {
     std::mutex mutex;
     std::unordered_map<const Session*, std::weak_ptr<Session>> sessions;
+    std::unordered_map<std::uint32_t, std::size_t> by_uid;  // live sessions per caller uid
   };
   std::shared_ptr<Registry> registry_ = std::make_shared<Registry>();
 };

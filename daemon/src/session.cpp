@@ -299,13 +299,15 @@ void Session::start_stream(const EventFilter& filter) {
 void Session::write_stream() {
   writing_ = true;
   arm_deadline(std::chrono::seconds(context_.limits.io_timeout_seconds.load()));
-  asio::async_write(socket_, asio::buffer(out_),
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                      self->disarm_deadline();
-                      self->writing_ = false;
-                      if (ec) return self->close_now();
-                      self->pump_events();
-                    });
+  asio::async_write(
+      socket_, asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        // Until the next event: a stream quiet this long is closed (the client
+        // reconnects), so idle streams cannot hold connections forever.
+        self->arm_deadline(std::chrono::seconds(self->context_.limits.event_idle_seconds.load()));
+        self->writing_ = false;
+        if (ec) return self->close_now();
+        self->pump_events();
+      });
 }
 
 void Session::pump_events() {

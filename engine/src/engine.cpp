@@ -10,6 +10,7 @@
 
 #include "file_ops.h"
 #include "fs_credentials.h"
+#include "input_checks.h"
 #include "local_job.h"
 #include "scheduler.h"
 #include "url.h"
@@ -251,6 +252,9 @@ api::Result<Engine::JobEntry*> Engine::lookup_mutable(const Caller& caller, cons
   auto entry = lookup(caller, id);
   if (!entry) return entry;
   if (api::is_final((*entry)->record.state)) return job_is_final((*entry)->record);
+  if ((*entry)->completing) {
+    return caller_error(ErrorKind::kInvalidState, "job is being completed");
+  }
   return entry;
 }
 
@@ -302,10 +306,14 @@ api::Result<api::JobId> Engine::create_job(const Caller& caller, const std::stri
         ErrorKind::kLimitExceeded,
         "too many jobs for this user (limit " + std::to_string(options_.max_jobs_per_user) + ")");
   }
+  if (auto checked = check_display_name(display_name); !checked) {
+    return std::unexpected(checked.error());
+  }
   JobRecord record;
   record.id = api::JobId::generate();
   record.owner_uid = caller.uid;
   record.owner_gid = caller.gid;
+  if (caller.umask) record.file_mode = 0666 & ~*caller.umask;
   record.display_name = display_name;
   record.type = type;
   record.state = JobState::kSuspended;
@@ -475,7 +483,19 @@ api::Result<void> Engine::cancel(const Caller& caller, const api::JobId& id) {
   return {};
 }
 
+// Complete never touches the owner's files on the engine thread: a temporary file replaced by a
+// FIFO or sitting on a stalled mount would freeze every user's calls. The engine thread checks
+// the state and freezes the job; the blocking pool checks and moves the files (as the owner);
+// the engine thread records the outcome.
 api::Result<void> Engine::complete(const Caller& caller, const api::JobId& id) {
+  auto plan = call([&] { return begin_complete(caller, id); });
+  if (!plan) return std::unexpected(plan.error());
+  auto moved = run_blocking([&plan] { return move_into_place(*plan); });
+  return call([&] { return end_complete(id, std::move(moved)); });
+}
+
+api::Result<Engine::CompletePlan> Engine::begin_complete(const Caller& caller,
+                                                         const api::JobId& id) {
   auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
@@ -484,20 +504,34 @@ api::Result<void> Engine::complete(const Caller& caller, const api::JobId& id) {
         ErrorKind::kInvalidState,
         "job is not transferred yet (" + std::string(api::to_string(entry.record.state)) + ")");
   }
-  // As the owner: the destinations are replaced only where the owner could replace them.
-  ScopedFsCredentials as_owner(entry.record.owner_uid, entry.record.owner_gid);
-  // Check everything first so that a failure leaves every destination as it was.
-  std::vector<PendingMove> moves;
+  CompletePlan plan{entry.record.owner_uid, entry.record.owner_gid, {}, {}};
   for (const auto& file : entry.record.files) {
-    if (!file_exists(file.temp_path)) {
-      return api::fail(ErrorContext::kLocalFile, ErrorKind::kLocalIo, "temporary file is missing",
-                       ENOENT, file.temp_path, api::Protocol::kLocal);
-    }
-    if (auto synced = sync_path(file.temp_path, false); !synced) return synced;
-    moves.push_back({file.temp_path, file.local_path});
+    plan.moves.push_back({file.temp_path, file.local_path});
+    plan.sizes.push_back(file.size);
   }
-  if (auto moved = move_all_into_place(moves); !moved) return moved;
-  set_state(entry, JobState::kAcknowledged);
+  entry.completing = true;
+  return plan;
+}
+
+api::Result<void> Engine::move_into_place(const CompletePlan& plan) {
+  // As the owner: the destinations are replaced only where the owner could replace them.
+  ScopedFsCredentials as_owner(plan.owner_uid, plan.owner_gid);
+  // Check everything first so that a failure leaves every destination as it was.
+  for (std::size_t i = 0; i < plan.moves.size(); ++i) {
+    if (auto checked = check_temp_file(plan.moves[i].temp, plan.owner_uid, plan.sizes[i]);
+        !checked) {
+      return checked;
+    }
+  }
+  return move_all_into_place(plan.moves);
+}
+
+api::Result<void> Engine::end_complete(const api::JobId& id, api::Result<void> moved) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return std::unexpected(unavailable());
+  it->second.completing = false;
+  if (!moved) return moved;
+  set_state(it->second, JobState::kAcknowledged);
   return {};
 }
 
@@ -630,12 +664,7 @@ api::Result<std::shared_ptr<api::Callback>> Engine::callback(const Caller& calle
 api::Result<void> Engine::set_http_headers(const Caller& caller, const api::JobId& id,
                                            std::vector<std::string> headers) {
   for (const auto& header : headers) {
-    const auto colon = header.find(':');
-    if (colon == std::string::npos || colon == 0 ||
-        header.find_first_of("\r\n") != std::string::npos) {
-      return caller_error(ErrorKind::kInvalidArgument,
-                          "HTTP header must be 'Name: value' on one line: " + header);
-    }
+    if (auto checked = check_http_header(header); !checked) return checked;
   }
   auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
@@ -675,7 +704,8 @@ void Engine::schedule() {
     const auto state = entry.record.state;
     if (state == JobState::kQueued || (is_running_state(state) && entry.run)) {
       entries.push_back(SchedulerEntry{id, entry.record.priority, entry.run.has_value(),
-                                       entry.queue_seq, entry.running_since});
+                                       entry.queue_seq, entry.record.owner_uid,
+                                       entry.running_since});
     }
   }
   const auto now = SteadyClock::now();
@@ -728,9 +758,15 @@ void Engine::run_next_file(JobEntry& entry) {
                          [this] { return swarm_hub(); }},
       *next,
       FileTransfer::Settings{record.http_headers, record.max_bytes_per_second, record.owner_uid,
-                             record.owner_gid, record.priority == api::Priority::kForeground},
+                             record.owner_gid, record.priority == api::Priority::kForeground,
+                             record.file_mode, may_fetch_locally(record.owner_uid)},
       std::move(hooks));
   entry.run->transfer->start();
+}
+
+bool Engine::may_fetch_locally(std::uint32_t uid) const {
+  const auto& allowed = options_.local_origin_uids;
+  return !allowed || std::find(allowed->begin(), allowed->end(), uid) != allowed->end();
 }
 
 api::Result<swarm::SwarmHub*> Engine::swarm_hub() {
@@ -790,15 +826,24 @@ void Engine::on_persist(const api::JobId& id, std::uint64_t token, const FileRec
   (void)token;
   auto& entry = it->second;
   auto& record = entry.record;
-  const bool progressed = file.verified.total() > record.files[file.index].verified.total();
+  // Only bytes beyond the most ever verified are progress (FileRecord::high_water); the engine
+  // keeps the mark, the transfer's copy of the record may hold an older one. New content at the
+  // origin starts a new mark.
+  const FileRecord& stored = record.files[file.index];
+  const bool same_content = stored.size == file.size && stored.etag == file.etag &&
+                            stored.last_modified == file.last_modified &&
+                            stored.info_hash == file.info_hash;
+  const std::uint64_t high_water = same_content ? stored.high_water : 0;
+  const bool progressed = file.verified.total() > high_water;
   record.files[file.index] = file;
+  record.files[file.index].high_water = std::max(high_water, file.verified.total());
   if (progressed) {
     // Progress ends a run of transient errors: the no-progress clock starts over.
     record.transient_since = {};
     record.retry_count = 0;
   }
   touch(record);
-  if (auto saved = store_->update_job_and_file(record, file); !saved) {
+  if (auto saved = store_->update_job_and_file(record, record.files[file.index]); !saved) {
     spdlog::error("job {}: cannot save progress: {}", id.to_string(), saved.error().message);
   }
   if (progressed) notify(entry, Event::kModification);
@@ -902,7 +947,8 @@ void Engine::cancel_retry(JobEntry& entry) {
 std::shared_ptr<api::Job> Engine::handle(const JobRecord& record) {
   // A callback acts for the job's owner, as the owner's own handles do.
   return std::make_shared<LocalJob>(shared_from_this(),
-                                    Caller{record.owner_uid, record.owner_gid, false}, record.id);
+                                    Caller{record.owner_uid, record.owner_gid, false, std::nullopt},
+                                    record.id);
 }
 
 void Engine::observe(JobEvent event) {

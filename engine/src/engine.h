@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "file_ops.h"
 #include "file_transfer.h"
 #include "job_record.h"
 #include "job_store.h"
@@ -52,6 +53,12 @@ class Engine : public std::enable_shared_from_this<Engine> {
 
   template <class F>
   auto call(F&& fn) -> decltype(fn());
+  // Runs `fn` on the blocking pool and waits for it. Not for the engine thread: it would wait.
+  template <class F>
+  auto run_blocking(F&& fn) -> decltype(fn());
+
+  // Any thread but the engine thread (it waits for both): moves the job's files into place.
+  api::Result<void> complete(const Caller& caller, const api::JobId& id);
 
   // The content cache, null when disabled. Any thread: the pointer is fixed at construction and
   // the store, thread-safe itself, lives as long as the Engine (shutdown() keeps it).
@@ -71,7 +78,6 @@ class Engine : public std::enable_shared_from_this<Engine> {
   api::Result<void> resume(const Caller& caller, const api::JobId& id);
   api::Result<void> suspend(const Caller& caller, const api::JobId& id);
   api::Result<void> cancel(const Caller& caller, const api::JobId& id);
-  api::Result<void> complete(const Caller& caller, const api::JobId& id);
   api::Result<api::JobInfo> info(const Caller& caller, const api::JobId& id);
   api::Result<void> set_priority(const Caller& caller, const api::JobId& id,
                                  api::Priority priority);
@@ -101,6 +107,13 @@ class Engine : public std::enable_shared_from_this<Engine> {
     std::chrono::steady_clock::time_point running_since{};
     std::unique_ptr<boost::asio::steady_timer> retry_timer;
     std::chrono::steady_clock::time_point retry_at{};  // when a TRANSIENT_ERROR job retries
+    bool completing = false;  // its files are being moved into place: no other change meanwhile
+  };
+  struct CompletePlan {
+    std::uint32_t owner_uid = 0;
+    std::uint32_t owner_gid = 0;
+    std::vector<PendingMove> moves;
+    std::vector<std::optional<std::uint64_t>> sizes;  // of each temporary file, as transferred
   };
   enum class Event { kTransferred, kError, kModification };
 
@@ -111,6 +124,10 @@ class Engine : public std::enable_shared_from_this<Engine> {
   void purge_final_jobs();
   void run_thread();
   void stop_on_engine_thread();
+
+  api::Result<CompletePlan> begin_complete(const Caller& caller, const api::JobId& id);
+  static api::Result<void> move_into_place(const CompletePlan& plan);
+  api::Result<void> end_complete(const api::JobId& id, api::Result<void> moved);
 
   api::Result<JobEntry*> lookup(const Caller& caller, const api::JobId& id);
   // Also rejects final jobs.
@@ -125,6 +142,8 @@ class Engine : public std::enable_shared_from_this<Engine> {
   void start_run(JobEntry& entry);
   void run_next_file(JobEntry& entry);
   void stop_run(JobEntry& entry);
+  // EngineOptions::local_origin_uids.
+  bool may_fetch_locally(std::uint32_t uid) const;
   void on_file_done(const api::JobId& id, std::uint64_t token, std::size_t index,
                     FileOutcome outcome);
   void on_persist(const api::JobId& id, std::uint64_t token, const FileRecord& file);
@@ -187,6 +206,15 @@ auto Engine::call(F&& fn) -> decltype(fn()) {
     if (!accepting_) return std::unexpected(unavailable());
     boost::asio::post(io_, [&promise, &fn] { promise.set_value(fn()); });
   }
+  return future.get();
+}
+
+template <class F>
+auto Engine::run_blocking(F&& fn) -> decltype(fn()) {
+  using R = decltype(fn());
+  std::promise<R> promise;
+  auto future = promise.get_future();
+  boost::asio::post(pool_, [&promise, &fn] { promise.set_value(fn()); });
   return future.get();
 }
 

@@ -1,5 +1,6 @@
 #include "file_ops.h"
 
+#include "input_checks.h"
 #include "swarmcopy/util/unique_fd.h"
 
 #include <fcntl.h>
@@ -47,6 +48,9 @@ api::Result<void> check_destination(const std::string& path) {
   if (path.empty() || path.front() != '/') {
     return invalid("destination must be an absolute path", path);
   }
+  if (has_control_character(path)) {
+    return invalid("destination contains a NUL or control character", path);
+  }
   if (path.back() == '/') return invalid("destination names a directory", path);
   const auto name = std::filesystem::path(path).filename().string();
   if (name.empty() || name == "." || name == "..") {
@@ -81,8 +85,26 @@ std::string temp_path_for(const std::string& destination, const api::JobId& job,
   return (dest.parent_path() / temp_name).string();
 }
 
-api::Result<void> sync_path(const std::string& path, bool directory) {
-  auto fd = open_fd(path, directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
+api::Result<void> check_temp_file(const std::string& path, std::uint32_t owner_uid,
+                                  std::optional<std::uint64_t> size) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    return std::unexpected(local_file_error("temporary file is missing", path, errno));
+  }
+  auto replaced = [&](const std::string& why) {
+    return api::fail(api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo,
+                     "temporary file was replaced: " + why, 0, path, api::Protocol::kLocal);
+  };
+  if (!S_ISREG(st.st_mode)) return replaced("not a regular file");
+  if (st.st_uid != owner_uid) return replaced("not owned by the job's owner");
+  if (size && static_cast<std::uint64_t>(st.st_size) != *size) {
+    return replaced(std::to_string(st.st_size) + " bytes instead of " + std::to_string(*size));
+  }
+  return {};
+}
+
+api::Result<void> sync_directory(const std::string& path) {
+  auto fd = open_fd(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK);
   if (!fd.valid()) return std::unexpected(local_file_error("cannot open for fsync", path, errno));
   if (::fsync(fd.get()) != 0) return std::unexpected(local_file_error("fsync failed", path, errno));
   return {};
@@ -116,7 +138,7 @@ api::Result<void> move_all_into_place(std::span<const PendingMove> moves) {
   for (const auto& move : moves) {
     const auto dir = parent_of(move.destination);
     if (std::find(synced.begin(), synced.end(), dir) != synced.end()) continue;
-    if (auto result = sync_path(dir, true); !result) return result;
+    if (auto result = sync_directory(dir); !result) return result;
     synced.push_back(dir);
   }
   return {};

@@ -1,10 +1,12 @@
 // Local file rules and operations of a job: where a destination may be, where its temporary
-// file lives, the whole-file SHA-256 check, and the durable move into place. Functions only;
-// the blocking one (sync_path) belong on the blocking pool, not the engine
-// thread.
+// file lives, and the durable move into place. Functions only. Paths here are the job owner's:
+// a service running as root never opens one that could be a FIFO, a device or a symlink
+// (check_temp_file looks with lstat, sync_directory opens non-blocking and checks what it got).
+// move_all_into_place fsyncs directories: call it on the blocking pool, not the engine thread.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -25,8 +27,15 @@ api::Result<void> check_destination(const std::string& path);
 std::string temp_path_for(const std::string& destination, const api::JobId& job,
                           std::uint32_t index);
 
-// fsync of a file or directory by path.
-api::Result<void> sync_path(const std::string& path, bool directory);
+// Checks, without opening it, that `path` is still a job's finished temporary file: a regular
+// file (not a symlink, FIFO or device), owned by `owner_uid`, of `size` bytes when known. Its data
+// was fdatasync'ed through the transfer's own descriptor before the job became TRANSFERRED.
+api::Result<void> check_temp_file(const std::string& path, std::uint32_t owner_uid,
+                                  std::optional<std::uint64_t> size);
+
+// fsync of a directory by path: opened with O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, so that
+// whatever the owner put there, the open neither follows a symlink nor waits.
+api::Result<void> sync_directory(const std::string& path);
 
 struct PendingMove {
   std::string temp;

@@ -8,6 +8,7 @@
 
 #include "file_ops.h"
 #include "fs_credentials.h"
+#include "swarmcopy/api/credentials.h"
 #include "swarmcopy/peer/metainfo.h"
 #include "swarmcopy/util/sha256.h"
 
@@ -19,12 +20,16 @@ constexpr std::uint64_t kMinChunkBytes = 1ull << 20;
 constexpr std::uint64_t kRetryCreditBytes = 1ull << 20;
 constexpr std::uint32_t kMaxQuickRetries = 5;
 
-// Verified content only goes in: kept for the next download of the same bytes. The cache is an
-// optimisation, so a failure to keep it is logged, not reported.
-void keep_in_cache(cache::ContentStore& cache, TempFile& temp, const std::string& sha256) {
+// Verified content only goes in: kept for the next download of the same bytes, by `uid`, and by
+// other users too when `shared` (fetched without credentials). The cache is an optimisation, so
+// a failure to keep it is logged, not reported.
+void keep_in_cache(cache::ContentStore& cache, TempFile& temp, const std::string& sha256,
+                   std::uint32_t uid, bool shared) {
+  const auto key = cache::ContentStore::sha256_key(sha256);
   auto size = temp.size();
-  auto kept = size ? cache.insert(cache::ContentStore::sha256_key(sha256), temp.fd(), *size)
-                   : api::Result<void>(std::unexpected(size.error()));
+  auto kept =
+      size ? cache.insert(key, temp.fd(), *size) : api::Result<void>(std::unexpected(size.error()));
+  if (kept) kept = cache.grant(key, uid, shared);
   if (!kept) spdlog::warn("cannot keep {} in the cache: {}", temp.path(), kept.error().describe());
 }
 
@@ -55,6 +60,12 @@ void FileTransfer::start() {
       start_http("mode http-only");
       return;
     case api::DownloadMode::kLan:
+      if (private_content()) {
+        start_http(
+            "the job sends credentials (URL userinfo, a secret query parameter or an access "
+            "header): private content is never peered");
+        return;
+      }
       if (deps_.cache == nullptr || !deps_.swarm_hub) {
         start_http("the content cache is disabled (the swarm keeps its data there)");
         return;
@@ -77,8 +88,7 @@ void FileTransfer::start_http(std::optional<std::string> peers_unused_reason) {
 void FileTransfer::start_metadata() {
   const auto url = file_.metadata_url.value_or(swarm::default_metadata_url(file_.url));
   metadata_ = std::make_unique<swarm::MetadataFetch>(
-      deps_.http, url, file_.metadata_url.has_value(),
-      origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
+      deps_.http, url, file_.metadata_url.has_value(), settings_.request_options(),
       [this](auto result) { on_metadata(std::move(result)); });
 }
 
@@ -123,33 +133,51 @@ void FileTransfer::on_swarm_fell_back(std::string reason) {
 
 void FileTransfer::start_from_origin() {
   written_ = file_.verified;
-  probe_id_ = deps_.http.probe(
-      file_.url, origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
-      [this](auto result) {
-        probe_id_.reset();
-        on_probe(std::move(result));
-      });
+  probe_id_ = deps_.http.probe(file_.url, settings_.request_options(), [this](auto result) {
+    probe_id_.reset();
+    on_probe(std::move(result));
+  });
 }
 
-// A file whose SHA-256 the caller gave may already be in the cache, from any URL: then the
-// origin is not asked at all.
+bool FileTransfer::private_content() const {
+  return api::sends_credentials(file_.url, settings_.http_headers);
+}
+
+// A file whose SHA-256 the caller gave may already be in the cache, from any URL. The user who
+// fetched it gets it without asking the origin. Another user gets shared content only once the
+// origin, asked with this job's own URL and headers, answers for a file of the same size (the
+// probe comes first anyway), and never content fetched with credentials.
 void FileTransfer::start_from_cache() {
   const auto key = cache::ContentStore::sha256_key(*file_.sha256);
-  boost::asio::post(deps_.pool, [this, key, cache = deps_.cache, alive = alive_, &io = deps_.io] {
-    auto found = cache->acquire(key);
+  boost::asio::post(deps_.pool, [this, key, cache = deps_.cache, uid = settings_.owner_uid,
+                                 alive = alive_, &io = deps_.io] {
+    auto access = cache->access(key, uid);
     std::shared_ptr<cache::Pin> pin;
-    if (!found) {
-      spdlog::warn("cache lookup failed: {}", found.error().describe());
-    } else if (*found) {
-      pin = std::make_shared<cache::Pin>(std::move(**found));
+    if (access &&
+        (*access == cache::CacheAccess::kGranted || *access == cache::CacheAccess::kAskOrigin)) {
+      auto found = cache->acquire(key);
+      if (!found) {
+        spdlog::warn("cache lookup failed: {}", found.error().describe());
+      } else if (*found) {
+        pin = std::make_shared<cache::Pin>(std::move(**found));
+      }
+    } else if (!access) {
+      spdlog::warn("cache lookup failed: {}", access.error().describe());
     }
-    boost::asio::post(io, [this, alive, pin] {
-      if (*alive) on_cache_lookup(pin);
+    const bool confirm = access && *access == cache::CacheAccess::kAskOrigin;
+    boost::asio::post(io, [this, alive, pin, confirm] {
+      if (!*alive) return;
+      if (pin && confirm) {
+        cache_candidate_ = pin;  // on_probe decides
+        start_from_origin();
+        return;
+      }
+      on_cache_lookup(pin, false);
     });
   });
 }
 
-void FileTransfer::on_cache_lookup(std::shared_ptr<cache::Pin> pin) {
+void FileTransfer::on_cache_lookup(std::shared_ptr<cache::Pin> pin, bool confirmed) {
   if (!pin) {
     start_from_origin();
     return;
@@ -159,15 +187,17 @@ void FileTransfer::on_cache_lookup(std::shared_ptr<cache::Pin> pin) {
     return;
   }
   hooks_.data_flowing();
-  boost::asio::post(deps_.pool,
-                    [this, pin, temp = temp_, cache = deps_.cache, alive = alive_, &io = deps_.io] {
-                      auto copied = cache->copy_to(*pin, temp->fd());
-                      if (copied) copied = temp->sync();
-                      const auto size = pin->size();
-                      boost::asio::post(io, [this, alive, copied, size] {
-                        if (*alive) on_cache_copied(copied, size);
-                      });
-                    });
+  boost::asio::post(deps_.pool, [this, pin, temp = temp_, cache = deps_.cache, confirmed,
+                                 uid = settings_.owner_uid, alive = alive_, &io = deps_.io] {
+    // The origin vouched for this user: no need to ask it next time.
+    if (confirmed) (void)cache->grant(pin->key(), uid, false);
+    auto copied = cache->copy_to(*pin, temp->fd());
+    if (copied) copied = temp->sync();
+    const auto size = pin->size();
+    boost::asio::post(io, [this, alive, copied, size] {
+      if (*alive) on_cache_copied(copied, size);
+    });
+  });
 }
 
 void FileTransfer::on_cache_copied(api::Result<void> copied, std::uint64_t size) {
@@ -191,7 +221,7 @@ void FileTransfer::on_cache_copied(api::Result<void> copied, std::uint64_t size)
 api::Result<void> FileTransfer::open_temp() {
   // Created as the job's owner: where the owner may, and owned by the owner.
   ScopedFsCredentials as_owner(settings_.owner_uid, settings_.owner_gid);
-  auto temp = TempFile::open(file_.temp_path);
+  auto temp = TempFile::open(file_.temp_path, settings_.file_mode);
   if (!temp) return std::unexpected(temp.error());
   temp_ = std::move(*temp);
   if (!file_.verified.empty()) {
@@ -247,6 +277,14 @@ void FileTransfer::on_probe(std::expected<origin::RemoteIdentity, origin::FetchE
   file_.last_modified = identity.last_modified;
   file_.accepts_ranges = identity.accepts_ranges;
   hooks_.persist(file_);
+  if (auto candidate = std::exchange(cache_candidate_, nullptr)) {
+    // Another user's content with this file's SHA-256: the origin, asked as this job asks, serves
+    // a file of that size, so this user may have it.
+    if (identity.size && *identity.size == candidate->size()) {
+      on_cache_lookup(std::move(candidate), true);
+      return;
+    }
+  }
   // The temporary file is made only once the origin has answered, so that a bad URL leaves
   // nothing behind in the destination's directory.
   if (auto opened = open_temp(); !opened) {
@@ -324,8 +362,7 @@ origin::RangeRequest FileTransfer::request_for(ByteRange range, bool whole_body)
   request.expected.etag = file_.etag;
   request.expected.last_modified = file_.last_modified;
   request.expected.accepts_ranges = file_.accepts_ranges;
-  request.options.headers = settings_.http_headers;
-  request.options.max_bytes_per_second = settings_.max_bytes_per_second;
+  request.options = settings_.request_options();
   return request;
 }
 
@@ -435,13 +472,14 @@ void FileTransfer::on_all_written() {
   // metadata) run on the pool.
   boost::asio::post(deps_.pool, [this, temp = temp_, alive = alive_, expected = file_.sha256,
                                  pieces = expected_pieces_, cache = deps_.cache, &io = deps_.io,
-                                 bypass = file_.mode == api::DownloadMode::kBypass] {
+                                 bypass = file_.mode == api::DownloadMode::kBypass,
+                                 uid = settings_.owner_uid, shared = !private_content()] {
     auto synced = temp->sync();
     std::optional<api::Result<std::string>> hash;
     if (synced && expected) hash = util::sha256_of_fd(temp->fd(), temp->path());
-    const bool matches_metadata = !synced || !pieces || peer::verify_file(*pieces, temp->path());
+    const bool matches_metadata = !synced || !pieces || peer::verify_fd(*pieces, temp->fd());
     if (matches_metadata && hash && *hash && **hash == *expected && cache != nullptr && !bypass)
-      keep_in_cache(*cache, *temp, **hash);
+      keep_in_cache(*cache, *temp, **hash, uid, shared);
     boost::asio::post(io, [this, alive, synced, hash, matches_metadata] {
       if (*alive) on_final_sync(synced, hash, matches_metadata);
     });

@@ -83,7 +83,10 @@ class FileTransfer {
   void on_swarm_fell_back(std::string reason);
   void start_from_origin();
   void start_from_cache();
-  void on_cache_lookup(std::shared_ptr<cache::Pin> pin);
+  // `confirmed`: another user's shared item that this job's origin vouched for.
+  void on_cache_lookup(std::shared_ptr<cache::Pin> pin, bool confirmed);
+  // Fetched with credentials: never peered, never given to another user from the cache.
+  bool private_content() const;
   void on_cache_copied(api::Result<void> copied, std::uint64_t size);
   api::Result<void> open_temp();
   void forget_content();
@@ -118,6 +121,8 @@ class FileTransfer {
   // Set when a file with metadata comes over HTTP alone: no piece of it was checked on the way,
   // so the whole file is checked against these piece hashes before it counts.
   std::shared_ptr<const peer::Metainfo> expected_pieces_;
+  // Another user's cached copy of this file, held until the origin's probe confirms it.
+  std::shared_ptr<cache::Pin> cache_candidate_;
   RangeSet written_;  // on disk, maybe not synced yet
   std::deque<ByteRange> pending_;
   std::map<std::uint64_t, Connection> active_;  // by our own key, known before fetch() returns

@@ -32,6 +32,10 @@ struct FileRecord {
   bool accepts_ranges = true;
   bool completed = false;  // every byte on disk, synced and (when asked) hash-checked
   RangeSet verified;       // bytes on disk and synced
+  // The most bytes ever verified at once (kept by the engine, not the transfers): only growth
+  // beyond it is progress. An origin that ignores Range restarts from byte 0 after each
+  // failure, and counting that refetch as progress reset the no-progress clock forever.
+  std::uint64_t high_water = 0;
   std::uint64_t from_origin = 0;
   std::uint64_t from_peers = 0;
   std::uint64_t from_cache = 0;
@@ -60,6 +64,9 @@ struct JobRecord {
   std::optional<api::Error> error;
   std::vector<std::string> http_headers;
   std::uint64_t max_bytes_per_second = 0;
+  // The mode of files made for the owner: 0666 less the umask the creating client sent (a
+  // daemon's job; 0600 when it sent none). nullopt: as this process's umask makes them.
+  std::optional<std::uint32_t> file_mode;
   // When the current run of transient errors began (zero: none), and how many retries so far.
   api::Clock::time_point transient_since{};
   std::uint32_t retry_count = 0;

@@ -38,7 +38,7 @@ static_assert(std::ratio_less_equal_v<std::nano, Clock::period>,
 
 // The schema version this code writes. Each entry of kMigrations takes the file from version
 // i to i + 1; a new version appends an entry and never edits an old one.
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Unsigned 64-bit counters are stored as SQLite's signed INTEGER with the same bits, so even
 // values above INT64_MAX round-trip exactly. Nothing orders or sums them in SQL.
@@ -103,16 +103,22 @@ ALTER TABLE files ADD COLUMN peers_seen INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE files ADD COLUMN peers TEXT NOT NULL DEFAULT '';
 ALTER TABLE files ADD COLUMN peers_unused_reason TEXT;
 )sql",
+    // 4: the mode of the owner's files (NULL: as the process's umask makes them), and the most
+    // bytes a file ever had verified (progress is measured against it).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN file_mode INTEGER;
+ALTER TABLE files ADD COLUMN high_water INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
-// Column order shared by the SELECT below and read_job(); parameters ?1..?22 in the same order
+// Column order shared by the SELECT below and read_job(); parameters ?1..?23 in the same order
 // for INSERT and UPDATE (bind_job()).
 constexpr std::string_view kSelectJobs = R"sql(
 SELECT id, owner_uid, display_name, type, state, priority, notify_flags, no_progress_timeout_s,
        creation_time_ns, modification_time_ns, transfer_completion_time_ns, error_context,
        error_kind, error_code, error_message, error_file, error_protocol, http_headers,
-       max_bytes_per_second, transient_since_ns, retry_count, owner_gid
+       max_bytes_per_second, transient_since_ns, retry_count, owner_gid, file_mode
 FROM jobs ORDER BY creation_time_ns, id)sql";
 
 constexpr std::string_view kInsertJob = R"sql(
@@ -120,9 +126,9 @@ INSERT INTO jobs (id, owner_uid, display_name, type, state, priority, notify_fla
                   no_progress_timeout_s, creation_time_ns, modification_time_ns,
                   transfer_completion_time_ns, error_context, error_kind, error_code,
                   error_message, error_file, error_protocol, http_headers, max_bytes_per_second,
-                  transient_since_ns, retry_count, owner_gid)
+                  transient_since_ns, retry_count, owner_gid, file_mode)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-        ?20, ?21, ?22))sql";
+        ?20, ?21, ?22, ?23))sql";
 
 constexpr std::string_view kUpdateJob = R"sql(
 UPDATE jobs SET owner_uid = ?2, display_name = ?3, type = ?4, state = ?5, priority = ?6,
@@ -131,27 +137,27 @@ UPDATE jobs SET owner_uid = ?2, display_name = ?3, type = ?4, state = ?5, priori
                 error_context = ?12, error_kind = ?13, error_code = ?14, error_message = ?15,
                 error_file = ?16, error_protocol = ?17, http_headers = ?18,
                 max_bytes_per_second = ?19, transient_since_ns = ?20, retry_count = ?21,
-                owner_gid = ?22
+                owner_gid = ?22, file_mode = ?23
 WHERE id = ?1)sql";
 
 constexpr std::string_view kDeleteJob = "DELETE FROM jobs WHERE id = ?1";
 constexpr std::string_view kJobExists = "SELECT 1 FROM jobs WHERE id = ?1";
 
-// Column order shared by the SELECT below and read_file(); parameters ?1..?15 in the same
+// Column order shared by the SELECT below and read_file(); parameters ?1..?23 in the same
 // order for INSERT and UPDATE (bind_file()).
 constexpr std::string_view kSelectFiles = R"sql(
 SELECT job_id, idx, url, local_path, temp_path, sha256, size, etag, last_modified,
        accepts_ranges, completed, verified, from_origin, from_peers, from_cache, metadata_url,
-       mode, info_hash, uploaded, peers_seen, peers, peers_unused_reason
+       mode, info_hash, uploaded, peers_seen, peers, peers_unused_reason, high_water
 FROM files ORDER BY job_id, idx)sql";
 
 constexpr std::string_view kInsertFile = R"sql(
 INSERT INTO files (job_id, idx, url, local_path, temp_path, sha256, size, etag, last_modified,
                    accepts_ranges, completed, verified, from_origin, from_peers, from_cache,
                    metadata_url, mode, info_hash, uploaded, peers_seen, peers,
-                   peers_unused_reason)
+                   peers_unused_reason, high_water)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-        ?20, ?21, ?22))sql";
+        ?20, ?21, ?22, ?23))sql";
 
 // Every column but the key: after update_file the row is exactly the record that was passed.
 constexpr std::string_view kUpdateFile = R"sql(
@@ -159,7 +165,7 @@ UPDATE files SET url = ?3, local_path = ?4, temp_path = ?5, sha256 = ?6, size = 
                  last_modified = ?9, accepts_ranges = ?10, completed = ?11, verified = ?12,
                  from_origin = ?13, from_peers = ?14, from_cache = ?15, metadata_url = ?16,
                  mode = ?17, info_hash = ?18, uploaded = ?19, peers_seen = ?20, peers = ?21,
-                 peers_unused_reason = ?22
+                 peers_unused_reason = ?22, high_water = ?23
 WHERE job_id = ?1 AND idx = ?2)sql";
 
 std::int64_t to_ns(Clock::time_point time) {
@@ -312,6 +318,11 @@ void bind_job(Binder& bind, const std::string& id, const JobRecord& job,
   bind.time(20, job.transient_since);
   bind.integer(21, job.retry_count);
   bind.integer(22, job.owner_gid);
+  if (job.file_mode) {
+    bind.integer(23, *job.file_mode);
+  } else {
+    bind.null(23);
+  }
 }
 
 void bind_file(Binder& bind, const std::string& job_id, const FileRecord& file,
@@ -342,6 +353,7 @@ void bind_file(Binder& bind, const std::string& job_id, const FileRecord& file,
   bind.integer(20, file.peers_seen);
   bind.text(21, encode_peers(file.peers));
   bind.optional_text(22, file.peers_unused_reason);
+  bind.unsigned64(23, file.high_water);
 }
 
 // Reads columns of the current row and remembers the first value that does not fit its field
@@ -356,6 +368,7 @@ class Reader {
     if (stmt_.is_null(column)) return std::nullopt;
     return stmt_.column_text(column);
   }
+  bool is_null(int column) const { return stmt_.is_null(column); }
   std::int64_t integer(int column) const { return stmt_.column_int64(column); }
   std::uint64_t unsigned64(int column) const {
     return std::bit_cast<std::uint64_t>(stmt_.column_int64(column));
@@ -443,6 +456,7 @@ JobRecord read_job(Reader& row) {
   job.transient_since = row.time(19);
   job.retry_count = row.unsigned32(20, "retry_count");
   job.owner_gid = row.unsigned32(21, "owner_gid");
+  if (!row.is_null(22)) job.file_mode = row.unsigned32(22, "file_mode") & 07777;
   return job;
 }
 
@@ -481,6 +495,7 @@ FileRecord read_file(Reader& row, const SqliteStatement& stmt) {
     row.bad("peers", "a malformed peer list");
   }
   file.peers_unused_reason = row.optional_text(21);
+  file.high_water = row.unsigned64(22);
   return file;
 }
 

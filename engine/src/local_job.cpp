@@ -27,9 +27,7 @@ api::Result<void> LocalJob::suspend() {
 api::Result<void> LocalJob::cancel() {
   return engine_->call([&] { return engine_->cancel(caller_, id_); });
 }
-api::Result<void> LocalJob::complete() {
-  return engine_->call([&] { return engine_->complete(caller_, id_); });
-}
+api::Result<void> LocalJob::complete() { return engine_->complete(caller_, id_); }
 api::Result<api::JobInfo> LocalJob::info() {
   return engine_->call([&] { return engine_->info(caller_, id_); });
 }

@@ -43,7 +43,7 @@ api::Result<std::shared_ptr<api::Manager>> open_local(const std::filesystem::pat
   auto engine = Engine::open(state_dir, options);
   if (!engine) return std::unexpected(engine.error());
   const Caller self{options.owner_uid.value_or(static_cast<std::uint32_t>(::geteuid())),
-                    static_cast<std::uint32_t>(::getegid()), false};
+                    static_cast<std::uint32_t>(::getegid()), false, std::nullopt};
   return std::make_shared<LocalManager>(std::move(*engine), self, true);
 }
 

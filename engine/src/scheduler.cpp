@@ -21,12 +21,25 @@ SchedulerDecision plan_schedule(std::span<const SchedulerEntry> entries, std::ui
                                 std::chrono::steady_clock::time_point now) {
   SchedulerDecision decision;
   std::vector<const SchedulerEntry*> background;
+  std::vector<const SchedulerEntry*> foreground_waiting;
+  std::map<std::uint32_t, std::uint32_t> foreground_running;  // by owner
   for (const auto& e : entries) {
-    if (e.priority == api::Priority::kForeground) {
-      if (!e.running) decision.start.push_back(e.id);
-    } else {
+    if (e.priority != api::Priority::kForeground) {
       background.push_back(&e);
+    } else if (e.running) {
+      ++foreground_running[e.owner_uid];
+    } else {
+      foreground_waiting.push_back(&e);
     }
+  }
+  std::stable_sort(foreground_waiting.begin(), foreground_waiting.end(),
+                   [](const auto* a, const auto* b) { return a->queue_seq < b->queue_seq; });
+  const std::uint32_t foreground_per_user = std::max<std::uint32_t>(1, slots);
+  for (const auto* e : foreground_waiting) {
+    auto& running = foreground_running[e->owner_uid];
+    if (running >= foreground_per_user) continue;
+    ++running;
+    decision.start.push_back(e->id);
   }
   auto key = [&](const SchedulerEntry* e) {
     const int group = turn_group(*e, time_slice, now);

@@ -15,10 +15,30 @@ api::Error TempFile::io_error(const char* what, int err) const {
   return local_file_error(what, path_, err);
 }
 
-api::Result<std::shared_ptr<TempFile>> TempFile::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-  if (fd < 0) return std::unexpected(local_file_error("cannot open temporary file", path, errno));
-  return std::shared_ptr<TempFile>(new TempFile(path, util::UniqueFd(fd)));
+api::Result<std::shared_ptr<TempFile>> TempFile::open(const std::string& path,
+                                                      std::optional<std::uint32_t> mode) {
+  // The path is in the owner's directory, so it may be anything the owner put there: never
+  // follow a symlink, never wait on a FIFO (O_NONBLOCK), and keep only a regular file.
+  util::UniqueFd fd(
+      ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0666));
+  if (!fd.valid()) {
+    return std::unexpected(local_file_error("cannot open temporary file", path, errno));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    return std::unexpected(local_file_error("cannot open temporary file", path, errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return api::fail(api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo,
+                     "temporary file is not a regular file", 0, path, api::Protocol::kLocal);
+  }
+  // A service's umask is not the caller's: the caller's mode is set here, on the file it owns.
+  if (mode && ::fchmod(fd.get(), static_cast<mode_t>(*mode)) != 0) {
+    return std::unexpected(local_file_error("cannot set the temporary file's mode", path, errno));
+  }
+  // Regular files ignore O_NONBLOCK, but clear it so the descriptor is plain.
+  (void)::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
+  return std::shared_ptr<TempFile>(new TempFile(path, std::move(fd)));
 }
 
 api::Result<void> TempFile::write_at(std::uint64_t offset, std::span<const char> bytes) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -16,8 +17,10 @@ namespace swarmcopy::engine {
 
 class TempFile {
  public:
-  // Opens (creating if missing, never following a symlink) the file at `path`.
-  static api::Result<std::shared_ptr<TempFile>> open(const std::string& path);
+  // Opens (creating if missing, never following a symlink, never waiting on a FIFO) the regular
+  // file at `path`, with permissions `mode` when given (else as the process's umask makes them).
+  static api::Result<std::shared_ptr<TempFile>> open(const std::string& path,
+                                                     std::optional<std::uint32_t> mode);
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
 

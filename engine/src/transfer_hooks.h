@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,14 @@ struct TransferSettings {
   std::uint32_t owner_uid = 0;  // the temporary file is created with these credentials
   std::uint32_t owner_gid = 0;
   bool foreground = false;  // FOREGROUND priority: the origin at once, no delay for peers
+  std::optional<std::uint32_t> file_mode;  // JobRecord::file_mode
+  // EngineOptions::allow_loopback_origins decided for the job's owner.
+  bool allow_local_origin = true;
+
+  // How every request of the job goes to the origin.
+  origin::RequestOptions request_options() const {
+    return origin::RequestOptions{http_headers, max_bytes_per_second, allow_local_origin};
+  }
 };
 
 }  // namespace swarmcopy::engine

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string>
 
+#include "origin/url_syntax.h"
+
 namespace swarmcopy::engine {
 namespace {
 
@@ -45,6 +47,7 @@ api::Result<api::Protocol> check_url(std::string_view url) {
   auto host =
       authority.substr(authority.find('@') == std::string_view::npos ? 0 : authority.find('@') + 1);
   if (host.empty() || host.front() == ':') return bad("no host");
+  if (auto error = origin::url_syntax_error(url)) return bad(*error);
   return protocol;
 }
 

@@ -7,6 +7,7 @@
 
 #include "codec_internal.h"
 #include "object_reader.h"
+#include "swarmcopy/api/credentials.h"
 #include "time_json.h"
 
 namespace swarmcopy::ipc {
@@ -88,7 +89,7 @@ nlohmann::json to_json(const api::Error& error) {
       {"kind", api::to_string(error.kind)},
       {"code", error.code},
       {"message", error.message},
-      {"file", error.file},
+      {"file", api::mask_url(error.file)},
       {"protocol", api::to_string(error.protocol)},
   };
 }
@@ -161,7 +162,7 @@ nlohmann::json to_json(const api::FileStatus& file) {
         {{"addr", peer.addr}, {"bytes_down", peer.bytes_down}, {"bytes_up", peer.bytes_up}});
   }
   return {
-      {"url", file.url},
+      {"url", api::mask_url(file.url)},
       {"path", file.local_path},
       {"sha256", nullable(file.sha256)},
       {"bytes_total", nullable(file.bytes_total)},
@@ -171,7 +172,8 @@ nlohmann::json to_json(const api::FileStatus& file) {
       {"from_peers", file.from_peers},
       {"from_cache", file.from_cache},
       {"uploaded", file.uploaded},
-      {"metadata_url", nullable(file.metadata_url)},
+      {"metadata_url", file.metadata_url ? nlohmann::json(api::mask_url(*file.metadata_url))
+                                         : nlohmann::json(nullptr)},
       {"mode", api::to_string(file.mode)},
       {"peers_seen", file.peers_seen},
       {"peers_connected", file.peers_connected},
@@ -227,18 +229,7 @@ api::Result<api::FileStatus> file_status_from_json(const nlohmann::json& value) 
 
 // ---------------------------------------------------------------- JobInfo
 
-std::string mask_credentials(const std::string& header) {
-  const auto colon = header.find(':');
-  if (colon == std::string::npos) return header;
-  std::string name = header.substr(0, colon);
-  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
-  std::string lower = name;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower == "authorization" || lower == "proxy-authorization" || lower == "cookie") {
-    return name + ": ***";
-  }
-  return header;
-}
+std::string mask_credentials(const std::string& header) { return api::mask_header(header); }
 
 nlohmann::json to_json(const api::JobInfo& job) {
   nlohmann::json files = nlohmann::json::array();

@@ -1,9 +1,13 @@
 #include "swarmcopy/peer/metainfo.h"
 
+#include "swarmcopy/util/unique_fd.h"
+
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <iterator>
 #include <libtorrent/bencode.hpp>
@@ -109,6 +113,13 @@ api::Result<Metainfo> parse_metainfo(std::span<const char> bytes, const std::str
     return std::unexpected(
         invalid("metainfo has no v2 part (publish it with swarmcopy publish)", source));
   }
+  // The engine checks origin pieces it writes itself against the v1 piece hashes, and v1-only
+  // peers need them: a v2-only metainfo would fail every correct piece.
+  if (!info.info_hashes().has_v1()) {
+    return std::unexpected(invalid(
+        "metainfo has no v1 part (a hybrid one is needed: publish it with swarmcopy publish)",
+        source));
+  }
   return describe(info, std::vector<char>(bytes.begin(), bytes.end()));
 }
 
@@ -124,23 +135,38 @@ bool piece_matches(const Metainfo& meta, std::uint32_t piece, std::span<const ch
                     meta.piece_hashes_v1.data() + static_cast<std::size_t>(piece) * 20);
 }
 
-bool verify_file(const Metainfo& meta, const std::filesystem::path& file) {
+bool verify_fd(const Metainfo& meta, int fd) {
   lt::error_code ec;
   lt::torrent_info info(meta.bytes.data(), static_cast<int>(meta.bytes.size()), ec);
   if (ec || !info.info_hashes().has_v1()) return false;
-  std::ifstream in(file, std::ios::binary);
-  std::error_code size_ec;
-  if (!in || std::filesystem::file_size(file, size_ec) != meta.size || size_ec) return false;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  if (static_cast<std::uint64_t>(st.st_size) != meta.size) return false;
   // The v1 piece hashes (SHA-1 of each whole piece) cover the file exactly like the v2 trees,
   // and are one hash per piece: the cheapest full check of a hybrid metainfo.
   std::vector<char> buffer(static_cast<std::size_t>(info.piece_length()));
+  std::uint64_t offset = 0;
   for (lt::piece_index_t piece{0}; piece < info.end_piece(); ++piece) {
     const auto length = static_cast<std::size_t>(info.piece_size(piece));
-    if (!in.read(buffer.data(), static_cast<std::streamsize>(length))) return false;
+    std::size_t got = 0;
+    while (got < length) {
+      const ssize_t n =
+          ::pread(fd, buffer.data() + got, length - got, static_cast<off_t>(offset + got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      got += static_cast<std::size_t>(n);
+    }
     lt::hasher hasher(buffer.data(), static_cast<int>(length));
     if (hasher.final() != info.hash_for_piece(piece)) return false;
+    offset += length;
   }
   return true;
+}
+
+bool verify_file(const Metainfo& meta, const std::filesystem::path& file) {
+  // O_NONBLOCK: a FIFO in the item's place fails the regular-file check instead of waiting.
+  util::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  return fd.valid() && verify_fd(meta, fd.get());
 }
 
 }  // namespace swarmcopy::peer

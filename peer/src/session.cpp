@@ -5,6 +5,8 @@
 #include <boost/asio/post.hpp>
 #include <deque>
 #include <libtorrent/alert_types.hpp>
+#include <libtorrent/extensions.hpp>
+#include <libtorrent/extensions/smart_ban.hpp>
 #include <libtorrent/peer_class.hpp>
 #include <libtorrent/peer_info.hpp>
 #include <libtorrent/session.hpp>
@@ -22,6 +24,26 @@
 
 namespace swarmcopy::peer {
 namespace {
+
+// The one libtorrent extension the session keeps (see Session::open).
+struct SmartBanOnly final : lt::plugin {
+  std::shared_ptr<lt::torrent_plugin> new_torrent(const lt::torrent_handle& handle,
+                                                  lt::client_data_t data) override {
+    return lt::create_smart_ban_plugin(handle, data);
+  }
+};
+
+// The metainfo as libtorrent sees it: no tracker and no web seed. They come from the origin's
+// file, and libtorrent would contact every host they name (a crafted .torrent turned the daemon
+// into a client of any host); peers come from discovery and the listed peers only.
+std::shared_ptr<lt::torrent_info> peer_only_info(const Metainfo& meta, lt::error_code& ec) {
+  auto info = std::make_shared<lt::torrent_info>(meta.bytes.data(),
+                                                 static_cast<int>(meta.bytes.size()), ec);
+  if (ec) return nullptr;
+  info->clear_trackers();
+  info->set_web_seeds({});
+  return info;
+}
 
 // How long reload waits for libtorrent to finish removing a swarm before adding it again.
 constexpr int kRemoveWaitSteps = 2000;
@@ -221,6 +243,12 @@ api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
                                                     const SessionOptions& options) {
   auto peer_id = make_peer_id();
   lt::session_params params(make_settings(options, peer_id));
+  // libtorrent's default plugins include ut_metadata (it hands a torrent's metadata, file name
+  // and all, to any peer that knows the info-hash) and ut_pex (it tells peers who else is in a
+  // swarm). The swarm needs neither: every peer has the origin's metadata, and peers are found
+  // by discovery or listed. Only smart_ban stays (it bans a peer whose blocks failed a v1 check).
+  params.extensions.clear();
+  params.extensions.push_back(std::make_shared<SmartBanOnly>());
   auto registry = std::make_shared<PieceHashRegistry>();
   params.disk_io_constructor = v2_hashing_disk(registry);
   auto impl = std::make_unique<Impl>(io, peer_id, std::move(params), std::move(registry));
@@ -251,8 +279,7 @@ api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesys
                                         const std::string& file_name, bool complete,
                                         SwarmEvents events, bool fresh) {
   lt::error_code ec;
-  auto info = std::make_shared<lt::torrent_info>(meta.bytes.data(),
-                                                 static_cast<int>(meta.bytes.size()), ec);
+  auto info = peer_only_info(meta, ec);
   if (ec) return std::unexpected(peer_error("metainfo not understood: " + ec.message()));
   lt::add_torrent_params params;
   params.ti = info;

@@ -19,7 +19,10 @@ std::optional<ContentRange> ContentRange::parse(std::string_view value) {
   constexpr std::string_view kUnit = "bytes ";
   if (value.size() < kUnit.size()) return std::nullopt;
   for (std::size_t i = 0; i < kUnit.size(); ++i) {
-    if ((value[i] | 0x20) != kUnit[i]) return std::nullopt;  // the unit is case-insensitive
+    // The unit is case-insensitive; only letters are folded (NUL | 0x20 would pass for ' ').
+    const char c =
+        value[i] >= 'A' && value[i] <= 'Z' ? static_cast<char>(value[i] | 0x20) : value[i];
+    if (c != kUnit[i]) return std::nullopt;
   }
   value.remove_prefix(kUnit.size());
   const auto slash = value.find('/');

@@ -54,6 +54,10 @@ struct FetchError {
 struct RequestOptions {
   std::vector<std::string> headers;        // extra "Name: value" lines
   std::uint64_t max_bytes_per_second = 0;  // 0 = unlimited (CURLOPT_MAX_RECV_SPEED_LARGE)
+  // False: a connection to this machine (loopback, or one of its own addresses: see
+  // is_local_address) is refused before the request is sent, also after a redirect and on a
+  // reused connection; the request fails with kInvalidArgument, not transient.
+  bool allow_local_origin = true;
 };
 
 struct RangeRequest {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "origin/failure_classifier.h"
+#include "origin/local_address.h"
 #include "origin/retry_after.h"
 
 namespace swarmcopy::engine::origin {
@@ -137,7 +138,27 @@ std::expected<void, FetchError> Transfer::configure(const HttpClient::Options& o
   for (const CURLcode code : results) {
     if (code != CURLE_OK) return std::unexpected(transport_failure(code, {}, request_.url));
   }
+  if (!request_.options.allow_local_origin) {
+    // Called once a connection (new or reused) is ready, before each request is sent: covers
+    // every address a name resolves to, redirects, and connections another request opened.
+    for (const CURLcode code :
+         {curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, &Transfer::prereq_callback),
+          curl_easy_setopt(easy, CURLOPT_PREREQDATA, this)}) {
+      if (code != CURLE_OK) return std::unexpected(transport_failure(code, {}, request_.url));
+    }
+  }
   return {};
+}
+
+int Transfer::prereq_callback(void* self, char* primary_ip, char*, int, int) {
+  auto* transfer = static_cast<Transfer*>(self);
+  if (!is_local_address(primary_ip)) return CURL_PREREQFUNC_OK;
+  transfer->failure_ = transfer->failure(
+      ErrorContext::kGeneralTransport, ErrorKind::kInvalidArgument, false,
+      std::string("the origin is this machine (") + primary_ip +
+          "): the daemon fetches from local addresses only for root and its own user "
+          "(allow_loopback_origins)");
+  return CURL_PREREQFUNC_ABORT;
 }
 
 std::size_t Transfer::header_callback(char* data, std::size_t size, std::size_t count, void* self) {

@@ -296,6 +296,24 @@ void SwarmHub::finish_flushed_item(const std::string& key,
   });
 }
 
+void SwarmHub::admit(const Lease& lease, std::uint32_t uid, bool fetched,
+                     std::function<void(api::Result<cache::CacheAccess>)> done) {
+  boost::asio::post(pool_,
+                    [this, key = lease.key_, uid, fetched, done = std::move(done), alive = alive_] {
+                      api::Result<cache::CacheAccess> access = cache::CacheAccess::kGranted;
+                      if (fetched) {
+                        if (auto granted = cache_.grant(key, uid, true); !granted) {
+                          access = std::unexpected(granted.error());
+                        }
+                      } else {
+                        access = cache_.access(key, uid);
+                      }
+                      boost::asio::post(io_, [access, done, alive] {
+                        if (*alive) done(access);
+                      });
+                    });
+}
+
 api::Result<void> SwarmHub::reload(const Lease& lease, const std::vector<bool>& have) {
   auto done = session_->reload(lease.swarm_, have);
   if (!done) return done;

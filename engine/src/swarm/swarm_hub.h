@@ -98,6 +98,14 @@ class SwarmHub {
   // engine thread.
   void finish_item(const Lease& lease, std::function<void(api::Result<void>)> done);
 
+  // May the job's owner `uid` copy the complete leased item out (cache::CacheAccess)? Swarm
+  // content is shared (content fetched with credentials never joins a swarm), but a user who did
+  // not fetch it gets it only once their own origin confirmed it. `fetched`: the job filled the
+  // item itself, or its origin confirmed it: `uid` is granted it first. On the pool; `done` runs
+  // on the engine thread.
+  void admit(const Lease& lease, std::uint32_t uid, bool fetched,
+             std::function<void(api::Result<cache::CacheAccess>)> done);
+
   // The leased swarm learns pieces the transfer wrote and verified itself (peer::Session::
   // reload); listed peers are dialled again.
   api::Result<void> reload(const Lease& lease, const std::vector<bool>& have);

@@ -155,7 +155,7 @@ void SwarmTransfer::on_joined(api::Result<std::shared_ptr<SwarmHub::Lease>> leas
     // The content is in the cache (under any URL): not one byte from the origin.
     file_.from_cache += meta_.size;
     complete_ = true;
-    copy_out();
+    admit_and_copy_out(false);
     return;
   }
   if (!lease_->fills()) {
@@ -202,12 +202,10 @@ void SwarmTransfer::start_filling() {
       });
     });
   }
-  probe_id_ = deps_.http.probe(
-      file_.url, origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
-      [this](auto result) {
-        probe_id_.reset();
-        on_probe(std::move(result));
-      });
+  probe_id_ = deps_.http.probe(file_.url, settings_.request_options(), [this](auto result) {
+    probe_id_.reset();
+    on_probe(std::move(result));
+  });
   schedule_tick();
 }
 
@@ -542,8 +540,7 @@ void SwarmTransfer::launch(std::uint32_t first, std::uint32_t end) {
   range.expected.etag = file_.etag;
   range.expected.last_modified = file_.last_modified;
   range.expected.accepts_ranges = true;
-  range.options.headers = settings_.http_headers;
-  range.options.max_bytes_per_second = settings_.max_bytes_per_second;
+  range.options = settings_.request_options();
   const auto id = deps_.http.fetch(
       range,
       [this, key](std::uint64_t offset, std::span<const char> bytes) {
@@ -634,12 +631,10 @@ void SwarmTransfer::origin_failed(origin::FetchError error) {
     probe_timer_.expires_after(wait);
     probe_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
       if (ec || !*alive || finished_ || complete_ || origin_ready_ || probe_id_) return;
-      probe_id_ = deps_.http.probe(
-          file_.url, origin::RequestOptions{settings_.http_headers, settings_.max_bytes_per_second},
-          [this](auto result) {
-            probe_id_.reset();
-            on_probe(std::move(result));
-          });
+      probe_id_ = deps_.http.probe(file_.url, settings_.request_options(), [this](auto result) {
+        probe_id_.reset();
+        on_probe(std::move(result));
+      });
     });
   }
   origin_error_ = std::move(error);
@@ -828,8 +823,55 @@ void SwarmTransfer::on_swarm_finished() {
       fail_local(finished.error(), finished.error().kind == api::ErrorKind::kDiskFull);
       return;
     }
-    copy_out();
+    // Filled by this job: its owner fetched it. Filled by another job: maybe another user's.
+    admit_and_copy_out(!following_);
   });
+}
+
+// The complete item is copied out only for a user who may have it: one who fetched it, or whose
+// own origin (this job's URL and headers) now confirms it by answering for a file of its size.
+void SwarmTransfer::admit_and_copy_out(bool fetched) {
+  deps_.hub.admit(*lease_, settings_.owner_uid, fetched,
+                  [this, alive = alive_](api::Result<cache::CacheAccess> access) {
+                    if (!*alive) return;
+                    if (!access) {
+                      fail_local(access.error(), false);
+                    } else if (*access == cache::CacheAccess::kGranted) {
+                      copy_out();
+                    } else if (*access == cache::CacheAccess::kAskOrigin) {
+                      confirm_with_origin();
+                    } else {
+                      fail_local(api::Error{api::ErrorContext::kCache, api::ErrorKind::kInternal, 0,
+                                            "the cached content is not this user's", file_.url,
+                                            api::Protocol::kLocal},
+                                 false);
+                    }
+                  });
+}
+
+void SwarmTransfer::confirm_with_origin() {
+  spdlog::debug("{}: another user fetched this content; asking the origin first", file_.url);
+  probe_id_ = deps_.http.probe(
+      file_.url, settings_.request_options(),
+      [this](std::expected<origin::RemoteIdentity, origin::FetchError> result) {
+        probe_id_.reset();
+        if (!result) {
+          fail(std::move(result.error()));
+          return;
+        }
+        if (result->size != meta_.size) {
+          fail(origin::FetchError{
+              api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kContentChanged, 0,
+                         "the metadata describes a file of " + std::to_string(meta_.size) +
+                             " bytes, but the origin serves " +
+                             (result->size ? std::to_string(*result->size) : "an unknown size"),
+                         file_.url, origin::protocol_of(file_.url)},
+              false,
+              {}});
+          return;
+        }
+        admit_and_copy_out(true);
+      });
 }
 
 // The verified content goes to the job's temporary file: a separate copy (reflink where the
@@ -837,7 +879,7 @@ void SwarmTransfer::on_swarm_finished() {
 api::Result<void> SwarmTransfer::open_temp(bool keep) {
   {
     ScopedFsCredentials as_owner(settings_.owner_uid, settings_.owner_gid);
-    auto temp = TempFile::open(file_.temp_path);
+    auto temp = TempFile::open(file_.temp_path, settings_.file_mode);
     if (!temp) return std::unexpected(temp.error());
     temp_ = std::move(*temp);
   }

@@ -20,7 +20,8 @@
 namespace swarmcopy::test {
 
 // A daemon in `dir`: socket dir/d.sock, state dir/state, log dir/daemon.log, short retry and
-// checkpoint intervals, no request rate limit unless `args` sets one.
+// checkpoint intervals, no request rate limit unless `args` sets one, and every user's jobs may
+// fetch from loopback (the tests' origins are there; daemon_security_test checks the default).
 inline DaemonOptions daemon_options(const std::filesystem::path& dir,
                                     std::vector<std::string> args = {}) {
   DaemonOptions options;
@@ -34,7 +35,9 @@ inline DaemonOptions daemon_options(const std::filesystem::path& dir,
                   "--requests-per-second",
                   "0",
                   "--log-level",
-                  "debug"};
+                  "debug",
+                  "--allow-loopback-origins",
+                  "all"};
   options.args.insert(options.args.end(), args.begin(), args.end());
   return options;
 }

@@ -3,9 +3,12 @@
 // partial or corrupt file at the destination.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <random>
 
@@ -83,6 +86,13 @@ class FaultsTest : public ::testing::Test {
     return *info.error;
   }
 
+  // GETs of /f without a Range header (an origin that ignores Range: one per attempt).
+  std::size_t whole_body_requests() const {
+    std::size_t count = 0;
+    for (const auto& request : server_.requests_for("/f")) count += request.range.empty() ? 1 : 0;
+    return count;
+  }
+
   FaultServer server_;
   std::string body_;
   engine::EngineOptions options_;
@@ -155,6 +165,51 @@ TEST_F(FaultsTest, AnOriginThatIgnoresRangeIsFetchedInOneStream) {
     if (request.range.empty()) whole_body_request = true;
   }
   EXPECT_TRUE(whole_body_request);
+}
+
+// An origin that ignores Range starts every attempt at byte 0. Refetching bytes the job had
+// verified once is not progress: the no-progress timeout still ends the job, and the retries
+// back off (the daemon used to ask for the whole file every 2 s forever).
+TEST_F(FaultsTest, RefetchingFromByteZeroIsNotProgress) {
+  server_.set_fault("/f", Fault::ignore_range_reset_after(512 << 10));
+  auto job = start("/f", 3s);
+  // The error keeps the last failure's kind and says the timeout ended it.
+  const auto error = expect_error(*job, ErrorKind::kTransport);
+  EXPECT_NE(error.message.find("no-progress timeout"), std::string::npos) << error.message;
+  // 50 ms doubling to 200 ms over 3 s: about 17 attempts (a probe and a whole-body GET each;
+  // the mark may rise a little when a reset drops the tail of an attempt, which restarts the
+  // backoff). The loop this replaces never ended.
+  EXPECT_LT(whole_body_requests(), 40u);
+}
+
+// The same with a full disk: every attempt fails with ENOSPC after the bytes that fit.
+TEST_F(FaultsTest, AFullDiskBacksOffAndEndsAtTheNoProgressTimeout) {
+  const auto disk = out_.path() / "small-disk";
+  std::filesystem::create_directories(disk);
+  if (::mount("tmpfs", disk.c_str(), "tmpfs", 0, "size=1m") != 0) {
+    GTEST_SKIP() << "cannot mount a 1 MiB tmpfs (needs root): " << std::strerror(errno);
+  }
+  struct Unmount {
+    std::filesystem::path dir;
+    ~Unmount() { ::umount2(dir.c_str(), MNT_DETACH); }
+  } unmount{disk};
+  server_.set_fault("/f", Fault::ignore_range());  // 3 MiB: never fits
+  auto manager = engine::open_local(state_.path(), options_);
+  ASSERT_TRUE(manager) << manager.error().describe();
+  manager_ = *manager;
+  auto job = *manager_->create_job("full disk");
+  ASSERT_TRUE(job->add_file({server_.url("/f"), (disk / "file.bin").string(), std::nullopt}));
+  ASSERT_TRUE(job->set_no_progress_timeout(3s));
+  waiter_ = JobWaiter::attach(*job);
+  ASSERT_TRUE(job->resume());
+  const auto info = wait_final(*job);
+  ASSERT_EQ(info.state, JobState::kError);
+  ASSERT_TRUE(info.error);
+  EXPECT_EQ(info.error->kind, ErrorKind::kDiskFull) << info.error->describe();
+  EXPECT_NE(info.error->message.find("no-progress timeout"), std::string::npos)
+      << info.error->describe();
+  EXPECT_LT(whole_body_requests(), 40u);
+  EXPECT_FALSE(std::filesystem::exists(disk / "file.bin"));
 }
 
 TEST_F(FaultsTest, AnEncodedBodyIsRefused) {

@@ -38,9 +38,9 @@ class ServiceTest : public ::testing::Test {
 
   TestDir state_;
   std::shared_ptr<engine::Service> service_;
-  const Caller alice_{5001, 5001, false};
-  const Caller bob_{5002, 5002, false};
-  const Caller root_{0, 0, true};
+  const Caller alice_{5001, 5001, false, std::nullopt};
+  const Caller bob_{5002, 5002, false, std::nullopt};
+  const Caller root_{0, 0, true, std::nullopt};
 };
 
 TEST_F(ServiceTest, AnotherUsersJobIsIndistinguishableFromAnUnknownOne) {
@@ -68,7 +68,7 @@ TEST_F(ServiceTest, TheAdministratorSeesAndActsOnEveryJob) {
   ASSERT_TRUE((*as_root)->cancel());
   EXPECT_EQ(alice_job->state(), api::JobState::kCancelled);
   // Root's own, non-admin view lists only root's jobs.
-  EXPECT_EQ(service_->manager_for(Caller{0, 0, false})->jobs()->size(), 0u);
+  EXPECT_EQ(service_->manager_for(Caller{0, 0, false, std::nullopt})->jobs()->size(), 0u);
 }
 
 TEST_F(ServiceTest, JobLimitsArePerUser) {
@@ -122,7 +122,7 @@ class OwnerCredentialsTest : public ServiceTest {
   TestDir out_;
   std::string sha_;
   std::unique_ptr<NginxServer> nginx_;
-  const Caller nobody_{kNobody, kNogroup, false};
+  const Caller nobody_{kNobody, kNogroup, false, std::nullopt};
 };
 
 TEST_F(OwnerCredentialsTest, AUserCannotMakeTheServiceWriteWhereTheUserCannot) {
@@ -156,7 +156,7 @@ TEST_F(OwnerCredentialsTest, FilesAreCreatedAndOwnedByTheJobsOwner) {
   EXPECT_EQ(st.st_gid, kNogroup);
   EXPECT_EQ(sha256_file(dest).value_or(""), sha_);
   // The service thread is root again afterwards: a root-owned file is still created as root.
-  auto mine = *service_->manager_for(Caller{0, 0, false})->create_job("root's");
+  auto mine = *service_->manager_for(Caller{0, 0, false, std::nullopt})->create_job("root's");
   const auto root_dest = (out_.path() / "root.bin").string();
   ASSERT_TRUE(mine->add_file({nginx_->url("f.bin"), root_dest, std::nullopt}));
   auto root_waiter = JobWaiter::attach(*mine);

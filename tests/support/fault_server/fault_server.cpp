@@ -256,7 +256,7 @@ struct FaultServer::Impl {
     std::string_view body = content.body;
     bool unsatisfiable = false;
     std::optional<ByteSpan> span;
-    if (!range_header.empty() && fault.kind != Fault::Kind::kIgnoreRange) {
+    if (!range_header.empty() && !fault.ignores_range()) {
       span = parse_range(range_header, size, unsatisfiable);
     }
     if (unsatisfiable) {
@@ -276,7 +276,7 @@ struct FaultServer::Impl {
       body = body.substr(span->first, span->last - span->first + 1);
     }
     headers.emplace_back("Content-Type", "application/octet-stream");
-    if (fault.kind != Fault::Kind::kIgnoreRange) headers.emplace_back("Accept-Ranges", "bytes");
+    if (!fault.ignores_range()) headers.emplace_back("Accept-Ranges", "bytes");
     if (!content.etag.empty()) headers.emplace_back("ETag", content.etag);
     if (!content.last_modified.empty())
       headers.emplace_back("Last-Modified", content.last_modified);
@@ -295,6 +295,7 @@ struct FaultServer::Impl {
         reply.after = Reply::After::kClose;
         break;
       case Fault::Kind::kReset:
+      case Fault::Kind::kIgnoreRangeReset:
         reply.after = Reply::After::kReset;
         break;
       case Fault::Kind::kStall:

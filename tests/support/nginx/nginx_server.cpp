@@ -3,9 +3,11 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -114,6 +117,13 @@ std::string config_text(const std::filesystem::path& prefix, const std::filesyst
        << "    server_name localhost;\n"
        << "    root " << quoted(docroot) << ";\n"
        << options.server_config << "\n"
+       << "  }\n"
+       // How many connections nginx holds (wait_until_idle), on a socket of its own: no port,
+       // and nothing in the access log.
+       << "  server {\n"
+       << "    listen " << quoted("unix:" + (prefix / "status.sock").string()) << ";\n"
+       << "    access_log off;\n"
+       << "    location / { stub_status; }\n"
        << "  }\n"
        << "}\n";
   return conf.str();
@@ -291,30 +301,55 @@ std::vector<AccessLogEntry> NginxServer::access_log() const {
 
 namespace {
 
-// Established TCP connections whose local port is `port` (nginx's side), from /proc.
-int established_connections(std::uint16_t port) {
-  int count = 0;
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::ifstream in(table);
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, state;
-      fields >> slot >> local >> remote >> state;
-      const auto colon = local.rfind(':');
-      if (colon == std::string::npos) continue;
-      if (std::stoul(local.substr(colon + 1), nullptr, 16) == port && state == "01") ++count;
-    }
+// Connections nginx holds open ("Active connections" of stub_status, on its own UNIX socket,
+// this query's connection included); nullopt when it cannot be read. nginx counts a connection
+// until it has finished the request on it, and logs the request then. Counting the kernel's
+// ESTABLISHED sockets instead missed a killed client: its socket leaves ESTABLISHED at once (a
+// reset leaves no socket at all), while nginx, asleep in limit_rate, logs the aborted request
+// only when its rate timer wakes it. The daemon crash test then saw a request made before a
+// kill in the next round's log (issue 19, finding 12).
+std::optional<int> active_connections(const std::filesystem::path& status_socket) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const auto path = status_socket.string();
+  if (path.size() >= sizeof address.sun_path) return std::nullopt;
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    return std::nullopt;
   }
-  return count;
+  const std::string request = "GET / HTTP/1.0\r\n\r\n";
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
+    return std::nullopt;
+  }
+  std::string answer;
+  for (;;) {
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, 2000) <= 0) return std::nullopt;
+    char buffer[1024];
+    const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
+    answer.append(buffer, static_cast<std::size_t>(n));
+  }
+  constexpr std::string_view kLabel = "Active connections:";
+  const auto at = answer.find(kLabel);
+  if (at == std::string::npos) return std::nullopt;
+  return std::atoi(answer.c_str() + at + kLabel.size());
 }
 
 }  // namespace
 
 bool NginxServer::wait_until_idle(std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (established_connections(port_) > 0) {
+  // 1: the status query itself.
+  while (active_connections(prefix_ / "status.sock").value_or(-1) != 1) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

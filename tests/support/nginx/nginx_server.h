@@ -50,9 +50,10 @@ class NginxServer {
   // Waits (bounded) until at least `count` requests are logged, then returns the log.
   std::vector<AccessLogEntry> wait_for_access_log(std::size_t count,
                                                   std::chrono::milliseconds timeout) const;
-  // Waits (bounded) until no client holds a connection to nginx: nginx logs a request when its
-  // connection ends, so afterwards the access log has every request made so far (a killed
-  // client's too). False at the deadline.
+  // Waits (bounded) until nginx holds no connection open (established, or closed by the client
+  // but not yet by nginx): nginx logs a request when it finishes it, so afterwards the access log
+  // has every request made so far (a killed client's too, also under limit_rate). False at the
+  // deadline.
   bool wait_until_idle(std::chrono::milliseconds timeout) const;
   // The sum of $body_bytes_sent over every logged request for `uri` ("/file.bin").
   std::uint64_t body_bytes_sent(std::string_view uri) const;

@@ -477,3 +477,83 @@ TEST_F(ContentStoreTest, TheBootIdIsTheKernels) {
 
 }  // namespace
 }  // namespace swarmcopy::cache
+
+namespace swarmcopy::cache {
+namespace {
+
+class ContentStoreAccessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = "/tmp/swarmcopy-cache-access-XXXXXX";
+    dir_ = ::mkdtemp(pattern.data());
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<ContentStore> open() {
+    auto store = ContentStore::open(dir_ / "cache", {1 << 20, std::chrono::hours(72)});
+    EXPECT_TRUE(store) << store.error().describe();
+    return store ? std::move(*store) : nullptr;
+  }
+  void insert(ContentStore& store, const std::string& key, const std::string& content) {
+    const auto path = dir_ / "src";
+    std::ofstream(path, std::ios::binary) << content;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_TRUE(store.insert(key, fd, content.size()));
+    ::close(fd);
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(ContentStoreAccessTest, PrivateContentIsItsUsersOnlyAndSharedContentNeedsTheOrigin) {
+  auto store = open();
+  insert(*store, "sha256-private", "secret");
+  insert(*store, "sha256-public", "public");
+  EXPECT_EQ(store->access("sha256-private", 1000).value(), CacheAccess::kDenied);  // nobody's yet
+  ASSERT_TRUE(store->grant("sha256-private", 1000, false));
+  ASSERT_TRUE(store->grant("sha256-public", 1000, true));
+  EXPECT_EQ(store->access("sha256-private", 1000).value(), CacheAccess::kGranted);
+  EXPECT_EQ(store->access("sha256-private", 1001).value(), CacheAccess::kDenied);
+  EXPECT_EQ(store->access("sha256-public", 1001).value(), CacheAccess::kAskOrigin);
+  EXPECT_EQ(store->access("sha256-absent", 1000).value(), CacheAccess::kAbsent);
+  // The origin vouched for 1001: from now on it may use the item itself.
+  ASSERT_TRUE(store->grant("sha256-public", 1001, false));
+  EXPECT_EQ(store->access("sha256-public", 1001).value(), CacheAccess::kGranted);
+  // A private fetch never makes a shared item private again; a public fetch shares it.
+  ASSERT_TRUE(store->grant("sha256-private", 1002, true));
+  EXPECT_EQ(store->access("sha256-private", 1001).value(), CacheAccess::kAskOrigin);
+
+  store.reset();  // kept across a restart
+  store = open();
+  EXPECT_EQ(store->access("sha256-public", 1001).value(), CacheAccess::kGranted);
+  EXPECT_EQ(store->access("sha256-private", 1003).value(), CacheAccess::kAskOrigin);
+  for (const auto& item : store->list()) {
+    if (item.key == "sha256-public") {
+      EXPECT_EQ(item.users, (std::vector<std::uint32_t>{1000, 1001}));
+      EXPECT_TRUE(item.shared);
+    }
+  }
+  // An evicted item takes its access rows with it.
+  ASSERT_TRUE(store->clear());
+  insert(*store, "sha256-public", "public");
+  EXPECT_EQ(store->access("sha256-public", 1001).value(), CacheAccess::kDenied);
+}
+
+TEST_F(ContentStoreAccessTest, ACacheFromBeforeAccessWasRecordedIsEmptied) {
+  {
+    auto store = open();
+    insert(*store, "sha256-old", "old content");
+  }
+  // What an older swarmcopy left: no 'access' mark, so nobody knows whose items these are.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "cache" / "index.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM meta WHERE name = 'access'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = open();
+  EXPECT_TRUE(store->list().empty());
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "cache" / "objects" / "sha256-old"));
+}
+
+}  // namespace
+}  // namespace swarmcopy::cache

@@ -125,6 +125,39 @@ TEST_F(FileOpsTest, MoveAllIntoPlaceIsAllOrNothing) {
   EXPECT_FALSE(file_exists((dir_ / "temp1.previous").string()));
 }
 
+TEST_F(FileOpsTest, ATemporaryFileIsCheckedWithoutOpeningIt) {
+  const auto temp = (dir_ / "temp").string();
+  std::ofstream(temp) << "12345";
+  const auto me = static_cast<std::uint32_t>(::geteuid());
+  EXPECT_TRUE(check_temp_file(temp, me, 5));
+  EXPECT_TRUE(check_temp_file(temp, me, std::nullopt));
+  EXPECT_FALSE(check_temp_file(temp, me, 6));      // not what the job wrote
+  EXPECT_FALSE(check_temp_file(temp, me + 1, 5));  // another user's file
+  EXPECT_FALSE(check_temp_file((dir_ / "missing").string(), me, 5));
+  // A FIFO would block whoever opened it; a symlink could point anywhere.
+  ASSERT_EQ(::mkfifo((dir_ / "fifo").c_str(), 0600), 0);
+  const auto fifo = check_temp_file((dir_ / "fifo").string(), me, std::nullopt);
+  ASSERT_FALSE(fifo);
+  EXPECT_NE(fifo.error().message.find("replaced"), std::string::npos);
+  std::filesystem::create_symlink(temp, dir_ / "link");
+  EXPECT_FALSE(check_temp_file((dir_ / "link").string(), me, 5));
+}
+
+TEST_F(FileOpsTest, SyncDirectoryNeverFollowsASymlinkOrOpensAFifo) {
+  EXPECT_TRUE(sync_directory(dir_.string()));
+  std::filesystem::create_directories(dir_ / "real");
+  std::filesystem::create_directory_symlink(dir_ / "real", dir_ / "link");
+  EXPECT_FALSE(sync_directory((dir_ / "link").string()));
+  ASSERT_EQ(::mkfifo((dir_ / "fifo").c_str(), 0600), 0);
+  EXPECT_FALSE(sync_directory((dir_ / "fifo").string()));  // returns at once: not a directory
+}
+
+TEST_F(FileOpsTest, DestinationsWithControlCharactersAreRefused) {
+  EXPECT_FALSE(check_destination((dir_ / "a").string() + std::string("\0b", 2)));
+  EXPECT_FALSE(check_destination((dir_ / "a\x1b[31m").string()));
+  EXPECT_FALSE(check_destination((dir_ / "line\nbreak").string()));
+}
+
 TEST_F(FileOpsTest, RemovingAMissingFileIsFine) {
   EXPECT_TRUE(remove_file((dir_ / "never").string()));
 }

@@ -16,9 +16,10 @@ constexpr milliseconds kSlice{1000};
 
 struct Jobs {
   std::vector<SchedulerEntry> entries;
-  api::JobId add(Priority priority, bool running, std::uint64_t seq, Time since = kNow) {
+  api::JobId add(Priority priority, bool running, std::uint64_t seq, Time since = kNow,
+                 std::uint32_t owner = 1000) {
     const auto id = api::JobId::generate();
-    entries.push_back(SchedulerEntry{id, priority, running, seq, since});
+    entries.push_back(SchedulerEntry{id, priority, running, seq, owner, since});
     return id;
   }
 };
@@ -34,6 +35,30 @@ TEST(Scheduler, ForegroundStartsEvenWhenEverySlotIsTaken) {
   const auto d = plan_schedule(jobs.entries, 1, kSlice, kNow);
   EXPECT_EQ(d.start, std::vector<api::JobId>{fg});
   EXPECT_TRUE(d.preempt.empty());
+}
+
+TEST(Scheduler, EachUserRunsAtMostSlotsForegroundJobs) {
+  Jobs jobs;
+  const auto running = jobs.add(Priority::kForeground, true, 1, kNow, 1000);
+  const auto second = jobs.add(Priority::kForeground, false, 3, kNow, 1000);
+  const auto first = jobs.add(Priority::kForeground, false, 2, kNow, 1000);
+  const auto third = jobs.add(Priority::kForeground, false, 4, kNow, 1000);
+  const auto other_user = jobs.add(Priority::kForeground, false, 5, kNow, 1001);
+  const auto d = plan_schedule(jobs.entries, 3, kSlice, kNow);
+  // uid 1000 has one running: two more start, in arrival order; the third waits.
+  EXPECT_EQ(d.start, (std::vector<api::JobId>{first, second, other_user}));
+  EXPECT_FALSE(contains(d.start, third));
+  EXPECT_FALSE(contains(d.start, running));
+  EXPECT_TRUE(d.preempt.empty());
+}
+
+TEST(Scheduler, WithoutBackgroundSlotsEachUserStillRunsOneForegroundJob) {
+  Jobs jobs;
+  const auto first = jobs.add(Priority::kForeground, false, 1, kNow, 1000);
+  const auto second = jobs.add(Priority::kForeground, false, 2, kNow, 1000);
+  const auto d = plan_schedule(jobs.entries, 0, kSlice, kNow);
+  EXPECT_EQ(d.start, std::vector<api::JobId>{first});
+  EXPECT_FALSE(contains(d.start, second));
 }
 
 TEST(Scheduler, FillsFreeSlotsInPriorityThenArrivalOrder) {

@@ -16,8 +16,10 @@ void expect_invalid(const api::Result<auto>& result, const std::string& field_pr
 }
 
 TEST(CreateJobRequest, RoundTripsAndDefaultsTheType) {
-  const CreateJobRequest request{"nightly", api::JobType::kDownload};
+  const CreateJobRequest request{"nightly", api::JobType::kDownload, std::nullopt};
   EXPECT_EQ(create_job_request_from_json(to_json(request)).value(), request);
+  const CreateJobRequest with_umask{"nightly", api::JobType::kDownload, 022};
+  EXPECT_EQ(create_job_request_from_json(to_json(with_umask)).value(), with_umask);
   EXPECT_EQ(create_job_request_from_json(json::parse(R"({"name":"x"})")).value().name, "x");
 }
 
@@ -28,6 +30,10 @@ TEST(CreateJobRequest, IsStrict) {
                  "type");
   expect_invalid(create_job_request_from_json(json::parse(R"({"name":"x","nmae":"y"})")), "nmae");
   expect_invalid(create_job_request_from_json(json::parse("[]")), "body");
+  expect_invalid(create_job_request_from_json(json::parse(R"({"name":"x","umask":512})")), "umask");
+  expect_invalid(create_job_request_from_json(json::parse(R"({"name":"x","umask":-1})")), "umask");
+  expect_invalid(create_job_request_from_json(json::parse(R"({"name":"x","umask":"022"})")),
+                 "umask");
 }
 
 TEST(AddFilesRequest, RoundTrips) {

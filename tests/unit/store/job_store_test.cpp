@@ -107,6 +107,7 @@ JobRecord make_full_job() {
   job.max_bytes_per_second = 12'345'678;
   job.transient_since = at_ns(1'700'000'150'000'000'007);
   job.retry_count = 7;
+  job.file_mode = 0640;
 
   FileRecord first = make_file(0);
   first.sha256 = std::string(64, 'a');
@@ -126,6 +127,7 @@ JobRecord make_full_job() {
   first.peers_seen = 3;
   first.peers = {{"10.1.2.3:6881", 1, 2}, {"[::1]:7000", 1ULL << 40, 0}};
   first.peers_unused_reason = "peers had no pieces";
+  first.high_water = 9'999'999'999ULL;
   FileRecord second = make_file(1);
   second.verified = RangeSet({{16, 32}});
   job.files = {first, second};
@@ -505,7 +507,19 @@ TEST_F(JobStoreTest, WalModeIsOn) {
   ASSERT_TRUE(store);
   RawDb raw(path_);
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "3");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "4");
+}
+
+// What a store from before version 4 holds: no file mode, no high-water mark.
+void drop_version4_columns(RawDb& raw) {
+  raw.exec("ALTER TABLE jobs DROP COLUMN file_mode");
+  raw.exec("ALTER TABLE files DROP COLUMN high_water");
+}
+
+// What migration 4 gives rows that had neither.
+void without_version4_fields(JobRecord& job) {
+  job.file_mode.reset();
+  for (auto& file : job.files) file.high_water = 0;
 }
 
 // What a store from before version 3 holds: no swarm columns.
@@ -531,7 +545,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   { ASSERT_TRUE(open_store()); }
   {
     RawDb raw(path_);
-    raw.exec("PRAGMA user_version = 4");
+    raw.exec("PRAGMA user_version = 5");
   }
   auto store = JobStore::open(path_);
   ASSERT_FALSE(store.has_value());
@@ -540,7 +554,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().describe();
   // Refusing leaves the version as it was.
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "4");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "5");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion1Store) {
@@ -555,6 +569,7 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
     RawDb raw(path_);
     raw.exec("ALTER TABLE jobs DROP COLUMN owner_gid");
     drop_swarm_columns(raw);
+    drop_version4_columns(raw);
     raw.exec("PRAGMA user_version = 1");
   }
   auto store = open_store();
@@ -563,9 +578,10 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
   ASSERT_EQ(loaded.size(), 1u);
   job.owner_gid = 0;  // what the migrations give rows that had none
   for (auto& file : job.files) without_swarm_fields(file);
+  without_version4_fields(job);
   EXPECT_EQ(loaded.front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "3");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "4");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion2Store) {
@@ -578,6 +594,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
   {
     RawDb raw(path_);
     drop_swarm_columns(raw);
+    drop_version4_columns(raw);
     raw.exec("PRAGMA user_version = 2");
   }
   auto store = open_store();
@@ -585,6 +602,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
   const auto loaded = load(*store);
   ASSERT_EQ(loaded.size(), 1u);
   for (auto& file : job.files) without_swarm_fields(file);
+  without_version4_fields(job);
   EXPECT_EQ(loaded.front(), job);
   // And the new columns take values from then on.
   JobRecord changed = loaded.front();
@@ -592,6 +610,30 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
   changed.files[0].peers = {{"10.0.0.9:1", 5, 6}};
   expect_ok(store->update_job_and_file(changed, changed.files[0]));
   EXPECT_EQ(load(*store).front(), changed);
+}
+
+TEST_F(JobStoreTest, MigratesAVersion3Store) {
+  JobRecord job = make_full_job();
+  {
+    auto store = open_store();
+    ASSERT_TRUE(store);
+    expect_ok(store->insert_job(job));
+  }
+  {
+    RawDb raw(path_);
+    drop_version4_columns(raw);
+    raw.exec("PRAGMA user_version = 3");
+  }
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  ASSERT_EQ(load(*store).size(), 1u);
+  without_version4_fields(job);
+  EXPECT_EQ(load(*store).front(), job);
+  // The mode and the mark take values from then on.
+  job.file_mode = 0600;
+  job.files[1].high_water = 32;
+  expect_ok(store->update_job_and_file(job, job.files[1]));
+  EXPECT_EQ(load(*store).front(), job);
 }
 
 TEST_F(JobStoreTest, CorruptFileIsClearError) {

@@ -52,8 +52,21 @@ struct CachedItem {
   std::chrono::system_clock::time_point added;
   std::chrono::system_clock::time_point last_used;
   std::uint32_t pins = 0;
-  bool verified = true;  // false after an unclean shutdown until checked again
-  bool partial = false;  // being filled by a swarm: not served until finished
+  bool verified = true;              // false after an unclean shutdown until checked again
+  bool partial = false;              // being filled by a swarm: not served until finished
+  std::vector<std::uint32_t> users;  // who may use it without asking the origin (see access())
+  bool shared = false;               // fetched at least once without credentials
+};
+
+// Whether a user may take a complete item. Content fetched with credentials (headers, cookies,
+// URL userinfo) stays private to the users who fetched it; content fetched without them is
+// shared, but another user gets it only after the origin, asked with that user's own URL and
+// headers, confirms it: knowing a hash is not having the content.
+enum class CacheAccess {
+  kAbsent,     // no complete item under the key
+  kGranted,    // this user fetched it, or the origin confirmed it for them before
+  kAskOrigin,  // shared content other users fetched: the caller's origin must confirm it first
+  kDenied,     // private to other users
 };
 
 struct CacheStats {
@@ -164,6 +177,13 @@ class ContentStore {
   // The same for an object file the caller holds a pin on (by path, for other threads).
   static api::Result<void> copy_object(const std::filesystem::path& object, std::uint64_t size,
                                        int dest_fd);
+
+  // Access rules: see CacheAccess. acquire() itself does not check them; callers ask first.
+  api::Result<CacheAccess> access(const std::string& key, std::uint32_t uid);
+  // `uid` fetched and verified the complete item `key` (or its origin confirmed it): it may use
+  // it from now on; `shared` (fetched without credentials) lets other users have it once their
+  // origin confirms it. Never makes a shared item private again. Absent or partial: nothing.
+  api::Result<void> grant(const std::string& key, std::uint32_t uid, bool shared);
 
   std::vector<CachedItem> list();
   CacheStats stats();

@@ -16,7 +16,8 @@
 namespace swarmcopy::engine {
 
 struct EngineOptions {
-  // How many jobs transfer at once (FOREGROUND jobs start even when all slots are taken).
+  // How many jobs transfer at once (FOREGROUND jobs start even when all slots are taken, up to
+  // this many per user, at least one).
   std::uint32_t max_active_jobs = 4;
   // Jobs of the same priority take turns: a running job yields its slot after this long when
   // another job of its priority waits.
@@ -47,6 +48,12 @@ struct EngineOptions {
   // (A Service's views name their caller instead.)
   std::optional<std::uint32_t> owner_uid;
   std::string user_agent = "swarmcopy/0.1";
+  // Whose jobs may fetch from this machine itself (loopback, or an address of one of its
+  // interfaces, also reached through a name or a redirect). nullopt: everyone's (a program
+  // embedding the engine fetches as itself). A daemon running as root lists root and its own
+  // uid: otherwise any user could make it reach local services that firewall rules keep from
+  // that user (daemon config allow_loopback_origins).
+  std::optional<std::vector<std::uint32_t>> local_origin_uids;
   // The content cache: verified files (those with an expected SHA-256) are kept, and a later
   // file with the same SHA-256, under any URL, is copied from it without asking the origin.
   bool cache_enabled = true;

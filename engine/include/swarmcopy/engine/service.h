@@ -31,6 +31,10 @@ struct Caller {
   std::uint32_t uid = 0;
   std::uint32_t gid = 0;
   bool admin = false;  // sees and acts on every user's jobs (root)
+  // The umask for the files of the jobs this caller creates (0666 & ~umask): swarmcopyd passes
+  // the client's, or 077 (files 0600) when it sent none. nullopt: as this process's own umask
+  // makes them (a program embedding the engine).
+  std::optional<std::uint32_t> umask;
 };
 
 // One event of one job, as a Callback would receive it.

@@ -1,10 +1,13 @@
 // CreateJobRequest: the body of POST /v1/jobs (daemon/API.md), `{"name": string, "type"?:
-// "DOWNLOAD"}`. Parsing is strict like every request body: unknown fields, wrong types and
-// unknown names are kInvalidArgument errors naming the field. Pure functions: any thread.
+// "DOWNLOAD", "umask"?: 0..511}` (umask: the client's, for the job's files; the daemon cannot
+// read it from the socket). Parsing is strict like every request body: unknown fields, wrong types
+// and unknown names are kInvalidArgument errors naming the field. Pure functions: any thread.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "swarmcopy/api/error.h"
@@ -15,6 +18,7 @@ namespace swarmcopy::ipc {
 struct CreateJobRequest {
   std::string name;
   api::JobType type = api::JobType::kDownload;
+  std::optional<std::uint32_t> umask;
   bool operator==(const CreateJobRequest&) const = default;
 };
 

@@ -45,5 +45,8 @@ api::Result<Metainfo> parse_metainfo(std::span<const char> bytes, const std::str
 // file must have exactly the metainfo's size). For the cache's check after an unclean
 // shutdown. Blocking: call off the engine thread.
 bool verify_file(const Metainfo& meta, const std::filesystem::path& file);
+// The same through a descriptor the caller holds (read with pread; a job's temporary file is
+// never re-opened by path). False unless it is a regular file.
+bool verify_fd(const Metainfo& meta, int fd);
 
 }  // namespace swarmcopy::peer

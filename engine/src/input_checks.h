@@ -1,0 +1,24 @@
+// Checks of what callers hand the engine as text: job names, HTTP headers, destination paths.
+// A NUL or control character is refused where it enters, not escaped later: a path with a NUL
+// made a job that could never complete, a name with ESC sequences reached root's terminal in
+// `job list --all`, and a header with CR/LF would split the origin request. Pure; any thread.
+#pragma once
+
+#include <string_view>
+
+#include "swarmcopy/api/error.h"
+
+namespace swarmcopy::engine {
+
+// True when `text` holds a C0 control (NUL..0x1f), DEL, or a C1 control (U+0080..U+009F in
+// UTF-8, which some terminals obey like ESC sequences).
+bool has_control_character(std::string_view text);
+
+// A job's display name: at most 1024 bytes, no control character.
+api::Result<void> check_display_name(std::string_view name);
+
+// "Name: value": a token as the name (RFC 9110), no control character (C0, DEL, C1) in the
+// value but HTAB.
+api::Result<void> check_http_header(std::string_view header);
+
+}  // namespace swarmcopy::engine
