@@ -475,37 +475,7 @@ TEST_F(ContentStoreTest, TheBootIdIsTheKernels) {
   EXPECT_EQ(sql("SELECT count(*) FROM unsynced WHERE boot = '" + *boot + "'"), 1);
 }
 
-}  // namespace
-}  // namespace swarmcopy::cache
-
-namespace swarmcopy::cache {
-namespace {
-
-class ContentStoreAccessTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = "/tmp/swarmcopy-cache-access-XXXXXX";
-    dir_ = ::mkdtemp(pattern.data());
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::unique_ptr<ContentStore> open() {
-    auto store = ContentStore::open(dir_ / "cache", {1 << 20, std::chrono::hours(72)});
-    EXPECT_TRUE(store) << store.error().describe();
-    return store ? std::move(*store) : nullptr;
-  }
-  void insert(ContentStore& store, const std::string& key, const std::string& content) {
-    const auto path = dir_ / "src";
-    std::ofstream(path, std::ios::binary) << content;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    ASSERT_TRUE(store.insert(key, fd, content.size()));
-    ::close(fd);
-  }
-
-  std::filesystem::path dir_;
-};
-
-TEST_F(ContentStoreAccessTest, PrivateContentIsItsUsersOnlyAndSharedContentNeedsTheOrigin) {
+TEST_F(ContentStoreTest, PrivateContentIsItsUsersOnlyAndSharedContentNeedsTheOrigin) {
   auto store = open();
   insert(*store, "sha256-private", "secret");
   insert(*store, "sha256-public", "public");
@@ -539,7 +509,7 @@ TEST_F(ContentStoreAccessTest, PrivateContentIsItsUsersOnlyAndSharedContentNeeds
   EXPECT_EQ(store->access("sha256-public", 1001).value(), CacheAccess::kDenied);
 }
 
-TEST_F(ContentStoreAccessTest, ACacheFromBeforeAccessWasRecordedIsEmptied) {
+TEST_F(ContentStoreTest, ACacheFromBeforeAccessWasRecordedIsEmptied) {
   {
     auto store = open();
     insert(*store, "sha256-old", "old content");
