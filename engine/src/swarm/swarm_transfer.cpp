@@ -153,9 +153,8 @@ void SwarmTransfer::on_joined(api::Result<std::shared_ptr<SwarmHub::Lease>> leas
   uploaded_at_start_ = deps_.hub.session().stats(lease_->swarm()).uploaded;
   if (lease_->complete()) {
     // The content is in the cache (under any URL): not one byte from the origin.
-    file_.from_cache += meta_.size;
     complete_ = true;
-    admit_and_copy_out(false);
+    admit_and_copy_out(false, true);
     return;
   }
   if (!lease_->fills()) {
@@ -807,11 +806,7 @@ void SwarmTransfer::on_swarm_finished() {
   complete_ = true;
   spdlog::debug("{}: every piece verified; copying it out of the cache", file_.url);
   // Filled by another job: for this one, the content came from the cache.
-  if (following_) {
-    file_.from_cache += meta_.size;
-  } else {
-    count_unreported_pieces();
-  }
+  if (!following_) count_unreported_pieces();
   cancel_origin();
   timer_.cancel();
   const auto stats = deps_.hub.session().stats(lease_->swarm());
@@ -823,20 +818,26 @@ void SwarmTransfer::on_swarm_finished() {
       fail_local(finished.error(), finished.error().kind == api::ErrorKind::kDiskFull);
       return;
     }
-    // Filled by this job: its owner fetched it. Filled by another job: maybe another user's.
-    admit_and_copy_out(!following_);
+    // Filled by this job: its owner fetched it. Filled by another job: maybe another user's,
+    // and for this job the content comes from the cache.
+    admit_and_copy_out(!following_, following_);
   });
 }
 
 // The complete item is copied out only for a user who may have it: one who fetched it, or whose
 // own origin (this job's URL and headers) now confirms it by answering for a file of its size.
-void SwarmTransfer::admit_and_copy_out(bool fetched) {
+// `from_cache`: the bytes count as the cache's once they may be copied.
+void SwarmTransfer::admit_and_copy_out(bool fetched, bool from_cache) {
   deps_.hub.admit(*lease_, settings_.owner_uid, fetched,
-                  [this, alive = alive_](api::Result<cache::CacheAccess> access) {
+                  [this, from_cache, alive = alive_](api::Result<cache::CacheAccess> access) {
                     if (!*alive) return;
                     if (!access) {
                       fail_local(access.error(), false);
                     } else if (*access == cache::CacheAccess::kGranted) {
+                      if (from_cache) {
+                        file_.from_cache += meta_.size;
+                        update_reason();
+                      }
                       copy_out();
                     } else if (*access == cache::CacheAccess::kAskOrigin) {
                       confirm_with_origin();
@@ -870,7 +871,7 @@ void SwarmTransfer::confirm_with_origin() {
               {}});
           return;
         }
-        admit_and_copy_out(true);
+        admit_and_copy_out(true, true);
       });
 }
 

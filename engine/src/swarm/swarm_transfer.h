@@ -117,7 +117,7 @@ class SwarmTransfer {
   void count_unreported_pieces();
   // `keep`: the pieces of an earlier run stay (a resumed job adopts them); else it starts empty.
   api::Result<void> open_temp(bool keep);
-  void admit_and_copy_out(bool fetched);
+  void admit_and_copy_out(bool fetched, bool from_cache);
   void confirm_with_origin();
   void copy_out();
   void on_copied(api::Result<void> copied, std::optional<api::Result<std::string>> hash);
