@@ -709,7 +709,8 @@ bool ContentStore::is_partial(const std::string& key) {
   return it != impl_->items.end() && it->second.partial;
 }
 
-api::Result<void> ContentStore::finish_partial(const std::string& key) {
+api::Result<void> ContentStore::finish_partial(const std::string& key,
+                                               std::optional<std::uint32_t> filled_by) {
   const auto path = impl_->object_path(key);
   {
     util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -733,6 +734,11 @@ api::Result<void> ContentStore::finish_partial(const std::string& key) {
   }
   if (auto saved = impl_->put_row(key, item); !saved) return saved;
   if (auto saved = impl_->put_unsynced_row(key); !saved) return saved;
+  if (filled_by) {
+    if (auto saved = impl_->put_access_rows(key, *filled_by, true); !saved) return saved;
+    item.users.insert(*filled_by);
+    item.shared = true;
+  }
   if (auto done = committed->commit(); !done) return done;
   it->second = item;
   return {};

@@ -277,8 +277,15 @@ void SwarmHub::finish_item(const Lease& lease, std::function<void(api::Result<vo
 
 void SwarmHub::finish_flushed_item(const std::string& key,
                                    std::function<void(api::Result<void>)> done) {
-  boost::asio::post(pool_, [this, key, done = std::move(done), alive = alive_] {
-    auto finished = cache_.finish_partial(key);
+  std::optional<std::uint32_t> filled_by;
+  if (auto it = items_.find(key); it != items_.end()) {
+    if (auto filler = it->second.listeners.find(it->second.filler);
+        filler != it->second.listeners.end()) {
+      filled_by = filler->second.owner_uid;
+    }
+  }
+  boost::asio::post(pool_, [this, key, filled_by, done = std::move(done), alive = alive_] {
+    auto finished = cache_.finish_partial(key, filled_by);
     boost::asio::post(io_, [this, key, finished, done, alive] {
       if (!*alive) return;
       auto it = items_.find(key);

@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +42,9 @@ class SwarmHub {
     std::function<void(api::Error)> failed;
     // This transfer fills the item from now on: the one that did left before it was complete.
     std::function<void()> lead;
+    // The job's owner: granted the item when this transfer's filling completes it (see
+    // finish_item). None: nobody is.
+    std::optional<std::uint32_t> owner_uid;
   };
 
   class Lease {
@@ -94,8 +98,9 @@ class SwarmHub {
   void join(const peer::Metainfo& meta, Listener listener, JoinDone done);
 
   // Every piece of the leased item is verified: once libtorrent's writes of it have landed
-  // (peer::Session::flush), it becomes a complete cache item (on the pool); `done` runs on the
-  // engine thread.
+  // (peer::Session::flush), it becomes a complete cache item (on the pool), granted to the owner
+  // of the transfer filling it in the same commit (a waiting job of another user that asked in
+  // between would be refused); `done` runs on the engine thread.
   void finish_item(const Lease& lease, std::function<void(api::Result<void>)> done);
 
   // May the job's owner `uid` copy the complete leased item out (cache::CacheAccess)? Swarm

@@ -135,6 +135,7 @@ void SwarmTransfer::start() {
   listener.lead = [this, alive = alive_] {
     if (*alive) on_lead();
   };
+  listener.owner_uid = settings_.owner_uid;
   deps_.hub.join(meta_, std::move(listener),
                  [this, alive = alive_](api::Result<std::shared_ptr<SwarmHub::Lease>> lease) {
                    if (*alive) on_joined(std::move(lease));

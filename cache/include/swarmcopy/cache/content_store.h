@@ -161,8 +161,11 @@ class ContentStore {
   // without an fsync, left to the kernel's write-back; the same index transaction
   // that completes it records it as unsynced in this boot: trusted while the boot lasts (the
   // page cache holds its data), durable once settled, re-checked after a reboot (see above).
-  // Without a boot id it is fsynced first instead.
-  api::Result<void> finish_partial(const std::string& key);
+  // Without a boot id it is fsynced first instead. `filled_by`: the user whose job filled it,
+  // granted the (shared) item in that same transaction, so that no other job sees it complete
+  // and nobody's before that user is recorded.
+  api::Result<void> finish_partial(const std::string& key,
+                                   std::optional<std::uint32_t> filled_by = std::nullopt);
 
   // Adds `size` bytes read from `source_fd` (from offset 0) under `key`, then evicts down to the
   // limits. An existing key is kept as is. Copied into a hidden file, renamed, then the index (the
