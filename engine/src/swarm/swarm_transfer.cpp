@@ -18,25 +18,12 @@
 namespace swarmcopy::engine::swarm {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 constexpr auto kTick = std::chrono::milliseconds(100);
-// No piece verified for this long (from any source): the origin takes any missing piece, so a
-// slow or vanished peer never blocks the download.
-constexpr auto kTakeOverAfter = std::chrono::seconds(2);
-// Local service discovery fills the mesh in the first moments (peers starting together hear
-// each other's announcements within a few hundred ms): until no new peer has appeared for
-// kDiscoverySettle (kMaxSettle at most), who owns which piece may still change, so the origin
-// is asked for single pieces, those this peer ranks highest first — the ones it is most likely
-// to own whoever joins. Big runs in piece order, before, fetched pieces that the peers found a
-// moment later owned: 1.01-1.10x origin egress for 8 peers instead of 1.000x.
-constexpr auto kDiscoverySettle = std::chrono::seconds(1);
-constexpr auto kMaxSettle = std::chrono::seconds(3);
 // add_piece reports nothing when libtorrent drops the data: a piece handed over this long ago
 // without a verdict is fetched again.
 constexpr auto kAddPieceTimeout = std::chrono::seconds(30);
 // One origin request covers at most this many bytes of whole pieces: what a cancelled request
-// (cancel_foreign_requests) wastes is what nginx already wrote of it. 8 MiB runs lost up to
+// (OriginPlanner::foreign_requests) wastes is what nginx already wrote of it. 8 MiB runs lost up to
 // 4 x 8 MiB when a peer appeared. With 2 MiB runs, bench/first_peer (no peer) still moved
 // 1 GiB in 2.0 s in its runs that the disk did not slow.
 constexpr std::uint64_t kMaxRunBytes = 2ull << 20;
@@ -65,6 +52,7 @@ SwarmTransfer::SwarmTransfer(Deps deps, FileRecord file, peer::Metainfo meta,
       settings_(std::move(settings)),
       hooks_(std::move(hooks)),
       fall_back_to_http_(std::move(fall_back_to_http)),
+      ledger_(meta_.size, meta_.piece_size, {}),
       timer_(deps_.io),
       probe_timer_(deps_.io) {
   shared_meta_ = std::make_shared<const peer::Metainfo>(meta_);
@@ -83,25 +71,10 @@ std::uint32_t SwarmTransfer::peers_connected() const {
   return count;
 }
 
-std::uint64_t SwarmTransfer::piece_offset(std::uint32_t piece) const {
-  return static_cast<std::uint64_t>(piece) * meta_.piece_size;
-}
-
-std::uint32_t SwarmTransfer::piece_size(std::uint32_t piece) const {
-  const auto begin = piece_offset(piece);
-  return static_cast<std::uint32_t>(std::min<std::uint64_t>(meta_.piece_size, meta_.size - begin));
-}
-
-ByteRange SwarmTransfer::piece_range(std::uint32_t piece) const {
-  return ByteRange{piece_offset(piece), piece_offset(piece) + piece_size(piece)};
-}
-
-std::vector<bool> SwarmTransfer::pieces_within(const RangeSet& ranges) const {
-  std::vector<bool> within(meta_.pieces, false);
-  for (std::uint32_t piece = 0; piece < meta_.pieces; ++piece) {
-    within[piece] = ranges.contains(piece_range(piece));
-  }
-  return within;
+// The per-source counts of this run come from the ledger, on top of earlier runs'.
+void SwarmTransfer::update_counts() {
+  file_.from_origin = origin_before_ + ledger_.bytes_from(PieceSource::kOrigin);
+  file_.from_peers = peers_before_ + ledger_.bytes_from(PieceSource::kPeers);
 }
 
 void SwarmTransfer::start() {
@@ -114,10 +87,9 @@ void SwarmTransfer::start() {
   file_.info_hash = meta_.info_hash_v2;
   file_.size = meta_.size;
   hooks_.persist(file_);
-  have_.assign(meta_.pieces, false);
-  counted_.assign(meta_.pieces, false);
-  mirror_asked_.assign(meta_.pieces, false);
-  counted_before_ = pieces_within(file_.verified);
+  ledger_ = PieceLedger(meta_.size, meta_.piece_size, file_.verified);
+  origin_before_ = file_.from_origin;
+  peers_before_ = file_.from_peers;
 
   SwarmHub::Listener listener;
   listener.piece_finished = [this, alive = alive_](std::uint32_t piece) {
@@ -176,8 +148,7 @@ void SwarmTransfer::on_lead() {
 
 void SwarmTransfer::start_filling() {
   // The destination's space is taken now, so that a full disk shows before any download.
-  const bool resumed =
-      std::find(counted_before_.begin(), counted_before_.end(), true) != counted_before_.end();
+  const bool resumed = ledger_.has_earlier_run();
   if (auto opened = open_temp(resumed); !opened) {
     fail_local(opened.error(), opened.error().kind == api::ErrorKind::kDiskFull);
     return;
@@ -187,18 +158,21 @@ void SwarmTransfer::start_filling() {
     // The pieces an earlier run made durable in the temporary file stay there (checked first:
     // after a reboot the cache item may have lost what the file kept).
     mirror_in_flight_ = true;
-    boost::asio::post(deps_.pool, [this, mirror = mirror_, pieces = counted_before_, alive = alive_,
-                                   &io = deps_.io] {
-      auto kept = mirror->adopt(pieces);
+    std::vector<bool> earlier(ledger_.pieces());
+    for (std::uint32_t piece = 0; piece < ledger_.pieces(); ++piece) {
+      earlier[piece] = ledger_[piece].source == PieceSource::kEarlierRun;
+    }
+    boost::asio::post(deps_.pool, [this, mirror = mirror_, earlier = std::move(earlier),
+                                   alive = alive_, &io = deps_.io] {
+      auto kept = mirror->adopt(earlier);
       boost::asio::post(io, [this, alive, kept] {
         if (!*alive) return;
+        mirror_in_flight_ = false;
         if (!kept) {
           spdlog::debug("{}: keeping the pieces of the last run: {}", file_.url,
                         kept.error().describe());
-          on_mirrored({}, {});
-          return;
         }
-        on_mirrored(*kept, {});
+        ledger_.adopted(kept ? *kept : std::vector<bool>{});
       });
     });
   }
@@ -281,7 +255,7 @@ void SwarmTransfer::tick() {
   if (direct_ && !stats.peers.empty()) {
     // Nothing written by us yet: nothing to tell libtorrent (a reload would drop the peers).
     direct_ = false;
-    sharing_pending_ = direct_pieces_ > 0 || !writing_.empty();
+    sharing_pending_ = direct_pieces_ > 0 || ledger_.writes_pending();
   }
   maybe_share_direct_pieces();
   if (stats.complete) {
@@ -289,9 +263,7 @@ void SwarmTransfer::tick() {
     return;
   }
   const auto now = Clock::now();
-  for (auto it = submitted_.begin(); it != submitted_.end();) {
-    it = now - it->second > kAddPieceTimeout ? submitted_.erase(it) : std::next(it);
-  }
+  ledger_.expire_checks(now - kAddPieceTimeout);
   last_stats_ = stats;
   if (origin_ignores_ranges_ && fall_back_to_http_ && peers_had_their_chance(stats) &&
       !a_peer_has_a_missing_piece(stats)) {
@@ -342,22 +314,22 @@ void SwarmTransfer::refresh_peers(const peer::SwarmStats& stats) {
   file_.uploaded = stats.uploaded >= uploaded_at_start_ ? stats.uploaded - uploaded_at_start_ : 0;
 }
 
+// libtorrent's have-bits may run ahead of its piece_finished alerts (or the alerts lag them):
+// either tells the ledger, which counts each piece once.
 void SwarmTransfer::refresh_progress(const std::vector<bool>& have) {
-  if (have.size() != have_.size()) return;
-  std::uint64_t bytes = 0;
+  if (have.size() != ledger_.pieces()) return;
+  const auto before = ledger_.verified_bytes();
   for (std::uint32_t piece = 0; piece < have.size(); ++piece) {
-    // libtorrent's have-bits lag its piece_finished alerts: a piece we heard of stays had.
-    if (have[piece]) have_[piece] = true;
-    if (have_[piece]) bytes += piece_size(piece);
+    if (have[piece]) ledger_.swarm_verified(piece);
   }
-  if (bytes > verified_bytes_) {
+  if (ledger_.verified_bytes() > before) {
+    update_counts();
     last_progress_ = Clock::now();
     if (!flowing_) {
       flowing_ = true;
       hooks_.data_flowing();
     }
   }
-  verified_bytes_ = bytes;
 }
 
 bool SwarmTransfer::origin_allowed(const peer::SwarmStats& stats) {
@@ -366,27 +338,21 @@ bool SwarmTransfer::origin_allowed(const peer::SwarmStats& stats) {
 }
 
 bool SwarmTransfer::peers_had_their_chance(const peer::SwarmStats& stats) const {
-  const auto waited = Clock::now() - started_;
   const auto& listed = deps_.hub.explicit_peers();
-  // Listed peers get a moment to connect and tell what they have, so that the origin is not
-  // asked for it.
-  std::size_t told = 0;
-  for (const auto& peer : stats.peers) told += peer.have.empty() ? 0 : 1;
-  if (!listed.empty() && told < listed.size() && waited < deps_.options.peer_connect_wait) {
-    return false;
-  }
-  if (settings_.foreground) return true;
-  const bool peers_possible = !listed.empty() || deps_.hub.discovery() || !stats.peers.empty();
-  return !peers_possible || waited >= deps_.options.background_http_delay;
+  PeerChance chance;
+  chance.waited = Clock::now() - started_;
+  chance.listed_peers = listed.size();
+  for (const auto& peer : stats.peers) chance.peers_told += peer.have.empty() ? 0 : 1;
+  chance.foreground = settings_.foreground;
+  chance.peers_possible = !listed.empty() || deps_.hub.discovery() || !stats.peers.empty();
+  chance.peer_connect_wait = deps_.options.peer_connect_wait;
+  chance.background_http_delay = deps_.options.background_http_delay;
+  return swarm::peers_had_their_chance(chance);
 }
 
 bool SwarmTransfer::a_peer_has_a_missing_piece(const peer::SwarmStats& stats) const {
-  for (const auto& peer : stats.peers) {
-    for (std::size_t i = 0; i < peer.have.size() && i < have_.size(); ++i) {
-      if (peer.have[i] && !have_[i]) return true;
-    }
-  }
-  return false;
+  return std::any_of(stats.peers.begin(), stats.peers.end(),
+                     [this](const auto& peer) { return ledger_.lacks_any_of(peer.have); });
 }
 
 // Neither the origin (no ranges, so no pieces) nor any peer (nothing we lack) can move the file,
@@ -402,25 +368,28 @@ void SwarmTransfer::fall_back_to_http() {
   boost::asio::post(deps_.io, [fall_back = fall_back_to_http_, reason] { fall_back(reason); });
 }
 
-void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
-  if (!origin_allowed(stats)) return;
-  const std::uint32_t max_requests =
-      settings_.max_bytes_per_second > 0
-          ? 1
-          : std::max<std::uint32_t>(1, deps_.options.connections_per_file);
-  const std::string& self = deps_.hub.session().peer_id();
-  std::vector<bool> available(meta_.pieces, false);
-  std::vector<std::string> live{self};
-  std::vector<std::string> participants{self};
+PeerView SwarmTransfer::peer_view(const peer::SwarmStats& stats) const {
+  PeerView view;
+  view.self = deps_.hub.session().peer_id();
+  view.available.assign(ledger_.pieces(), false);
+  view.live.push_back(view.self);
+  view.participants.push_back(view.self);
   for (const auto& peer : stats.peers) {
-    for (std::size_t i = 0; i < peer.have.size() && i < available.size(); ++i) {
-      if (peer.have[i]) available[i] = true;
+    for (std::size_t i = 0; i < peer.have.size() && i < view.available.size(); ++i) {
+      if (peer.have[i]) view.available[i] = true;
     }
-    if (!peer.seed) live.push_back(peer.peer_id);
+    if (!peer.seed) view.live.push_back(peer.peer_id);
   }
   for (const auto& [id, record] : peers_) {
-    if (!record.seed) participants.push_back(id);
+    if (!record.seed) view.participants.push_back(id);
   }
+  return view;
+}
+
+// The planner decides (origin_planner.h); this carries it out.
+void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
+  if (!origin_allowed(stats)) return;
+  const auto view = peer_view(stats);
   // Measured from when the origin came into play: waiting for peers to connect is not a stall.
   const auto now = Clock::now();
   if (origin_allowed_since_ == Clock::time_point{}) {
@@ -429,87 +398,36 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
                   std::chrono::duration_cast<std::chrono::milliseconds>(now - started_).count(),
                   stats.peers.size(), peers_.size());
   }
-  const bool stalled = now - std::max(last_progress_, origin_allowed_since_) > kTakeOverAfter;
-  if (!stalled) cancel_foreign_requests(self, participants, live, available);
-  if (requests_.size() >= max_requests) return;
-  if ((submitted_.size() + writing_.size()) * meta_.piece_size > kMaxUnverifiedBytes) return;
-
-  auto wanted = [&](std::uint32_t piece) {
-    if (have_[piece] || requested_.contains(piece) || submitted_.contains(piece) ||
-        writing_.contains(piece)) {
-      return false;
-    }
-    if (stalled) return true;
-    // A connected peer has it: libtorrent fetches it from there. (A piece half-fetched from a
-    // peer that has gone is not "available": its owner, or the successor, takes it over.)
-    if (available[piece]) return false;
-    return origin_owner_is_self(self, piece, participants, live);
-  };
-  if (discovery_settling(now)) {
-    for (const std::uint32_t piece : rank_order(self)) {
-      if (requests_.size() >= max_requests) break;
-      if (wanted(piece)) launch(piece, piece + 1);
-    }
-    return;
+  const PlanTimes times{now, started_, last_progress_, origin_allowed_since_, last_new_peer_};
+  const bool is_stalled = stalled(times);
+  if (!is_stalled) {
+    std::vector<OpenRequest> open;
+    for (const auto& [key, request] : requests_) open.push_back({key, request.piece, request.end});
+    for (const auto key : planner_.foreign_requests(ledger_, view, open)) cancel_request(key);
   }
-  const std::uint32_t max_run =
+  PlanLimits limits;
+  limits.max_requests = settings_.max_bytes_per_second > 0
+                            ? 1
+                            : std::max<std::uint32_t>(1, deps_.options.connections_per_file);
+  limits.max_run =
       std::max<std::uint32_t>(1, static_cast<std::uint32_t>(kMaxRunBytes / meta_.piece_size));
-  for (std::uint32_t piece = 0; piece < meta_.pieces && requests_.size() < max_requests;) {
-    if (!wanted(piece)) {
-      ++piece;
-      continue;
-    }
-    std::uint32_t end = piece + 1;
-    while (end < meta_.pieces && end - piece < max_run && wanted(end)) ++end;
-    launch(piece, end);
-    piece = end;
+  limits.max_unchecked = kMaxUnverifiedBytes;
+  const bool settling =
+      discovery_settling(times, deps_.hub.discovery() && deps_.hub.explicit_peers().empty());
+  for (const auto& run :
+       planner_.runs_to_launch(ledger_, view, requests_.size(), is_stalled, settling, limits)) {
+    launch(run.first, run.end);
   }
 }
 
-// A run asked for before a peer appeared may cover pieces that peer now owns, or has: both
-// would fetch them (a peer joining 2 s late cost 1.27x origin egress for 2 peers). Such a
-// request is cancelled — what is in flight of it is lost, at most a piece and the socket's
-// buffer — and the plan asks again for the pieces still ours.
-void SwarmTransfer::cancel_foreign_requests(const std::string& self,
-                                            std::span<const std::string> participants,
-                                            std::span<const std::string> live,
-                                            const std::vector<bool>& available) {
-  for (auto it = requests_.begin(); it != requests_.end();) {
-    const auto& request = it->second;
-    bool foreign = false;
-    for (auto piece = request.piece + 1; piece < request.end && !foreign; ++piece) {
-      foreign = have_[piece] || available[piece] ||
-                !origin_owner_is_self(self, piece, participants, live);
-    }
-    if (!foreign) {
-      ++it;
-      continue;
-    }
-    spdlog::debug("{}: origin pieces {}-{} are another peer's now; request cancelled", file_.url,
-                  request.piece, request.end - 1);
-    deps_.http.cancel(request.id);
-    for (auto piece = request.piece; piece < request.end; ++piece) requested_.erase(piece);
-    it = requests_.erase(it);
-  }
-}
-
-bool SwarmTransfer::discovery_settling(Clock::time_point now) const {
-  if (!deps_.hub.discovery() || !deps_.hub.explicit_peers().empty()) return false;
-  return now - started_ < kMaxSettle && now - std::max(started_, last_new_peer_) < kDiscoverySettle;
-}
-
-const std::vector<std::uint32_t>& SwarmTransfer::rank_order(const std::string& self) {
-  if (rank_order_.size() != meta_.pieces) {
-    rank_order_.resize(meta_.pieces);
-    std::vector<std::uint64_t> ranks(meta_.pieces);
-    for (std::uint32_t piece = 0; piece < meta_.pieces; ++piece) {
-      rank_order_[piece] = piece;
-      ranks[piece] = piece_rank(self, piece);
-    }
-    std::sort(rank_order_.begin(), rank_order_.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return ranks[a] > ranks[b]; });
-  }
-  return rank_order_;
+void SwarmTransfer::cancel_request(std::uint64_t key) {
+  auto node = requests_.extract(key);
+  if (node.empty()) return;
+  const auto& request = node.mapped();
+  spdlog::debug("{}: origin pieces {}-{} are another peer's now; request cancelled", file_.url,
+                request.piece, request.end - 1);
+  deps_.http.cancel(request.id);
+  for (auto piece = request.piece; piece < request.end; ++piece) ledger_.unrequest(piece);
 }
 
 // Between ticks, a finished request or a verified origin piece frees room in the pipeline: fill
@@ -530,12 +448,12 @@ void SwarmTransfer::launch(std::uint32_t first, std::uint32_t end) {
   auto& request = requests_[key];
   request.first = request.piece = first;
   request.end = end;
-  request.buffer.reserve(piece_size(first));
-  for (auto piece = first; piece < end; ++piece) requested_.insert(piece);
+  request.buffer.reserve(ledger_.size_of(first));
+  for (auto piece = first; piece < end; ++piece) ledger_.request(piece);
   origin::RangeRequest range;
   range.url = file_.url;
-  range.begin = piece_offset(first);
-  range.end = piece_offset(end - 1) + piece_size(end - 1);
+  range.begin = ledger_.offset_of(first);
+  range.end = ledger_.range_of(end - 1).end;
   range.expected.size = meta_.size;
   range.expected.etag = file_.etag;
   range.expected.last_modified = file_.last_modified;
@@ -561,27 +479,29 @@ api::Result<void> SwarmTransfer::on_origin_data(std::uint64_t key, std::uint64_t
   }
   while (!bytes.empty() && request.piece < request.end) {
     const auto piece = request.piece;
-    const std::size_t need = piece_size(piece) - request.buffer.size();
+    const std::size_t need = ledger_.size_of(piece) - request.buffer.size();
     const std::size_t take = std::min(need, bytes.size());
     request.buffer.insert(request.buffer.end(), bytes.begin(), bytes.begin() + take);
     bytes = bytes.subspan(take);
-    if (request.buffer.size() < piece_size(piece)) break;
-    requested_.erase(piece);
-    if (direct_ && !have_[piece]) {
-      write_direct(piece, std::move(request.buffer));
-    } else if (!have_[piece]) {
-      // Counted when libtorrent says it verified the piece, not now.
-      if (auto added =
-              deps_.hub.session().add_piece(lease_->swarm(), piece, std::move(request.buffer));
-          added) {
-        submitted_[piece] = Clock::now();
+    if (request.buffer.size() < ledger_.size_of(piece)) break;
+    // Verified meanwhile (a peer was faster): these bytes are not needed.
+    if (ledger_[piece].fetch == PieceFetch::kRequested) {
+      if (direct_) {
+        ledger_.start_write(piece);
+        write_direct(piece, std::move(request.buffer));
+      } else if (auto added = deps_.hub.session().add_piece(lease_->swarm(), piece,
+                                                            std::move(request.buffer));
+                 added) {
+        // Counted when libtorrent says it verified the piece, not now.
+        ledger_.hand_to_swarm(piece, Clock::now());
       } else {
         spdlog::warn("{}: piece {}: {}", file_.url, piece, added.error().message);
+        ledger_.unrequest(piece);
       }
     }
     request.buffer = {};
     ++request.piece;
-    if (request.piece < request.end) request.buffer.reserve(piece_size(request.piece));
+    if (request.piece < request.end) request.buffer.reserve(ledger_.size_of(request.piece));
   }
   return {};
 }
@@ -592,7 +512,7 @@ void SwarmTransfer::on_origin_done(std::uint64_t key,
   if (node.empty() || finished_) return;
   const auto& request = node.mapped();
   // Pieces not handed over go back to the plan.
-  for (auto piece = request.piece; piece < request.end; ++piece) requested_.erase(piece);
+  for (auto piece = request.piece; piece < request.end; ++piece) ledger_.unrequest(piece);
   if (!result) {
     origin_failed(std::move(result.error()));
     return;
@@ -641,56 +561,55 @@ void SwarmTransfer::origin_failed(origin::FetchError error) {
 }
 
 void SwarmTransfer::write_direct(std::uint32_t piece, std::vector<char> data) {
-  writing_.insert(piece);
-  boost::asio::post(
-      deps_.pool, [this, piece, data = std::move(data), meta = shared_meta_,
-                   object = lease_->data_path(), offset = piece_offset(piece), mirror = mirror_,
-                   object_lock = object_write_lock_, alive = alive_, &io = deps_.io] {
-        const bool matches = peer::piece_matches(*meta, piece, data);
-        api::Result<void> written;
-        if (matches) {
-          std::size_t done = 0;
-          int err = 0;
-          {
-            // One writer at a time: ext4 serializes writes to a file anyway, and pool threads
-            // spinning on its lock took a second of CPU per GiB here (bench/first_peer, perf).
-            std::lock_guard lock(*object_lock);
-            util::UniqueFd fd(::open(object.c_str(), O_WRONLY | O_CLOEXEC));
-            err = fd.valid() ? 0 : errno;
-            while (fd.valid() && done < data.size()) {
-              const auto n = ::pwrite(fd.get(), data.data() + done, data.size() - done,
-                                      static_cast<off_t>(offset + done));
-              if (n <= 0) {
-                err = n < 0 ? errno : ENOSPC;
-                break;
-              }
-              done += static_cast<std::size_t>(n);
-            }
+  boost::asio::post(deps_.pool, [this, piece, data = std::move(data), meta = shared_meta_,
+                                 object = lease_->data_path(), offset = ledger_.offset_of(piece),
+                                 mirror = mirror_, object_lock = object_write_lock_, alive = alive_,
+                                 &io = deps_.io] {
+    const bool matches = peer::piece_matches(*meta, piece, data);
+    api::Result<void> written;
+    if (matches) {
+      std::size_t done = 0;
+      int err = 0;
+      {
+        // One writer at a time: ext4 serializes writes to a file anyway, and pool threads
+        // spinning on its lock took a second of CPU per GiB here (bench/first_peer, perf).
+        std::lock_guard lock(*object_lock);
+        util::UniqueFd fd(::open(object.c_str(), O_WRONLY | O_CLOEXEC));
+        err = fd.valid() ? 0 : errno;
+        while (fd.valid() && done < data.size()) {
+          const auto n = ::pwrite(fd.get(), data.data() + done, data.size() - done,
+                                  static_cast<off_t>(offset + done));
+          if (n <= 0) {
+            err = n < 0 ? errno : ENOSPC;
+            break;
           }
-          if (done == data.size()) {
-            if (mirror) written = mirror->write_piece(piece, data);
-          } else {
-            written = std::unexpected(
-                api::Error{api::ErrorContext::kCache,
-                           err == ENOSPC ? api::ErrorKind::kDiskFull : api::ErrorKind::kLocalIo,
-                           err, std::string("cannot write to the cache: ") + std::strerror(err),
-                           object.string(), api::Protocol::kLocal});
-          }
+          done += static_cast<std::size_t>(n);
         }
-        boost::asio::post(io, [this, piece, matches, written, alive] {
-          if (*alive) on_direct_written(piece, matches, written);
-        });
-      });
+      }
+      if (done == data.size()) {
+        if (mirror) written = mirror->write_piece(piece, data);
+      } else {
+        written = std::unexpected(
+            api::Error{api::ErrorContext::kCache,
+                       err == ENOSPC ? api::ErrorKind::kDiskFull : api::ErrorKind::kLocalIo, err,
+                       std::string("cannot write to the cache: ") + std::strerror(err),
+                       object.string(), api::Protocol::kLocal});
+      }
+    }
+    boost::asio::post(io, [this, piece, matches, written, alive] {
+      if (*alive) on_direct_written(piece, matches, written);
+    });
+  });
 }
 
 void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,
                                       api::Result<void> written) {
-  writing_.erase(piece);
   if (!written) {
+    ledger_.direct_written(piece, false);
     fail_local(written.error(), written.error().kind == api::ErrorKind::kDiskFull);
     return;
   }
-  if (!matches) {
+  if (!ledger_.direct_written(piece, matches)) {
     if (++origin_hash_failures_ >= kMaxOriginHashFailures) {
       fail(origin::FetchError{
           api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0,
@@ -705,25 +624,14 @@ void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,
     return;
   }
   ++direct_pieces_;
-  if (mirror_) {  // in the temporary file already (write_direct): nothing left to copy
-    mirror_asked_[piece] = true;
-    mirrored_.add(piece_range(piece));
-  }
-  if (!counted_[piece]) {  // else libtorrent reported it first (a peer's copy, or its check)
-    counted_[piece] = true;
-    file_.from_origin += piece_size(piece);
-  }
-  if (!have_[piece]) {
-    have_[piece] = true;
-    verified_bytes_ += piece_size(piece);
-  }
+  update_counts();
   last_progress_ = Clock::now();
   maybe_share_direct_pieces();
   if (finished_) return;
-  if (direct_ && std::all_of(have_.begin(), have_.end(), [](bool had) { return had; })) {
+  if (direct_ && ledger_.complete()) {
     // Every piece came from the origin through us: the swarm learns it has them all (and
     // seeds), then the file is copied out as usual.
-    if (auto shared = deps_.hub.reload(*lease_, have_); !shared) {
+    if (auto shared = deps_.hub.reload(*lease_, ledger_.verified_pieces()); !shared) {
       spdlog::warn("{}: cannot seed the finished file: {}", file_.url, shared.error().message);
     }
     on_swarm_finished();
@@ -735,10 +643,10 @@ void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,
 // Once the writes in flight have landed, libtorrent is told every piece we have, so that the
 // peers that appeared can be served our origin pieces too.
 void SwarmTransfer::maybe_share_direct_pieces() {
-  if (!sharing_pending_ || !writing_.empty() || finished_ || complete_) return;
+  if (!sharing_pending_ || ledger_.writes_pending() || finished_ || complete_) return;
   sharing_pending_ = false;
   spdlog::debug("{}: a peer appeared; handing libtorrent the pieces written so far", file_.url);
-  if (auto shared = deps_.hub.reload(*lease_, have_); !shared) {
+  if (auto shared = deps_.hub.reload(*lease_, ledger_.verified_pieces()); !shared) {
     fail_local(shared.error(), false);
   }
 }
@@ -746,48 +654,17 @@ void SwarmTransfer::maybe_share_direct_pieces() {
 void SwarmTransfer::on_piece_finished(std::uint32_t piece) {
   // Not joined yet (the lease exists, on_joined is posted): another job's swarm, whose pieces
   // are not this transfer's to count; a follower counts its file as from the cache at the end.
-  if (piece >= meta_.pieces || complete_ || following_ || !lease_) return;
-  have_[piece] = true;  // before the next tick's view: the plan must not fetch it again
-  if (!counted_[piece] && writing_.contains(piece)) {
-    // Our own direct write, found by libtorrent (checking a resumed file) before we heard the
-    // write finish: it came from the origin.
-    counted_[piece] = true;
-    file_.from_origin += piece_size(piece);
-    return;
-  }
-  if (counted_[piece]) {
-    // Written by us already (direct mode); libtorrent fetched it too before it knew.
-    submitted_.erase(piece);
-    return;
-  }
-  counted_[piece] = true;
-  if (submitted_.erase(piece) > 0) {
-    file_.from_origin += piece_size(piece);
-    request_plan();
-  } else {
-    file_.from_peers += piece_size(piece);
-  }
+  if (piece >= ledger_.pieces() || complete_ || following_ || !lease_) return;
+  const bool ours = ledger_[piece].fetch == PieceFetch::kChecking;
+  // Verified before the next tick's view: the plan must not fetch it again.
+  if (!ledger_.swarm_verified(piece)) return;
+  update_counts();
   last_progress_ = Clock::now();
-}
-
-// libtorrent's status can say "complete" before the last piece_finished alerts are drained
-// (seen on a loaded machine: 3 pieces of a lab peer counted nowhere). A piece of this run not
-// counted by then came from the origin if we asked it for it, else from a peer.
-void SwarmTransfer::count_unreported_pieces() {
-  for (std::uint32_t piece = 0; piece < meta_.pieces; ++piece) {
-    if (counted_[piece] || counted_before_[piece]) continue;
-    counted_[piece] = true;
-    if (submitted_.contains(piece) || writing_.contains(piece) || requested_.contains(piece)) {
-      file_.from_origin += piece_size(piece);
-    } else {
-      file_.from_peers += piece_size(piece);
-    }
-  }
+  if (ours) request_plan();
 }
 
 void SwarmTransfer::on_hash_failed(std::uint32_t piece) {
-  if (following_ || submitted_.erase(piece) == 0)
-    return;  // a peer's bad data: libtorrent blames and bans
+  if (following_ || !ledger_.check_failed(piece)) return;  // a peer's bad data: libtorrent bans
   // Our own origin data failed: the piece is fetched again, unless the origin keeps serving
   // bytes that its own metadata rejects.
   if (++origin_hash_failures_ >= kMaxOriginHashFailures) {
@@ -806,8 +683,13 @@ void SwarmTransfer::on_swarm_finished() {
   if (complete_ || finished_) return;
   complete_ = true;
   spdlog::debug("{}: every piece verified; copying it out of the cache", file_.url);
-  // Filled by another job: for this one, the content came from the cache.
-  if (!following_) count_unreported_pieces();
+  // libtorrent's status can say "complete" before the last piece_finished alerts are drained
+  // (seen on a loaded machine: 3 pieces of a lab peer counted nowhere). Filled by another job:
+  // for this one, the content came from the cache.
+  if (!following_) {
+    ledger_.all_verified();
+    update_counts();
+  }
   cancel_origin();
   timer_.cancel();
   const auto stats = deps_.hub.session().stats(lease_->swarm());
@@ -951,7 +833,6 @@ void SwarmTransfer::on_copied(api::Result<void> copied,
         {}});
     return;
   }
-  verified_bytes_ = meta_.size;
   file_.verified = RangeSet({ByteRange{0, meta_.size}});
   file_.completed = true;
   update_reason();
@@ -965,43 +846,34 @@ void SwarmTransfer::on_copied(api::Result<void> copied,
 void SwarmTransfer::maybe_mirror() {
   const auto now = Clock::now();
   if (!mirror_ || mirror_in_flight_ || complete_ || now - last_mirror_ < kMirrorInterval) return;
-  std::vector<bool> batch(meta_.pieces, false);
-  bool any = false;
-  for (std::uint32_t piece = 0; piece < meta_.pieces; ++piece) {
-    if (have_[piece] && !mirror_asked_[piece]) batch[piece] = any = true;
-  }
-  if (!any) return;
+  auto batch = ledger_.take_copy_batch();
+  if (batch.empty()) return;
   mirror_in_flight_ = true;
   last_mirror_ = now;
   deps_.hub.session().flush(
       lease_->swarm(), [this, batch = std::move(batch), alive = alive_](bool flushed) mutable {
         if (!*alive) return;
         if (!flushed) {  // the swarm was reloaded meanwhile: the next tick asks again
-          mirror_in_flight_ = false;
+          on_mirrored(batch, false);
           return;
         }
         boost::asio::post(deps_.pool, [this, mirror = mirror_, batch = std::move(batch),
                                        alive = alive_, &io = deps_.io] {
           auto copied = mirror->copy_new(batch);
-          boost::asio::post(io, [this, alive, batch, copied] {
-            if (*alive) on_mirrored(batch, copied);
+          if (!copied) {
+            // Copied again later, or by finish(), which reports what still fails.
+            spdlog::debug("copying verified pieces early: {}", copied.error().describe());
+          }
+          boost::asio::post(io, [this, alive, batch, ok = copied.has_value()] {
+            if (*alive) on_mirrored(batch, ok);
           });
         });
       });
 }
 
-void SwarmTransfer::on_mirrored(const std::vector<bool>& batch, api::Result<void> copied) {
+void SwarmTransfer::on_mirrored(const std::vector<bool>& batch, bool copied) {
   mirror_in_flight_ = false;
-  if (!copied) {
-    // Copied again by finish(), which reports what still fails.
-    spdlog::debug("copying verified pieces early: {}", copied.error().describe());
-    return;
-  }
-  for (std::uint32_t piece = 0; piece < batch.size() && piece < meta_.pieces; ++piece) {
-    if (!batch[piece]) continue;
-    mirror_asked_[piece] = true;
-    mirrored_.add(piece_range(piece));
-  }
+  ledger_.copied(batch, copied);
 }
 
 // Progress counts once it is on disk: the pieces copied into the temporary file are synced,
@@ -1009,20 +881,22 @@ void SwarmTransfer::on_mirrored(const std::vector<bool>& batch, api::Result<void
 void SwarmTransfer::maybe_checkpoint() {
   const auto now = Clock::now();
   if (sync_in_flight_ || now - last_checkpoint_ < deps_.options.checkpoint_interval) return;
-  if (mirrored_ == file_.verified) return;
+  auto snapshot = ledger_.in_file();
+  if (snapshot == file_.verified) return;
   sync_in_flight_ = true;
   last_checkpoint_ = now;
-  boost::asio::post(deps_.pool,
-                    [this, temp = temp_, snapshot = mirrored_, alive = alive_, &io = deps_.io] {
-                      auto synced = temp->sync();
-                      boost::asio::post(io, [this, alive, snapshot, synced] {
-                        if (!*alive) return;
-                        sync_in_flight_ = false;
-                        if (!synced) return;  // the next checkpoint tries again
-                        file_.verified = snapshot;
-                        hooks_.persist(file_);
-                      });
-                    });
+  boost::asio::post(deps_.pool, [this, temp = temp_, snapshot = std::move(snapshot), alive = alive_,
+                                 &io = deps_.io] {
+    auto synced = temp->sync();
+    boost::asio::post(io, [this, alive, snapshot, synced] {
+      if (!*alive) return;
+      sync_in_flight_ = false;
+      if (!synced) return;  // the next checkpoint tries again
+      ledger_.made_durable(snapshot);
+      file_.verified = snapshot;
+      hooks_.persist(file_);
+    });
+  });
 }
 
 void SwarmTransfer::update_reason() {
@@ -1070,9 +944,11 @@ void SwarmTransfer::end() {
 void SwarmTransfer::cancel_origin() {
   if (probe_id_) deps_.http.cancel(*probe_id_);
   probe_id_.reset();
-  for (const auto& [key, request] : requests_) deps_.http.cancel(request.id);
+  for (const auto& [key, request] : requests_) {
+    deps_.http.cancel(request.id);
+    for (auto piece = request.piece; piece < request.end; ++piece) ledger_.unrequest(piece);
+  }
   requests_.clear();
-  requested_.clear();
 }
 
 }  // namespace swarmcopy::engine::swarm

@@ -5,11 +5,9 @@
 // Every piece is checked by libtorrent against the metadata, whatever its source: peers' pieces
 // arrive through the swarm; the origin's arrive over HTTP in ranges of whole pieces and are
 // handed over with add_piece, counted only once libtorrent reports them verified (with our own
-// timeout, since a dropped add_piece reports nothing). Which pieces the origin serves is decided
-// here (see piece_owner.h): pieces no connected peer has, that rank first for us among the
-// swarm's downloaders (or whose first-ranked peer is gone); after a while without local progress,
-// any missing piece — a peer never blocks a download. Background jobs leave the origin alone
-// for EngineOptions::background_http_delay while peers may serve them.
+// timeout, since a dropped add_piece reports nothing). Where each piece stands and where it came
+// from is the PieceLedger's (piece_ledger.h); which pieces the origin serves, and when, the
+// OriginPlanner's (origin_planner.h). This class carries out what they say.
 //
 // An origin that ignores Range requests cannot serve pieces. While peers have pieces for us,
 // they serve the file alone; once the peers have had their chance and none has a piece we lack,
@@ -28,12 +26,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "origin/http_client.h"
+#include "origin_planner.h"
+#include "piece_ledger.h"
 #include "progressive_copy.h"
 #include "swarm_hub.h"
 #include "swarmcopy/engine/engine_options.h"
@@ -71,7 +70,7 @@ class SwarmTransfer {
 
   const FileRecord& file() const { return file_; }
   const std::shared_ptr<const peer::Metainfo>& metadata() const { return shared_meta_; }
-  std::uint64_t bytes_written() const { return verified_bytes_; }
+  std::uint64_t bytes_written() const { return ledger_.verified_bytes(); }
   std::uint32_t peers_connected() const;
 
  private:
@@ -95,13 +94,9 @@ class SwarmTransfer {
   bool peers_had_their_chance(const peer::SwarmStats& stats) const;
   bool a_peer_has_a_missing_piece(const peer::SwarmStats& stats) const;
   void fall_back_to_http();
+  PeerView peer_view(const peer::SwarmStats& stats) const;
   void plan_origin(const peer::SwarmStats& stats);
-  bool discovery_settling(std::chrono::steady_clock::time_point now) const;
-  void cancel_foreign_requests(const std::string& self, std::span<const std::string> participants,
-                               std::span<const std::string> live,
-                               const std::vector<bool>& available);
-  // Every piece, the highest piece_rank for `self` first (computed once).
-  const std::vector<std::uint32_t>& rank_order(const std::string& self);
+  void cancel_request(std::uint64_t key);
   void request_plan();
   void launch(std::uint32_t first, std::uint32_t end);
   api::Result<void> on_origin_data(std::uint64_t key, std::uint64_t offset,
@@ -114,7 +109,7 @@ class SwarmTransfer {
   void on_piece_finished(std::uint32_t piece);
   void on_hash_failed(std::uint32_t piece);
   void on_swarm_finished();
-  void count_unreported_pieces();
+  void update_counts();
   // `keep`: the pieces of an earlier run stay (a resumed job adopts them); else it starts empty.
   api::Result<void> open_temp(bool keep);
   void admit_and_copy_out(bool fetched, bool from_cache);
@@ -122,18 +117,13 @@ class SwarmTransfer {
   void copy_out();
   void on_copied(api::Result<void> copied, std::optional<api::Result<std::string>> hash);
   void maybe_mirror();
-  void on_mirrored(const std::vector<bool>& batch, api::Result<void> copied);
+  void on_mirrored(const std::vector<bool>& batch, bool copied);
   void maybe_checkpoint();
   void update_reason();
   void fail(origin::FetchError error);
   void fail_local(const api::Error& error, bool transient);
   void cancel_origin();
   void end();
-  std::uint64_t piece_offset(std::uint32_t piece) const;
-  std::uint32_t piece_size(std::uint32_t piece) const;
-  ByteRange piece_range(std::uint32_t piece) const;
-  // Per piece: whether `ranges` covers all of it.
-  std::vector<bool> pieces_within(const RangeSet& ranges) const;
 
   Deps deps_;
   FileRecord file_;
@@ -141,6 +131,10 @@ class SwarmTransfer {
   TransferSettings settings_;
   TransferHooks hooks_;
   FallBackToHttp fall_back_to_http_;
+  PieceLedger ledger_;  // every piece's state and source
+  OriginPlanner planner_;
+  std::uint64_t origin_before_ = 0;  // FileRecord::from_origin and from_peers of earlier runs
+  std::uint64_t peers_before_ = 0;
   std::shared_ptr<SwarmHub::Lease> lease_;
   std::shared_ptr<TempFile> temp_;
   // Keeps the temporary file a copy of the verified pieces as they come (null when the content
@@ -151,10 +145,6 @@ class SwarmTransfer {
 
   std::optional<peer::SwarmStats> last_stats_;  // as of the last tick
   bool plan_posted_ = false;
-  std::vector<bool> have_;
-  std::vector<bool> counted_;         // pieces whose source (origin or peers) was counted
-  std::vector<bool> counted_before_;  // verified in an earlier run: counted then
-  std::uint64_t verified_bytes_ = 0;
   bool complete_ = false;
   // Another job fills the same content (SwarmHub::Lease::fills): this one waits for it.
   bool following_ = false;
@@ -169,8 +159,6 @@ class SwarmTransfer {
   bool origin_ignores_ranges_ = false;
   std::map<std::uint64_t, OriginRequest> requests_;
   std::uint64_t next_key_ = 1;
-  std::set<std::uint32_t> requested_;  // in an origin request, not yet handed over
-  std::map<std::uint32_t, std::chrono::steady_clock::time_point> submitted_;  // add_piece'd
   std::uint32_t origin_hash_failures_ = 0;
   // Direct mode: while no peer is connected, origin pieces are checked (SHA-1 against the
   // metadata) and written into the cache item by us, on the pool — several times faster than
@@ -179,7 +167,6 @@ class SwarmTransfer {
   bool direct_ = true;
   bool sharing_pending_ = false;
   std::uint32_t direct_pieces_ = 0;  // written and verified by us
-  std::set<std::uint32_t> writing_;  // being checked and written on the pool
   // Held by the pool thread writing into the cache item (see write_direct).
   std::shared_ptr<std::mutex> object_write_lock_ = std::make_shared<std::mutex>();
   std::shared_ptr<const peer::Metainfo> shared_meta_;
@@ -198,12 +185,9 @@ class SwarmTransfer {
   std::chrono::steady_clock::time_point origin_allowed_since_{};  // first time plan_origin ran
   std::chrono::steady_clock::time_point last_checkpoint_{};
   std::chrono::steady_clock::time_point last_new_peer_{};  // a peer id first seen
-  std::vector<std::uint32_t> rank_order_;
-  // The mirror: pieces handed to mirror_ (copied or being copied), and those copied into the
-  // temporary file; a checkpoint's fdatasync makes those durable, and they are the progress it
-  // commits (file_.verified).
-  std::vector<bool> mirror_asked_;
-  RangeSet mirrored_;
+  // Verified pieces go to the temporary file in batches (the ledger's copy stage); a
+  // checkpoint's fdatasync makes them durable, and they are the progress it commits
+  // (file_.verified).
   bool mirror_in_flight_ = false;
   std::chrono::steady_clock::time_point last_mirror_{};
   bool sync_in_flight_ = false;
