@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "content_identity.h"
 #include "file_ops.h"
 #include "fs_credentials.h"
 #include "swarmcopy/api/credentials.h"
@@ -241,9 +242,7 @@ api::Result<void> FileTransfer::open_temp() {
 // thrown away, and a later resume starts afresh with the new identity.
 void FileTransfer::forget_content() {
   reset_progress();
-  file_.size.reset();
-  file_.etag.clear();
-  file_.last_modified.clear();
+  engine::forget_content(file_);
   hooks_.persist(file_);
 }
 
@@ -253,23 +252,9 @@ void FileTransfer::on_probe(std::expected<origin::RemoteIdentity, origin::FetchE
     return;
   }
   const auto& identity = *result;
-  std::string changed;
-  if (file_.size && identity.size && *file_.size != *identity.size) {
-    changed = "size " + std::to_string(*file_.size) + " -> " + std::to_string(*identity.size);
-  } else if (!file_.etag.empty() && !identity.etag.empty() && file_.etag != identity.etag) {
-    changed = "ETag " + file_.etag + " -> " + identity.etag;
-  } else if (!file_.last_modified.empty() && !identity.last_modified.empty() &&
-             file_.last_modified != identity.last_modified) {
-    changed = "Last-Modified " + file_.last_modified + " -> " + identity.last_modified;
-  }
-  if (!changed.empty()) {
+  if (auto change = identity_change(file_, identity, true)) {
     forget_content();
-    fail(origin::FetchError{
-        api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kContentChanged, 0,
-                   "content changed at the origin during the transfer (" + changed + ")", file_.url,
-                   origin::protocol_of(file_.url)},
-        false,
-        {}});
+    fail(content_changed(file_, *change));
     return;
   }
   file_.size = identity.size;

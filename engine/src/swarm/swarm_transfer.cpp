@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "content_identity.h"
 #include "fs_credentials.h"
 #include "piece_owner.h"
 #include "swarmcopy/util/sha256.h"
@@ -31,8 +32,6 @@ constexpr std::uint64_t kMaxRunBytes = 2ull << 20;
 // (add_piece copies and queues; nothing pushes back).
 constexpr std::uint64_t kMaxUnverifiedBytes = 64ull << 20;
 constexpr std::uint32_t kMaxOriginHashFailures = 10;
-constexpr auto kMinOriginBackoff = std::chrono::seconds(1);
-constexpr auto kMaxOriginBackoff = std::chrono::seconds(30);
 // Verified pieces go to the temporary file this often (each time after a libtorrent flush, a
 // fence on its disk jobs): what is left to copy and sync when the last piece arrives.
 constexpr auto kMirrorInterval = std::chrono::milliseconds(200);
@@ -65,11 +64,7 @@ SwarmTransfer::~SwarmTransfer() {
   probe_timer_.cancel();
 }
 
-std::uint32_t SwarmTransfer::peers_connected() const {
-  std::uint32_t count = 0;
-  for (const auto& [id, record] : peers_) count += record.connected ? 1 : 0;
-  return count;
-}
+std::uint32_t SwarmTransfer::peers_connected() const { return peers_.connected(); }
 
 // The per-source counts of this run come from the ledger, on top of earlier runs'.
 void SwarmTransfer::update_counts() {
@@ -189,37 +184,16 @@ void SwarmTransfer::on_probe(std::expected<origin::RemoteIdentity, origin::Fetch
     return;
   }
   const auto& identity = *result;
-  std::string changed;
-  if (!file_.etag.empty() && !identity.etag.empty() && file_.etag != identity.etag) {
-    changed = "ETag " + file_.etag + " -> " + identity.etag;
-  } else if (!file_.last_modified.empty() && !identity.last_modified.empty() &&
-             file_.last_modified != identity.last_modified) {
-    changed = "Last-Modified " + file_.last_modified + " -> " + identity.last_modified;
-  }
-  if (!changed.empty()) {
-    file_.verified.clear();
-    file_.etag.clear();
-    file_.last_modified.clear();
-    file_.info_hash.clear();
+  if (auto change = identity_change(file_, identity, false)) {
+    forget_content(file_);
     hooks_.persist(file_);
-    fail(origin::FetchError{
-        api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kContentChanged, 0,
-                   "content changed at the origin during the transfer (" + changed + ")", file_.url,
-                   origin::protocol_of(file_.url)},
-        false,
-        {}});
+    fail(content_changed(file_, *change));
     return;
   }
   if (identity.size && *identity.size != meta_.size) {
     // Metadata for another file (or a file re-published without new metadata): no byte of it
     // could be verified, so none is taken.
-    fail(origin::FetchError{
-        api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kContentChanged, 0,
-                   "the metadata describes a file of " + std::to_string(meta_.size) +
-                       " bytes, but the origin serves " + std::to_string(*identity.size) + " bytes",
-                   file_.url, origin::protocol_of(file_.url)},
-        false,
-        {}});
+    fail(size_contradicts_metadata(file_, meta_.size, identity.size));
     return;
   }
   file_.etag = identity.etag;
@@ -284,33 +258,9 @@ void SwarmTransfer::tick() {
 }
 
 void SwarmTransfer::refresh_peers(const peer::SwarmStats& stats) {
-  for (auto& [id, record] : peers_) record.connected = false;
-  for (const auto& peer : stats.peers) {
-    auto [it, added] = peers_.try_emplace(peer.peer_id);
-    if (added) last_new_peer_ = Clock::now();
-    auto& record = it->second;
-    // A counter that went down belongs to a new connection: bank the old one's.
-    if (peer.bytes_down < record.down_live || peer.bytes_up < record.up_live) {
-      record.down_closed += record.down_live;
-      record.up_closed += record.up_live;
-    }
-    record.address = peer.address;
-    record.seed = peer.seed;
-    record.connected = true;
-    record.down_live = peer.bytes_down;
-    record.up_live = peer.bytes_up;
-  }
-  file_.peers.clear();
-  for (auto& [id, record] : peers_) {
-    if (!record.connected && (record.down_live > 0 || record.up_live > 0)) {
-      record.down_closed += record.down_live;
-      record.up_closed += record.up_live;
-      record.down_live = record.up_live = 0;
-    }
-    file_.peers.push_back(api::PeerTraffic{record.address, record.down_closed + record.down_live,
-                                           record.up_closed + record.up_live});
-  }
-  file_.peers_seen = static_cast<std::uint32_t>(peers_.size());
+  if (peers_.update(stats.peers)) last_new_peer_ = Clock::now();
+  file_.peers = peers_.traffic();
+  file_.peers_seen = static_cast<std::uint32_t>(peers_.seen());
   file_.uploaded = stats.uploaded >= uploaded_at_start_ ? stats.uploaded - uploaded_at_start_ : 0;
 }
 
@@ -333,7 +283,9 @@ void SwarmTransfer::refresh_progress(const std::vector<bool>& have) {
 }
 
 bool SwarmTransfer::origin_allowed(const peer::SwarmStats& stats) {
-  if (!origin_ready_ || origin_ignores_ranges_ || Clock::now() < origin_retry_at_) return false;
+  if (!origin_ready_ || origin_ignores_ranges_ || origin_backoff_.resting(Clock::now())) {
+    return false;
+  }
   return peers_had_their_chance(stats);
 }
 
@@ -359,9 +311,9 @@ bool SwarmTransfer::a_peer_has_a_missing_piece(const peer::SwarmStats& stats) co
 // yet the origin can still send all of it in one stream: the owner fetches it that way.
 void SwarmTransfer::fall_back_to_http() {
   const std::string reason =
-      peers_.empty() ? "the origin ignores Range requests, and no peer was found"
-                     : "the origin ignores Range requests, and no connected peer has the "
-                       "missing pieces";
+      peers_.seen() == 0 ? "the origin ignores Range requests, and no peer was found"
+                         : "the origin ignores Range requests, and no connected peer has the "
+                           "missing pieces";
   spdlog::info("{}: {}; fetching the whole file from the origin in one stream", file_.url, reason);
   cancel_origin();
   end();
@@ -380,9 +332,7 @@ PeerView SwarmTransfer::peer_view(const peer::SwarmStats& stats) const {
     }
     if (!peer.seed) view.live.push_back(peer.peer_id);
   }
-  for (const auto& [id, record] : peers_) {
-    if (!record.seed) view.participants.push_back(id);
-  }
+  for (auto& id : peers_.downloaders()) view.participants.push_back(std::move(id));
   return view;
 }
 
@@ -396,7 +346,7 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
     origin_allowed_since_ = now;
     spdlog::debug("{}: origin in play after {} ms with {} peers connected, {} known", file_.url,
                   std::chrono::duration_cast<std::chrono::milliseconds>(now - started_).count(),
-                  stats.peers.size(), peers_.size());
+                  stats.peers.size(), peers_.seen());
   }
   const PlanTimes times{now, started_, last_progress_, origin_allowed_since_, last_new_peer_};
   const bool is_stalled = stalled(times);
@@ -517,7 +467,7 @@ void SwarmTransfer::on_origin_done(std::uint64_t key,
     origin_failed(std::move(result.error()));
     return;
   }
-  origin_backoff_ = std::chrono::milliseconds(0);
+  origin_backoff_.succeeded();
   request_plan();
 }
 
@@ -531,19 +481,13 @@ void SwarmTransfer::origin_failed(origin::FetchError error) {
     return;
   }
   if (error.error.kind == api::ErrorKind::kContentChanged) {
-    file_.verified.clear();
-    file_.etag.clear();
-    file_.last_modified.clear();
-    file_.info_hash.clear();
+    forget_content(file_);
     hooks_.persist(file_);
     fail(std::move(error));
     return;
   }
   // The origin is one source among others: peers go on while it rests.
-  origin_backoff_ = std::clamp<std::chrono::milliseconds>(origin_backoff_ * 2, kMinOriginBackoff,
-                                                          kMaxOriginBackoff);
-  const auto wait = std::max<std::chrono::milliseconds>(origin_backoff_, error.retry_after);
-  origin_retry_at_ = Clock::now() + wait;
+  const auto wait = origin_backoff_.failed(Clock::now(), error.retry_after);
   spdlog::info("{}: origin unavailable ({}); peers only for {} ms", file_.url, error.error.message,
                wait.count());
   if (!origin_ready_ && !probe_id_) {
@@ -735,27 +679,20 @@ void SwarmTransfer::admit_and_copy_out(bool fetched, bool from_cache) {
 
 void SwarmTransfer::confirm_with_origin() {
   spdlog::debug("{}: another user fetched this content; asking the origin first", file_.url);
-  probe_id_ = deps_.http.probe(
-      file_.url, settings_.request_options(),
-      [this](std::expected<origin::RemoteIdentity, origin::FetchError> result) {
-        probe_id_.reset();
-        if (!result) {
-          fail(std::move(result.error()));
-          return;
-        }
-        if (result->size != meta_.size) {
-          fail(origin::FetchError{
-              api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kContentChanged, 0,
-                         "the metadata describes a file of " + std::to_string(meta_.size) +
-                             " bytes, but the origin serves " +
-                             (result->size ? std::to_string(*result->size) : "an unknown size"),
-                         file_.url, origin::protocol_of(file_.url)},
-              false,
-              {}});
-          return;
-        }
-        admit_and_copy_out(true, true);
-      });
+  probe_id_ =
+      deps_.http.probe(file_.url, settings_.request_options(),
+                       [this](std::expected<origin::RemoteIdentity, origin::FetchError> result) {
+                         probe_id_.reset();
+                         if (!result) {
+                           fail(std::move(result.error()));
+                           return;
+                         }
+                         if (result->size != meta_.size) {
+                           fail(size_contradicts_metadata(file_, meta_.size, result->size));
+                           return;
+                         }
+                         admit_and_copy_out(true, true);
+                       });
 }
 
 // The verified content goes to the job's temporary file: a separate copy (reflink where the
@@ -904,7 +841,7 @@ void SwarmTransfer::update_reason() {
     file_.peers_unused_reason.reset();
   } else if (file_.from_cache > 0 && file_.from_origin == 0) {
     file_.peers_unused_reason = "served from the local cache";
-  } else if (peers_.empty()) {
+  } else if (peers_.seen() == 0) {
     file_.peers_unused_reason = "no peer found";
   } else {
     file_.peers_unused_reason = "peers had no pieces to give";

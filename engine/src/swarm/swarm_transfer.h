@@ -31,7 +31,9 @@
 #include <vector>
 
 #include "origin/http_client.h"
+#include "origin_backoff.h"
 #include "origin_planner.h"
+#include "peer_tally.h"
 #include "piece_ledger.h"
 #include "progressive_copy.h"
 #include "swarm_hub.h"
@@ -152,8 +154,7 @@ class SwarmTransfer {
   // before retry_at.
   bool origin_ready_ = false;
   std::optional<origin::HttpClient::RequestId> probe_id_;
-  std::chrono::steady_clock::time_point origin_retry_at_{};
-  std::chrono::milliseconds origin_backoff_{0};
+  OriginBackoff origin_backoff_;
   std::optional<origin::FetchError> origin_error_;
   // The origin answered a Range request with the whole file: it serves no piece in this run.
   bool origin_ignores_ranges_ = false;
@@ -170,15 +171,7 @@ class SwarmTransfer {
   // Held by the pool thread writing into the cache item (see write_direct).
   std::shared_ptr<std::mutex> object_write_lock_ = std::make_shared<std::mutex>();
   std::shared_ptr<const peer::Metainfo> shared_meta_;
-  // Peers: every id ever connected, those that left, what they gave and took.
-  struct PeerRecord {
-    std::string address;
-    bool seed = false;
-    bool connected = false;
-    std::uint64_t down_closed = 0, up_closed = 0;  // from connections that ended
-    std::uint64_t down_live = 0, up_live = 0;      // the current connection
-  };
-  std::map<std::string, PeerRecord> peers_;
+  PeerTally peers_;  // every peer ever connected, what it gave and took
   std::uint64_t uploaded_at_start_ = 0;
   std::chrono::steady_clock::time_point started_{};
   std::chrono::steady_clock::time_point last_progress_{};
