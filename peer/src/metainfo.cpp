@@ -1,6 +1,7 @@
 #include "swarmcopy/peer/metainfo.h"
 
 #include "swarmcopy/util/unique_fd.h"
+#include "v2_hashing_disk.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -36,7 +37,8 @@ api::Error local(std::string message, const std::string& path, int err) {
       api::Protocol::kLocal};
 }
 
-Metainfo describe(const lt::torrent_info& info, std::vector<char> bytes) {
+Metainfo describe(const lt::torrent_info& info, const PieceHashes& piece_hashes,
+                  std::vector<char> bytes) {
   Metainfo meta;
   meta.name = info.name();
   meta.size = static_cast<std::uint64_t>(info.total_size());
@@ -44,14 +46,10 @@ Metainfo describe(const lt::torrent_info& info, std::vector<char> bytes) {
   meta.pieces = static_cast<std::uint32_t>(info.num_pieces());
   const auto hashes = info.info_hashes();
   meta.info_hash_v2 = lt::aux::to_hex(hashes.v2);
-  if (hashes.has_v1()) {
-    meta.info_hash_v1 = lt::aux::to_hex(hashes.v1);
-    meta.piece_hashes_v1.reserve(static_cast<std::size_t>(info.num_pieces()) * 20);
-    for (lt::piece_index_t piece{0}; piece < info.end_piece(); ++piece) {
-      const auto hash = info.hash_for_piece(piece);
-      meta.piece_hashes_v1.append(hash.data(), hash.size());
-    }
-  }
+  meta.info_hash_v1 = lt::aux::to_hex(hashes.v1);
+  meta.piece_roots.reserve(piece_hashes.layer.size() * lt::sha256_hash::size());
+  for (const auto& root : piece_hashes.layer) meta.piece_roots.append(root.data(), root.size());
+  meta.leaves_per_piece = static_cast<std::uint32_t>(piece_hashes.leaves_per_piece);
   meta.bytes = std::move(bytes);
   return meta;
 }
@@ -113,14 +111,18 @@ api::Result<Metainfo> parse_metainfo(std::span<const char> bytes, const std::str
     return std::unexpected(
         invalid("metainfo has no v2 part (publish it with swarmcopy publish)", source));
   }
-  // The engine checks origin pieces it writes itself against the v1 piece hashes, and v1-only
-  // peers need them: a v2-only metainfo would fail every correct piece.
+  // v1-only peers (and libtorrent's answer to its own v1 check, V2HashingDisk) need the v1 part.
   if (!info.info_hashes().has_v1()) {
     return std::unexpected(invalid(
         "metainfo has no v1 part (a hybrid one is needed: publish it with swarmcopy publish)",
         source));
   }
-  return describe(info, std::vector<char>(bytes.begin(), bytes.end()));
+  // Every piece is checked against the piece layer: without it, none could be.
+  const auto piece_hashes = PieceHashes::of(info);
+  if (!piece_hashes) {
+    return std::unexpected(invalid("metainfo has no piece layer for its file", source));
+  }
+  return describe(info, *piece_hashes, std::vector<char>(bytes.begin(), bytes.end()));
 }
 
 }  // namespace swarmcopy::peer
@@ -128,26 +130,30 @@ api::Result<Metainfo> parse_metainfo(std::span<const char> bytes, const std::str
 namespace swarmcopy::peer {
 
 bool piece_matches(const Metainfo& meta, std::uint32_t piece, std::span<const char> data) {
-  if (piece >= meta.pieces || meta.piece_hashes_v1.size() < (piece + 1) * 20ull) return false;
-  lt::hasher hasher(data.data(), static_cast<int>(data.size()));
-  const auto hash = hasher.final();
-  return std::equal(hash.data(), hash.data() + hash.size(),
-                    meta.piece_hashes_v1.data() + static_cast<std::size_t>(piece) * 20);
+  constexpr std::size_t kBlock = 16 * 1024;
+  constexpr std::size_t kRoot = lt::sha256_hash::size();
+  if (piece >= meta.pieces || meta.piece_roots.size() < (piece + 1ull) * kRoot) return false;
+  const std::uint64_t offset = std::uint64_t{piece} * meta.piece_size;
+  if (data.size() != std::min<std::uint64_t>(meta.piece_size, meta.size - offset)) return false;
+  std::vector<lt::sha256_hash> blocks;
+  blocks.reserve((data.size() + kBlock - 1) / kBlock);
+  for (std::size_t at = 0; at < data.size(); at += kBlock) {
+    lt::hasher256 block(data.data() + at, static_cast<int>(std::min(kBlock, data.size() - at)));
+    blocks.push_back(block.final());
+  }
+  const lt::sha256_hash expected(meta.piece_roots.data() + std::size_t{piece} * kRoot);
+  return merkle_root(blocks, static_cast<int>(meta.leaves_per_piece)) == expected;
 }
 
 bool verify_fd(const Metainfo& meta, int fd) {
-  lt::error_code ec;
-  lt::torrent_info info(meta.bytes.data(), static_cast<int>(meta.bytes.size()), ec);
-  if (ec || !info.info_hashes().has_v1()) return false;
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return false;
   if (static_cast<std::uint64_t>(st.st_size) != meta.size) return false;
-  // The v1 piece hashes (SHA-1 of each whole piece) cover the file exactly like the v2 trees,
-  // and are one hash per piece: the cheapest full check of a hybrid metainfo.
-  std::vector<char> buffer(static_cast<std::size_t>(info.piece_length()));
-  std::uint64_t offset = 0;
-  for (lt::piece_index_t piece{0}; piece < info.end_piece(); ++piece) {
-    const auto length = static_cast<std::size_t>(info.piece_size(piece));
+  std::vector<char> buffer(meta.piece_size);
+  for (std::uint32_t piece = 0; piece < meta.pieces; ++piece) {
+    const std::uint64_t offset = std::uint64_t{piece} * meta.piece_size;
+    const auto length =
+        static_cast<std::size_t>(std::min<std::uint64_t>(meta.piece_size, meta.size - offset));
     std::size_t got = 0;
     while (got < length) {
       const ssize_t n =
@@ -156,9 +162,7 @@ bool verify_fd(const Metainfo& meta, int fd) {
       if (n <= 0) return false;
       got += static_cast<std::size_t>(n);
     }
-    lt::hasher hasher(buffer.data(), static_cast<int>(length));
-    if (hasher.final() != info.hash_for_piece(piece)) return false;
-    offset += length;
+    if (!piece_matches(meta, piece, std::span<const char>(buffer.data(), length))) return false;
   }
   return true;
 }

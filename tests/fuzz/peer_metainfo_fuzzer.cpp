@@ -6,12 +6,13 @@
 // - one file, a v2 info-hash of 64 hex digits, the bytes kept as given;
 // - piece_size > 0 and `pieces` pieces of piece_size cover `size` exactly (the last one
 //   non-empty), so piece_offset and piece_size never run past the file;
-// - a v1 hash for every piece: piece_matches, the engine's only check of an origin piece it
-//   writes itself, has one to compare with (otherwise every origin piece fails);
+// - a v2 piece root for every piece and a power-of-two subtree: piece_matches, every check of
+//   ours, has one to compare with (otherwise every origin piece fails);
 // - the bytes load again as the session loads them, into hashes for every piece.
 #include <libtorrent/torrent_info.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -43,8 +44,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(meta->pieces == 0 || covered - meta->piece_size < meta->size,
              "a piece past the end of the file");
 
-  FUZZ_CHECK(meta->piece_hashes_v1.size() == std::size_t{meta->pieces} * 20,
-             "not a v1 hash for every piece: origin pieces cannot be checked");
+  FUZZ_CHECK(meta->piece_roots.size() == std::size_t{meta->pieces} * 32,
+             "not a v2 root for every piece: origin pieces cannot be checked");
+  FUZZ_CHECK(std::has_single_bit(meta->leaves_per_piece), "a piece subtree of no power of two");
   if (meta->pieces > 0) {
     // Only the lookup matters here, not the hash: the input is not the piece's data.
     (void)swarmcopy::peer::piece_matches(*meta, meta->pieces - 1, bytes);

@@ -45,7 +45,7 @@ void PieceLedger::unrequest(std::uint32_t piece) {
 
 void PieceLedger::hand_to_swarm(std::uint32_t piece, TimePoint now) {
   auto& entry = entries_.at(piece);
-  if (entry.fetch != PieceFetch::kRequested) return;
+  if (entry.fetch != PieceFetch::kRequested && entry.fetch != PieceFetch::kChecking) return;
   entry.fetch = PieceFetch::kChecking;
   entry.handed_over = now;
 }

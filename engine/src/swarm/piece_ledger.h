@@ -24,7 +24,7 @@ namespace swarmcopy::engine::swarm {
 enum class PieceFetch : std::uint8_t {
   kMissing,    // nobody brings it: a peer may, or the plan may ask the origin
   kRequested,  // in an origin request
-  kChecking,   // origin bytes handed to libtorrent (add_piece), waiting for its hash check
+  kChecking,   // origin bytes being checked: by us on the pool, then by libtorrent (add_piece)
   kWriting,    // origin bytes being checked and written by us (direct mode)
   kVerified,   // checked, in the cache item
 };
@@ -76,13 +76,14 @@ class PieceLedger {
   }
   void request(std::uint32_t piece);    // kMissing -> kRequested
   void unrequest(std::uint32_t piece);  // kRequested -> kMissing: the request ended without it
-  void hand_to_swarm(std::uint32_t piece, TimePoint now);  // kRequested -> kChecking
-  void start_write(std::uint32_t piece);                   // kRequested -> kWriting
+  // kRequested -> kChecking; again once our own check passed and libtorrent has the bytes.
+  void hand_to_swarm(std::uint32_t piece, TimePoint now);
+  void start_write(std::uint32_t piece);  // kRequested -> kWriting
   // libtorrent reports nothing when it drops handed-over bytes: pieces checking since before
   // `deadline` are missing again.
   void expire_checks(TimePoint deadline);
-  // libtorrent's hash check failed. True when the bytes were ours (kChecking): the origin's
-  // fault; else a peer's, which libtorrent blames.
+  // A hash check of our origin bytes failed (ours, or libtorrent's): missing again. False when
+  // the piece was not ours to check (a peer's bad data, which libtorrent blames).
   bool check_failed(std::uint32_t piece);
   // libtorrent verified the piece (an alert, or its have-bits). A piece we handed over or are
   // writing came from the origin; any other from a peer. False when it was verified already.

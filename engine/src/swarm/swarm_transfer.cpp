@@ -439,14 +439,9 @@ api::Result<void> SwarmTransfer::on_origin_data(std::uint64_t key, std::uint64_t
       if (direct_) {
         ledger_.start_write(piece);
         write_direct(piece, std::move(request.buffer));
-      } else if (auto added = deps_.hub.session().add_piece(lease_->swarm(), piece,
-                                                            std::move(request.buffer));
-                 added) {
-        // Counted when libtorrent says it verified the piece, not now.
-        ledger_.hand_to_swarm(piece, Clock::now());
       } else {
-        spdlog::warn("{}: piece {}: {}", file_.url, piece, added.error().message);
-        ledger_.unrequest(piece);
+        ledger_.hand_to_swarm(piece, Clock::now());
+        check_for_swarm(piece, std::move(request.buffer));
       }
     }
     request.buffer = {};
@@ -504,6 +499,55 @@ void SwarmTransfer::origin_failed(origin::FetchError error) {
   origin_error_ = std::move(error);
 }
 
+// An origin piece is checked (against the piece layer, on the pool) before libtorrent sees it:
+// libtorrent blames every source of a piece that fails, so bad origin bytes in a piece a peer
+// also sent blocks of would get that peer banned.
+void SwarmTransfer::check_for_swarm(std::uint32_t piece, std::vector<char> data) {
+  boost::asio::post(deps_.pool, [this, piece, data = std::move(data), meta = shared_meta_,
+                                 alive = alive_, &io = deps_.io]() mutable {
+    const bool matches = peer::piece_matches(*meta, piece, data);
+    boost::asio::post(io, [this, piece, matches, data = std::move(data), alive]() mutable {
+      if (*alive) on_checked_for_swarm(piece, matches, std::move(data));
+    });
+  });
+}
+
+void SwarmTransfer::on_checked_for_swarm(std::uint32_t piece, bool matches,
+                                         std::vector<char> data) {
+  // A peer's copy was verified meanwhile, or the check took too long: not needed.
+  if (ledger_[piece].fetch != PieceFetch::kChecking || finished_ || complete_) return;
+  if (!matches) {
+    ledger_.check_failed(piece);
+    origin_piece_failed(piece);
+    return;
+  }
+  // Counted when libtorrent says it verified the piece, not now.
+  if (auto added = deps_.hub.session().add_piece(lease_->swarm(), piece, std::move(data)); !added) {
+    spdlog::warn("{}: piece {}: {}", file_.url, piece, added.error().message);
+    ledger_.check_failed(piece);
+    request_plan();
+    return;
+  }
+  ledger_.hand_to_swarm(piece, Clock::now());
+}
+
+// The origin sent bytes that its own metadata rejects: the piece is fetched again, unless that
+// keeps happening.
+void SwarmTransfer::origin_piece_failed(std::uint32_t piece) {
+  if (++origin_hash_failures_ >= kMaxOriginHashFailures) {
+    fail(origin::FetchError{
+        api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0,
+                   "the origin's data does not match its metadata (piece " + std::to_string(piece) +
+                       " failed its hash check; " + std::to_string(origin_hash_failures_) +
+                       " failures)",
+                   file_.url, origin::protocol_of(file_.url)},
+        false,
+        {}});
+    return;
+  }
+  request_plan();
+}
+
 void SwarmTransfer::write_direct(std::uint32_t piece, std::vector<char> data) {
   boost::asio::post(deps_.pool, [this, piece, data = std::move(data), meta = shared_meta_,
                                  object = lease_->data_path(), offset = ledger_.offset_of(piece),
@@ -554,17 +598,7 @@ void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,
     return;
   }
   if (!ledger_.direct_written(piece, matches)) {
-    if (++origin_hash_failures_ >= kMaxOriginHashFailures) {
-      fail(origin::FetchError{
-          api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0,
-                     "the origin's data does not match its metadata (piece " +
-                         std::to_string(piece) + " failed its hash check; " +
-                         std::to_string(origin_hash_failures_) + " failures)",
-                     file_.url, origin::protocol_of(file_.url)},
-          false,
-          {}});
-    }
-    request_plan();
+    origin_piece_failed(piece);
     return;
   }
   ++direct_pieces_;
@@ -607,20 +641,12 @@ void SwarmTransfer::on_piece_finished(std::uint32_t piece) {
   if (ours) request_plan();
 }
 
+// libtorrent rejected a piece. A peer's bad data: libtorrent blames and bans. Ours was checked
+// before it was handed over (check_for_swarm), so a failure of a piece we gave means blocks
+// from elsewhere mixed into it: it is fetched again, and the origin is not held to it.
 void SwarmTransfer::on_hash_failed(std::uint32_t piece) {
-  if (following_ || !ledger_.check_failed(piece)) return;  // a peer's bad data: libtorrent bans
-  // Our own origin data failed: the piece is fetched again, unless the origin keeps serving
-  // bytes that its own metadata rejects.
-  if (++origin_hash_failures_ >= kMaxOriginHashFailures) {
-    fail(origin::FetchError{
-        api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0,
-                   "the origin's data does not match its metadata (piece " + std::to_string(piece) +
-                       " failed its hash check; " + std::to_string(origin_hash_failures_) +
-                       " failures)",
-                   file_.url, origin::protocol_of(file_.url)},
-        false,
-        {}});
-  }
+  if (following_) return;
+  if (ledger_.check_failed(piece)) request_plan();
 }
 
 void SwarmTransfer::on_swarm_finished() {

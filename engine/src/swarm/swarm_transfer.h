@@ -105,6 +105,9 @@ class SwarmTransfer {
                                    std::span<const char> bytes);
   void on_origin_done(std::uint64_t key, std::expected<void, origin::FetchError> result);
   void origin_failed(origin::FetchError error);
+  void check_for_swarm(std::uint32_t piece, std::vector<char> data);
+  void on_checked_for_swarm(std::uint32_t piece, bool matches, std::vector<char> data);
+  void origin_piece_failed(std::uint32_t piece);
   void write_direct(std::uint32_t piece, std::vector<char> data);
   void on_direct_written(std::uint32_t piece, bool matches, api::Result<void> written);
   void maybe_share_direct_pieces();
@@ -161,10 +164,12 @@ class SwarmTransfer {
   std::map<std::uint64_t, OriginRequest> requests_;
   std::uint64_t next_key_ = 1;
   std::uint32_t origin_hash_failures_ = 0;
-  // Direct mode: while no peer is connected, origin pieces are checked (SHA-1 against the
-  // metadata) and written into the cache item by us, on the pool — several times faster than
-  // handing them to libtorrent, which hashes twice and copies (bench/first_peer). The first
-  // peer ends it: libtorrent is told our pieces (SwarmHub::reload) once the writes drain.
+  // Direct mode: while no peer is connected, origin pieces are checked (against the v2 piece
+  // layer, peer::piece_matches) and written into the cache item by us, on the pool — several
+  // times faster than handing them to libtorrent, which hashes again and copies
+  // (bench/first_peer). The first peer ends it: libtorrent is told our pieces
+  // (SwarmHub::reload) once the writes drain. After it, origin pieces are still checked by us
+  // first (check_for_swarm), then handed to libtorrent.
   bool direct_ = true;
   bool sharing_pending_ = false;
   std::uint32_t direct_pieces_ = 0;  // written and verified by us

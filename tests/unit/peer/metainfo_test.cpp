@@ -13,6 +13,7 @@
 #include <libtorrent/torrent_status.hpp>
 #include <random>
 #include <thread>
+#include <vector>
 
 namespace swarmcopy::peer {
 namespace {
@@ -117,6 +118,64 @@ TEST_F(MetainfoTest, ParseRoundTripsAndRejectsGarbage) {
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().kind, api::ErrorKind::kInvalidArgument);
   EXPECT_NE(bad.error().message.find("not understood"), std::string::npos);
+}
+
+std::vector<char> read_range(const fs::path& file, std::uint64_t offset, std::size_t size) {
+  std::ifstream in(file, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(offset));
+  std::vector<char> data(size);
+  in.read(data.data(), static_cast<std::streamsize>(size));
+  return data;
+}
+
+// One hash family: every check of ours compares the v2 piece layer (SHA-256 Merkle roots), as
+// libtorrent's checks do through V2HashingDisk; the metainfo's bytes (and their v1 hashes) play
+// no part in it.
+TEST_F(MetainfoTest, PiecesAreCheckedAgainstTheirV2Roots) {
+  const auto file = make_file("data.bin", (3 << 20) + 12345);  // a short last piece
+  auto published = publish(file, 1 << 20);
+  ASSERT_TRUE(published) << published.error().describe();
+  auto meta = *published;
+  ASSERT_EQ(meta.pieces, 4u);
+  EXPECT_EQ(meta.piece_roots.size(), 4u * 32);
+  EXPECT_EQ(meta.leaves_per_piece, 64u);  // 1 MiB of 16 KiB blocks
+  meta.bytes.clear();
+  for (std::uint32_t piece = 0; piece < meta.pieces; ++piece) {
+    const auto size = std::min<std::uint64_t>(meta.piece_size, meta.size - piece * 1048576ull);
+    auto data = read_range(file, piece * 1048576ull, static_cast<std::size_t>(size));
+    EXPECT_TRUE(piece_matches(meta, piece, data)) << "piece " << piece;
+    data[data.size() / 2] ^= 1;
+    EXPECT_FALSE(piece_matches(meta, piece, data)) << "piece " << piece;
+  }
+  auto first = read_range(file, 0, 1 << 20);
+  EXPECT_FALSE(piece_matches(meta, 4, first));  // past the end
+  first.pop_back();
+  EXPECT_FALSE(piece_matches(meta, 0, first));  // short
+  auto other = meta;
+  other.piece_roots[5] ^= 1;
+  EXPECT_FALSE(piece_matches(other, 0, read_range(file, 0, 1 << 20)));
+  EXPECT_TRUE(verify_file(meta, file));
+  {
+    std::fstream f(file, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp((3 << 20) + 100);
+    f.put('\x42');
+  }
+  EXPECT_FALSE(verify_file(meta, file));
+}
+
+// A file of one piece or less has no piece layer in the metainfo: its root over its blocks
+// padded to a power of two stands for it.
+TEST_F(MetainfoTest, AOnePieceFileIsCheckedAgainstTheFilesRoot) {
+  const auto file = make_file("small.bin", 100000);
+  auto meta = publish(file, 128 * 1024);
+  ASSERT_TRUE(meta) << meta.error().describe();
+  ASSERT_EQ(meta->pieces, 1u);
+  EXPECT_EQ(meta->leaves_per_piece, 8u);  // 7 blocks
+  auto data = read_range(file, 0, 100000);
+  EXPECT_TRUE(piece_matches(*meta, 0, data));
+  data[99999] ^= 1;
+  EXPECT_FALSE(piece_matches(*meta, 0, data));
+  EXPECT_TRUE(verify_file(*meta, file));
 }
 
 TEST_F(MetainfoTest, RejectsABadPieceSize) {

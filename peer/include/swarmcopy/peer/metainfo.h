@@ -24,13 +24,17 @@ struct Metainfo {
   std::string info_hash_v2;  // 64 hex digits: the content identity (cache key, swarm id)
   std::string info_hash_v1;  // 40 hex digits: what v1-only peers use
   std::vector<char> bytes;   // the bencoded metainfo as published
-  // The v1 part's piece hashes: 20 bytes (SHA-1 of the whole piece) per piece, in order. The
-  // engine checks origin pieces it writes itself against them.
-  std::string piece_hashes_v1;
+  // The v2 piece layer, what every check of ours compares with (origin pieces, resume adoption,
+  // re-checks), as libtorrent's own checks do (V2HashingDisk): per piece, in order, the 32-byte
+  // SHA-256 Merkle root of its 16 KiB blocks. A piece's subtree has `leaves_per_piece` leaves
+  // (a short last piece is padded with zero leaves; a file of one piece: its blocks padded to a
+  // power of two, and the root is the file's).
+  std::string piece_roots;
+  std::uint32_t leaves_per_piece = 0;
 };
 
-// True when `data` is piece `piece` of the content `meta` describes (SHA-1 against the v1
-// piece hash). Any thread.
+// True when `data` is piece `piece` of the content `meta` describes: its size, and the Merkle
+// root of its blocks against the piece layer. Any thread.
 bool piece_matches(const Metainfo& meta, std::uint32_t piece, std::span<const char> data);
 
 // Writes "<file>.torrent" beside `file` (replacing it atomically) and returns what it holds.
@@ -38,7 +42,8 @@ bool piece_matches(const Metainfo& meta, std::uint32_t piece, std::span<const ch
 api::Result<Metainfo> publish(const std::filesystem::path& file, std::uint32_t piece_size = 0);
 
 // Reads metainfo bytes (from the origin, never from a peer). Refused with a clear
-// kInvalidArgument: not bencoded metainfo, more than one file, no v2 part.
+// kInvalidArgument: not bencoded metainfo, more than one file, no v2 part or piece layer, no v1
+// part (v1-only peers need it).
 api::Result<Metainfo> parse_metainfo(std::span<const char> bytes, const std::string& source);
 
 // Checks a whole file against the metainfo's piece hashes (every piece read and hashed; the
