@@ -8,7 +8,7 @@
 #include "format_units.h"
 #include "parse_units.h"
 #include "printable.h"
-#include "swarmcopy/peer/metainfo.h"
+#include "swarmcopy/engine/publish.h"
 
 namespace swarmcopy::cli {
 
@@ -39,13 +39,13 @@ int PublishCommand::run() {
   }
   int exit_code = kExitOk;
   for (const auto& file : files_) {
-    auto meta = peer::publish(file, static_cast<std::uint32_t>(*piece_size));
+    auto meta = engine::publish_file(file, static_cast<std::uint32_t>(*piece_size));
     if (!meta) {
       fmt::print(stderr, "swarmcopy: error: {}\n", printable(meta.error().describe()));
       exit_code = kExitFailure;
       continue;
     }
-    const auto torrent = file + ".torrent";
+    const auto torrent = meta->metainfo.string();
     if (json_) {
       const nlohmann::json line = {{"file", file},
                                    {"metainfo", torrent},

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "job_record.h"
-#include "origin/http_client.h"
+#include "swarmcopy/origin/http_client.h"
 
 namespace swarmcopy::engine {
 

@@ -26,7 +26,6 @@
 #include "file_transfer.h"
 #include "job_record.h"
 #include "job_store.h"
-#include "origin/http_client.h"
 #include "state_dir_lock.h"
 #include "swarm/swarm_hub.h"
 #include "swarmcopy/api/callback.h"
@@ -35,6 +34,7 @@
 #include "swarmcopy/api/job_info.h"
 #include "swarmcopy/engine/engine_options.h"
 #include "swarmcopy/engine/service.h"
+#include "swarmcopy/origin/http_client.h"
 #include "swarmcopy/util/notifier.h"
 
 namespace swarmcopy::engine {

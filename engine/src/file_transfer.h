@@ -26,13 +26,13 @@
 #include <vector>
 
 #include "job_record.h"
-#include "origin/http_client.h"
 #include "range_set.h"
 #include "swarm/metadata_fetch.h"
 #include "swarm/swarm_hub.h"
 #include "swarm/swarm_transfer.h"
 #include "swarmcopy/cache/content_store.h"
 #include "swarmcopy/engine/engine_options.h"
+#include "swarmcopy/origin/http_client.h"
 #include "temp_file.h"
 #include "transfer_hooks.h"
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "job_record.h"
-#include "origin/http_client.h"
+#include "swarmcopy/origin/http_client.h"
 
 namespace swarmcopy::engine {
 

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <string>
 
-#include "origin/url_syntax.h"
+#include "swarmcopy/origin/url_syntax.h"
 
 namespace swarmcopy::engine {
 namespace {

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "content_range.h"
 #include "fuzz_check.h"
-#include "origin/content_range.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "fuzz_check.h"
-#include "origin/retry_after.h"
+#include "retry_after.h"
 
 namespace {
 

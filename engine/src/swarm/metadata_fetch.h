@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "origin/http_client.h"
+#include "swarmcopy/origin/http_client.h"
 #include "swarmcopy/peer/metainfo.h"
 
 namespace swarmcopy::engine::swarm {

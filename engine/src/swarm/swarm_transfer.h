@@ -30,7 +30,6 @@
 #include <string>
 #include <vector>
 
-#include "origin/http_client.h"
 #include "origin_backoff.h"
 #include "origin_planner.h"
 #include "peer_tally.h"
@@ -38,6 +37,7 @@
 #include "progressive_copy.h"
 #include "swarm_hub.h"
 #include "swarmcopy/engine/engine_options.h"
+#include "swarmcopy/origin/http_client.h"
 #include "swarmcopy/peer/metainfo.h"
 #include "temp_file.h"
 #include "transfer_hooks.h"

@@ -16,7 +16,7 @@
 #include <string>
 
 #include "fault_server/fault_server.h"
-#include "origin/http_client.h"
+#include "swarmcopy/origin/http_client.h"
 
 namespace swarmcopy::engine::origin {
 namespace {

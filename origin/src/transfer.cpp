@@ -1,4 +1,4 @@
-#include "origin/transfer.h"
+#include "transfer.h"
 
 #include <algorithm>
 #include <array>
@@ -7,9 +7,9 @@
 #include <string_view>
 #include <utility>
 
-#include "origin/failure_classifier.h"
-#include "origin/local_address.h"
-#include "origin/retry_after.h"
+#include "failure_classifier.h"
+#include "local_address.h"
+#include "retry_after.h"
 
 namespace swarmcopy::engine::origin {
 namespace {

@@ -15,9 +15,9 @@
 #include <optional>
 #include <string>
 
-#include "origin/curl_handles.h"
-#include "origin/http_client.h"
-#include "origin/response_headers.h"
+#include "curl_handles.h"
+#include "response_headers.h"
+#include "swarmcopy/origin/http_client.h"
 
 namespace swarmcopy::engine::origin {
 

@@ -1,4 +1,4 @@
-#include "origin/response_headers.h"
+#include "response_headers.h"
 
 #include <charconv>
 

@@ -1,4 +1,4 @@
-#include "origin/retry_after.h"
+#include "retry_after.h"
 
 #include <curl/curl.h>
 

@@ -1,4 +1,4 @@
-#include "origin/curl_global.h"
+#include "curl_global.h"
 
 #include <curl/curl.h>
 

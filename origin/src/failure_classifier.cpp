@@ -1,4 +1,4 @@
-#include "origin/failure_classifier.h"
+#include "failure_classifier.h"
 
 #include <string>
 

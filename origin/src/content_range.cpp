@@ -1,4 +1,4 @@
-#include "origin/content_range.h"
+#include "content_range.h"
 
 #include <charconv>
 

@@ -1,4 +1,4 @@
-#include "origin/http_client.h"
+#include "swarmcopy/origin/http_client.h"
 
 #include <curl/curl.h>
 
@@ -11,10 +11,10 @@
 #include <utility>
 #include <vector>
 
-#include "origin/curl_global.h"
-#include "origin/curl_multi_driver.h"
-#include "origin/failure_classifier.h"
-#include "origin/transfer.h"
+#include "curl_global.h"
+#include "curl_multi_driver.h"
+#include "failure_classifier.h"
+#include "transfer.h"
 
 namespace swarmcopy::engine::origin {
 

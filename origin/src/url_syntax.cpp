@@ -1,10 +1,10 @@
-#include "origin/url_syntax.h"
+#include "swarmcopy/origin/url_syntax.h"
 
 #include <curl/curl.h>
 
 #include <memory>
 
-#include "origin/curl_global.h"
+#include "curl_global.h"
 
 namespace swarmcopy::engine::origin {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "origin/content_range.h"
+#include "content_range.h"
 
 namespace swarmcopy::engine::origin {
 

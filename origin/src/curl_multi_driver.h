@@ -20,7 +20,7 @@
 #include <memory>
 #include <unordered_map>
 
-#include "origin/curl_handles.h"
+#include "curl_handles.h"
 
 namespace swarmcopy::engine::origin {
 

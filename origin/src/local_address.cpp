@@ -1,4 +1,4 @@
-#include "origin/local_address.h"
+#include "local_address.h"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>

@@ -1,4 +1,4 @@
-#include "origin/curl_multi_driver.h"
+#include "curl_multi_driver.h"
 
 #include <sys/socket.h>
 #include <unistd.h>

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "origin/http_client.h"
+#include "swarmcopy/origin/http_client.h"
 
 namespace swarmcopy::engine::origin {
 
