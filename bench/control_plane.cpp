@@ -25,7 +25,6 @@
 #include <fmt/format.h>
 
 #include "swarmcopy/client/daemon_status.h"
-#include "swarmcopy/client/list_jobs.h"
 #include "swarmcopy/client/remote_manager.h"
 
 namespace {
@@ -287,7 +286,7 @@ int main(int argc, char** argv) {
   const auto rss = daemon.memory("VmRSS");
   std::size_t listed = 0;
   const auto list_samples = time_calls(settings.list_samples, [&](std::size_t) {
-    listed = value_or_die(client::list_jobs(*manager), "list").size();
+    listed = value_or_die(manager->job_infos(), "list").size();
   });
   if (listed != jobs.size()) die(fmt::format("listed {} jobs, created {}", listed, jobs.size()));
   const auto rss_listed = daemon.memory("VmRSS");

@@ -122,17 +122,15 @@ std::optional<int> GetSession::prepare_job() {
   }
   outcome_.job = job_->id();
 
-  // Applied on every run, also to a reused job: the options of the latest command line win.
-  const std::function<api::Result<void>()> steps[] = {
-      [&] { return job_->set_priority(request_.priority); },
-      [&] { return job_->set_http_headers(request_.headers); },
-      [&] { return job_->set_max_bytes_per_second(request_.max_bytes_per_second); },
-      [&] { return job_->set_notify_flags(kNotifyFlags); },
-      [&] { return job_->set_notify_interface(waiter_->callback()); },
-  };
-  for (const auto& step : steps) {
-    if (auto done = step(); !done) return fail(done.error());
-  }
+  // Applied on every run, also to a reused job: the options of the latest command line win,
+  // in one commit (one round trip to a daemon).
+  api::JobPatch settings;
+  settings.priority = request_.priority;
+  settings.http_headers = request_.headers;
+  settings.max_bytes_per_second = request_.max_bytes_per_second;
+  settings.notify_flags = kNotifyFlags;
+  if (auto updated = job_->update(settings); !updated) return fail(updated.error());
+  if (auto set = job_->set_notify_interface(waiter_->callback()); !set) return fail(set.error());
 
   auto state = job_->state();
   if (!state) return fail(state.error());

@@ -15,7 +15,6 @@
 #include "job_watch.h"
 #include "logging.h"
 #include "parse_units.h"
-#include "swarmcopy/client/list_jobs.h"
 #include "swarmcopy/client/remote_manager.h"
 #include "url_path.h"
 #include "usage.h"
@@ -212,7 +211,7 @@ int JobCommand::run_verb(Verb verb, api::Manager& manager, const JobOutput& outp
     return output.acted(*info);
   }
   if (verb == Verb::kList) {
-    auto jobs = client::list_jobs(manager);
+    auto jobs = manager.job_infos();
     if (!jobs) return output.failure(jobs.error());
     return output.list(*jobs);
   }

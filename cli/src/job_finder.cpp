@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include "swarmcopy/api/credentials.h"
-#include "swarmcopy/client/list_jobs.h"
 
 namespace swarmcopy::cli {
 
@@ -15,7 +14,7 @@ std::string get_job_name(const std::string& url) { return "swarmcopy get " + api
 api::Result<std::shared_ptr<api::Job>> find_resumable_get_job(api::Manager& manager,
                                                               const api::FileSpec& spec) {
   // One snapshot of every job: one round trip to a daemon instead of one per job.
-  auto infos = client::list_jobs(manager);
+  auto infos = manager.job_infos();
   if (!infos) return std::unexpected(infos.error());
   std::optional<api::JobId> found;
   // Oldest first: the last match is the newest.

@@ -3,8 +3,6 @@
 #include <cctype>
 #include <vector>
 
-#include "swarmcopy/client/list_jobs.h"
-
 namespace swarmcopy::cli {
 namespace {
 
@@ -26,7 +24,7 @@ api::Result<std::shared_ptr<api::Job>> resolve_job(api::Manager& manager, const 
     return std::unexpected(
         argument_error(api::ErrorKind::kInvalidArgument, "not a job id or a prefix of one", text));
   }
-  auto jobs = client::list_jobs(manager);
+  auto jobs = manager.job_infos();
   if (!jobs) return std::unexpected(jobs.error());
   std::vector<api::JobId> matches;
   for (const auto& job : *jobs) {

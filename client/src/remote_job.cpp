@@ -1,6 +1,7 @@
 #include "remote_job.h"
 
 #include "swarmcopy/ipc/codec.h"
+#include "swarmcopy/ipc/job_patch.h"
 
 namespace swarmcopy::client {
 
@@ -20,8 +21,9 @@ api::Result<void> RemoteJob::act(const char* verb) {
   return {};
 }
 
-api::Result<void> RemoteJob::patch(nlohmann::json fields) {
-  auto answer = context_->call(Method::kPatch, job_target(id_), fields);
+// One PATCH /v1/jobs/{id}: the daemon applies it whole or not at all.
+api::Result<void> RemoteJob::update(const api::JobPatch& patch) {
+  auto answer = context_->call(Method::kPatch, job_target(id_), ipc::to_json(patch));
   if (!answer) return std::unexpected(answer.error());
   return {};
 }
@@ -75,22 +77,6 @@ api::Result<std::chrono::seconds> RemoteJob::no_progress_timeout() {
 }
 api::Result<api::NotifyFlags> RemoteJob::notify_flags() {
   return from_info([](const api::JobInfo& i) { return i.notify_flags; });
-}
-
-api::Result<void> RemoteJob::set_priority(api::Priority priority) {
-  return patch({{"priority", api::to_string(priority)}});
-}
-api::Result<void> RemoteJob::set_no_progress_timeout(std::chrono::seconds timeout) {
-  return patch({{"no_progress_timeout", timeout.count()}});
-}
-api::Result<void> RemoteJob::set_notify_flags(api::NotifyFlags flags) {
-  return patch({{"notify_flags", static_cast<std::uint32_t>(flags)}});
-}
-api::Result<void> RemoteJob::set_http_headers(std::vector<std::string> headers) {
-  return patch({{"http_headers", std::move(headers)}});
-}
-api::Result<void> RemoteJob::set_max_bytes_per_second(std::uint64_t rate) {
-  return patch({{"max_bytes_per_second", rate}});
 }
 
 api::Result<std::shared_ptr<api::Callback>> RemoteJob::notify_interface() {

@@ -31,21 +31,15 @@ class RemoteJob final : public api::Job {
   api::Result<api::JobTimes> times() override;
   api::Result<std::optional<api::Error>> error() override;
   api::Result<api::Priority> priority() override;
-  api::Result<void> set_priority(api::Priority priority) override;
   api::Result<std::chrono::seconds> no_progress_timeout() override;
-  api::Result<void> set_no_progress_timeout(std::chrono::seconds timeout) override;
   api::Result<api::NotifyFlags> notify_flags() override;
-  api::Result<void> set_notify_flags(api::NotifyFlags flags) override;
   api::Result<std::shared_ptr<api::Callback>> notify_interface() override;
   api::Result<void> set_notify_interface(std::shared_ptr<api::Callback> callback) override;
-  api::Result<void> set_http_headers(std::vector<std::string> headers) override;
-  api::Result<void> set_max_bytes_per_second(std::uint64_t rate) override;
+  api::Result<void> update(const api::JobPatch& patch) override;
 
  private:
   // POST /v1/jobs/{id}/{verb}.
   api::Result<void> act(const char* verb);
-  // PATCH /v1/jobs/{id} with one field.
-  api::Result<void> patch(nlohmann::json fields);
   // One field of info(), for the single-value getters.
   template <class F>
   auto from_info(F&& pick) -> api::Result<decltype(pick(std::declval<const api::JobInfo&>()))>;

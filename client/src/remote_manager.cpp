@@ -8,7 +8,6 @@
 #include "remote_context.h"
 #include "remote_job.h"
 #include "swarmcopy/client/daemon_status.h"
-#include "swarmcopy/client/list_jobs.h"
 #include "swarmcopy/ipc/codec.h"
 
 namespace swarmcopy::client {
@@ -72,7 +71,7 @@ class RemoteManager final : public api::Manager {
     return handles;
   }
 
-  api::Result<std::vector<api::JobInfo>> infos() {
+  api::Result<std::vector<api::JobInfo>> job_infos() override {
     auto answer = list();
     if (!answer) return std::unexpected(answer.error());
     std::vector<api::JobInfo> infos;
@@ -126,22 +125,6 @@ api::Result<std::shared_ptr<api::Manager>> connect(const std::filesystem::path& 
         0, socket.string(), api::Protocol::kLocal);
   }
   return std::make_shared<RemoteManager>(RemoteContext::create(socket, options));
-}
-
-api::Result<std::vector<api::JobInfo>> list_jobs(api::Manager& manager) {
-  if (auto* remote = dynamic_cast<RemoteManager*>(&manager)) return remote->infos();
-  auto jobs = manager.jobs();
-  if (!jobs) return std::unexpected(jobs.error());
-  std::vector<api::JobInfo> infos;
-  for (const auto& job : *jobs) {
-    auto info = job->info();
-    if (!info) {
-      if (info.error().kind == api::ErrorKind::kNotFound) continue;  // purged meanwhile
-      return std::unexpected(info.error());
-    }
-    infos.push_back(std::move(*info));
-  }
-  return infos;
 }
 
 }  // namespace swarmcopy::client

@@ -97,24 +97,9 @@ class Routes {
     SWARMCOPY_TRY(job, find(request));
     SWARMCOPY_TRY(body, parse_body(request.body));
     SWARMCOPY_TRY(parsed, ipc::job_patch_from_json(*body));
-    // The request is checked whole before anything changes; an engine refusal midway leaves
-    // the settings before it applied (each one is committed on its own).
+    // All or nothing, in one commit (Job::update).
     auto& target = **job;
-    if (parsed->priority) {
-      SWARMCOPY_TRY(done, target.set_priority(*parsed->priority));
-    }
-    if (parsed->no_progress_timeout) {
-      SWARMCOPY_TRY(done, target.set_no_progress_timeout(*parsed->no_progress_timeout));
-    }
-    if (parsed->notify_flags) {
-      SWARMCOPY_TRY(done, target.set_notify_flags(*parsed->notify_flags));
-    }
-    if (parsed->http_headers) {
-      SWARMCOPY_TRY(done, target.set_http_headers(*parsed->http_headers));
-    }
-    if (parsed->max_bytes_per_second) {
-      SWARMCOPY_TRY(done, target.set_max_bytes_per_second(*parsed->max_bytes_per_second));
-    }
+    SWARMCOPY_TRY(done, target.update(*parsed));
     return job_reply(target);
   }
 

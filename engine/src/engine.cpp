@@ -601,49 +601,41 @@ api::FileStatus Engine::file_status(const JobEntry& entry, const FileRecord& sto
   return status;
 }
 
-api::Result<void> Engine::set_priority(const Caller& caller, const api::JobId& id,
-                                       api::Priority priority) {
-  auto found = lookup_mutable(caller, id);
-  if (!found) return std::unexpected(found.error());
-  JobEntry& entry = **found;
-  if (entry.record.priority == priority) return {};
-  JobRecord changed = entry.record;
-  changed.priority = priority;
-  touch(changed);
-  if (auto saved = save(entry, changed); !saved) return saved;
-  notify(entry, Event::kModification);
-  request_schedule();
-  return {};
-}
-
-api::Result<void> Engine::set_no_progress_timeout(const Caller& caller, const api::JobId& id,
-                                                  std::chrono::seconds timeout) {
-  if (timeout.count() < 0) return caller_error(ErrorKind::kInvalidArgument, "negative timeout");
-  auto found = lookup_mutable(caller, id);
-  if (!found) return std::unexpected(found.error());
-  JobEntry& entry = **found;
-  JobRecord changed = entry.record;
-  changed.no_progress_timeout = timeout;
-  touch(changed);
-  if (auto saved = save(entry, changed); !saved) return saved;
-  // A job waiting to retry must look at its deadline again.
-  if (entry.record.state == JobState::kTransientError) arm_retry(entry, entry.retry_at);
-  notify(entry, Event::kModification);
-  return {};
-}
-
-api::Result<void> Engine::set_notify_flags(const Caller& caller, const api::JobId& id,
-                                           api::NotifyFlags flags) {
-  if (static_cast<std::uint32_t>(flags) & ~api::kAllNotifyBits) {
+api::Result<void> Engine::update(const Caller& caller, const api::JobId& id,
+                                 const api::JobPatch& patch) {
+  if (patch.no_progress_timeout && patch.no_progress_timeout->count() < 0) {
+    return caller_error(ErrorKind::kInvalidArgument, "negative timeout");
+  }
+  if (patch.notify_flags &&
+      (static_cast<std::uint32_t>(*patch.notify_flags) & ~api::kAllNotifyBits)) {
     return caller_error(ErrorKind::kInvalidArgument, "unknown notify flag bits");
+  }
+  if (patch.http_headers) {
+    for (const auto& header : *patch.http_headers) {
+      if (auto checked = check_http_header(header); !checked) return checked;
+    }
   }
   auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
   JobRecord changed = entry.record;
-  changed.notify_flags = flags;
+  if (patch.priority) changed.priority = *patch.priority;
+  if (patch.no_progress_timeout) changed.no_progress_timeout = *patch.no_progress_timeout;
+  if (patch.notify_flags) changed.notify_flags = *patch.notify_flags;
+  if (patch.http_headers) changed.http_headers = *patch.http_headers;
+  if (patch.max_bytes_per_second) changed.max_bytes_per_second = *patch.max_bytes_per_second;
+  if (changed == entry.record) return {};
+  const bool priority_changed = changed.priority != entry.record.priority;
+  const bool timeout_changed = changed.no_progress_timeout != entry.record.no_progress_timeout;
   touch(changed);
-  return save(entry, changed);
+  if (auto saved = save(entry, changed); !saved) return saved;
+  // A job waiting to retry must look at its deadline again.
+  if (timeout_changed && entry.record.state == JobState::kTransientError) {
+    arm_retry(entry, entry.retry_at);
+  }
+  if (priority_changed || timeout_changed) notify(entry, Event::kModification);
+  if (priority_changed) request_schedule();
+  return {};
 }
 
 api::Result<void> Engine::set_callback(const Caller& caller, const api::JobId& id,
@@ -659,31 +651,6 @@ api::Result<std::shared_ptr<api::Callback>> Engine::callback(const Caller& calle
   auto found = lookup(caller, id);
   if (!found) return std::unexpected(found.error());
   return (*found)->callback;
-}
-
-api::Result<void> Engine::set_http_headers(const Caller& caller, const api::JobId& id,
-                                           std::vector<std::string> headers) {
-  for (const auto& header : headers) {
-    if (auto checked = check_http_header(header); !checked) return checked;
-  }
-  auto found = lookup_mutable(caller, id);
-  if (!found) return std::unexpected(found.error());
-  JobEntry& entry = **found;
-  JobRecord changed = entry.record;
-  changed.http_headers = std::move(headers);
-  touch(changed);
-  return save(entry, changed);
-}
-
-api::Result<void> Engine::set_max_bytes_per_second(const Caller& caller, const api::JobId& id,
-                                                   std::uint64_t rate) {
-  auto found = lookup_mutable(caller, id);
-  if (!found) return std::unexpected(found.error());
-  JobEntry& entry = **found;
-  JobRecord changed = entry.record;
-  changed.max_bytes_per_second = rate;
-  touch(changed);
-  return save(entry, changed);
 }
 
 // ---------------------------------------------------------------- scheduling and transfers

@@ -79,19 +79,11 @@ class Engine : public std::enable_shared_from_this<Engine> {
   api::Result<void> suspend(const Caller& caller, const api::JobId& id);
   api::Result<void> cancel(const Caller& caller, const api::JobId& id);
   api::Result<api::JobInfo> info(const Caller& caller, const api::JobId& id);
-  api::Result<void> set_priority(const Caller& caller, const api::JobId& id,
-                                 api::Priority priority);
-  api::Result<void> set_no_progress_timeout(const Caller& caller, const api::JobId& id,
-                                            std::chrono::seconds timeout);
-  api::Result<void> set_notify_flags(const Caller& caller, const api::JobId& id,
-                                     api::NotifyFlags flags);
+  // Every setting the patch names, checked first, then committed at once (api::Job::update).
+  api::Result<void> update(const Caller& caller, const api::JobId& id, const api::JobPatch& patch);
   api::Result<void> set_callback(const Caller& caller, const api::JobId& id,
                                  std::shared_ptr<api::Callback> callback);
   api::Result<std::shared_ptr<api::Callback>> callback(const Caller& caller, const api::JobId& id);
-  api::Result<void> set_http_headers(const Caller& caller, const api::JobId& id,
-                                     std::vector<std::string> headers);
-  api::Result<void> set_max_bytes_per_second(const Caller& caller, const api::JobId& id,
-                                             std::uint64_t rate);
   void set_observer(EventObserver observer);
 
  private:

@@ -55,20 +55,11 @@ api::Result<std::optional<api::Error>> LocalJob::error() {
 api::Result<api::Priority> LocalJob::priority() {
   return from_info([](const api::JobInfo& i) { return i.priority; });
 }
-api::Result<void> LocalJob::set_priority(api::Priority priority) {
-  return engine_->call([&] { return engine_->set_priority(caller_, id_, priority); });
-}
 api::Result<std::chrono::seconds> LocalJob::no_progress_timeout() {
   return from_info([](const api::JobInfo& i) { return i.no_progress_timeout; });
 }
-api::Result<void> LocalJob::set_no_progress_timeout(std::chrono::seconds timeout) {
-  return engine_->call([&] { return engine_->set_no_progress_timeout(caller_, id_, timeout); });
-}
 api::Result<api::NotifyFlags> LocalJob::notify_flags() {
   return from_info([](const api::JobInfo& i) { return i.notify_flags; });
-}
-api::Result<void> LocalJob::set_notify_flags(api::NotifyFlags flags) {
-  return engine_->call([&] { return engine_->set_notify_flags(caller_, id_, flags); });
 }
 api::Result<std::shared_ptr<api::Callback>> LocalJob::notify_interface() {
   return engine_->call([&] { return engine_->callback(caller_, id_); });
@@ -76,11 +67,9 @@ api::Result<std::shared_ptr<api::Callback>> LocalJob::notify_interface() {
 api::Result<void> LocalJob::set_notify_interface(std::shared_ptr<api::Callback> callback) {
   return engine_->call([&] { return engine_->set_callback(caller_, id_, std::move(callback)); });
 }
-api::Result<void> LocalJob::set_http_headers(std::vector<std::string> headers) {
-  return engine_->call([&] { return engine_->set_http_headers(caller_, id_, std::move(headers)); });
-}
-api::Result<void> LocalJob::set_max_bytes_per_second(std::uint64_t rate) {
-  return engine_->call([&] { return engine_->set_max_bytes_per_second(caller_, id_, rate); });
+
+api::Result<void> LocalJob::update(const api::JobPatch& patch) {
+  return engine_->call([&] { return engine_->update(caller_, id_, patch); });
 }
 
 }  // namespace swarmcopy::engine

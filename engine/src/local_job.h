@@ -33,15 +33,11 @@ class LocalJob final : public api::Job {
   api::Result<api::JobTimes> times() override;
   api::Result<std::optional<api::Error>> error() override;
   api::Result<api::Priority> priority() override;
-  api::Result<void> set_priority(api::Priority priority) override;
   api::Result<std::chrono::seconds> no_progress_timeout() override;
-  api::Result<void> set_no_progress_timeout(std::chrono::seconds timeout) override;
   api::Result<api::NotifyFlags> notify_flags() override;
-  api::Result<void> set_notify_flags(api::NotifyFlags flags) override;
   api::Result<std::shared_ptr<api::Callback>> notify_interface() override;
   api::Result<void> set_notify_interface(std::shared_ptr<api::Callback> callback) override;
-  api::Result<void> set_http_headers(std::vector<std::string> headers) override;
-  api::Result<void> set_max_bytes_per_second(std::uint64_t rate) override;
+  api::Result<void> update(const api::JobPatch& patch) override;
 
  private:
   // One field of info(), for the single-value getters.

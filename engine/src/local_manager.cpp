@@ -38,6 +38,19 @@ api::Result<std::vector<std::shared_ptr<api::Job>>> LocalManager::jobs() {
   return handles;
 }
 
+// One pass on the engine thread: a consistent snapshot, no job purged between two calls.
+api::Result<std::vector<api::JobInfo>> LocalManager::job_infos() {
+  return engine_->call([&]() -> api::Result<std::vector<api::JobInfo>> {
+    std::vector<api::JobInfo> infos;
+    for (const auto& id : engine_->list_jobs(caller_)) {
+      auto info = engine_->info(caller_, id);
+      if (!info) return std::unexpected(info.error());
+      infos.push_back(std::move(*info));
+    }
+    return infos;
+  });
+}
+
 api::Result<std::shared_ptr<api::Manager>> open_local(const std::filesystem::path& state_dir,
                                                       const EngineOptions& options) {
   auto engine = Engine::open(state_dir, options);

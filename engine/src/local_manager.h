@@ -21,6 +21,7 @@ class LocalManager final : public api::Manager {
                                                     api::JobType type) override;
   api::Result<std::shared_ptr<api::Job>> get_job(const api::JobId& id) override;
   api::Result<std::vector<std::shared_ptr<api::Job>>> jobs() override;
+  api::Result<std::vector<api::JobInfo>> job_infos() override;
 
  private:
   std::shared_ptr<Engine> engine_;

@@ -87,6 +87,13 @@ std::vector<std::string> run_program(api::Manager& manager, const ProgramInput& 
   // 3 MiB at 4 MiB/s: still running when it is resumed a second time.
   say("set a rate limit: " + outcome(job->set_max_bytes_per_second(4 << 20), in));
   say("set a bad header: " + outcome(job->set_http_headers({"no colon"}), in));
+  // A patch is applied whole or not at all: its good setting does not land either.
+  api::JobPatch patch;
+  patch.priority = api::Priority::kLow;
+  patch.http_headers = std::vector<std::string>{"no colon"};
+  const auto patched = outcome(job->update(patch), in);
+  say("patch with a bad header: " + patched + " -> " +
+      std::string(api::to_string(job->priority().value())));
   const auto all = api::NotifyFlags::kJobTransferred | api::NotifyFlags::kJobError |
                    api::NotifyFlags::kFileTransferred;
   const auto set_flags = outcome(job->set_notify_flags(all), in);
@@ -123,6 +130,11 @@ std::vector<std::string> run_program(api::Manager& manager, const ProgramInput& 
   auto listed = manager.jobs().value();
   say("listed: " + std::to_string(std::count_if(listed.begin(), listed.end(),
                                                 [&](auto& j) { return j->id() == job->id(); })));
+  const auto infos = manager.job_infos().value();
+  const auto info_of_job = std::find_if(infos.begin(), infos.end(),
+                                        [&](const api::JobInfo& i) { return i.id == job->id(); });
+  say("infos: " + std::to_string(infos.size() == listed.size()) + " " +
+      (info_of_job != infos.end() ? std::string(api::to_string(info_of_job->state)) : "none"));
 
   auto failing = manager.create_job("failing").value();
   (void)failing->add_file({in.url_missing, (in.out / "missing.bin").string(), std::nullopt});
@@ -176,6 +188,7 @@ const std::vector<std::string> kExpected = {
     "set headers: ok",
     "set a rate limit: ok",
     "set a bad header: invalid_argument",
+    "patch with a bad header: invalid_argument -> high",
     "set notify flags: ok -> 19",
     "set callback: ok -> same",
     "suspend while suspended: ok",
@@ -191,6 +204,7 @@ const std::vector<std::string> kExpected = {
     "callback on a final job: job_is_final",
     "unknown job: not_found",
     "listed: 1",
+    "infos: 1 ACKNOWLEDGED",
     "404: notified=yes state=ERROR error=http_status 404 same in callback=yes",
     "checksum: state=ERROR error=checksum_mismatch",
     "cancel: ok ok -> CANCELLED",

@@ -15,7 +15,6 @@
 
 #include "fake_daemon.h"
 #include "recording_callback.h"
-#include "swarmcopy/client/list_jobs.h"
 #include "swarmcopy/client/remote_manager.h"
 #include "swarmcopy/ipc/codec.h"
 #include "temp_dir.h"
@@ -338,7 +337,7 @@ TEST_F(ClientFakeDaemonTest, ListJobsReadsEveryJobInOneCall) {
   for (const char* name : {"a", "b", "c"}) ASSERT_TRUE(manager->create_job(name));
   const auto before = daemon_->requests().size();
 
-  auto infos = client::list_jobs(*manager);
+  auto infos = manager->job_infos();
 
   ASSERT_TRUE(infos) << infos.error().describe();
   ASSERT_EQ(infos->size(), 3u);

@@ -17,6 +17,7 @@
 #include "swarmcopy/api/file_status.h"
 #include "swarmcopy/api/job_id.h"
 #include "swarmcopy/api/job_info.h"
+#include "swarmcopy/api/job_patch.h"
 #include "swarmcopy/api/job_state.h"
 #include "swarmcopy/api/job_times.h"
 #include "swarmcopy/api/notify_flags.h"
@@ -50,18 +51,42 @@ class Job {
   virtual Result<std::optional<Error>> error() = 0;  // GetError: set in (TRANSIENT_)ERROR
 
   virtual Result<Priority> priority() = 0;
-  virtual Result<void> set_priority(Priority priority) = 0;
   virtual Result<std::chrono::seconds> no_progress_timeout() = 0;
-  virtual Result<void> set_no_progress_timeout(std::chrono::seconds timeout) = 0;
   virtual Result<NotifyFlags> notify_flags() = 0;
-  virtual Result<void> set_notify_flags(NotifyFlags flags) = 0;
   virtual Result<std::shared_ptr<Callback>> notify_interface() = 0;
   virtual Result<void> set_notify_interface(std::shared_ptr<Callback> callback) = 0;
 
+  // Changes every setting `patch` names, all or none, in one commit (one round trip to a
+  // daemon). The setters below are one-setting patches.
+  virtual Result<void> update(const JobPatch& patch) = 0;
+
+  Result<void> set_priority(Priority priority) {
+    JobPatch patch;
+    patch.priority = priority;
+    return update(patch);
+  }
+  Result<void> set_no_progress_timeout(std::chrono::seconds timeout) {
+    JobPatch patch;
+    patch.no_progress_timeout = timeout;
+    return update(patch);
+  }
+  Result<void> set_notify_flags(NotifyFlags flags) {
+    JobPatch patch;
+    patch.notify_flags = flags;
+    return update(patch);
+  }
   // HTTP options (IBackgroundCopyJobHttpOptions): headers sent with every origin request.
-  virtual Result<void> set_http_headers(std::vector<std::string> headers) = 0;
+  Result<void> set_http_headers(std::vector<std::string> headers) {
+    JobPatch patch;
+    patch.http_headers = std::move(headers);
+    return update(patch);
+  }
   // Bandwidth cap for this job in bytes per second; 0 removes it.
-  virtual Result<void> set_max_bytes_per_second(std::uint64_t rate) = 0;
+  Result<void> set_max_bytes_per_second(std::uint64_t rate) {
+    JobPatch patch;
+    patch.max_bytes_per_second = rate;
+    return update(patch);
+  }
 };
 
 }  // namespace swarmcopy::api

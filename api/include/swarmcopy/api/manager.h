@@ -10,6 +10,7 @@
 #include "swarmcopy/api/error.h"
 #include "swarmcopy/api/job.h"
 #include "swarmcopy/api/job_id.h"
+#include "swarmcopy/api/job_info.h"
 #include "swarmcopy/api/job_state.h"
 
 namespace swarmcopy::api {
@@ -24,6 +25,8 @@ class Manager {
   virtual Result<std::shared_ptr<Job>> get_job(const JobId& id) = 0;
   // The caller's jobs, oldest first (final ones included until they are purged).
   virtual Result<std::vector<std::shared_ptr<Job>>> jobs() = 0;
+  // A snapshot of each of them (Job::info) in one call: one engine pass, or one request.
+  virtual Result<std::vector<JobInfo>> job_infos() = 0;
 };
 
 }  // namespace swarmcopy::api

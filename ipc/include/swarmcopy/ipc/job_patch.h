@@ -13,23 +13,14 @@
 #include <vector>
 
 #include "swarmcopy/api/error.h"
+#include "swarmcopy/api/job_patch.h"
 #include "swarmcopy/api/job_state.h"
 #include "swarmcopy/api/notify_flags.h"
 
 namespace swarmcopy::ipc {
 
-struct JobPatch {
-  std::optional<api::Priority> priority;
-  std::optional<std::chrono::seconds> no_progress_timeout;
-  std::optional<api::NotifyFlags> notify_flags;
-  std::optional<std::vector<std::string>> http_headers;
-  std::optional<std::uint64_t> max_bytes_per_second;
-  bool empty() const {
-    return !priority && !no_progress_timeout && !notify_flags && !http_headers &&
-           !max_bytes_per_second;
-  }
-  bool operator==(const JobPatch&) const = default;
-};
+// The wire form of api::JobPatch.
+using JobPatch = api::JobPatch;
 
 nlohmann::json to_json(const JobPatch& patch);
 api::Result<JobPatch> job_patch_from_json(const nlohmann::json& value);

@@ -1,0 +1,29 @@
+// JobPatch: settings of a job to change at once (Job::update): each one optional, the absent
+// ones stay as they are. Applied whole or not at all, in one commit. Plain value type.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "swarmcopy/api/job_state.h"
+#include "swarmcopy/api/notify_flags.h"
+
+namespace swarmcopy::api {
+
+struct JobPatch {
+  std::optional<Priority> priority;
+  std::optional<std::chrono::seconds> no_progress_timeout;
+  std::optional<NotifyFlags> notify_flags;
+  std::optional<std::vector<std::string>> http_headers;  // replaces the whole list
+  std::optional<std::uint64_t> max_bytes_per_second;     // 0 removes the cap
+  bool empty() const {
+    return !priority && !no_progress_timeout && !notify_flags && !http_headers &&
+           !max_bytes_per_second;
+  }
+  bool operator==(const JobPatch&) const = default;
+};
+
+}  // namespace swarmcopy::api
