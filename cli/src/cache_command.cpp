@@ -18,7 +18,7 @@ std::int64_t seconds_since_epoch(std::chrono::system_clock::time_point time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
 }
 
-nlohmann::json stats_json(const cache::CacheStats& stats) {
+nlohmann::json stats_json(const api::CacheStats& stats) {
   return {{"items", stats.items},
           {"bytes", stats.bytes},
           {"max_bytes", stats.max_bytes},
@@ -67,7 +67,7 @@ int CacheCommand::run() {
   target.home_flag = common_.home_flag();
   target.daemon = daemon_;
   if (!socket_.empty()) target.socket = std::filesystem::path(socket_);
-  auto source = open_cache_source(target);
+  auto source = open_cache_admin(target);
   if (!source) return failure(source.error());
   auto& cache = **source;
   if (list_->parsed()) {
@@ -77,7 +77,7 @@ int CacheCommand::run() {
       auto out = nlohmann::json::array();
       for (const auto& item : *items) {
         out.push_back({{"key", item.key},
-                       {"bytes", item.size},
+                       {"bytes", item.bytes},
                        {"added", seconds_since_epoch(item.added)},
                        {"last_used", seconds_since_epoch(item.last_used)},
                        {"verified", item.verified}});
@@ -85,7 +85,7 @@ int CacheCommand::run() {
       fmt::print("{}\n", out.dump());
     } else {
       for (const auto& item : *items) {
-        fmt::print("{}  {:>10}  last used {:%Y-%m-%d %H:%M}\n", item.key, format_bytes(item.size),
+        fmt::print("{}  {:>10}  last used {:%Y-%m-%d %H:%M}\n", item.key, format_bytes(item.bytes),
                    fmt::gmtime(std::chrono::system_clock::to_time_t(item.last_used)));
       }
     }

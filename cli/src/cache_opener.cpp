@@ -20,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Failures of CacheAdmin::open that a daemon owning the directory explains: its lock is held,
+// Failures of open_cache_admin that a daemon owning the directory explains: its lock is held,
 // or (a system daemon's 0700 directory) this user may not open it.
 bool a_daemon_may_hold(const api::Error& error) {
   if (error.kind == api::ErrorKind::kUnavailable) return true;
@@ -58,7 +58,7 @@ std::optional<fs::path> find_owner(const fs::path& cache_dir, std::string& tried
   for (const auto& socket : candidate_sockets()) {
     std::error_code ec;
     if (!fs::exists(socket, ec)) continue;  // most machines have no system daemon: no wait
-    auto stats = client::daemon_cache_stats(socket, std::chrono::seconds(2));
+    auto stats = client::connect_cache(socket, std::chrono::seconds(2))->stats();
     if (!tried.empty()) tried += "; ";
     if (!stats) {
       tried += socket.string() + " does not answer";
@@ -72,27 +72,27 @@ std::optional<fs::path> find_owner(const fs::path& cache_dir, std::string& tried
 
 }  // namespace
 
-api::Result<std::unique_ptr<CacheSource>> open_cache_source(const CacheTarget& target) {
+api::Result<std::unique_ptr<api::CacheAdmin>> open_cache_admin(const CacheTarget& target) {
   if (target.daemon || target.socket) {
     DaemonChoice choice;
     choice.socket_flag = target.socket;
     auto socket = find_daemon(choice);
     if (!socket) return std::unexpected(socket.error());
-    return daemon_cache_source(*socket);
+    return client::connect_cache(*socket);
   }
   auto home = resolve_state_dir(target.home_flag);
   if (!home) {
     return api::fail(api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument, home.error());
   }
-  auto admin = engine::CacheAdmin::open(*home);
-  if (admin) return local_cache_source(std::move(*admin));
+  auto admin = engine::open_cache_admin(*home);
+  if (admin) return std::move(*admin);
   if (!a_daemon_may_hold(admin.error())) return std::unexpected(admin.error());
 
-  // The daemon keeps its cache where CacheAdmin would look: <state dir>/cache.
+  // The daemon keeps its cache where open_cache_admin would look: <state dir>/cache.
   std::string tried;
   if (auto socket = find_owner(*home / "cache", tried)) {
     spdlog::info("{} is held by swarmcopyd at {}: asking it", home->string(), socket->string());
-    return daemon_cache_source(*socket);
+    return client::connect_cache(*socket);
   }
   auto error = admin.error();
   error.message += tried.empty() ? ", and no swarmcopyd answers"

@@ -10,7 +10,7 @@
 #include <memory>
 #include <optional>
 
-#include "cache_source.h"
+#include "swarmcopy/api/cache_admin.h"
 #include "swarmcopy/api/error.h"
 
 namespace swarmcopy::cli {
@@ -21,6 +21,6 @@ struct CacheTarget {
   std::optional<std::filesystem::path> socket;     // --socket (implies the daemon)
 };
 
-api::Result<std::unique_ptr<CacheSource>> open_cache_source(const CacheTarget& target);
+api::Result<std::unique_ptr<api::CacheAdmin>> open_cache_admin(const CacheTarget& target);
 
 }  // namespace swarmcopy::cli

@@ -80,10 +80,10 @@ class Fields {
   std::string problem_;
 };
 
-api::Result<DaemonCacheStats> stats_from_json(const std::filesystem::path& socket,
-                                              const json& value, const std::string& what) {
+api::Result<api::CacheStats> stats_from_json(const std::filesystem::path& socket, const json& value,
+                                             const std::string& what) {
   Fields fields(value, what);
-  DaemonCacheStats stats;
+  api::CacheStats stats;
   stats.dir = fields.text("dir");
   stats.items = fields.count("items");
   stats.bytes = fields.count("bytes");
@@ -95,10 +95,9 @@ api::Result<DaemonCacheStats> stats_from_json(const std::filesystem::path& socke
   return stats;
 }
 
-api::Result<DaemonCacheItem> item_from_json(const std::filesystem::path& socket,
-                                            const json& value) {
+api::Result<api::CacheItem> item_from_json(const std::filesystem::path& socket, const json& value) {
   Fields fields(value, "GET /v1/cache: item");
-  DaemonCacheItem item;
+  api::CacheItem item;
   item.key = fields.text("key");
   item.bytes = fields.count("bytes");
   item.added = fields.time("added");
@@ -106,18 +105,18 @@ api::Result<DaemonCacheItem> item_from_json(const std::filesystem::path& socket,
   item.pins = static_cast<std::uint32_t>(fields.count("pins"));
   item.verified = fields.boolean("verified");
   item.partial = fields.boolean("partial");
+  item.shared = fields.boolean("shared");
   if (auto ok = fields.check(socket); !ok) return std::unexpected(ok.error());
   return item;
 }
 
-api::Result<DaemonCacheCleanup> clean(const std::filesystem::path& socket,
-                                      std::chrono::milliseconds timeout,
-                                      const std::string& target) {
+api::Result<api::CacheCleanup> clean(const std::filesystem::path& socket,
+                                     std::chrono::milliseconds timeout, const std::string& target) {
   DaemonRpc rpc(socket, timeout);
   auto answer = rpc.call(HttpRequest::Method::kPost, target, json::object());
   if (!answer) return std::unexpected(answer.error());
   Fields fields(*answer, "POST " + target);
-  DaemonCacheCleanup cleanup;
+  api::CacheCleanup cleanup;
   cleanup.freed_bytes = fields.count("freed_bytes");
   if (auto ok = fields.check(socket); !ok) return std::unexpected(ok.error());
   if (!answer->contains("stats")) {
@@ -129,41 +128,56 @@ api::Result<DaemonCacheCleanup> clean(const std::filesystem::path& socket,
   return cleanup;
 }
 
+// One request per call, on a connection of its own.
+class DaemonCache final : public api::CacheAdmin {
+ public:
+  DaemonCache(std::filesystem::path socket, std::chrono::milliseconds timeout,
+              std::chrono::milliseconds cleanup_timeout)
+      : socket_(std::move(socket)), timeout_(timeout), cleanup_timeout_(cleanup_timeout) {}
+
+  // GET /v1/cache: most recently used first.
+  api::Result<std::vector<api::CacheItem>> items() override {
+    DaemonRpc rpc(socket_, timeout_);
+    auto answer = rpc.call(HttpRequest::Method::kGet, "/v1/cache");
+    if (!answer) return std::unexpected(answer.error());
+    if (!answer->is_object() || !answer->contains("items") || !(*answer)["items"].is_array()) {
+      return std::unexpected(bad_answer(socket_, "GET /v1/cache: no \"items\" list"));
+    }
+    std::vector<api::CacheItem> items;
+    for (const auto& value : (*answer)["items"]) {
+      auto item = item_from_json(socket_, value);
+      if (!item) return std::unexpected(item.error());
+      items.push_back(std::move(*item));
+    }
+    return items;
+  }
+
+  api::Result<api::CacheStats> stats() override {
+    DaemonRpc rpc(socket_, timeout_);
+    auto answer = rpc.call(HttpRequest::Method::kGet, "/v1/cache/stats");
+    if (!answer) return std::unexpected(answer.error());
+    return stats_from_json(socket_, *answer, "GET /v1/cache/stats");
+  }
+
+  api::Result<api::CacheCleanup> prune() override {
+    return clean(socket_, cleanup_timeout_, "/v1/cache/prune");
+  }
+  api::Result<api::CacheCleanup> clear() override {
+    return clean(socket_, cleanup_timeout_, "/v1/cache/clear");
+  }
+
+ private:
+  std::filesystem::path socket_;
+  std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds cleanup_timeout_;
+};
+
 }  // namespace
 
-api::Result<std::vector<DaemonCacheItem>> daemon_cache_items(const std::filesystem::path& socket,
-                                                             std::chrono::milliseconds timeout) {
-  DaemonRpc rpc(socket, timeout);
-  auto answer = rpc.call(HttpRequest::Method::kGet, "/v1/cache");
-  if (!answer) return std::unexpected(answer.error());
-  if (!answer->is_object() || !answer->contains("items") || !(*answer)["items"].is_array()) {
-    return std::unexpected(bad_answer(socket, "GET /v1/cache: no \"items\" list"));
-  }
-  std::vector<DaemonCacheItem> items;
-  for (const auto& value : (*answer)["items"]) {
-    auto item = item_from_json(socket, value);
-    if (!item) return std::unexpected(item.error());
-    items.push_back(std::move(*item));
-  }
-  return items;
-}
-
-api::Result<DaemonCacheStats> daemon_cache_stats(const std::filesystem::path& socket,
-                                                 std::chrono::milliseconds timeout) {
-  DaemonRpc rpc(socket, timeout);
-  auto answer = rpc.call(HttpRequest::Method::kGet, "/v1/cache/stats");
-  if (!answer) return std::unexpected(answer.error());
-  return stats_from_json(socket, *answer, "GET /v1/cache/stats");
-}
-
-api::Result<DaemonCacheCleanup> prune_daemon_cache(const std::filesystem::path& socket,
-                                                   std::chrono::milliseconds timeout) {
-  return clean(socket, timeout, "/v1/cache/prune");
-}
-
-api::Result<DaemonCacheCleanup> clear_daemon_cache(const std::filesystem::path& socket,
-                                                   std::chrono::milliseconds timeout) {
-  return clean(socket, timeout, "/v1/cache/clear");
+std::unique_ptr<api::CacheAdmin> connect_cache(const std::filesystem::path& socket,
+                                               std::chrono::milliseconds timeout,
+                                               std::chrono::milliseconds cleanup_timeout) {
+  return std::make_unique<DaemonCache>(socket, timeout, cleanup_timeout);
 }
 
 }  // namespace swarmcopy::client

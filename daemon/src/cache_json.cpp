@@ -4,9 +4,9 @@
 
 namespace swarmcopy::daemon {
 
-nlohmann::json to_json(const cache::CachedItem& item) {
+nlohmann::json to_json(const api::CacheItem& item) {
   return {{"key", item.key},
-          {"bytes", item.size},
+          {"bytes", item.bytes},
           {"added", ipc::time_to_json(item.added)},
           {"last_used", ipc::time_to_json(item.last_used)},
           {"pins", item.pins},
@@ -15,8 +15,8 @@ nlohmann::json to_json(const cache::CachedItem& item) {
           {"shared", item.shared}};
 }
 
-nlohmann::json to_json(const cache::CacheStats& stats, const std::filesystem::path& dir) {
-  return {{"dir", dir.string()},
+nlohmann::json to_json(const api::CacheStats& stats) {
+  return {{"dir", stats.dir.string()},
           {"items", stats.items},
           {"bytes", stats.bytes},
           {"max_bytes", stats.max_bytes},

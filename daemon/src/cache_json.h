@@ -3,16 +3,14 @@
 // Pure functions: any thread.
 #pragma once
 
-#include <filesystem>
-
 #include <nlohmann/json.hpp>
 
-#include "swarmcopy/cache/content_store.h"
+#include "swarmcopy/api/cache_admin.h"
 
 namespace swarmcopy::daemon {
 
-nlohmann::json to_json(const cache::CachedItem& item);
-// `dir` is the cache's directory: a client compares it with a state directory it was given.
-nlohmann::json to_json(const cache::CacheStats& stats, const std::filesystem::path& dir);
+nlohmann::json to_json(const api::CacheItem& item);
+// With the cache's directory: a client compares it with a state directory it was given.
+nlohmann::json to_json(const api::CacheStats& stats);
 
 }  // namespace swarmcopy::daemon

@@ -1,6 +1,5 @@
 #include "cache_routes.h"
 
-#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -17,26 +16,19 @@ class CacheRoutes {
   CacheRoutes(std::shared_ptr<engine::Service> service, uid_t daemon_uid)
       : service_(std::move(service)), daemon_uid_(daemon_uid) {}
 
+  // The engine's view for this caller lists what it may see (engine::Service::cache_admin).
   Reply items(const RouteRequest& request) {
-    auto items = service_->cache_items();
+    auto items = service_->cache_admin(request.caller)->items();
     if (!items) return Reply::error(items.error());
-    // A key is a content hash: listing another user's would tell what they fetched, and name
-    // the item to ask for. Users see the items they fetched themselves.
-    const bool sees_all = may_clean_cache(request.caller, daemon_uid_);
     json list = json::array();
-    for (const auto& item : *items) {
-      if (sees_all ||
-          std::find(item.users.begin(), item.users.end(), request.caller.uid) != item.users.end()) {
-        list.push_back(to_json(item));
-      }
-    }
+    for (const auto& item : *items) list.push_back(to_json(item));
     return Reply::json(200, {{"items", std::move(list)}});
   }
 
-  Reply stats(const RouteRequest&) {
-    auto stats = stats_json();
+  Reply stats(const RouteRequest& request) {
+    auto stats = service_->cache_admin(request.caller)->stats();
     if (!stats) return Reply::error(stats.error());
-    return Reply::json(200, *stats);
+    return Reply::json(200, to_json(*stats));
   }
 
   Reply clean(const RouteRequest& request, bool clear) {
@@ -50,22 +42,14 @@ class CacheRoutes {
                                 std::to_string(request.caller.uid) + " is neither)"));
     }
     if (auto empty = expect_no_body(request.body); !empty) return Reply::error(empty.error());
-    auto freed = clear ? service_->clear_cache() : service_->prune_cache();
-    if (!freed) return Reply::error(freed.error());
-    auto stats = stats_json();
-    if (!stats) return Reply::error(stats.error());
-    return Reply::json(200, {{"freed_bytes", *freed}, {"stats", std::move(*stats)}});
+    auto admin = service_->cache_admin(request.caller);
+    auto cleanup = clear ? admin->clear() : admin->prune();
+    if (!cleanup) return Reply::error(cleanup.error());
+    return Reply::json(200,
+                       {{"freed_bytes", cleanup->freed_bytes}, {"stats", to_json(cleanup->stats)}});
   }
 
  private:
-  api::Result<json> stats_json() {
-    auto stats = service_->cache_stats();
-    if (!stats) return std::unexpected(stats.error());
-    auto dir = service_->cache_dir();
-    if (!dir) return std::unexpected(dir.error());
-    return to_json(*stats, *dir);
-  }
-
   std::shared_ptr<engine::Service> service_;
   uid_t daemon_uid_;
 };

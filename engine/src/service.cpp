@@ -1,9 +1,12 @@
 #include "swarmcopy/engine/service.h"
 
+#include <unistd.h>
+
 #include <atomic>
 
 #include "engine.h"
 #include "local_manager.h"
+#include "store_cache_admin.h"
 
 namespace swarmcopy::engine {
 namespace {
@@ -33,59 +36,36 @@ class EngineService final : public Service {
     return engine_->call([&]() -> api::Result<bool> { return engine_->seeding(); });
   }
 
-  api::Result<std::vector<cache::CachedItem>> cache_items() override {
-    auto store = content_store();
-    if (!store) return std::unexpected(store.error());
-    return (*store)->list();
-  }
-
-  api::Result<cache::CacheStats> cache_stats() override {
-    auto store = content_store();
-    if (!store) return std::unexpected(store.error());
-    return (*store)->stats();
-  }
-
-  api::Result<std::filesystem::path> cache_dir() override {
-    auto store = content_store();
-    if (!store) return std::unexpected(store.error());
-    return (*store)->dir();
-  }
-
-  api::Result<std::uint64_t> prune_cache() override {
-    auto store = content_store();
-    if (!store) return std::unexpected(store.error());
-    return (*store)->prune();
-  }
-
-  api::Result<std::uint64_t> clear_cache() override {
-    auto store = content_store();
-    if (!store) return std::unexpected(store.error());
-    return (*store)->clear();
+  std::shared_ptr<api::CacheAdmin> cache_admin(const Caller& caller) override {
+    const CacheViewer viewer{caller.uid,
+                             caller.admin || caller.uid == static_cast<std::uint32_t>(::geteuid())};
+    // The view keeps the engine (and so its store) alive; after shutdown it answers as job
+    // calls do.
+    return std::make_shared<StoreCacheAdmin>(
+        [engine = engine_, shut_down = shut_down_]() -> api::Result<cache::ContentStore*> {
+          if (*shut_down) {
+            return api::fail(api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kUnavailable,
+                             "the engine has shut down");
+          }
+          auto* store = engine->content_store();
+          if (store == nullptr) {
+            return api::fail(api::ErrorContext::kCache, api::ErrorKind::kInvalidState,
+                             "the content cache is disabled");
+          }
+          return store;
+        },
+        viewer);
   }
 
   void shutdown() override {
-    shut_down_ = true;
+    *shut_down_ = true;
     engine_->shutdown();
   }
 
  private:
-  // The store outlives shutdown() (the Engine owns it until destroyed, and we hold the Engine),
-  // so a call racing with shutdown is still safe; afterwards calls answer as job calls do.
-  api::Result<cache::ContentStore*> content_store() {
-    if (shut_down_) {
-      return api::fail(api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kUnavailable,
-                       "the engine has shut down");
-    }
-    auto* store = engine_->content_store();
-    if (store == nullptr) {
-      return api::fail(api::ErrorContext::kCache, api::ErrorKind::kInvalidState,
-                       "the content cache is disabled");
-    }
-    return store;
-  }
-
   std::shared_ptr<Engine> engine_;
-  std::atomic<bool> shut_down_{false};
+  // Shared with the cache views, which may outlive this.
+  std::shared_ptr<std::atomic<bool>> shut_down_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 }  // namespace

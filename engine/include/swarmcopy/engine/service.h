@@ -16,12 +16,12 @@
 #include <optional>
 #include <vector>
 
+#include "swarmcopy/api/cache_admin.h"
 #include "swarmcopy/api/error.h"
 #include "swarmcopy/api/file_status.h"
 #include "swarmcopy/api/job_id.h"
 #include "swarmcopy/api/manager.h"
 #include "swarmcopy/api/notify_flags.h"
-#include "swarmcopy/cache/content_store.h"
 #include "swarmcopy/engine/engine_options.h"
 
 namespace swarmcopy::engine {
@@ -63,19 +63,14 @@ class Service {
   // daemon that exits when idle waits for it).
   virtual api::Result<bool> seeding() = 0;
 
-  // The engine's content cache while it serves jobs (`swarmcopy cache` through the daemon;
-  // CacheAdmin cannot open a directory the service holds). They run on the calling thread, not
-  // the engine thread: prune and clear remove files, and jobs must not wait behind that.
-  // Items pinned by a job or a seeding swarm stay (ContentStore never evicts a pinned item).
-  // Who may prune or clear is the daemon's decision. kInvalidState when the cache is disabled,
-  // kUnavailable after shutdown().
-  virtual api::Result<std::vector<cache::CachedItem>> cache_items() = 0;
-  virtual api::Result<cache::CacheStats> cache_stats() = 0;
-  // The cache's directory (the daemon reports it so that a CLI can tell whose cache it is).
-  virtual api::Result<std::filesystem::path> cache_dir() = 0;
-  // Bytes freed.
-  virtual api::Result<std::uint64_t> prune_cache() = 0;
-  virtual api::Result<std::uint64_t> clear_cache() = 0;
+  // The engine's content cache while it serves jobs, as `caller` sees it (`swarmcopy cache`
+  // through the daemon; open_cache_admin cannot open a directory the service holds): every
+  // item for an admin or the service's own user, else the caller's own. Calls run on the
+  // calling thread, not the engine thread: prune and clear remove files, and jobs must not
+  // wait behind that; items pinned by a job or a seeding swarm stay. Who may prune or clear is
+  // the daemon's decision. Calls answer kInvalidState when the cache is disabled, kUnavailable
+  // after shutdown().
+  virtual std::shared_ptr<api::CacheAdmin> cache_admin(const Caller& caller) = 0;
 
   // Stops transfers (they sync what they wrote and resume at the next open), delivers queued
   // events, joins threads. Calls on views answer kUnavailable afterwards. Idempotent.
