@@ -127,9 +127,33 @@ bool ChildProcess::wait_for_output(const std::string& needle, std::chrono::milli
   return true;
 }
 
+bool ChildProcess::wait_for_error_output(const std::function<bool(const std::string&)>& seen,
+                                         std::chrono::milliseconds timeout) {
+  const auto deadline = SteadyClock::now() + timeout;
+  while (!seen(early_err_)) {
+    if (err_fd_ < 0) return false;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    if (left.count() <= 0) return false;
+    pollfd fds{err_fd_, POLLIN, 0};
+    const int ready = ::poll(&fds, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return false;
+    char buffer[4096];
+    const ssize_t n = ::read(err_fd_, buffer, sizeof buffer);
+    if (n > 0) {
+      early_err_.append(buffer, static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      close_fd(err_fd_);
+    }
+  }
+  return true;
+}
+
 ChildResult ChildProcess::wait(std::chrono::milliseconds timeout) {
   ChildResult result;
   result.out = std::move(early_out_);
+  result.err = std::move(early_err_);
   const auto deadline = SteadyClock::now() + timeout;
   const auto remaining_ms = [&] {
     const auto left =

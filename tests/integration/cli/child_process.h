@@ -9,6 +9,7 @@
 #include <chrono>
 #include <expected>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,10 @@ class ChildProcess {
   // Reads the child's stdout (kept for wait()) until it contains `needle`; false if the
   // child closed it or `timeout` passed first. For "the child got this far" checks.
   bool wait_for_output(const std::string& needle, std::chrono::milliseconds timeout);
+  // Reads the child's stderr (kept for wait()) until `seen` says yes of all of it so far; false
+  // if the child closed it or `timeout` passed first. For progress the child reports there.
+  bool wait_for_error_output(const std::function<bool(const std::string&)>& seen,
+                             std::chrono::milliseconds timeout);
   // Collects output until the child exits or `timeout` passes; then it is killed
   // (timed_out = true). Call once.
   ChildResult wait(std::chrono::milliseconds timeout);
@@ -51,6 +56,7 @@ class ChildProcess {
   int out_fd_ = -1;
   int err_fd_ = -1;
   std::string early_out_;  // stdout read by wait_for_output
+  std::string early_err_;  // stderr read by wait_for_error_output
 };
 
 // spawn + wait.

@@ -110,25 +110,36 @@ int tcp_listen(int port, int timeout_s) {
   return 0;
 }
 
+// An unreachable peer is asked again until the deadline (every 200 ms): a namespace
+// just plugged back is unreachable until the neighbour entry that failed while it was away is
+// probed again, as a machine whose cable was pulled is for its peers.
+bool retryable(int error) { return error == EHOSTUNREACH || error == ENETUNREACH; }
+
 int tcp_send(const char* host, int port, long long bytes, int timeout_s) {
   const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  if (fd < 0) return die("socket");
-  sockaddr_in addr = address(host, port);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 &&
-      errno != EINPROGRESS) {
-    return die("connect");
-  }
-  if (!wait_for(fd, POLLOUT, deadline)) {
-    std::fprintf(stderr, "netlab_probe: connect timed out\n");
-    return 2;
-  }
-  int error = 0;
-  socklen_t length = sizeof(error);
-  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
-  if (error != 0) {
-    errno = error;
-    return die("connect");
+  int fd = -1;
+  for (;;) {
+    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (fd < 0) return die("socket");
+    sockaddr_in addr = address(host, port);
+    int error = 0;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 &&
+        errno != EINPROGRESS) {
+      error = errno;
+    } else if (!wait_for(fd, POLLOUT, deadline)) {
+      std::fprintf(stderr, "netlab_probe: connect timed out\n");
+      return 2;
+    } else {
+      socklen_t length = sizeof(error);
+      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+    }
+    if (error == 0) break;
+    ::close(fd);
+    if (!retryable(error) || Clock::now() + std::chrono::milliseconds(200) >= deadline) {
+      errno = error;
+      return die("connect");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   std::vector<char> buffer(64 * 1024, 'x');
   long long sent = 0;

@@ -5,7 +5,7 @@
 
 #include <fstream>
 #include <iterator>
-#include <thread>
+#include <regex>
 
 #include "bad_peer/bad_peer.h"
 #include "fault_server/fault_server.h"
@@ -24,6 +24,17 @@ constexpr std::uint64_t kSize = 16ull << 20;
 std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The bytes of the last `--json-progress` line in `err` (0: none yet).
+std::uint64_t progress_bytes(const std::string& err) {
+  static const std::regex bytes(R"("bytes":([0-9]+))");
+  std::uint64_t last = 0;
+  for (auto it = std::sregex_iterator(err.begin(), err.end(), bytes); it != std::sregex_iterator();
+       ++it) {
+    last = std::stoull((*it)[1].str());
+  }
+  return last;
 }
 
 class EngineSwarmTest : public SwarmFixture {
@@ -138,9 +149,14 @@ TEST_F(EngineSwarmTest, WhenTheOnlyPeerDiesTheOriginFinishesTheFile) {
   auto seeder = start_seeder(url_, port, {"--upload-limit", "2M"});
   ASSERT_TRUE(seeder);
   auto downloader = spawn_get(url_, out_ / "b.bin", home_b_.path(),
-                              {"--peer", peer_arg(port), "--limit-rate", "1M"});
+                              {"--peer", peer_arg(port), "--limit-rate", "1M", "--json-progress"});
   ASSERT_TRUE(downloader);
-  std::this_thread::sleep_for(3s);
+  // The seeder dies once it has given a verified piece (a fixed wait was too short on a slow,
+  // sanitized build: the peer had sent 0.2 MB, no whole piece).
+  const std::regex from_peers_seen(R"("from_peers":[1-9])");
+  ASSERT_TRUE(downloader->wait_for_error_output(
+      [&](const std::string& err) { return std::regex_search(err, from_peers_seen); }, 60s))
+      << "no piece came from the seeder";
   seeder->send_signal(SIGKILL);
   (void)seeder->wait(10s);
   auto json = json_of(downloader->wait(120s));
@@ -247,9 +263,12 @@ TEST_F(EngineSwarmTest, MetadataOfAnotherSizeIsAClearErrorAndNothingIsWritten) {
 }
 
 TEST_F(EngineSwarmTest, ContentChangedAtTheOriginMidTransferIsAnErrorAndNothingIsMixed) {
-  auto downloader = spawn_get(url_, out_ / "b.bin", home_b_.path(), {"--limit-rate", "2M"});
+  auto downloader =
+      spawn_get(url_, out_ / "b.bin", home_b_.path(), {"--limit-rate", "2M", "--json-progress"});
   ASSERT_TRUE(downloader);
-  std::this_thread::sleep_for(2s);
+  ASSERT_TRUE(downloader->wait_for_error_output(
+      [](const std::string& err) { return progress_bytes(err) > 0; }, 60s))
+      << "the download never started";
   // Re-published in place: new bytes, new metadata, same name.
   make_published_file("update.bin", kSize, 99);
   const auto result = downloader->wait(120s);
@@ -353,10 +372,13 @@ TEST_F(EngineSwarmTest, ACacheItemCorruptedBeforeAnUncleanShutdownIsFetchedAgain
 // hash before it is kept, so a temporary file damaged meanwhile (here: every byte) costs
 // nothing but copies from the cache item.
 TEST_F(EngineSwarmTest, AKilledDownloadResumesFromWhatItKeptAndChecksItsTemporaryFile) {
-  const std::vector<std::string> limited = {"--limit-rate", "1M"};
+  const std::vector<std::string> limited = {"--limit-rate", "1M", "--json-progress"};
   auto first = spawn_get(url_, out_ / "b.bin", home_b_.path(), limited);
   ASSERT_TRUE(first);
-  std::this_thread::sleep_for(6s);  // ~6 of 16 MiB, checkpointed every second
+  // ~6 of 16 MiB: checkpointed every second, so at least 5 MiB are durable.
+  ASSERT_TRUE(first->wait_for_error_output(
+      [](const std::string& err) { return progress_bytes(err) >= (6ull << 20); }, 60s))
+      << "the first run never got 6 MiB";
   first->send_signal(SIGKILL);
   (void)first->wait(10s);
   fs::path temp;
