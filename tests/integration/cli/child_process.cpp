@@ -106,45 +106,35 @@ void ChildProcess::send_signal(int signal_number) const {
 }
 
 bool ChildProcess::wait_for_output(const std::string& needle, std::chrono::milliseconds timeout) {
-  const auto deadline = SteadyClock::now() + timeout;
-  while (early_out_.find(needle) == std::string::npos) {
-    if (out_fd_ < 0) return false;
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
-    if (left.count() <= 0) return false;
-    pollfd fds{out_fd_, POLLIN, 0};
-    const int ready = ::poll(&fds, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return false;
-    char buffer[4096];
-    const ssize_t n = ::read(out_fd_, buffer, sizeof buffer);
-    if (n > 0) {
-      early_out_.append(buffer, static_cast<std::size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      close_fd(out_fd_);
-    }
-  }
-  return true;
+  return read_until(
+      out_fd_, early_out_,
+      [&needle](const std::string& out) { return out.find(needle) != std::string::npos; }, timeout);
 }
 
 bool ChildProcess::wait_for_error_output(const std::function<bool(const std::string&)>& seen,
                                          std::chrono::milliseconds timeout) {
+  return read_until(err_fd_, early_err_, seen, timeout);
+}
+
+bool ChildProcess::read_until(int& fd, std::string& kept,
+                              const std::function<bool(const std::string&)>& seen,
+                              std::chrono::milliseconds timeout) {
   const auto deadline = SteadyClock::now() + timeout;
-  while (!seen(early_err_)) {
-    if (err_fd_ < 0) return false;
+  while (!seen(kept)) {
+    if (fd < 0) return false;
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
     if (left.count() <= 0) return false;
-    pollfd fds{err_fd_, POLLIN, 0};
+    pollfd fds{fd, POLLIN, 0};
     const int ready = ::poll(&fds, 1, static_cast<int>(left.count()));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) return false;
     char buffer[4096];
-    const ssize_t n = ::read(err_fd_, buffer, sizeof buffer);
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n > 0) {
-      early_err_.append(buffer, static_cast<std::size_t>(n));
+      kept.append(buffer, static_cast<std::size_t>(n));
     } else if (n == 0 || errno != EINTR) {
-      close_fd(err_fd_);
+      close_fd(fd);
     }
   }
   return true;

@@ -51,6 +51,9 @@ class ChildProcess {
 
  private:
   ChildProcess() = default;
+  // Reads `fd` into `kept` until `seen(kept)`; false if it closed or `timeout` passed first.
+  bool read_until(int& fd, std::string& kept, const std::function<bool(const std::string&)>& seen,
+                  std::chrono::milliseconds timeout);
 
   pid_t pid_ = -1;
   int out_fd_ = -1;
