@@ -33,6 +33,14 @@ bool PieceLedger::has_earlier_run() const {
                      [](const PieceEntry& e) { return e.source == PieceSource::kEarlierRun; });
 }
 
+std::vector<bool> PieceLedger::earlier_run_pieces() const {
+  std::vector<bool> earlier(pieces());
+  for (std::uint32_t piece = 0; piece < pieces(); ++piece) {
+    earlier[piece] = entries_[piece].source == PieceSource::kEarlierRun;
+  }
+  return earlier;
+}
+
 void PieceLedger::request(std::uint32_t piece) {
   auto& entry = entries_.at(piece);
   if (entry.fetch == PieceFetch::kMissing) entry.fetch = PieceFetch::kRequested;

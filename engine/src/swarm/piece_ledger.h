@@ -69,6 +69,8 @@ class PieceLedger {
   ByteRange range_of(std::uint32_t piece) const;
   const PieceEntry& operator[](std::uint32_t piece) const { return entries_.at(piece); }
   bool has_earlier_run() const;
+  // Per piece: an earlier run's (what adopt() checks in the temporary file).
+  std::vector<bool> earlier_run_pieces() const;
 
   // --- Fetching (origin pipeline and libtorrent's verdicts)
   bool missing(std::uint32_t piece) const {

@@ -153,11 +153,7 @@ void SwarmTransfer::start_filling() {
     // The pieces an earlier run made durable in the temporary file stay there (checked first:
     // after a reboot the cache item may have lost what the file kept).
     mirror_in_flight_ = true;
-    std::vector<bool> earlier(ledger_.pieces());
-    for (std::uint32_t piece = 0; piece < ledger_.pieces(); ++piece) {
-      earlier[piece] = ledger_[piece].source == PieceSource::kEarlierRun;
-    }
-    boost::asio::post(deps_.pool, [this, mirror = mirror_, earlier = std::move(earlier),
+    boost::asio::post(deps_.pool, [this, mirror = mirror_, earlier = ledger_.earlier_run_pieces(),
                                    alive = alive_, &io = deps_.io] {
       auto kept = mirror->adopt(earlier);
       boost::asio::post(io, [this, alive, kept] {

@@ -139,6 +139,7 @@ TEST(PieceLedger, VerifiedPiecesGoToTheFileThenBecomeDurable) {
 TEST(PieceLedger, AnEarlierRunsPiecesAreAdoptedAndNeverCountedAgain) {
   PieceLedger ledger(kSize, kPiece, RangeSet({ByteRange{0, 2 * kPiece + 10}}));
   EXPECT_TRUE(ledger.has_earlier_run());
+  EXPECT_EQ(ledger.earlier_run_pieces(), (std::vector<bool>{true, true, false, false}));
   EXPECT_EQ(ledger[0].source, PieceSource::kEarlierRun);
   EXPECT_EQ(ledger[1].source, PieceSource::kEarlierRun);
   EXPECT_EQ(ledger[2].source, PieceSource::kNone);  // only partly durable: not kept
