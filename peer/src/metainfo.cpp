@@ -1,7 +1,7 @@
 #include "swarmcopy/peer/metainfo.h"
 
 #include "swarmcopy/util/unique_fd.h"
-#include "v2_hashing_disk.h"
+#include "piece_hashes.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -111,7 +111,7 @@ api::Result<Metainfo> parse_metainfo(std::span<const char> bytes, const std::str
     return std::unexpected(
         invalid("metainfo has no v2 part (publish it with swarmcopy publish)", source));
   }
-  // v1-only peers (and libtorrent's answer to its own v1 check, V2HashingDisk) need the v1 part.
+  // v1-only peers (and libtorrent's answer to its own v1 check, FileDisk) need the v1 part.
   if (!info.info_hashes().has_v1()) {
     return std::unexpected(invalid(
         "metainfo has no v1 part (a hybrid one is needed: publish it with swarmcopy publish)",

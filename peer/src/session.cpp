@@ -20,7 +20,8 @@
 #include <random>
 #include <thread>
 
-#include "v2_hashing_disk.h"
+#include "file_disk.h"
+#include "piece_hashes.h"
 
 namespace swarmcopy::peer {
 namespace {
@@ -250,7 +251,7 @@ api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
   params.extensions.clear();
   params.extensions.push_back(std::make_shared<SmartBanOnly>());
   auto registry = std::make_shared<PieceHashRegistry>();
-  params.disk_io_constructor = v2_hashing_disk(registry);
+  params.disk_io_constructor = file_disk(registry);
   auto impl = std::make_unique<Impl>(io, peer_id, std::move(params), std::move(registry));
   if (options.upload_bytes_per_second > 0) {
     // Local peers sit in their own, unlimited class unless told otherwise.

@@ -20,7 +20,7 @@
 
 #include "fuzz_check.h"
 #include "swarmcopy/peer/metainfo.h"
-#include "v2_hashing_disk.h"
+#include "piece_hashes.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const char> bytes(reinterpret_cast<const char*>(data), size);

@@ -129,7 +129,7 @@ std::vector<char> read_range(const fs::path& file, std::uint64_t offset, std::si
 }
 
 // One hash family: every check of ours compares the v2 piece layer (SHA-256 Merkle roots), as
-// libtorrent's checks do through V2HashingDisk; the metainfo's bytes (and their v1 hashes) play
+// libtorrent's checks do through FileDisk; the metainfo's bytes (and their v1 hashes) play
 // no part in it.
 TEST_F(MetainfoTest, PiecesAreCheckedAgainstTheirV2Roots) {
   const auto file = make_file("data.bin", (3 << 20) + 12345);  // a short last piece

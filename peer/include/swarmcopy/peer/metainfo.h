@@ -25,7 +25,7 @@ struct Metainfo {
   std::string info_hash_v1;  // 40 hex digits: what v1-only peers use
   std::vector<char> bytes;   // the bencoded metainfo as published
   // The v2 piece layer, what every check of ours compares with (origin pieces, resume adoption,
-  // re-checks), as libtorrent's own checks do (V2HashingDisk): per piece, in order, the 32-byte
+  // re-checks), as libtorrent's own checks do (FileDisk): per piece, in order, the 32-byte
   // SHA-256 Merkle root of its 16 KiB blocks. A piece's subtree has `leaves_per_piece` leaves
   // (a short last piece is padded with zero leaves; a file of one piece: its blocks padded to a
   // power of two, and the root is the file's).

@@ -1,4 +1,4 @@
-#include "v2_hashing_disk.h"
+#include "piece_hashes.h"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@ namespace {
 constexpr std::size_t kBlock = 16 * 1024;
 constexpr std::uint32_t kPiece = 64 * 1024;  // four blocks
 
-class V2HashingDiskTest : public ::testing::Test {
+class PieceHashesTest : public ::testing::Test {
  protected:
   // A random file of `size` bytes, published with 64 KiB pieces; its bytes and torrent_info.
   std::shared_ptr<lt::torrent_info> publish_file(std::size_t size) {
@@ -61,14 +61,14 @@ class V2HashingDiskTest : public ::testing::Test {
   std::string data_;
 };
 
-TEST_F(V2HashingDiskTest, PieceRootsMatchThePieceLayerIncludingAShortLastPiece) {
+TEST_F(PieceHashesTest, PieceRootsMatchThePieceLayerIncludingAShortLastPiece) {
   auto info = publish_file(3 * kPiece + 20000);  // the last piece: two blocks, one short
   ASSERT_TRUE(info);
   ASSERT_EQ(info->num_pieces(), 4);
   expect_every_piece_matches(*info);
 }
 
-TEST_F(V2HashingDiskTest, AFileOfOnePieceIsCheckedAgainstItsRoot) {
+TEST_F(PieceHashesTest, AFileOfOnePieceIsCheckedAgainstItsRoot) {
   auto info = publish_file(40000);  // three blocks: a tree of four leaves, no piece layer
   ASSERT_TRUE(info);
   ASSERT_EQ(info->num_pieces(), 1);
@@ -79,7 +79,7 @@ TEST_F(V2HashingDiskTest, AFileOfOnePieceIsCheckedAgainstItsRoot) {
   EXPECT_EQ(hashes->layer[0], info->files().root(lt::file_index_t{0}));
 }
 
-TEST_F(V2HashingDiskTest, OneChangedByteChangesThePieceRoot) {
+TEST_F(PieceHashesTest, OneChangedByteChangesThePieceRoot) {
   auto info = publish_file(2 * kPiece);
   ASSERT_TRUE(info);
   auto hashes = PieceHashes::of(*info);
@@ -89,7 +89,7 @@ TEST_F(V2HashingDiskTest, OneChangedByteChangesThePieceRoot) {
   EXPECT_NE(merkle_root(block_hashes(1), hashes->leaves_per_piece), hashes->layer[1]);
 }
 
-TEST_F(V2HashingDiskTest, TheRegistryForgetsATorrentNobodyHolds) {
+TEST_F(PieceHashesTest, TheRegistryForgetsATorrentNobodyHolds) {
   auto info = publish_file(2 * kPiece);
   ASSERT_TRUE(info);
   PieceHashRegistry registry;

@@ -1,0 +1,66 @@
+#include "piece_hashes.h"
+
+#include <bit>
+#include <libtorrent/hasher.hpp>
+
+namespace swarmcopy::peer {
+namespace {
+
+constexpr int kBlockSize = 16 * 1024;
+
+}  // namespace
+
+std::optional<PieceHashes> PieceHashes::of(const lt::torrent_info& info) {
+  const auto& files = info.files();
+  if (!info.info_hashes().has_v1() || !info.info_hashes().has_v2() || files.num_files() != 1)
+    return std::nullopt;
+  const lt::file_index_t file{0};
+  const auto layer = info.piece_layer(file);
+  const int pieces = info.num_pieces();
+  if (pieces <= 0 || std::size_t(layer.size()) != std::size_t(pieces) * lt::sha256_hash::size())
+    return std::nullopt;
+  PieceHashes hashes;
+  for (int piece = 0; piece < pieces; ++piece) {
+    hashes.v1.push_back(info.hash_for_piece(lt::piece_index_t{piece}));
+    hashes.layer.emplace_back(layer.data() + std::size_t(piece) * lt::sha256_hash::size());
+  }
+  // A file of one piece or less has no piece layer: its "layer" is the file's root, over its
+  // blocks padded to a power of two. Longer files pad each piece to the piece's block count.
+  const auto blocks_in_file =
+      static_cast<unsigned>((files.file_size(file) + kBlockSize - 1) / kBlockSize);
+  hashes.leaves_per_piece = pieces == 1 ? static_cast<int>(std::bit_ceil(blocks_in_file))
+                                        : info.piece_length() / kBlockSize;
+  return hashes;
+}
+
+lt::sha256_hash merkle_root(lt::span<const lt::sha256_hash> blocks, int leaves) {
+  std::vector<lt::sha256_hash> level(blocks.begin(), blocks.end());
+  level.resize(std::size_t(std::max(leaves, 1)));  // padding leaves are all zero
+  while (level.size() > 1) {
+    for (std::size_t i = 0; i < level.size() / 2; ++i) {
+      lt::hasher256 pair;
+      pair.update(level[2 * i]).update(level[2 * i + 1]);
+      level[i] = pair.final();
+    }
+    level.resize(level.size() / 2);
+  }
+  return level.front();
+}
+
+std::shared_ptr<const PieceHashes> PieceHashRegistry::expect(const lt::torrent_info& info) {
+  auto copied = PieceHashes::of(info);
+  if (!copied) return nullptr;
+  auto hashes = std::make_shared<const PieceHashes>(std::move(*copied));
+  std::lock_guard lock(mutex_);
+  std::erase_if(torrents_, [](const auto& entry) { return entry.second.expired(); });
+  torrents_[info.info_hashes().get_best()] = hashes;
+  return hashes;
+}
+
+std::shared_ptr<const PieceHashes> PieceHashRegistry::find(const lt::sha1_hash& best) const {
+  std::lock_guard lock(mutex_);
+  auto it = torrents_.find(best);
+  return it == torrents_.end() ? nullptr : it->second.lock();
+}
+
+}  // namespace swarmcopy::peer
