@@ -1,7 +1,8 @@
 #include "swarmcopy/peer/metainfo.h"
 
-#include "swarmcopy/util/unique_fd.h"
 #include "piece_hashes.h"
+#include "piece_hashing.h"
+#include "swarmcopy/util/unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -68,16 +69,35 @@ api::Result<Metainfo> publish(const std::filesystem::path& file, std::uint32_t p
   if (!std::filesystem::is_regular_file(file, fs_error)) {
     return std::unexpected(local("not a regular file", file.string(), ENOENT));
   }
+  util::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!fd) return std::unexpected(local("cannot read the file", file.string(), errno));
   lt::file_storage storage;
   lt::add_files(storage, file.string());
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || storage.num_files() != 1 ||
+      static_cast<std::uint64_t>(st.st_size) != static_cast<std::uint64_t>(storage.total_size())) {
+    return std::unexpected(
+        local("the file changed while it was being published", file.string(), EAGAIN));
+  }
+  if (st.st_size == 0)
+    return std::unexpected(local("an empty file has no pieces to publish", file.string(), EINVAL));
   // No flags: libtorrent 2.0 makes a hybrid (v1 + v2) torrent by default.
   lt::create_torrent torrent(storage, static_cast<int>(piece_size));
   torrent.set_creator("swarmcopy");
-  lt::error_code ec;
-  lt::set_piece_hashes(torrent, file.parent_path().string(), ec);
-  if (ec)
-    return std::unexpected(
-        local("cannot hash the file: " + ec.message(), file.string(), ec.value()));
+  const PieceGeometry geometry{
+      static_cast<std::uint64_t>(st.st_size), static_cast<std::uint32_t>(torrent.piece_length()),
+      leaves_per_piece(static_cast<std::uint64_t>(st.st_size),
+                       static_cast<std::uint32_t>(torrent.piece_length()))};
+  HashFailure failure;
+  const auto digests = hash_pieces(fd.get(), geometry, true, failure);
+  if (!digests) {
+    return std::unexpected(local("cannot hash the file", file.string(), failure.error));
+  }
+  for (int piece = 0; piece < torrent.num_pieces(); ++piece) {
+    torrent.set_hash(lt::piece_index_t{piece}, digests->v1[std::size_t(piece)]);
+    torrent.set_hash2(lt::file_index_t{0}, lt::piece_index_t::diff_type{piece},
+                      digests->roots[std::size_t(piece)]);
+  }
   std::vector<char> bytes;
   lt::bencode(std::back_inserter(bytes), torrent.generate());
 
@@ -148,21 +168,18 @@ bool piece_matches(const Metainfo& meta, std::uint32_t piece, std::span<const ch
 bool verify_fd(const Metainfo& meta, int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return false;
-  if (static_cast<std::uint64_t>(st.st_size) != meta.size) return false;
-  std::vector<char> buffer(meta.piece_size);
+  if (static_cast<std::uint64_t>(st.st_size) != meta.size || meta.size == 0) return false;
+  constexpr std::size_t kRoot = lt::sha256_hash::size();
+  if (meta.piece_roots.size() != std::size_t{meta.pieces} * kRoot) return false;
+  HashFailure failure;
+  const auto digests = hash_pieces(
+      fd, PieceGeometry{meta.size, meta.piece_size, static_cast<int>(meta.leaves_per_piece)}, false,
+      failure);
+  if (!digests || digests->roots.size() != meta.pieces) return false;
   for (std::uint32_t piece = 0; piece < meta.pieces; ++piece) {
-    const std::uint64_t offset = std::uint64_t{piece} * meta.piece_size;
-    const auto length =
-        static_cast<std::size_t>(std::min<std::uint64_t>(meta.piece_size, meta.size - offset));
-    std::size_t got = 0;
-    while (got < length) {
-      const ssize_t n =
-          ::pread(fd, buffer.data() + got, length - got, static_cast<off_t>(offset + got));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      got += static_cast<std::size_t>(n);
+    if (digests->roots[piece] != lt::sha256_hash(meta.piece_roots.data() + piece * kRoot)) {
+      return false;
     }
-    if (!piece_matches(meta, piece, std::span<const char>(buffer.data(), length))) return false;
   }
   return true;
 }

@@ -24,13 +24,17 @@ std::optional<PieceHashes> PieceHashes::of(const lt::torrent_info& info) {
     hashes.v1.push_back(info.hash_for_piece(lt::piece_index_t{piece}));
     hashes.layer.emplace_back(layer.data() + std::size_t(piece) * lt::sha256_hash::size());
   }
-  // A file of one piece or less has no piece layer: its "layer" is the file's root, over its
-  // blocks padded to a power of two. Longer files pad each piece to the piece's block count.
-  const auto blocks_in_file =
-      static_cast<unsigned>((files.file_size(file) + kBlockSize - 1) / kBlockSize);
-  hashes.leaves_per_piece = pieces == 1 ? static_cast<int>(std::bit_ceil(blocks_in_file))
-                                        : info.piece_length() / kBlockSize;
+  hashes.leaves_per_piece = peer::leaves_per_piece(static_cast<std::uint64_t>(files.file_size(file)),
+                                             static_cast<std::uint32_t>(info.piece_length()));
   return hashes;
+}
+
+int leaves_per_piece(std::uint64_t file_size, std::uint32_t piece_size) {
+  // A file of one piece or less pads its blocks to a power of two; longer files pad each piece
+  // to the piece's block count.
+  const auto blocks_in_file = static_cast<unsigned>((file_size + kBlockSize - 1) / kBlockSize);
+  return file_size <= piece_size ? static_cast<int>(std::bit_ceil(std::max(blocks_in_file, 1u)))
+                                 : static_cast<int>(piece_size / kBlockSize);
 }
 
 lt::sha256_hash merkle_root(lt::span<const lt::sha256_hash> blocks, int leaves) {

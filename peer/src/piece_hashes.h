@@ -28,6 +28,10 @@ struct PieceHashes {
   static std::optional<PieceHashes> of(const lt::torrent_info& info);
 };
 
+// The leaves of one piece's Merkle subtree: the piece's blocks (16 KiB), padding included. A file
+// of one piece has no piece layer: its root is over its blocks padded to a power of two.
+int leaves_per_piece(std::uint64_t file_size, std::uint32_t piece_size);
+
 // The Merkle root over `blocks` SHA-256 leaf hashes, padded with all-zero leaves to `leaves`
 // (a power of two), as BitTorrent v2 builds its trees.
 lt::sha256_hash merkle_root(lt::span<const lt::sha256_hash> blocks, int leaves);
