@@ -28,10 +28,14 @@ bool peers_had_their_chance(const PeerChance& chance) {
 bool OriginPlanner::wanted(const PieceLedger& ledger, const PeerView& peers, std::uint32_t piece,
                            bool stalled) const {
   if (!ledger.missing(piece)) return false;
+  const bool available = piece < peers.available.size() && peers.available[piece];
+  // The origin sent bad bytes for it once: a peer that has it serves it, stalled or not (each
+  // bad copy counts towards the origin's failure limit; libtorrent's copy is checked on its own).
+  if (available && ledger[piece].origin_rejected) return false;
   if (stalled) return true;
   // A connected peer has it: libtorrent fetches it from there. (A piece half-fetched from a
   // peer that has gone is not "available": its owner, or the successor, takes it over.)
-  if (piece < peers.available.size() && peers.available[piece]) return false;
+  if (available) return false;
   return origin_owner_is_self(peers.self, piece, peers.participants, peers.live);
 }
 

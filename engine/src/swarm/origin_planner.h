@@ -11,6 +11,8 @@
 //   (piece_owner.h), or by the first live one when that participant is gone.
 // - No piece verified for kTakeOverAfter: the origin takes any missing piece (stalled), so a
 //   slow or vanished peer never blocks the download.
+// - A piece whose origin bytes failed their check comes from a connected peer that has it,
+//   stalled or not; the origin is asked again only when no connected peer has it.
 // - While local discovery still fills the mesh (kDiscoverySettle after the last new peer,
 //   kMaxSettle at most), single pieces, the ones this peer ranks highest first: the ones it is
 //   most likely to own whoever joins. Runs in piece order fetched pieces that peers found a

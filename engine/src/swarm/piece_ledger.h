@@ -49,6 +49,7 @@ struct PieceEntry {
   PieceCopy copy = PieceCopy::kAbsent;
   PieceSource source = PieceSource::kNone;
   bool write_pending = false;                           // a direct write of ours is on the pool
+  bool origin_rejected = false;  // the origin's bytes for it failed their check at least once
   std::chrono::steady_clock::time_point handed_over{};  // kChecking since
 };
 
@@ -87,6 +88,9 @@ class PieceLedger {
   // A hash check of our origin bytes failed (ours, or libtorrent's): missing again. False when
   // the piece was not ours to check (a peer's bad data, which libtorrent blames).
   bool check_failed(std::uint32_t piece);
+  // The origin's bytes for the piece failed our check: from now on a peer that has it is
+  // preferred (OriginPlanner), even when the download stalls.
+  void origin_rejected(std::uint32_t piece) { entries_.at(piece).origin_rejected = true; }
   // libtorrent verified the piece (an alert, or its have-bits). A piece we handed over or are
   // writing came from the origin; any other from a peer. False when it was verified already.
   bool swarm_verified(std::uint32_t piece);

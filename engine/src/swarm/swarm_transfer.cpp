@@ -530,6 +530,7 @@ void SwarmTransfer::on_checked_for_swarm(std::uint32_t piece, bool matches,
 // The origin sent bytes that its own metadata rejects: the piece is fetched again, unless that
 // keeps happening.
 void SwarmTransfer::origin_piece_failed(std::uint32_t piece) {
+  ledger_.origin_rejected(piece);
   if (++origin_hash_failures_ >= kMaxOriginHashFailures) {
     fail(origin::FetchError{
         api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0,

@@ -92,6 +92,22 @@ TEST(OriginPlanner, APieceAPeerHasComesFromThePeerUnlessTheTransferStalled) {
   EXPECT_EQ(stalled_plan.size(), kPieces);
 }
 
+TEST(OriginPlanner, APieceTheOriginGotWrongComesFromAPeerThatHasItEvenWhenStalled) {
+  OriginPlanner planner;
+  PieceLedger ledger(std::uint64_t{kPieces} * kPiece, kPiece, {});
+  ledger.origin_rejected(5);
+  ledger.origin_rejected(6);
+  auto view = view_of('A', "A", "A");
+  view.available[5] = true;  // nobody has piece 6
+  for (const bool stalled : {false, true}) {
+    SCOPED_TRACE(stalled ? "stalled" : "not stalled");
+    const auto plan =
+        pieces_of(planner.runs_to_launch(ledger, view, 0, stalled, false, unlimited()));
+    EXPECT_FALSE(plan.contains(5));
+    EXPECT_TRUE(plan.contains(6));  // only the origin can give it: asked again
+  }
+}
+
 TEST(OriginPlanner, AStalledTransferTakesOtherPeersPiecesToo) {
   OriginPlanner planner;
   PieceLedger ledger(std::uint64_t{kPieces} * kPiece, kPiece, {});
