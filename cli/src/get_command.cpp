@@ -208,12 +208,12 @@ int GetCommand::run() {
     }
     request.metadata_url = metadata_;
   }
-  request.peers = peers_;
-  if (!listen_.empty()) request.listen = *parse_listen(listen_);
-  request.local_discovery = !no_lsd_;
-  request.max_peers = max_peers_;
+  request.peer.peers = peers_;
+  if (!listen_.empty()) request.peer.listen = *parse_listen(listen_);
+  request.peer.local_discovery = !no_lsd_;
+  request.peer.max_connections = max_peers_;
   request.seed_time = std::chrono::seconds(seed_time_);
-  if (!upload_limit_.empty()) request.upload_bytes_per_second = *parse_rate(upload_limit_);
+  if (!upload_limit_.empty()) request.peer.upload_bytes_per_second = *parse_rate(upload_limit_);
 
   request.daemon = daemon_ || !socket_.empty();
   if (!socket_.empty()) request.socket = std::filesystem::path(socket_);

@@ -10,6 +10,7 @@
 
 #include "command.h"
 #include "common_options.h"
+#include "swarmcopy/engine/engine_options.h"
 
 namespace swarmcopy::cli {
 
@@ -40,7 +41,7 @@ class GetCommand final : public Command {
   bool no_lsd_ = false;
   std::uint64_t seed_time_ = 0;
   std::string upload_limit_;
-  int max_peers_ = 200;
+  int max_peers_ = engine::PeerOptions{}.max_connections;
 };
 
 }  // namespace swarmcopy::cli

@@ -11,6 +11,7 @@
 
 #include "swarmcopy/api/download_mode.h"
 #include "swarmcopy/api/job_state.h"
+#include "swarmcopy/engine/engine_options.h"
 
 namespace swarmcopy::cli {
 
@@ -32,13 +33,10 @@ struct GetRequest {
   // Where bytes may come from (see api::DownloadMode); unset: the engine's default (lan).
   std::optional<api::DownloadMode> mode;
   std::optional<std::string> metadata_url;  // --metadata
-  // The embedded engine's peer session (the daemon has its own configuration).
-  std::vector<std::string> peers;             // --peer HOST:PORT
-  std::string listen = "0.0.0.0:0";           // --listen
-  bool local_discovery = true;                // --no-lsd turns it off
-  std::chrono::seconds seed_time{0};          // --seed-time: serve peers this long after success
-  std::uint64_t upload_bytes_per_second = 0;  // --upload-limit: to peers, LAN ones included
-  int max_peers = 200;                        // --max-peers: connections to peers at most
+  // The embedded engine's peer session (the daemon has its own configuration): --peer,
+  // --listen, --no-lsd, --upload-limit, --max-peers, with the engine's defaults.
+  engine::PeerOptions peer;
+  std::chrono::seconds seed_time{0};  // --seed-time: serve peers this long after success
 };
 
 }  // namespace swarmcopy::cli

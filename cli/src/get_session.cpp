@@ -75,12 +75,8 @@ std::optional<int> GetSession::open_engine() {
   }
   engine::EngineOptions options;
   options.owner_uid = ::getuid();
-  options.peers = request_.peers;
-  options.peer_listen = request_.listen;
-  options.local_discovery = request_.local_discovery;
+  options.peer = request_.peer;
   options.seed_time = request_.seed_time;
-  options.upload_bytes_per_second = request_.upload_bytes_per_second;
-  options.peer_connections = request_.max_peers;
   // Printed whatever -q says: scripts and tests that start peers need the port.
   options.on_listening = [](std::uint16_t port) {
     fmt::print(stderr, "listening on {}\n", port);

@@ -13,30 +13,47 @@
 
 #include "daemon_mode.h"
 #include "swarmcopy/api/error.h"
+#include "swarmcopy/engine/engine_options.h"
 
 namespace swarmcopy::daemon {
+
+// What an embedded engine gets by default: the daemon's settings start from it, except where a
+// shared service needs other values (said where they differ).
+inline const engine::EngineOptions kEngineDefaults{};
 
 struct Config {
   std::filesystem::path socket;     // default: per mode (default_socket)
   std::filesystem::path state_dir;  // default: per mode (default_state_dir)
-  // Engine limits (EngineOptions): restart to change.
+  // Engine limits (EngineOptions): restart to change. A service shared by every user of the
+  // machine caps jobs tighter than one program embedding the engine.
   std::uint32_t max_jobs = 10000;
   std::uint32_t max_jobs_per_user = 1000;
-  std::uint32_t max_files_per_job = 1000;
-  std::uint32_t max_active_jobs = 4;
-  std::uint32_t min_retry_delay_ms = 10000;
-  std::uint32_t checkpoint_interval_ms = 1000;
+  std::uint32_t max_files_per_job = kEngineDefaults.max_files_per_job;
+  std::uint32_t max_active_jobs = kEngineDefaults.max_active_jobs;
+  std::uint32_t min_retry_delay_ms =
+      static_cast<std::uint32_t>(kEngineDefaults.min_retry_delay.count());
+  std::uint32_t checkpoint_interval_ms =
+      static_cast<std::uint32_t>(kEngineDefaults.checkpoint_interval.count());
   // The swarm and the cache (EngineOptions): restart to change.
-  std::string download_mode = "lan";              // lan, http-only or bypass
-  std::string peer_listen = "0.0.0.0:6881";       // ADDRESS:PORT for peers; port 0 = any
-  std::vector<std::string> peers;                 // HOST:PORT peers to dial for every swarm
-  bool local_discovery = true;                    // LSD (multicast) in lan mode
-  std::uint64_t upload_limit = 0;                 // bytes/s to peers, LAN ones too; 0: none
-  std::uint32_t peer_connections = 200;           // connections to peers at most, LAN ones too
-  std::uint32_t seed_time_seconds = 3600;         // serve finished content this long
-  std::uint32_t background_http_delay_ms = 2000;  // background jobs: peers first
-  std::uint64_t cache_max_bytes = 0;              // 0: a tenth of the cache's file system
-  std::uint32_t cache_max_age_hours = 72;
+  std::string download_mode = "lan";  // lan, http-only or bypass
+  // ADDRESS:PORT for peers; port 0 = any. A service listens on a fixed port, one that firewall
+  // rules can name (an embedded engine takes any free one).
+  std::string peer_listen = "0.0.0.0:6881";
+  std::vector<std::string> peers;  // HOST:PORT peers to dial for every swarm
+  bool local_discovery = kEngineDefaults.peer.local_discovery;  // LSD (multicast) in lan mode
+  // Bytes/s to peers, LAN ones too; 0: none.
+  std::uint64_t upload_limit = kEngineDefaults.peer.upload_bytes_per_second;
+  // Connections to peers at most, LAN ones too.
+  std::uint32_t peer_connections = static_cast<std::uint32_t>(kEngineDefaults.peer.max_connections);
+  // Serve finished content this long.
+  std::uint32_t seed_time_seconds = static_cast<std::uint32_t>(kEngineDefaults.seed_time.count());
+  // Background jobs: peers first.
+  std::uint32_t background_http_delay_ms =
+      static_cast<std::uint32_t>(kEngineDefaults.background_http_delay.count());
+  // 0: a tenth of the cache's file system.
+  std::uint64_t cache_max_bytes = kEngineDefaults.cache_limits.max_bytes;
+  std::uint32_t cache_max_age_hours = static_cast<std::uint32_t>(
+      std::chrono::duration_cast<std::chrono::hours>(kEngineDefaults.cache_limits.max_age).count());
   // Whose jobs may fetch from this machine itself (loopback, its own addresses): "admin" (root
   // and the daemon's own uid) or "all".
   std::string allow_loopback_origins = "admin";

@@ -110,11 +110,11 @@ engine::EngineOptions engine_options(const Config& config) {
   options.checkpoint_interval = std::chrono::milliseconds(config.checkpoint_interval_ms);
   options.default_mode =
       api::parse_download_mode(config.download_mode).value_or(api::DownloadMode::kLan);
-  options.peer_listen = config.peer_listen;
-  options.peers = config.peers;
-  options.local_discovery = config.local_discovery;
-  options.upload_bytes_per_second = config.upload_limit;
-  options.peer_connections = static_cast<int>(config.peer_connections);
+  options.peer.listen = config.peer_listen;
+  options.peer.peers = config.peers;
+  options.peer.local_discovery = config.local_discovery;
+  options.peer.upload_bytes_per_second = config.upload_limit;
+  options.peer.max_connections = static_cast<int>(config.peer_connections);
   options.seed_time = std::chrono::seconds(config.seed_time_seconds);
   options.background_http_delay = std::chrono::milliseconds(config.background_http_delay_ms);
   options.cache_limits.max_bytes = config.cache_max_bytes;

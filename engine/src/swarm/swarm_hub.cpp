@@ -62,16 +62,16 @@ api::Result<std::unique_ptr<SwarmHub>> SwarmHub::open(boost::asio::io_context& i
                                                       cache::ContentStore& cache,
                                                       const EngineOptions& options) {
   std::vector<std::pair<std::string, std::uint16_t>> peers;
-  for (const auto& text : options.peers) {
+  for (const auto& text : options.peer.peers) {
     auto endpoint = parse_endpoint(text);
     if (!endpoint) return std::unexpected(endpoint.error());
     peers.push_back(*endpoint);
   }
   peer::SessionOptions session_options;
-  session_options.listen_interfaces = options.peer_listen;
-  session_options.local_discovery = options.local_discovery;
-  session_options.upload_bytes_per_second = options.upload_bytes_per_second;
-  session_options.connections_limit = options.peer_connections;
+  session_options.listen_interfaces = options.peer.listen;
+  session_options.local_discovery = options.peer.local_discovery;
+  session_options.upload_bytes_per_second = options.peer.upload_bytes_per_second;
+  session_options.connections_limit = options.peer.max_connections;
   auto session = peer::Session::open(io, session_options);
   if (!session) return std::unexpected(session.error());
   return std::unique_ptr<SwarmHub>(
@@ -179,9 +179,9 @@ void SwarmHub::on_cache_ready(const peer::Metainfo& meta, std::string key,
 void SwarmHub::dial_listed_peers(const std::string& key) {
   auto it = items_.find(key);
   if (it == items_.end() || explicit_peers_.empty()) return;
-  const auto colon = options_.peer_listen.rfind(':');
+  const auto colon = options_.peer.listen.rfind(':');
   const std::string own_host =
-      colon == std::string::npos ? std::string() : options_.peer_listen.substr(0, colon);
+      colon == std::string::npos ? std::string() : options_.peer.listen.substr(0, colon);
   const auto own_port = session_->listen_port();
   bool waited = false;
   for (const auto& [host, port] : explicit_peers_) {

@@ -124,7 +124,7 @@ class SwarmHub {
   const std::vector<std::pair<std::string, std::uint16_t>>& explicit_peers() const {
     return explicit_peers_;
   }
-  bool discovery() const { return options_.local_discovery; }
+  bool discovery() const { return options_.peer.local_discovery; }
   // Some content no job holds is served to peers for the rest of its seed time.
   bool seeding() const;
 

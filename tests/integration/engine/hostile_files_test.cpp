@@ -38,7 +38,7 @@ class HostileFilesTest : public ::testing::Test {
     server_.set_content(body_, "\"v1\"", "Wed, 21 Oct 2026 07:28:00 GMT");
     options_.min_retry_delay = 50ms;
     options_.checkpoint_interval = 50ms;
-    options_.local_discovery = false;  // no peer can exist: the swarm gives the file back at once
+    options_.peer.local_discovery = false;  // no peer can exist: the swarm gives the file back at once
   }
 
   void TearDown() override {

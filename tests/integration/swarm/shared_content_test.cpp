@@ -27,8 +27,8 @@ class SharedContentTest : public SwarmFixture {
     url_ = nginx_->url("update.bin");
     engine::EngineOptions options;
     options.default_mode = api::DownloadMode::kLan;
-    options.local_discovery = false;
-    options.peer_listen = "127.0.0.1:0";
+    options.peer.local_discovery = false;
+    options.peer.listen = "127.0.0.1:0";
     options.seed_time = 0s;
     options.checkpoint_interval = 200ms;
     auto manager = engine::open_local(home_a_.path(), options);

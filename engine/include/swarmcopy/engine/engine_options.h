@@ -15,6 +15,22 @@
 
 namespace swarmcopy::engine {
 
+// The peer session's knobs. One struct with one set of defaults for everyone who sets them
+// (`swarmcopy get`'s flags, swarmcopyd's config, programs embedding the engine); the engine
+// alone turns it into the peer layer's options.
+struct PeerOptions {
+  // "ADDRESS:PORT" to listen on for peers; port 0: any free port.
+  std::string listen = "0.0.0.0:0";
+  // Peers to dial for every swarm, "HOST:PORT" (for networks without multicast).
+  std::vector<std::string> peers;
+  // Local service discovery (multicast on the local link) in lan mode.
+  bool local_discovery = true;
+  // Upload cap for peers (LAN peers included), bytes per second; 0: none.
+  std::uint64_t upload_bytes_per_second = 0;
+  // Peer connections at most, over every swarm (LAN peers included).
+  int max_connections = 200;
+};
+
 struct EngineOptions {
   // How many jobs transfer at once (FOREGROUND jobs start even when all slots are taken, up to
   // this many per user, at least one).
@@ -61,19 +77,11 @@ struct EngineOptions {
   cache::CacheLimits cache_limits;
 
   // The LAN swarm. Files use default_mode unless they name one. The peer session opens when
-  // the first file with metadata needs it (nothing listens before), on peer_listen
-  // ("ADDRESS:PORT", port 0: any); on_listening then hears the bound port.
+  // the first file with metadata needs it (nothing listens before), on peer.listen;
+  // on_listening then hears the bound port.
   api::DownloadMode default_mode = api::DownloadMode::kLan;
-  std::string peer_listen = "0.0.0.0:0";
+  PeerOptions peer;
   std::function<void(std::uint16_t port)> on_listening;
-  // Peers to dial for every swarm, "HOST:PORT" (for networks without multicast), and local
-  // service discovery (multicast on the local link) in lan mode.
-  std::vector<std::string> peers;
-  bool local_discovery = true;
-  // Upload cap for peers (LAN peers included), bytes per second; 0: none.
-  std::uint64_t upload_bytes_per_second = 0;
-  // Peer connections at most, over every swarm (LAN peers included).
-  int peer_connections = 200;
   // A completed (or cache-served) item keeps being served to peers this long after the last
   // job using it let go.
   std::chrono::seconds seed_time{std::chrono::hours(1)};
