@@ -5,11 +5,11 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "../engine/test_dir.h"
-#include "child_process.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
+#include "process/child_process.h"
 #include "swarmcopy/engine/local_manager.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 namespace {

@@ -2,22 +2,23 @@
 // loopback, checked as a user or a script would see it: exit code, the file and its SHA-256,
 // stderr, the --json object, and what is left in the destination directory.
 #include <signal.h>
-#include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "child_process.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
+#include "process/child_process.h"
+#include "test_dir/test_dir.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 namespace {
@@ -60,14 +61,13 @@ std::vector<std::string> entries_of(const fs::path& dir) {
 // which lives beside the destination. Its appearance means the download is under way.
 bool wait_for_temporary_file(const fs::path& dir, const std::string& except,
                              std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    for (const auto& name : entries_of(dir)) {
-      if (name != except) return true;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
+  return wait_until(
+      [&] {
+        const auto names = entries_of(dir);
+        return std::any_of(names.begin(), names.end(),
+                           [&](const std::string& name) { return name != except; });
+      },
+      timeout);
 }
 
 std::string describe(const ChildResult& result) {
@@ -78,9 +78,6 @@ std::string describe(const ChildResult& result) {
 class CliGetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "swarmcopy-cli-test-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
     docroot_ = root_ / "docroot";
     out_ = root_ / "out";
     home_ = root_ / "home";
@@ -93,15 +90,6 @@ class CliGetTest : public ::testing::Test {
     auto server = NginxServer::start(options);
     ASSERT_TRUE(server) << server.error();
     nginx_ = std::move(*server);
-  }
-
-  void TearDown() override {
-    nginx_.reset();
-    const char* keep = std::getenv("SWARMCOPY_KEEP_TEST_DIRS");
-    if (!root_.empty() && (keep == nullptr || *keep == '\0' || *keep == '0')) {
-      std::error_code ignored;
-      fs::remove_all(root_, ignored);
-    }
   }
 
   // Puts a file of `size` bytes at docroot/`name` and returns its SHA-256.
@@ -128,8 +116,9 @@ class CliGetTest : public ::testing::Test {
     return json;
   }
 
-  fs::path root_, docroot_, out_, home_;
-  std::unique_ptr<NginxServer> nginx_;
+  TestDir root_{"swarmcopy-cli-test-"};
+  fs::path docroot_, out_, home_;
+  std::unique_ptr<NginxServer> nginx_;  // declared after root_: stopped before it is removed
 };
 
 TEST_F(CliGetTest, DownloadsFileAndPrintsJsonResult) {
@@ -320,7 +309,7 @@ TEST_F(CliGetTest, InterruptSuspendsAndTheSameCommandResumesTheSameJob) {
       cli({"get", nginx_->url("/slow/big.bin"), "-o", path.string(), "--home", home_.string(),
            "--json", "--limit-rate", "2M"});
 
-  auto first = ChildProcess::spawn(command, out_);
+  auto first = ChildProcess::spawn(command, {.cwd = out_});
   ASSERT_TRUE(first) << first.error();
   ASSERT_TRUE(wait_for_temporary_file(out_, "big.bin", 20s)) << "the download never started";
   (*first)->send_signal(SIGINT);
@@ -350,7 +339,7 @@ TEST_F(CliGetTest, SecondProcessOnTheSameHomeFailsClearly) {
   auto first = ChildProcess::spawn(
       cli({"get", nginx_->url("/slow/big.bin"), "-o", (out_ / "big.bin").string(), "--home",
            home_.string(), "--limit-rate", "2M"}),
-      out_);
+      {.cwd = out_});
   ASSERT_TRUE(first) << first.error();
   ASSERT_TRUE(wait_for_temporary_file(out_, "big.bin", 20s)) << "the download never started";
 

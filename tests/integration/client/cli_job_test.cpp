@@ -14,15 +14,15 @@
 #include <filesystem>
 #include <regex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "child_process.h"
 #include "daemon_test_env.h"
+#include "process/child_process.h"
 #include "swarmcopy/api/job_id.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 namespace {
@@ -82,11 +82,7 @@ class AdoptedDaemon {
   ~AdoptedDaemon() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGKILL);
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(5ms);
-    }
+    wait_until([this] { return ::waitpid(pid_, nullptr, WNOHANG) == pid_; }, 10s);
   }
   AdoptedDaemon(const AdoptedDaemon&) = delete;
   AdoptedDaemon& operator=(const AdoptedDaemon&) = delete;
@@ -115,7 +111,7 @@ class CliJobTest : public ::testing::Test {
     bool has_socket = false;
     for (const auto& [name, value] : env) has_socket |= name == "SWARMCOPY_SOCKET";
     if (!has_socket) env.emplace_back("SWARMCOPY_SOCKET", env_.socket().string());
-    auto child = ChildProcess::spawn(args, env_.out(), env);
+    auto child = ChildProcess::spawn(args, {.cwd = env_.out(), .env = env});
     EXPECT_TRUE(child) << child.error();
     return child ? std::move(*child) : nullptr;
   }
@@ -421,13 +417,12 @@ TEST_F(CliJobDaemonTest, GetDaemonInterruptSuspendsTheJobInTheDaemon) {
   auto first = spawn(command);
   ASSERT_NE(first, nullptr);
   // Under way once the daemon shows progress.
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  bool started = false;
-  while (!started && std::chrono::steady_clock::now() < deadline) {
-    const auto listed = json_of(cli({"job", "list", "--json"}).out);
-    started = listed.is_array() && !listed.empty() && listed[0]["bytes_transferred"] > 0;
-    if (!started) std::this_thread::sleep_for(50ms);
-  }
+  const bool started = wait_until(
+      [&] {
+        const auto listed = json_of(cli({"job", "list", "--json"}).out);
+        return listed.is_array() && !listed.empty() && listed[0]["bytes_transferred"] > 0;
+      },
+      20s, 50ms);
   ASSERT_TRUE(started) << "the download never started";
 
   first->send_signal(SIGINT);
@@ -455,15 +450,15 @@ TEST_F(CliJobDaemonTest, GetDaemonDownloadSurvivesTheCli) {
   auto first = spawn(command);
   ASSERT_NE(first, nullptr);
   std::string id;
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (id.empty() && std::chrono::steady_clock::now() < deadline) {
-    const auto listed = json_of(cli({"job", "list", "--json"}).out);
-    if (listed.is_array() && !listed.empty() && listed[0]["state"] != "SUSPENDED") {
-      id = listed[0]["id"];
-    } else {
-      std::this_thread::sleep_for(50ms);
-    }
-  }
+  wait_until(
+      [&] {
+        const auto listed = json_of(cli({"job", "list", "--json"}).out);
+        if (listed.is_array() && !listed.empty() && listed[0]["state"] != "SUSPENDED") {
+          id = listed[0]["id"];
+        }
+        return !id.empty();
+      },
+      20s, 50ms);
   ASSERT_FALSE(id.empty()) << "the job never started";
 
   first->send_signal(SIGKILL);  // no chance to suspend anything

@@ -95,7 +95,7 @@ TEST_F(ClientDaemonTest, ADaemonRestartMidTransferIsSurvivedByTheSameManager) {
   ASSERT_TRUE(started && started->state == api::JobState::kTransferring)
       << (started ? api::to_string(started->state) : started.error().describe());
 
-  EXPECT_EQ(env_.daemon()->stop(), 0) << env_.daemon()->log();
+  EXPECT_EQ(env_.daemon()->stop(), 0) << env_.daemon()->log_text();
   auto gone = job->info();
   ASSERT_FALSE(gone);
   EXPECT_EQ(gone.error().kind, api::ErrorKind::kUnavailable);
@@ -120,7 +120,7 @@ TEST_F(ClientDaemonTest, AKilledDaemonIsUnavailableUntilItIsBack) {
   ASSERT_NE(manager, nullptr);
   auto job = manager->create_job("crash").value();
 
-  env_.daemon()->kill();
+  env_.daemon()->kill_now();
   for (int i = 0; i < 3; ++i) {  // repeated calls: each fails the same clear way
     auto info = job->info();
     ASSERT_FALSE(info);

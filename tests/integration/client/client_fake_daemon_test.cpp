@@ -17,7 +17,7 @@
 #include "recording_callback.h"
 #include "swarmcopy/client/remote_manager.h"
 #include "swarmcopy/ipc/codec.h"
-#include "temp_dir.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 namespace {
@@ -125,14 +125,14 @@ class ClientFakeDaemonTest : public ::testing::Test {
     return manager.value_or(nullptr);
   }
 
-  TempDir dir_;
+  TestDir dir_;
   std::filesystem::path socket_;
   FakeJobs jobs_;
   std::unique_ptr<FakeDaemon> daemon_;
 };
 
 TEST(ClientWithoutDaemonTest, ConnectIsUnavailableNamingTheSocket) {
-  TempDir dir;
+  TestDir dir;
   const auto socket = dir / "nobody.sock";
 
   auto manager = client::connect(socket);

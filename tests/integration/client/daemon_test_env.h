@@ -11,10 +11,10 @@
 
 #include <gtest/gtest.h>
 
-#include "daemon_process.h"
+#include "daemon/daemon_process.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
-#include "temp_dir.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 
@@ -38,10 +38,12 @@ class DaemonTestEnv {
   // Starts (or, after stop, restarts) swarmcopyd on socket() with state in state_dir().
   ::testing::AssertionResult start_daemon(std::vector<std::string> extra_args = {}) {
     DaemonOptions options;
-    options.program = SWARMCOPYD_PATH;
     options.socket = socket();
     options.state_dir = state_dir();
-    options.home = dir_ / "home";
+    options.log = dir_ / "state.swarmcopyd.log";
+    options.home = dir_ / "home";  // HOME, XDG dirs of its own: no user config is read
+    // No request rate limit and quick retries.
+    options.args = {"--user", "--requests-per-second", "0", "--min-retry-delay-ms", "200"};
     options.args.insert(options.args.end(), extra_args.begin(), extra_args.end());
     auto daemon = DaemonProcess::start(options);
     if (!daemon) return ::testing::AssertionFailure() << daemon.error();
@@ -65,7 +67,7 @@ class DaemonTestEnv {
   void forget_daemon() { daemon_.reset(); }
 
  private:
-  TempDir dir_;
+  TestDir dir_;
   std::filesystem::path docroot_;
   std::filesystem::path out_;
   std::unique_ptr<NginxServer> nginx_;

@@ -5,13 +5,13 @@
 
 #include <map>
 
-#include "daemon_process.h"
+#include "daemon/daemon_process.h"
 #include "daemon_test_support.h"
 #include "http_connection.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
 #include "swarmcopy/ipc/codec.h"
-#include "test_dir.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 namespace {

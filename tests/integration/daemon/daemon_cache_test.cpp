@@ -9,19 +9,19 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
-#include "child_process.h"
-#include "daemon_process.h"
+#include "daemon/daemon_process.h"
 #include "daemon_test_support.h"
 #include "http_connection.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
+#include "process/child_process.h"
 #include "swarmcopy/engine/local_manager.h"
-#include "test_dir.h"
+#include "test_dir/test_dir.h"
 #include "test_user.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 namespace {
@@ -92,19 +92,21 @@ class DaemonCacheTest : public ::testing::Test {
   // when it has sent the answer, which may be a moment after the job saw the last byte; the
   // daemon keeps its connections open, so waiting for nginx to be idle is no option.
   std::uint64_t origin_bytes_sent(std::uint64_t expected) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    for (;;) {
-      const auto sent = nginx_->body_bytes_sent("/f.bin");
-      if (sent >= expected || std::chrono::steady_clock::now() >= deadline) return sent;
-      std::this_thread::sleep_for(20ms);
-    }
+    std::uint64_t sent = 0;
+    wait_until(
+        [&] {
+          sent = nginx_->body_bytes_sent("/f.bin");
+          return sent >= expected;
+        },
+        10s, 20ms);
+    return sent;
   }
 
   // The built `swarmcopy` with `env` added to ours; bounded.
   ChildResult cli(std::vector<std::string> args,
                   std::vector<std::pair<std::string, std::string>> env = {}) {
     args.insert(args.begin(), SWARMCOPY_CLI_PATH);
-    auto child = ChildProcess::spawn(args, dir_.path(), env);
+    auto child = ChildProcess::spawn(args, {.cwd = dir_.path(), .env = env});
     if (!child) return ChildResult{-1, false, "", "spawn failed: " + child.error()};
     return (*child)->wait(60s);
   }

@@ -14,13 +14,13 @@
 #include <set>
 #include <sstream>
 
-#include "daemon_process.h"
+#include "daemon/daemon_process.h"
 #include "daemon_test_support.h"
 #include "http_connection.h"
 #include "job_store.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
-#include "test_dir.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 namespace {

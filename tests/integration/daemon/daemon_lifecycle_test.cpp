@@ -6,17 +6,17 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <thread>
 
 #include <fstream>
 
-#include "daemon_process.h"
+#include "daemon/daemon_process.h"
 #include "daemon_test_support.h"
 #include "http_connection.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
 #include "swarmcopy/peer/metainfo.h"
-#include "test_dir.h"
+#include "test_dir/test_dir.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 namespace {
@@ -155,11 +155,8 @@ TEST_F(DaemonLifecycleTest, SighupReloadsRateLimitsAndLogLevel) {
     file << "requests_per_second = 0\nno_such_key = 1\n";
   }
   (*daemon)->send_signal(SIGHUP);
-  const auto log_deadline = SteadyClock::now() + std::chrono::seconds(10);
-  while ((*daemon)->log_text().find("reload failed") == std::string::npos &&
-         SteadyClock::now() < log_deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  wait_until([&] { return (*daemon)->log_text().find("reload failed") != std::string::npos; },
+             std::chrono::seconds(10), std::chrono::milliseconds(20));
   EXPECT_NE((*daemon)->log_text().find("unknown key \"no_such_key\""), std::string::npos);
   EXPECT_TRUE((*daemon)->running());
   int limited = 0;
@@ -348,10 +345,8 @@ TEST_F(DaemonLifecycleTest, SystemModeSocketIsOpenToEveryUserInADirItCreates) {
   EXPECT_EQ(info.st_mode & 0777, 0755u);
   // The socket answers as soon as it listens; the log line follows a moment later.
   const auto line = "listening on " + options.socket.string();
-  const auto deadline = SteadyClock::now() + std::chrono::seconds(10);
-  while ((*daemon)->log_text().find(line) == std::string::npos && SteadyClock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  wait_until([&] { return (*daemon)->log_text().find(line) != std::string::npos; },
+             std::chrono::seconds(10));
   EXPECT_NE((*daemon)->log_text().find(line), std::string::npos);
   (*daemon)->send_signal(SIGINT);
   EXPECT_TRUE(exited_cleanly((*daemon)->wait_exit(std::chrono::seconds(10))));

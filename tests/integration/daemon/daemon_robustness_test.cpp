@@ -10,11 +10,12 @@
 #include <map>
 #include <random>
 
-#include "daemon_process.h"
+#include "daemon/daemon_process.h"
 #include "daemon_test_support.h"
 #include "http_connection.h"
 #include "response_validator.h"
-#include "test_dir.h"
+#include "test_dir/test_dir.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 namespace {
@@ -256,12 +257,13 @@ TEST_F(DaemonRobustnessTest, RequestRateIsLimitedPerUserWith429) {
   EXPECT_EQ(refusal.error_kind(), "limit_exceeded");
   EXPECT_EQ(refusal.header("retry-after"), "1");
   // Tokens come back.
-  const auto deadline = SteadyClock::now() + std::chrono::seconds(5);
   int status = 0;
-  while (status != 200 && SteadyClock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    status = http_request(socket(), "GET", "/v1/status").value_or(HttpResponse{}).status;
-  }
+  wait_until(
+      [&] {
+        status = http_request(socket(), "GET", "/v1/status").value_or(HttpResponse{}).status;
+        return status == 200;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(100));
   EXPECT_EQ(status, 200);
 }
 

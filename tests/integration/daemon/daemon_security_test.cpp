@@ -12,12 +12,12 @@
 #include <thread>
 #include <vector>
 
-#include "daemon_process.h"
+#include "daemon/daemon_process.h"
 #include "daemon_test_support.h"
 #include "http_connection.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
-#include "test_dir.h"
+#include "test_dir/test_dir.h"
 #include "test_user.h"
 
 namespace swarmcopy::test {

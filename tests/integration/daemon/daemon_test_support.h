@@ -1,6 +1,6 @@
 // Helpers shared by the daemon's integration tests: the standard daemon options for a test
-// directory, JSON bodies, and a bounded poll of a job until a condition holds (no fixed
-// sleeps: a short poll interval under a deadline).
+// directory, JSON bodies, and a bounded poll of a job until a condition holds (wait_until: a
+// short poll interval under a deadline, no fixed sleeps).
 #pragma once
 
 #include <chrono>
@@ -8,14 +8,14 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "daemon_process.h"
+#include "daemon/daemon_process.h"
 #include "http_connection.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 
@@ -66,17 +66,16 @@ inline nlohmann::json wait_job(const std::filesystem::path& socket, const std::s
                                const std::function<bool(const nlohmann::json&)>& done,
                                std::chrono::milliseconds timeout = std::chrono::seconds(60),
                                std::optional<Identity> as = {}) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   nlohmann::json last;
-  for (;;) {
-    auto response = http_request(socket, "GET", "/v1/jobs/" + id, {}, as);
-    if (response && response->status == 200) {
-      last = response->json();
-      if (done(last)) return last;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return last;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  wait_until(
+      [&] {
+        auto response = http_request(socket, "GET", "/v1/jobs/" + id, {}, as);
+        if (!response || response->status != 200) return false;
+        last = response->json();
+        return done(last);
+      },
+      timeout, std::chrono::milliseconds(50));
+  return last;
 }
 
 inline std::function<bool(const nlohmann::json&)> in_state(std::string state) {

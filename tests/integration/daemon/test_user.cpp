@@ -1,38 +1,27 @@
 #include "test_user.h"
 
-#include <fcntl.h>
 #include <pwd.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include <chrono>
 #include <random>
-#include <thread>
+#include <string>
 #include <vector>
+
+#include "process/child_process.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 namespace {
 
-// Runs a program quietly; its exit code (or -1).
-int run(std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    const int null_fd = ::open("/dev/null", O_RDWR);
-    if (null_fd >= 0) {
-      ::dup2(null_fd, STDOUT_FILENO);
-      ::dup2(null_fd, STDERR_FILENO);
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using namespace std::chrono_literals;
+
+// useradd and userdel fail while another process holds /etc/passwd's lock (parallel tests):
+// they are tried again until this deadline.
+constexpr auto kPasswdLockWait = 5s;
+constexpr auto kRetryInterval = 100ms;
+
+// Runs a program; its exit code (128 + signal number when killed, -1 when it did not start).
+int run(const std::vector<std::string>& args) { return run_child(args, {}, 30s).exit_code; }
 
 }  // namespace
 
@@ -41,14 +30,14 @@ std::expected<std::unique_ptr<TestUser>, std::string> TestUser::create() {
   std::string name = "swarmcopy-test-";
   static constexpr char kDigits[] = "0123456789abcdef";
   for (int i = 0; i < 8; ++i) name += kDigits[random() % 16];
-  // useradd fails while another process holds /etc/passwd's lock (parallel tests): retry.
   int code = -1;
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    code = run({"/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                name});
-    if (code == 0 || code == 9 /* name in use */) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  wait_until(
+      [&] {
+        code = run({"/usr/sbin/useradd", "--system", "--no-create-home", "--shell",
+                    "/usr/sbin/nologin", name});
+        return code == 0 || code == 9 /* name in use */;
+      },
+      kPasswdLockWait, kRetryInterval);
   if (code != 0) return std::unexpected("useradd " + name + " failed: " + std::to_string(code));
   std::unique_ptr<TestUser> user(new TestUser());
   user->name_ = name;
@@ -60,10 +49,8 @@ std::expected<std::unique_ptr<TestUser>, std::string> TestUser::create() {
 }
 
 TestUser::~TestUser() {
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    if (run({"/usr/sbin/userdel", name_}) == 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const auto deleted = [this] { return run({"/usr/sbin/userdel", name_}) == 0; };
+  wait_until(deleted, kPasswdLockWait, kRetryInterval);
 }
 
 }  // namespace swarmcopy::test

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -15,32 +14,21 @@
 #include "job_store.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
-#include "test_dir.h"
+#include "process/child_process.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 namespace {
 
 using namespace std::chrono_literals;
 
-pid_t spawn_worker(const std::string& state, const std::string& url, const std::string& dest) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::execl(SWARMCOPY_ENGINE_WORKER, SWARMCOPY_ENGINE_WORKER, state.c_str(), url.c_str(),
-            dest.c_str(), nullptr);
-    ::_exit(127);
-  }
-  return pid;
-}
-
-// Waits (bounded) for a child; nullopt when it is still running at the deadline.
-std::optional<int> wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) return status;
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    ::usleep(10000);
-  }
+// The engine worker on `state`, its output appended to `log` (nobody reads it while it runs).
+std::unique_ptr<ChildProcess> spawn_worker(const std::string& state, const std::string& url,
+                                           const std::string& dest,
+                                           const std::filesystem::path& log) {
+  auto worker = ChildProcess::spawn({SWARMCOPY_ENGINE_WORKER, state, url, dest}, {.log = log});
+  EXPECT_TRUE(worker) << worker.error();
+  return worker ? std::move(*worker) : nullptr;
 }
 
 engine::RangeSet verified_in_store(const std::filesystem::path& state) {
@@ -55,7 +43,7 @@ engine::RangeSet verified_in_store(const std::filesystem::path& state) {
 
 TEST(CrashTest, KilledEngineResumesWithoutRefetchingVerifiedBytes) {
   constexpr std::uint64_t kSize = 256ull << 20;
-  TestDir docroot, state, out;
+  TestDir docroot, state, out, logs;
   const auto sha = write_test_file(docroot.path() / "big.bin", kSize);
   ASSERT_TRUE(sha) << sha.error();
   NginxOptions options;
@@ -65,7 +53,8 @@ TEST(CrashTest, KilledEngineResumesWithoutRefetchingVerifiedBytes) {
   auto nginx = NginxServer::start(options);
   ASSERT_TRUE(nginx) << nginx.error();
   const auto url = (*nginx)->url("big.bin");
-  const auto dest = out / "big.bin";
+  const auto dest = (out / "big.bin").string();
+  const auto worker_log = logs / "engine_worker.log";
 
   std::mt19937 rng(std::random_device{}());
   std::uniform_int_distribution<int> delay_ms(150, 450);
@@ -74,16 +63,17 @@ TEST(CrashTest, KilledEngineResumesWithoutRefetchingVerifiedBytes) {
   bool finished_early = false;
   for (int round = 0; round < 12; ++round) {
     const auto verified = verified_in_store(state.path());
-    const pid_t worker = spawn_worker(state.path().string(), url, dest);
-    ASSERT_GT(worker, 0);
-    const auto exited = wait_exit(worker, std::chrono::milliseconds(delay_ms(rng)));
+    const auto worker = spawn_worker(state.path().string(), url, dest, worker_log);
+    ASSERT_NE(worker, nullptr);
+    // The kill moment: a random time, unless the worker is done by then.
+    const auto exited = worker->wait_exit(std::chrono::milliseconds(delay_ms(rng)));
     if (exited) {
       finished_early = true;
       ASSERT_TRUE(WIFEXITED(*exited) && WEXITSTATUS(*exited) == 0);
       break;
     }
-    ::kill(worker, SIGKILL);
-    ASSERT_TRUE(wait_exit(worker, 10s));
+    worker->send_signal(SIGKILL);
+    ASSERT_TRUE(worker->wait_exit(10s));
     ++kills;
     // nginx logs a request when its connection ends: wait for every one of them.
     ASSERT_TRUE((*nginx)->wait_until_idle(10s));
@@ -105,9 +95,9 @@ TEST(CrashTest, KilledEngineResumesWithoutRefetchingVerifiedBytes) {
   EXPECT_GT(verified_in_store(state.path()).total(), 0u);
 
   if (!finished_early) {
-    const pid_t worker = spawn_worker(state.path().string(), url, dest);
-    const auto exited = wait_exit(worker, 120s);
-    if (!exited) ::kill(worker, SIGKILL), wait_exit(worker, 10s);
+    const auto worker = spawn_worker(state.path().string(), url, dest, worker_log);
+    ASSERT_NE(worker, nullptr);
+    const auto exited = worker->wait_exit(120s);  // else the ChildProcess kills and reaps it
     ASSERT_TRUE(exited);
     ASSERT_TRUE(WIFEXITED(*exited));
     ASSERT_EQ(WEXITSTATUS(*exited), 0);

@@ -16,7 +16,7 @@
 #include "job_waiter.h"
 #include "nginx/test_files.h"
 #include "swarmcopy/engine/local_manager.h"
-#include "test_dir.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 namespace {

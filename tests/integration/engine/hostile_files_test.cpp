@@ -21,7 +21,7 @@
 #include "nginx/test_files.h"
 #include "swarmcopy/engine/local_manager.h"
 #include "swarmcopy/peer/metainfo.h"
-#include "test_dir.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 namespace {

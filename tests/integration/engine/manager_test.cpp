@@ -19,7 +19,8 @@
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
 #include "swarmcopy/engine/local_manager.h"
-#include "test_dir.h"
+#include "test_dir/test_dir.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 namespace {
@@ -443,10 +444,7 @@ TEST_F(ManagerTest, FinalJobsArePurgedAfterTheirRetention) {
   ASSERT_TRUE(still_there);
   // A running engine purges too: a job cancelled now goes at the next purge.
   ASSERT_TRUE((*still_there)->cancel());
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (manager->get_job(suspended) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);  // polling a condition, bounded by the deadline
-  }
+  wait_until([&] { return !manager->get_job(suspended); }, 10s, 20ms);
   EXPECT_EQ(manager->get_job(suspended).error().kind, api::ErrorKind::kNotFound);
 }
 

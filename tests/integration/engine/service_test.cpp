@@ -13,7 +13,7 @@
 #include "job_waiter.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
-#include "test_dir.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 namespace {

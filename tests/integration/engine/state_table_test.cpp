@@ -10,7 +10,7 @@
 #include "fault_server/fault_server.h"
 #include "job_waiter.h"
 #include "swarmcopy/engine/local_manager.h"
-#include "test_dir.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 namespace {

@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "../cli/child_process.h"
+#include "process/child_process.h"
 
 namespace swarmcopy::test {
 

@@ -15,11 +15,11 @@
 #include <set>
 #include <vector>
 
-#include "../engine/test_dir.h"
 #include "bad_peer/bad_peer.h"
 #include "nginx/test_files.h"
 #include "swarmcopy/peer/metainfo.h"
 #include "swarmcopy/peer/session.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 namespace {

@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "../engine/test_dir.h"
 #include "fault_server/fault_server.h"
 #include "nginx/test_files.h"
 #include "swarmcopy/peer/metainfo.h"
 #include "swarmcopy/peer/session.h"
+#include "test_dir/test_dir.h"
 #include "tracker/tracker.h"
 
 namespace swarmcopy::test {

@@ -9,10 +9,10 @@
 #include <iterator>
 #include <set>
 
-#include "../engine/test_dir.h"
 #include "nginx/test_files.h"
 #include "swarmcopy/peer/metainfo.h"
 #include "swarmcopy/peer/session.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 namespace {

@@ -3,17 +3,16 @@
 // holds and used within the daemon's seed time must be served to engine B again (checked first
 // when A died uncleanly); an item used longer ago must not be. Loopback only, explicit peers.
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <fstream>
 #include <thread>
 
+#include "daemon/daemon_process.h"
 #include "nginx/test_files.h"
 #include "swarm_fixture.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 namespace {
@@ -35,26 +34,6 @@ bool tcp_port_open(std::uint16_t port) {
   return open;
 }
 
-bool unix_socket_answers(const fs::path& path) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
-  const bool open = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  ::close(fd);
-  return open;
-}
-
-template <class Condition>
-bool wait_until(Condition condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(kPoll);
-  }
-  return true;
-}
-
 class ReseedTest : public SwarmFixture {
  protected:
   void SetUp() override {
@@ -65,36 +44,35 @@ class ReseedTest : public SwarmFixture {
 
   // swarmcopyd --user on A's state directory, no job, serving peers on `port` (no LSD).
   // Returns once its socket answers (it has opened the engine).
-  std::unique_ptr<ChildProcess> start_daemon(std::uint16_t port, std::uint32_t seed_seconds,
-                                             std::vector<std::string> extra = {}) {
-    const auto socket = daemon_dir_.path() / "d.sock";
-    std::vector<std::string> args{SWARMCOPYD_PATH, "--user",      "--socket",
-                                  socket.string(), "--state-dir", home_a_.path().string()};
-    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-             {"--peer-listen", peer_arg(port)},
-             {"--local-discovery", "false"},
-             {"--seed-time-seconds", std::to_string(seed_seconds)},
-             {"--idle-exit-seconds", "0"}}) {
-      args.insert(args.end(), {key, value});
-    }
-    args.insert(args.end(), extra.begin(), extra.end());
-    auto daemon = ChildProcess::spawn(args, {},
-                                      // No config file of the user running the tests.
-                                      {{"XDG_CONFIG_HOME", daemon_dir_.path().string()},
-                                       {"XDG_RUNTIME_DIR", daemon_dir_.path().string()}});
-    EXPECT_TRUE(daemon) << (daemon ? "" : daemon.error());
-    if (!daemon) return nullptr;
-    EXPECT_TRUE(wait_until([&] { return unix_socket_answers(socket); }, 20s))
-        << "swarmcopyd did not start";
-    return std::move(*daemon);
+  std::unique_ptr<DaemonProcess> start_daemon(std::uint16_t port, std::uint32_t seed_seconds,
+                                              std::vector<std::string> extra = {}) {
+    DaemonOptions options;
+    options.socket = daemon_dir_.path() / "d.sock";
+    options.state_dir = home_a_.path();
+    options.log = daemon_dir_.path() / "swarmcopyd.log";
+    options.args = {"--user",
+                    "--peer-listen",
+                    peer_arg(port),
+                    "--local-discovery",
+                    "false",
+                    "--seed-time-seconds",
+                    std::to_string(seed_seconds),
+                    "--idle-exit-seconds",
+                    "0"};
+    options.args.insert(options.args.end(), extra.begin(), extra.end());
+    // No config file of the user running the tests.
+    options.env = {{"XDG_CONFIG_HOME", daemon_dir_.path().string()},
+                   {"XDG_RUNTIME_DIR", daemon_dir_.path().string()}};
+    auto daemon = DaemonProcess::start(options);
+    EXPECT_TRUE(daemon) << "swarmcopyd did not start: " << (daemon ? "" : daemon.error());
+    return daemon ? std::move(*daemon) : nullptr;
   }
 
-  // Stops it and returns its stderr (its log).
-  static std::string stop_daemon(std::unique_ptr<ChildProcess> daemon) {
-    daemon->send_signal(SIGTERM);
-    auto result = daemon->wait(30s);
-    EXPECT_EQ(result.exit_code, 0) << result.err;
-    return result.err;
+  // Stops it and returns its log.
+  static std::string stop_daemon(std::unique_ptr<DaemonProcess> daemon) {
+    const int exit_code = daemon->stop(30s);
+    EXPECT_EQ(exit_code, 0) << daemon->log_text();
+    return daemon->log_text();
   }
 
   // Stops the content origin; the metadata comes from another server (a management server,
@@ -135,7 +113,7 @@ TEST_F(ReseedTest, ARestartedEngineSeedsWhatItGotWithinTheSeedTime) {
   auto daemon = start_daemon(port, 300);
   ASSERT_TRUE(daemon);
   // The daemon has no job: only seeding again opens its peer session.
-  ASSERT_TRUE(wait_until([&] { return tcp_port_open(port); }, 20s))
+  ASSERT_TRUE(wait_until([&] { return tcp_port_open(port); }, 20s, kPoll))
       << "A does not serve peers after its restart";
 
   auto json = json_of(run_get(url_, out_ / "b.bin", home_b_.path(),
@@ -159,7 +137,7 @@ TEST_F(ReseedTest, AnItemFromAnEngineThatDiedIsCheckedAndThenSeeded) {
   const auto port = free_loopback_port();
   auto daemon = start_daemon(port, 300);
   ASSERT_TRUE(daemon);
-  ASSERT_TRUE(wait_until([&] { return tcp_port_open(port); }, 20s))
+  ASSERT_TRUE(wait_until([&] { return tcp_port_open(port); }, 20s, kPoll))
       << "A does not serve peers after its restart";
   auto json = json_of(run_get(url_, out_ / "b.bin", home_b_.path(),
                               {"--peer", peer_arg(port), "--metadata", metadata_url}));

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "../cli/child_process.h"
-#include "../engine/test_dir.h"
 #include "nginx/nginx_server.h"
+#include "process/child_process.h"
 #include "swarmcopy/peer/metainfo.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 

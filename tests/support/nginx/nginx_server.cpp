@@ -4,11 +4,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,16 +14,15 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
-#include <thread>
 #include <utility>
+
+#include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-
-// How often start() and stop() look again while they wait for nginx: short enough not to slow
-// tests down, the waits themselves are bounded by deadlines.
+// How often start() and the other waits look again: short enough not to slow tests down, the
+// waits themselves are bounded by deadlines.
 constexpr std::chrono::milliseconds kPollInterval{10};
 constexpr std::chrono::seconds kStopGrace{3};
 constexpr int kPortAttempts = 5;
@@ -129,76 +125,46 @@ std::string config_text(const std::filesystem::path& prefix, const std::filesyst
   return conf.str();
 }
 
-// fork + exec rather than posix_spawn: the child needs prctl(PR_SET_PDEATHSIG) and a clean
-// signal mask, and only async-signal-safe calls happen between fork and exec.
-std::expected<pid_t, std::string> spawn_nginx(const NginxOptions& options,
-                                              const std::filesystem::path& prefix) {
-  const std::string binary = options.binary.string();
-  const std::string prefix_arg = prefix.string() + "/";
+// nginx in the foreground, its stdout and stderr (before it reads its config) appended to
+// logs/stderr.log.
+std::expected<std::unique_ptr<ChildProcess>, std::string> spawn_nginx(
+    const NginxOptions& options, const std::filesystem::path& prefix) {
   const std::string conf = (prefix / "conf" / "nginx.conf").string();
   // -e: nginx would otherwise open its compiled-in error log before reading the config.
   const std::string error_log = (prefix / "logs" / "error.log").string();
-  const std::string stderr_log = (prefix / "logs" / "stderr.log").string();
-  std::vector<std::string> args = {binary, "-p",      prefix_arg, "-c",         conf,
-                                   "-e",   error_log, "-g",       "daemon off;"};
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  const pid_t parent = ::getpid();
-
-  const pid_t pid = ::fork();
-  if (pid < 0) return std::unexpected(errno_text("fork"));
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    const int log_fd = ::open(stderr_log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (null_fd < 0 || log_fd < 0) ::_exit(127);
-    ::dup2(null_fd, STDIN_FILENO);
-    ::dup2(log_fd, STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
-    ::execv(binary.c_str(), argv.data());
-    ::_exit(127);
-  }
-  return pid;
+  return ChildProcess::spawn({options.binary.string(), "-p", prefix.string() + "/", "-c", conf,
+                              "-e", error_log, "-g", "daemon off;"},
+                             {.log = prefix / "logs" / "stderr.log"});
 }
 
 enum class Readiness { kReady, kExited, kTimedOut };
 
-Readiness wait_ready(pid_t pid, std::uint16_t port, const std::filesystem::path& pid_file,
-                     SteadyClock::time_point deadline) {
-  for (;;) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) return Readiness::kExited;
-    // nginx writes its pid file after it has bound its sockets: with the pid matching, the
-    // connection went to our nginx and not to whoever else might own the port.
-    if (read_text(pid_file).starts_with(std::to_string(pid)) && accepts_connections(port)) {
-      return Readiness::kReady;
-    }
-    if (SteadyClock::now() >= deadline) return Readiness::kTimedOut;
-    std::this_thread::sleep_for(kPollInterval);
-  }
+Readiness wait_ready(ChildProcess& nginx, std::uint16_t port, const std::filesystem::path& pid_file,
+                     std::chrono::milliseconds timeout) {
+  bool exited = false;
+  const bool ready = wait_until(
+      [&] {
+        if (!nginx.running()) {
+          exited = true;
+          return true;
+        }
+        // nginx writes its pid file after it has bound its sockets: with the pid matching, the
+        // connection went to our nginx and not to whoever else might own the port.
+        return read_text(pid_file).starts_with(std::to_string(nginx.pid())) &&
+               accepts_connections(port);
+      },
+      timeout, kPollInterval);
+  if (exited) return Readiness::kExited;
+  return ready ? Readiness::kReady : Readiness::kTimedOut;
 }
 
-void kill_and_reap(pid_t pid) {
-  ::kill(pid, SIGKILL);
-  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-  }
-}
-
-std::expected<std::filesystem::path, std::string> make_prefix() {
-  std::error_code ec;
-  auto base = std::filesystem::temp_directory_path(ec);
-  if (ec) base = "/tmp";
-  std::string pattern = (base / "swarmcopy-nginx-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) return std::unexpected(errno_text("mkdtemp"));
-  const std::filesystem::path prefix = pattern;
+std::expected<TestDir, std::string> make_prefix() {
+  auto prefix = TestDir::make("swarmcopy-nginx-");
+  if (!prefix) return prefix;
   for (const char* sub : {"conf", "logs", "temp", "html"}) {
-    std::filesystem::create_directories(prefix / sub, ec);
-    if (ec) return std::unexpected("mkdir " + (prefix / sub).string() + ": " + ec.message());
+    std::error_code ec;
+    std::filesystem::create_directories(prefix->path() / sub, ec);
+    if (ec) return std::unexpected("mkdir " + (*prefix / sub).string() + ": " + ec.message());
   }
   return prefix;
 }
@@ -208,33 +174,32 @@ std::expected<std::filesystem::path, std::string> make_prefix() {
 std::expected<std::unique_ptr<NginxServer>, std::string> NginxServer::start(NginxOptions options) {
   auto prefix = make_prefix();
   if (!prefix) return std::unexpected(prefix.error());
-  std::unique_ptr<NginxServer> server(new NginxServer());  // private constructor
-  server->prefix_ = *prefix;
-  server->docroot_ = options.docroot.empty() ? *prefix / "html" : options.docroot;
+  std::unique_ptr<NginxServer> server(new NginxServer(std::move(*prefix)));  // private
+  server->docroot_ = options.docroot.empty() ? server->prefix() / "html" : options.docroot;
 
   std::string last_failure;
   for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
     auto port = free_port();
     if (!port) return std::unexpected(port.error());
     {
-      std::ofstream conf(server->prefix_ / "conf" / "nginx.conf", std::ios::trunc);
-      conf << config_text(server->prefix_, server->docroot_, *port, options);
+      std::ofstream conf(server->prefix() / "conf" / "nginx.conf", std::ios::trunc);
+      conf << config_text(server->prefix(), server->docroot_, *port, options);
       if (!conf) return std::unexpected("cannot write the nginx configuration");
     }
     std::error_code ignored;
-    std::filesystem::remove(server->prefix_ / "logs" / "nginx.pid", ignored);
-    auto pid = spawn_nginx(options, server->prefix_);
-    if (!pid) return std::unexpected(pid.error());
+    std::filesystem::remove(server->prefix() / "logs" / "nginx.pid", ignored);
+    auto nginx = spawn_nginx(options, server->prefix());
+    if (!nginx) return std::unexpected(nginx.error());
 
-    const auto readiness = wait_ready(*pid, *port, server->prefix_ / "logs" / "nginx.pid",
-                                      SteadyClock::now() + options.start_timeout);
+    const auto readiness =
+        wait_ready(**nginx, *port, server->prefix() / "logs" / "nginx.pid", options.start_timeout);
     if (readiness == Readiness::kReady) {
-      server->pid_ = *pid;
+      server->process_ = std::move(*nginx);
       server->port_ = *port;
       return server;
     }
-    if (readiness == Readiness::kTimedOut) kill_and_reap(*pid);
-    last_failure = read_text(server->prefix_ / "logs" / "stderr.log") + server->error_log();
+    nginx->reset();  // killed and reaped when it did not exit by itself
+    last_failure = read_text(server->prefix() / "logs" / "stderr.log") + server->error_log();
     if (readiness == Readiness::kTimedOut ||
         last_failure.find("Address already in use") == std::string::npos) {
       break;
@@ -243,29 +208,15 @@ std::expected<std::unique_ptr<NginxServer>, std::string> NginxServer::start(Ngin
   return std::unexpected("nginx did not start; its log:\n" + last_failure);
 }
 
-NginxServer::~NginxServer() {
-  stop();
-  const char* keep = std::getenv("SWARMCOPY_KEEP_TEST_DIRS");
-  if (!prefix_.empty() && (keep == nullptr || *keep == '\0' || *keep == '0')) {
-    std::error_code ignored;
-    std::filesystem::remove_all(prefix_, ignored);
-  }
-}
+NginxServer::NginxServer(TestDir prefix) : prefix_(std::move(prefix)) {}
+
+// stop() first; then the prefix goes (a member), unless SWARMCOPY_KEEP_TEST_DIRS keeps it.
+NginxServer::~NginxServer() { stop(); }
 
 void NginxServer::stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);  // fast shutdown: closes connections at once
-  const auto deadline = SteadyClock::now() + kStopGrace;
-  for (;;) {
-    const pid_t reaped = ::waitpid(pid_, nullptr, WNOHANG);
-    if (reaped == pid_ || (reaped < 0 && errno != EINTR)) break;
-    if (SteadyClock::now() >= deadline) {
-      kill_and_reap(pid_);
-      break;
-    }
-    std::this_thread::sleep_for(kPollInterval);
-  }
-  pid_ = -1;
+  if (!process_) return;
+  process_->stop(kStopGrace);  // SIGTERM is nginx's fast shutdown: closes connections at once
+  process_.reset();
 }
 
 std::string NginxServer::url(std::string_view path) const {
@@ -277,7 +228,7 @@ std::string NginxServer::url(std::string_view path) const {
 
 std::vector<AccessLogEntry> NginxServer::access_log() const {
   std::vector<AccessLogEntry> entries;
-  std::istringstream lines(read_text(prefix_ / "logs" / "access.log"));
+  std::istringstream lines(read_text(prefix() / "logs" / "access.log"));
   std::string line;
   while (std::getline(lines, line)) {
     // '$status\t$body_bytes_sent\t$request\t$http_range'; $request is "GET /uri HTTP/1.1".
@@ -347,23 +298,22 @@ std::optional<int> active_connections(const std::filesystem::path& status_socket
 }  // namespace
 
 bool NginxServer::wait_until_idle(std::chrono::milliseconds timeout) const {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   // 1: the status query itself.
-  while (active_connections(prefix_ / "status.sock").value_or(-1) != 1) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
+  return wait_until(
+      [this] { return active_connections(prefix_ / "status.sock").value_or(-1) == 1; }, timeout,
+      kPollInterval);
 }
 
 std::vector<AccessLogEntry> NginxServer::wait_for_access_log(
     std::size_t count, std::chrono::milliseconds timeout) const {
-  const auto deadline = SteadyClock::now() + timeout;
-  for (;;) {
-    auto entries = access_log();
-    if (entries.size() >= count || SteadyClock::now() >= deadline) return entries;
-    std::this_thread::sleep_for(kPollInterval);
-  }
+  std::vector<AccessLogEntry> entries;
+  wait_until(
+      [&] {
+        entries = access_log();
+        return entries.size() >= count;
+      },
+      timeout, kPollInterval);
+  return entries;
 }
 
 std::uint64_t NginxServer::body_bytes_sent(std::string_view uri) const {
@@ -374,6 +324,6 @@ std::uint64_t NginxServer::body_bytes_sent(std::string_view uri) const {
   return total;
 }
 
-std::string NginxServer::error_log() const { return read_text(prefix_ / "logs" / "error.log"); }
+std::string NginxServer::error_log() const { return read_text(prefix() / "logs" / "error.log"); }
 
 }  // namespace swarmcopy::test

@@ -3,10 +3,10 @@
 // or not. Each server has its own prefix directory (a temp dir: configuration, logs, pid file,
 // nginx's temp paths), so tests never touch the system's nginx or each other.
 //
-// nginx runs in the foreground (daemon off) with master_process off: one process, our child,
-// which is simple to stop and cannot switch to another user that would not be allowed to read
-// the test's files. It is killed if the thread that started it dies (PR_SET_PDEATHSIG), so a
-// crashed test leaves no server behind.
+// nginx runs in the foreground (daemon off) with master_process off: one process, our child
+// (a ChildProcess), which is simple to stop and cannot switch to another user that would not be
+// allowed to read the test's files. It is killed if the thread that started it dies
+// (PR_SET_PDEATHSIG), so a crashed test leaves no server behind.
 //
 // Set SWARMCOPY_KEEP_TEST_DIRS=1 to keep the prefix (its logs) for a post-mortem.
 // Not thread-safe; one owner.
@@ -25,6 +25,8 @@
 
 #include "nginx/access_log_entry.h"
 #include "nginx/nginx_options.h"
+#include "process/child_process.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 
@@ -42,8 +44,8 @@ class NginxServer {
   // "http://127.0.0.1:PORT/" + path (a leading '/' in path is optional).
   std::string url(std::string_view path) const;
   const std::filesystem::path& docroot() const { return docroot_; }
-  const std::filesystem::path& prefix() const { return prefix_; }
-  pid_t pid() const { return pid_; }
+  const std::filesystem::path& prefix() const { return prefix_.path(); }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
 
   // The requests logged so far, oldest first.
   std::vector<AccessLogEntry> access_log() const;
@@ -63,12 +65,12 @@ class NginxServer {
   void stop();
 
  private:
-  NginxServer() = default;
+  explicit NginxServer(TestDir prefix);
 
-  std::filesystem::path prefix_;
+  TestDir prefix_;  // declared first: removed after nginx has stopped
   std::filesystem::path docroot_;
   std::uint16_t port_ = 0;
-  pid_t pid_ = -1;
+  std::unique_ptr<ChildProcess> process_;  // null once stopped
 };
 
 }  // namespace swarmcopy::test

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +11,8 @@
 #include <iterator>
 #include <optional>
 #include <thread>
+
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::cache {
 namespace {
@@ -24,12 +25,6 @@ const std::string kAbcSha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb41
 
 class ContentStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = "/tmp/swarmcopy-cache-XXXXXX";
-    dir_ = ::mkdtemp(pattern.data());
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::unique_ptr<ContentStore> open(CacheLimits limits = {1 << 20, std::chrono::hours(72)}) {
     auto store = ContentStore::open(dir_ / "cache", limits);
     EXPECT_TRUE(store) << store.error().describe();
@@ -104,7 +99,7 @@ class ContentStoreTest : public ::testing::Test {
   // Makes every unsynced row older than the store waits before it settles one (60 s).
   void age_unsynced_rows() { sql("UPDATE unsynced SET since_ns = since_ns - 61000000000"); }
 
-  fs::path dir_;
+  test::TestDir dir_{"swarmcopy-cache-"};
   int files_ = 0;
 };
 

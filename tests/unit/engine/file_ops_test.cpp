@@ -4,6 +4,7 @@
 
 #include "swarmcopy/util/sha256.h"
 #include "swarmcopy/util/unique_fd.h"
+#include "test_dir/test_dir.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -17,6 +18,8 @@
 namespace swarmcopy::engine {
 namespace {
 
+using test::TestDir;
+
 std::string read_all(const std::filesystem::path& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -24,24 +27,20 @@ std::string read_all(const std::filesystem::path& path) {
 
 class FileOpsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/swarmcopy-fileops-XXXXXX";
-    dir_ = ::mkdtemp(pattern);
-  }
   void TearDown() override {
+    // So that dir_ can be removed with everything in it.
     std::error_code ec;
     std::filesystem::permissions(dir_ / "locked", std::filesystem::perms::owner_all, ec);
-    std::filesystem::remove_all(dir_, ec);
   }
-  std::filesystem::path dir_;
+  TestDir dir_{"swarmcopy-fileops-"};
 };
 
 TEST_F(FileOpsTest, DestinationMustBeAbsoluteInAnExistingDirectory) {
   EXPECT_TRUE(check_destination((dir_ / "file").string()));
   EXPECT_FALSE(check_destination("relative/file"));
   EXPECT_FALSE(check_destination((dir_ / "missing" / "file").string()));
-  EXPECT_FALSE(check_destination(dir_.string() + "/"));
-  EXPECT_FALSE(check_destination(dir_.string()));  // an existing directory
+  EXPECT_FALSE(check_destination(dir_.path().string() + "/"));
+  EXPECT_FALSE(check_destination(dir_.path().string()));  // an existing directory
 }
 
 TEST_F(FileOpsTest, DestinationDirectoryMustBeWritable) {
@@ -49,7 +48,7 @@ TEST_F(FileOpsTest, DestinationDirectoryMustBeWritable) {
   std::filesystem::permissions(dir_ / "locked", std::filesystem::perms::owner_read |
                                                     std::filesystem::perms::owner_exec |
                                                     std::filesystem::perms::others_exec);
-  ::chmod(dir_.c_str(), 0755);
+  ::chmod(dir_.path().c_str(), 0755);
   const auto target = (dir_ / "locked" / "file").string();
   if (::geteuid() != 0) {
     const auto result = check_destination(target);
@@ -75,7 +74,7 @@ TEST_F(FileOpsTest, DestinationDirectoryMustBeWritable) {
 TEST_F(FileOpsTest, TempPathIsHiddenBesideTheDestination) {
   const auto id = api::JobId::generate();
   const auto temp = temp_path_for((dir_ / "image.iso").string(), id, 3);
-  EXPECT_EQ(std::filesystem::path(temp).parent_path(), dir_);
+  EXPECT_EQ(std::filesystem::path(temp).parent_path(), dir_.path());
   const auto name = std::filesystem::path(temp).filename().string();
   EXPECT_EQ(name, ".image.iso." + id.to_string() + "-3.part");
   const std::string long_name(250, 'x');
@@ -104,7 +103,8 @@ TEST_F(FileOpsTest, MoveAllIntoPlaceReplacesTheDestinations) {
   EXPECT_FALSE(file_exists((dir_ / "temp1").string()));
   EXPECT_EQ(read_all(dir_ / "dest1"), "new1");
   EXPECT_EQ(read_all(dir_ / "dest2"), "new2");
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 2);  // no backups left
+  // No backups left.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.path()), {}), 2);
 }
 
 TEST_F(FileOpsTest, MoveAllIntoPlaceIsAllOrNothing) {
@@ -144,7 +144,7 @@ TEST_F(FileOpsTest, ATemporaryFileIsCheckedWithoutOpeningIt) {
 }
 
 TEST_F(FileOpsTest, SyncDirectoryNeverFollowsASymlinkOrOpensAFifo) {
-  EXPECT_TRUE(sync_directory(dir_.string()));
+  EXPECT_TRUE(sync_directory(dir_.path().string()));
   std::filesystem::create_directories(dir_ / "real");
   std::filesystem::create_directory_symlink(dir_ / "real", dir_ / "link");
   EXPECT_FALSE(sync_directory((dir_ / "link").string()));

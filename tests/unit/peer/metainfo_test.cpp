@@ -1,7 +1,6 @@
 #include "swarmcopy/peer/metainfo.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -15,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "test_dir/test_dir.h"
+
 namespace swarmcopy::peer {
 namespace {
 
@@ -22,12 +23,6 @@ namespace fs = std::filesystem;
 
 class MetainfoTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = "/tmp/swarmcopy-meta-XXXXXX";
-    dir_ = ::mkdtemp(pattern.data());
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   fs::path make_file(const std::string& name, std::size_t size) {
     std::mt19937 rng(7);
     std::string data(size, '\0');
@@ -49,7 +44,7 @@ class MetainfoTest : public ::testing::Test {
     lt::add_torrent_params params;
     params.ti =
         std::make_shared<lt::torrent_info>(meta.bytes.data(), static_cast<int>(meta.bytes.size()));
-    params.save_path = dir_.string();
+    params.save_path = dir_.path().string();
     auto handle = session.add_torrent(params);
     // Checking is quick for a few MiB; bounded by a deadline, woken by libtorrent's alerts.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -66,7 +61,7 @@ class MetainfoTest : public ::testing::Test {
     return false;
   }
 
-  fs::path dir_;
+  test::TestDir dir_{"swarmcopy-meta-"};
 };
 
 TEST_F(MetainfoTest, PublishWritesAHybridMetainfoBesideTheFile) {

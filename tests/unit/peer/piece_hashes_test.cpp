@@ -8,7 +8,7 @@
 #include <random>
 
 #include "swarmcopy/peer/metainfo.h"
-#include "test_dir.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::peer {
 namespace {

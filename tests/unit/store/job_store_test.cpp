@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +15,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::engine {
 namespace {
@@ -136,17 +137,6 @@ JobRecord make_full_job() {
 
 class JobStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "job_store_test.XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    path_ = dir_ / "jobs.db";
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-
   std::unique_ptr<JobStore> open_store() {
     auto store = JobStore::open(path_);
     EXPECT_TRUE(store.has_value()) << (store ? "" : store.error().describe());
@@ -171,8 +161,8 @@ class JobStoreTest : public ::testing::Test {
     EXPECT_EQ(result.error().file, path_.string());
   }
 
-  fs::path dir_;
-  fs::path path_;
+  test::TestDir dir_{"job_store_test."};
+  fs::path path_ = dir_ / "jobs.db";
 };
 
 TEST_F(JobStoreTest, StartsEmpty) {

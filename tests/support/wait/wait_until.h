@@ -1,0 +1,27 @@
+// wait_until: the one way a test waits for something another thread or process does. It polls
+// `condition` until it holds or `timeout` passes: a fixed sleep would be too short on a loaded
+// machine and needlessly long everywhere else. The poll interval only bounds how late the wait
+// notices; the deadline bounds how long a broken test hangs. `condition` is checked once more
+// after the last pause, so a wait never fails without a look at the deadline.
+#pragma once
+
+#include <chrono>
+#include <thread>
+
+namespace swarmcopy::test {
+
+inline constexpr std::chrono::milliseconds kDefaultPollInterval{10};
+
+// True as soon as `condition()` is; false when it is still false at the deadline.
+template <class Condition>
+bool wait_until(Condition&& condition, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds poll_interval = kDefaultPollInterval) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(poll_interval);
+  }
+}
+
+}  // namespace swarmcopy::test
