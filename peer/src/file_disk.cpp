@@ -93,7 +93,15 @@ struct Storage {
   }
 };
 
-class FileDisk final : public lt::disk_interface, public lt::buffer_allocator_interface {
+// Read buffers are plain malloc'd blocks. Their allocator lives as long as the process: a
+// buffer libtorrent still holds (in a handler not yet run when the session shuts down) may be
+// freed after the disk layer is gone.
+struct MallocBuffers final : lt::buffer_allocator_interface {
+  void free_disk_buffer(char* buffer) override { std::free(buffer); }
+};
+MallocBuffers malloc_buffers;
+
+class FileDisk final : public lt::disk_interface {
  public:
   FileDisk(lt::io_context& io, std::shared_ptr<PieceHashRegistry> registry)
       : io_(io), registry_(std::move(registry)) {}
@@ -143,7 +151,7 @@ class FileDisk final : public lt::disk_interface, public lt::buffer_allocator_in
       std::free(buffer);
       buffer = nullptr;
     }
-    lt::disk_buffer_holder holder(*this, buffer, buffer == nullptr ? 0 : request.length);
+    lt::disk_buffer_holder holder(malloc_buffers, buffer, buffer == nullptr ? 0 : request.length);
     boost::asio::post(io_, [handler = std::move(handler), holder = std::move(holder),
                             error]() mutable { handler(std::move(holder), error); });
   }
@@ -326,8 +334,6 @@ class FileDisk final : public lt::disk_interface, public lt::buffer_allocator_in
   }
   void submit_jobs() override {}
   void settings_updated() override {}
-
-  void free_disk_buffer(char* buffer) override { std::free(buffer); }
 
  private:
   std::unique_ptr<Storage>& at(lt::storage_index_t index) {
