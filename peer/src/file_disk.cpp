@@ -138,7 +138,7 @@ class FileDisk final : public lt::disk_interface {
     if (!storage.in_range(static_cast<int>(request.piece), request.start, request.length) ||
         request.length > kBlockSize) {
       error = storage_error(lt::errors::invalid_piece_index, lt::operation_t::file_read);
-    } else if (error = open(storage); !error) {
+    } else if (error = open(storage, Access::kRead); !error) {
       buffer = static_cast<char*>(std::malloc(kBlockSize));
       if (buffer == nullptr) {
         error = system_error(ENOMEM, lt::operation_t::alloc_cache_piece);
@@ -346,18 +346,23 @@ class FileDisk final : public lt::disk_interface {
         lt::operation_t::file_open);
   }
 
-  // Opens the file once, creating it at its full size (sparse) if it is missing, as libtorrent's
-  // own back-ends do: readers of a partial cache item find every piece at its offset.
-  static lt::storage_error open(Storage& storage) {
+  enum class Access { kRead, kWrite };
+
+  // Opens the file once. A write creates it at its full size (sparse) if it is missing, as
+  // libtorrent's own back-ends do: readers of a partial cache item find every piece at its
+  // offset. A read never creates: a seeded file deleted under us is an error, not zeros served
+  // to peers as if they were the content.
+  static lt::storage_error open(Storage& storage, Access access) {
     if (storage.fd) return {};
     if (!storage.single_file) return unsupported();
-    util::UniqueFd fd(
-        ::open(storage.path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    const int create = access == Access::kWrite ? O_CREAT : 0;
+    util::UniqueFd fd(::open(storage.path.c_str(), O_RDWR | create | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd) return system_error(errno, lt::operation_t::file_open);
     struct stat file {};
     if (::fstat(fd.get(), &file) != 0) return system_error(errno, lt::operation_t::file_stat);
     if (!S_ISREG(file.st_mode)) return system_error(EINVAL, lt::operation_t::file_open);
-    if (file.st_size < storage.size && ::ftruncate(fd.get(), storage.size) != 0) {
+    if (access == Access::kWrite && file.st_size < storage.size &&
+        ::ftruncate(fd.get(), storage.size) != 0) {
       return system_error(errno, lt::operation_t::file_truncate);
     }
     storage.fd = std::move(fd);
@@ -410,7 +415,7 @@ class FileDisk final : public lt::disk_interface {
                   static_cast<std::size_t>(data.size()));
       pending.held[at] = pending.buffered[at] = true;
     } else {
-      if (auto error = open(storage); error) return error;
+      if (auto error = open(storage, Access::kWrite); error) return error;
       const int start = block * kBlockSize;
       if (auto error = write_at(storage, data, storage.offset_of(piece, start)); error) {
         return error;
@@ -455,7 +460,7 @@ class FileDisk final : public lt::disk_interface {
       while (end < blocks && pending.buffered[end]) pending.buffered[end++] = false;
       const std::size_t from = block * kBlockSize;
       const std::size_t to = std::min(end * kBlockSize, size);
-      auto error = open(storage);
+      auto error = open(storage, Access::kWrite);
       if (!error) {
         error =
             write_at(storage, {pending.bytes.get() + from, static_cast<std::ptrdiff_t>(to - from)},
@@ -538,7 +543,7 @@ class FileDisk final : public lt::disk_interface {
         hashes.push_back(*kept->second.hashes[static_cast<std::size_t>(block)]);
         continue;
       }
-      if (error = open(storage); error) return {};
+      if (error = open(storage, Access::kRead); error) return {};
       const int start = block * kBlockSize;
       buffer.resize(
           static_cast<std::size_t>(std::min(kBlockSize, storage.piece_size(piece) - start)));
@@ -575,7 +580,7 @@ class FileDisk final : public lt::disk_interface {
       if (root_decides || !want_v1) return {};
     }
     // A torrent without a v2 piece layer: libtorrent's SHA-1 over the piece, read back.
-    if (auto error = open(storage); error) return error;
+    if (auto error = open(storage, Access::kRead); error) return error;
     std::vector<char> buffer(static_cast<std::size_t>(storage.piece_size(piece)));
     if (auto error = read_at(storage, buffer, storage.offset_of(piece, 0)); error) return error;
     v1 = lt::hasher(buffer.data(), static_cast<int>(buffer.size())).final();

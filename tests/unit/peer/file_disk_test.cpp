@@ -246,6 +246,17 @@ TEST_F(FileDiskTest, BytesNobodyVouchedForAreCheckedOnAdd) {
   for (int piece = 0; piece < 4; ++piece) EXPECT_EQ(hash(piece).v1, expected_v1(piece));
 }
 
+TEST_F(FileDiskTest, AReadOfAFileThatIsGoneFailsAndMakesNothing) {
+  open_storage(2 * 65536, 65536);  // a seed whose file was deleted under it
+  lt::storage_error failed;
+  disk_->async_read(storage_, lt::peer_request{lt::piece_index_t{0}, 0, kBlock},
+                    [&](lt::disk_buffer_holder, const lt::storage_error& error) { failed = error; },
+                    {});
+  run();
+  EXPECT_TRUE(failed.ec);
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "out" / "file.bin"));
+}
+
 TEST_F(FileDiskTest, ASymlinkInPlaceOfTheFileIsNotFollowed) {
   open_storage(2 * 65536, 65536);
   const auto elsewhere = dir_.path() / "elsewhere";
