@@ -40,7 +40,10 @@ FileTransfer::FileTransfer(Deps deps, FileRecord file, Settings settings, Hooks 
     : deps_(deps),
       file_(std::move(file)),
       settings_(std::move(settings)),
-      hooks_(std::move(hooks)) {}
+      hooks_(std::move(hooks)) {
+  // What an earlier run verified counts from the start, not only once the origin answers.
+  written_ = file_.verified;
+}
 
 FileTransfer::~FileTransfer() {
   *alive_ = false;
@@ -127,6 +130,7 @@ void FileTransfer::on_metadata(std::expected<swarm::MetadataResult, origin::Fetc
 void FileTransfer::on_swarm_fell_back(std::string reason) {
   file_ = swarm_->file();
   file_.verified.clear();  // the swarm's ranges are of its cache item, not of our temporary file
+  written_.clear();
   expected_pieces_ = swarm_->metadata();
   swarm_.reset();  // ended already; posted here, so none of its code is running
   start_http(std::move(reason));
