@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "job_record.h"
+#include "swarmcopy/api/credentials.h"
 #include "swarmcopy/origin/http_client.h"
 
 namespace swarmcopy::engine {
@@ -31,6 +32,12 @@ struct TransferSettings {
   std::optional<std::uint32_t> file_mode;  // JobRecord::file_mode
   // EngineOptions::allow_loopback_origins decided for the job's owner.
   bool allow_local_origin = true;
+
+  // Fetched with credentials (URL userinfo, a secret query parameter or an access header):
+  // private content, never peered, never given to another user from the cache.
+  bool sends_credentials(const std::string& url) const {
+    return api::sends_credentials(url, http_headers);
+  }
 
   // How every request of the job goes to the origin.
   origin::RequestOptions request_options() const {
