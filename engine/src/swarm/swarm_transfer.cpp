@@ -52,8 +52,9 @@ SwarmTransfer::SwarmTransfer(Deps deps, FileRecord file, peer::Metainfo meta,
       hooks_(std::move(hooks)),
       fall_back_to_http_(std::move(fall_back_to_http)),
       ledger_(meta_.size, meta_.piece_size, {}),
-      timer_(deps_.io),
-      probe_timer_(deps_.io) {
+      origin_(deps_.io, deps_.http, file_.url, settings_.request_options(), ledger_,
+              origin_handlers()),
+      timer_(deps_.io) {
   shared_meta_ = std::make_shared<const peer::Metainfo>(meta_);
 }
 
@@ -61,7 +62,32 @@ SwarmTransfer::~SwarmTransfer() {
   *alive_ = false;
   cancel_origin();
   timer_.cancel();
-  probe_timer_.cancel();
+}
+
+OriginPieces::Handlers SwarmTransfer::origin_handlers() {
+  OriginPieces::Handlers handlers;
+  handlers.identified = [this](const origin::RemoteIdentity& identity) {
+    return on_origin_identified(identity);
+  };
+  handlers.piece = [this](std::uint32_t piece, std::vector<char> data) {
+    on_origin_piece(piece, std::move(data));
+  };
+  handlers.not_delivered = [this](std::uint32_t first, std::uint32_t end) {
+    for (auto piece = first; piece < end; ++piece) ledger_.unrequest(piece);
+  };
+  handlers.run_done = [this] { request_plan(); };
+  handlers.content_changed = [this](origin::FetchError error) {
+    forget_content(file_);
+    hooks_.persist(file_);
+    fail(std::move(error));
+  };
+  handlers.first_byte = [this] {
+    if (!flowing_) {
+      flowing_ = true;
+      hooks_.data_flowing();
+    }
+  };
+  return handlers;
 }
 
 std::uint32_t SwarmTransfer::peers_connected() const { return peers_.connected(); }
@@ -167,47 +193,24 @@ void SwarmTransfer::start_filling() {
       });
     });
   }
-  probe_id_ = deps_.http.probe(file_.url, settings_.request_options(), [this](auto result) {
-    probe_id_.reset();
-    on_probe(std::move(result));
-  });
+  origin_.start(file_);
   schedule_tick();
 }
 
-void SwarmTransfer::on_probe(std::expected<origin::RemoteIdentity, origin::FetchError> result) {
-  if (!result) {
-    origin_failed(std::move(result.error()));
-    return;
-  }
-  const auto& identity = *result;
-  if (auto change = identity_change(file_, identity, false)) {
-    forget_content(file_);
-    hooks_.persist(file_);
-    fail(content_changed(file_, *change));
-    return;
-  }
+// The origin's answer, already checked against what the file learned before (OriginFetcher),
+// is checked against the metadata too. False: that ended the transfer.
+bool SwarmTransfer::on_origin_identified(const origin::RemoteIdentity& identity) {
   if (identity.size && *identity.size != meta_.size) {
     // Metadata for another file (or a file re-published without new metadata): no byte of it
     // could be verified, so none is taken.
     fail(size_contradicts_metadata(file_, meta_.size, identity.size));
-    return;
+    return false;
   }
   file_.etag = identity.etag;
   file_.last_modified = identity.last_modified;
   file_.accepts_ranges = identity.accepts_ranges;
   hooks_.persist(file_);
-  if (!identity.accepts_ranges) {
-    // Pieces need ranges; peers may still serve the whole file.
-    origin_failed(origin::FetchError{
-        api::Error{api::ErrorContext::kRemoteApplication, api::ErrorKind::kRangeNotSupported, 0,
-                   "the origin ignores Range requests, so it cannot serve pieces", file_.url,
-                   origin::protocol_of(file_.url)},
-        false,
-        {}});
-    return;
-  }
-  origin_ready_ = true;
-  origin_error_.reset();
+  return true;
 }
 
 void SwarmTransfer::schedule_tick() {
@@ -235,7 +238,7 @@ void SwarmTransfer::tick() {
   const auto now = Clock::now();
   ledger_.expire_checks(now - kAddPieceTimeout);
   last_stats_ = stats;
-  if (origin_ignores_ranges_ && fall_back_to_http_ && peers_had_their_chance(stats) &&
+  if (origin_.ignores_ranges() && fall_back_to_http_ && peers_had_their_chance(stats) &&
       !a_peer_has_a_missing_piece(stats)) {
     fall_back_to_http();
     return;
@@ -243,8 +246,9 @@ void SwarmTransfer::tick() {
   plan_origin(stats);
   // Neither the origin nor any peer moves the file: the origin's error ends this run (the
   // engine retries transient ones later).
-  if (origin_error_ && requests_.empty() && now - last_progress_ > deps_.options.stall_timeout) {
-    fail(*origin_error_);
+  if (origin_.error() && origin_.runs() == 0 &&
+      now - last_progress_ > deps_.options.stall_timeout) {
+    fail(*origin_.error());
     return;
   }
   maybe_mirror();
@@ -279,10 +283,7 @@ void SwarmTransfer::refresh_progress(const std::vector<bool>& have) {
 }
 
 bool SwarmTransfer::origin_allowed(const peer::SwarmStats& stats) {
-  if (!origin_ready_ || origin_ignores_ranges_ || origin_backoff_.resting(Clock::now())) {
-    return false;
-  }
-  return peers_had_their_chance(stats);
+  return origin_.usable(Clock::now()) && peers_had_their_chance(stats);
 }
 
 bool SwarmTransfer::peers_had_their_chance(const peer::SwarmStats& stats) const {
@@ -347,9 +348,9 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
   const PlanTimes times{now, started_, last_progress_, origin_allowed_since_, last_new_peer_};
   const bool is_stalled = stalled(times);
   if (!is_stalled) {
-    std::vector<OpenRequest> open;
-    for (const auto& [key, request] : requests_) open.push_back({key, request.piece, request.end});
-    for (const auto key : planner_.foreign_requests(ledger_, view, open)) cancel_request(key);
+    for (const auto key : planner_.foreign_requests(ledger_, view, origin_.open_requests())) {
+      origin_.cancel(key);
+    }
   }
   PlanLimits limits;
   limits.max_requests = settings_.max_bytes_per_second > 0
@@ -361,19 +362,10 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
   const bool settling =
       discovery_settling(times, deps_.hub.discovery() && deps_.hub.explicit_peers().empty());
   for (const auto& run :
-       planner_.runs_to_launch(ledger_, view, requests_.size(), is_stalled, settling, limits)) {
-    launch(run.first, run.end);
+       planner_.runs_to_launch(ledger_, view, origin_.runs(), is_stalled, settling, limits)) {
+    for (auto piece = run.first; piece < run.end; ++piece) ledger_.request(piece);
+    origin_.launch(run.first, run.end, file_);
   }
-}
-
-void SwarmTransfer::cancel_request(std::uint64_t key) {
-  auto node = requests_.extract(key);
-  if (node.empty()) return;
-  const auto& request = node.mapped();
-  spdlog::debug("{}: origin pieces {}-{} are another peer's now; request cancelled", file_.url,
-                request.piece, request.end - 1);
-  deps_.http.cancel(request.id);
-  for (auto piece = request.piece; piece < request.end; ++piece) ledger_.unrequest(piece);
 }
 
 // Between ticks, a finished request or a verified origin piece frees room in the pipeline: fill
@@ -388,111 +380,16 @@ void SwarmTransfer::request_plan() {
   });
 }
 
-void SwarmTransfer::launch(std::uint32_t first, std::uint32_t end) {
-  spdlog::debug("{}: origin pieces {}-{}", file_.url, first, end - 1);
-  const std::uint64_t key = next_key_++;
-  auto& request = requests_[key];
-  request.first = request.piece = first;
-  request.end = end;
-  request.buffer.reserve(ledger_.size_of(first));
-  for (auto piece = first; piece < end; ++piece) ledger_.request(piece);
-  origin::RangeRequest range;
-  range.url = file_.url;
-  range.begin = ledger_.offset_of(first);
-  range.end = ledger_.range_of(end - 1).end;
-  range.expected.size = meta_.size;
-  range.expected.etag = file_.etag;
-  range.expected.last_modified = file_.last_modified;
-  range.expected.accepts_ranges = true;
-  range.options = settings_.request_options();
-  const auto id = deps_.http.fetch(
-      range,
-      [this, key](std::uint64_t offset, std::span<const char> bytes) {
-        return on_origin_data(key, offset, bytes);
-      },
-      [this, key](auto result) { on_origin_done(key, std::move(result)); });
-  if (auto it = requests_.find(key); it != requests_.end()) it->second.id = id;
-}
-
-api::Result<void> SwarmTransfer::on_origin_data(std::uint64_t key, std::uint64_t,
-                                                std::span<const char> bytes) {
-  auto it = requests_.find(key);
-  if (it == requests_.end()) return {};
-  auto& request = it->second;
-  if (!flowing_) {
-    flowing_ = true;
-    hooks_.data_flowing();
+// A whole piece from the origin, unless a peer's copy was verified meanwhile.
+void SwarmTransfer::on_origin_piece(std::uint32_t piece, std::vector<char> data) {
+  if (ledger_[piece].fetch != PieceFetch::kRequested) return;
+  if (direct_) {
+    ledger_.start_write(piece);
+    write_direct(piece, std::move(data));
+  } else {
+    ledger_.hand_to_swarm(piece, Clock::now());
+    check_for_swarm(piece, std::move(data));
   }
-  while (!bytes.empty() && request.piece < request.end) {
-    const auto piece = request.piece;
-    const std::size_t need = ledger_.size_of(piece) - request.buffer.size();
-    const std::size_t take = std::min(need, bytes.size());
-    request.buffer.insert(request.buffer.end(), bytes.begin(), bytes.begin() + take);
-    bytes = bytes.subspan(take);
-    if (request.buffer.size() < ledger_.size_of(piece)) break;
-    // Verified meanwhile (a peer was faster): these bytes are not needed.
-    if (ledger_[piece].fetch == PieceFetch::kRequested) {
-      if (direct_) {
-        ledger_.start_write(piece);
-        write_direct(piece, std::move(request.buffer));
-      } else {
-        ledger_.hand_to_swarm(piece, Clock::now());
-        check_for_swarm(piece, std::move(request.buffer));
-      }
-    }
-    request.buffer = {};
-    ++request.piece;
-    if (request.piece < request.end) request.buffer.reserve(ledger_.size_of(request.piece));
-  }
-  return {};
-}
-
-void SwarmTransfer::on_origin_done(std::uint64_t key,
-                                   std::expected<void, origin::FetchError> result) {
-  auto node = requests_.extract(key);
-  if (node.empty() || finished_) return;
-  const auto& request = node.mapped();
-  // Pieces not handed over go back to the plan.
-  for (auto piece = request.piece; piece < request.end; ++piece) ledger_.unrequest(piece);
-  if (!result) {
-    origin_failed(std::move(result.error()));
-    return;
-  }
-  origin_backoff_.succeeded();
-  request_plan();
-}
-
-void SwarmTransfer::origin_failed(origin::FetchError error) {
-  if (error.error.kind == api::ErrorKind::kRangeNotSupported) {
-    // Asking again would bring the whole file again: the origin is out of play for this run.
-    // tick() decides whether the peers can do without it.
-    spdlog::info("{}: {}; peers only", file_.url, error.error.message);
-    origin_ignores_ranges_ = true;
-    origin_error_ = std::move(error);
-    return;
-  }
-  if (error.error.kind == api::ErrorKind::kContentChanged) {
-    forget_content(file_);
-    hooks_.persist(file_);
-    fail(std::move(error));
-    return;
-  }
-  // The origin is one source among others: peers go on while it rests.
-  const auto wait = origin_backoff_.failed(Clock::now(), error.retry_after);
-  spdlog::info("{}: origin unavailable ({}); peers only for {} ms", file_.url, error.error.message,
-               wait.count());
-  if (!origin_ready_ && !probe_id_) {
-    // The probe itself failed: ask again when the wait is over.
-    probe_timer_.expires_after(wait);
-    probe_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
-      if (ec || !*alive || finished_ || complete_ || origin_ready_ || probe_id_) return;
-      probe_id_ = deps_.http.probe(file_.url, settings_.request_options(), [this](auto result) {
-        probe_id_.reset();
-        on_probe(std::move(result));
-      });
-    });
-  }
-  origin_error_ = std::move(error);
 }
 
 // An origin piece is checked (against the piece layer, on the pool) before libtorrent sees it:
@@ -702,20 +599,19 @@ void SwarmTransfer::admit_and_copy_out(bool fetched, bool from_cache) {
 
 void SwarmTransfer::confirm_with_origin() {
   spdlog::debug("{}: another user fetched this content; asking the origin first", file_.url);
-  probe_id_ =
-      deps_.http.probe(file_.url, settings_.request_options(),
-                       [this](std::expected<origin::RemoteIdentity, origin::FetchError> result) {
-                         probe_id_.reset();
-                         if (!result) {
-                           fail(std::move(result.error()));
-                           return;
-                         }
-                         if (result->size != meta_.size) {
-                           fail(size_contradicts_metadata(file_, meta_.size, result->size));
-                           return;
-                         }
-                         admit_and_copy_out(true, true);
-                       });
+  admission_ = std::make_unique<OriginFetcher>(deps_.http, file_.url, settings_.request_options());
+  admission_->probe(file_, false,
+                    [this](std::expected<origin::RemoteIdentity, origin::FetchError> result) {
+                      if (!result) {
+                        fail(std::move(result.error()));
+                        return;
+                      }
+                      if (result->size != meta_.size) {
+                        fail(size_contradicts_metadata(file_, meta_.size, result->size));
+                        return;
+                      }
+                      admit_and_copy_out(true, true);
+                    });
 }
 
 // The verified content goes to the job's temporary file: a separate copy (reflink where the
@@ -896,19 +792,13 @@ void SwarmTransfer::end() {
   finished_ = true;
   *alive_ = false;
   timer_.cancel();
-  // A pending timer would keep the engine thread (and a CLI's exit) waiting for it.
-  probe_timer_.cancel();
+  cancel_origin();
   lease_.reset();
 }
 
 void SwarmTransfer::cancel_origin() {
-  if (probe_id_) deps_.http.cancel(*probe_id_);
-  probe_id_.reset();
-  for (const auto& [key, request] : requests_) {
-    deps_.http.cancel(request.id);
-    for (auto piece = request.piece; piece < request.end; ++piece) ledger_.unrequest(piece);
-  }
-  requests_.clear();
+  origin_.cancel_all();
+  if (admission_) admission_->cancel_all();
 }
 
 }  // namespace swarmcopy::engine::swarm

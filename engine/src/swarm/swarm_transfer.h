@@ -22,7 +22,6 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,7 +29,8 @@
 #include <string>
 #include <vector>
 
-#include "origin_backoff.h"
+#include "origin_fetcher.h"
+#include "origin_pieces.h"
 #include "origin_planner.h"
 #include "peer_tally.h"
 #include "piece_ledger.h"
@@ -76,18 +76,12 @@ class SwarmTransfer {
   std::uint32_t peers_connected() const;
 
  private:
-  struct OriginRequest {
-    origin::HttpClient::RequestId id = 0;
-    std::uint32_t first = 0;  // pieces [first, end)
-    std::uint32_t end = 0;
-    std::uint32_t piece = 0;  // the piece being assembled
-    std::vector<char> buffer;
-  };
-
   void on_joined(api::Result<std::shared_ptr<SwarmHub::Lease>> lease);
   void on_lead();
   void start_filling();
-  void on_probe(std::expected<origin::RemoteIdentity, origin::FetchError> result);
+  OriginPieces::Handlers origin_handlers();
+  bool on_origin_identified(const origin::RemoteIdentity& identity);
+  void on_origin_piece(std::uint32_t piece, std::vector<char> data);
   void tick();
   void schedule_tick();
   void refresh_peers(const peer::SwarmStats& stats);
@@ -98,13 +92,7 @@ class SwarmTransfer {
   void fall_back_to_http();
   PeerView peer_view(const peer::SwarmStats& stats) const;
   void plan_origin(const peer::SwarmStats& stats);
-  void cancel_request(std::uint64_t key);
   void request_plan();
-  void launch(std::uint32_t first, std::uint32_t end);
-  api::Result<void> on_origin_data(std::uint64_t key, std::uint64_t offset,
-                                   std::span<const char> bytes);
-  void on_origin_done(std::uint64_t key, std::expected<void, origin::FetchError> result);
-  void origin_failed(origin::FetchError error);
   void check_for_swarm(std::uint32_t piece, std::vector<char> data);
   void on_checked_for_swarm(std::uint32_t piece, bool matches, std::vector<char> data);
   void origin_piece_failed(std::uint32_t piece);
@@ -138,6 +126,9 @@ class SwarmTransfer {
   FallBackToHttp fall_back_to_http_;
   PieceLedger ledger_;  // every piece's state and source
   OriginPlanner planner_;
+  OriginPieces origin_;
+  // Asks the origin whether this user may have content another user fetched.
+  std::unique_ptr<OriginFetcher> admission_;
   std::uint64_t origin_before_ = 0;  // FileRecord::from_origin and from_peers of earlier runs
   std::uint64_t peers_before_ = 0;
   std::shared_ptr<SwarmHub::Lease> lease_;
@@ -146,23 +137,12 @@ class SwarmTransfer {
   // was complete in the cache from the start: then it is copied at once).
   std::shared_ptr<ProgressiveCopy> mirror_;
   boost::asio::steady_timer timer_;
-  boost::asio::steady_timer probe_timer_;  // asks the origin again after a failed probe
 
   std::optional<peer::SwarmStats> last_stats_;  // as of the last tick
   bool plan_posted_ = false;
   bool complete_ = false;
   // Another job fills the same content (SwarmHub::Lease::fills): this one waits for it.
   bool following_ = false;
-  // Origin state: usable once the probe confirmed the file's identity; after a failure, not
-  // before retry_at.
-  bool origin_ready_ = false;
-  std::optional<origin::HttpClient::RequestId> probe_id_;
-  OriginBackoff origin_backoff_;
-  std::optional<origin::FetchError> origin_error_;
-  // The origin answered a Range request with the whole file: it serves no piece in this run.
-  bool origin_ignores_ranges_ = false;
-  std::map<std::uint64_t, OriginRequest> requests_;
-  std::uint64_t next_key_ = 1;
   std::uint32_t origin_hash_failures_ = 0;
   // Direct mode: while no peer is connected, origin pieces are checked (against the v2 piece
   // layer, peer::piece_matches) and written into the cache item by us, on the pool — several
