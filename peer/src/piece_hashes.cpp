@@ -24,8 +24,9 @@ std::optional<PieceHashes> PieceHashes::of(const lt::torrent_info& info) {
     hashes.v1.push_back(info.hash_for_piece(lt::piece_index_t{piece}));
     hashes.layer.emplace_back(layer.data() + std::size_t(piece) * lt::sha256_hash::size());
   }
-  hashes.leaves_per_piece = peer::leaves_per_piece(static_cast<std::uint64_t>(files.file_size(file)),
-                                             static_cast<std::uint32_t>(info.piece_length()));
+  hashes.leaves_per_piece =
+      peer::leaves_per_piece(static_cast<std::uint64_t>(files.file_size(file)),
+                             static_cast<std::uint32_t>(info.piece_length()));
   return hashes;
 }
 

@@ -48,7 +48,7 @@ struct PieceEntry {
   PieceFetch fetch = PieceFetch::kMissing;
   PieceCopy copy = PieceCopy::kAbsent;
   PieceSource source = PieceSource::kNone;
-  bool write_pending = false;                           // a direct write of ours is on the pool
+  bool write_pending = false;    // a direct write of ours is on the pool
   bool origin_rejected = false;  // the origin's bytes for it failed their check at least once
   std::chrono::steady_clock::time_point handed_over{};  // kChecking since
 };
