@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "swarmcopy/util/file_io.h"
+
 namespace swarmcopy::engine {
 
 api::Error TempFile::io_error(const char* what, int err) const {
@@ -42,14 +44,8 @@ api::Result<std::shared_ptr<TempFile>> TempFile::open(const std::string& path,
 }
 
 api::Result<void> TempFile::write_at(std::uint64_t offset, std::span<const char> bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::pwrite(fd_.get(), bytes.data(), bytes.size(), static_cast<off_t>(offset));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return std::unexpected(io_error("write failed", errno));
-    }
-    bytes = bytes.subspan(static_cast<std::size_t>(n));
-    offset += static_cast<std::uint64_t>(n);
+  if (const int error = util::pwrite_fully(fd_.get(), bytes, offset); error != 0) {
+    return std::unexpected(io_error("write failed", error));
   }
   return {};
 }

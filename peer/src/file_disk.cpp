@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "swarmcopy/util/file_io.h"
 #include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::peer {
@@ -374,26 +375,21 @@ class FileDisk final : public lt::disk_interface {
 
   static lt::storage_error read_at(const Storage& storage, lt::span<char> buffer,
                                    std::int64_t offset) {
-    for (std::ptrdiff_t done = 0; done < buffer.size();) {
-      const ssize_t n = ::pread(storage.fd.get(), buffer.data() + done,
-                                static_cast<std::size_t>(buffer.size() - done), offset + done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return system_error(errno, lt::operation_t::file_read);
-      if (n == 0) return storage_error(lt::errors::file_too_short, lt::operation_t::file_read);
-      done += n;
-    }
+    const int error = util::pread_fully(storage.fd.get(),
+                                        {buffer.data(), static_cast<std::size_t>(buffer.size())},
+                                        static_cast<std::uint64_t>(offset));
+    if (error == ENODATA)
+      return storage_error(lt::errors::file_too_short, lt::operation_t::file_read);
+    if (error != 0) return system_error(error, lt::operation_t::file_read);
     return {};
   }
 
   static lt::storage_error write_at(const Storage& storage, lt::span<const char> buffer,
                                     std::int64_t offset) {
-    for (std::ptrdiff_t done = 0; done < buffer.size();) {
-      const ssize_t n = ::pwrite(storage.fd.get(), buffer.data() + done,
-                                 static_cast<std::size_t>(buffer.size() - done), offset + done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return system_error(n < 0 ? errno : ENOSPC, lt::operation_t::file_write);
-      done += n;
-    }
+    const int error = util::pwrite_fully(storage.fd.get(),
+                                         {buffer.data(), static_cast<std::size_t>(buffer.size())},
+                                         static_cast<std::uint64_t>(offset));
+    if (error != 0) return system_error(error, lt::operation_t::file_write);
     return {};
   }
 

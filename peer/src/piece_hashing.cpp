@@ -1,7 +1,5 @@
 #include "piece_hashing.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -9,22 +7,12 @@
 #include <thread>
 
 #include "piece_hashes.h"
+#include "swarmcopy/util/file_io.h"
 
 namespace swarmcopy::peer {
 namespace {
 
 constexpr std::size_t kBlock = 16 * 1024;
-
-int read_fully(int fd, char* out, std::size_t length, std::uint64_t offset) {
-  for (std::size_t done = 0; done < length;) {
-    const ssize_t n = ::pread(fd, out + done, length - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno;
-    if (n == 0) return EIO;  // shorter than it should be
-    done += static_cast<std::size_t>(n);
-  }
-  return 0;
-}
 
 }  // namespace
 
@@ -44,9 +32,9 @@ std::optional<PieceDigests> hash_pieces(int fd, const PieceGeometry& geometry, b
     for (std::size_t piece = next++; piece < pieces && first_error == 0; piece = next++) {
       const std::uint64_t offset = piece * piece_size;
       const auto length = static_cast<std::size_t>(std::min(piece_size, geometry.size - offset));
-      if (const int error = read_fully(fd, buffer.data(), length, offset); error != 0) {
+      if (const int error = util::pread_fully(fd, {buffer.data(), length}, offset); error != 0) {
         int none = 0;
-        first_error.compare_exchange_strong(none, error);
+        first_error.compare_exchange_strong(none, error == ENODATA ? EIO : error);
         return;
       }
       if (with_v1) digests.v1[piece] = lt::hasher(buffer.data(), static_cast<int>(length)).final();

@@ -1,8 +1,6 @@
 #include "verified_copy.h"
 
-#include <unistd.h>
-
-#include <cerrno>
+#include "swarmcopy/util/file_io.h"
 
 namespace swarmcopy::peer {
 
@@ -21,15 +19,10 @@ void VerifiedCopy::detach() {
 void VerifiedCopy::write(std::uint32_t piece, std::span<const char> bytes, std::int64_t offset) {
   std::lock_guard lock(mutex_);
   if (!fd_.valid() || !copies_) return;
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const auto n = ::pwrite(fd_.get(), bytes.data() + done, bytes.size() - done,
-                            static_cast<off_t>(offset + static_cast<std::int64_t>(done)));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // not marked: the engine copies the piece itself, and reports errors
-    done += static_cast<std::size_t>(n);
+  // Not marked when it fails: the engine copies the piece itself, and reports what fails.
+  if (util::pwrite_fully(fd_.get(), bytes, static_cast<std::uint64_t>(offset)) == 0) {
+    copies_->mark(piece);
   }
-  copies_->mark(piece);
 }
 
 }  // namespace swarmcopy::peer

@@ -8,6 +8,7 @@
 
 #include "file_ops.h"
 #include "swarmcopy/cache/file_copy.h"
+#include "swarmcopy/util/file_io.h"
 #include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::engine::swarm {
@@ -15,15 +16,9 @@ namespace {
 
 api::Result<void> read_at(int fd, std::uint64_t offset, std::span<char> buffer,
                           const std::string& name) {
-  for (std::size_t done = 0; done < buffer.size();) {
-    const ssize_t n =
-        ::pread(fd, buffer.data() + done, buffer.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      return std::unexpected(
-          local_file_error("cannot read cached content", name, n == 0 ? EIO : errno));
-    }
-    done += static_cast<std::size_t>(n);
+  if (const int error = util::pread_fully(fd, buffer, offset); error != 0) {
+    return std::unexpected(
+        local_file_error("cannot read cached content", name, error == ENODATA ? EIO : error));
   }
   return {};
 }

@@ -13,6 +13,7 @@
 #include "content_identity.h"
 #include "fs_credentials.h"
 #include "piece_owner.h"
+#include "swarmcopy/util/file_io.h"
 #include "swarmcopy/util/sha256.h"
 #include "swarmcopy/util/unique_fd.h"
 
@@ -454,25 +455,15 @@ void SwarmTransfer::write_direct(std::uint32_t piece, std::vector<char> data) {
     const bool matches = peer::piece_matches(*meta, piece, data);
     api::Result<void> written;
     if (matches) {
-      std::size_t done = 0;
       int err = 0;
       {
         // One writer at a time: ext4 serializes writes to a file anyway, and pool threads
         // spinning on its lock took a second of CPU per GiB here (bench/first_peer, perf).
         std::lock_guard lock(*object_lock);
         util::UniqueFd fd(::open(object.c_str(), O_WRONLY | O_CLOEXEC));
-        err = fd.valid() ? 0 : errno;
-        while (fd.valid() && done < data.size()) {
-          const auto n = ::pwrite(fd.get(), data.data() + done, data.size() - done,
-                                  static_cast<off_t>(offset + done));
-          if (n <= 0) {
-            err = n < 0 ? errno : ENOSPC;
-            break;
-          }
-          done += static_cast<std::size_t>(n);
-        }
+        err = fd.valid() ? util::pwrite_fully(fd.get(), data, offset) : errno;
       }
-      if (done == data.size()) {
+      if (err == 0) {
         if (mirror) written = mirror->write_piece(piece, data);
       } else {
         written = std::unexpected(
