@@ -9,12 +9,10 @@
 #include <fmt/format.h>
 
 #include "exit_code.h"
-#include "get_outcome.h"
 #include "get_request.h"
 #include "get_session.h"
 #include "logging.h"
 #include "parse_units.h"
-#include "printable.h"
 #include "state_dir.h"
 #include "url_path.h"
 #include "usage.h"
@@ -46,24 +44,14 @@ int usage_error(const CLI::App& command, const std::string& message) {
   return kExitUsage;
 }
 
-// An error before any job exists, in the same form and with the same --json as the others.
-int early_failure(api::Error error, bool json, const std::string& path) {
-  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error.describe()));
-  if (json) {
-    GetOutcome outcome;
-    outcome.path = path;
-    outcome.error = std::move(error);
-    fmt::print(stdout, "{}\n", get_outcome_to_json(outcome).dump());
-  }
-  return kExitFailure;
-}
-
 }  // namespace
 
 GetCommand::GetCommand(CLI::App& app)
     : command_(app.add_subcommand("get", "Download one file now and wait for it")) {
   command_->footer(kDetails);
-  command_->add_option("URL", url_, "http:// or https:// URL of the file")->required();
+  command_->add_option("URL", url_, "http:// or https:// URL of the file")
+      ->required()
+      ->check(validator(parse_http_url, "URL"));
   command_
       ->add_option("-o,--output", output_,
                    "Where to save it; a relative path is taken from the current directory, a "
@@ -107,7 +95,8 @@ GetCommand::GetCommand(CLI::App& app)
   command_
       ->add_option("--metadata", metadata_,
                    "URL of the file's metadata (default: URL with .torrent added to its path)")
-      ->type_name("URL");
+      ->type_name("URL")
+      ->check(validator(parse_http_url, "URL"));
   auto* peer = command_
                    ->add_option("--peer", peers_,
                                 "A LAN peer to dial, HOST:PORT (repeatable; for networks "
@@ -127,8 +116,9 @@ GetCommand::GetCommand(CLI::App& app)
   auto* seed = command_
                    ->add_option("--seed-time", seed_time_,
                                 "After success (and its --json), keep serving the file to peers "
-                                "this many seconds before exiting")
-                   ->type_name("SECONDS");
+                                "this long before exiting: seconds, or 90s, 10m, 2h, 3d")
+                   ->type_name("DURATION")
+                   ->check(validator(parse_duration, "DURATION"));
   auto* upload = command_
                      ->add_option("--upload-limit", upload_limit_,
                                   "Cap on what peers get from this machine, bytes per second "
@@ -168,14 +158,6 @@ int GetCommand::run() {
   request.progress_bar = !quiet_ && !json_progress_ && ::isatty(STDERR_FILENO) == 1;
   request.progress_lines = json_progress_;
 
-  // Checked here rather than left to add_file: a URL the engine cannot serve must not create
-  // a job, and the default PATH depends on the URL anyway.
-  if (!is_http_url(url_)) {
-    return early_failure(api::Error{api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument, 0,
-                                    "not an http:// or https:// URL", url_, api::Protocol::kNone},
-                         json_, output_);
-  }
-
   std::error_code ec;
   std::filesystem::path path =
       output_.empty() ? std::filesystem::path(".") : std::filesystem::path(output_);
@@ -199,20 +181,12 @@ int GetCommand::run() {
   if (!limit_rate_.empty()) request.max_bytes_per_second = *parse_rate(limit_rate_);
 
   if (!mode_.empty()) request.mode = api::parse_download_mode(mode_);
-  if (!metadata_.empty()) {
-    if (!is_http_url(metadata_)) {
-      return early_failure(
-          api::Error{api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument, 0,
-                     "--metadata: not an http:// or https:// URL", metadata_, api::Protocol::kNone},
-          json_, output_);
-    }
-    request.metadata_url = metadata_;
-  }
+  if (!metadata_.empty()) request.metadata_url = metadata_;
   request.peer.peers = peers_;
   if (!listen_.empty()) request.peer.listen = *parse_listen(listen_);
   request.peer.local_discovery = !no_lsd_;
   request.peer.max_connections = max_peers_;
-  request.seed_time = std::chrono::seconds(seed_time_);
+  if (!seed_time_.empty()) request.seed_time = *parse_duration(seed_time_);
   if (!upload_limit_.empty()) request.peer.upload_bytes_per_second = *parse_rate(upload_limit_);
 
   request.daemon = daemon_ || !socket_.empty();

@@ -39,7 +39,7 @@ class GetCommand final : public Command {
   std::vector<std::string> peers_;
   std::string listen_;
   bool no_lsd_ = false;
-  std::uint64_t seed_time_ = 0;
+  std::string seed_time_;
   std::string upload_limit_;
   int max_peers_ = engine::PeerOptions{}.max_connections;
 };

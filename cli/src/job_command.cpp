@@ -75,7 +75,9 @@ JobCommand::JobCommand(CLI::App& app)
 
   auto* add = add_verb(Verb::kAdd, "add", "Add a file to a job");
   add_job_argument(add);
-  add->add_option("URL", url_, "http:// or https:// URL of the file")->required();
+  add->add_option("URL", url_, "http:// or https:// URL of the file")
+      ->required()
+      ->check(validator(parse_http_url, "URL"));
   add->add_option("PATH", path_,
                   "Where to save it; relative to the current directory; a directory gets the "
                   "URL's file name")
@@ -86,7 +88,8 @@ JobCommand::JobCommand(CLI::App& app)
       ->check(validator(parse_sha256, "SHA256"));
   add->add_option("--metadata", metadata_,
                   "URL of the file's metadata (default: URL with .torrent added to its path)")
-      ->type_name("URL");
+      ->type_name("URL")
+      ->check(validator(parse_http_url, "URL"));
   add->add_option("--mode", mode_,
                   "lan (LAN peers, origin and cache), http-only or bypass; default: the "
                   "engine's (lan)")
@@ -119,9 +122,9 @@ JobCommand::JobCommand(CLI::App& app)
   set_options_.push_back(
       set->add_option("--no-progress-timeout", no_progress_timeout_,
                       "How long the job may retry transient errors without progress before "
-                      "it is an ERROR; 0: the first one is")
-          ->type_name("SECONDS")
-          ->check(CLI::NonNegativeNumber));
+                      "it is an ERROR: seconds, or 90s, 10m, 2h, 3d; 0: the first one is")
+          ->type_name("DURATION")
+          ->check(validator(parse_duration, "DURATION")));
   set_options_.push_back(
       set->add_option("--notify", notify_,
                       "Which events reach callbacks: a number (0x1f at most) or names joined "
@@ -256,24 +259,13 @@ api::Error JobCommand::about(const api::Job& job, api::Error error) {
 }
 
 int JobCommand::add(api::Job& job, const JobOutput& output) {
-  // Checked here, not only by the daemon: the error line then names the URL as `get`'s does.
-  if (!is_http_url(url_)) {
-    return output.failure(
-        caller_error(api::ErrorKind::kInvalidArgument, "not an http:// or https:// URL", url_));
-  }
   auto path = destination(url_, path_);
   if (!path) return usage_error(path.error());
   api::FileSpec spec;
   spec.url = url_;
   spec.local_path = path->string();
   if (!sha256_.empty()) spec.sha256 = *parse_sha256(sha256_);
-  if (!metadata_.empty()) {
-    if (!is_http_url(metadata_)) {
-      return output.failure(caller_error(api::ErrorKind::kInvalidArgument,
-                                         "--metadata: not an http:// or https:// URL", metadata_));
-    }
-    spec.metadata_url = metadata_;
-  }
+  if (!metadata_.empty()) spec.metadata_url = metadata_;
   if (!mode_.empty()) spec.mode = api::parse_download_mode(mode_);
   if (auto added = job.add_file(spec); !added) return output.failure(about(job, added.error()));
   auto info = job.info();
@@ -288,9 +280,7 @@ int JobCommand::set(api::Job& job, const JobOutput& output) {
     }
   }
   if (set_options_[1]->count() > 0) {
-    if (auto done = job.set_no_progress_timeout(
-            std::chrono::seconds(static_cast<std::int64_t>(no_progress_timeout_)));
-        !done) {
+    if (auto done = job.set_no_progress_timeout(*parse_duration(no_progress_timeout_)); !done) {
       return output.failure(about(job, done.error()));
     }
   }

@@ -75,7 +75,7 @@ class JobCommand final : public Command {
   std::string mode_;
   bool all_ = false;
   std::string priority_;
-  std::uint64_t no_progress_timeout_ = 0;
+  std::string no_progress_timeout_;
   std::string notify_;
   std::vector<CLI::Option*> set_options_;
 };

@@ -192,21 +192,24 @@ TEST_F(CliGetTest, NotFoundPrintsTheErrorLineAndJson) {
   EXPECT_TRUE(json["error"]["message"].is_string());
 }
 
-TEST_F(CliGetTest, UnsupportedUrlSchemeIsARuntimeError) {
+TEST_F(CliGetTest, UnsupportedUrlSchemeIsAUsageError) {
   const auto path = out_ / "file.bin";
 
-  const auto result =
-      get({"ftp://127.0.0.1/file.bin", "-o", path.string(), "--home", home_.string(), "--json"});
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"ftp://127.0.0.1/file.bin", "-o", path.string(), "--home", home_.string(), "--json"},
+           {"file:///etc/hostname", "-o", path.string(), "--home", home_.string()},
+           {nginx_->url("/file.bin"), "--metadata", "ftp://127.0.0.1/file.bin.torrent", "-o",
+            path.string(), "--home", home_.string(), "--json"}}) {
+    const auto result = get(args);
 
-  EXPECT_EQ(result.exit_code, 2) << describe(result);
-  const auto lines = lines_of(result.err);
-  ASSERT_EQ(lines.size(), 1u) << describe(result);
-  EXPECT_TRUE(lines[0].starts_with("swarmcopy: error: ")) << lines[0];
-  EXPECT_TRUE(lines[0].ends_with(": ftp://127.0.0.1/file.bin")) << lines[0];
+    EXPECT_EQ(result.exit_code, 1) << describe(result);
+    EXPECT_NE(result.err.find("not an http:// or https:// URL: "), std::string::npos)
+        << describe(result);
+    EXPECT_NE(result.err.find("Usage:"), std::string::npos) << describe(result);
+    EXPECT_EQ(result.out, "") << "a usage error prints no JSON";
+  }
   EXPECT_TRUE(entries_of(out_).empty());
-  const auto json = json_of(result);
-  EXPECT_TRUE(json["job"].is_null());
-  EXPECT_EQ(json["error"]["kind"], "invalid_argument");
+  EXPECT_FALSE(fs::exists(home_)) << "no engine was opened, so no job was made";
 }
 
 TEST_F(CliGetTest, UsageErrorsExitOneWithUsage) {
@@ -218,6 +221,7 @@ TEST_F(CliGetTest, UsageErrorsExitOneWithUsage) {
       {nginx_->url("/x"), "--priority", "urgent"},        // not a priority
       {nginx_->url("/x"), "--header", "no colon here"},   // not a header
       {nginx_->url("/x"), "--daemon", "--home", "/tmp"},  // the daemon has its own state
+      {nginx_->url("/x"), "--seed-time", "soon"},         // not a duration
   };
   for (const auto& args : bad_command_lines) {
     const auto result = get(args);
@@ -299,6 +303,26 @@ TEST_F(CliGetTest, HeadersAreSentToTheOrigin) {
                              home_.string(), "--header", "X-Swarmcopy-Test: open-sesame"});
   ASSERT_EQ(admitted.exit_code, 0) << describe(admitted);
   EXPECT_EQ(sha256_file(path).value_or(""), sha);
+}
+
+TEST_F(CliGetTest, SeedTimeTakesDurationUnits) {
+  const auto sha = serve("file.bin", 50000);
+  const auto path = out_ / "file.bin";
+  auto child = ChildProcess::spawn(cli({"get", nginx_->url("/file.bin"), "-o", path.string(),
+                                        "--home", home_.string(), "--seed-time", "2m"}),
+                                   {.cwd = out_});
+  ASSERT_TRUE(child) << child.error();
+
+  // Served "for 120 s": 2m read as two minutes, not as 2 s or a usage error.
+  const bool serving = (*child)->wait_for_error_output(
+      [](const std::string& err) { return err.find("to peers for 120 s") != std::string::npos; },
+      30s);
+  ASSERT_TRUE(serving) << describe((*child)->wait(1s));
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+  (*child)->send_signal(SIGINT);
+  const auto stopped = (*child)->wait(30s);
+  EXPECT_EQ(stopped.exit_code, 0) << "Ctrl-C ends the seeding of a finished download\n"
+                                  << describe(stopped);
 }
 
 TEST_F(CliGetTest, InterruptSuspendsAndTheSameCommandResumesTheSameJob) {

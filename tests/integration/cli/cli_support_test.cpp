@@ -41,6 +41,27 @@ TEST(ParseRate, RejectsGarbage) {
   }
 }
 
+TEST(ParseDuration, APlainNumberIsSecondsAndUnitsMultiply) {
+  EXPECT_EQ(parse_duration("90").value(), 90s);
+  EXPECT_EQ(parse_duration("0").value(), 0s);
+  EXPECT_EQ(parse_duration("90s").value(), 90s);
+  EXPECT_EQ(parse_duration("10m").value(), 600s);
+  EXPECT_EQ(parse_duration("2h").value(), 7200s);
+  EXPECT_EQ(parse_duration("3d").value(), 259200s);
+  EXPECT_EQ(parse_duration("2H").value(), 7200s);
+}
+
+TEST(ParseDuration, RejectsGarbage) {
+  for (const char* text : {"", "s", "-5", "-5m", "1.5h", "10x", "10 m", " 10", "10ms", "1w",
+                           "99999999999999999999d"}) {
+    const auto parsed = parse_duration(text);
+    EXPECT_FALSE(parsed.has_value()) << text;
+    if (!parsed) {
+      EXPECT_NE(parsed.error().find("90s, 10m, 2h, 3d"), std::string::npos) << parsed.error();
+    }
+  }
+}
+
 TEST(ParseSha256, LowerCasesAndChecksLength) {
   const std::string upper(64, 'A');
   EXPECT_EQ(parse_sha256(upper).value(), std::string(64, 'a'));
