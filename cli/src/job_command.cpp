@@ -10,6 +10,7 @@
 
 #include "daemon_discovery.h"
 #include "exit_code.h"
+#include "job_reference.h"
 #include "job_resolver.h"
 #include "job_waiter.h"
 #include "job_watch.h"
@@ -27,7 +28,7 @@ constexpr const char* kDetails =
     "Jobs live in swarmcopyd: --socket PATH, else $SWARMCOPY_SOCKET, else the system daemon\n"
     "(/run/swarmcopy/swarmcopyd.sock) when it answers, else the user daemon\n"
     "($XDG_RUNTIME_DIR/swarmcopy/swarmcopyd.sock), started on demand. JOB is a job id or a\n"
-    "prefix that only one job has.\n"
+    "prefix of 4 characters or more that only one job has.\n"
     "Exit codes: 0 done, 1 usage error, 2 failure (one 'swarmcopy: error: ...' line on\n"
     "stderr); watch: 0 TRANSFERRED or ACKNOWLEDGED, 2 ERROR or CANCELLED, 3 SUSPENDED, 130\n"
     "interrupted (the job is left as it is).\n"
@@ -149,8 +150,11 @@ CLI::App* JobCommand::add_verb(Verb verb, const std::string& name, const std::st
 }
 
 void JobCommand::add_job_argument(CLI::App* verb) {
-  verb->add_option("JOB", job_, "The job's id, or a prefix of it that only one job has")
-      ->required();
+  verb->add_option("JOB", job_,
+                   "The job's id, or a prefix of it (4 characters at least) that only one job "
+                   "has")
+      ->required()
+      ->check(validator(parse_job_reference, "JOB"));
 }
 
 int JobCommand::usage_error(const std::string& message) const {

@@ -11,6 +11,7 @@
 #include "format_units.h"
 #include "get_outcome.h"
 #include "job_json.h"
+#include "job_reference.h"
 #include "job_text.h"
 #include "parse_units.h"
 #include "progress_bar.h"
@@ -296,6 +297,17 @@ TEST(JobText, ShowsTheJobAndTheTable) {
   EXPECT_EQ(job_list_text({}), "no jobs\n");
   EXPECT_EQ(progress_text(512, std::nullopt), "512 B / ?");
   EXPECT_EQ(progress_text(512, 1024), "512 B / 1.0 KiB (50%)");
+}
+
+TEST(JobReference, APrefixNeedsFourCharacters) {
+  for (const char* text : {"", "0", "ab", "abc"}) {
+    const auto parsed = parse_job_reference(text);
+    ASSERT_FALSE(parsed.has_value()) << text;
+    EXPECT_NE(parsed.error().find("at least 4 characters"), std::string::npos) << parsed.error();
+  }
+  EXPECT_EQ(parse_job_reference("abcd").value(), "abcd");
+  EXPECT_EQ(parse_job_reference("00000000-0000-4000-8000-000000000001").value(),
+            "00000000-0000-4000-8000-000000000001");
 }
 
 TEST(JobJson, MasksCredentialHeaders) {

@@ -408,8 +408,8 @@ TEST_F(CliJobDaemonTest, JobsAreFoundByAUniquePrefixAndListedOldestFirst) {
   ASSERT_EQ(table.exit_code, 0) << describe(table);
   EXPECT_EQ(lines_of(table.out).size(), 3u) << table.out;
 
-  // The shortest prefix that tells them apart.
-  std::size_t length = 1;
+  // The shortest prefix that tells them apart, and that the CLI takes (4 characters).
+  std::size_t length = 4;
   while (first.substr(0, length) == second.substr(0, length)) ++length;
   const auto by_prefix = cli({"job", "show", first.substr(0, length), "--json"});
   ASSERT_EQ(by_prefix.exit_code, 0) << describe(by_prefix);
@@ -420,6 +420,24 @@ TEST_F(CliJobDaemonTest, JobsAreFoundByAUniquePrefixAndListedOldestFirst) {
   }
   const auto garbage = cli({"job", "show", "not-a-job"});
   EXPECT_EQ(garbage.exit_code, 2) << describe(garbage);
+}
+
+TEST_F(CliJobDaemonTest, APrefixShorterThanFourCharactersIsRefused) {
+  env_.serve("file.bin", 1000);
+  const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin");
+
+  // Even the job's own first characters: a short prefix would pick a job by chance.
+  for (const auto& prefix : {std::string("0"), id.substr(0, 1), id.substr(0, 3)}) {
+    const auto cancelled = cli({"job", "cancel", prefix, "--json"});
+    EXPECT_EQ(cancelled.exit_code, 1) << prefix << "\n" << describe(cancelled);
+    EXPECT_NE(cancelled.err.find("at least 4 characters"), std::string::npos)
+        << describe(cancelled);
+    EXPECT_EQ(cancelled.out, "");
+  }
+  EXPECT_EQ(show(id)["state"], "SUSPENDED") << "no job was cancelled";
+  const auto by_four = cli({"job", "show", id.substr(0, 4), "--json"});
+  ASSERT_EQ(by_four.exit_code, 0) << describe(by_four);
+  EXPECT_EQ(json_of(by_four.out)["id"], id);
 }
 
 TEST_F(CliJobDaemonTest, GetDaemonDownloadsThroughTheDaemon) {
