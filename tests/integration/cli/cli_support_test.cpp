@@ -299,6 +299,37 @@ TEST(JobText, ShowsTheJobAndTheTable) {
   EXPECT_EQ(progress_text(512, 1024), "512 B / 1.0 KiB (50%)");
 }
 
+TEST(JobText, ShowsTheTypeAndBytesBySource) {
+  api::JobInfo info;
+  info.progress.files_total = 2;
+  info.progress.bytes_total = 6 << 20;
+  api::FileStatus first;
+  first.from_origin = 1 << 20;
+  first.from_peers = 2 << 20;
+  api::FileStatus second;
+  second.from_origin = 1 << 20;
+  second.from_cache = 512;
+  info.files = {first, second};
+  const auto details = job_details_text(info);
+  EXPECT_NE(details.find("type                 download\n"), std::string::npos) << details;
+  EXPECT_NE(details.find("bytes by source      origin 2.0 MiB, peers 2.0 MiB, cache 512 B\n"),
+            std::string::npos)
+      << details;
+}
+
+TEST(JobText, AJobWithoutFilesSaysNoFiles) {
+  api::JobInfo info;
+  info.display_name = "empty";
+  info.progress.bytes_total = 0;  // what the engine reports: the sizes of no files are known
+  const auto details = job_details_text(info);
+  EXPECT_NE(details.find("progress             no files\n"), std::string::npos) << details;
+  EXPECT_EQ(details.find("100%"), std::string::npos) << details;
+  EXPECT_EQ(details.find("  files\n"), std::string::npos) << details;
+  const auto table = job_list_text({info});
+  EXPECT_NE(table.find("no files"), std::string::npos) << table;
+  EXPECT_EQ(table.find("100%"), std::string::npos) << table;
+}
+
 TEST(JobReference, APrefixNeedsFourCharacters) {
   for (const char* text : {"", "0", "ab", "abc"}) {
     const auto parsed = parse_job_reference(text);

@@ -218,6 +218,35 @@ TEST_F(CliJobDaemonTest, JobObjectCarriesTheContractFields) {
   EXPECT_NE(text.out.find("SUSPENDED"), std::string::npos);
 }
 
+TEST_F(CliJobDaemonTest, ShowPrintsTheTypeBytesBySourceAndNoFilesForAnEmptyJob) {
+  const auto created = cli({"job", "create", "empty"});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  const auto id = lines_of(created.out)[0];
+
+  const auto empty = cli({"job", "show", id});
+  ASSERT_EQ(empty.exit_code, 0) << describe(empty);
+  EXPECT_NE(empty.out.find("no files"), std::string::npos) << empty.out;
+  EXPECT_EQ(empty.out.find("100%"), std::string::npos) << "nothing is done\n" << empty.out;
+  EXPECT_TRUE(std::regex_search(empty.out, std::regex("\n +type +download\n"))) << empty.out;
+  const auto listed = cli({"job", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << describe(listed);
+  EXPECT_NE(listed.out.find("no files"), std::string::npos) << listed.out;
+
+  env_.serve("file.bin", 1000);
+  const auto added = cli({"job", "add", id, env_.url("/file.bin"), "file.bin"});
+  ASSERT_EQ(added.exit_code, 0) << describe(added);
+  ASSERT_EQ(cli({"job", "resume", id}).exit_code, 0);
+  const auto watched = cli({"job", "watch", id});
+  ASSERT_EQ(watched.exit_code, 0) << describe(watched);
+
+  const auto done = cli({"job", "show", id});
+  ASSERT_EQ(done.exit_code, 0) << describe(done);
+  EXPECT_TRUE(std::regex_search(
+      done.out, std::regex("\n +bytes by source +origin 1000 B, peers 0 B, cache 0 B\n")))
+      << done.out;
+  EXPECT_NE(done.out.find("1000 B / 1000 B (100%)"), std::string::npos) << done.out;
+}
+
 TEST_F(CliJobDaemonTest, SetChangesSettingsAndPrintsTheJob) {
   env_.serve("file.bin", 1000);
   const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin");
