@@ -69,6 +69,12 @@ JobCommand::JobCommand(CLI::App& app)
     : command_(app.add_subcommand("job", "Manage download jobs in the swarmcopy daemon")) {
   command_->footer(kDetails);
   command_->require_subcommand(1);
+  // Shared by every verb: on `job`, and each verb falls through to them (add_verb), so they
+  // may come before the verb or after it (`job --json list`, `job list --json`).
+  command_->add_option("--socket", socket_, "The daemon's socket (default: see below)")
+      ->type_name("PATH");
+  command_->add_flag("--json", json_, "Print the job as JSON on stdout (see below)");
+  command_->add_flag("-v,--verbose", verbosity_, "More log output on stderr (repeat for more)");
 
   auto* create = add_verb(Verb::kCreate, "create",
                           "Create a job (SUSPENDED: add files, then resume); prints its id");
@@ -138,13 +144,10 @@ JobCommand::JobCommand(CLI::App& app)
 CLI::App* JobCommand::add_verb(Verb verb, const std::string& name, const std::string& description) {
   auto* sub = command_->add_subcommand(name, description);
   sub->footer(kDetails);
-  sub->add_option("--socket", socket_, "The daemon's socket (default: see below)")
-      ->type_name("PATH");
-  sub->add_flag("--json", json_, "Print the job as JSON on stdout (see below)");
+  sub->fallthrough();  // the options on `job` (see the constructor)
   if (verb == Verb::kWatch) {
     sub->add_flag("-q,--quiet", quiet_, "No progress bar");
   }
-  sub->add_flag("-v,--verbose", verbosity_, "More log output on stderr (repeat for more)");
   verbs_.push_back({verb, sub});
   return sub;
 }

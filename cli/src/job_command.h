@@ -60,7 +60,7 @@ class JobCommand final : public Command {
   std::vector<VerbCommand> verbs_;
   CLI::App* chosen_verb_ = nullptr;
 
-  // Shared by every verb (each registers them, so they may follow the verb's name).
+  // Shared by every verb: options of `job` that the verbs fall through to.
   std::string socket_;
   bool json_ = false;
   bool quiet_ = false;

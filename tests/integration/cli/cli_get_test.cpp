@@ -234,6 +234,30 @@ TEST_F(CliGetTest, UsageErrorsExitOneWithUsage) {
   EXPECT_TRUE(entries_of(out_).empty());
 }
 
+TEST_F(CliGetTest, UnknownOptionsAndCommandsSuggestTheClosestName) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> typos = {
+      {{"get", nginx_->url("/x"), "--jsn"}, "--jsn: did you mean --json?"},
+      {{"get", nginx_->url("/x"), "--limit-rat", "5M"}, "--limit-rat: did you mean --limit-rate?"},
+      {{"get", "--sha265", std::string(64, 'a'), nginx_->url("/x")},
+       "--sha265: did you mean --sha256?"},
+      {{"gte", nginx_->url("/x")}, "gte: did you mean get?"},
+      {{"cache", "lst"}, "lst: did you mean list?"},
+      {{"cache", "list", "--jsno"}, "--jsno: did you mean --json?"},
+  };
+  for (const auto& [args, suggestion] : typos) {
+    const auto result = run_child(cli(args), out_);
+    EXPECT_EQ(result.exit_code, 1) << describe(result);
+    EXPECT_NE(result.err.find(suggestion), std::string::npos) << describe(result);
+    EXPECT_NE(result.err.find("Usage:"), std::string::npos) << describe(result);
+    EXPECT_EQ(result.out, "");
+  }
+  // Nothing close: no guess.
+  const auto far = run_child(cli({"get", nginx_->url("/x"), "--frobnicate"}), out_);
+  EXPECT_EQ(far.exit_code, 1) << describe(far);
+  EXPECT_EQ(far.err.find("did you mean"), std::string::npos) << describe(far);
+  EXPECT_TRUE(entries_of(out_).empty());
+}
+
 TEST_F(CliGetTest, HelpListsEveryOption) {
   const auto result = get({"--help"});
 

@@ -17,6 +17,7 @@
 #include "progress_bar.h"
 #include "progress_lines.h"
 #include "rate_meter.h"
+#include "suggest.h"
 #include "url_path.h"
 
 namespace swarmcopy::cli {
@@ -328,6 +329,28 @@ TEST(JobText, AJobWithoutFilesSaysNoFiles) {
   const auto table = job_list_text({info});
   EXPECT_NE(table.find("no files"), std::string::npos) << table;
   EXPECT_EQ(table.find("100%"), std::string::npos) << table;
+}
+
+TEST(ClosestName, SuggestsANameOneOrTwoEditsAway) {
+  const std::vector<std::string> names = {"--json", "--json-progress", "--limit-rate", "-q", "list",
+                                          "get",    "--verbose"};
+  EXPECT_EQ(closest_name("--jsn", names).value(), "--json");
+  EXPECT_EQ(closest_name("--josn", names).value(), "--json") << "a swap is one edit";
+  EXPECT_EQ(closest_name("--jsno=1", names).value(), "--json") << "the value is not compared";
+  EXPECT_EQ(closest_name("--limit-rat", names).value(), "--limit-rate");
+  EXPECT_EQ(closest_name("--limt-rae", names).value(), "--limit-rate");
+  EXPECT_EQ(closest_name("lst", names).value(), "list");
+  EXPECT_EQ(closest_name("gte", names).value(), "get");
+  EXPECT_EQ(closest_name("--verbsoe", names).value(), "--verbose");
+}
+
+TEST(ClosestName, StaysQuietWhenNothingIsClose) {
+  const std::vector<std::string> names = {"--json", "-q", "list", "get"};
+  EXPECT_FALSE(closest_name("--frobnicate", names));
+  EXPECT_FALSE(closest_name("--jssn1", names)) << "two edits from a short name";
+  EXPECT_FALSE(closest_name("-x", names)) << "one-letter options are never guessed";
+  EXPECT_FALSE(closest_name("--json", names)) << "a known name is no typo";
+  EXPECT_FALSE(closest_name("x", {}));
 }
 
 TEST(JobReference, APrefixNeedsFourCharacters) {

@@ -551,6 +551,57 @@ TEST_F(CliJobDaemonTest, GetDaemonDownloadSurvivesTheCli) {
   EXPECT_EQ(sha256_file(path).value_or(""), sha);
 }
 
+TEST_F(CliJobDaemonTest, OptionsMayComeBeforeOrAfterTheVerb) {
+  env_.serve("file.bin", 1000);
+  const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin");
+  const auto socket = env_.socket().string();
+
+  const auto before = cli({"job", "--json", "list"});
+  const auto after = cli({"job", "list", "--json"});
+  ASSERT_EQ(before.exit_code, 0) << describe(before);
+  ASSERT_EQ(after.exit_code, 0) << describe(after);
+  ASSERT_TRUE(json_of(before.out).is_array()) << describe(before);
+  EXPECT_EQ(json_of(before.out)[0]["id"], id);
+  EXPECT_EQ(before.out, after.out);
+
+  // --socket before the verb, with no $SWARMCOPY_SOCKET to fall back on.
+  const auto shown = cli({"job", "--socket", socket, "-v", "show", id, "--json"}, 60s,
+                         {{"SWARMCOPY_SOCKET", "/nonexistent/swarmcopyd.sock"}});
+  ASSERT_EQ(shown.exit_code, 0) << describe(shown);
+  EXPECT_EQ(json_of(shown.out)["id"], id);
+}
+
+TEST_F(CliJobTest, VerbHelpListsTheSharedOptions) {
+  for (const char* verb : {"create", "add", "show", "list", "watch", "set"}) {
+    const auto help = cli({"job", verb, "--help"});
+    EXPECT_EQ(help.exit_code, 0) << describe(help);
+    for (const char* option : {"--json", "--socket", "--verbose"}) {
+      EXPECT_NE(help.out.find(option), std::string::npos) << verb << " " << option << "\n"
+                                                          << help.out;
+    }
+  }
+}
+
+TEST_F(CliJobTest, UnknownVerbsAndOptionsSuggestTheClosestName) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> typos = {
+      {{"job", "lst"}, "lst: did you mean list?"},
+      {{"job", "cancle", "abcd"}, "cancle: did you mean cancel?"},
+      {{"job", "list", "--jsn"}, "--jsn: did you mean --json?"},
+      {{"job", "--jsn", "list"}, "--jsn: did you mean --json?"},
+      {{"job", "list", "--al"}, "--al: did you mean --all?"},
+      {{"job", "set", "abcd", "--priorty", "low"}, "--priorty: did you mean --priority?"},
+  };
+  for (const auto& [args, suggestion] : typos) {
+    const auto result = cli(args);
+    EXPECT_EQ(result.exit_code, 1) << describe(result);
+    EXPECT_NE(result.err.find(suggestion), std::string::npos) << describe(result);
+    EXPECT_EQ(result.out, "");
+  }
+  const auto far = cli({"job", "frobnicate"});
+  EXPECT_EQ(far.exit_code, 1) << describe(far);
+  EXPECT_EQ(far.err.find("did you mean"), std::string::npos) << describe(far);
+}
+
 TEST_F(CliJobTest, AnExplicitSocketWithoutADaemonIsAFailureNamingIt) {
   const auto socket = env_.dir() / "nobody.sock";
 
