@@ -9,10 +9,12 @@
 #include <fmt/format.h>
 
 #include "exit_code.h"
+#include "get_outcome.h"
 #include "get_request.h"
 #include "get_session.h"
 #include "logging.h"
 #include "parse_units.h"
+#include "printable.h"
 #include "state_dir.h"
 #include "url_path.h"
 #include "usage.h"
@@ -44,6 +46,19 @@ int usage_error(const CLI::App& command, const std::string& message) {
   return kExitUsage;
 }
 
+// A failure before any job exists (--create-dirs), in the same form and with the same --json
+// as the session's.
+int early_failure(api::Error error, bool json, const std::string& path) {
+  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error.describe()));
+  if (json) {
+    GetOutcome outcome;
+    outcome.path = path;
+    outcome.error = std::move(error);
+    fmt::print(stdout, "{}\n", get_outcome_to_json(outcome).dump());
+  }
+  return kExitFailure;
+}
+
 }  // namespace
 
 GetCommand::GetCommand(CLI::App& app)
@@ -58,6 +73,9 @@ GetCommand::GetCommand(CLI::App& app)
                    "directory gets the URL's file name. Default: the URL's file name in the "
                    "current directory")
       ->type_name("PATH");
+  command_->add_flag("--create-dirs", create_dirs_,
+                     "Create PATH's missing parent directories (as you, also with --daemon); "
+                     "without it a missing directory is an error");
   command_
       ->add_option("--sha256", sha256_,
                    "Expected SHA-256 of the whole file (64 hex digits); a mismatch fails the "
@@ -195,6 +213,20 @@ int GetCommand::run() {
     auto home = resolve_state_dir(common_.home_flag());
     if (!home) return usage_error(*command_, home.error());
     request.home = *home;
+  }
+
+  if (create_dirs_) {
+    // By this process, so they belong to the user who ran it even when a daemon running as
+    // root writes the file; last, so that a usage error leaves nothing behind.
+    const auto directory = request.path.parent_path();
+    std::filesystem::create_directories(directory, ec);
+    if (ec) {
+      return early_failure(
+          api::Error{api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo, ec.value(),
+                     "cannot create the destination's directory: " + ec.message(),
+                     directory.string(), api::Protocol::kLocal},
+          json_, request.path.string());
+    }
   }
 
   return GetSession(std::move(request)).run();

@@ -25,6 +25,7 @@ class GetCommand final : public Command {
   CommonOptions common_;
   std::string url_;
   std::string output_;
+  bool create_dirs_ = false;
   std::string sha256_;
   std::string priority_ = "foreground";
   std::vector<std::string> headers_;

@@ -2,6 +2,8 @@
 // loopback, checked as a user or a script would see it: exit code, the file and its SHA-256,
 // stderr, the --json object, and what is left in the destination directory.
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -264,7 +266,7 @@ TEST_F(CliGetTest, HelpListsEveryOption) {
   EXPECT_EQ(result.exit_code, 0) << describe(result);
   for (const char* option :
        {"URL", "-o", "--sha256", "--priority", "--home", "--state-dir", "--header", "--limit-rate",
-        "--json", "-q", "-v", "--daemon", "--socket"}) {
+        "--json", "-q", "-v", "--daemon", "--socket", "--create-dirs", "--seed-time"}) {
     EXPECT_NE(result.out.find(option), std::string::npos) << option << "\n" << result.out;
   }
 }
@@ -405,6 +407,61 @@ TEST_F(CliGetTest, SecondProcessOnTheSameHomeFailsClearly) {
   (*first)->send_signal(SIGTERM);
   const auto first_result = (*first)->wait(30s);
   EXPECT_EQ(first_result.exit_code, 130) << describe(first_result);
+}
+
+TEST_F(CliGetTest, CreateDirsMakesTheMissingParentDirectories) {
+  const auto sha = serve("file.bin", 50000);
+  const auto path = out_ / "a" / "b" / "c" / "file.bin";
+
+  const auto result = get({nginx_->url("/file.bin"), "-o", path.string(), "--create-dirs", "--home",
+                           home_.string(), "--json"});
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+  struct stat made {};
+  ASSERT_EQ(::stat((out_ / "a").c_str(), &made), 0);
+  EXPECT_EQ(made.st_uid, ::getuid()) << "made as the calling user";
+  EXPECT_EQ(entries_of(out_ / "a" / "b" / "c"), std::vector<std::string>{"file.bin"});
+
+  // Into a directory that does not exist yet (trailing '/'): the URL's file name in it.
+  const auto into = get({nginx_->url("/file.bin"), "-o", (out_ / "new" / "dir").string() + "/",
+                         "--create-dirs", "--home", home_.string()});
+  ASSERT_EQ(into.exit_code, 0) << describe(into);
+  EXPECT_EQ(sha256_file(out_ / "new" / "dir" / "file.bin").value_or(""), sha);
+}
+
+TEST_F(CliGetTest, WithoutCreateDirsAMissingDirectoryIsAnErrorAndNothingIsMade) {
+  serve("file.bin", 50000);
+  const auto path = out_ / "missing" / "file.bin";
+
+  const auto result =
+      get({nginx_->url("/file.bin"), "-o", path.string(), "--home", home_.string()});
+
+  EXPECT_EQ(result.exit_code, 2) << describe(result);
+  const auto lines = lines_of(result.err);
+  ASSERT_EQ(lines.size(), 1u) << describe(result);
+  EXPECT_NE(lines[0].find("directory does not exist"), std::string::npos) << lines[0];
+  EXPECT_FALSE(fs::exists(out_ / "missing"));
+}
+
+TEST_F(CliGetTest, CreateDirsThatCannotBeMadeIsAFailureNamingTheDirectory) {
+  serve("file.bin", 50000);
+  std::ofstream(out_ / "plain") << "a file, not a directory";
+  const auto directory = out_ / "plain" / "sub";
+
+  const auto result = get({nginx_->url("/file.bin"), "-o", (directory / "file.bin").string(),
+                           "--create-dirs", "--home", home_.string(), "--json"});
+
+  EXPECT_EQ(result.exit_code, 2) << describe(result);
+  const auto lines = lines_of(result.err);
+  ASSERT_EQ(lines.size(), 1u) << describe(result);
+  EXPECT_NE(lines[0].find("cannot create the destination's directory"), std::string::npos)
+      << lines[0];
+  EXPECT_TRUE(lines[0].ends_with(": " + directory.string())) << lines[0];
+  const auto json = json_of(result);
+  EXPECT_TRUE(json["job"].is_null());
+  EXPECT_EQ(json["error"]["kind"], "local_io");
+  EXPECT_FALSE(fs::exists(home_)) << "no engine was opened";
 }
 
 }  // namespace
