@@ -312,7 +312,7 @@ TEST(JobText, ShowsTheTypeAndBytesBySource) {
   second.from_cache = 512;
   info.files = {first, second};
   const auto details = job_details_text(info);
-  EXPECT_NE(details.find("type                 download\n"), std::string::npos) << details;
+  EXPECT_NE(details.find("type                 DOWNLOAD\n"), std::string::npos) << details;
   EXPECT_NE(details.find("bytes by source      origin 2.0 MiB, peers 2.0 MiB, cache 512 B\n"),
             std::string::npos)
       << details;

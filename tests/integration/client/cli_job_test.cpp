@@ -227,7 +227,7 @@ TEST_F(CliJobDaemonTest, ShowPrintsTheTypeBytesBySourceAndNoFilesForAnEmptyJob) 
   ASSERT_EQ(empty.exit_code, 0) << describe(empty);
   EXPECT_NE(empty.out.find("no files"), std::string::npos) << empty.out;
   EXPECT_EQ(empty.out.find("100%"), std::string::npos) << "nothing is done\n" << empty.out;
-  EXPECT_TRUE(std::regex_search(empty.out, std::regex("\n +type +download\n"))) << empty.out;
+  EXPECT_TRUE(std::regex_search(empty.out, std::regex("\n +type +DOWNLOAD\n"))) << empty.out;
   const auto listed = cli({"job", "list"});
   ASSERT_EQ(listed.exit_code, 0) << describe(listed);
   EXPECT_NE(listed.out.find("no files"), std::string::npos) << listed.out;
