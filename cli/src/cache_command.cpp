@@ -40,7 +40,8 @@ CacheCommand::CacheCommand(CLI::App& app) {
   stats_ = command_->add_subcommand("stats", "Items, bytes and the size limit");
   prune_ = command_->add_subcommand("prune", "Evict items past the age or size limits now");
   clear_ = command_->add_subcommand("clear", "Remove every cached item no job or swarm is using");
-  // Options on `cache` itself; fallthrough lets them follow the verb too (cache list --json).
+  // Options on `cache` itself; fallthrough lets them follow the verb too (cache list --json),
+  // and HelpFormatter lists them in the verb's --help.
   add_common_options(*command_, common_);
   command_->add_flag("--json", json_, "Print JSON on stdout");
   auto* daemon = command_->add_flag("--daemon", daemon_,

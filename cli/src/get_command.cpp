@@ -46,7 +46,8 @@ int usage_error(const CLI::App& command, const std::string& message) {
   return kExitUsage;
 }
 
-// An error before any job exists, in the same form and with the same --json as the others.
+// A failure before any job exists (--create-dirs), in the same form and with the same --json
+// as the session's.
 int early_failure(api::Error error, bool json, const std::string& path) {
   fmt::print(stderr, "swarmcopy: error: {}\n", printable(error.describe()));
   if (json) {
@@ -63,13 +64,18 @@ int early_failure(api::Error error, bool json, const std::string& path) {
 GetCommand::GetCommand(CLI::App& app)
     : command_(app.add_subcommand("get", "Download one file now and wait for it")) {
   command_->footer(kDetails);
-  command_->add_option("URL", url_, "http:// or https:// URL of the file")->required();
+  command_->add_option("URL", url_, "http:// or https:// URL of the file")
+      ->required()
+      ->check(validator(parse_http_url, "URL"));
   command_
       ->add_option("-o,--output", output_,
                    "Where to save it; a relative path is taken from the current directory, a "
                    "directory gets the URL's file name. Default: the URL's file name in the "
                    "current directory")
       ->type_name("PATH");
+  command_->add_flag("--create-dirs", create_dirs_,
+                     "Create PATH's missing parent directories (as you, also with --daemon); "
+                     "without it a missing directory is an error");
   command_
       ->add_option("--sha256", sha256_,
                    "Expected SHA-256 of the whole file (64 hex digits); a mismatch fails the "
@@ -107,7 +113,8 @@ GetCommand::GetCommand(CLI::App& app)
   command_
       ->add_option("--metadata", metadata_,
                    "URL of the file's metadata (default: URL with .torrent added to its path)")
-      ->type_name("URL");
+      ->type_name("URL")
+      ->check(validator(parse_http_url, "URL"));
   auto* peer = command_
                    ->add_option("--peer", peers_,
                                 "A LAN peer to dial, HOST:PORT (repeatable; for networks "
@@ -127,8 +134,9 @@ GetCommand::GetCommand(CLI::App& app)
   auto* seed = command_
                    ->add_option("--seed-time", seed_time_,
                                 "After success (and its --json), keep serving the file to peers "
-                                "this many seconds before exiting")
-                   ->type_name("SECONDS");
+                                "this long before exiting: seconds, or 90s, 10m, 2h, 3d")
+                   ->type_name("DURATION")
+                   ->check(validator(parse_duration, "DURATION"));
   auto* upload = command_
                      ->add_option("--upload-limit", upload_limit_,
                                   "Cap on what peers get from this machine, bytes per second "
@@ -168,14 +176,6 @@ int GetCommand::run() {
   request.progress_bar = !quiet_ && !json_progress_ && ::isatty(STDERR_FILENO) == 1;
   request.progress_lines = json_progress_;
 
-  // Checked here rather than left to add_file: a URL the engine cannot serve must not create
-  // a job, and the default PATH depends on the URL anyway.
-  if (!is_http_url(url_)) {
-    return early_failure(api::Error{api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument, 0,
-                                    "not an http:// or https:// URL", url_, api::Protocol::kNone},
-                         json_, output_);
-  }
-
   std::error_code ec;
   std::filesystem::path path =
       output_.empty() ? std::filesystem::path(".") : std::filesystem::path(output_);
@@ -199,20 +199,12 @@ int GetCommand::run() {
   if (!limit_rate_.empty()) request.max_bytes_per_second = *parse_rate(limit_rate_);
 
   if (!mode_.empty()) request.mode = api::parse_download_mode(mode_);
-  if (!metadata_.empty()) {
-    if (!is_http_url(metadata_)) {
-      return early_failure(
-          api::Error{api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument, 0,
-                     "--metadata: not an http:// or https:// URL", metadata_, api::Protocol::kNone},
-          json_, output_);
-    }
-    request.metadata_url = metadata_;
-  }
+  if (!metadata_.empty()) request.metadata_url = metadata_;
   request.peer.peers = peers_;
   if (!listen_.empty()) request.peer.listen = *parse_listen(listen_);
   request.peer.local_discovery = !no_lsd_;
   request.peer.max_connections = max_peers_;
-  request.seed_time = std::chrono::seconds(seed_time_);
+  if (!seed_time_.empty()) request.seed_time = *parse_duration(seed_time_);
   if (!upload_limit_.empty()) request.peer.upload_bytes_per_second = *parse_rate(upload_limit_);
 
   request.daemon = daemon_ || !socket_.empty();
@@ -221,6 +213,20 @@ int GetCommand::run() {
     auto home = resolve_state_dir(common_.home_flag());
     if (!home) return usage_error(*command_, home.error());
     request.home = *home;
+  }
+
+  if (create_dirs_) {
+    // By this process, so they belong to the user who ran it even when a daemon running as
+    // root writes the file; last, so that a usage error leaves nothing behind.
+    const auto directory = request.path.parent_path();
+    std::filesystem::create_directories(directory, ec);
+    if (ec) {
+      return early_failure(
+          api::Error{api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo, ec.value(),
+                     "cannot create the destination's directory: " + ec.message(),
+                     directory.string(), api::Protocol::kLocal},
+          json_, request.path.string());
+    }
   }
 
   return GetSession(std::move(request)).run();

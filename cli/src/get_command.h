@@ -25,6 +25,7 @@ class GetCommand final : public Command {
   CommonOptions common_;
   std::string url_;
   std::string output_;
+  bool create_dirs_ = false;
   std::string sha256_;
   std::string priority_ = "foreground";
   std::vector<std::string> headers_;
@@ -39,7 +40,7 @@ class GetCommand final : public Command {
   std::vector<std::string> peers_;
   std::string listen_;
   bool no_lsd_ = false;
-  std::uint64_t seed_time_ = 0;
+  std::string seed_time_;
   std::string upload_limit_;
   int max_peers_ = engine::PeerOptions{}.max_connections;
 };

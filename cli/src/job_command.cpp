@@ -10,6 +10,7 @@
 
 #include "daemon_discovery.h"
 #include "exit_code.h"
+#include "job_reference.h"
 #include "job_resolver.h"
 #include "job_waiter.h"
 #include "job_watch.h"
@@ -27,7 +28,7 @@ constexpr const char* kDetails =
     "Jobs live in swarmcopyd: --socket PATH, else $SWARMCOPY_SOCKET, else the system daemon\n"
     "(/run/swarmcopy/swarmcopyd.sock) when it answers, else the user daemon\n"
     "($XDG_RUNTIME_DIR/swarmcopy/swarmcopyd.sock), started on demand. JOB is a job id or a\n"
-    "prefix that only one job has.\n"
+    "prefix of 4 characters or more that only one job has.\n"
     "Exit codes: 0 done, 1 usage error, 2 failure (one 'swarmcopy: error: ...' line on\n"
     "stderr); watch: 0 TRANSFERRED or ACKNOWLEDGED, 2 ERROR or CANCELLED, 3 SUSPENDED, 130\n"
     "interrupted (the job is left as it is).\n"
@@ -68,6 +69,12 @@ JobCommand::JobCommand(CLI::App& app)
     : command_(app.add_subcommand("job", "Manage download jobs in the swarmcopy daemon")) {
   command_->footer(kDetails);
   command_->require_subcommand(1);
+  // Shared by every verb: on `job`, and each verb falls through to them (add_verb), so they
+  // may come before the verb or after it (`job --json list`, `job list --json`).
+  command_->add_option("--socket", socket_, "The daemon's socket (default: see below)")
+      ->type_name("PATH");
+  command_->add_flag("--json", json_, "Print the job as JSON on stdout (see below)");
+  command_->add_flag("-v,--verbose", verbosity_, "More log output on stderr (repeat for more)");
 
   auto* create = add_verb(Verb::kCreate, "create",
                           "Create a job (SUSPENDED: add files, then resume); prints its id");
@@ -75,7 +82,9 @@ JobCommand::JobCommand(CLI::App& app)
 
   auto* add = add_verb(Verb::kAdd, "add", "Add a file to a job");
   add_job_argument(add);
-  add->add_option("URL", url_, "http:// or https:// URL of the file")->required();
+  add->add_option("URL", url_, "http:// or https:// URL of the file")
+      ->required()
+      ->check(validator(parse_http_url, "URL"));
   add->add_option("PATH", path_,
                   "Where to save it; relative to the current directory; a directory gets the "
                   "URL's file name")
@@ -86,7 +95,8 @@ JobCommand::JobCommand(CLI::App& app)
       ->check(validator(parse_sha256, "SHA256"));
   add->add_option("--metadata", metadata_,
                   "URL of the file's metadata (default: URL with .torrent added to its path)")
-      ->type_name("URL");
+      ->type_name("URL")
+      ->check(validator(parse_http_url, "URL"));
   add->add_option("--mode", mode_,
                   "lan (LAN peers, origin and cache), http-only or bypass; default: the "
                   "engine's (lan)")
@@ -119,9 +129,9 @@ JobCommand::JobCommand(CLI::App& app)
   set_options_.push_back(
       set->add_option("--no-progress-timeout", no_progress_timeout_,
                       "How long the job may retry transient errors without progress before "
-                      "it is an ERROR; 0: the first one is")
-          ->type_name("SECONDS")
-          ->check(CLI::NonNegativeNumber));
+                      "it is an ERROR: seconds, or 90s, 10m, 2h, 3d; 0: the first one is")
+          ->type_name("DURATION")
+          ->check(validator(parse_duration, "DURATION")));
   set_options_.push_back(
       set->add_option("--notify", notify_,
                       "Which events reach callbacks: a number (0x1f at most) or names joined "
@@ -134,20 +144,20 @@ JobCommand::JobCommand(CLI::App& app)
 CLI::App* JobCommand::add_verb(Verb verb, const std::string& name, const std::string& description) {
   auto* sub = command_->add_subcommand(name, description);
   sub->footer(kDetails);
-  sub->add_option("--socket", socket_, "The daemon's socket (default: see below)")
-      ->type_name("PATH");
-  sub->add_flag("--json", json_, "Print the job as JSON on stdout (see below)");
+  sub->fallthrough();  // the options on `job` (see the constructor)
   if (verb == Verb::kWatch) {
     sub->add_flag("-q,--quiet", quiet_, "No progress bar");
   }
-  sub->add_flag("-v,--verbose", verbosity_, "More log output on stderr (repeat for more)");
   verbs_.push_back({verb, sub});
   return sub;
 }
 
 void JobCommand::add_job_argument(CLI::App* verb) {
-  verb->add_option("JOB", job_, "The job's id, or a prefix of it that only one job has")
-      ->required();
+  verb->add_option("JOB", job_,
+                   "The job's id, or a prefix of it (4 characters at least) that only one job "
+                   "has")
+      ->required()
+      ->check(validator(parse_job_reference, "JOB"));
 }
 
 int JobCommand::usage_error(const std::string& message) const {
@@ -256,24 +266,13 @@ api::Error JobCommand::about(const api::Job& job, api::Error error) {
 }
 
 int JobCommand::add(api::Job& job, const JobOutput& output) {
-  // Checked here, not only by the daemon: the error line then names the URL as `get`'s does.
-  if (!is_http_url(url_)) {
-    return output.failure(
-        caller_error(api::ErrorKind::kInvalidArgument, "not an http:// or https:// URL", url_));
-  }
   auto path = destination(url_, path_);
   if (!path) return usage_error(path.error());
   api::FileSpec spec;
   spec.url = url_;
   spec.local_path = path->string();
   if (!sha256_.empty()) spec.sha256 = *parse_sha256(sha256_);
-  if (!metadata_.empty()) {
-    if (!is_http_url(metadata_)) {
-      return output.failure(caller_error(api::ErrorKind::kInvalidArgument,
-                                         "--metadata: not an http:// or https:// URL", metadata_));
-    }
-    spec.metadata_url = metadata_;
-  }
+  if (!metadata_.empty()) spec.metadata_url = metadata_;
   if (!mode_.empty()) spec.mode = api::parse_download_mode(mode_);
   if (auto added = job.add_file(spec); !added) return output.failure(about(job, added.error()));
   auto info = job.info();
@@ -288,9 +287,7 @@ int JobCommand::set(api::Job& job, const JobOutput& output) {
     }
   }
   if (set_options_[1]->count() > 0) {
-    if (auto done = job.set_no_progress_timeout(
-            std::chrono::seconds(static_cast<std::int64_t>(no_progress_timeout_)));
-        !done) {
+    if (auto done = job.set_no_progress_timeout(*parse_duration(no_progress_timeout_)); !done) {
       return output.failure(about(job, done.error()));
     }
   }

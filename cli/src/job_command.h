@@ -60,7 +60,7 @@ class JobCommand final : public Command {
   std::vector<VerbCommand> verbs_;
   CLI::App* chosen_verb_ = nullptr;
 
-  // Shared by every verb (each registers them, so they may follow the verb's name).
+  // Shared by every verb: options of `job` that the verbs fall through to.
   std::string socket_;
   bool json_ = false;
   bool quiet_ = false;
@@ -75,7 +75,7 @@ class JobCommand final : public Command {
   std::string mode_;
   bool all_ = false;
   std::string priority_;
-  std::uint64_t no_progress_timeout_ = 0;
+  std::string no_progress_timeout_;
   std::string notify_;
   std::vector<CLI::Option*> set_options_;
 };

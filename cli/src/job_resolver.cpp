@@ -3,6 +3,8 @@
 #include <cctype>
 #include <vector>
 
+#include "job_reference.h"
+
 namespace swarmcopy::cli {
 namespace {
 
@@ -18,8 +20,14 @@ api::Result<std::shared_ptr<api::Job>> resolve_job(api::Manager& manager, const 
   for (char c : text) prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (auto id = api::JobId::parse(prefix)) return manager.get_job(*id);
 
-  const bool plausible = !prefix.empty() && prefix.size() < 36 &&
-                         prefix.find_first_not_of("0123456789abcdef-") == std::string::npos;
+  // Short prefixes are refused here too, not only by the command line: any caller of
+  // resolve_job acts on the job it returns, and "0" matches a job by chance.
+  if (prefix.size() < kMinJobPrefix) {
+    return std::unexpected(
+        argument_error(api::ErrorKind::kInvalidArgument, parse_job_reference(text).error(), text));
+  }
+  const bool plausible =
+      prefix.size() < 36 && prefix.find_first_not_of("0123456789abcdef-") == std::string::npos;
   if (!plausible) {
     return std::unexpected(
         argument_error(api::ErrorKind::kInvalidArgument, "not a job id or a prefix of one", text));

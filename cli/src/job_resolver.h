@@ -11,7 +11,8 @@
 
 namespace swarmcopy::cli {
 
-// kNotFound when no job matches, kInvalidArgument when several do; either names `text`.
+// kNotFound when no job matches, kInvalidArgument when several do or `text` is shorter than
+// kMinJobPrefix (job_reference.h); either names `text`.
 api::Result<std::shared_ptr<api::Job>> resolve_job(api::Manager& manager, const std::string& text);
 
 }  // namespace swarmcopy::cli

@@ -29,7 +29,26 @@ std::string seconds_text(std::chrono::seconds duration) {
   return fmt::format("{} s", total);
 }
 
+// Where the job's bytes came from, summed over its files: says at a glance whether peers or
+// the cache helped.
+std::string sources_text(const api::JobInfo& info) {
+  std::uint64_t origin = 0, peers = 0, cache = 0;
+  for (const auto& file : info.files) {
+    origin += file.from_origin;
+    peers += file.from_peers;
+    cache += file.from_cache;
+  }
+  return fmt::format("origin {}, peers {}, cache {}", format_bytes(origin), format_bytes(peers),
+                     format_bytes(cache));
+}
+
 }  // namespace
+
+std::string job_progress_text(const api::Progress& progress) {
+  // An empty job has transferred "all" of nothing: 0 B / 0 B (100%) would read as done.
+  if (progress.files_total == 0) return "no files";
+  return progress_text(progress.bytes_transferred, progress.bytes_total);
+}
 
 std::string progress_text(std::uint64_t done, const std::optional<std::uint64_t>& total) {
   if (!total) return format_bytes(done) + " / ?";
@@ -46,11 +65,13 @@ std::string job_details_text(const api::JobInfo& info) {
   };
   row("state", std::string(api::to_string(info.state)));
   if (info.error) row("error", printable(info.error->describe()));
+  row("type", std::string(api::to_string(info.type)));
   row("priority", std::string(api::to_string(info.priority)));
-  row("progress",
-      fmt::format("{}, {} of {} files",
-                  progress_text(info.progress.bytes_transferred, info.progress.bytes_total),
-                  info.progress.files_transferred, info.progress.files_total));
+  row("progress", info.progress.files_total == 0
+                      ? job_progress_text(info.progress)
+                      : fmt::format("{}, {} of {} files", job_progress_text(info.progress),
+                                    info.progress.files_transferred, info.progress.files_total));
+  row("bytes by source", sources_text(info));
   row("created", time_text(info.times.creation_time));
   row("modified", time_text(info.times.modification_time));
   row("transferred", time_text(info.times.transfer_completion_time));
@@ -62,7 +83,7 @@ std::string job_details_text(const api::JobInfo& info) {
                         : format_rate(static_cast<double>(info.max_bytes_per_second)));
   for (const auto& header : info.http_headers) row("header", printable(api::mask_header(header)));
   row("owner uid", std::to_string(info.owner_uid));
-  text += "  files\n";
+  if (!info.files.empty()) text += "  files\n";
   for (const auto& file : info.files) {
     text += fmt::format("    {} -> {}\n      {}{}\n", printable(api::mask_url(file.url)),
                         printable(file.local_path),
@@ -78,8 +99,7 @@ std::string job_list_text(const std::vector<api::JobInfo>& jobs) {
   for (const auto& job : jobs) {
     text +=
         fmt::format("{:<36}  {:<15}  {:<30}  {}\n", job.id.to_string(), api::to_string(job.state),
-                    progress_text(job.progress.bytes_transferred, job.progress.bytes_total),
-                    printable(job.display_name));
+                    job_progress_text(job.progress), printable(job.display_name));
   }
   return text;
 }

@@ -10,13 +10,16 @@
 
 namespace swarmcopy::cli {
 
-// Several lines: id and name, state, priority, progress, times, error, settings, and one
-// line per file. Ends with '\n'.
+// Several lines: id and name, state, type, priority, progress, bytes by source (origin,
+// peers, cache), times, error, settings, and one line per file. Ends with '\n'.
 std::string job_details_text(const api::JobInfo& info);
 
 // A table, one job per line under a header: id, state, progress, name. Ends with '\n';
 // "no jobs\n" when empty.
 std::string job_list_text(const std::vector<api::JobInfo>& jobs);
+
+// A job's progress as progress_text says it, or "no files" for a job without any.
+std::string job_progress_text(const api::Progress& progress);
 
 // "12.0 MiB / 1.0 GiB (1%)", or "12.0 MiB / ?" while the total is unknown.
 std::string progress_text(std::uint64_t done, const std::optional<std::uint64_t>& total);

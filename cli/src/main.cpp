@@ -11,6 +11,7 @@
 #include "command.h"
 #include "exit_code.h"
 #include "get_command.h"
+#include "help_formatter.h"
 #include "job_command.h"
 #include "publish_command.h"
 #include "usage.h"
@@ -24,6 +25,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "swarmcopy " SWARMCOPY_VERSION);
   app.require_subcommand(1);
   app.failure_message(failure_message);
+  // Before the subcommands: each copies it (verbs' --help lists the options they inherit).
+  app.formatter(std::make_shared<HelpFormatter>());
 
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(std::make_unique<GetCommand>(app));

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -74,6 +75,35 @@ std::expected<std::uint64_t, std::string> parse_rate(std::string_view text) {
     return std::unexpected(fmt::format("invalid rate '{}': less than 1 byte per second", text));
   }
   return static_cast<std::uint64_t>(bytes);
+}
+
+std::expected<std::chrono::seconds, std::string> parse_duration(std::string_view text) {
+  std::string rest = lower(text);
+  const auto bad = [&] {
+    return std::unexpected(
+        fmt::format("invalid duration '{}': expected seconds, or a number with s, m, h or d "
+                    "(like 90s, 10m, 2h, 3d)",
+                    text));
+  };
+  std::int64_t unit = 1;  // a plain number is seconds
+  constexpr std::pair<char, std::int64_t> kUnits[] = {
+      {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+  for (const auto& [suffix, seconds] : kUnits) {
+    if (!rest.empty() && rest.back() == suffix) {
+      unit = seconds;
+      rest.pop_back();
+      break;
+    }
+  }
+  // Digits only: no sign, no blanks, no fraction (write 90m, not 1.5h: whole seconds count).
+  if (rest.empty() || rest.find_first_not_of("0123456789") != std::string::npos) return bad();
+  std::int64_t number = 0;
+  const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), number);
+  if (ec != std::errc() || end != rest.data() + rest.size() ||
+      number > std::numeric_limits<std::int64_t>::max() / unit) {
+    return bad();
+  }
+  return std::chrono::seconds(number * unit);
 }
 
 std::expected<std::string, std::string> parse_sha256(std::string_view text) {

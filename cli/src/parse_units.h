@@ -2,6 +2,7 @@
 // thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <expected>
 #include <string>
@@ -16,6 +17,11 @@ namespace swarmcopy::cli {
 // trailing "B", "iB" or "/s" is accepted too. "0" means no limit. Returns bytes per second or
 // a sentence saying what is wrong.
 std::expected<std::uint64_t, std::string> parse_rate(std::string_view text);
+
+// A duration: a whole number and an optional unit, s, m, h or d in either case ("90s", "10m",
+// "2h", "3d"); a plain number is seconds, as these options took before units existed.
+// Returns it in seconds or a sentence saying what is wrong.
+std::expected<std::chrono::seconds, std::string> parse_duration(std::string_view text);
 
 // A SHA-256 given on the command line: 64 hex digits, either case. Returns it lower-cased.
 std::expected<std::string, std::string> parse_sha256(std::string_view text);

@@ -37,6 +37,11 @@ bool is_http_url(std::string_view url) {
   return !rest->empty() && rest->find_first_of("/?#") != 0;
 }
 
+std::expected<std::string, std::string> parse_http_url(std::string_view url) {
+  if (is_http_url(url)) return std::string(url);
+  return std::unexpected("not an http:// or https:// URL: " + std::string(url));
+}
+
 std::optional<std::string> file_name_from_url(std::string_view url) {
   auto rest = after_scheme(url);
   if (!rest) return std::nullopt;

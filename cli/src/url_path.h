@@ -2,6 +2,7 @@
 // name does it end in. Pure functions: any thread.
 #pragma once
 
+#include <expected>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,10 @@ namespace swarmcopy::cli {
 
 // True for an absolute http:// or https:// URL with a host (scheme in either case).
 bool is_http_url(std::string_view url);
+
+// For the command line's URL arguments: `url` unchanged when is_http_url, else a sentence
+// saying what is wrong (a usage error: the engine could not fetch it anyway).
+std::expected<std::string, std::string> parse_http_url(std::string_view url);
 
 // The last segment of the URL's path, percent-decoded, without query or fragment:
 // "http://h/a/b%20c.iso?x=1" -> "b c.iso". nullopt when there is none or it could not be a

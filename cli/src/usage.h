@@ -13,7 +13,8 @@ namespace swarmcopy::cli {
 // For a problem found after parsing, on `command` (the app or a subcommand).
 std::string usage_error_text(const CLI::App& command, std::string_view message);
 
-// For CLI::App::failure_message: a parse error, on the deepest subcommand that was named.
+// For CLI::App::failure_message: a parse error, on the deepest subcommand that was named,
+// with "did you mean --json?" for each unknown word close to an option or verb of it.
 std::string failure_message(const CLI::App* app, const CLI::Error& error);
 
 }  // namespace swarmcopy::cli

@@ -82,5 +82,25 @@ TEST_F(CliCacheTest, ADirectoryAnEngineHoldsIsAClearError) {
   EXPECT_EQ(result.err.find('\n'), result.err.size() - 1);  // one line
 }
 
+TEST_F(CliCacheTest, VerbHelpListsTheOptionsItTakes) {
+  for (const char* verb : {"list", "stats", "prune", "clear"}) {
+    const auto help = run_child({SWARMCOPY_CLI_PATH, "cache", verb, "--help"});
+    EXPECT_EQ(help.exit_code, 0) << help.err;
+    for (const char* option : {"--json", "--home", "--daemon", "--socket", "-v"}) {
+      EXPECT_NE(help.out.find(option), std::string::npos) << verb << " " << option << "\n"
+                                                          << help.out;
+    }
+  }
+}
+
+TEST_F(CliCacheTest, OptionsMayComeBeforeOrAfterTheVerb) {
+  const auto before = cli({"cache", "--json", "stats"});
+  const auto after = cli({"cache", "stats", "--json"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(json_of(before)["items"], 0);
+  EXPECT_EQ(before.out, after.out);
+}
+
 }  // namespace
 }  // namespace swarmcopy::test

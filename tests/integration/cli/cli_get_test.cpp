@@ -2,6 +2,8 @@
 // loopback, checked as a user or a script would see it: exit code, the file and its SHA-256,
 // stderr, the --json object, and what is left in the destination directory.
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -192,21 +194,24 @@ TEST_F(CliGetTest, NotFoundPrintsTheErrorLineAndJson) {
   EXPECT_TRUE(json["error"]["message"].is_string());
 }
 
-TEST_F(CliGetTest, UnsupportedUrlSchemeIsARuntimeError) {
+TEST_F(CliGetTest, UnsupportedUrlSchemeIsAUsageError) {
   const auto path = out_ / "file.bin";
 
-  const auto result =
-      get({"ftp://127.0.0.1/file.bin", "-o", path.string(), "--home", home_.string(), "--json"});
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"ftp://127.0.0.1/file.bin", "-o", path.string(), "--home", home_.string(), "--json"},
+           {"file:///etc/hostname", "-o", path.string(), "--home", home_.string()},
+           {nginx_->url("/file.bin"), "--metadata", "ftp://127.0.0.1/file.bin.torrent", "-o",
+            path.string(), "--home", home_.string(), "--json"}}) {
+    const auto result = get(args);
 
-  EXPECT_EQ(result.exit_code, 2) << describe(result);
-  const auto lines = lines_of(result.err);
-  ASSERT_EQ(lines.size(), 1u) << describe(result);
-  EXPECT_TRUE(lines[0].starts_with("swarmcopy: error: ")) << lines[0];
-  EXPECT_TRUE(lines[0].ends_with(": ftp://127.0.0.1/file.bin")) << lines[0];
+    EXPECT_EQ(result.exit_code, 1) << describe(result);
+    EXPECT_NE(result.err.find("not an http:// or https:// URL: "), std::string::npos)
+        << describe(result);
+    EXPECT_NE(result.err.find("Usage:"), std::string::npos) << describe(result);
+    EXPECT_EQ(result.out, "") << "a usage error prints no JSON";
+  }
   EXPECT_TRUE(entries_of(out_).empty());
-  const auto json = json_of(result);
-  EXPECT_TRUE(json["job"].is_null());
-  EXPECT_EQ(json["error"]["kind"], "invalid_argument");
+  EXPECT_FALSE(fs::exists(home_)) << "no engine was opened, so no job was made";
 }
 
 TEST_F(CliGetTest, UsageErrorsExitOneWithUsage) {
@@ -218,6 +223,7 @@ TEST_F(CliGetTest, UsageErrorsExitOneWithUsage) {
       {nginx_->url("/x"), "--priority", "urgent"},        // not a priority
       {nginx_->url("/x"), "--header", "no colon here"},   // not a header
       {nginx_->url("/x"), "--daemon", "--home", "/tmp"},  // the daemon has its own state
+      {nginx_->url("/x"), "--seed-time", "soon"},         // not a duration
   };
   for (const auto& args : bad_command_lines) {
     const auto result = get(args);
@@ -230,13 +236,37 @@ TEST_F(CliGetTest, UsageErrorsExitOneWithUsage) {
   EXPECT_TRUE(entries_of(out_).empty());
 }
 
+TEST_F(CliGetTest, UnknownOptionsAndCommandsSuggestTheClosestName) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> typos = {
+      {{"get", nginx_->url("/x"), "--jsn"}, "--jsn: did you mean --json?"},
+      {{"get", nginx_->url("/x"), "--limit-rat", "5M"}, "--limit-rat: did you mean --limit-rate?"},
+      {{"get", "--sha265", std::string(64, 'a'), nginx_->url("/x")},
+       "--sha265: did you mean --sha256?"},
+      {{"gte", nginx_->url("/x")}, "gte: did you mean get?"},
+      {{"cache", "lst"}, "lst: did you mean list?"},
+      {{"cache", "list", "--jsno"}, "--jsno: did you mean --json?"},
+  };
+  for (const auto& [args, suggestion] : typos) {
+    const auto result = run_child(cli(args), out_);
+    EXPECT_EQ(result.exit_code, 1) << describe(result);
+    EXPECT_NE(result.err.find(suggestion), std::string::npos) << describe(result);
+    EXPECT_NE(result.err.find("Usage:"), std::string::npos) << describe(result);
+    EXPECT_EQ(result.out, "");
+  }
+  // Nothing close: no guess.
+  const auto far = run_child(cli({"get", nginx_->url("/x"), "--frobnicate"}), out_);
+  EXPECT_EQ(far.exit_code, 1) << describe(far);
+  EXPECT_EQ(far.err.find("did you mean"), std::string::npos) << describe(far);
+  EXPECT_TRUE(entries_of(out_).empty());
+}
+
 TEST_F(CliGetTest, HelpListsEveryOption) {
   const auto result = get({"--help"});
 
   EXPECT_EQ(result.exit_code, 0) << describe(result);
   for (const char* option :
        {"URL", "-o", "--sha256", "--priority", "--home", "--state-dir", "--header", "--limit-rate",
-        "--json", "-q", "-v", "--daemon", "--socket"}) {
+        "--json", "-q", "-v", "--daemon", "--socket", "--create-dirs", "--seed-time"}) {
     EXPECT_NE(result.out.find(option), std::string::npos) << option << "\n" << result.out;
   }
 }
@@ -301,6 +331,26 @@ TEST_F(CliGetTest, HeadersAreSentToTheOrigin) {
   EXPECT_EQ(sha256_file(path).value_or(""), sha);
 }
 
+TEST_F(CliGetTest, SeedTimeTakesDurationUnits) {
+  const auto sha = serve("file.bin", 50000);
+  const auto path = out_ / "file.bin";
+  auto child = ChildProcess::spawn(cli({"get", nginx_->url("/file.bin"), "-o", path.string(),
+                                        "--home", home_.string(), "--seed-time", "2m"}),
+                                   {.cwd = out_});
+  ASSERT_TRUE(child) << child.error();
+
+  // Served "for 120 s": 2m read as two minutes, not as 2 s or a usage error.
+  const bool serving = (*child)->wait_for_error_output(
+      [](const std::string& err) { return err.find("to peers for 120 s") != std::string::npos; },
+      30s);
+  ASSERT_TRUE(serving) << describe((*child)->wait(1s));
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+  (*child)->send_signal(SIGINT);
+  const auto stopped = (*child)->wait(30s);
+  EXPECT_EQ(stopped.exit_code, 0) << "Ctrl-C ends the seeding of a finished download\n"
+                                  << describe(stopped);
+}
+
 TEST_F(CliGetTest, InterruptSuspendsAndTheSameCommandResumesTheSameJob) {
   const std::uint64_t size = 8 << 20;
   const auto sha = serve("slow/big.bin", size);
@@ -357,6 +407,61 @@ TEST_F(CliGetTest, SecondProcessOnTheSameHomeFailsClearly) {
   (*first)->send_signal(SIGTERM);
   const auto first_result = (*first)->wait(30s);
   EXPECT_EQ(first_result.exit_code, 130) << describe(first_result);
+}
+
+TEST_F(CliGetTest, CreateDirsMakesTheMissingParentDirectories) {
+  const auto sha = serve("file.bin", 50000);
+  const auto path = out_ / "a" / "b" / "c" / "file.bin";
+
+  const auto result = get({nginx_->url("/file.bin"), "-o", path.string(), "--create-dirs", "--home",
+                           home_.string(), "--json"});
+
+  ASSERT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+  struct stat made {};
+  ASSERT_EQ(::stat((out_ / "a").c_str(), &made), 0);
+  EXPECT_EQ(made.st_uid, ::getuid()) << "made as the calling user";
+  EXPECT_EQ(entries_of(out_ / "a" / "b" / "c"), std::vector<std::string>{"file.bin"});
+
+  // Into a directory that does not exist yet (trailing '/'): the URL's file name in it.
+  const auto into = get({nginx_->url("/file.bin"), "-o", (out_ / "new" / "dir").string() + "/",
+                         "--create-dirs", "--home", home_.string()});
+  ASSERT_EQ(into.exit_code, 0) << describe(into);
+  EXPECT_EQ(sha256_file(out_ / "new" / "dir" / "file.bin").value_or(""), sha);
+}
+
+TEST_F(CliGetTest, WithoutCreateDirsAMissingDirectoryIsAnErrorAndNothingIsMade) {
+  serve("file.bin", 50000);
+  const auto path = out_ / "missing" / "file.bin";
+
+  const auto result =
+      get({nginx_->url("/file.bin"), "-o", path.string(), "--home", home_.string()});
+
+  EXPECT_EQ(result.exit_code, 2) << describe(result);
+  const auto lines = lines_of(result.err);
+  ASSERT_EQ(lines.size(), 1u) << describe(result);
+  EXPECT_NE(lines[0].find("directory does not exist"), std::string::npos) << lines[0];
+  EXPECT_FALSE(fs::exists(out_ / "missing"));
+}
+
+TEST_F(CliGetTest, CreateDirsThatCannotBeMadeIsAFailureNamingTheDirectory) {
+  serve("file.bin", 50000);
+  std::ofstream(out_ / "plain") << "a file, not a directory";
+  const auto directory = out_ / "plain" / "sub";
+
+  const auto result = get({nginx_->url("/file.bin"), "-o", (directory / "file.bin").string(),
+                           "--create-dirs", "--home", home_.string(), "--json"});
+
+  EXPECT_EQ(result.exit_code, 2) << describe(result);
+  const auto lines = lines_of(result.err);
+  ASSERT_EQ(lines.size(), 1u) << describe(result);
+  EXPECT_NE(lines[0].find("cannot create the destination's directory"), std::string::npos)
+      << lines[0];
+  EXPECT_TRUE(lines[0].ends_with(": " + directory.string())) << lines[0];
+  const auto json = json_of(result);
+  EXPECT_TRUE(json["job"].is_null());
+  EXPECT_EQ(json["error"]["kind"], "local_io");
+  EXPECT_FALSE(fs::exists(home_)) << "no engine was opened";
 }
 
 }  // namespace

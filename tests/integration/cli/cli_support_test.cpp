@@ -11,11 +11,13 @@
 #include "format_units.h"
 #include "get_outcome.h"
 #include "job_json.h"
+#include "job_reference.h"
 #include "job_text.h"
 #include "parse_units.h"
 #include "progress_bar.h"
 #include "progress_lines.h"
 #include "rate_meter.h"
+#include "suggest.h"
 #include "url_path.h"
 
 namespace swarmcopy::cli {
@@ -38,6 +40,27 @@ TEST(ParseRate, AcceptsCurlStyleSuffixes) {
 TEST(ParseRate, RejectsGarbage) {
   for (const char* text : {"", "fast", "-1", "1X", "M", "1.2.3", "nan", "inf", " 1", "0.1"}) {
     EXPECT_FALSE(parse_rate(text).has_value()) << text;
+  }
+}
+
+TEST(ParseDuration, APlainNumberIsSecondsAndUnitsMultiply) {
+  EXPECT_EQ(parse_duration("90").value(), 90s);
+  EXPECT_EQ(parse_duration("0").value(), 0s);
+  EXPECT_EQ(parse_duration("90s").value(), 90s);
+  EXPECT_EQ(parse_duration("10m").value(), 600s);
+  EXPECT_EQ(parse_duration("2h").value(), 7200s);
+  EXPECT_EQ(parse_duration("3d").value(), 259200s);
+  EXPECT_EQ(parse_duration("2H").value(), 7200s);
+}
+
+TEST(ParseDuration, RejectsGarbage) {
+  for (const char* text : {"", "s", "-5", "-5m", "1.5h", "10x", "10 m", " 10", "10ms", "1w",
+                           "99999999999999999999d"}) {
+    const auto parsed = parse_duration(text);
+    EXPECT_FALSE(parsed.has_value()) << text;
+    if (!parsed) {
+      EXPECT_NE(parsed.error().find("90s, 10m, 2h, 3d"), std::string::npos) << parsed.error();
+    }
   }
 }
 
@@ -275,6 +298,70 @@ TEST(JobText, ShowsTheJobAndTheTable) {
   EXPECT_EQ(job_list_text({}), "no jobs\n");
   EXPECT_EQ(progress_text(512, std::nullopt), "512 B / ?");
   EXPECT_EQ(progress_text(512, 1024), "512 B / 1.0 KiB (50%)");
+}
+
+TEST(JobText, ShowsTheTypeAndBytesBySource) {
+  api::JobInfo info;
+  info.progress.files_total = 2;
+  info.progress.bytes_total = 6 << 20;
+  api::FileStatus first;
+  first.from_origin = 1 << 20;
+  first.from_peers = 2 << 20;
+  api::FileStatus second;
+  second.from_origin = 1 << 20;
+  second.from_cache = 512;
+  info.files = {first, second};
+  const auto details = job_details_text(info);
+  EXPECT_NE(details.find("type                 DOWNLOAD\n"), std::string::npos) << details;
+  EXPECT_NE(details.find("bytes by source      origin 2.0 MiB, peers 2.0 MiB, cache 512 B\n"),
+            std::string::npos)
+      << details;
+}
+
+TEST(JobText, AJobWithoutFilesSaysNoFiles) {
+  api::JobInfo info;
+  info.display_name = "empty";
+  info.progress.bytes_total = 0;  // what the engine reports: the sizes of no files are known
+  const auto details = job_details_text(info);
+  EXPECT_NE(details.find("progress             no files\n"), std::string::npos) << details;
+  EXPECT_EQ(details.find("100%"), std::string::npos) << details;
+  EXPECT_EQ(details.find("  files\n"), std::string::npos) << details;
+  const auto table = job_list_text({info});
+  EXPECT_NE(table.find("no files"), std::string::npos) << table;
+  EXPECT_EQ(table.find("100%"), std::string::npos) << table;
+}
+
+TEST(ClosestName, SuggestsANameOneOrTwoEditsAway) {
+  const std::vector<std::string> names = {"--json", "--json-progress", "--limit-rate", "-q", "list",
+                                          "get",    "--verbose"};
+  EXPECT_EQ(closest_name("--jsn", names).value(), "--json");
+  EXPECT_EQ(closest_name("--josn", names).value(), "--json") << "a swap is one edit";
+  EXPECT_EQ(closest_name("--jsno=1", names).value(), "--json") << "the value is not compared";
+  EXPECT_EQ(closest_name("--limit-rat", names).value(), "--limit-rate");
+  EXPECT_EQ(closest_name("--limt-rae", names).value(), "--limit-rate");
+  EXPECT_EQ(closest_name("lst", names).value(), "list");
+  EXPECT_EQ(closest_name("gte", names).value(), "get");
+  EXPECT_EQ(closest_name("--verbsoe", names).value(), "--verbose");
+}
+
+TEST(ClosestName, StaysQuietWhenNothingIsClose) {
+  const std::vector<std::string> names = {"--json", "-q", "list", "get"};
+  EXPECT_FALSE(closest_name("--frobnicate", names));
+  EXPECT_FALSE(closest_name("--jssn1", names)) << "two edits from a short name";
+  EXPECT_FALSE(closest_name("-x", names)) << "one-letter options are never guessed";
+  EXPECT_FALSE(closest_name("--json", names)) << "a known name is no typo";
+  EXPECT_FALSE(closest_name("x", {}));
+}
+
+TEST(JobReference, APrefixNeedsFourCharacters) {
+  for (const char* text : {"", "0", "ab", "abc"}) {
+    const auto parsed = parse_job_reference(text);
+    ASSERT_FALSE(parsed.has_value()) << text;
+    EXPECT_NE(parsed.error().find("at least 4 characters"), std::string::npos) << parsed.error();
+  }
+  EXPECT_EQ(parse_job_reference("abcd").value(), "abcd");
+  EXPECT_EQ(parse_job_reference("00000000-0000-4000-8000-000000000001").value(),
+            "00000000-0000-4000-8000-000000000001");
 }
 
 TEST(JobJson, MasksCredentialHeaders) {
