@@ -186,10 +186,7 @@ class FileDisk final : public lt::disk_interface {
     auto error = flush_piece(storage, piece);
     bool intact = false;
     if (!error) error = hash_piece(storage, piece, v2, bool(flags & v1_hash), v1, intact);
-    if (!error && intact) {
-      copy_verified(storage, piece);
-      keep_recent(index, storage, piece);
-    }
+    if (!error && intact) keep_recent(index, storage, piece);
     drop_piece(storage, piece);
     boost::asio::post(io_, [handler = std::move(handler), piece_index, v1, error] {
       handler(piece_index, v1, error);
@@ -472,19 +469,6 @@ class FileDisk final : public lt::disk_interface {
       block = end;
     }
     return failed;
-  }
-
-  // A checked piece whole in memory goes to the torrent's VerifiedCopy too (when the engine
-  // attached one): written once from these bytes, not copied out of the file later.
-  static void copy_verified(Storage& storage, int piece) {
-    const auto it = storage.pending.find(piece);
-    if (!storage.hashes || it == storage.pending.end() || !it->second.bytes) return;
-    const PendingPiece& pending = it->second;
-    if (std::find(pending.held.begin(), pending.held.end(), false) != pending.held.end()) return;
-    storage.hashes->copy->write(
-        static_cast<std::uint32_t>(piece),
-        {pending.bytes.get(), static_cast<std::size_t>(storage.piece_size(piece))},
-        storage.offset_of(piece, 0));
   }
 
   // Moves a checked piece's bytes, when it has all of them, into the recent pieces.

@@ -6,8 +6,7 @@
 // a torrent_info's piece layers once it has loaded them, so the disk layer and the engine read
 // a copy made when the swarm is added (PieceHashRegistry).
 //
-// Threads: PieceHashRegistry is safe on any thread; PieceHashes is immutable once made (its
-// VerifiedCopy is thread-safe).
+// Threads: PieceHashRegistry is safe on any thread; PieceHashes is immutable once made.
 #pragma once
 
 #include <libtorrent/sha1_hash.hpp>
@@ -19,17 +18,12 @@
 #include <optional>
 #include <vector>
 
-#include "verified_copy.h"
-
 namespace swarmcopy::peer {
 
 struct PieceHashes {
   std::vector<lt::sha1_hash> v1;       // per piece
   std::vector<lt::sha256_hash> layer;  // per piece: Merkle root of its blocks
   int leaves_per_piece = 0;            // blocks a piece's subtree has, padding included
-  // Where verified pieces go besides the torrent's file, when the engine asks (the pointer
-  // never changes; what it points to is thread-safe).
-  std::shared_ptr<VerifiedCopy> copy = std::make_shared<VerifiedCopy>();
   // Copies them from a single-file hybrid torrent with its piece layer; nothing otherwise.
   static std::optional<PieceHashes> of(const lt::torrent_info& info);
 };

@@ -1,7 +1,5 @@
 #include "swarmcopy/peer/session.h"
 
-#include <fcntl.h>
-
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -371,25 +369,9 @@ api::Result<void> Session::reload(SwarmId id, const std::vector<bool>& have) {
 void Session::remove_swarm(SwarmId id) {
   auto it = impl_->swarms.find(id);
   if (it == impl_->swarms.end()) return;
-  if (it->second.piece_hashes) it->second.piece_hashes->copy->detach();
   impl_->session.remove_torrent(it->second.handle);
   impl_->fail_flushes(it->second);
   impl_->swarms.erase(it);
-}
-
-std::shared_ptr<const PieceCopies> Session::copy_verified_into(SwarmId id, int fd) {
-  auto* swarm = impl_->find(id);
-  if (swarm == nullptr || !swarm->piece_hashes) return nullptr;
-  util::UniqueFd own(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
-  if (!own.valid()) return nullptr;
-  auto copies = std::make_shared<PieceCopies>(swarm->pieces);
-  swarm->piece_hashes->copy->attach(std::move(own), copies);
-  return copies;
-}
-
-void Session::stop_copy(SwarmId id) {
-  auto* swarm = impl_->find(id);
-  if (swarm != nullptr && swarm->piece_hashes) swarm->piece_hashes->copy->detach();
 }
 
 void Session::flush(SwarmId id, std::function<void(bool flushed)> done) {

@@ -72,42 +72,8 @@ api::Result<void> ProgressiveCopy::finish() {
   return temp_->sync();
 }
 
-void ProgressiveCopy::written_by_swarm(std::shared_ptr<const peer::PieceCopies> written) {
-  std::lock_guard lock(mutex_);
-  swarm_writes_ = std::move(written);
-}
-
-void ProgressiveCopy::take_swarm_writes(const std::vector<bool>& pieces, bool write_back) {
-  if (!swarm_writes_) return;
-  const auto count = std::min<std::size_t>(pieces.size(), copied_.size());
-  for (std::uint32_t piece = 0; piece < count;) {
-    if (!pieces[piece] || copied_[piece] || !swarm_writes_->has(piece)) {
-      ++piece;
-      continue;
-    }
-    std::uint32_t end = piece;
-    while (end < count && pieces[end] && !copied_[end] && swarm_writes_->has(end)) {
-      copied_[end++] = true;
-    }
-    if (write_back) {
-      const std::uint64_t offset = std::uint64_t{piece} * meta_->piece_size;
-      const std::uint64_t size =
-          std::min<std::uint64_t>(std::uint64_t{end} * meta_->piece_size, meta_->size) - offset;
-      (void)::sync_file_range(temp_->fd(), static_cast<off_t>(offset), static_cast<off_t>(size),
-                              SYNC_FILE_RANGE_WRITE);
-    }
-    piece = end;
-  }
-}
-
 api::Result<void> ProgressiveCopy::copy_pieces(const std::vector<bool>& pieces, bool write_back) {
   std::lock_guard lock(mutex_);
-  take_swarm_writes(pieces, write_back);
-  bool left = false;
-  for (std::size_t piece = 0; piece < pieces.size() && piece < copied_.size() && !left; ++piece) {
-    left = pieces[piece] && !copied_[piece];
-  }
-  if (!left) return {};  // the swarm wrote them all: the item's file is not even opened
   util::UniqueFd in(::open(object_.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in.valid()) {
     return std::unexpected(local_file_error("cannot read cached content", object_.string(), errno));

@@ -5,9 +5,7 @@
 // this machine's disk, 4.5 s for 8 peers of the lab sharing it — while the disk had idled
 // during the transfer.
 //
-// Most pieces need no copy at all: the swarm's disk layer writes each piece it verified in memory
-// into the temporary file too (written_by_swarm). The others are copied here. The caller hands
-// over only pieces that are in the item's file: written by the engine itself,
+// The caller hands over only pieces that are in the item's file: written by the engine itself,
 // or verified by libtorrent and flushed since (peer::Session::flush: libtorrent reports a piece
 // verified while its blocks may still wait in its store buffer; a 32-peer lab run once left a
 // destination with stale bytes). They are copied in the kernel (copy_file_range), unread and
@@ -27,7 +25,6 @@
 
 #include "swarmcopy/api/error.h"
 #include "swarmcopy/peer/metainfo.h"
-#include "swarmcopy/peer/piece_copies.h"
 #include "temp_file.h"
 
 namespace swarmcopy::engine::swarm {
@@ -55,22 +52,14 @@ class ProgressiveCopy {
   // the temporary file.
   api::Result<void> finish();
 
-  // The pieces marked in `written` are written into the temporary file by the swarm's disk
-  // layer as they pass their check (peer::Session::copy_verified_into): they count as copied
-  // once marked, and are not copied again.
-  void written_by_swarm(std::shared_ptr<const peer::PieceCopies> written);
-
  private:
   api::Result<void> copy_pieces(const std::vector<bool>& pieces, bool write_back);
-  // Counts the pieces of `pieces` the swarm wrote as copied (and starts their write-back).
-  void take_swarm_writes(const std::vector<bool>& pieces, bool write_back);
 
   std::shared_ptr<TempFile> temp_;
   std::filesystem::path object_;
   std::shared_ptr<const peer::Metainfo> meta_;
   std::mutex mutex_;
-  std::vector<bool> copied_;                               // guarded by mutex_
-  std::shared_ptr<const peer::PieceCopies> swarm_writes_;  // guarded by mutex_; may be null
+  std::vector<bool> copied_;  // guarded by mutex_
 };
 
 }  // namespace swarmcopy::engine::swarm

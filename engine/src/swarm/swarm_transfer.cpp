@@ -62,7 +62,6 @@ SwarmTransfer::SwarmTransfer(Deps deps, FileRecord file, peer::Metainfo meta,
 SwarmTransfer::~SwarmTransfer() {
   *alive_ = false;
   cancel_origin();
-  stop_copy();
   timer_.cancel();
 }
 
@@ -177,9 +176,6 @@ void SwarmTransfer::start_filling() {
     return;
   }
   mirror_ = std::make_shared<ProgressiveCopy>(temp_, lease_->data_path(), shared_meta_);
-  // Pieces verified in the disk layer's memory go into the temporary file from there, once.
-  mirror_->written_by_swarm(deps_.hub.session().copy_verified_into(lease_->swarm(), temp_->fd()));
-  copying_ = true;
   if (resumed) {
     // The pieces an earlier run made durable in the temporary file stay there (checked first:
     // after a reboot the cache item may have lost what the file kept).
@@ -550,7 +546,6 @@ void SwarmTransfer::on_swarm_finished() {
     update_counts();
   }
   cancel_origin();
-  stop_copy();
   timer_.cancel();
   const auto stats = deps_.hub.session().stats(lease_->swarm());
   refresh_peers(stats);
@@ -789,15 +784,7 @@ void SwarmTransfer::end() {
   *alive_ = false;
   timer_.cancel();
   cancel_origin();
-  stop_copy();
   lease_.reset();
-}
-
-// The swarm's disk layer writes into the temporary file no more: it is finished, kept for a
-// later run, or gone.
-void SwarmTransfer::stop_copy() {
-  if (copying_ && lease_) deps_.hub.session().stop_copy(lease_->swarm());
-  copying_ = false;
 }
 
 void SwarmTransfer::cancel_origin() {

@@ -116,7 +116,6 @@ class SwarmTransfer {
   void fail(origin::FetchError error);
   void fail_local(const api::Error& error, bool transient);
   void cancel_origin();
-  void stop_copy();
   void end();
 
   Deps deps_;
@@ -137,7 +136,6 @@ class SwarmTransfer {
   // Keeps the temporary file a copy of the verified pieces as they come (null when the content
   // was complete in the cache from the start: then it is copied at once).
   std::shared_ptr<ProgressiveCopy> mirror_;
-  bool copying_ = false;  // the swarm's disk layer writes verified pieces into temp_ too
   boost::asio::steady_timer timer_;
 
   std::optional<peer::SwarmStats> last_stats_;  // as of the last tick

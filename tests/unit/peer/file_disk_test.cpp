@@ -21,8 +21,6 @@
 #include <random>
 
 #include "swarmcopy/peer/metainfo.h"
-#include "swarmcopy/peer/piece_copies.h"
-#include "swarmcopy/util/unique_fd.h"
 #include "test_dir/test_dir.h"
 
 namespace swarmcopy::peer {
@@ -267,47 +265,6 @@ TEST_F(FileDiskTest, ASymlinkInPlaceOfTheFileIsNotFollowed) {
   EXPECT_TRUE(write(0, 0, data_.data(), kBlock).ec || hash(0).error.ec);
   std::ifstream in(elsewhere);
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "not yours");
-}
-
-TEST_F(FileDiskTest, VerifiedPiecesGoIntoTheAttachedCopyAndOnlyThey) {
-  open_storage(4 * 65536 + 1000, 65536);
-  const auto copy_path = dir_.path() / "copy.bin";
-  const int fd = ::open(copy_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(::ftruncate(fd, static_cast<off_t>(data_.size())), 0);
-  auto copies = std::make_shared<PieceCopies>(static_cast<std::uint32_t>(info_->num_pieces()));
-  hashes_->copy->attach(util::UniqueFd(fd), copies);
-
-  write_piece(0);
-  ASSERT_EQ(hash(0).v1, expected_v1(0));
-  write_piece(4);  // the short last piece
-  ASSERT_EQ(hash(4).v1, expected_v1(4));
-  // A bad piece is not copied.
-  std::string bad(data_.begin() + 65536, data_.begin() + 2 * 65536);
-  bad[5] ^= 1;
-  for (int start = 0; start < 65536; start += kBlock) {
-    ASSERT_FALSE(write(1, start, bad.data() + start, kBlock).ec);
-  }
-  ASSERT_EQ(hash(1).v1, lt::sha1_hash());
-  EXPECT_TRUE(copies->has(0));
-  EXPECT_FALSE(copies->has(1));
-  EXPECT_FALSE(copies->has(2));
-  EXPECT_TRUE(copies->has(4));
-  std::ifstream in(copy_path, std::ios::binary);
-  const std::string copied(std::istreambuf_iterator<char>(in), {});
-  ASSERT_EQ(copied.size(), data_.size());
-  EXPECT_EQ(copied.substr(0, 65536), data_.substr(0, 65536));
-  EXPECT_EQ(copied.substr(4 * 65536), data_.substr(4 * 65536));
-  EXPECT_EQ(copied.substr(65536, 65536), std::string(65536, '\0'));  // nothing of the bad one
-
-  // Detached: the next verified piece stays in the torrent's file only.
-  hashes_->copy->detach();
-  write_piece(2);
-  ASSERT_EQ(hash(2).v1, expected_v1(2));
-  EXPECT_FALSE(copies->has(2));
-  std::ifstream again(copy_path, std::ios::binary);
-  const std::string after(std::istreambuf_iterator<char>(again), {});
-  EXPECT_EQ(after.substr(2 * 65536, 65536), std::string(65536, '\0'));
 }
 
 }  // namespace

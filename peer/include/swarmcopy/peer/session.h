@@ -22,7 +22,6 @@
 
 #include "swarmcopy/api/error.h"
 #include "swarmcopy/peer/metainfo.h"
-#include "swarmcopy/peer/piece_copies.h"
 
 namespace swarmcopy::peer {
 
@@ -98,15 +97,6 @@ class Session {
   // blocks still wait in its store buffer), `done(false)` if the swarm went or was reloaded
   // first. On the io thread, from the alert drain.
   void flush(SwarmId id, std::function<void(bool flushed)> done);
-  // From now on every piece verified in memory is also written into `fd` (the caller's file,
-  // opened with the caller's rights; the session keeps a duplicate of the descriptor) at its
-  // offset, on the network thread, as it passes its check: a file kept a copy of the swarm's
-  // content is written once, not copied out of the swarm's file afterwards. The result says
-  // which pieces went there (any thread); those that did not are the caller's to copy. Null
-  // when the swarm is unknown, has no piece layer, or `fd` cannot be duplicated.
-  std::shared_ptr<const PieceCopies> copy_verified_into(SwarmId id, int fd);
-  // No piece goes into that file after this returns (remove_swarm does it too).
-  void stop_copy(SwarmId id);
   bool has_piece(SwarmId id, std::uint32_t piece) const;
   std::uint32_t piece_length(SwarmId id, std::uint32_t piece) const;
   SwarmStats stats(SwarmId id) const;
