@@ -348,6 +348,13 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
   }
   const PlanTimes times{now, started_, last_progress_, origin_allowed_since_, last_new_peer_};
   const bool is_stalled = stalled(times);
+  if (is_stalled != was_stalled_) {
+    was_stalled_ = is_stalled;
+    spdlog::debug("{}: {}; {} of {} bytes verified", file_.url,
+                  is_stalled ? "no piece for a while: the origin takes any missing piece"
+                             : "pieces arrive again: deconfliction resumes",
+                  ledger_.verified_bytes(), ledger_.size());
+  }
   if (!is_stalled) {
     for (const auto key : planner_.foreign_requests(ledger_, view, origin_.open_requests())) {
       origin_.cancel(key);

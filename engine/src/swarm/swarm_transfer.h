@@ -140,6 +140,7 @@ class SwarmTransfer {
 
   std::optional<peer::SwarmStats> last_stats_;  // as of the last tick
   bool plan_posted_ = false;
+  bool was_stalled_ = false;  // as of the last plan (logged when it changes)
   bool complete_ = false;
   // Another job fills the same content (SwarmHub::Lease::fills): this one waits for it.
   bool following_ = false;

@@ -233,8 +233,11 @@ TEST(OriginPlanner, StallAndDiscoveryWindowsFollowTheClock) {
   EXPECT_FALSE(discovery_settling(discovery, true));  // no new peer for a second
   discovery.last_new_peer = t0 + 1200ms;
   EXPECT_TRUE(discovery_settling(discovery, true));
-  discovery.now = t0 + 3100ms;
-  discovery.last_new_peer = t0 + 3s;
+  discovery.now = t0 + kMaxSettle - 100ms;
+  discovery.last_new_peer = t0 + kMaxSettle - 500ms;
+  EXPECT_TRUE(discovery_settling(discovery, true));  // peers still arriving
+  discovery.now = t0 + kMaxSettle + 100ms;
+  discovery.last_new_peer = t0 + kMaxSettle;
   EXPECT_FALSE(discovery_settling(discovery, true));  // kMaxSettle at most
 }
 
