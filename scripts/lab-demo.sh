@@ -5,8 +5,10 @@
 # origin sends the file 8 times), then with swarmcopy in lan mode (peers found by local service
 # discovery share pieces; the origin sends the file about once). Prints both rows side by side
 # — origin bytes, egress ratio, first/median/last finish against the ideal time, bytes from
-# peers, CPU and memory per peer — and writes a report with plots. Leaves no namespace, link
-# or process behind. Needs root; builds what it needs on first use.
+# peers, CPU and memory per peer — and writes a report with plots. While each run goes, the
+# lab's notes and its live progress (peers done, % verified, origin MB/s, elapsed vs ideal)
+# show on stderr. Leaves no namespace, link or process behind. Needs root; builds what it needs
+# on first use.
 #
 #   scripts/lab-demo.sh                              # 8 peers, 256 MiB, origin 100mbit
 #   PEERS=4 SIZE=128M RATE=200mbit scripts/lab-demo.sh
@@ -31,7 +33,7 @@ echo "lab-demo: $PEERS peers fetch one $SIZE file through a $RATE origin link: c
 echo "lab-demo: (the curl baseline takes about $PEERS times as long as one download)"
 status=0
 "$root/build/bin/swarmcopy-lab" sweep --peers "$PEERS" --modes curl,lan --size "$SIZE" \
-  --origin-rate "$RATE" --report "$REPORT" -q || status=$?
+  --origin-rate "$RATE" --report "$REPORT" || status=$?
 if ((status != 0)); then
   echo "lab-demo: swarmcopy-lab failed (exit $status)" >&2
   exit "$status"

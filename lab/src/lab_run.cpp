@@ -18,6 +18,7 @@
 #include "lab_report.h"
 #include "origin_log.h"
 #include "peer_run.h"
+#include "progress_display.h"
 #include "report_files.h"
 #include "stop_signal.h"
 #include "swarmcopy/harness/network_lab.h"
@@ -97,6 +98,29 @@ class OutageSwitch {
   bool done_ = false;
 };
 
+// What the round loop knows at a poll, for the live progress. The origin's bytes are what the
+// peers say they got from it (curl: its whole output): nginx logs a request only when it ends,
+// too late to show a rate.
+ProgressSnapshot snapshot_of(const RunSettings& settings, const RoundOutcome& round, size_t done,
+                             double elapsed_seconds) {
+  ProgressSnapshot snapshot;
+  snapshot.mode = settings.mode;
+  snapshot.round = round.round;
+  snapshot.rounds = settings.rounds;
+  snapshot.peers = settings.peers;
+  snapshot.done = static_cast<int>(done);
+  snapshot.size = settings.size;
+  for (const auto& peer : round.peers) {
+    snapshot.verified_bytes += peer.bytes;
+    snapshot.origin_bytes += settings.mode == "curl" ? peer.bytes : peer.from_origin;
+  }
+  snapshot.elapsed_seconds = elapsed_seconds;
+  if (settings.origin_rate_bits > 0) {
+    snapshot.ideal_seconds = static_cast<double>(settings.size) * 8 / settings.origin_rate_bits;
+  }
+  return snapshot;
+}
+
 // One round: every peer downloads the file once (to a destination of its own for this round),
 // as the scenario says. Returns when every peer finished or was killed.
 // The origin's traffic is filled in later, from nginx's log (read_access_log).
@@ -123,9 +147,11 @@ std::expected<RoundOutcome, Failure> run_round(const Stage& stage, int round_num
 
   spdlog::info("round {}: {} peers ({} mode) against {}", round_number, settings.peers,
                settings.mode, stage.url);
+  ProgressDisplay progress(stderr, settings.progress, ::isatty(STDERR_FILENO) == 1);
   const auto start = Clock::now();
   const auto deadline = start + settings.timeout;
-  for (size_t done = 0; done < round.peers.size();) {
+  size_t done = 0;
+  while (done < round.peers.size()) {
     if (stop_requested()) return std::unexpected(stopped());
     const auto now = Clock::now();
     if (now >= deadline) {
@@ -166,8 +192,11 @@ std::expected<RoundOutcome, Failure> run_round(const Stage& stage, int round_num
                      format_bytes(peer.bytes));
       }
     }
+    progress.update(snapshot_of(settings, round, done, now_seconds), now);
     std::this_thread::sleep_for(kPollInterval);
   }
+  progress.finish(snapshot_of(settings, round, done,
+                              std::chrono::duration<double>(Clock::now() - start).count()));
 
   // Everyone is done: stop the seeders, then read what each one said.
   for (auto& peer : round.peers) {

@@ -114,7 +114,7 @@ void add_scenario_options(CLI::App& command, lab::RunSettings& settings, Scenari
                   "--keep, to read the peers' logs)")
       ->type_name("WORD")
       ->allow_extra_args(false);
-  command.add_flag("-q,--quiet", text.quiet, "No progress notes on stderr");
+  command.add_flag("-q,--quiet", text.quiet, "No progress notes or live progress on stderr");
 }
 
 // Checks and converts what CLI11 could not; prints the problem and returns false.
@@ -183,7 +183,10 @@ std::vector<std::string> split_list(const std::string& text) {
 
 int main(int argc, char** argv) {
   auto logger = spdlog::stderr_logger_mt("swarmcopy-lab");
-  logger->set_pattern("swarmcopy-lab: %v");
+  // On a terminal a note first erases the live progress line (progress_display.h), which is
+  // drawn again below it at the next poll.
+  logger->set_pattern(::isatty(STDERR_FILENO) == 1 ? "\r\x1b[Kswarmcopy-lab: %v"
+                                                   : "swarmcopy-lab: %v");
   spdlog::set_default_logger(logger);
 
   CLI::App app{
@@ -237,6 +240,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (text.quiet) spdlog::set_level(spdlog::level::warn);
+  settings.progress = !text.quiet;
 
   if (*clean) {
     if (!privileged()) return kExitUsage;

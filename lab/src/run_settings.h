@@ -37,6 +37,7 @@ struct RunSettings {
   int rounds = 1;  // rounds after the first download the file again, served from caches
   std::string priority = "foreground";  // swarmcopy get --priority
   bool json = false;
+  bool progress = true;                // live progress on stderr (-q: none)
   std::filesystem::path report_dir;    // --report DIR; empty: none
   std::filesystem::path swarmcopy;     // the `swarmcopy` binary (lan and http-only modes)
   std::chrono::seconds timeout{600};   // per round

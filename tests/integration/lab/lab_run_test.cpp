@@ -17,7 +17,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "swarmcopy/harness/clean_leftovers.h"
+#include "lab_leftovers.h"
 #include "swarmcopy/harness/privileges.h"
 #include "swarmcopy/harness/run_command.h"
 
@@ -31,30 +31,6 @@ using nlohmann::json;
 constexpr const char* kLab = SWARMCOPY_LAB_PATH;
 constexpr const char* kCli = SWARMCOPY_CLI_PATH;
 constexpr std::uint64_t kSize = 64ull << 20;
-
-// Every namespace and link (any kind) whose name starts with `prefix`.
-std::vector<std::string> names_with(const std::string& prefix) {
-  auto found = harness::find_leftovers(prefix);
-  EXPECT_TRUE(found.has_value()) << found.error().message;
-  return found ? *found : std::vector<std::string>{};
-}
-
-// Processes whose command line mentions `needle` (the lab's work directory: every peer's
-// output and home, and nginx's config, live there).
-std::vector<std::string> processes_mentioning(const std::string& needle) {
-  std::vector<std::string> found;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string pid = entry.path().filename().string();
-    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(needle) != std::string::npos) {
-      for (char& c : cmdline) c = c == '\0' ? ' ' : c;
-      found.push_back(pid + ": " + cmdline);
-    }
-  }
-  return found;
-}
 
 class LabRunTest : public ::testing::Test {
  protected:
