@@ -18,7 +18,7 @@
 //   most likely to own whoever joins. Runs in piece order fetched pieces that peers found a
 //   moment later owned: 1.01-1.10x origin egress for 8 peers instead of 1.000x. 32 peers on
 //   two cores take 9-15 s to all know each other: with at most 3 s of settling, 1.05-1.13x
-//   egress (each peer claimed pieces among the ones it knew); with up to 20 s, 1.02-1.03x,
+//   egress (each peer claimed pieces among the ones it knew); with up to 20 s, 1.02-1.05x,
 //   and 8 and 16 peers unchanged (1.000).
 // - A request whose remaining pieces became another peer's (or a peer's to give) is cancelled:
 //   what it already brought is lost, at most a piece and a socket buffer; a peer joining 2 s
