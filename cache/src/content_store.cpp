@@ -16,6 +16,7 @@
 #include <system_error>
 
 #include "swarmcopy/cache/file_copy.h"
+#include "swarmcopy/cache/partial_item.h"
 #include "swarmcopy/sqlite/connection.h"
 #include "swarmcopy/sqlite/transaction.h"
 #include "swarmcopy/util/sha256.h"
@@ -83,6 +84,32 @@ api::Error cache_error(std::string message, const std::string& file, int err = 0
                     std::move(message),
                     file,
                     api::Protocol::kLocal};
+}
+
+// The data file of a partial item, opened for the one PartialItem that fills it: never through
+// a symbolic link, a regular file only, its space reserved (a full disk is an error now, not a
+// stall later). `keep_data`: an earlier attempt's partial item, whose bytes are re-checked by
+// its filler (a file gone meanwhile is made again); else a new item, emptied first.
+api::Result<util::UniqueFd> open_for_filling(const std::filesystem::path& path, std::uint64_t size,
+                                             bool keep_data) {
+  const int flags = O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (keep_data ? 0 : O_TRUNC);
+  util::UniqueFd fd(::open(path.c_str(), flags, 0600));
+  if (!fd.valid()) return std::unexpected(cache_error("cannot add to the cache", path, errno));
+  struct stat file {};
+  if (::fstat(fd.get(), &file) != 0) {
+    return std::unexpected(cache_error("cannot add to the cache", path, errno));
+  }
+  if (!S_ISREG(file.st_mode)) {
+    return std::unexpected(cache_error("cannot add to the cache: not a regular file", path));
+  }
+  if (size > 0) {
+    const int err = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(size));
+    if (err != 0) {
+      if (!keep_data) ::unlink(path.c_str());
+      return std::unexpected(cache_error("cannot reserve space in the cache", path, err));
+    }
+  }
+  return fd;
 }
 
 std::optional<std::string> sha256_of(const std::filesystem::path& path) {
@@ -648,7 +675,7 @@ api::Result<void> ContentStore::insert(const std::string& key, int source_fd, st
   return {};
 }
 
-api::Result<Pin> ContentStore::begin_partial(const std::string& key, std::uint64_t size) {
+api::Result<PartialItem> ContentStore::begin_partial(const std::string& key, std::uint64_t size) {
   std::lock_guard lock(impl_->mutex);
   const auto path = impl_->object_path(key);
   auto it = impl_->items.find(key);
@@ -658,8 +685,10 @@ api::Result<Pin> ContentStore::begin_partial(const std::string& key, std::uint64
                                         "already cached", key, api::Protocol::kLocal});
     }
     if (it->second.size == size) {
-      ++it->second.pins;
-      return Pin(this, key, path, size);
+      auto file = open_for_filling(path, size, true);
+      if (!file) return std::unexpected(file.error());
+      ++it->second.pins;  // the Pin is made last: its release takes the lock we hold
+      return PartialItem(Pin(this, key, path, size), std::move(*file));
     }
     // Same identity, other size: not the same content after all; start over.
     if (auto evicted = impl_->evict(key); !evicted) return std::unexpected(evicted.error());
@@ -680,18 +709,8 @@ api::Result<Pin> ContentStore::begin_partial(const std::string& key, std::uint64
     if (impl_->bytes + size <= impl_->limits.max_bytes) break;
     if (auto evicted = impl_->evict(other); !evicted) return std::unexpected(evicted.error());
   }
-  {
-    util::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (!fd.valid()) return std::unexpected(cache_error("cannot add to the cache", path, errno));
-    // Reserved now, so that a full disk is an error here and not a silent stall later.
-    if (size > 0) {
-      const int err = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(size));
-      if (err != 0) {
-        ::unlink(path.c_str());
-        return std::unexpected(cache_error("cannot reserve space in the cache", path, err));
-      }
-    }
-  }
+  auto file = open_for_filling(path, size, false);
+  if (!file) return std::unexpected(file.error());
   const auto now = Clock::now();
   Impl::Item item{size, now, now, false, 1, true, {}, false};
   if (auto saved = impl_->put_partial_row(key, item); !saved) {
@@ -700,7 +719,7 @@ api::Result<Pin> ContentStore::begin_partial(const std::string& key, std::uint64
   }
   impl_->items[key] = item;
   impl_->bytes += size;
-  return Pin(this, key, path, size);
+  return PartialItem(Pin(this, key, path, size), std::move(*file));
 }
 
 bool ContentStore::is_partial(const std::string& key) {
@@ -709,13 +728,11 @@ bool ContentStore::is_partial(const std::string& key) {
   return it != impl_->items.end() && it->second.partial;
 }
 
-api::Result<void> ContentStore::finish_partial(const std::string& key,
+api::Result<void> ContentStore::finish_partial(const PartialItem& filled,
                                                std::optional<std::uint32_t> filled_by) {
-  const auto path = impl_->object_path(key);
-  {
-    util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return std::unexpected(cache_error("cannot sync a cached item", path, errno));
-    if (auto written = impl_->write_back(fd.get(), path); !written) return written;
+  const std::string& key = filled.key();
+  if (auto written = impl_->write_back(filled.descriptor(), filled.path()); !written) {
+    return written;
   }
   std::lock_guard lock(impl_->mutex);
   auto it = impl_->items.find(key);

@@ -77,7 +77,10 @@ struct Storage {
   int pieces = 0;
   bool single_file = true;
   std::shared_ptr<const PieceHashes> hashes;  // null: not a torrent the registry knows
-  util::UniqueFd fd;
+  // The file the engine opened for this torrent (StorageFiles); null: opened here, by path.
+  std::shared_ptr<const util::UniqueFd> offered;
+  util::UniqueFd opened;
+  int fd() const { return offered ? offered->get() : opened.get(); }
   std::map<int, PendingPiece> pending;  // dropped when the piece is checked or cleared
 
   int piece_size(int piece) const {
@@ -104,8 +107,9 @@ MallocBuffers malloc_buffers;
 
 class FileDisk final : public lt::disk_interface {
  public:
-  FileDisk(lt::io_context& io, std::shared_ptr<PieceHashRegistry> registry)
-      : io_(io), registry_(std::move(registry)) {}
+  FileDisk(lt::io_context& io, std::shared_ptr<PieceHashRegistry> registry,
+           std::shared_ptr<StorageFiles> files)
+      : io_(io), registry_(std::move(registry)), files_(std::move(files)) {}
 
   lt::storage_holder new_torrent(const lt::storage_params& params,
                                  const std::shared_ptr<void>&) override {
@@ -117,6 +121,7 @@ class FileDisk final : public lt::disk_interface {
     storage->piece_length = files.piece_length();
     storage->pieces = files.num_pieces();
     storage->hashes = registry_->find(params.info_hash);
+    storage->offered = files_->find(params.info_hash);
     std::size_t slot = 0;
     while (slot < storages_.size() && storages_[slot]) ++slot;
     if (slot == storages_.size()) storages_.emplace_back();
@@ -229,7 +234,7 @@ class FileDisk final : public lt::disk_interface {
   // What libtorrent's flush_cache asks for: every block it wrote is in the file afterwards.
   void async_release_files(lt::storage_index_t index, std::function<void()> handler) override {
     flush_pending(*at(index));
-    at(index)->fd.reset();
+    at(index)->opened.reset();  // an offered file stays open: the engine holds it
     if (handler) boost::asio::post(io_, std::move(handler));
   }
 
@@ -244,7 +249,7 @@ class FileDisk final : public lt::disk_interface {
     if (!storage.single_file) {
       error = unsupported();
       status = lt::status_t::fatal_disk_error;
-    } else if (::lstat(storage.path.c_str(), &file) != 0) {
+    } else if (stat_file(storage, file) != 0) {
       // No file: nothing to check, whatever the resume data says it had.
       if (errno != ENOENT) {
         error = system_error(errno, lt::operation_t::file_stat);
@@ -266,7 +271,7 @@ class FileDisk final : public lt::disk_interface {
 
   void async_stop_torrent(lt::storage_index_t index, std::function<void()> handler) override {
     flush_pending(*at(index));
-    at(index)->fd.reset();
+    at(index)->opened.reset();  // an offered file stays open: the engine holds it
     if (handler) boost::asio::post(io_, std::move(handler));
   }
 
@@ -296,7 +301,7 @@ class FileDisk final : public lt::disk_interface {
     Storage& storage = *at(index);
     drop_pending(storage);
     forget_recent(index, std::nullopt);
-    storage.fd.reset();
+    storage.opened.reset();  // an offered file is the engine's to close
     lt::storage_error error;
     if ((options & lt::session::delete_files) && storage.single_file &&
         ::unlink(storage.path.c_str()) != 0 && errno != ENOENT) {
@@ -330,7 +335,7 @@ class FileDisk final : public lt::disk_interface {
     for (auto& storage : storages_) {
       if (!storage) continue;
       flush_pending(*storage);
-      storage->fd.reset();
+      storage->opened.reset();
     }
   }
   void submit_jobs() override {}
@@ -349,12 +354,18 @@ class FileDisk final : public lt::disk_interface {
 
   enum class Access { kRead, kWrite };
 
-  // Opens the file once. A write creates it at its full size (sparse) if it is missing, as
-  // libtorrent's own back-ends do: readers of a partial cache item find every piece at its
-  // offset. A read never creates: a seeded file deleted under us is an error, not zeros served
-  // to peers as if they were the content.
+  // The file's status: the offered descriptor's, else the path's (a link is not followed).
+  static int stat_file(const Storage& storage, struct stat& file) {
+    return storage.offered ? ::fstat(storage.offered->get(), &file)
+                           : ::lstat(storage.path.c_str(), &file);
+  }
+
+  // Opens the file once, unless the engine offered it (then it is used as it is). A write creates
+  // it at its full size (sparse) if it is missing, as libtorrent's own back-ends do: readers of a
+  // partial cache item find every piece at its offset. A read never creates: a seeded file deleted
+  // under us is an error, not zeros served to peers as if they were the content.
   static lt::storage_error open(Storage& storage, Access access) {
-    if (storage.fd) return {};
+    if (storage.offered || storage.opened) return {};
     if (!storage.single_file) return unsupported();
     const int create = access == Access::kWrite ? O_CREAT : 0;
     util::UniqueFd fd(::open(storage.path.c_str(), O_RDWR | create | O_CLOEXEC | O_NOFOLLOW, 0600));
@@ -366,15 +377,15 @@ class FileDisk final : public lt::disk_interface {
         ::ftruncate(fd.get(), storage.size) != 0) {
       return system_error(errno, lt::operation_t::file_truncate);
     }
-    storage.fd = std::move(fd);
+    storage.opened = std::move(fd);
     return {};
   }
 
   static lt::storage_error read_at(const Storage& storage, lt::span<char> buffer,
                                    std::int64_t offset) {
-    const int error = util::pread_fully(storage.fd.get(),
-                                        {buffer.data(), static_cast<std::size_t>(buffer.size())},
-                                        static_cast<std::uint64_t>(offset));
+    const int error =
+        util::pread_fully(storage.fd(), {buffer.data(), static_cast<std::size_t>(buffer.size())},
+                          static_cast<std::uint64_t>(offset));
     if (error == ENODATA)
       return storage_error(lt::errors::file_too_short, lt::operation_t::file_read);
     if (error != 0) return system_error(error, lt::operation_t::file_read);
@@ -383,9 +394,9 @@ class FileDisk final : public lt::disk_interface {
 
   static lt::storage_error write_at(const Storage& storage, lt::span<const char> buffer,
                                     std::int64_t offset) {
-    const int error = util::pwrite_fully(storage.fd.get(),
-                                         {buffer.data(), static_cast<std::size_t>(buffer.size())},
-                                         static_cast<std::uint64_t>(offset));
+    const int error =
+        util::pwrite_fully(storage.fd(), {buffer.data(), static_cast<std::size_t>(buffer.size())},
+                           static_cast<std::uint64_t>(offset));
     if (error != 0) return system_error(error, lt::operation_t::file_write);
     return {};
   }
@@ -585,6 +596,7 @@ class FileDisk final : public lt::disk_interface {
 
   lt::io_context& io_;
   std::shared_ptr<PieceHashRegistry> registry_;
+  std::shared_ptr<StorageFiles> files_;
   std::vector<std::unique_ptr<Storage>> storages_;  // by storage index; null: a free slot
   std::size_t buffered_bytes_ = 0;                  // in PendingPiece::bytes, all storages
   std::deque<RecentPiece> recent_;                  // oldest first
@@ -593,10 +605,11 @@ class FileDisk final : public lt::disk_interface {
 
 }  // namespace
 
-lt::disk_io_constructor_type file_disk(std::shared_ptr<PieceHashRegistry> registry) {
-  return [registry = std::move(registry)](lt::io_context& io, const lt::settings_interface&,
-                                          lt::counters&) {
-    return std::unique_ptr<lt::disk_interface>(new FileDisk(io, registry));
+lt::disk_io_constructor_type file_disk(std::shared_ptr<PieceHashRegistry> registry,
+                                       std::shared_ptr<StorageFiles> files) {
+  return [registry = std::move(registry), files = std::move(files)](
+             lt::io_context& io, const lt::settings_interface&, lt::counters&) {
+    return std::unique_ptr<lt::disk_interface>(new FileDisk(io, registry, files));
   };
 }
 

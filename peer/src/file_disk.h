@@ -8,12 +8,13 @@
 // - the posix one reopens the file with fopen for every block (open, fstat, lseek, close:
 //   2.9 M system calls per run), a tenth of a peer's CPU on its own.
 // Our torrents are single files in a directory the engine owns, so neither's generality buys
-// anything. A block written here is hashed (SHA-256) while it is in the CPU's cache; a piece
-// check then folds the kept block hashes into the piece's Merkle root without reading the piece
-// back, and compares it with the metainfo's piece layer (PieceHashes). A match answers
-// libtorrent with the metainfo's own v1 hash (its v1 check passes; v1-only peers are served and
-// checked the same way); a mismatch answers an all-zero v1 hash, so libtorrent rejects the
-// piece and blames its senders. The v1 SHA-1 is never computed for our torrents: it added
+// anything; a file the engine opened for a torrent (a cache item being filled: StorageFiles)
+// is used as it is, never reopened by path. A block written here is hashed (SHA-256) while it is in
+// the CPU's cache; a piece check then folds the kept block hashes into the piece's Merkle root
+// without reading the piece back, and compares it with the metainfo's piece layer (PieceHashes). A
+// match answers libtorrent with the metainfo's own v1 hash (its v1 check passes; v1-only peers are
+// served and checked the same way); a mismatch answers an all-zero v1 hash, so libtorrent rejects
+// the piece and blames its senders. The v1 SHA-1 is never computed for our torrents: it added
 // nothing to trust and cost as much as the SHA-256 pass (~0.65 CPU-s per GiB).
 //
 // What it does not do: torrents of more than one file fail every operation with a clear
@@ -29,11 +30,13 @@
 #include <memory>
 
 #include "piece_hashes.h"
+#include "storage_files.h"
 
 namespace swarmcopy::peer {
 
-// A session_params::disk_io_constructor; torrents' hashes are looked up in `registry` when
-// libtorrent makes their storage.
-lt::disk_io_constructor_type file_disk(std::shared_ptr<PieceHashRegistry> registry);
+// A session_params::disk_io_constructor; torrents' hashes are looked up in `registry`, and the
+// files the engine opened for them in `files`, when libtorrent makes their storage.
+lt::disk_io_constructor_type file_disk(std::shared_ptr<PieceHashRegistry> registry,
+                                       std::shared_ptr<StorageFiles> files);
 
 }  // namespace swarmcopy::peer

@@ -22,6 +22,7 @@
 
 #include "file_disk.h"
 #include "piece_hashes.h"
+#include "storage_files.h"
 
 namespace swarmcopy::peer {
 namespace {
@@ -138,6 +139,8 @@ struct Session::Impl {
     // Its hashes as the disk layer checks them (null: libtorrent checks alone); held here
     // because libtorrent frees the torrent_info's piece layers once loaded, reload included.
     std::shared_ptr<const PieceHashes> piece_hashes;
+    // The file the engine opened for it (null: the disk layer opens save_path / file_name).
+    std::shared_ptr<const util::UniqueFd> file;
     std::string save_path;
     std::string file_name;
     // libtorrent drops add_piece data silently (no alert, good or bad) while a torrent is
@@ -150,13 +153,15 @@ struct Session::Impl {
   std::map<SwarmId, Swarm> swarms;
   SwarmId next_id = 1;
   std::shared_ptr<PieceHashRegistry> piece_hashes;
+  std::shared_ptr<StorageFiles> files;
 
   Impl(boost::asio::io_context& context, std::string id, lt::session_params params,
-       std::shared_ptr<PieceHashRegistry> registry)
+       std::shared_ptr<PieceHashRegistry> registry, std::shared_ptr<StorageFiles> storage_files)
       : io(context),
         peer_id(std::move(id)),
         session(std::move(params)),
-        piece_hashes(std::move(registry)) {}
+        piece_hashes(std::move(registry)),
+        files(std::move(storage_files)) {}
 
   // The old torrent's alerts no longer reach the swarm: its waiting flushes are answered now.
   void fail_flushes(Swarm& swarm) {
@@ -251,8 +256,10 @@ api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
   params.extensions.clear();
   params.extensions.push_back(std::make_shared<SmartBanOnly>());
   auto registry = std::make_shared<PieceHashRegistry>();
-  params.disk_io_constructor = file_disk(registry);
-  auto impl = std::make_unique<Impl>(io, peer_id, std::move(params), std::move(registry));
+  auto files = std::make_shared<StorageFiles>();
+  params.disk_io_constructor = file_disk(registry, files);
+  auto impl =
+      std::make_unique<Impl>(io, peer_id, std::move(params), std::move(registry), std::move(files));
   if (options.upload_bytes_per_second > 0) {
     // Local peers sit in their own, unlimited class unless told otherwise.
     for (auto id : {lt::session::global_peer_class_id, lt::session::local_peer_class_id}) {
@@ -278,7 +285,7 @@ const std::string& Session::peer_id() const { return impl_->peer_id; }
 
 api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesystem::path& dir,
                                         const std::string& file_name, bool complete,
-                                        SwarmEvents events, bool fresh) {
+                                        SwarmEvents events, bool fresh, util::UniqueFd file) {
   lt::error_code ec;
   auto info = peer_only_info(meta, ec);
   if (ec) return std::unexpected(peer_error("metainfo not understood: " + ec.message()));
@@ -293,8 +300,10 @@ api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesys
   if (fresh && !complete) params.flags |= lt::torrent_flags::no_verify_files;
   params.flags &= ~lt::torrent_flags::auto_managed;
   params.flags &= ~lt::torrent_flags::paused;
-  // Before add_torrent: the storage looks its hashes up when it is made.
+  // Before add_torrent: the storage looks its hashes and its file up when it is made.
   auto piece_hashes = impl_->piece_hashes->expect(*info);
+  std::shared_ptr<const util::UniqueFd> offered;
+  if (file) offered = impl_->files->offer(info->info_hashes().get_best(), std::move(file));
   auto handle = impl_->session.add_torrent(std::move(params), ec);
   if (ec) return std::unexpected(peer_error("cannot join the swarm: " + ec.message()));
   const SwarmId id = impl_->next_id++;
@@ -304,6 +313,7 @@ api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesys
   swarm.pieces = static_cast<std::uint32_t>(info->num_pieces());
   swarm.info = info;
   swarm.piece_hashes = std::move(piece_hashes);
+  swarm.file = std::move(offered);
   swarm.save_path = dir.string();
   swarm.file_name = file_name;
   return id;

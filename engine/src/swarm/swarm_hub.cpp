@@ -50,7 +50,12 @@ bool SwarmHub::Lease::fills() const { return hub_->items_.at(key_).filler == lis
 SwarmHub::Lease::~Lease() { hub_->release(key_, listener_id_); }
 
 const std::filesystem::path& SwarmHub::Lease::data_path() const {
-  return hub_->items_.at(key_).pin.path();
+  const auto& item = hub_->items_.at(key_);
+  return item.partial ? item.partial->path() : item.pin.path();
+}
+
+std::shared_ptr<const cache::PartialItem> SwarmHub::Lease::writer() const {
+  return hub_->items_.at(key_).partial;
 }
 
 bool SwarmHub::Lease::complete() const { return hub_->items_.at(key_).complete; }
@@ -116,57 +121,68 @@ void SwarmHub::join(const peer::Metainfo& meta, Listener listener, JoinDone done
   // may take a while: off the engine thread.
   boost::asio::post(pool_, [this, meta, key, listener = std::move(listener), done = std::move(done),
                             alive = alive_]() mutable {
-    bool complete = false;
-    bool fresh = false;
-    api::Result<cache::Pin> pin = std::unexpected(api::Error{});
-    auto found = cache_.acquire(
+    api::Result<Found> found = Found{};
+    auto complete = cache_.acquire(
         key, [&meta](const std::filesystem::path& file) { return peer::verify_file(meta, file); });
-    if (found && *found) {
-      complete = true;
-      pin = std::move(**found);
+    if (complete && *complete) {
+      found->complete = std::move(**complete);
     } else {
-      fresh = !cache_.is_partial(key);
-      pin = cache_.begin_partial(key, meta.size);
+      found->fresh = !cache_.is_partial(key);
+      if (auto partial = cache_.begin_partial(key, meta.size); partial) {
+        found->partial = std::make_shared<cache::PartialItem>(std::move(*partial));
+      } else {
+        found = std::unexpected(partial.error());
+      }
     }
     // Kept with the item so that a later engine can seed it again; without it the item is only
     // not re-seeded after a restart, so a failure costs the job nothing.
-    if (pin) {
+    if (found) {
       if (auto kept = cache_.set_metadata(key, meta.bytes); !kept) {
         spdlog::warn("cannot keep the metainfo of {}: {}", key, kept.error().describe());
       }
     }
-    boost::asio::post(io_,
-                      [this, meta = std::move(meta), key, pin = std::move(pin), complete, fresh,
-                       listener = std::move(listener), done = std::move(done), alive]() mutable {
-                        if (!*alive) return;
-                        on_cache_ready(meta, key, std::move(pin), complete, fresh,
-                                       std::move(listener), std::move(done));
-                      });
+    boost::asio::post(
+        io_, [this, meta = std::move(meta), key, found = std::move(found),
+              listener = std::move(listener), done = std::move(done), alive]() mutable {
+          if (!*alive) return;
+          on_cache_ready(meta, key, std::move(found), std::move(listener), std::move(done));
+        });
   });
 }
 
-void SwarmHub::on_cache_ready(const peer::Metainfo& meta, std::string key,
-                              api::Result<cache::Pin> pin, bool complete, bool fresh,
+void SwarmHub::on_cache_ready(const peer::Metainfo& meta, std::string key, api::Result<Found> found,
                               Listener listener, JoinDone done) {
   // Another job may have joined the same content meanwhile: share its swarm.
   if (auto it = items_.find(key); it != items_.end()) {
     done(lease(key, it->second, std::move(listener)));
     return;
   }
-  if (!pin) {
-    done(std::unexpected(pin.error()));
+  if (!found) {
+    done(std::unexpected(found.error()));
     return;
   }
-  const auto path = pin->path();
+  const bool complete = !found->partial;
+  const auto path = complete ? found->complete.path() : found->partial->path();
+  // The disk layer writes the item being filled through the cache's own descriptor of it.
+  util::UniqueFd file;
+  if (!complete) {
+    auto shared = found->partial->share();
+    if (!shared) {
+      done(std::unexpected(shared.error()));
+      return;
+    }
+    file = std::move(*shared);
+  }
   auto swarm = session_->add_swarm(meta, path.parent_path(), path.filename().string(), complete,
-                                   events_for(key), fresh);
+                                   events_for(key), found->fresh, std::move(file));
   if (!swarm) {
     done(std::unexpected(swarm.error()));
     return;
   }
   auto& item = items_[key];
   item.swarm = *swarm;
-  item.pin = std::move(*pin);
+  item.pin = std::move(found->complete);
+  item.partial = std::move(found->partial);
   item.complete = complete;
   dial_listed_peers(key);
   done(lease(key, item, std::move(listener)));
@@ -277,19 +293,26 @@ void SwarmHub::finish_item(const Lease& lease, std::function<void(api::Result<vo
 
 void SwarmHub::finish_flushed_item(const std::string& key,
                                    std::function<void(api::Result<void>)> done) {
-  std::optional<std::uint32_t> filled_by;
-  if (auto it = items_.find(key); it != items_.end()) {
-    if (auto filler = it->second.listeners.find(it->second.filler);
-        filler != it->second.listeners.end()) {
-      filled_by = filler->second.owner_uid;
-    }
+  auto it = items_.find(key);
+  if (it == items_.end() || !it->second.partial) {  // gone, or finished by an earlier call
+    boost::asio::post(io_, [done = std::move(done)] { done({}); });
+    return;
   }
-  boost::asio::post(pool_, [this, key, filled_by, done = std::move(done), alive = alive_] {
-    auto finished = cache_.finish_partial(key, filled_by);
-    boost::asio::post(io_, [this, key, finished, done, alive] {
+  auto partial = it->second.partial;
+  std::optional<std::uint32_t> filled_by;
+  if (auto filler = it->second.listeners.find(it->second.filler);
+      filler != it->second.listeners.end()) {
+    filled_by = filler->second.owner_uid;
+  }
+  boost::asio::post(pool_, [this, key, partial, filled_by, done = std::move(done), alive = alive_] {
+    auto finished = cache_.finish_partial(*partial, filled_by);
+    boost::asio::post(io_, [this, key, partial, finished, done, alive] {
       if (!*alive) return;
       auto it = items_.find(key);
-      if (finished && it != items_.end()) {
+      if (finished && it != items_.end() && it->second.partial == partial) {
+        // Complete: never written again; the pin keeps it while it is seeded and copied.
+        it->second.pin = std::move(*it->second.partial).into_pin();
+        it->second.partial.reset();
         it->second.complete = true;
         it->second.filler = 0;
         // Jobs waiting for the same content copy it out now. (libtorrent says "finished" only

@@ -26,6 +26,7 @@
 
 #include "swarmcopy/api/error.h"
 #include "swarmcopy/cache/content_store.h"
+#include "swarmcopy/cache/partial_item.h"
 #include "swarmcopy/engine/engine_options.h"
 #include "swarmcopy/peer/metainfo.h"
 #include "swarmcopy/peer/session.h"
@@ -53,8 +54,11 @@ class SwarmHub {
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     peer::SwarmId swarm() const { return swarm_; }
-    // The cache item's file: complete (seed from it, copy out of it) or being filled.
+    // The cache item's file: complete (seed from it, copy out of it) or being filled. For
+    // reading: bytes enter it only through writer().
     const std::filesystem::path& data_path() const;
+    // The incomplete item's writer (shared with the swarm's disk layer); null once complete.
+    std::shared_ptr<const cache::PartialItem> writer() const;
     bool complete() const;
     // One transfer fills an incomplete item (asks the origin, writes pieces); any other job
     // for the same content waits for it (Listener::finished) and copies the result: two jobs
@@ -131,7 +135,8 @@ class SwarmHub {
  private:
   struct Item {
     peer::SwarmId swarm = 0;
-    cache::Pin pin;
+    cache::Pin pin;                               // a complete item
+    std::shared_ptr<cache::PartialItem> partial;  // an item being filled (it holds the pin)
     bool complete = false;
     std::map<std::uint64_t, Listener> listeners;
     std::uint64_t filler = 0;  // the listener filling an incomplete item; 0: none
@@ -141,8 +146,14 @@ class SwarmHub {
   SwarmHub(boost::asio::io_context& io, boost::asio::thread_pool& pool, cache::ContentStore& cache,
            const EngineOptions& options, std::unique_ptr<peer::Session> session,
            std::vector<std::pair<std::string, std::uint16_t>> peers);
-  void on_cache_ready(const peer::Metainfo& meta, std::string key, api::Result<cache::Pin> pin,
-                      bool complete, bool fresh, Listener listener, JoinDone done);
+  // What a join finds in the cache: the complete item, or one to fill.
+  struct Found {
+    cache::Pin complete;
+    std::shared_ptr<cache::PartialItem> partial;
+    bool fresh = false;  // the partial item was just made: it holds nothing yet
+  };
+  void on_cache_ready(const peer::Metainfo& meta, std::string key, api::Result<Found> found,
+                      Listener listener, JoinDone done);
   std::shared_ptr<Lease> lease(const std::string& key, Item& item, Listener listener);
   void release(const std::string& key, std::uint64_t listener_id);
   void remove(const std::string& key);

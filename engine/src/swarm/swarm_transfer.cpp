@@ -452,29 +452,23 @@ void SwarmTransfer::origin_piece_failed(std::uint32_t piece) {
 
 void SwarmTransfer::write_direct(std::uint32_t piece, std::vector<char> data) {
   boost::asio::post(deps_.pool, [this, piece, data = std::move(data), meta = shared_meta_,
-                                 object = lease_->data_path(), offset = ledger_.offset_of(piece),
+                                 writer = lease_->writer(), offset = ledger_.offset_of(piece),
                                  mirror = mirror_, object_lock = object_write_lock_, alive = alive_,
                                  &io = deps_.io] {
     const bool matches = peer::piece_matches(*meta, piece, data);
     api::Result<void> written;
-    if (matches) {
-      int err = 0;
+    if (matches && !writer) {
+      written = std::unexpected(api::Error{api::ErrorContext::kCache, api::ErrorKind::kInvalidState,
+                                           0, "the cached item is complete already", "",
+                                           api::Protocol::kLocal});
+    } else if (matches) {
       {
         // One writer at a time: ext4 serializes writes to a file anyway, and pool threads
         // spinning on its lock took a second of CPU per GiB here (bench/first_peer, perf).
         std::lock_guard lock(*object_lock);
-        util::UniqueFd fd(::open(object.c_str(), O_WRONLY | O_CLOEXEC));
-        err = fd.valid() ? util::pwrite_fully(fd.get(), data, offset) : errno;
+        written = writer->write(data, offset);
       }
-      if (err == 0) {
-        if (mirror) written = mirror->write_piece(piece, data);
-      } else {
-        written = std::unexpected(
-            api::Error{api::ErrorContext::kCache,
-                       err == ENOSPC ? api::ErrorKind::kDiskFull : api::ErrorKind::kLocalIo, err,
-                       std::string("cannot write to the cache: ") + std::strerror(err),
-                       object.string(), api::Protocol::kLocal});
-      }
+      if (written && mirror) written = mirror->write_piece(piece, data);
     }
     boost::asio::post(io, [this, piece, matches, written, alive] {
       if (*alive) on_direct_written(piece, matches, written);

@@ -1,4 +1,5 @@
 #include "swarmcopy/cache/content_store.h"
+#include "swarmcopy/cache/partial_item.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -63,14 +64,10 @@ class ContentStoreTest : public ::testing::Test {
   // A partial item filled with `content` and finished (by a job of `filled_by`).
   void finish(ContentStore& store, const std::string& key, const std::string& content,
               std::optional<std::uint32_t> filled_by = std::nullopt) {
-    auto pin = store.begin_partial(key, content.size());
-    ASSERT_TRUE(pin);
-    const int fd = ::open(pin->path().c_str(), O_WRONLY | O_CLOEXEC);
-    ASSERT_GE(fd, 0);
-    ASSERT_EQ(::pwrite(fd, content.data(), content.size(), 0),
-              static_cast<ssize_t>(content.size()));
-    ::close(fd);
-    ASSERT_TRUE(store.finish_partial(key, filled_by));
+    auto item = store.begin_partial(key, content.size());
+    ASSERT_TRUE(item);
+    ASSERT_TRUE(item->write(content, 0));
+    ASSERT_TRUE(store.finish_partial(*item, filled_by));
   }
 
   // Changes the first byte of the object of `key` (as a write lost in a crash would).
@@ -273,10 +270,10 @@ TEST_F(ContentStoreTest, MetadataIsKeptWithItsItemAndGoesWithIt) {
   const std::string meta = "d4:infod6:lengthi3eee";
   {
     auto store = open();
-    auto pin = store->begin_partial("btmh-1", 3);
-    ASSERT_TRUE(pin);
+    auto item = store->begin_partial("btmh-1", 3);
+    ASSERT_TRUE(item);
     ASSERT_TRUE(store->set_metadata("btmh-1", meta));
-    ASSERT_TRUE(store->finish_partial("btmh-1"));
+    ASSERT_TRUE(store->finish_partial(*item));
     // A key the store does not hold keeps nothing.
     ASSERT_TRUE(store->set_metadata("btmh-absent", meta));
     EXPECT_FALSE(*store->metadata("btmh-absent"));

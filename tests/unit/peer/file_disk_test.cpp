@@ -32,7 +32,8 @@ class FileDiskTest : public ::testing::Test {
  protected:
   // Publishes a random file of `size` bytes with `piece_size` pieces in source/, and opens a
   // storage for it in the empty directory out/ (as a swarm joining without the file would).
-  void open_storage(std::size_t size, std::uint32_t piece_size) {
+  // `offered`: the file the engine opened for the torrent, instead of out/'s.
+  void open_storage(std::size_t size, std::uint32_t piece_size, util::UniqueFd offered = {}) {
     std::mt19937 rng(static_cast<unsigned>(size));
     data_.assign(size, '\0');
     for (auto& c : data_) c = static_cast<char>(rng());
@@ -46,7 +47,8 @@ class FileDiskTest : public ::testing::Test {
                                                static_cast<int>(meta->bytes.size()));
     hashes_ = registry_->expect(*info_);
     ASSERT_TRUE(hashes_);
-    disk_ = file_disk(registry_)(io_, settings_, counters_);
+    if (offered) offered_ = files_->offer(info_->info_hashes().get_best(), std::move(offered));
+    disk_ = file_disk(registry_, files_)(io_, settings_, counters_);
     priorities_.resize(1, lt::default_priority);
     path_ = (dir_.path() / "out").string();
     lt::storage_params params(info_->files(), nullptr, path_, lt::storage_mode_sparse, priorities_,
@@ -141,6 +143,8 @@ class FileDiskTest : public ::testing::Test {
   std::shared_ptr<lt::torrent_info> info_;
   std::shared_ptr<PieceHashRegistry> registry_ = std::make_shared<PieceHashRegistry>();
   std::shared_ptr<const PieceHashes> hashes_;
+  std::shared_ptr<StorageFiles> files_ = std::make_shared<StorageFiles>();
+  std::shared_ptr<const util::UniqueFd> offered_;
   boost::asio::io_context io_;
   lt::settings_pack settings_;
   lt::counters counters_;
@@ -265,6 +269,30 @@ TEST_F(FileDiskTest, ASymlinkInPlaceOfTheFileIsNotFollowed) {
   EXPECT_TRUE(write(0, 0, data_.data(), kBlock).ec || hash(0).error.ec);
   std::ifstream in(elsewhere);
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "not yours");
+}
+
+// A cache item being filled is opened once, by the cache (cache::PartialItem): the disk layer
+// reads, writes and checks through that descriptor, even after releasing its files, and never
+// opens the save path.
+TEST_F(FileDiskTest, AnOfferedFileIsUsedAndTheSavePathNeverOpened) {
+  const auto item = dir_.path() / "item";
+  util::UniqueFd fd(::open(item.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  ASSERT_TRUE(fd);
+  open_storage(4 * 65536, 65536, std::move(fd));
+  EXPECT_EQ(check_files(nullptr), lt::status_t::no_error);  // empty: nothing to check
+  write_piece(0);
+  EXPECT_EQ(hash(0).v1, expected_v1(0));
+  disk_->async_release_files(storage_, [] {});
+  run();
+  write_piece(3);
+  EXPECT_EQ(hash(3).v1, expected_v1(3));
+  EXPECT_EQ(read(3, kBlock, kBlock), data_.substr(3 * 65536 + kBlock, kBlock));
+  std::ifstream in(item, std::ios::binary);
+  const std::string bytes(std::istreambuf_iterator<char>(in), {});
+  ASSERT_EQ(bytes.size(), data_.size());
+  EXPECT_EQ(bytes.substr(0, 65536), data_.substr(0, 65536));
+  EXPECT_EQ(bytes.substr(3 * 65536), data_.substr(3 * 65536));
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "out" / "file.bin"));
 }
 
 }  // namespace

@@ -79,6 +79,7 @@ struct CacheStats {
 };
 
 class ContentStore;
+class PartialItem;  // partial_item.h
 
 // Keeps one item from eviction while it is used. Move-only.
 class Pin {
@@ -149,22 +150,25 @@ class ContentStore {
   api::Result<void> set_metadata(const std::string& key, std::span<const char> bytes);
   api::Result<std::optional<std::vector<char>>> metadata(const std::string& key);
 
-  // A partial item that a swarm fills in place at pin.path(): created at `size` bytes with its
-  // space reserved (a full disk fails here, kDiskFull), or the existing partial item with the
-  // data it already holds (its pieces are re-checked by whoever fills it: nothing in a partial
-  // item is trusted). Room is made by evicting unpinned items; an item larger than the cache's
-  // limit is refused (kLimitExceeded). Fails if the key is already complete.
-  api::Result<Pin> begin_partial(const std::string& key, std::uint64_t size);
+  // A partial item that a swarm fills in place (PartialItem: its data file, opened once, the one
+  // way bytes enter it): created at `size` bytes with its space reserved (a full disk fails
+  // here, kDiskFull), or the existing partial item with the data it already holds (its pieces
+  // are re-checked by whoever fills it: nothing in a partial item is trusted). Room is made by
+  // evicting unpinned items; an item larger than the cache's limit is refused
+  // (kLimitExceeded). Fails if the key is already complete.
+  api::Result<PartialItem> begin_partial(const std::string& key, std::uint64_t size);
   // True when `key` is a partial item (data kept from an earlier attempt).
   bool is_partial(const std::string& key);
-  // The caller has verified every piece of the partial item `key`: it becomes a complete item,
+  // The caller has verified every piece of the partial item `filled`: it becomes a complete item,
   // without an fsync, left to the kernel's write-back; the same index transaction
   // that completes it records it as unsynced in this boot: trusted while the boot lasts (the
   // page cache holds its data), durable once settled, re-checked after a reboot (see above).
   // Without a boot id it is fsynced first instead. `filled_by`: the user whose job filled it,
   // granted the (shared) item in that same transaction, so that no other job sees it complete
   // and nobody's before that user is recorded.
-  api::Result<void> finish_partial(const std::string& key,
+  // It is synced (when it is) through the item's own descriptor; PartialItem::into_pin() then
+  // keeps it pinned and ends the writing.
+  api::Result<void> finish_partial(const PartialItem& filled,
                                    std::optional<std::uint32_t> filled_by = std::nullopt);
 
   // Adds `size` bytes read from `source_fd` (from offset 0) under `key`, then evicts down to the

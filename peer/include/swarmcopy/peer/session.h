@@ -22,6 +22,7 @@
 
 #include "swarmcopy/api/error.h"
 #include "swarmcopy/peer/metainfo.h"
+#include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::peer {
 
@@ -77,10 +78,12 @@ class Session {
   // A swarm writing into (complete: seeding from) `dir / file_name`.
   // `fresh`: the file holds nothing of the content yet (just created): libtorrent's check of
   // it (a full read and hash) is skipped. Otherwise an incomplete file is checked, never
-  // trusted.
+  // trusted. `file`: that file, already open for reading and writing (a cache item being
+  // filled hands out its own descriptor): the swarm reads and writes through it and never opens
+  // the path; none: the path is opened.
   api::Result<SwarmId> add_swarm(const Metainfo& meta, const std::filesystem::path& dir,
                                  const std::string& file_name, bool complete, SwarmEvents events,
-                                 bool fresh = false);
+                                 bool fresh = false, util::UniqueFd file = {});
   void remove_swarm(SwarmId id);
   // Tells the swarm which pieces the caller wrote and verified itself (against the metainfo,
   // from the origin): libtorrent takes the swarm down and adds it again trusting `have` (no
