@@ -1,21 +1,12 @@
 #include "swarm_transfer.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "content_identity.h"
-#include "fs_credentials.h"
 #include "piece_owner.h"
-#include "swarmcopy/util/file_io.h"
-#include "swarmcopy/util/sha256.h"
-#include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::engine::swarm {
 namespace {
@@ -33,9 +24,6 @@ constexpr std::uint64_t kMaxRunBytes = 2ull << 20;
 // (add_piece copies and queues; nothing pushes back).
 constexpr std::uint64_t kMaxUnverifiedBytes = 64ull << 20;
 constexpr std::uint32_t kMaxOriginHashFailures = 10;
-// Verified pieces go to the temporary file this often (each time after a libtorrent flush, a
-// fence on its disk jobs): what is left to copy and sync when the last piece arrives.
-constexpr auto kMirrorInterval = std::chrono::milliseconds(200);
 
 origin::FetchError local_failure(const api::Error& error, bool transient) {
   return origin::FetchError{error, transient, {}};
@@ -49,15 +37,16 @@ SwarmTransfer::SwarmTransfer(Deps deps, FileRecord file, peer::Metainfo meta,
     : deps_(deps),
       file_(std::move(file)),
       meta_(std::move(meta)),
+      shared_meta_(std::make_shared<const peer::Metainfo>(meta_)),
       settings_(std::move(settings)),
       hooks_(std::move(hooks)),
       fall_back_to_http_(std::move(fall_back_to_http)),
       ledger_(meta_.size, meta_.piece_size, {}),
       origin_(deps_.io, deps_.http, file_.url, settings_.request_options(), ledger_,
               origin_handlers()),
-      timer_(deps_.io) {
-  shared_meta_ = std::make_shared<const peer::Metainfo>(meta_);
-}
+      destination_({deps_.io, deps_.pool, ledger_, deps_.options.checkpoint_interval}, settings_,
+                   file_.temp_path, shared_meta_),
+      timer_(deps_.io) {}
 
 SwarmTransfer::~SwarmTransfer() {
   *alive_ = false;
@@ -100,7 +89,7 @@ void SwarmTransfer::update_counts() {
 }
 
 void SwarmTransfer::start() {
-  started_ = last_progress_ = last_checkpoint_ = Clock::now();
+  started_ = last_progress_ = Clock::now();
   if (!file_.info_hash.empty() && file_.info_hash != meta_.info_hash_v2) {
     // The origin published new metadata since the last run: the pieces are new too.
     spdlog::info("{}: its metadata changed at the origin; starting over", file_.url);
@@ -171,29 +160,11 @@ void SwarmTransfer::on_lead() {
 void SwarmTransfer::start_filling() {
   // The destination's space is taken now, so that a full disk shows before any download.
   const bool resumed = ledger_.has_earlier_run();
-  if (auto opened = open_temp(resumed); !opened) {
+  if (auto opened = destination_.open(resumed); !opened) {
     fail_local(opened.error(), opened.error().kind == api::ErrorKind::kDiskFull);
     return;
   }
-  mirror_ = std::make_shared<ProgressiveCopy>(temp_, lease_->data_path(), shared_meta_);
-  if (resumed) {
-    // The pieces an earlier run made durable in the temporary file stay there (checked first:
-    // after a reboot the cache item may have lost what the file kept).
-    mirror_in_flight_ = true;
-    boost::asio::post(deps_.pool, [this, mirror = mirror_, earlier = ledger_.earlier_run_pieces(),
-                                   alive = alive_, &io = deps_.io] {
-      auto kept = mirror->adopt(earlier);
-      boost::asio::post(io, [this, alive, kept] {
-        if (!*alive) return;
-        mirror_in_flight_ = false;
-        if (!kept) {
-          spdlog::debug("{}: keeping the pieces of the last run: {}", file_.url,
-                        kept.error().describe());
-        }
-        ledger_.adopted(kept ? *kept : std::vector<bool>{});
-      });
-    });
-  }
+  destination_.follow(lease_->data_path(), resumed);
   origin_.start(file_);
   schedule_tick();
 }
@@ -252,8 +223,7 @@ void SwarmTransfer::tick() {
     fail(*origin_.error());
     return;
   }
-  maybe_mirror();
-  maybe_checkpoint();
+  keep_destination();
   update_reason();
   schedule_tick();
 }
@@ -453,8 +423,8 @@ void SwarmTransfer::origin_piece_failed(std::uint32_t piece) {
 void SwarmTransfer::write_direct(std::uint32_t piece, std::vector<char> data) {
   boost::asio::post(deps_.pool, [this, piece, data = std::move(data), meta = shared_meta_,
                                  writer = lease_->writer(), offset = ledger_.offset_of(piece),
-                                 mirror = mirror_, object_lock = object_write_lock_, alive = alive_,
-                                 &io = deps_.io] {
+                                 mirror = destination_.mirror(), object_lock = object_write_lock_,
+                                 alive = alive_, &io = deps_.io] {
     const bool matches = peer::piece_matches(*meta, piece, data);
     api::Result<void> written;
     if (matches && !writer) {
@@ -608,50 +578,16 @@ void SwarmTransfer::confirm_with_origin() {
 
 // The verified content goes to the job's temporary file: a separate copy (reflink where the
 // file system can), so that the cache and the destination never share data.
-api::Result<void> SwarmTransfer::open_temp(bool keep) {
-  {
-    ScopedFsCredentials as_owner(settings_.owner_uid, settings_.owner_gid);
-    auto temp = TempFile::open(file_.temp_path, settings_.file_mode);
-    if (!temp) return std::unexpected(temp.error());
-    temp_ = std::move(*temp);
-  }
-  if (auto truncated = temp_->truncate(keep ? meta_.size : 0); !truncated) return truncated;
-  return temp_->reserve(meta_.size);
-}
-
 void SwarmTransfer::copy_out() {
   if (!flowing_) {
     flowing_ = true;
     hooks_.data_flowing();
   }
-  if (mirror_) {
-    // Most of the file is in the temporary file already: the rest, then one fsync.
-    boost::asio::post(deps_.pool, [this, mirror = mirror_, temp = temp_, expected = file_.sha256,
-                                   alive = alive_, &io = deps_.io] {
-      auto copied = mirror->finish();
-      std::optional<api::Result<std::string>> hash;
-      if (copied && expected) hash = util::sha256_of_fd(temp->fd(), temp->path());
-      boost::asio::post(io, [this, alive, copied, hash] {
-        if (*alive) on_copied(copied, hash);
+  destination_.finish(
+      lease_->data_path(), file_.sha256.has_value(),
+      [this](api::Result<void> copied, std::optional<api::Result<std::string>> hash) {
+        on_copied(copied, hash);
       });
-    });
-    return;
-  }
-  if (auto opened = open_temp(false); !opened) {
-    fail_local(opened.error(), opened.error().kind == api::ErrorKind::kDiskFull);
-    return;
-  }
-  boost::asio::post(deps_.pool,
-                    [this, temp = temp_, object = lease_->data_path(), size = meta_.size,
-                     expected = file_.sha256, alive = alive_, &io = deps_.io] {
-                      auto copied = cache::ContentStore::copy_object(object, size, temp->fd());
-                      if (copied) copied = temp->sync();
-                      std::optional<api::Result<std::string>> hash;
-                      if (copied && expected) hash = util::sha256_of_fd(temp->fd(), temp->path());
-                      boost::asio::post(io, [this, alive, copied, hash] {
-                        if (*alive) on_copied(copied, hash);
-                      });
-                    });
 }
 
 void SwarmTransfer::on_copied(api::Result<void> copied,
@@ -666,11 +602,7 @@ void SwarmTransfer::on_copied(api::Result<void> copied,
   }
   if (hash && **hash != *file_.sha256) {
     // The metadata and the caller disagree about the content: the caller's hash wins.
-    {
-      ScopedFsCredentials as_owner(settings_.owner_uid, settings_.owner_gid);
-      temp_.reset();
-      (void)::unlink(file_.temp_path.c_str());
-    }
+    destination_.discard();
     file_.verified.clear();
     hooks_.persist(file_);
     fail(origin::FetchError{
@@ -690,60 +622,17 @@ void SwarmTransfer::on_copied(api::Result<void> copied,
 }
 
 // Verified pieces not in the temporary file yet go there once they are surely in the cache
-// item's file: libtorrent's writes are flushed first (ours are done when we hear of them).
-void SwarmTransfer::maybe_mirror() {
-  const auto now = Clock::now();
-  if (!mirror_ || mirror_in_flight_ || complete_ || now - last_mirror_ < kMirrorInterval) return;
-  auto batch = ledger_.take_copy_batch();
-  if (batch.empty()) return;
-  mirror_in_flight_ = true;
-  last_mirror_ = now;
-  deps_.hub.session().flush(
-      lease_->swarm(), [this, batch = std::move(batch), alive = alive_](bool flushed) mutable {
-        if (!*alive) return;
-        if (!flushed) {  // the swarm was reloaded meanwhile: the next tick asks again
-          on_mirrored(batch, false);
-          return;
-        }
-        boost::asio::post(deps_.pool, [this, mirror = mirror_, batch = std::move(batch),
-                                       alive = alive_, &io = deps_.io] {
-          auto copied = mirror->copy_new(batch);
-          if (!copied) {
-            // Copied again later, or by finish(), which reports what still fails.
-            spdlog::debug("copying verified pieces early: {}", copied.error().describe());
-          }
-          boost::asio::post(io, [this, alive, batch, ok = copied.has_value()] {
-            if (*alive) on_mirrored(batch, ok);
-          });
-        });
-      });
-}
-
-void SwarmTransfer::on_mirrored(const std::vector<bool>& batch, bool copied) {
-  mirror_in_flight_ = false;
-  ledger_.copied(batch, copied);
-}
-
-// Progress counts once it is on disk: the pieces copied into the temporary file are synced,
-// then committed. (The cache item's copy needs no sync: after a reboot it is checked again.)
-void SwarmTransfer::maybe_checkpoint() {
-  const auto now = Clock::now();
-  if (sync_in_flight_ || now - last_checkpoint_ < deps_.options.checkpoint_interval) return;
-  auto snapshot = ledger_.in_file();
-  if (snapshot == file_.verified) return;
-  sync_in_flight_ = true;
-  last_checkpoint_ = now;
-  boost::asio::post(deps_.pool, [this, temp = temp_, snapshot = std::move(snapshot), alive = alive_,
-                                 &io = deps_.io] {
-    auto synced = temp->sync();
-    boost::asio::post(io, [this, alive, snapshot, synced] {
-      if (!*alive) return;
-      sync_in_flight_ = false;
-      if (!synced) return;  // the next checkpoint tries again
-      ledger_.made_durable(snapshot);
-      file_.verified = snapshot;
-      hooks_.persist(file_);
+// item's file: libtorrent's writes are flushed first (ours are done when we hear of them). The
+// pieces synced there are the progress a checkpoint commits (file_.verified).
+void SwarmTransfer::keep_destination() {
+  if (!complete_) {
+    destination_.copy_verified([this](std::function<void(bool)> done) {
+      deps_.hub.session().flush(lease_->swarm(), std::move(done));
     });
+  }
+  destination_.checkpoint(file_.verified, [this](const RangeSet& durable) {
+    file_.verified = durable;
+    hooks_.persist(file_);
   });
 }
 

@@ -29,17 +29,16 @@
 #include <string>
 #include <vector>
 
+#include "destination_file.h"
 #include "origin_fetcher.h"
 #include "origin_pieces.h"
 #include "origin_planner.h"
 #include "peer_tally.h"
 #include "piece_ledger.h"
-#include "progressive_copy.h"
 #include "swarm_hub.h"
 #include "swarmcopy/engine/engine_options.h"
 #include "swarmcopy/origin/http_client.h"
 #include "swarmcopy/peer/metainfo.h"
-#include "temp_file.h"
 #include "transfer_hooks.h"
 
 namespace swarmcopy::engine::swarm {
@@ -103,15 +102,11 @@ class SwarmTransfer {
   void on_hash_failed(std::uint32_t piece);
   void on_swarm_finished();
   void update_counts();
-  // `keep`: the pieces of an earlier run stay (a resumed job adopts them); else it starts empty.
-  api::Result<void> open_temp(bool keep);
   void admit_and_copy_out(bool fetched, bool from_cache);
   void confirm_with_origin();
   void copy_out();
   void on_copied(api::Result<void> copied, std::optional<api::Result<std::string>> hash);
-  void maybe_mirror();
-  void on_mirrored(const std::vector<bool>& batch, bool copied);
-  void maybe_checkpoint();
+  void keep_destination();
   void update_reason();
   void fail(origin::FetchError error);
   void fail_local(const api::Error& error, bool transient);
@@ -121,6 +116,7 @@ class SwarmTransfer {
   Deps deps_;
   FileRecord file_;
   peer::Metainfo meta_;
+  std::shared_ptr<const peer::Metainfo> shared_meta_;  // the same, for the pool's work
   TransferSettings settings_;
   TransferHooks hooks_;
   FallBackToHttp fall_back_to_http_;
@@ -132,10 +128,7 @@ class SwarmTransfer {
   std::uint64_t origin_before_ = 0;  // FileRecord::from_origin and from_peers of earlier runs
   std::uint64_t peers_before_ = 0;
   std::shared_ptr<SwarmHub::Lease> lease_;
-  std::shared_ptr<TempFile> temp_;
-  // Keeps the temporary file a copy of the verified pieces as they come (null when the content
-  // was complete in the cache from the start: then it is copied at once).
-  std::shared_ptr<ProgressiveCopy> mirror_;
+  DestinationFile destination_;  // the job's temporary file
   boost::asio::steady_timer timer_;
 
   std::optional<peer::SwarmStats> last_stats_;  // as of the last tick
@@ -156,20 +149,12 @@ class SwarmTransfer {
   std::uint32_t direct_pieces_ = 0;  // written and verified by us
   // Held by the pool thread writing into the cache item (see write_direct).
   std::shared_ptr<std::mutex> object_write_lock_ = std::make_shared<std::mutex>();
-  std::shared_ptr<const peer::Metainfo> shared_meta_;
   PeerTally peers_;  // every peer ever connected, what it gave and took
   std::uint64_t uploaded_at_start_ = 0;
   std::chrono::steady_clock::time_point started_{};
   std::chrono::steady_clock::time_point last_progress_{};
   std::chrono::steady_clock::time_point origin_allowed_since_{};  // first time plan_origin ran
-  std::chrono::steady_clock::time_point last_checkpoint_{};
-  std::chrono::steady_clock::time_point last_new_peer_{};  // a peer id first seen
-  // Verified pieces go to the temporary file in batches (the ledger's copy stage); a
-  // checkpoint's fdatasync makes them durable, and they are the progress it commits
-  // (file_.verified).
-  bool mirror_in_flight_ = false;
-  std::chrono::steady_clock::time_point last_mirror_{};
-  bool sync_in_flight_ = false;
+  std::chrono::steady_clock::time_point last_new_peer_{};         // a peer id first seen
   bool flowing_ = false;
   bool finished_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
