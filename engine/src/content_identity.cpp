@@ -38,6 +38,13 @@ origin::FetchError size_contradicts_metadata(const FileRecord& file, std::uint64
       {}};
 }
 
+void learn_identity(FileRecord& file, const origin::RemoteIdentity& identity, bool with_size) {
+  if (with_size) file.size = identity.size;
+  file.etag = identity.etag;
+  file.last_modified = identity.last_modified;
+  file.accepts_ranges = identity.accepts_ranges;
+}
+
 void forget_content(FileRecord& file) {
   file.verified.clear();
   file.size.reset();

@@ -25,6 +25,10 @@ origin::FetchError content_changed(const FileRecord& file, const std::string& ch
 origin::FetchError size_contradicts_metadata(const FileRecord& file, std::uint64_t described,
                                              std::optional<std::uint64_t> served);
 
+// The record learns what the origin now says of the file (ETag, Last-Modified, whether it serves
+// ranges; the size only when `with_size`: the swarm's size is its metadata's).
+void learn_identity(FileRecord& file, const origin::RemoteIdentity& identity, bool with_size);
+
 // The bytes kept are of content that is gone: the record forgets them and the identity, so a
 // later run starts afresh with the new content.
 void forget_content(FileRecord& file);

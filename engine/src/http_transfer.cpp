@@ -171,10 +171,7 @@ void HttpTransfer::on_probe(std::expected<origin::RemoteIdentity, origin::FetchE
     return;
   }
   const auto& identity = *result;
-  file_.size = identity.size;
-  file_.etag = identity.etag;
-  file_.last_modified = identity.last_modified;
-  file_.accepts_ranges = identity.accepts_ranges;
+  learn_identity(file_, identity, true);
   hooks_.persist(file_);
   if (auto candidate = std::exchange(cache_candidate_, nullptr)) {
     // Another user's content with this file's SHA-256: the origin, asked as this job asks, serves

@@ -178,9 +178,7 @@ bool SwarmTransfer::on_origin_identified(const origin::RemoteIdentity& identity)
     fail(size_contradicts_metadata(file_, meta_.size, identity.size));
     return false;
   }
-  file_.etag = identity.etag;
-  file_.last_modified = identity.last_modified;
-  file_.accepts_ranges = identity.accepts_ranges;
+  learn_identity(file_, identity, false);
   hooks_.persist(file_);
   return true;
 }

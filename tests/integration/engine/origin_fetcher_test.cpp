@@ -13,6 +13,7 @@
 #include <string>
 
 #include "fault_server/fault_server.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::engine {
 namespace {
@@ -32,13 +33,7 @@ class OriginFetcherTest : public ::testing::Test {
   }
 
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      if (io_.stopped()) io_.restart();
-      if (io_.run_one_until(deadline) == 0 && io_.stopped()) return done();
-    }
-    return true;
+    return test::run_until(io_, done, limit);
   }
 
   using ProbeResult = std::expected<origin::RemoteIdentity, origin::FetchError>;

@@ -17,6 +17,7 @@
 
 #include "fault_server/fault_server.h"
 #include "swarmcopy/origin/http_client.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::engine::origin {
 namespace {
@@ -88,13 +89,7 @@ class OriginHttpClient : public ::testing::Test {
   // Runs the io_context until `done()` or `limit` passed. False on timeout (or when nothing is
   // left to run and `done()` still does not hold).
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      if (io_.stopped()) io_.restart();
-      if (io_.run_one_until(deadline) == 0 && io_.stopped()) return done();
-    }
-    return true;
+    return test::run_until(io_, done, limit);
   }
 
   // Runs whatever is queued (aborted waits, late completions) until the io_context is idle.

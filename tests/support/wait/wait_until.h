@@ -24,4 +24,17 @@ bool wait_until(Condition&& condition, std::chrono::milliseconds timeout,
   }
 }
 
+// Runs `io` (a boost::asio::io_context the test drives itself) until `done()` holds or `limit`
+// passed. False on timeout, or when nothing is left to run and `done()` still does not hold.
+template <class IoContext, class Done>
+bool run_until(IoContext& io, Done&& done, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    if (io.stopped()) io.restart();
+    if (io.run_one_until(deadline) == 0 && io.stopped()) return done();
+  }
+  return true;
+}
+
 }  // namespace swarmcopy::test
