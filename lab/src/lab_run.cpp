@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "content.h"
+#include "disk_room.h"
 #include "lab_report.h"
 #include "origin_log.h"
 #include "peer_run.h"
@@ -311,12 +312,19 @@ std::expected<json, Failure> run_once(const RunSettings& settings) {
         fs::temp_directory_path() /
         fmt::format("swarmcopy-lab-{}-{}", ::getpid(), Clock::now().time_since_epoch().count());
   }
+  // Before anything is made: a run that fills the disk leaves a machine that cannot start a
+  // process. A kept work directory stays after the run: kept runs add up.
+  const auto disk = settings.keep ? options.work_dir.parent_path() : fs::temp_directory_path();
+  if (auto room = check_disk_room(disk, disk_needed(settings)); !room) return fail(room.error());
   auto lab = harness::NetworkLab::create(options);
   if (!lab) return fail(lab.error().message);
   auto report = run_in_lab(settings, **lab);
   // Whatever happened: every process, namespace, veth and the bridge go.
   auto closed = (*lab)->close();
-  if (settings.keep) spdlog::info("lab files kept in {}", options.work_dir.string());
+  if (settings.keep) {
+    spdlog::info("lab files kept in {} (up to {}; remove them when done)",
+                 options.work_dir.string(), format_bytes(disk_needed(settings)));
+  }
   if (!closed) return fail("cleaning up: " + closed.error().message);
   return report;
 }

@@ -97,6 +97,22 @@ class LabRunTest : public ::testing::Test {
   }
 };
 
+// 3 peers of 1 TiB do not fit on a test machine: the run says so before it makes anything (a
+// run that fills the disk leaves a machine that cannot start a process).
+TEST_F(LabRunTest, ARunTheDiskCannotHoldIsRefusedBeforeAnythingIsMade) {
+  auto ran = harness::run_command({kLab, "run", "--peers", "3", "--size", "1T", "--json",
+                                   "--swarmcopy", kCli, "--timeout", "120"},
+                                  60s);
+  ASSERT_TRUE(ran.has_value()) << ran.error().message;
+  EXPECT_NE(ran->exit_code, 0);
+  EXPECT_NE(ran->err.find("not enough disk"), std::string::npos) << ran->err;
+  // The origin's file and, for each of 3 peers, a destination and a cache item.
+  EXPECT_NE(ran->err.find("up to 7 TiB"), std::string::npos) << ran->err;
+  EXPECT_EQ(ran->out, "");
+  // Other lab tests may run meanwhile: the run's own log says it made no lab.
+  EXPECT_EQ(ran->err.find("namespaces origin"), std::string::npos) << ran->err;
+}
+
 TEST_F(LabRunTest, LanPeersShareSoTheOriginSendsLessThanToCurl) {
   const json lan = run_lab({"--mode", "lan"});
   const json curl = run_lab({"--mode", "curl"});
