@@ -20,6 +20,7 @@
 #include "lab_leftovers.h"
 #include "swarmcopy/harness/privileges.h"
 #include "swarmcopy/harness/run_command.h"
+#include "test_dir/test_dir.h"
 
 namespace swarmcopy::test {
 namespace {
@@ -143,6 +144,25 @@ TEST_F(LabRunTest, LanPeersShareSoTheOriginSendsLessThanToCurl) {
   EXPECT_EQ(curl.value("peer_bytes_pct", -1.0), 0.0) << curl.dump();
   EXPECT_LT(lan.value("origin_egress_ratio", 99.0), curl.value("origin_egress_ratio", 0.0))
       << "lan: " << lan.dump() << "\ncurl: " << curl.dump();
+}
+
+// A sweep against an unshaped origin has no ideal time: its report still plots the last
+// finish (in seconds) rather than failing in gnuplot for want of y values.
+TEST_F(LabRunTest, AnUnshapedSweepPlotsTheLastFinishInSeconds) {
+  if (auto gnuplot = harness::find_program("gnuplot"); !gnuplot) {
+    GTEST_SKIP() << "the report's plots need gnuplot: " << gnuplot.error().message;
+  }
+  test::TestDir report("lab-sweep-");
+  auto ran =
+      harness::run_command({kLab, "sweep", "--peers", "1,2", "--modes", "curl", "--size", "4M",
+                            "--report", report.path().string(), "-q", "--timeout", "120"},
+                           300s);
+  ASSERT_TRUE(ran.has_value()) << ran.error().message;
+  EXPECT_EQ(ran->exit_code, 0) << ran->err;
+  const auto plot = test::TestDir::read(report / "last_finish.gp");
+  EXPECT_NE(plot.find("last finish (s)"), std::string::npos) << plot;
+  EXPECT_TRUE(fs::exists(report / "last_finish.svg"));
+  EXPECT_TRUE(fs::exists(report / "egress.svg"));
 }
 
 // The hard day: a peer killed mid-way, the origin unplugged for a while, then a second round
