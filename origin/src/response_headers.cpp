@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "digest_headers.h"
+
 namespace swarmcopy::engine::origin {
 namespace {
 
@@ -67,7 +69,22 @@ void ResponseHeaders::feed(std::string_view line) {
     content_encoding_ += value;
   } else if (iequals(name, "Retry-After")) {
     retry_after_ = std::string(value);
+  } else if (iequals(name, "Repr-Digest")) {
+    if (!repr_digest_.empty()) repr_digest_ += ", ";
+    repr_digest_ += value;
+  } else if (iequals(name, "Digest")) {
+    if (!legacy_digest_.empty()) legacy_digest_ += ", ";
+    legacy_digest_ += value;
   }
+}
+
+std::optional<std::string> ResponseHeaders::sha256() const {
+  if (!repr_digest_.empty()) {
+    // A Repr-Digest without sha-256 (only sha-512, say) leaves the legacy header to speak.
+    if (auto hash = sha256_from_repr_digest(repr_digest_)) return hash;
+  }
+  if (!legacy_digest_.empty()) return sha256_from_legacy_digest(legacy_digest_);
+  return std::nullopt;
 }
 
 }  // namespace swarmcopy::engine::origin

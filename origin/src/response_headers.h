@@ -34,6 +34,9 @@ class ResponseHeaders {
   // All Content-Encoding values joined with ", " (the header may repeat).
   const std::string& content_encoding() const { return content_encoding_; }
   const std::string& retry_after() const { return retry_after_; }
+  // The file's SHA-256 from Repr-Digest, else from Digest (digest_headers.h); nullopt: neither
+  // was there, or it could not be read.
+  std::optional<std::string> sha256() const;
 
  private:
   void reset();
@@ -49,6 +52,8 @@ class ResponseHeaders {
   std::string last_modified_;
   std::string content_encoding_;
   std::string retry_after_;
+  std::string repr_digest_;    // every Repr-Digest line's value, joined with ", "
+  std::string legacy_digest_;  // the same for Digest
 };
 
 }  // namespace swarmcopy::engine::origin

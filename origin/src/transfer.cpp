@@ -227,7 +227,8 @@ std::expected<RemoteIdentity, FetchError> Transfer::accept_response() const {
   if (status < 200 || status >= 300) {
     // "bytes=0-0" of an empty file: 416 with "bytes */0" is the honest answer.
     if (kind_ == Kind::kProbe && status == 416 && range && !range->first && range->total == 0) {
-      return RemoteIdentity{0, response_.etag(), response_.last_modified(), true};
+      return RemoteIdentity{0, response_.etag(), response_.last_modified(), true,
+                            response_.sha256()};
     }
     return std::unexpected(http_status_failure(
         status, response_.reason(),
@@ -254,7 +255,8 @@ std::expected<RemoteIdentity, FetchError> Transfer::accept_response() const {
                     "' to a request for bytes " + std::string(asked)));
   };
 
-  RemoteIdentity seen{std::nullopt, response_.etag(), response_.last_modified(), false};
+  RemoteIdentity seen{std::nullopt, response_.etag(), response_.last_modified(), false,
+                      response_.sha256()};
   switch (kind_) {
     case Kind::kProbe:
       if (status == 206) {
@@ -307,6 +309,9 @@ std::optional<FetchError> Transfer::identity_mismatch(const RemoteIdentity& seen
   if (!expected.last_modified.empty() && !seen.last_modified.empty() &&
       expected.last_modified != seen.last_modified) {
     note("Last-Modified", expected.last_modified, seen.last_modified);
+  }
+  if (expected.sha256 && seen.sha256 && *expected.sha256 != *seen.sha256) {
+    note("SHA-256 (Repr-Digest)", *expected.sha256, *seen.sha256);
   }
   if (changes.empty()) return std::nullopt;
   return failure(ErrorContext::kRemoteFile, ErrorKind::kContentChanged, false,

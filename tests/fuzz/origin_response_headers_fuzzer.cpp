@@ -3,9 +3,11 @@
 // them over (with redirects and 1xx answers, several blocks). Properties: no crash; a parsed
 // Content-Range is what ContentRange::parse makes of the raw value, and is only there when
 // the header was; the values a transfer compares between responses (ETag, Last-Modified)
-// carry no blank or line break at either end, so that spacing alone never reads as a change.
+// carry no blank or line break at either end, so that spacing alone never reads as a change;
+// a SHA-256 read from Repr-Digest or Digest is 64 lowercase hex digits, nothing else.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "fuzz_check.h"
@@ -36,6 +38,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(kBlanks.find(value->front()) == std::string_view::npos &&
                    kBlanks.find(value->back()) == std::string_view::npos,
                "a value is not trimmed");
+  }
+  if (const auto sha256 = headers.sha256()) {
+    FUZZ_CHECK(
+        sha256->size() == 64 && sha256->find_first_not_of("0123456789abcdef") == std::string::npos,
+        "a digest that is not 64 lowercase hex digits");
   }
   return 0;
 }

@@ -115,7 +115,7 @@ class OriginHttpClient : public ::testing::Test {
   }
 
   RemoteIdentity identity() const {
-    return RemoteIdentity{body_.size(), "\"e1\"", std::string(kLastModified), true};
+    return RemoteIdentity{body_.size(), "\"e1\"", std::string(kLastModified), true, std::nullopt};
   }
 
   void fetch(const RangeRequest& request, Sink& sink, std::chrono::milliseconds limit = 10s) {

@@ -41,6 +41,10 @@ struct RemoteIdentity {
   std::string etag;                   // empty when absent
   std::string last_modified;          // empty when absent
   bool accepts_ranges = false;        // the origin answered a Range request with 206
+  // The whole file's SHA-256 (64 lowercase hex digits) as the origin states it: RFC 9530's
+  // Repr-Digest, else the legacy Digest header. nullopt when absent or unreadable. A claim of the
+  // origin's, checked like any other identity: a change mid-transfer is a content change.
+  std::optional<std::string> sha256;
   bool operator==(const RemoteIdentity&) const = default;
 };
 
