@@ -12,6 +12,7 @@
 #include "exit_code.h"
 #include "job_reference.h"
 #include "job_resolver.h"
+#include "job_settings.h"
 #include "job_waiter.h"
 #include "job_watch.h"
 #include "logging.h"
@@ -39,7 +40,8 @@ constexpr const char* kDetails =
     "peers_connected, peers [{addr, bytes_down, bytes_up}], peers_unused_reason, files [{url,\n"
     "path, sha256, metadata_url, mode, bytes_total, bytes_transferred, completed, and the same\n"
     "source fields}], error, times {created, modified, transferred}, no_progress_timeout,\n"
-    "notify_flags, http_headers, max_bytes_per_second.";
+    "notify_flags, http_headers, max_bytes_per_second, description, min_retry_delay_ms,\n"
+    "error_count (transient errors over the job's life).";
 
 api::Error caller_error(api::ErrorKind kind, std::string message, std::string file) {
   return api::Error{api::ErrorContext::kCaller, kind, 0, std::move(message), std::move(file),
@@ -80,7 +82,9 @@ JobCommand::JobCommand(CLI::App& app)
                           "Create a job (SUSPENDED: add files, then resume); prints its id");
   create->add_option("NAME", name_, "Display name of the job")->required();
 
-  auto* add = add_verb(Verb::kAdd, "add", "Add a file to a job");
+  auto* add = add_verb(Verb::kAdd, "add",
+                       "Add a file to a job; the setting options change the job first, as "
+                       "`job set` does");
   add_job_argument(add);
   add->add_option("URL", url_, "http:// or https:// URL of the file")
       ->required()
@@ -102,6 +106,7 @@ JobCommand::JobCommand(CLI::App& app)
                   "engine's (lan)")
       ->type_name("MODE")
       ->check(CLI::IsMember({"lan", "http-only", "bypass"}));
+  settings_.add_options(add);
 
   add_job_argument(
       add_verb(Verb::kResume, "resume", "Start or restart a job (a running job: nothing to do)"));
@@ -123,22 +128,7 @@ JobCommand::JobCommand(CLI::App& app)
 
   auto* set = add_verb(Verb::kSet, "set", "Change a job's settings");
   add_job_argument(set);
-  set_options_.push_back(set->add_option("--priority", priority_, "foreground, high, normal or low")
-                             ->type_name("P")
-                             ->check(CLI::IsMember({"foreground", "high", "normal", "low"})));
-  set_options_.push_back(
-      set->add_option("--no-progress-timeout", no_progress_timeout_,
-                      "How long the job may retry transient errors without progress before "
-                      "it is an ERROR: seconds, or 90s, 10m, 2h, 3d; 0: the first one is")
-          ->type_name("DURATION")
-          ->check(validator(parse_duration, "DURATION")));
-  set_options_.push_back(
-      set->add_option("--notify", notify_,
-                      "Which events reach callbacks: a number (0x1f at most) or names joined "
-                      "by ',': transferred, error, modification, file_transferred, disable, "
-                      "none")
-          ->type_name("FLAGS")
-          ->check(validator(parse_notify_flags, "FLAGS")));
+  settings_.add_options(set);
 }
 
 CLI::App* JobCommand::add_verb(Verb verb, const std::string& name, const std::string& description) {
@@ -177,11 +167,8 @@ int JobCommand::run() {
   if (!verb) return kExitUsage;  // unreachable: require_subcommand(1)
   const JobOutput output(json_);
 
-  if (*verb == Verb::kSet) {
-    bool any = false;
-    for (const auto* option : set_options_) any |= option->count() > 0;
-    if (!any)
-      return usage_error("nothing to set: give --priority, --no-progress-timeout or --notify");
+  if (*verb == Verb::kSet && settings_.patch(*chosen_verb_).empty()) {
+    return usage_error(std::string("nothing to set: give ") + JobSettings::option_names());
   }
 
   // Before any thread exists (the client starts its event thread for watch's callback): the
@@ -274,6 +261,10 @@ int JobCommand::add(api::Job& job, const JobOutput& output) {
   if (!sha256_.empty()) spec.sha256 = *parse_sha256(sha256_);
   if (!metadata_.empty()) spec.metadata_url = metadata_;
   if (!mode_.empty()) spec.mode = api::parse_download_mode(mode_);
+  // Settings first: a file must not start downloading without the headers it was given.
+  if (const auto patch = settings_.patch(*chosen_verb_); !patch.empty()) {
+    if (auto done = job.update(patch); !done) return output.failure(about(job, done.error()));
+  }
   if (auto added = job.add_file(spec); !added) return output.failure(about(job, added.error()));
   auto info = job.info();
   if (!info) return output.failure(about(job, info.error()));
@@ -281,20 +272,8 @@ int JobCommand::add(api::Job& job, const JobOutput& output) {
 }
 
 int JobCommand::set(api::Job& job, const JobOutput& output) {
-  if (set_options_[0]->count() > 0) {
-    if (auto done = job.set_priority(*api::parse_priority(priority_)); !done) {
-      return output.failure(about(job, done.error()));
-    }
-  }
-  if (set_options_[1]->count() > 0) {
-    if (auto done = job.set_no_progress_timeout(*parse_duration(no_progress_timeout_)); !done) {
-      return output.failure(about(job, done.error()));
-    }
-  }
-  if (set_options_[2]->count() > 0) {
-    if (auto done = job.set_notify_flags(*parse_notify_flags(notify_)); !done) {
-      return output.failure(about(job, done.error()));
-    }
+  if (auto done = job.update(settings_.patch(*chosen_verb_)); !done) {
+    return output.failure(about(job, done.error()));
   }
   auto info = job.info();
   if (!info) return output.failure(about(job, info.error()));

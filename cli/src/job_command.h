@@ -15,6 +15,7 @@
 
 #include "command.h"
 #include "job_output.h"
+#include "job_settings.h"
 #include "swarmcopy/api/job.h"
 #include "swarmcopy/api/manager.h"
 
@@ -74,10 +75,7 @@ class JobCommand final : public Command {
   std::string metadata_;
   std::string mode_;
   bool all_ = false;
-  std::string priority_;
-  std::string no_progress_timeout_;
-  std::string notify_;
-  std::vector<CLI::Option*> set_options_;
+  JobSettings settings_;  // of `add` and `set`
 };
 
 }  // namespace swarmcopy::cli

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <limits>
 #include <set>
 
 #include "file_ops.h"
 #include "fs_credentials.h"
 #include "input_checks.h"
 #include "local_job.h"
+#include "retry_delay.h"
 #include "scheduler.h"
 #include "url.h"
 
@@ -552,6 +554,9 @@ api::Result<api::JobInfo> Engine::info(const Caller& caller, const api::JobId& i
   info.notify_flags = record.notify_flags;
   info.http_headers = record.http_headers;
   info.max_bytes_per_second = record.max_bytes_per_second;
+  info.description = record.description;
+  info.min_retry_delay = record.min_retry_delay.value_or(options_.min_retry_delay);
+  info.error_count = record.error_count;
   info.owner_uid = record.owner_uid;
   bool sizes_known = true;
   std::uint64_t total = 0;
@@ -615,6 +620,17 @@ api::Result<void> Engine::update(const Caller& caller, const api::JobId& id,
       if (auto checked = check_http_header(header); !checked) return checked;
     }
   }
+  if (patch.display_name) {
+    if (auto checked = check_display_name(*patch.display_name); !checked) return checked;
+  }
+  if (patch.description) {
+    if (auto checked = check_description(*patch.description); !checked) return checked;
+  }
+  if (patch.min_retry_delay && (*patch.min_retry_delay < std::chrono::milliseconds(1) ||
+                                *patch.min_retry_delay > std::chrono::hours(24))) {
+    return caller_error(ErrorKind::kInvalidArgument,
+                        "minimum retry delay must be from 1 ms to 1 day");
+  }
   auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
@@ -624,16 +640,21 @@ api::Result<void> Engine::update(const Caller& caller, const api::JobId& id,
   if (patch.notify_flags) changed.notify_flags = *patch.notify_flags;
   if (patch.http_headers) changed.http_headers = *patch.http_headers;
   if (patch.max_bytes_per_second) changed.max_bytes_per_second = *patch.max_bytes_per_second;
+  if (patch.display_name) changed.display_name = *patch.display_name;
+  if (patch.description) changed.description = *patch.description;
+  if (patch.min_retry_delay) changed.min_retry_delay = *patch.min_retry_delay;
   if (changed == entry.record) return {};
   const bool priority_changed = changed.priority != entry.record.priority;
   const bool timeout_changed = changed.no_progress_timeout != entry.record.no_progress_timeout;
+  const bool text_changed = changed.display_name != entry.record.display_name ||
+                            changed.description != entry.record.description;
   touch(changed);
   if (auto saved = save(entry, changed); !saved) return saved;
   // A job waiting to retry must look at its deadline again.
   if (timeout_changed && entry.record.state == JobState::kTransientError) {
     arm_retry(entry, entry.retry_at);
   }
-  if (priority_changed || timeout_changed) notify(entry, Event::kModification);
+  if (priority_changed || timeout_changed || text_changed) notify(entry, Event::kModification);
   if (priority_changed) request_schedule();
   return {};
 }
@@ -842,6 +863,8 @@ void Engine::handle_failure(JobEntry& entry, origin::FetchError failure) {
     request_schedule();
     return;
   }
+  // Counted before the no-progress verdict: the error that ends the job was hit too.
+  if (record.error_count < std::numeric_limits<std::uint32_t>::max()) ++record.error_count;
   if (record.transient_since == api::Clock::time_point{}) record.transient_since = now_wall;
   const auto waited = now_wall - record.transient_since;
   if (record.no_progress_timeout.count() == 0 || waited >= record.no_progress_timeout) {
@@ -851,13 +874,10 @@ void Engine::handle_failure(JobEntry& entry, origin::FetchError failure) {
     request_schedule();
     return;
   }
-  // Exponential backoff from the minimum delay, never shorter than the origin's Retry-After.
-  auto delay = options_.min_retry_delay;
-  for (std::uint32_t i = 0; i < record.retry_count && delay < options_.max_retry_delay; ++i) {
-    delay *= 2;
-  }
-  delay = std::min(delay, options_.max_retry_delay);
-  delay = std::max<std::chrono::milliseconds>(delay, failure.retry_after);
+  const auto delay =
+      retry_delay(RetryDelays{record.min_retry_delay.value_or(options_.min_retry_delay),
+                              options_.max_retry_delay},
+                  record.retry_count, failure.retry_after);
   ++record.retry_count;
   spdlog::info("job {}: {}; retrying in {} ms", record.id.to_string(), failure.error.describe(),
                delay.count());

@@ -47,6 +47,14 @@ api::Result<void> check_display_name(std::string_view name) {
   return {};
 }
 
+api::Result<void> check_description(std::string_view description) {
+  if (description.size() > 1024) return invalid("job description is longer than 1024 bytes");
+  if (has_control_character(description)) {
+    return invalid("job description contains a control character");
+  }
+  return {};
+}
+
 api::Result<void> check_http_header(std::string_view header) {
   const auto colon = header.find(':');
   const auto bad = [&] {

@@ -38,7 +38,7 @@ static_assert(std::ratio_less_equal_v<std::nano, Clock::period>,
 
 // The schema version this code writes. Each entry of kMigrations takes the file from version
 // i to i + 1; a new version appends an entry and never edits an old one.
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // Unsigned 64-bit counters are stored as SQLite's signed INTEGER with the same bits, so even
 // values above INT64_MAX round-trip exactly. Nothing orders or sums them in SQL.
@@ -109,16 +109,24 @@ ALTER TABLE files ADD COLUMN peers_unused_reason TEXT;
 ALTER TABLE jobs ADD COLUMN file_mode INTEGER;
 ALTER TABLE files ADD COLUMN high_water INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 5: the description (SetDescription), the job's own minimum retry delay (NULL: the
+    // engine's) and its count of transient errors (GetErrorCount).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN min_retry_delay_ms INTEGER;
+ALTER TABLE jobs ADD COLUMN error_count INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
-// Column order shared by the SELECT below and read_job(); parameters ?1..?23 in the same order
+// Column order shared by the SELECT below and read_job(); parameters ?1..?26 in the same order
 // for INSERT and UPDATE (bind_job()).
 constexpr std::string_view kSelectJobs = R"sql(
 SELECT id, owner_uid, display_name, type, state, priority, notify_flags, no_progress_timeout_s,
        creation_time_ns, modification_time_ns, transfer_completion_time_ns, error_context,
        error_kind, error_code, error_message, error_file, error_protocol, http_headers,
-       max_bytes_per_second, transient_since_ns, retry_count, owner_gid, file_mode
+       max_bytes_per_second, transient_since_ns, retry_count, owner_gid, file_mode, description,
+       min_retry_delay_ms, error_count
 FROM jobs ORDER BY creation_time_ns, id)sql";
 
 constexpr std::string_view kInsertJob = R"sql(
@@ -126,9 +134,10 @@ INSERT INTO jobs (id, owner_uid, display_name, type, state, priority, notify_fla
                   no_progress_timeout_s, creation_time_ns, modification_time_ns,
                   transfer_completion_time_ns, error_context, error_kind, error_code,
                   error_message, error_file, error_protocol, http_headers, max_bytes_per_second,
-                  transient_since_ns, retry_count, owner_gid, file_mode)
+                  transient_since_ns, retry_count, owner_gid, file_mode, description,
+                  min_retry_delay_ms, error_count)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-        ?20, ?21, ?22, ?23))sql";
+        ?20, ?21, ?22, ?23, ?24, ?25, ?26))sql";
 
 constexpr std::string_view kUpdateJob = R"sql(
 UPDATE jobs SET owner_uid = ?2, display_name = ?3, type = ?4, state = ?5, priority = ?6,
@@ -137,7 +146,8 @@ UPDATE jobs SET owner_uid = ?2, display_name = ?3, type = ?4, state = ?5, priori
                 error_context = ?12, error_kind = ?13, error_code = ?14, error_message = ?15,
                 error_file = ?16, error_protocol = ?17, http_headers = ?18,
                 max_bytes_per_second = ?19, transient_since_ns = ?20, retry_count = ?21,
-                owner_gid = ?22, file_mode = ?23
+                owner_gid = ?22, file_mode = ?23, description = ?24, min_retry_delay_ms = ?25,
+                error_count = ?26
 WHERE id = ?1)sql";
 
 constexpr std::string_view kDeleteJob = "DELETE FROM jobs WHERE id = ?1";
@@ -323,6 +333,13 @@ void bind_job(Binder& bind, const std::string& id, const JobRecord& job,
   } else {
     bind.null(23);
   }
+  bind.text(24, job.description);
+  if (job.min_retry_delay) {
+    bind.integer(25, job.min_retry_delay->count());
+  } else {
+    bind.null(25);
+  }
+  bind.integer(26, job.error_count);
 }
 
 void bind_file(Binder& bind, const std::string& job_id, const FileRecord& file,
@@ -457,6 +474,11 @@ JobRecord read_job(Reader& row) {
   job.retry_count = row.unsigned32(20, "retry_count");
   job.owner_gid = row.unsigned32(21, "owner_gid");
   if (!row.is_null(22)) job.file_mode = row.unsigned32(22, "file_mode") & 07777;
+  job.description = row.text(23);
+  if (!row.is_null(24)) {
+    job.min_retry_delay = std::chrono::milliseconds(row.unsigned32(24, "min_retry_delay_ms"));
+  }
+  job.error_count = row.unsigned32(25, "error_count");
   return job;
 }
 

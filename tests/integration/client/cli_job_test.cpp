@@ -264,6 +264,59 @@ TEST_F(CliJobDaemonTest, SetChangesSettingsAndPrintsTheJob) {
   EXPECT_EQ(json_of(hex.out)["notify_flags"], 0x13);
 }
 
+// Every setting the daemon's PATCH takes, from `job set` in one commit, and from `job add`.
+TEST_F(CliJobDaemonTest, SetAndAddChangeEverySettingOfTheJob) {
+  env_.serve("file.bin", 1000);
+  const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin", "before");
+
+  const auto set =
+      cli({"job", "set", id, "--display-name", "after", "--description", "nightly mirror",
+           "--min-retry-delay", "90s", "-H", "Authorization: Bearer s3cret", "--header",
+           "X-Trace: 1", "--limit-rate", "1M", "--json"});
+  ASSERT_EQ(set.exit_code, 0) << describe(set);
+  auto job = json_of(set.out);
+  EXPECT_EQ(job["name"], "after");
+  EXPECT_EQ(job["description"], "nightly mirror");
+  EXPECT_EQ(job["min_retry_delay_ms"], 90000);
+  EXPECT_EQ(job["max_bytes_per_second"], 1 << 20);
+  EXPECT_EQ(job["http_headers"], nlohmann::json({"Authorization: ***", "X-Trace: 1"}));
+  EXPECT_EQ(set.out.find("s3cret"), std::string::npos);
+
+  const auto shown = cli({"job", "show", id});
+  ASSERT_EQ(shown.exit_code, 0) << describe(shown);
+  EXPECT_TRUE(std::regex_search(shown.out, std::regex("\n +description +nightly mirror\n")))
+      << shown.out;
+  EXPECT_TRUE(std::regex_search(shown.out, std::regex("\n +min retry delay +90 s\n"))) << shown.out;
+  EXPECT_TRUE(std::regex_search(shown.out, std::regex("\n +errors +0 transient\n"))) << shown.out;
+  EXPECT_EQ(shown.out.find("s3cret"), std::string::npos);
+
+  // One bad setting refuses them all.
+  const auto refused = cli({"job", "set", id, "--description", "changed", "--display-name",
+                            "bad\x1b]0;title\x07", "--json"});
+  EXPECT_EQ(refused.exit_code, 2) << describe(refused);
+  EXPECT_EQ(show(id)["description"], "nightly mirror");
+
+  const auto cleared = cli({"job", "set", id, "--no-headers", "--limit-rate", "0", "--json"});
+  ASSERT_EQ(cleared.exit_code, 0) << describe(cleared);
+  EXPECT_EQ(json_of(cleared.out)["http_headers"], nlohmann::json::array());
+  EXPECT_EQ(json_of(cleared.out)["max_bytes_per_second"], 0);
+
+  env_.serve("second.bin", 10);
+  const auto added =
+      cli({"job", "add", id, env_.url("/second.bin"), "second.bin", "--description", "",
+           "--priority", "high", "-H", "X-Added: yes", "--no-progress-timeout", "2h", "--json"});
+  ASSERT_EQ(added.exit_code, 0) << describe(added);
+  job = json_of(added.out);
+  EXPECT_EQ(job["files_total"], 2);
+  EXPECT_EQ(job["description"], "");
+  EXPECT_EQ(job["priority"], "high");
+  EXPECT_EQ(job["no_progress_timeout"], 7200);
+  EXPECT_EQ(job["http_headers"], nlohmann::json({"X-Added: yes"}));
+
+  const auto both = cli({"job", "set", id, "-H", "X: y", "--no-headers"});
+  EXPECT_EQ(both.exit_code, 1) << describe(both);
+}
+
 TEST_F(CliJobDaemonTest, NoProgressTimeoutTakesDurationUnits) {
   env_.serve("file.bin", 1000);
   const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin");
