@@ -38,6 +38,21 @@ void JobSettings::add_options(CLI::App* verb) {
                       ->check(validator(parse_header, "HEADER"));
   verb->add_flag("--no-headers", no_headers_, "Remove the job's HTTP request headers")
       ->excludes(headers);
+  auto* notify_cmd =
+      verb->add_option("--notify-cmd", notify_cmd_,
+                       "Program to run (as you, no shell) when the job is TRANSFERRED or in "
+                       "ERROR, with SWARMCOPY_JOB_ID and SWARMCOPY_JOB_STATE set: an absolute "
+                       "path; replaces the job's command")
+          ->type_name("PROGRAM");
+  verb->add_option("--notify-arg", notify_args_,
+                   "An argument of the --notify-cmd program (repeatable, in order)")
+      ->type_name("ARG")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->needs(notify_cmd)
+      ->allow_extra_args(false);
+  verb->add_flag("--no-notify-cmd", no_notify_cmd_, "Remove the job's notify command")
+      ->excludes(notify_cmd);
   verb->add_option("--limit-rate", limit_rate_,
                    "The job's bandwidth cap in bytes per second, K/M/G suffixes (binary) "
                    "allowed: 500K, 10M, 1.5m; 0 for none")
@@ -47,7 +62,8 @@ void JobSettings::add_options(CLI::App* verb) {
 
 const char* JobSettings::option_names() {
   return "--priority, --no-progress-timeout, --min-retry-delay, --notify, --display-name, "
-         "--description, -H/--header, --no-headers or --limit-rate";
+         "--description, -H/--header, --no-headers, --limit-rate, --notify-cmd or "
+         "--no-notify-cmd";
 }
 
 api::JobPatch JobSettings::patch(const CLI::App& verb) const {
@@ -70,6 +86,12 @@ api::JobPatch JobSettings::patch(const CLI::App& verb) const {
   }
   if (no_headers_) patch.http_headers = std::vector<std::string>{};
   if (given("--limit-rate")) patch.max_bytes_per_second = *parse_rate(limit_rate_);
+  if (given("--notify-cmd")) {
+    std::vector<std::string> argv{notify_cmd_};
+    argv.insert(argv.end(), notify_args_.begin(), notify_args_.end());
+    patch.notify_cmd = std::move(argv);
+  }
+  if (no_notify_cmd_) patch.notify_cmd = std::vector<std::string>{};
   return patch;
 }
 

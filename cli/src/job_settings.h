@@ -31,6 +31,9 @@ class JobSettings {
   std::vector<std::string> headers_;
   bool no_headers_ = false;
   std::string limit_rate_;
+  std::string notify_cmd_;
+  std::vector<std::string> notify_args_;
+  bool no_notify_cmd_ = false;
 };
 
 }  // namespace swarmcopy::cli

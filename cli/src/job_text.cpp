@@ -91,6 +91,15 @@ std::string job_details_text(const api::JobInfo& info) {
                         ? std::string("none")
                         : format_rate(static_cast<double>(info.max_bytes_per_second)));
   for (const auto& header : info.http_headers) row("header", printable(api::mask_header(header)));
+  if (!info.notify_cmd.empty()) {
+    std::string command;
+    for (const auto& arg : info.notify_cmd) {
+      command += (command.empty() ? "" : " ") + fmt::format("'{}'", printable(arg));
+    }
+    row("notify command", command);
+    row("notify status", info.notify_cmd_status ? fmt::format("exit {}", *info.notify_cmd_status)
+                                                : std::string("not run"));
+  }
   row("owner uid", std::to_string(info.owner_uid));
   if (!info.files.empty()) text += "  files\n";
   for (const auto& file : info.files) {

@@ -5,7 +5,9 @@
 // thread.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "swarmcopy/api/error.h"
 
@@ -25,5 +27,9 @@ api::Result<void> check_description(std::string_view description);
 // "Name: value": a token as the name (RFC 9110), no control character (C0, DEL, C1) in the
 // value but HTAB.
 api::Result<void> check_http_header(std::string_view header);
+
+// A notify command line: empty (none), or an absolute program path and arguments, at most 64
+// of them and 4096 bytes each, none holding a NUL.
+api::Result<void> check_notify_cmd(const std::vector<std::string>& argv);
 
 }  // namespace swarmcopy::engine

@@ -74,6 +74,9 @@ struct JobRecord {
   // The job's own first retry delay (nullopt: the engine's), and its transient errors ever.
   std::optional<std::chrono::milliseconds> min_retry_delay;
   std::uint32_t error_count = 0;
+  // SetNotifyCmdLine, and how its last run ended (api::JobInfo::notify_cmd_status).
+  std::vector<std::string> notify_cmd;
+  std::optional<int> notify_cmd_status;
   std::vector<FileRecord> files;
   bool operator==(const JobRecord&) const = default;
 };

@@ -289,6 +289,9 @@ nlohmann::json to_json(const api::JobInfo& job) {
       {"description", job.description},
       {"min_retry_delay_ms", job.min_retry_delay.count()},
       {"error_count", job.error_count},
+      {"notify_cmd", job.notify_cmd},
+      {"notify_cmd_status",
+       job.notify_cmd_status ? nlohmann::json(*job.notify_cmd_status) : nlohmann::json(nullptr)},
   };
 }
 
@@ -378,6 +381,13 @@ api::Result<api::JobInfo> job_info_from_json(const nlohmann::json& value) {
   job.min_retry_delay = std::chrono::milliseconds(static_cast<std::int64_t>(*delay));
   SWARMCOPY_READ(error_count, u32_field(*reader, "error_count"));
   job.error_count = *error_count;
+  SWARMCOPY_READ(notify_cmd, reader->string_array("notify_cmd"));
+  job.notify_cmd = std::move(*notify_cmd);
+  SWARMCOPY_READ(status, reader->nullable_unsigned("notify_cmd_status"));
+  if (*status && **status > 255) {
+    return field_error("notify_cmd_status", "expected null or an exit status (0-255)");
+  }
+  if (*status) job.notify_cmd_status = static_cast<int>(**status);
   return job;
 }
 

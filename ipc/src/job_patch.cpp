@@ -17,6 +17,7 @@ nlohmann::json to_json(const JobPatch& patch) {
   if (patch.display_name) json["name"] = *patch.display_name;
   if (patch.description) json["description"] = *patch.description;
   if (patch.min_retry_delay) json["min_retry_delay_ms"] = patch.min_retry_delay->count();
+  if (patch.notify_cmd) json["notify_cmd"] = *patch.notify_cmd;
   return json;
 }
 
@@ -24,7 +25,7 @@ api::Result<JobPatch> job_patch_from_json(const nlohmann::json& value) {
   SWARMCOPY_READ(reader, ObjectReader::open(value, ""));
   if (auto known = reader->reject_unknown({"priority", "no_progress_timeout", "notify_flags",
                                            "http_headers", "max_bytes_per_second", "name",
-                                           "description", "min_retry_delay_ms"});
+                                           "description", "min_retry_delay_ms", "notify_cmd"});
       !known) {
     return std::unexpected(known.error());
   }
@@ -70,6 +71,10 @@ api::Result<JobPatch> job_patch_from_json(const nlohmann::json& value) {
                                                    static_cast<std::uint64_t>(
                                                        std::numeric_limits<std::int32_t>::max())));
     patch.min_retry_delay = std::chrono::milliseconds(static_cast<std::int64_t>(*delay));
+  }
+  if (reader->find("notify_cmd")) {
+    SWARMCOPY_READ(argv, reader->string_array("notify_cmd"));
+    patch.notify_cmd = std::move(*argv);
   }
   return patch;
 }

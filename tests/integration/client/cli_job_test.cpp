@@ -317,6 +317,40 @@ TEST_F(CliJobDaemonTest, SetAndAddChangeEverySettingOfTheJob) {
   EXPECT_EQ(both.exit_code, 1) << describe(both);
 }
 
+// --notify-cmd through the daemon: set as argv (no shell), run when the job is TRANSFERRED,
+// its exit status in the job object and `job show`; --no-notify-cmd removes it.
+TEST_F(CliJobDaemonTest, NotifyCmdRunsWhenTheJobIsTransferredAndShowsItsStatus) {
+  env_.serve("file.bin", 1000);
+  const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin");
+  const auto set =
+      cli({"job", "set", id, "--notify-cmd", "/bin/sh", "--notify-arg=-c", "--notify-arg",
+           "test \"$SWARMCOPY_JOB_STATE\" = TRANSFERRED && exit 4", "--json"});
+  ASSERT_EQ(set.exit_code, 0) << describe(set);
+  EXPECT_EQ(
+      json_of(set.out)["notify_cmd"],
+      nlohmann::json({"/bin/sh", "-c", "test \"$SWARMCOPY_JOB_STATE\" = TRANSFERRED && exit 4"}));
+  EXPECT_TRUE(json_of(set.out)["notify_cmd_status"].is_null());
+  ASSERT_EQ(cli({"job", "resume", id}).exit_code, 0);
+  ASSERT_EQ(cli({"job", "watch", id, "--quiet"}).exit_code, 0);
+  nlohmann::json job;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        job = show(id);
+        return !job["notify_cmd_status"].is_null();
+      },
+      30s));
+  EXPECT_EQ(job["notify_cmd_status"], 4) << job.dump();
+  const auto shown = cli({"job", "show", id});
+  EXPECT_TRUE(std::regex_search(shown.out, std::regex("\n +notify status +exit 4\n"))) << shown.out;
+
+  const auto relative = cli({"job", "set", id, "--notify-cmd", "sh"});
+  EXPECT_EQ(relative.exit_code, 2) << describe(relative);
+  const auto removed = cli({"job", "set", id, "--no-notify-cmd", "--json"});
+  // A TRANSFERRED job still takes settings (only final jobs refuse them).
+  ASSERT_EQ(removed.exit_code, 0) << describe(removed);
+  EXPECT_EQ(json_of(removed.out)["notify_cmd"], nlohmann::json::array());
+}
+
 TEST_F(CliJobDaemonTest, NoProgressTimeoutTakesDurationUnits) {
   env_.serve("file.bin", 1000);
   const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin");

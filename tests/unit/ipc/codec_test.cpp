@@ -57,6 +57,8 @@ api::JobInfo sample_job() {
   job.description = "mirror of \"stable\" ünïcode";
   job.min_retry_delay = std::chrono::milliseconds(600'000);
   job.error_count = 17;
+  job.notify_cmd = {"/usr/local/bin/on-done", "--job", "x y"};
+  job.notify_cmd_status = 3;
   job.owner_uid = 1000;
   api::FileStatus plain;
   plain.url = "http://h/g";
@@ -272,6 +274,8 @@ TEST(JobInfoJson, MatchesTheSpecShape) {
                             "description",
                             "min_retry_delay_ms",
                             "error_count",
+                            "notify_cmd",
+                            "notify_cmd_status",
                             "from_origin",
                             "from_peers",
                             "from_cache",
@@ -282,7 +286,7 @@ TEST(JobInfoJson, MatchesTheSpecShape) {
                             "peers_unused_reason"}) {
     EXPECT_TRUE(body.contains(field)) << field;
   }
-  EXPECT_EQ(body.size(), 28u);
+  EXPECT_EQ(body.size(), 30u);
   // The job's totals are its files' sums.
   EXPECT_EQ(body["from_peers"], 2);
   EXPECT_EQ(body["uploaded"], 4);
@@ -321,6 +325,8 @@ TEST(JobInfoJson, RoundTripsExactly) {
   EXPECT_EQ(back->description, job.description);
   EXPECT_EQ(back->min_retry_delay, job.min_retry_delay);
   EXPECT_EQ(back->error_count, job.error_count);
+  EXPECT_EQ(back->notify_cmd, job.notify_cmd);
+  EXPECT_EQ(back->notify_cmd_status, job.notify_cmd_status);
   EXPECT_EQ(back->owner_uid, job.owner_uid);
   EXPECT_EQ(back->files, job.files);
 
@@ -343,6 +349,11 @@ TEST(JobInfoJson, TheDescriptionRetryDelayAndErrorCountAreChecked) {
   body = to_json(sample_job());
   body["min_retry_delay_ms"] = "10s";
   expect_invalid(job_info_from_json(body), "min_retry_delay_ms");
+  body = to_json(sample_job());
+  body["notify_cmd_status"] = 256;
+  expect_invalid(job_info_from_json(body), "notify_cmd_status");
+  body["notify_cmd_status"] = nullptr;
+  EXPECT_FALSE(job_info_from_json(body).value().notify_cmd_status);
 }
 
 TEST(JobInfoJson, EveryStateAndPriorityRoundTrips) {

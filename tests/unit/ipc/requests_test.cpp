@@ -72,6 +72,7 @@ TEST(JobPatch, RoundTripsEveryField) {
   patch.display_name = "renamed ünïcode";
   patch.description = "";  // an empty description is a value, not an absence
   patch.min_retry_delay = std::chrono::milliseconds(1500);
+  patch.notify_cmd = std::vector<std::string>{"/bin/true", "a b"};
   EXPECT_EQ(job_patch_from_json(json::parse(to_json(patch).dump())).value(), patch);
   auto empty = job_patch_from_json(json::object());
   ASSERT_TRUE(empty);
@@ -100,6 +101,7 @@ TEST(JobPatch, IsStrict) {
   expect_invalid(job_patch_from_json(json::parse(R"({"min_retry_delay_ms":1e12})")),
                  "min_retry_delay_ms");
   expect_invalid(job_patch_from_json(json::parse(R"({"display_name":"x"})")), "display_name");
+  expect_invalid(job_patch_from_json(json::parse(R"({"notify_cmd":"/bin/true"})")), "notify_cmd");
 }
 
 }  // namespace

@@ -112,6 +112,8 @@ JobRecord make_full_job() {
   job.description = "nightly — ünïcode & 'quotes'";
   job.min_retry_delay = std::chrono::milliseconds(86'400'000);
   job.error_count = 42;
+  job.notify_cmd = {"/usr/bin/notify-send", "", "two words", "ünïcode\nline"};
+  job.notify_cmd_status = 137;
 
   FileRecord first = make_file(0);
   first.sha256 = std::string(64, 'a');
@@ -501,7 +503,18 @@ TEST_F(JobStoreTest, WalModeIsOn) {
   ASSERT_TRUE(store);
   RawDb raw(path_);
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "5");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "6");
+}
+
+// What a store from before version 6 holds: no notify command.
+void drop_version6_columns(RawDb& raw) {
+  raw.exec("ALTER TABLE jobs DROP COLUMN notify_cmd");
+  raw.exec("ALTER TABLE jobs DROP COLUMN notify_cmd_status");
+}
+
+void without_version6_fields(JobRecord& job) {
+  job.notify_cmd.clear();
+  job.notify_cmd_status.reset();
 }
 
 // What a store from before version 5 holds: no description, retry delay or error count.
@@ -553,7 +566,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   { ASSERT_TRUE(open_store()); }
   {
     RawDb raw(path_);
-    raw.exec("PRAGMA user_version = 6");
+    raw.exec("PRAGMA user_version = 7");
   }
   auto store = JobStore::open(path_);
   ASSERT_FALSE(store.has_value());
@@ -562,7 +575,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().describe();
   // Refusing leaves the version as it was.
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "6");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "7");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion1Store) {
@@ -579,6 +592,7 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
     drop_swarm_columns(raw);
     drop_version4_columns(raw);
     drop_version5_columns(raw);
+    drop_version6_columns(raw);
     raw.exec("PRAGMA user_version = 1");
   }
   auto store = open_store();
@@ -589,9 +603,10 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
   for (auto& file : job.files) without_swarm_fields(file);
   without_version4_fields(job);
   without_version5_fields(job);
+  without_version6_fields(job);
   EXPECT_EQ(loaded.front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "5");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "6");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion2Store) {
@@ -606,6 +621,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
     drop_swarm_columns(raw);
     drop_version4_columns(raw);
     drop_version5_columns(raw);
+    drop_version6_columns(raw);
     raw.exec("PRAGMA user_version = 2");
   }
   auto store = open_store();
@@ -615,6 +631,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
   for (auto& file : job.files) without_swarm_fields(file);
   without_version4_fields(job);
   without_version5_fields(job);
+  without_version6_fields(job);
   EXPECT_EQ(loaded.front(), job);
   // And the new columns take values from then on.
   JobRecord changed = loaded.front();
@@ -635,6 +652,7 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
     RawDb raw(path_);
     drop_version4_columns(raw);
     drop_version5_columns(raw);
+    drop_version6_columns(raw);
     raw.exec("PRAGMA user_version = 3");
   }
   auto store = open_store();
@@ -642,6 +660,7 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
   ASSERT_EQ(load(*store).size(), 1u);
   without_version4_fields(job);
   without_version5_fields(job);
+  without_version6_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   // The mode and the mark take values from then on.
   job.file_mode = 0600;
@@ -660,12 +679,14 @@ TEST_F(JobStoreTest, MigratesAVersion4Store) {
   {
     RawDb raw(path_);
     drop_version5_columns(raw);
+    drop_version6_columns(raw);
     raw.exec("PRAGMA user_version = 4");
   }
   auto store = open_store();
   ASSERT_TRUE(store);
   ASSERT_EQ(load(*store).size(), 1u);
   without_version5_fields(job);
+  without_version6_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   // The new columns take values from then on.
   job.description = "set after the upgrade";

@@ -99,6 +99,12 @@ class Job {
     patch.min_retry_delay = delay;
     return update(patch);
   }
+  // SetNotifyCmdLine: argv[0] an absolute path, no shell; an empty list removes the command.
+  Result<void> set_notify_cmd(std::vector<std::string> argv) {
+    JobPatch patch;
+    patch.notify_cmd = std::move(argv);
+    return update(patch);
+  }
   // Bandwidth cap for this job in bytes per second; 0 removes it.
   Result<void> set_max_bytes_per_second(std::uint64_t rate) {
     JobPatch patch;
