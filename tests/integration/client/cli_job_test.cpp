@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
@@ -349,6 +350,51 @@ TEST_F(CliJobDaemonTest, NotifyCmdRunsWhenTheJobIsTransferredAndShowsItsStatus) 
   // A TRANSFERRED job still takes settings (only final jobs refuse them).
   ASSERT_EQ(removed.exit_code, 0) << describe(removed);
   EXPECT_EQ(json_of(removed.out)["notify_cmd"], nlohmann::json::array());
+}
+
+// `job add JOB URL PATH [URL PATH ...]` and --from: one set, all or none.
+TEST_F(CliJobDaemonTest, AddTakesManyFilesAndAListAsOneSet) {
+  env_.serve("a.bin", 10);
+  env_.serve("b.bin", 20);
+  env_.serve("c.bin", 30);
+  const auto created = cli({"job", "create", "set"});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  const auto id = lines_of(created.out)[0];
+  {
+    std::ofstream list(env_.out() / "files.txt");
+    list << "# the rest\n\n" << env_.url("/c.bin") << "  c dir/c.bin\n";
+  }
+  fs::create_directories(env_.out() / "c dir");
+  const auto added = cli({"job", "add", id, env_.url("/a.bin"), "a.bin", env_.url("/b.bin"),
+                          "b.bin", "--from", (env_.out() / "files.txt").string(), "--json"});
+  ASSERT_EQ(added.exit_code, 0) << describe(added);
+  const auto job = json_of(added.out);
+  ASSERT_EQ(job["files"].size(), 3u);
+  EXPECT_EQ(job["files"][0]["path"], (env_.out() / "a.bin").string());
+  EXPECT_EQ(job["files"][2]["path"], (env_.out() / "c dir" / "c.bin").string());
+
+  // A bad line or a set the engine refuses (a path twice) adds nothing.
+  {
+    std::ofstream list(env_.out() / "bad.txt");
+    list << env_.url("/a.bin") << " x.bin\n" << env_.url("/b.bin") << "\n";
+  }
+  const auto bad_line = cli({"job", "add", id, "--from", (env_.out() / "bad.txt").string()});
+  EXPECT_EQ(bad_line.exit_code, 1) << describe(bad_line);
+  EXPECT_NE(bad_line.err.find("bad.txt:2: expected 'URL PATH'"), std::string::npos)
+      << describe(bad_line);
+  const auto twice =
+      cli({"job", "add", id, env_.url("/a.bin"), "d.bin", env_.url("/b.bin"), "d.bin"});
+  EXPECT_EQ(twice.exit_code, 2) << describe(twice);
+  const auto odd = cli({"job", "add", id, env_.url("/a.bin"), "e.bin", env_.url("/b.bin")});
+  EXPECT_EQ(odd.exit_code, 1) << describe(odd);
+  const auto two_hashes = cli({"job", "add", id, env_.url("/a.bin"), "f.bin", env_.url("/b.bin"),
+                               "g.bin", "--sha256", std::string(64, 'a')});
+  EXPECT_EQ(two_hashes.exit_code, 1) << describe(two_hashes);
+  EXPECT_EQ(show(id)["files"].size(), 3u) << "nothing of the refused sets was added";
+
+  ASSERT_EQ(cli({"job", "resume", id}).exit_code, 0);
+  const auto watched = cli({"job", "watch", id, "--quiet"});
+  EXPECT_EQ(watched.exit_code, 0) << describe(watched);
 }
 
 TEST_F(CliJobDaemonTest, NoProgressTimeoutTakesDurationUnits) {
