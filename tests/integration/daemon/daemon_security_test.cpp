@@ -283,6 +283,18 @@ TEST_F(DaemonSecurityTest, ANotifyCommandRunsAsTheJobsOwnerNeverAsRoot) {
       404);
 }
 
+// notify_command_timeout_ms: the owner's program that outlives it is killed (SIGKILL: status
+// 137), whatever uid it runs as.
+TEST_F(DaemonSecurityTest, ANotifyCommandThatOutlivesItsTimeoutIsKilled) {
+  start_daemon({"--notify-command-timeout-ms", "300"});
+  const auto id = download(owner_.get(), nginx_->url("f.bin"), out_of(*owner_) / "f.bin",
+                           std::nullopt, json{{"notify_cmd", {"/bin/sleep", "600"}}});
+  const auto job = wait_job(
+      socket(), id, [](const json& j) { return !j["notify_cmd_status"].is_null(); },
+      std::chrono::seconds(60), owner_->identity());
+  EXPECT_EQ(job["notify_cmd_status"], 128 + 9) << job.dump();
+}
+
 // Finding 9: FOREGROUND skips the background queue, not the limit: one user runs at most
 // max_active_jobs foreground jobs at once.
 TEST_F(DaemonSecurityTest, ForegroundJobsOfOneUserShareTheActiveLimit) {
