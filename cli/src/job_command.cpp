@@ -10,8 +10,10 @@
 
 #include "daemon_discovery.h"
 #include "exit_code.h"
+#include "file_list.h"
 #include "job_reference.h"
 #include "job_resolver.h"
+#include "job_settings.h"
 #include "job_waiter.h"
 #include "job_watch.h"
 #include "logging.h"
@@ -39,7 +41,9 @@ constexpr const char* kDetails =
     "peers_connected, peers [{addr, bytes_down, bytes_up}], peers_unused_reason, files [{url,\n"
     "path, sha256, metadata_url, mode, bytes_total, bytes_transferred, completed, and the same\n"
     "source fields}], error, times {created, modified, transferred}, no_progress_timeout,\n"
-    "notify_flags, http_headers, max_bytes_per_second.";
+    "notify_flags, http_headers, max_bytes_per_second, description, min_retry_delay_ms,\n"
+    "error_count (transient errors over the job's life), notify_cmd [program, args...],\n"
+    "notify_cmd_status (its last exit status; 128+N: killed by signal N; null: not run).";
 
 api::Error caller_error(api::ErrorKind kind, std::string message, std::string file) {
   return api::Error{api::ErrorContext::kCaller, kind, 0, std::move(message), std::move(file),
@@ -80,21 +84,27 @@ JobCommand::JobCommand(CLI::App& app)
                           "Create a job (SUSPENDED: add files, then resume); prints its id");
   create->add_option("NAME", name_, "Display name of the job")->required();
 
-  auto* add = add_verb(Verb::kAdd, "add", "Add a file to a job");
+  auto* add = add_verb(Verb::kAdd, "add",
+                       "Add files to a job, all or none; the setting options change the job "
+                       "first, as `job set` does");
   add_job_argument(add);
-  add->add_option("URL", url_, "http:// or https:// URL of the file")
-      ->required()
-      ->check(validator(parse_http_url, "URL"));
-  add->add_option("PATH", path_,
-                  "Where to save it; relative to the current directory; a directory gets the "
-                  "URL's file name")
-      ->required();
+  add->add_option("URL PATH", file_args_,
+                  "http:// or https:// URL of a file and where to save it (relative to the "
+                  "current directory; a directory gets the URL's file name); more pairs may "
+                  "follow")
+      ->type_name("");
+  add->add_option("--from", from_,
+                  "Read more files from FILE ('-': stdin): one 'URL PATH' per line, blank lines "
+                  "and # comments ignored")
+      ->type_name("FILE");
   add->add_option("--sha256", sha256_,
-                  "Expected SHA-256 of the whole file (64 hex digits); a mismatch fails the job")
+                  "Expected SHA-256 of the whole file (64 hex digits); a mismatch fails the job "
+                  "(one file only)")
       ->type_name("HEX")
       ->check(validator(parse_sha256, "SHA256"));
   add->add_option("--metadata", metadata_,
-                  "URL of the file's metadata (default: URL with .torrent added to its path)")
+                  "URL of the file's metadata (default: URL with .torrent added to its path; "
+                  "one file only)")
       ->type_name("URL")
       ->check(validator(parse_http_url, "URL"));
   add->add_option("--mode", mode_,
@@ -102,6 +112,7 @@ JobCommand::JobCommand(CLI::App& app)
                   "engine's (lan)")
       ->type_name("MODE")
       ->check(CLI::IsMember({"lan", "http-only", "bypass"}));
+  settings_.add_options(add);
 
   add_job_argument(
       add_verb(Verb::kResume, "resume", "Start or restart a job (a running job: nothing to do)"));
@@ -123,22 +134,7 @@ JobCommand::JobCommand(CLI::App& app)
 
   auto* set = add_verb(Verb::kSet, "set", "Change a job's settings");
   add_job_argument(set);
-  set_options_.push_back(set->add_option("--priority", priority_, "foreground, high, normal or low")
-                             ->type_name("P")
-                             ->check(CLI::IsMember({"foreground", "high", "normal", "low"})));
-  set_options_.push_back(
-      set->add_option("--no-progress-timeout", no_progress_timeout_,
-                      "How long the job may retry transient errors without progress before "
-                      "it is an ERROR: seconds, or 90s, 10m, 2h, 3d; 0: the first one is")
-          ->type_name("DURATION")
-          ->check(validator(parse_duration, "DURATION")));
-  set_options_.push_back(
-      set->add_option("--notify", notify_,
-                      "Which events reach callbacks: a number (0x1f at most) or names joined "
-                      "by ',': transferred, error, modification, file_transferred, disable, "
-                      "none")
-          ->type_name("FLAGS")
-          ->check(validator(parse_notify_flags, "FLAGS")));
+  settings_.add_options(set);
 }
 
 CLI::App* JobCommand::add_verb(Verb verb, const std::string& name, const std::string& description) {
@@ -177,11 +173,15 @@ int JobCommand::run() {
   if (!verb) return kExitUsage;  // unreachable: require_subcommand(1)
   const JobOutput output(json_);
 
-  if (*verb == Verb::kSet) {
-    bool any = false;
-    for (const auto* option : set_options_) any |= option->count() > 0;
-    if (!any)
-      return usage_error("nothing to set: give --priority, --no-progress-timeout or --notify");
+  std::vector<api::FileSpec> files;
+  if (*verb == Verb::kAdd) {
+    // Before the daemon is asked anything: a bad file list is a usage error, and adds nothing.
+    auto read = file_specs();
+    if (!read) return usage_error(read.error());
+    files = std::move(*read);
+  }
+  if (*verb == Verb::kSet && settings_.patch(*chosen_verb_).empty()) {
+    return usage_error(std::string("nothing to set: give ") + JobSettings::option_names());
   }
 
   // Before any thread exists (the client starts its event thread for watch's callback): the
@@ -204,11 +204,11 @@ int JobCommand::run() {
   options.all_users = *verb == Verb::kList && all_;
   auto manager = client::connect(*socket, options);
   if (!manager) return output.failure(manager.error());
-  return run_verb(*verb, **manager, output, waiter ? &*waiter : nullptr);
+  return run_verb(*verb, **manager, output, waiter ? &*waiter : nullptr, files);
 }
 
 int JobCommand::run_verb(Verb verb, api::Manager& manager, const JobOutput& output,
-                         JobWaiter* waiter) {
+                         JobWaiter* waiter, const std::vector<api::FileSpec>& files) {
   if (verb == Verb::kCreate) {
     auto job = manager.create_job(name_);
     if (!job) return output.failure(job.error());
@@ -234,7 +234,7 @@ int JobCommand::run_verb(Verb verb, api::Manager& manager, const JobOutput& outp
   api::Result<void> acted;
   switch (verb) {
     case Verb::kAdd:
-      return add(**job, output);
+      return add(**job, output, files);
     case Verb::kSet:
       return set(**job, output);
     case Verb::kWatch:
@@ -265,36 +265,61 @@ api::Error JobCommand::about(const api::Job& job, api::Error error) {
   return error;
 }
 
-int JobCommand::add(api::Job& job, const JobOutput& output) {
-  auto path = destination(url_, path_);
-  if (!path) return usage_error(path.error());
-  api::FileSpec spec;
-  spec.url = url_;
-  spec.local_path = path->string();
-  if (!sha256_.empty()) spec.sha256 = *parse_sha256(sha256_);
-  if (!metadata_.empty()) spec.metadata_url = metadata_;
-  if (!mode_.empty()) spec.mode = api::parse_download_mode(mode_);
-  if (auto added = job.add_file(spec); !added) return output.failure(about(job, added.error()));
+std::expected<std::vector<api::FileSpec>, std::string> JobCommand::file_specs() const {
+  if (file_args_.size() % 2 != 0) {
+    return std::unexpected("URL " + file_args_.back() + " has no PATH: give URL PATH pairs");
+  }
+  std::vector<FileLine> lines;
+  for (std::size_t i = 0; i < file_args_.size(); i += 2) {
+    lines.push_back({file_args_[i], file_args_[i + 1], ""});
+  }
+  if (!from_.empty()) {
+    auto read = read_file_list(from_);
+    if (!read) return std::unexpected(read.error());
+    lines.insert(lines.end(), read->begin(), read->end());
+  }
+  if (lines.empty()) return std::unexpected("no file: give URL PATH or --from FILE");
+  if (lines.size() > 1 && (!sha256_.empty() || !metadata_.empty())) {
+    return std::unexpected("--sha256 and --metadata name one file: add the others apart");
+  }
+  std::vector<api::FileSpec> specs;
+  for (const auto& line : lines) {
+    if (auto url = parse_http_url(line.url); !url) {
+      return std::unexpected(line.where.empty() ? url.error() : line.where + ": " + url.error());
+    }
+    auto path = destination(line.url, line.path);
+    if (!path) {
+      return std::unexpected(line.where.empty() ? path.error() : line.where + ": " + path.error());
+    }
+    api::FileSpec spec;
+    spec.url = line.url;
+    spec.local_path = path->string();
+    if (!sha256_.empty()) spec.sha256 = *parse_sha256(sha256_);
+    if (!metadata_.empty()) spec.metadata_url = metadata_;
+    if (!mode_.empty()) spec.mode = api::parse_download_mode(mode_);
+    specs.push_back(std::move(spec));
+  }
+  return specs;
+}
+
+int JobCommand::add(api::Job& job, const JobOutput& output,
+                    const std::vector<api::FileSpec>& files) {
+  // Settings first: a file must not start downloading without the headers it was given.
+  if (const auto patch = settings_.patch(*chosen_verb_); !patch.empty()) {
+    if (auto done = job.update(patch); !done) return output.failure(about(job, done.error()));
+  }
+  // One set: the engine and the daemon add all of it or none.
+  if (auto added = job.add_file_set(files); !added) {
+    return output.failure(about(job, added.error()));
+  }
   auto info = job.info();
   if (!info) return output.failure(about(job, info.error()));
   return output.acted(*info);
 }
 
 int JobCommand::set(api::Job& job, const JobOutput& output) {
-  if (set_options_[0]->count() > 0) {
-    if (auto done = job.set_priority(*api::parse_priority(priority_)); !done) {
-      return output.failure(about(job, done.error()));
-    }
-  }
-  if (set_options_[1]->count() > 0) {
-    if (auto done = job.set_no_progress_timeout(*parse_duration(no_progress_timeout_)); !done) {
-      return output.failure(about(job, done.error()));
-    }
-  }
-  if (set_options_[2]->count() > 0) {
-    if (auto done = job.set_notify_flags(*parse_notify_flags(notify_)); !done) {
-      return output.failure(about(job, done.error()));
-    }
+  if (auto done = job.update(settings_.patch(*chosen_verb_)); !done) {
+    return output.failure(about(job, done.error()));
   }
   auto info = job.info();
   if (!info) return output.failure(about(job, info.error()));

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <expected>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 
 #include "command.h"
 #include "job_output.h"
+#include "job_settings.h"
 #include "swarmcopy/api/job.h"
 #include "swarmcopy/api/manager.h"
 
@@ -49,11 +51,14 @@ class JobCommand final : public Command {
   CLI::App* add_verb(Verb verb, const std::string& name, const std::string& description);
   void add_job_argument(CLI::App* verb);
   int usage_error(const std::string& message) const;
-  int run_verb(Verb verb, api::Manager& manager, const JobOutput& output, JobWaiter* waiter);
+  int run_verb(Verb verb, api::Manager& manager, const JobOutput& output, JobWaiter* waiter,
+               const std::vector<api::FileSpec>& files);
+  // The files of `add`: URL PATH pairs, then --from's lines; a sentence when they are bad.
+  std::expected<std::vector<api::FileSpec>, std::string> file_specs() const;
   // `error` with the job's id as its file when the engine named none: the error line then
   // ends with what it is about.
   static api::Error about(const api::Job& job, api::Error error);
-  int add(api::Job& job, const JobOutput& output);
+  int add(api::Job& job, const JobOutput& output, const std::vector<api::FileSpec>& files);
   int set(api::Job& job, const JobOutput& output);
 
   CLI::App* command_;
@@ -68,16 +73,13 @@ class JobCommand final : public Command {
 
   std::string job_;  // JOB: an id or a unique prefix
   std::string name_;
-  std::string url_;
-  std::string path_;
+  std::vector<std::string> file_args_;  // URL PATH [URL PATH ...]
+  std::string from_;
   std::string sha256_;
   std::string metadata_;
   std::string mode_;
   bool all_ = false;
-  std::string priority_;
-  std::string no_progress_timeout_;
-  std::string notify_;
-  std::vector<CLI::Option*> set_options_;
+  JobSettings settings_;  // of `add` and `set`
 };
 
 }  // namespace swarmcopy::cli

@@ -29,6 +29,12 @@ std::string seconds_text(std::chrono::seconds duration) {
   return fmt::format("{} s", total);
 }
 
+// Whole seconds as seconds_text; a delay set through the API in milliseconds keeps them.
+std::string milliseconds_text(std::chrono::milliseconds duration) {
+  if (duration.count() % 1000 != 0) return fmt::format("{} ms", duration.count());
+  return seconds_text(std::chrono::duration_cast<std::chrono::seconds>(duration));
+}
+
 // Where the job's bytes came from, summed over its files: says at a glance whether peers or
 // the cache helped.
 std::string sources_text(const api::JobInfo& info) {
@@ -63,8 +69,10 @@ std::string job_details_text(const api::JobInfo& info) {
   const auto row = [&](std::string_view name, const std::string& value) {
     text += fmt::format("  {:<20} {}\n", name, value);
   };
+  if (!info.description.empty()) row("description", printable(info.description));
   row("state", std::string(api::to_string(info.state)));
   if (info.error) row("error", printable(info.error->describe()));
+  row("errors", fmt::format("{} transient", info.error_count));
   row("type", std::string(api::to_string(info.type)));
   row("priority", std::string(api::to_string(info.priority)));
   row("progress", info.progress.files_total == 0
@@ -76,12 +84,22 @@ std::string job_details_text(const api::JobInfo& info) {
   row("modified", time_text(info.times.modification_time));
   row("transferred", time_text(info.times.transfer_completion_time));
   row("no-progress timeout", seconds_text(info.no_progress_timeout));
+  row("min retry delay", milliseconds_text(info.min_retry_delay));
   row("notify", fmt::format("{:#x} ({})", static_cast<std::uint32_t>(info.notify_flags),
                             notify_flags_names(info.notify_flags)));
   row("rate limit", info.max_bytes_per_second == 0
                         ? std::string("none")
                         : format_rate(static_cast<double>(info.max_bytes_per_second)));
   for (const auto& header : info.http_headers) row("header", printable(api::mask_header(header)));
+  if (!info.notify_cmd.empty()) {
+    std::string command;
+    for (const auto& arg : info.notify_cmd) {
+      command += (command.empty() ? "" : " ") + fmt::format("'{}'", printable(arg));
+    }
+    row("notify command", command);
+    row("notify status", info.notify_cmd_status ? fmt::format("exit {}", *info.notify_cmd_status)
+                                                : std::string("not run"));
+  }
   row("owner uid", std::to_string(info.owner_uid));
   if (!info.files.empty()) text += "  files\n";
   for (const auto& file : info.files) {

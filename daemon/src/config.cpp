@@ -93,6 +93,8 @@ const std::vector<Key>& keys() {
         unsigned_key("min_retry_delay_ms", false, &Config::min_retry_delay_ms, 1u, 86'400'000u));
     k.push_back(unsigned_key("checkpoint_interval_ms", false, &Config::checkpoint_interval_ms, 10u,
                              3'600'000u));
+    k.push_back(unsigned_key("notify_command_timeout_ms", false, &Config::notify_command_timeout_ms,
+                             100u, 86'400'000u));
     k.push_back({"download_mode", false,
                  [](const std::string& text, Config& config) -> api::Result<void> {
                    if (text != "lan" && text != "http-only" && text != "bypass") {

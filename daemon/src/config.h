@@ -34,6 +34,9 @@ struct Config {
       static_cast<std::uint32_t>(kEngineDefaults.min_retry_delay.count());
   std::uint32_t checkpoint_interval_ms =
       static_cast<std::uint32_t>(kEngineDefaults.checkpoint_interval.count());
+  // A job's notify command still running after this long is killed.
+  std::uint32_t notify_command_timeout_ms =
+      static_cast<std::uint32_t>(kEngineDefaults.notify_command_timeout.count());
   // The swarm and the cache (EngineOptions): restart to change.
   std::string download_mode = "lan";  // lan, http-only or bypass
   // ADDRESS:PORT for peers; port 0 = any. A service listens on a fixed port, one that firewall

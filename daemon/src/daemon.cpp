@@ -108,6 +108,7 @@ engine::EngineOptions engine_options(const Config& config) {
   options.max_active_jobs = config.max_active_jobs;
   options.min_retry_delay = std::chrono::milliseconds(config.min_retry_delay_ms);
   options.checkpoint_interval = std::chrono::milliseconds(config.checkpoint_interval_ms);
+  options.notify_command_timeout = std::chrono::milliseconds(config.notify_command_timeout_ms);
   options.default_mode =
       api::parse_download_mode(config.download_mode).value_or(api::DownloadMode::kLan);
   options.peer.listen = config.peer_listen;
@@ -241,6 +242,7 @@ int run_daemon(const DaemonArgs& args) {
         config.max_active_jobs = running.max_active_jobs;
         config.min_retry_delay_ms = running.min_retry_delay_ms;
         config.checkpoint_interval_ms = running.checkpoint_interval_ms;
+        config.notify_command_timeout_ms = running.notify_command_timeout_ms;
         config.download_mode = running.download_mode;
         config.peer_listen = running.peer_listen;
         config.peers = running.peers;

@@ -6,12 +6,15 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <limits>
 #include <set>
 
 #include "file_ops.h"
 #include "fs_credentials.h"
 #include "input_checks.h"
 #include "local_job.h"
+#include "notify_command.h"
+#include "retry_delay.h"
 #include "scheduler.h"
 #include "url.h"
 
@@ -103,6 +106,7 @@ Engine::Engine(const std::filesystem::path& state_dir, const EngineOptions& opti
   http_options.stall_timeout = options_.stall_timeout;
   http_options.user_agent = options_.user_agent;
   http_ = std::make_unique<origin::HttpClient>(io_, http_options);
+  notify_commands_ = std::make_unique<NotifyCommands>(io_, options_.notify_command_timeout);
   notifier_ = std::make_unique<util::Notifier>();
   review_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   purge_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
@@ -153,7 +157,8 @@ void Engine::stop_on_engine_thread() {
   }
   review_timer_->cancel();
   purge_timer_->cancel();
-  hub_.reset();  // after every transfer let go of its swarm
+  hub_.reset();              // after every transfer let go of its swarm
+  notify_commands_.reset();  // kills and reaps what still runs: no zombie outlives the engine
   http_.reset();
   work_.reset();
 }
@@ -291,6 +296,32 @@ void Engine::set_state(JobEntry& entry, JobState state, std::optional<api::Error
   notify(entry, Event::kModification);
   if (state == JobState::kTransferred) notify(entry, Event::kTransferred);
   if (state == JobState::kError) notify(entry, Event::kError);
+  if (state == JobState::kTransferred || state == JobState::kError) run_notify_command(entry);
+}
+
+void Engine::run_notify_command(JobEntry& entry) {
+  auto& record = entry.record;
+  if (record.notify_cmd.empty() || stopping_) return;
+  // Cleared while it runs: a status shown is always of the latest run.
+  if (record.notify_cmd_status) {
+    record.notify_cmd_status.reset();
+    save_logged(entry);
+  }
+  NotifyLaunch launch{record.notify_cmd, record.owner_uid, record.owner_gid, record.id.to_string(),
+                      std::string(api::to_string(record.state))};
+  const api::JobId id = record.id;
+  auto started = notify_commands_->start(launch, [this, id](int status) {
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) return;  // purged meanwhile
+    spdlog::info("job {}: notify command ended with status {}", id.to_string(), status);
+    it->second.record.notify_cmd_status = status;
+    save_logged(it->second);
+  });
+  if (!started) {
+    spdlog::warn("job {}: {}", id.to_string(), started.error().describe());
+    record.notify_cmd_status = 127;
+    save_logged(entry);
+  }
 }
 
 // ---------------------------------------------------------------- API operations
@@ -552,6 +583,11 @@ api::Result<api::JobInfo> Engine::info(const Caller& caller, const api::JobId& i
   info.notify_flags = record.notify_flags;
   info.http_headers = record.http_headers;
   info.max_bytes_per_second = record.max_bytes_per_second;
+  info.description = record.description;
+  info.min_retry_delay = record.min_retry_delay.value_or(options_.min_retry_delay);
+  info.error_count = record.error_count;
+  info.notify_cmd = record.notify_cmd;
+  info.notify_cmd_status = record.notify_cmd_status;
   info.owner_uid = record.owner_uid;
   bool sizes_known = true;
   std::uint64_t total = 0;
@@ -615,6 +651,20 @@ api::Result<void> Engine::update(const Caller& caller, const api::JobId& id,
       if (auto checked = check_http_header(header); !checked) return checked;
     }
   }
+  if (patch.display_name) {
+    if (auto checked = check_display_name(*patch.display_name); !checked) return checked;
+  }
+  if (patch.description) {
+    if (auto checked = check_description(*patch.description); !checked) return checked;
+  }
+  if (patch.notify_cmd) {
+    if (auto checked = check_notify_cmd(*patch.notify_cmd); !checked) return checked;
+  }
+  if (patch.min_retry_delay && (*patch.min_retry_delay < std::chrono::milliseconds(1) ||
+                                *patch.min_retry_delay > std::chrono::hours(24))) {
+    return caller_error(ErrorKind::kInvalidArgument,
+                        "minimum retry delay must be from 1 ms to 1 day");
+  }
   auto found = lookup_mutable(caller, id);
   if (!found) return std::unexpected(found.error());
   JobEntry& entry = **found;
@@ -624,16 +674,22 @@ api::Result<void> Engine::update(const Caller& caller, const api::JobId& id,
   if (patch.notify_flags) changed.notify_flags = *patch.notify_flags;
   if (patch.http_headers) changed.http_headers = *patch.http_headers;
   if (patch.max_bytes_per_second) changed.max_bytes_per_second = *patch.max_bytes_per_second;
+  if (patch.display_name) changed.display_name = *patch.display_name;
+  if (patch.description) changed.description = *patch.description;
+  if (patch.min_retry_delay) changed.min_retry_delay = *patch.min_retry_delay;
+  if (patch.notify_cmd) changed.notify_cmd = *patch.notify_cmd;
   if (changed == entry.record) return {};
   const bool priority_changed = changed.priority != entry.record.priority;
   const bool timeout_changed = changed.no_progress_timeout != entry.record.no_progress_timeout;
+  const bool text_changed = changed.display_name != entry.record.display_name ||
+                            changed.description != entry.record.description;
   touch(changed);
   if (auto saved = save(entry, changed); !saved) return saved;
   // A job waiting to retry must look at its deadline again.
   if (timeout_changed && entry.record.state == JobState::kTransientError) {
     arm_retry(entry, entry.retry_at);
   }
-  if (priority_changed || timeout_changed) notify(entry, Event::kModification);
+  if (priority_changed || timeout_changed || text_changed) notify(entry, Event::kModification);
   if (priority_changed) request_schedule();
   return {};
 }
@@ -842,6 +898,8 @@ void Engine::handle_failure(JobEntry& entry, origin::FetchError failure) {
     request_schedule();
     return;
   }
+  // Counted before the no-progress verdict: the error that ends the job was hit too.
+  if (record.error_count < std::numeric_limits<std::uint32_t>::max()) ++record.error_count;
   if (record.transient_since == api::Clock::time_point{}) record.transient_since = now_wall;
   const auto waited = now_wall - record.transient_since;
   if (record.no_progress_timeout.count() == 0 || waited >= record.no_progress_timeout) {
@@ -851,13 +909,10 @@ void Engine::handle_failure(JobEntry& entry, origin::FetchError failure) {
     request_schedule();
     return;
   }
-  // Exponential backoff from the minimum delay, never shorter than the origin's Retry-After.
-  auto delay = options_.min_retry_delay;
-  for (std::uint32_t i = 0; i < record.retry_count && delay < options_.max_retry_delay; ++i) {
-    delay *= 2;
-  }
-  delay = std::min(delay, options_.max_retry_delay);
-  delay = std::max<std::chrono::milliseconds>(delay, failure.retry_after);
+  const auto delay =
+      retry_delay(RetryDelays{record.min_retry_delay.value_or(options_.min_retry_delay),
+                              options_.max_retry_delay},
+                  record.retry_count, failure.retry_after);
   ++record.retry_count;
   spdlog::info("job {}: {}; retrying in {} ms", record.id.to_string(), failure.error.describe(),
                delay.count());

@@ -26,6 +26,7 @@
 #include "file_transfer.h"
 #include "job_record.h"
 #include "job_store.h"
+#include "notify_command.h"
 #include "state_dir_lock.h"
 #include "swarm/swarm_hub.h"
 #include "swarmcopy/api/callback.h"
@@ -146,6 +147,8 @@ class Engine : public std::enable_shared_from_this<Engine> {
   void cancel_retry(JobEntry& entry);
 
   void notify(JobEntry& entry, Event event);
+  // The job's notify command (SetNotifyCmdLine), on reaching TRANSFERRED or ERROR.
+  void run_notify_command(JobEntry& entry);
   void notify_file(JobEntry& entry, const FileRecord& file);
   void observe(JobEvent event);
   std::shared_ptr<api::Job> handle(const JobRecord& record);
@@ -169,6 +172,7 @@ class Engine : public std::enable_shared_from_this<Engine> {
   // Opens it at start when the cache holds swarm items an earlier run used within seed_time.
   void resume_seeding();
   std::unique_ptr<util::Notifier> notifier_;
+  std::unique_ptr<NotifyCommands> notify_commands_;
   std::unique_ptr<boost::asio::steady_timer> review_timer_;
   std::unique_ptr<boost::asio::steady_timer> purge_timer_;
   EventObserver observer_;

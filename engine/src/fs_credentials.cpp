@@ -16,8 +16,10 @@ int set_thread_groups(const std::vector<gid_t>& groups) {
   return static_cast<int>(::syscall(SYS_setgroups, groups.size(), groups.data()));
 }
 
+}  // namespace
+
 // The owner's supplementary groups; just the primary group when the uid has no passwd entry.
-std::vector<gid_t> groups_of(std::uint32_t uid, std::uint32_t gid) {
+std::vector<gid_t> owner_groups(std::uint32_t uid, std::uint32_t gid) {
   std::vector<char> buffer(16384);
   passwd entry{};
   passwd* found = nullptr;
@@ -34,8 +36,6 @@ std::vector<gid_t> groups_of(std::uint32_t uid, std::uint32_t gid) {
   return groups;
 }
 
-}  // namespace
-
 ScopedFsCredentials::ScopedFsCredentials(std::uint32_t uid, std::uint32_t gid) {
   if (::geteuid() != 0 || uid == 0) return;
   const int count = ::getgroups(0, nullptr);
@@ -43,7 +43,7 @@ ScopedFsCredentials::ScopedFsCredentials(std::uint32_t uid, std::uint32_t gid) {
   if (count > 0) ::getgroups(count, saved_groups_.data());
   // Failing to drop to the owner would let root's rights stand in for the owner's: a bug we
   // cannot handle, so the process stops rather than write where it must not.
-  if (set_thread_groups(groups_of(uid, gid)) != 0) std::abort();
+  if (set_thread_groups(owner_groups(uid, gid)) != 0) std::abort();
   // setfsuid/setfsgid(-1) change nothing and answer the current value.
   saved_fsuid_ = static_cast<uid_t>(::setfsuid(static_cast<uid_t>(-1)));
   saved_fsgid_ = static_cast<gid_t>(::setfsgid(static_cast<gid_t>(-1)));

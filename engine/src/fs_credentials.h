@@ -13,6 +13,10 @@
 
 namespace swarmcopy::engine {
 
+// The user's supplementary groups (its primary group included), as login would give them; just
+// `gid` when the uid has no passwd entry.
+std::vector<gid_t> owner_groups(std::uint32_t uid, std::uint32_t gid);
+
 class ScopedFsCredentials {
  public:
   ScopedFsCredentials(std::uint32_t uid, std::uint32_t gid);

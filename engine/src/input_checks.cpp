@@ -47,6 +47,29 @@ api::Result<void> check_display_name(std::string_view name) {
   return {};
 }
 
+api::Result<void> check_description(std::string_view description) {
+  if (description.size() > 1024) return invalid("job description is longer than 1024 bytes");
+  if (has_control_character(description)) {
+    return invalid("job description contains a control character");
+  }
+  return {};
+}
+
+api::Result<void> check_notify_cmd(const std::vector<std::string>& argv) {
+  if (argv.empty()) return {};
+  if (argv.size() > 64) return invalid("notify command has more than 64 arguments");
+  if (!argv[0].starts_with('/')) {
+    return invalid("notify command: the program must be an absolute path (no shell, no PATH)");
+  }
+  for (const auto& arg : argv) {
+    if (arg.size() > 4096) return invalid("notify command argument is longer than 4096 bytes");
+    if (arg.find('\0') != std::string::npos) {
+      return invalid("notify command argument contains a NUL");
+    }
+  }
+  return {};
+}
+
 api::Result<void> check_http_header(std::string_view header) {
   const auto colon = header.find(':');
   const auto bad = [&] {

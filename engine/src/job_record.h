@@ -55,6 +55,7 @@ struct JobRecord {
   std::uint32_t owner_uid = 0;
   std::uint32_t owner_gid = 0;
   std::string display_name;
+  std::string description;
   api::JobType type = api::JobType::kDownload;
   api::JobState state = api::JobState::kSuspended;
   api::Priority priority = api::Priority::kNormal;
@@ -70,6 +71,12 @@ struct JobRecord {
   // When the current run of transient errors began (zero: none), and how many retries so far.
   api::Clock::time_point transient_since{};
   std::uint32_t retry_count = 0;
+  // The job's own first retry delay (nullopt: the engine's), and its transient errors ever.
+  std::optional<std::chrono::milliseconds> min_retry_delay;
+  std::uint32_t error_count = 0;
+  // SetNotifyCmdLine, and how its last run ended (api::JobInfo::notify_cmd_status).
+  std::vector<std::string> notify_cmd;
+  std::optional<int> notify_cmd_status;
   std::vector<FileRecord> files;
   bool operator==(const JobRecord&) const = default;
 };

@@ -38,7 +38,7 @@ static_assert(std::ratio_less_equal_v<std::nano, Clock::period>,
 
 // The schema version this code writes. Each entry of kMigrations takes the file from version
 // i to i + 1; a new version appends an entry and never edits an old one.
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 6;
 
 // Unsigned 64-bit counters are stored as SQLite's signed INTEGER with the same bits, so even
 // values above INT64_MAX round-trip exactly. Nothing orders or sums them in SQL.
@@ -109,16 +109,29 @@ ALTER TABLE files ADD COLUMN peers_unused_reason TEXT;
 ALTER TABLE jobs ADD COLUMN file_mode INTEGER;
 ALTER TABLE files ADD COLUMN high_water INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 5: the description (SetDescription), the job's own minimum retry delay (NULL: the
+    // engine's) and its count of transient errors (GetErrorCount).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN min_retry_delay_ms INTEGER;
+ALTER TABLE jobs ADD COLUMN error_count INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 6: the notify command line (NULL: none) and how its last run ended (NULL: not run).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN notify_cmd BLOB;
+ALTER TABLE jobs ADD COLUMN notify_cmd_status INTEGER;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
-// Column order shared by the SELECT below and read_job(); parameters ?1..?23 in the same order
+// Column order shared by the SELECT below and read_job(); parameters ?1..?28 in the same order
 // for INSERT and UPDATE (bind_job()).
 constexpr std::string_view kSelectJobs = R"sql(
 SELECT id, owner_uid, display_name, type, state, priority, notify_flags, no_progress_timeout_s,
        creation_time_ns, modification_time_ns, transfer_completion_time_ns, error_context,
        error_kind, error_code, error_message, error_file, error_protocol, http_headers,
-       max_bytes_per_second, transient_since_ns, retry_count, owner_gid, file_mode
+       max_bytes_per_second, transient_since_ns, retry_count, owner_gid, file_mode, description,
+       min_retry_delay_ms, error_count, notify_cmd, notify_cmd_status
 FROM jobs ORDER BY creation_time_ns, id)sql";
 
 constexpr std::string_view kInsertJob = R"sql(
@@ -126,9 +139,10 @@ INSERT INTO jobs (id, owner_uid, display_name, type, state, priority, notify_fla
                   no_progress_timeout_s, creation_time_ns, modification_time_ns,
                   transfer_completion_time_ns, error_context, error_kind, error_code,
                   error_message, error_file, error_protocol, http_headers, max_bytes_per_second,
-                  transient_since_ns, retry_count, owner_gid, file_mode)
+                  transient_since_ns, retry_count, owner_gid, file_mode, description,
+                  min_retry_delay_ms, error_count, notify_cmd, notify_cmd_status)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-        ?20, ?21, ?22, ?23))sql";
+        ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28))sql";
 
 constexpr std::string_view kUpdateJob = R"sql(
 UPDATE jobs SET owner_uid = ?2, display_name = ?3, type = ?4, state = ?5, priority = ?6,
@@ -137,7 +151,8 @@ UPDATE jobs SET owner_uid = ?2, display_name = ?3, type = ?4, state = ?5, priori
                 error_context = ?12, error_kind = ?13, error_code = ?14, error_message = ?15,
                 error_file = ?16, error_protocol = ?17, http_headers = ?18,
                 max_bytes_per_second = ?19, transient_since_ns = ?20, retry_count = ?21,
-                owner_gid = ?22, file_mode = ?23
+                owner_gid = ?22, file_mode = ?23, description = ?24, min_retry_delay_ms = ?25,
+                error_count = ?26, notify_cmd = ?27, notify_cmd_status = ?28
 WHERE id = ?1)sql";
 
 constexpr std::string_view kDeleteJob = "DELETE FROM jobs WHERE id = ?1";
@@ -260,6 +275,31 @@ std::vector<std::string> decode_headers(std::string_view joined) {
   return headers;
 }
 
+// A command line as its arguments, each ended by a NUL (which no argument can hold).
+std::vector<unsigned char> encode_argv(const std::vector<std::string>& argv) {
+  std::vector<unsigned char> bytes;
+  for (const auto& arg : argv) {
+    bytes.insert(bytes.end(), arg.begin(), arg.end());
+    bytes.push_back(0);
+  }
+  return bytes;
+}
+
+std::optional<std::vector<std::string>> decode_argv(std::span<const unsigned char> bytes) {
+  if (bytes.empty() || bytes.back() != 0) return std::nullopt;
+  std::vector<std::string> argv;
+  std::string arg;
+  for (const unsigned char c : bytes) {
+    if (c == 0) {
+      argv.push_back(std::move(arg));
+      arg.clear();
+    } else {
+      arg.push_back(static_cast<char>(c));
+    }
+  }
+  return argv;
+}
+
 // Binds parameters and keeps the first failure, so binding reads as a flat list and is
 // checked once.
 class Binder {
@@ -322,6 +362,24 @@ void bind_job(Binder& bind, const std::string& id, const JobRecord& job,
     bind.integer(23, *job.file_mode);
   } else {
     bind.null(23);
+  }
+  bind.text(24, job.description);
+  if (job.min_retry_delay) {
+    bind.integer(25, job.min_retry_delay->count());
+  } else {
+    bind.null(25);
+  }
+  bind.integer(26, job.error_count);
+  if (job.notify_cmd.empty()) {
+    bind.null(27);
+  } else {
+    const auto argv = encode_argv(job.notify_cmd);
+    bind.blob(27, argv);
+  }
+  if (job.notify_cmd_status) {
+    bind.integer(28, *job.notify_cmd_status);
+  } else {
+    bind.null(28);
   }
 }
 
@@ -426,7 +484,7 @@ auto error_parser() {
   };
 }
 
-JobRecord read_job(Reader& row) {
+JobRecord read_job(Reader& row, const SqliteStatement& stmt) {
   JobRecord job;
   job.id = row.name<api::JobId>(0, "id", api::JobId::parse);
   job.owner_uid = row.unsigned32(1, "owner_uid");
@@ -457,6 +515,19 @@ JobRecord read_job(Reader& row) {
   job.retry_count = row.unsigned32(20, "retry_count");
   job.owner_gid = row.unsigned32(21, "owner_gid");
   if (!row.is_null(22)) job.file_mode = row.unsigned32(22, "file_mode") & 07777;
+  job.description = row.text(23);
+  if (!row.is_null(24)) {
+    job.min_retry_delay = std::chrono::milliseconds(row.unsigned32(24, "min_retry_delay_ms"));
+  }
+  job.error_count = row.unsigned32(25, "error_count");
+  if (!row.is_null(26)) {
+    if (auto argv = decode_argv(stmt.column_blob(26))) {
+      job.notify_cmd = std::move(*argv);
+    } else {
+      row.bad("notify_cmd", "a malformed argument list");
+    }
+  }
+  if (!row.is_null(27)) job.notify_cmd_status = row.int32(27, "notify_cmd_status");
   return job;
 }
 
@@ -722,7 +793,7 @@ api::Result<std::vector<JobRecord>> JobStore::load_all() {
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) return s.failure("cannot read jobs", rc);
       Reader row(s.select_jobs, "jobs");
-      auto job = read_job(row);
+      auto job = read_job(row, s.select_jobs);
       if (!row.problem().empty()) return s.damaged(row.problem());
       position.emplace(s.select_jobs.column_text(0), jobs.size());
       jobs.push_back(std::move(job));

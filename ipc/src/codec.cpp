@@ -286,6 +286,12 @@ nlohmann::json to_json(const api::JobInfo& job) {
       {"notify_flags", static_cast<std::uint32_t>(job.notify_flags)},
       {"http_headers", std::move(headers)},
       {"max_bytes_per_second", job.max_bytes_per_second},
+      {"description", job.description},
+      {"min_retry_delay_ms", job.min_retry_delay.count()},
+      {"error_count", job.error_count},
+      {"notify_cmd", job.notify_cmd},
+      {"notify_cmd_status",
+       job.notify_cmd_status ? nlohmann::json(*job.notify_cmd_status) : nlohmann::json(nullptr)},
   };
 }
 
@@ -367,6 +373,21 @@ api::Result<api::JobInfo> job_info_from_json(const nlohmann::json& value) {
   job.http_headers = std::move(*headers);
   SWARMCOPY_READ(rate, reader->unsigned_integer("max_bytes_per_second"));
   job.max_bytes_per_second = *rate;
+  SWARMCOPY_READ(description, reader->string("description"));
+  job.description = std::move(*description);
+  SWARMCOPY_READ(delay, reader->unsigned_integer(
+                            "min_retry_delay_ms",
+                            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())));
+  job.min_retry_delay = std::chrono::milliseconds(static_cast<std::int64_t>(*delay));
+  SWARMCOPY_READ(error_count, u32_field(*reader, "error_count"));
+  job.error_count = *error_count;
+  SWARMCOPY_READ(notify_cmd, reader->string_array("notify_cmd"));
+  job.notify_cmd = std::move(*notify_cmd);
+  SWARMCOPY_READ(status, reader->nullable_unsigned("notify_cmd_status"));
+  if (*status && **status > 255) {
+    return field_error("notify_cmd_status", "expected null or an exit status (0-255)");
+  }
+  if (*status) job.notify_cmd_status = static_cast<int>(**status);
   return job;
 }
 

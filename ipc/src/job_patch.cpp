@@ -14,13 +14,18 @@ nlohmann::json to_json(const JobPatch& patch) {
   if (patch.notify_flags) json["notify_flags"] = static_cast<std::uint32_t>(*patch.notify_flags);
   if (patch.http_headers) json["http_headers"] = *patch.http_headers;
   if (patch.max_bytes_per_second) json["max_bytes_per_second"] = *patch.max_bytes_per_second;
+  if (patch.display_name) json["name"] = *patch.display_name;
+  if (patch.description) json["description"] = *patch.description;
+  if (patch.min_retry_delay) json["min_retry_delay_ms"] = patch.min_retry_delay->count();
+  if (patch.notify_cmd) json["notify_cmd"] = *patch.notify_cmd;
   return json;
 }
 
 api::Result<JobPatch> job_patch_from_json(const nlohmann::json& value) {
   SWARMCOPY_READ(reader, ObjectReader::open(value, ""));
   if (auto known = reader->reject_unknown({"priority", "no_progress_timeout", "notify_flags",
-                                           "http_headers", "max_bytes_per_second"});
+                                           "http_headers", "max_bytes_per_second", "name",
+                                           "description", "min_retry_delay_ms", "notify_cmd"});
       !known) {
     return std::unexpected(known.error());
   }
@@ -51,6 +56,25 @@ api::Result<JobPatch> job_patch_from_json(const nlohmann::json& value) {
   if (reader->find("max_bytes_per_second")) {
     SWARMCOPY_READ(rate, reader->unsigned_integer("max_bytes_per_second"));
     patch.max_bytes_per_second = *rate;
+  }
+  if (reader->find("name")) {
+    SWARMCOPY_READ(name, reader->string("name"));
+    patch.display_name = std::move(*name);
+  }
+  if (reader->find("description")) {
+    SWARMCOPY_READ(description, reader->string("description"));
+    patch.description = std::move(*description);
+  }
+  if (reader->find("min_retry_delay_ms")) {
+    // The engine checks the range (1 ms to 1 day); the bound here only keeps the count exact.
+    SWARMCOPY_READ(delay, reader->unsigned_integer("min_retry_delay_ms",
+                                                   static_cast<std::uint64_t>(
+                                                       std::numeric_limits<std::int32_t>::max())));
+    patch.min_retry_delay = std::chrono::milliseconds(static_cast<std::int64_t>(*delay));
+  }
+  if (reader->find("notify_cmd")) {
+    SWARMCOPY_READ(argv, reader->string_array("notify_cmd"));
+    patch.notify_cmd = std::move(*argv);
   }
   return patch;
 }

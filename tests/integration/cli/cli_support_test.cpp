@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "file_list.h"
 #include "format_units.h"
 #include "get_outcome.h"
 #include "job_json.h"
@@ -24,6 +25,25 @@ namespace swarmcopy::cli {
 namespace {
 
 using namespace std::chrono_literals;
+
+TEST(FileList, OneUrlAndPathPerLineSkippingBlanksAndComments) {
+  const auto lines = parse_file_list(
+      "# mirror\n\nhttp://o/a a.bin\n  https://o/b\t dir/with space/b.bin  \r\n# end", "list");
+  ASSERT_TRUE(lines) << lines.error();
+  ASSERT_EQ(lines->size(), 2u);
+  EXPECT_EQ((*lines)[0].url, "http://o/a");
+  EXPECT_EQ((*lines)[0].path, "a.bin");
+  EXPECT_EQ((*lines)[0].where, "list:3");
+  EXPECT_EQ((*lines)[1].url, "https://o/b");
+  EXPECT_EQ((*lines)[1].path, "dir/with space/b.bin");
+  EXPECT_TRUE(parse_file_list("", "empty").value().empty());
+}
+
+TEST(FileList, ALineWithoutAPathIsAnErrorNamingIt) {
+  const auto lines = parse_file_list("http://o/a a\n\nhttp://o/b\n", "files.txt");
+  ASSERT_FALSE(lines);
+  EXPECT_EQ(lines.error(), "files.txt:3: expected 'URL PATH', got only 'http://o/b'");
+}
 
 TEST(ParseRate, AcceptsCurlStyleSuffixes) {
   EXPECT_EQ(parse_rate("1000").value(), 1000u);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
@@ -262,6 +263,138 @@ TEST_F(CliJobDaemonTest, SetChangesSettingsAndPrintsTheJob) {
   const auto hex = cli({"job", "set", id, "--notify", "0x13", "--json"});
   ASSERT_EQ(hex.exit_code, 0) << describe(hex);
   EXPECT_EQ(json_of(hex.out)["notify_flags"], 0x13);
+}
+
+// Every setting the daemon's PATCH takes, from `job set` in one commit, and from `job add`.
+TEST_F(CliJobDaemonTest, SetAndAddChangeEverySettingOfTheJob) {
+  env_.serve("file.bin", 1000);
+  const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin", "before");
+
+  const auto set =
+      cli({"job", "set", id, "--display-name", "after", "--description", "nightly mirror",
+           "--min-retry-delay", "90s", "-H", "Authorization: Bearer s3cret", "--header",
+           "X-Trace: 1", "--limit-rate", "1M", "--json"});
+  ASSERT_EQ(set.exit_code, 0) << describe(set);
+  auto job = json_of(set.out);
+  EXPECT_EQ(job["name"], "after");
+  EXPECT_EQ(job["description"], "nightly mirror");
+  EXPECT_EQ(job["min_retry_delay_ms"], 90000);
+  EXPECT_EQ(job["max_bytes_per_second"], 1 << 20);
+  EXPECT_EQ(job["http_headers"], nlohmann::json({"Authorization: ***", "X-Trace: 1"}));
+  EXPECT_EQ(set.out.find("s3cret"), std::string::npos);
+
+  const auto shown = cli({"job", "show", id});
+  ASSERT_EQ(shown.exit_code, 0) << describe(shown);
+  EXPECT_TRUE(std::regex_search(shown.out, std::regex("\n +description +nightly mirror\n")))
+      << shown.out;
+  EXPECT_TRUE(std::regex_search(shown.out, std::regex("\n +min retry delay +90 s\n"))) << shown.out;
+  EXPECT_TRUE(std::regex_search(shown.out, std::regex("\n +errors +0 transient\n"))) << shown.out;
+  EXPECT_EQ(shown.out.find("s3cret"), std::string::npos);
+
+  // One bad setting refuses them all.
+  const auto refused = cli({"job", "set", id, "--description", "changed", "--display-name",
+                            "bad\x1b]0;title\x07", "--json"});
+  EXPECT_EQ(refused.exit_code, 2) << describe(refused);
+  EXPECT_EQ(show(id)["description"], "nightly mirror");
+
+  const auto cleared = cli({"job", "set", id, "--no-headers", "--limit-rate", "0", "--json"});
+  ASSERT_EQ(cleared.exit_code, 0) << describe(cleared);
+  EXPECT_EQ(json_of(cleared.out)["http_headers"], nlohmann::json::array());
+  EXPECT_EQ(json_of(cleared.out)["max_bytes_per_second"], 0);
+
+  env_.serve("second.bin", 10);
+  const auto added =
+      cli({"job", "add", id, env_.url("/second.bin"), "second.bin", "--description", "",
+           "--priority", "high", "-H", "X-Added: yes", "--no-progress-timeout", "2h", "--json"});
+  ASSERT_EQ(added.exit_code, 0) << describe(added);
+  job = json_of(added.out);
+  EXPECT_EQ(job["files_total"], 2);
+  EXPECT_EQ(job["description"], "");
+  EXPECT_EQ(job["priority"], "high");
+  EXPECT_EQ(job["no_progress_timeout"], 7200);
+  EXPECT_EQ(job["http_headers"], nlohmann::json({"X-Added: yes"}));
+
+  const auto both = cli({"job", "set", id, "-H", "X: y", "--no-headers"});
+  EXPECT_EQ(both.exit_code, 1) << describe(both);
+}
+
+// --notify-cmd through the daemon: set as argv (no shell), run when the job is TRANSFERRED,
+// its exit status in the job object and `job show`; --no-notify-cmd removes it.
+TEST_F(CliJobDaemonTest, NotifyCmdRunsWhenTheJobIsTransferredAndShowsItsStatus) {
+  env_.serve("file.bin", 1000);
+  const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin");
+  const auto set =
+      cli({"job", "set", id, "--notify-cmd", "/bin/sh", "--notify-arg=-c", "--notify-arg",
+           "test \"$SWARMCOPY_JOB_STATE\" = TRANSFERRED && exit 4", "--json"});
+  ASSERT_EQ(set.exit_code, 0) << describe(set);
+  EXPECT_EQ(
+      json_of(set.out)["notify_cmd"],
+      nlohmann::json({"/bin/sh", "-c", "test \"$SWARMCOPY_JOB_STATE\" = TRANSFERRED && exit 4"}));
+  EXPECT_TRUE(json_of(set.out)["notify_cmd_status"].is_null());
+  ASSERT_EQ(cli({"job", "resume", id}).exit_code, 0);
+  ASSERT_EQ(cli({"job", "watch", id, "--quiet"}).exit_code, 0);
+  nlohmann::json job;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        job = show(id);
+        return !job["notify_cmd_status"].is_null();
+      },
+      30s));
+  EXPECT_EQ(job["notify_cmd_status"], 4) << job.dump();
+  const auto shown = cli({"job", "show", id});
+  EXPECT_TRUE(std::regex_search(shown.out, std::regex("\n +notify status +exit 4\n"))) << shown.out;
+
+  const auto relative = cli({"job", "set", id, "--notify-cmd", "sh"});
+  EXPECT_EQ(relative.exit_code, 2) << describe(relative);
+  const auto removed = cli({"job", "set", id, "--no-notify-cmd", "--json"});
+  // A TRANSFERRED job still takes settings (only final jobs refuse them).
+  ASSERT_EQ(removed.exit_code, 0) << describe(removed);
+  EXPECT_EQ(json_of(removed.out)["notify_cmd"], nlohmann::json::array());
+}
+
+// `job add JOB URL PATH [URL PATH ...]` and --from: one set, all or none.
+TEST_F(CliJobDaemonTest, AddTakesManyFilesAndAListAsOneSet) {
+  env_.serve("a.bin", 10);
+  env_.serve("b.bin", 20);
+  env_.serve("c.bin", 30);
+  const auto created = cli({"job", "create", "set"});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  const auto id = lines_of(created.out)[0];
+  {
+    std::ofstream list(env_.out() / "files.txt");
+    list << "# the rest\n\n" << env_.url("/c.bin") << "  c dir/c.bin\n";
+  }
+  fs::create_directories(env_.out() / "c dir");
+  const auto added = cli({"job", "add", id, env_.url("/a.bin"), "a.bin", env_.url("/b.bin"),
+                          "b.bin", "--from", (env_.out() / "files.txt").string(), "--json"});
+  ASSERT_EQ(added.exit_code, 0) << describe(added);
+  const auto job = json_of(added.out);
+  ASSERT_EQ(job["files"].size(), 3u);
+  EXPECT_EQ(job["files"][0]["path"], (env_.out() / "a.bin").string());
+  EXPECT_EQ(job["files"][2]["path"], (env_.out() / "c dir" / "c.bin").string());
+
+  // A bad line or a set the engine refuses (a path twice) adds nothing.
+  {
+    std::ofstream list(env_.out() / "bad.txt");
+    list << env_.url("/a.bin") << " x.bin\n" << env_.url("/b.bin") << "\n";
+  }
+  const auto bad_line = cli({"job", "add", id, "--from", (env_.out() / "bad.txt").string()});
+  EXPECT_EQ(bad_line.exit_code, 1) << describe(bad_line);
+  EXPECT_NE(bad_line.err.find("bad.txt:2: expected 'URL PATH'"), std::string::npos)
+      << describe(bad_line);
+  const auto twice =
+      cli({"job", "add", id, env_.url("/a.bin"), "d.bin", env_.url("/b.bin"), "d.bin"});
+  EXPECT_EQ(twice.exit_code, 2) << describe(twice);
+  const auto odd = cli({"job", "add", id, env_.url("/a.bin"), "e.bin", env_.url("/b.bin")});
+  EXPECT_EQ(odd.exit_code, 1) << describe(odd);
+  const auto two_hashes = cli({"job", "add", id, env_.url("/a.bin"), "f.bin", env_.url("/b.bin"),
+                               "g.bin", "--sha256", std::string(64, 'a')});
+  EXPECT_EQ(two_hashes.exit_code, 1) << describe(two_hashes);
+  EXPECT_EQ(show(id)["files"].size(), 3u) << "nothing of the refused sets was added";
+
+  ASSERT_EQ(cli({"job", "resume", id}).exit_code, 0);
+  const auto watched = cli({"job", "watch", id, "--quiet"});
+  EXPECT_EQ(watched.exit_code, 0) << describe(watched);
 }
 
 TEST_F(CliJobDaemonTest, NoProgressTimeoutTakesDurationUnits) {

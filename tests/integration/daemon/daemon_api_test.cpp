@@ -305,6 +305,32 @@ TEST_F(DaemonApiTest, PatchChangesSettingsAndMasksCredentials) {
   EXPECT_EQ(call("PATCH", "/v1/jobs/" + id, "{}").json()["priority"], "foreground");
 }
 
+// SetDisplayName, SetDescription, SetMinimumRetryDelay over PATCH: applied together, read
+// back in the job object; a bad one refuses the whole patch.
+TEST_F(DaemonApiTest, PatchRenamesDescribesAndSetsTheRetryDelay) {
+  const auto id = new_job("before");
+  const std::string job = "/v1/jobs/" + id;
+  EXPECT_EQ(call("GET", job).json()["description"], "");
+  EXPECT_EQ(call("GET", job).json()["error_count"], 0);
+  const auto response = call("PATCH", job, R"({"name": "after", "description": "nightly mirror",
+      "min_retry_delay_ms": 2500})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.json()["name"], "after");
+  EXPECT_EQ(response.json()["description"], "nightly mirror");
+  EXPECT_EQ(response.json()["min_retry_delay_ms"], 2500);
+  for (const auto& body : {R"({"name": "x\u001b[31m", "description": "changed"})",
+                           R"({"description": "changed", "min_retry_delay_ms": 0})",
+                           R"({"description": "changed", "min_retry_delay_ms": 86400001})"}) {
+    const auto refused = call("PATCH", job, body);
+    EXPECT_EQ(refused.status, 400) << body << ": " << refused.body;
+    EXPECT_EQ(refused.error_kind(), "invalid_argument") << refused.body;
+  }
+  const auto after = call("GET", job).json();
+  EXPECT_EQ(after["name"], "after");
+  EXPECT_EQ(after["description"], "nightly mirror") << "a refused patch changes nothing";
+  EXPECT_EQ(after["min_retry_delay_ms"], 2500);
+}
+
 TEST_F(DaemonApiTest, LimitsAnswer413And429) {
   const auto id = new_job();
   const std::string huge(70000, ' ');

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
@@ -249,6 +250,49 @@ TEST_F(DaemonSecurityTest, FilesGetTheCallersUmask) {
   EXPECT_EQ(mode_after(022, "shared"), 0644u);
   EXPECT_EQ(mode_after(std::nullopt, "unsaid"), 0600u);
   EXPECT_EQ(call(owner_.get(), "POST", "/v1/jobs", R"({"name": "x", "umask": 512})").status, 400);
+}
+
+// SetNotifyCmdLine in the daemon running as root: the owner's program runs as the owner (uid,
+// gid, the owner's groups: never root's group 0), and what it writes belongs to the owner.
+TEST_F(DaemonSecurityTest, ANotifyCommandRunsAsTheJobsOwnerNeverAsRoot) {
+  start_daemon();
+  const auto marker = out_of(*owner_) / "notified";
+  const std::string script =
+      "id -u > \"$0\" && id -G >> \"$0\" && test \"$(id -u)\" = " + std::to_string(owner_->uid()) +
+      " && test \"$(id -g)\" = " + std::to_string(owner_->gid());
+  const auto id =
+      download(owner_.get(), nginx_->url("f.bin"), out_of(*owner_) / "f.bin", std::nullopt,
+               json{{"notify_cmd", {"/bin/sh", "-c", script, marker.string()}}});
+  const auto job = wait_job(
+      socket(), id, [](const json& j) { return !j["notify_cmd_status"].is_null(); },
+      std::chrono::seconds(60), owner_->identity());
+  EXPECT_EQ(job["notify_cmd_status"], 0) << job.dump();
+  struct stat st {};
+  ASSERT_EQ(::stat(marker.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, owner_->uid());
+  std::ifstream written(marker);
+  std::string uid_line, groups_line;
+  std::getline(written, uid_line);
+  std::getline(written, groups_line);
+  EXPECT_EQ(uid_line, std::to_string(owner_->uid()));
+  EXPECT_EQ((" " + groups_line + " ").find(" 0 "), std::string::npos) << groups_line;
+  // Another user cannot see the job, let alone give it a command.
+  EXPECT_EQ(
+      call(intruder_.get(), "PATCH", "/v1/jobs/" + id, json{{"notify_cmd", {"/bin/true"}}}.dump())
+          .status,
+      404);
+}
+
+// notify_command_timeout_ms: the owner's program that outlives it is killed (SIGKILL: status
+// 137), whatever uid it runs as.
+TEST_F(DaemonSecurityTest, ANotifyCommandThatOutlivesItsTimeoutIsKilled) {
+  start_daemon({"--notify-command-timeout-ms", "300"});
+  const auto id = download(owner_.get(), nginx_->url("f.bin"), out_of(*owner_) / "f.bin",
+                           std::nullopt, json{{"notify_cmd", {"/bin/sleep", "600"}}});
+  const auto job = wait_job(
+      socket(), id, [](const json& j) { return !j["notify_cmd_status"].is_null(); },
+      std::chrono::seconds(60), owner_->identity());
+  EXPECT_EQ(job["notify_cmd_status"], 128 + 9) << job.dump();
 }
 
 // Finding 9: FOREGROUND skips the background queue, not the limit: one user runs at most

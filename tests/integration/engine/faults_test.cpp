@@ -137,6 +137,56 @@ TEST_F(FaultsTest, ServiceUnavailableWaitsForRetryAfter) {
   EXPECT_GE(requests[1].time - requests[0].time, 1s);
 }
 
+// SetMinimumRetryDelay: the job's own delay replaces the engine's (an hour here, so any retry
+// inside the test is the job's doing), doubling after each retry; GetErrorCount counts every
+// transient error and survives a restart. Lower bounds on the gaps only: a slow machine makes
+// them longer, never shorter.
+TEST_F(FaultsTest, AJobsMinimumRetryDelayPacesItsRetriesAndCountsItsErrors) {
+  options_.min_retry_delay = 1h;
+  options_.max_retry_delay = 1h;
+  server_.set_fault("/f", Fault::http_status(503));
+  manager_ = engine::open_local(state_.path(), options_).value();
+  auto job = *manager_->create_job("retries");
+  ASSERT_TRUE(job->add_file({server_.url("/f"), dest(), std::nullopt}));
+  ASSERT_TRUE(job->set_min_retry_delay(300ms));
+  EXPECT_EQ(job->info()->min_retry_delay, 300ms);
+  EXPECT_EQ(job->info()->error_count, 0u);
+  waiter_ = JobWaiter::attach(*job);
+  ASSERT_TRUE(job->resume());
+
+  auto info = waiter_->wait_until(
+      *job, [](const api::JobInfo& i) { return i.error_count >= 3; }, 30s);
+  ASSERT_GE(info.error_count, 3u) << "state " << api::to_string(info.state);
+  EXPECT_EQ(info.state, JobState::kTransientError);
+  const auto requests = server_.requests_for("/f");
+  ASSERT_GE(requests.size(), 3u);
+  EXPECT_GE(requests[1].time - requests[0].time, 300ms);
+  EXPECT_GE(requests[2].time - requests[1].time, 600ms) << "the delay doubles";
+
+  const auto counted = info.error_count;
+  ASSERT_TRUE(job->suspend());
+  waiter_.reset();
+  job.reset();
+  manager_.reset();
+  manager_ = engine::open_local(state_.path(), options_).value();
+  auto reopened = manager_->job_infos().value();
+  ASSERT_EQ(reopened.size(), 1u);
+  EXPECT_EQ(reopened[0].error_count, counted);
+  EXPECT_EQ(reopened[0].min_retry_delay, 300ms);
+}
+
+TEST_F(FaultsTest, AMinimumRetryDelayOutsideOneMillisecondToOneDayIsRefused) {
+  manager_ = engine::open_local(state_.path(), options_).value();
+  auto job = *manager_->create_job("bounds");
+  for (const auto delay : {0ms, std::chrono::milliseconds(24h) + 1ms}) {
+    const auto set = job->set_min_retry_delay(delay);
+    ASSERT_FALSE(set) << delay.count();
+    EXPECT_EQ(set.error().kind, ErrorKind::kInvalidArgument);
+  }
+  EXPECT_EQ(job->info()->min_retry_delay, options_.min_retry_delay) << "the engine's default";
+  EXPECT_TRUE(job->set_min_retry_delay(24h));
+}
+
 TEST_F(FaultsTest, TooManyRequestsIsTransient) {
   server_.push_fault("/f", Fault::http_status(429));
   auto job = start("/f");

@@ -568,6 +568,59 @@ TEST_F(ManagerTest, WithoutAnExpectedSha256NothingComesFromTheCache) {
   }
 }
 
+// SetNotifyCmdLine: the program runs (argv as given, no shell) once the job is TRANSFERRED,
+// with the job in its environment; its exit status is kept in the job, across a reopen.
+TEST_F(ManagerTest, TheNotifyCommandRunsWhenTheJobIsTransferred) {
+  make_file("file.bin", 1000);
+  auto manager = open();
+  auto job = new_job(*manager, nginx_->url("file.bin"), out_ / "file.bin");
+  const auto seen = out_ / "notified";
+  ASSERT_TRUE(job->set_notify_cmd(
+      {"/bin/sh", "-c", "echo \"$SWARMCOPY_JOB_ID $SWARMCOPY_JOB_STATE\" > \"$0\"; exit 5",
+       seen.string()}));
+  EXPECT_FALSE(job->info()->notify_cmd_status) << "not run yet";
+  auto waiter = JobWaiter::attach(*job);
+  ASSERT_TRUE(job->resume());
+  auto info = waiter->wait_until(
+      *job, [](const api::JobInfo& i) { return i.notify_cmd_status.has_value(); }, 60s);
+  ASSERT_EQ(info.notify_cmd_status, 5) << api::to_string(info.state);
+  EXPECT_EQ(info.state, JobState::kTransferred);
+  std::ifstream written(seen);
+  std::string line;
+  std::getline(written, line);
+  EXPECT_EQ(line, job->id().to_string() + " TRANSFERRED");
+
+  waiter.reset();
+  job.reset();
+  manager.reset();
+  manager = open();
+  const auto reopened = manager->job_infos().value();
+  ASSERT_EQ(reopened.size(), 1u);
+  EXPECT_EQ(reopened[0].notify_cmd_status, 5);
+  EXPECT_EQ(reopened[0].notify_cmd.size(), 4u);
+}
+
+TEST_F(ManagerTest, TheNotifyCommandRunsWhenTheJobFailsAndBadOnesAreRefused) {
+  auto manager = open();
+  auto job = new_job(*manager, nginx_->url("missing.bin"), out_ / "missing.bin");
+  for (const auto& bad : std::vector<std::vector<std::string>>{
+           {"sh", "-c", "exit 0"}, {"/bin/sh", std::string("a\0b", 3)}}) {
+    const auto refused = job->set_notify_cmd(bad);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, api::ErrorKind::kInvalidArgument);
+  }
+  ASSERT_TRUE(job->set_notify_cmd({"/bin/sh", "-c", "test \"$SWARMCOPY_JOB_STATE\" = ERROR"}));
+  auto waiter = JobWaiter::attach(*job);
+  ASSERT_TRUE(job->resume());
+  auto info = waiter->wait_until(
+      *job, [](const api::JobInfo& i) { return i.notify_cmd_status.has_value(); }, 60s);
+  EXPECT_EQ(info.state, JobState::kError);
+  EXPECT_EQ(info.notify_cmd_status, 0);
+  // An empty list removes it.
+  ASSERT_TRUE(job->set_notify_cmd({}));
+  EXPECT_TRUE(job->info()->notify_cmd.empty());
+}
+
 TEST_F(ManagerTest, UnknownJobIsNotFound) {
   auto manager = open();
   auto job = manager->get_job(api::JobId::generate());

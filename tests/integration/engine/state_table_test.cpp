@@ -66,6 +66,14 @@ std::vector<Method> methods() {
        [](api::Job& job, const std::string&) { return job.set_http_headers({"X-A: b"}); }},
       {"set_max_bytes_per_second",
        [](api::Job& job, const std::string&) { return job.set_max_bytes_per_second(1000); }},
+      {"set_display_name",
+       [](api::Job& job, const std::string&) { return job.set_display_name("renamed"); }},
+      {"set_description",
+       [](api::Job& job, const std::string&) { return job.set_description("described"); }},
+      {"set_min_retry_delay",
+       [](api::Job& job, const std::string&) { return job.set_min_retry_delay(5s); }},
+      {"set_notify_cmd",
+       [](api::Job& job, const std::string&) { return job.set_notify_cmd({"/bin/true"}); }},
       {"info", getter([](api::Job& j) { return j.info(); })},
       {"files", getter([](api::Job& j) { return j.files(); })},
       {"display_name", getter([](api::Job& j) { return j.display_name(); })},
@@ -92,7 +100,11 @@ bool is_getter(const std::string& name) {
                                                  "set_notify_flags",
                                                  "set_notify_interface",
                                                  "set_http_headers",
-                                                 "set_max_bytes_per_second"};
+                                                 "set_max_bytes_per_second",
+                                                 "set_display_name",
+                                                 "set_description",
+                                                 "set_min_retry_delay",
+                                                 "set_notify_cmd"};
   return !kSetters.contains(name);
 }
 

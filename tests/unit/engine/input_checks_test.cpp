@@ -26,6 +26,17 @@ TEST(InputChecks, DisplayNames) {
   EXPECT_TRUE(check_display_name(std::string(1024, 'n')));
 }
 
+TEST(InputChecks, Descriptions) {
+  EXPECT_TRUE(check_description(""));
+  EXPECT_TRUE(check_description("Nightly package mirror — ünïcode"));
+  EXPECT_FALSE(check_description("two\nlines"));
+  EXPECT_FALSE(
+      check_description("csi \xc2\x9b"
+                        "31m"));
+  EXPECT_FALSE(check_description(std::string(1025, 'd')));
+  EXPECT_TRUE(check_description(std::string(1024, 'd')));
+}
+
 TEST(InputChecks, HttpHeaders) {
   EXPECT_TRUE(check_http_header("Authorization: Bearer abc"));
   EXPECT_TRUE(check_http_header("X-Empty:"));

@@ -54,6 +54,11 @@ api::JobInfo sample_job() {
   job.notify_flags = api::NotifyFlags::kJobTransferred | api::NotifyFlags::kFileTransferred;
   job.http_headers = {"X-Token: abc", "Accept: */*"};
   job.max_bytes_per_second = 1 << 20;
+  job.description = "mirror of \"stable\" ünïcode";
+  job.min_retry_delay = std::chrono::milliseconds(600'000);
+  job.error_count = 17;
+  job.notify_cmd = {"/usr/local/bin/on-done", "--job", "x y"};
+  job.notify_cmd_status = 3;
   job.owner_uid = 1000;
   api::FileStatus plain;
   plain.url = "http://h/g";
@@ -266,6 +271,11 @@ TEST(JobInfoJson, MatchesTheSpecShape) {
                             "notify_flags",
                             "http_headers",
                             "max_bytes_per_second",
+                            "description",
+                            "min_retry_delay_ms",
+                            "error_count",
+                            "notify_cmd",
+                            "notify_cmd_status",
                             "from_origin",
                             "from_peers",
                             "from_cache",
@@ -276,7 +286,7 @@ TEST(JobInfoJson, MatchesTheSpecShape) {
                             "peers_unused_reason"}) {
     EXPECT_TRUE(body.contains(field)) << field;
   }
-  EXPECT_EQ(body.size(), 25u);
+  EXPECT_EQ(body.size(), 30u);
   // The job's totals are its files' sums.
   EXPECT_EQ(body["from_peers"], 2);
   EXPECT_EQ(body["uploaded"], 4);
@@ -312,6 +322,11 @@ TEST(JobInfoJson, RoundTripsExactly) {
   EXPECT_EQ(back->notify_flags, job.notify_flags);
   EXPECT_EQ(back->http_headers, job.http_headers);
   EXPECT_EQ(back->max_bytes_per_second, job.max_bytes_per_second);
+  EXPECT_EQ(back->description, job.description);
+  EXPECT_EQ(back->min_retry_delay, job.min_retry_delay);
+  EXPECT_EQ(back->error_count, job.error_count);
+  EXPECT_EQ(back->notify_cmd, job.notify_cmd);
+  EXPECT_EQ(back->notify_cmd_status, job.notify_cmd_status);
   EXPECT_EQ(back->owner_uid, job.owner_uid);
   EXPECT_EQ(back->files, job.files);
 
@@ -322,6 +337,23 @@ TEST(JobInfoJson, RoundTripsExactly) {
   EXPECT_FALSE(empty_back->progress.bytes_total);
   EXPECT_EQ(empty_back->times, api::JobTimes{});
   EXPECT_TRUE(empty_back->files.empty());
+}
+
+TEST(JobInfoJson, TheDescriptionRetryDelayAndErrorCountAreChecked) {
+  auto body = to_json(sample_job());
+  body["description"] = 5;
+  expect_invalid(job_info_from_json(body), "description");
+  body = to_json(sample_job());
+  body["error_count"] = -1;
+  expect_invalid(job_info_from_json(body), "error_count");
+  body = to_json(sample_job());
+  body["min_retry_delay_ms"] = "10s";
+  expect_invalid(job_info_from_json(body), "min_retry_delay_ms");
+  body = to_json(sample_job());
+  body["notify_cmd_status"] = 256;
+  expect_invalid(job_info_from_json(body), "notify_cmd_status");
+  body["notify_cmd_status"] = nullptr;
+  EXPECT_FALSE(job_info_from_json(body).value().notify_cmd_status);
 }
 
 TEST(JobInfoJson, EveryStateAndPriorityRoundTrips) {

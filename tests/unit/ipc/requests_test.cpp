@@ -69,6 +69,10 @@ TEST(JobPatch, RoundTripsEveryField) {
   patch.notify_flags = api::NotifyFlags::kDisable;
   patch.http_headers = std::vector<std::string>{"A: b"};
   patch.max_bytes_per_second = 123;
+  patch.display_name = "renamed ünïcode";
+  patch.description = "";  // an empty description is a value, not an absence
+  patch.min_retry_delay = std::chrono::milliseconds(1500);
+  patch.notify_cmd = std::vector<std::string>{"/bin/true", "a b"};
   EXPECT_EQ(job_patch_from_json(json::parse(to_json(patch).dump())).value(), patch);
   auto empty = job_patch_from_json(json::object());
   ASSERT_TRUE(empty);
@@ -90,6 +94,14 @@ TEST(JobPatch, IsStrict) {
   expect_invalid(job_patch_from_json(json::parse(R"({"max_bytes_per_second":-5})")),
                  "max_bytes_per_second");
   expect_invalid(job_patch_from_json(json::parse(R"({"state":"QUEUED"})")), "state");
+  expect_invalid(job_patch_from_json(json::parse(R"({"name":null})")), "name");
+  expect_invalid(job_patch_from_json(json::parse(R"({"description":["x"]})")), "description");
+  expect_invalid(job_patch_from_json(json::parse(R"({"min_retry_delay_ms":-1})")),
+                 "min_retry_delay_ms");
+  expect_invalid(job_patch_from_json(json::parse(R"({"min_retry_delay_ms":1e12})")),
+                 "min_retry_delay_ms");
+  expect_invalid(job_patch_from_json(json::parse(R"({"display_name":"x"})")), "display_name");
+  expect_invalid(job_patch_from_json(json::parse(R"({"notify_cmd":"/bin/true"})")), "notify_cmd");
 }
 
 }  // namespace

@@ -109,6 +109,11 @@ JobRecord make_full_job() {
   job.transient_since = at_ns(1'700'000'150'000'000'007);
   job.retry_count = 7;
   job.file_mode = 0640;
+  job.description = "nightly — ünïcode & 'quotes'";
+  job.min_retry_delay = std::chrono::milliseconds(86'400'000);
+  job.error_count = 42;
+  job.notify_cmd = {"/usr/bin/notify-send", "", "two words", "ünïcode\nline"};
+  job.notify_cmd_status = 137;
 
   FileRecord first = make_file(0);
   first.sha256 = std::string(64, 'a');
@@ -188,6 +193,7 @@ TEST_F(JobStoreTest, RoundTripsExtremeValues) {
   JobRecord job = make_job(-1'234'567'891);  // before the epoch
   job.owner_uid = std::numeric_limits<std::uint32_t>::max();
   job.retry_count = std::numeric_limits<std::uint32_t>::max();
+  job.error_count = std::numeric_limits<std::uint32_t>::max();
   job.max_bytes_per_second = kMax64;
   job.notify_flags = static_cast<api::NotifyFlags>(api::kAllNotifyBits);
   job.transient_since = at_ns(std::numeric_limits<std::int64_t>::max());
@@ -497,7 +503,32 @@ TEST_F(JobStoreTest, WalModeIsOn) {
   ASSERT_TRUE(store);
   RawDb raw(path_);
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "4");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "6");
+}
+
+// What a store from before version 6 holds: no notify command.
+void drop_version6_columns(RawDb& raw) {
+  raw.exec("ALTER TABLE jobs DROP COLUMN notify_cmd");
+  raw.exec("ALTER TABLE jobs DROP COLUMN notify_cmd_status");
+}
+
+void without_version6_fields(JobRecord& job) {
+  job.notify_cmd.clear();
+  job.notify_cmd_status.reset();
+}
+
+// What a store from before version 5 holds: no description, retry delay or error count.
+void drop_version5_columns(RawDb& raw) {
+  for (const char* column : {"description", "min_retry_delay_ms", "error_count"}) {
+    raw.exec(std::string("ALTER TABLE jobs DROP COLUMN ") + column);
+  }
+}
+
+// What migration 5 gives rows that had none of them.
+void without_version5_fields(JobRecord& job) {
+  job.description.clear();
+  job.min_retry_delay.reset();
+  job.error_count = 0;
 }
 
 // What a store from before version 4 holds: no file mode, no high-water mark.
@@ -535,7 +566,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   { ASSERT_TRUE(open_store()); }
   {
     RawDb raw(path_);
-    raw.exec("PRAGMA user_version = 5");
+    raw.exec("PRAGMA user_version = 7");
   }
   auto store = JobStore::open(path_);
   ASSERT_FALSE(store.has_value());
@@ -544,7 +575,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().describe();
   // Refusing leaves the version as it was.
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "5");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "7");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion1Store) {
@@ -560,6 +591,8 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
     raw.exec("ALTER TABLE jobs DROP COLUMN owner_gid");
     drop_swarm_columns(raw);
     drop_version4_columns(raw);
+    drop_version5_columns(raw);
+    drop_version6_columns(raw);
     raw.exec("PRAGMA user_version = 1");
   }
   auto store = open_store();
@@ -569,9 +602,11 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
   job.owner_gid = 0;  // what the migrations give rows that had none
   for (auto& file : job.files) without_swarm_fields(file);
   without_version4_fields(job);
+  without_version5_fields(job);
+  without_version6_fields(job);
   EXPECT_EQ(loaded.front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "4");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "6");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion2Store) {
@@ -585,6 +620,8 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
     RawDb raw(path_);
     drop_swarm_columns(raw);
     drop_version4_columns(raw);
+    drop_version5_columns(raw);
+    drop_version6_columns(raw);
     raw.exec("PRAGMA user_version = 2");
   }
   auto store = open_store();
@@ -593,6 +630,8 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
   ASSERT_EQ(loaded.size(), 1u);
   for (auto& file : job.files) without_swarm_fields(file);
   without_version4_fields(job);
+  without_version5_fields(job);
+  without_version6_fields(job);
   EXPECT_EQ(loaded.front(), job);
   // And the new columns take values from then on.
   JobRecord changed = loaded.front();
@@ -612,17 +651,48 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
   {
     RawDb raw(path_);
     drop_version4_columns(raw);
+    drop_version5_columns(raw);
+    drop_version6_columns(raw);
     raw.exec("PRAGMA user_version = 3");
   }
   auto store = open_store();
   ASSERT_TRUE(store);
   ASSERT_EQ(load(*store).size(), 1u);
   without_version4_fields(job);
+  without_version5_fields(job);
+  without_version6_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   // The mode and the mark take values from then on.
   job.file_mode = 0600;
   job.files[1].high_water = 32;
   expect_ok(store->update_job_and_file(job, job.files[1]));
+  EXPECT_EQ(load(*store).front(), job);
+}
+
+TEST_F(JobStoreTest, MigratesAVersion4Store) {
+  JobRecord job = make_full_job();
+  {
+    auto store = open_store();
+    ASSERT_TRUE(store);
+    expect_ok(store->insert_job(job));
+  }
+  {
+    RawDb raw(path_);
+    drop_version5_columns(raw);
+    drop_version6_columns(raw);
+    raw.exec("PRAGMA user_version = 4");
+  }
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  ASSERT_EQ(load(*store).size(), 1u);
+  without_version5_fields(job);
+  without_version6_fields(job);
+  EXPECT_EQ(load(*store).front(), job);
+  // The new columns take values from then on.
+  job.description = "set after the upgrade";
+  job.min_retry_delay = std::chrono::milliseconds(1500);
+  job.error_count = 3;
+  expect_ok(store->update_job(job));
   EXPECT_EQ(load(*store).front(), job);
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "swarmcopy/api/callback.h"
@@ -79,6 +80,29 @@ class Job {
   Result<void> set_http_headers(std::vector<std::string> headers) {
     JobPatch patch;
     patch.http_headers = std::move(headers);
+    return update(patch);
+  }
+  // SetDisplayName / SetDescription: at most 1024 bytes each, no control characters.
+  Result<void> set_display_name(std::string name) {
+    JobPatch patch;
+    patch.display_name = std::move(name);
+    return update(patch);
+  }
+  Result<void> set_description(std::string description) {
+    JobPatch patch;
+    patch.description = std::move(description);
+    return update(patch);
+  }
+  // SetMinimumRetryDelay: from 1 ms to 1 day.
+  Result<void> set_min_retry_delay(std::chrono::milliseconds delay) {
+    JobPatch patch;
+    patch.min_retry_delay = delay;
+    return update(patch);
+  }
+  // SetNotifyCmdLine: argv[0] an absolute path, no shell; an empty list removes the command.
+  Result<void> set_notify_cmd(std::vector<std::string> argv) {
+    JobPatch patch;
+    patch.notify_cmd = std::move(argv);
     return update(patch);
   }
   // Bandwidth cap for this job in bytes per second; 0 removes it.

@@ -22,6 +22,7 @@ namespace swarmcopy::api {
 struct JobInfo {
   JobId id;
   std::string display_name;
+  std::string description;  // "" until set (SetDescription)
   JobType type = JobType::kDownload;
   JobState state = JobState::kSuspended;
   Priority priority = Priority::kNormal;
@@ -32,6 +33,15 @@ struct JobInfo {
   NotifyFlags notify_flags = kDefaultNotifyFlags;
   std::vector<std::string> http_headers;   // "Name: value", sent with every origin request
   std::uint64_t max_bytes_per_second = 0;  // 0 = no job-specific limit
+  // The wait after the first transient error of a run, doubling after each further one
+  // (the job's own, else the engine's default).
+  std::chrono::milliseconds min_retry_delay{};
+  std::uint32_t error_count = 0;        // GetErrorCount: transient errors over the job's life
+  std::vector<std::string> notify_cmd;  // empty: none
+  // How its last run ended: the exit code, 128 + signal (killed, e.g. at its timeout), 126
+  // (the owner's credentials could not be taken) or 127 (could not be started); nullopt: it
+  // has not run, or runs now.
+  std::optional<int> notify_cmd_status;
   std::uint32_t owner_uid = 0;
   std::vector<FileStatus> files;
 };

@@ -19,9 +19,17 @@ struct JobPatch {
   std::optional<NotifyFlags> notify_flags;
   std::optional<std::vector<std::string>> http_headers;  // replaces the whole list
   std::optional<std::uint64_t> max_bytes_per_second;     // 0 removes the cap
+  std::optional<std::string> display_name;               // SetDisplayName
+  std::optional<std::string> description;                // SetDescription
+  // SetMinimumRetryDelay: the first wait after a transient error; later ones double from it.
+  std::optional<std::chrono::milliseconds> min_retry_delay;
+  // SetNotifyCmdLine: a program (absolute path) and its arguments, run as the job's owner when
+  // the job becomes TRANSFERRED or ERROR; an empty list removes it.
+  std::optional<std::vector<std::string>> notify_cmd;
   bool empty() const {
     return !priority && !no_progress_timeout && !notify_flags && !http_headers &&
-           !max_bytes_per_second;
+           !max_bytes_per_second && !display_name && !description && !min_retry_delay &&
+           !notify_cmd;
   }
   bool operator==(const JobPatch&) const = default;
 };

@@ -52,6 +52,8 @@ struct EngineOptions {
   std::chrono::milliseconds checkpoint_interval{std::chrono::seconds(1)};
   // Default no-progress timeout of new jobs (BITS: 14 days).
   std::chrono::seconds default_no_progress_timeout{std::chrono::hours(24 * 14)};
+  // A job's notify command still running after this long is killed (SIGKILL).
+  std::chrono::milliseconds notify_command_timeout{std::chrono::minutes(5)};
   // ACKNOWLEDGED and CANCELLED jobs stay visible to their getters this long after their last
   // change, then are purged from the store: at open and every purge_interval.
   std::chrono::hours final_job_retention{24 * 7};
