@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "error_text.h"
 #include "format_units.h"
 #include "parse_units.h"
 #include "printable.h"
@@ -64,7 +65,7 @@ std::string job_details_text(const api::JobInfo& info) {
     text += fmt::format("  {:<20} {}\n", name, value);
   };
   row("state", std::string(api::to_string(info.state)));
-  if (info.error) row("error", printable(info.error->describe()));
+  if (info.error) row("error", printable(error_text(*info.error)));
   row("type", std::string(api::to_string(info.type)));
   row("priority", std::string(api::to_string(info.priority)));
   row("progress", info.progress.files_total == 0
