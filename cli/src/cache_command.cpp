@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cache_opener.h"
+#include "error_text.h"
 #include "exit_code.h"
 #include "format_units.h"
 #include "logging.h"
@@ -26,7 +27,7 @@ nlohmann::json stats_json(const api::CacheStats& stats) {
 }
 
 int failure(const api::Error& error) {
-  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error.describe()));
+  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error_text(error)));
   return kExitFailure;
 }
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "error_text.h"
 #include "exit_code.h"
 #include "get_outcome.h"
 #include "get_request.h"
@@ -28,7 +29,10 @@ constexpr const char* kDetails =
     "--daemon the job runs in swarmcopyd instead (--socket PATH, else $SWARMCOPY_SOCKET, else\n"
     "the system daemon, else the user daemon; get never starts one), so the download goes on\n"
     "if this process dies; run the same command again to wait for it and complete it.\n"
-    "Ctrl-C suspends the job (exit 130); the same command again resumes it. On success the\n"
+    "Ctrl-C (or SIGTERM) suspends the job (exit 130); the same command again resumes it. A\n"
+    "job interrupted before any byte arrived is cancelled instead: nothing is left behind.\n"
+    "While the origin fails (refused, unreachable, 503 ...), get retries, printing each error\n"
+    "on stderr, until --no-progress-timeout. On success the\n"
     "file is at PATH (an existing file there is replaced atomically); on failure nothing is.\n"
     "Exit codes: 0 done, 1 usage error, 2 failure (one 'swarmcopy: error: ...' line on\n"
     "stderr), 130 interrupted.\n"
@@ -49,7 +53,7 @@ int usage_error(const CLI::App& command, const std::string& message) {
 // A failure before any job exists (--create-dirs), in the same form and with the same --json
 // as the session's.
 int early_failure(api::Error error, bool json, const std::string& path) {
-  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error.describe()));
+  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error_text(error)));
   if (json) {
     GetOutcome outcome;
     outcome.path = path;
@@ -99,6 +103,14 @@ GetCommand::GetCommand(CLI::App& app)
                    "10M, 1.5m; 0 for none")
       ->type_name("RATE")
       ->check(validator(parse_rate, "RATE"));
+  command_
+      ->add_option("--no-progress-timeout", no_progress_timeout_,
+                   "Give up (exit 2, with the last error) after retrying this long without "
+                   "progress: seconds, or 90s, 10m, 2h, 3d; 0 = at the first error. Each error "
+                   "retried after is printed on stderr (the same one at most once a minute)")
+      ->type_name("DURATION")
+      ->default_str("5m")
+      ->check(validator(parse_duration, "DURATION"));
   auto* daemon =
       command_->add_flag("--daemon", daemon_,
                          "Run the job in the swarmcopy daemon instead of this process (see below)");
@@ -197,6 +209,9 @@ int GetCommand::run() {
   request.priority = *api::parse_priority(priority_);
   for (const auto& header : headers_) request.headers.push_back(*parse_header(header));
   if (!limit_rate_.empty()) request.max_bytes_per_second = *parse_rate(limit_rate_);
+  if (!no_progress_timeout_.empty()) {
+    request.no_progress_timeout = *parse_duration(no_progress_timeout_);
+  }
 
   if (!mode_.empty()) request.mode = api::parse_download_mode(mode_);
   if (!metadata_.empty()) request.metadata_url = metadata_;

@@ -22,7 +22,10 @@ struct GetRequest {
   api::Priority priority = api::Priority::kForeground;  // a user is waiting
   std::vector<std::string> headers;                     // "Name: value"
   std::uint64_t max_bytes_per_second = 0;               // 0: no limit
-  std::filesystem::path home;                           // absolute; unused with `daemon`
+  // --no-progress-timeout: a get gives up after this long retrying without progress. Short,
+  // unlike a job's (BITS' 14 days): someone, or a script, is waiting for the answer.
+  std::chrono::seconds no_progress_timeout{std::chrono::minutes(5)};
+  std::filesystem::path home;  // absolute; unused with `daemon`
   // --daemon: the job runs in swarmcopyd (found as daemon_discovery.h says, never started).
   bool daemon = false;
   std::optional<std::filesystem::path> socket;  // --socket

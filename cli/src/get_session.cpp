@@ -10,9 +10,11 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon_discovery.h"
+#include "error_text.h"
 #include "exit_code.h"
 #include "job_finder.h"
 #include "printable.h"
+#include "repeat_limiter.h"
 #include "swarmcopy/client/daemon_status.h"
 #include "swarmcopy/client/remote_manager.h"
 #include "swarmcopy/engine/local_manager.h"
@@ -68,10 +70,7 @@ std::optional<int> GetSession::open_engine() {
     choice.auto_start = AutoStart::kNo;
     auto socket = find_daemon(choice);
     if (!socket) return fail(socket.error());
-    auto manager = client::connect(*socket);
-    if (!manager) return fail(manager.error());
-    manager_ = std::move(*manager);
-    return std::nullopt;
+    return connect_daemon(*socket);
   }
   engine::EngineOptions options;
   options.owner_uid = ::getuid();
@@ -96,6 +95,13 @@ std::optional<int> GetSession::open_engine() {
     }
     return fail(std::move(error));
   }
+  manager_ = std::move(*manager);
+  return std::nullopt;
+}
+
+std::optional<int> GetSession::connect_daemon(const std::filesystem::path& socket) {
+  auto manager = client::connect(socket);
+  if (!manager) return fail(manager.error());
   manager_ = std::move(*manager);
   return std::nullopt;
 }
@@ -125,6 +131,7 @@ std::optional<int> GetSession::prepare_job() {
   settings.http_headers = request_.headers;
   settings.max_bytes_per_second = request_.max_bytes_per_second;
   settings.notify_flags = kNotifyFlags;
+  settings.no_progress_timeout = request_.no_progress_timeout;
   if (auto updated = job_->update(settings); !updated) return fail(updated.error());
   if (auto set = job_->set_notify_interface(waiter_->callback()); !set) return fail(set.error());
 
@@ -140,7 +147,6 @@ std::optional<int> GetSession::prepare_job() {
 }
 
 int GetSession::wait_for_job() {
-  std::string last_transient;
   std::optional<std::chrono::steady_clock::time_point> unavailable_since;
   for (;;) {
     auto info = job_->info();
@@ -182,16 +188,24 @@ int GetSession::wait_for_job() {
         return fail(local_error("the job was suspended by another client"), Cleanup::kLeaveJob);
       case api::JobState::kTransientError:
         // Not final: the engine retries until the no-progress timeout turns it into ERROR.
-        if (info->error && info->error->describe() != last_transient) {
-          last_transient = info->error->describe();
-          spdlog::info("retrying after a transient error: {}", last_transient);
-        }
+        // Said on stderr whatever it is (a terminal or a log file) and whatever -q says: a
+        // get that only waits would otherwise look hung.
+        if (info->error) note_transient(*info->error);
         break;
       default:
         break;
     }
     if (waiter_->wait(kPollInterval).event == JobWaiter::Event::kSignal) return interrupted();
   }
+}
+
+void GetSession::note_transient(const api::Error& error) {
+  const std::string key = fmt::format("{}/{}/{}/{}", api::to_string(error.context),
+                                      api::to_string(error.kind), error.code, error.file);
+  if (!transient_notes_.admit(key, std::chrono::steady_clock::now())) return;
+  bar_.finish();  // the note goes on a line of its own; the bar redraws below it
+  fmt::print(stderr, "swarmcopy: retrying: {}\n", printable(error_text(error)));
+  std::fflush(stderr);
 }
 
 int GetSession::fail(api::Error error, Cleanup cleanup) {
@@ -210,7 +224,7 @@ int GetSession::fail(api::Error error, Cleanup cleanup) {
   if (job_ && (cleanup == Cleanup::kCancelJob || !outcome_.state)) {
     outcome_.state = api::JobState::kError;
   }
-  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error.describe()));
+  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error_text(error)));
   outcome_.error = std::move(error);
   return finish(kExitFailure);
 }
@@ -247,7 +261,24 @@ int GetSession::interrupted() {
     spdlog::warn("could not suspend job {}: {}", job_->id().to_string(),
                  suspended.error().describe());
   }
-  if (auto info = job_->info()) record(*info);
+  auto info = job_->info();
+  if (info) record(*info);
+  // A job with no bytes on disk has nothing for a rerun to resume: leaving it SUSPENDED would
+  // only leave a job behind (and, for a URL that never answers, one per attempt). Cancelled,
+  // the next identical command starts afresh, which costs nothing.
+  if (info && info->progress.bytes_transferred == 0) {
+    if (auto cancelled = job_->cancel(); !cancelled) {
+      spdlog::warn("could not cancel job {}: {}", job_->id().to_string(),
+                   cancelled.error().describe());
+    } else {
+      outcome_.state = api::JobState::kCancelled;
+    }
+    if (!request_.quiet) {
+      fmt::print(stderr, "swarmcopy: interrupted before any byte arrived; job {} is {}\n",
+                 job_->id().to_string(), api::to_string(*outcome_.state));
+    }
+    return finish(kExitInterrupted);
+  }
   if (!request_.quiet) {
     fmt::print(stderr, "swarmcopy: interrupted; job {} is {}: run the same command to resume\n",
                job_->id().to_string(),

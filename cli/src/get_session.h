@@ -3,11 +3,13 @@
 // an earlier identical run or create one, configure and resume it, then wait (JobWaiter:
 // notifications, signals, a 200 ms progress poll) until it is TRANSFERRED (complete it), ERROR
 // (cancel it, so no temporary file stays) or interrupted (suspend it, so the next identical run
-// resumes it). Prints the progress bar, the error line and the --json object. Runs on the main
-// thread.
+// resumes it; cancel it when no byte had arrived). Transient errors are printed as they come
+// (once a minute each); --no-progress-timeout ends the retrying. Prints the progress bar, the
+// error line and the --json object. Runs on the main thread.
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -16,6 +18,7 @@
 #include "job_waiter.h"
 #include "progress_bar.h"
 #include "progress_lines.h"
+#include "repeat_limiter.h"
 #include "swarmcopy/api/job.h"
 #include "swarmcopy/api/manager.h"
 
@@ -30,8 +33,11 @@ class GetSession {
  private:
   // Each returns an exit code, or nullopt to go on with the next step.
   std::optional<int> open_engine();
+  std::optional<int> connect_daemon(const std::filesystem::path& socket);
   std::optional<int> prepare_job();
   int wait_for_job();
+  // Prints a transient error the engine is retrying after, at most once a minute per error.
+  void note_transient(const api::Error& error);
 
   enum class Cleanup { kCancelJob, kLeaveJob };
   int fail(api::Error error, Cleanup cleanup = Cleanup::kCancelJob);
@@ -49,6 +55,7 @@ class GetSession {
   std::shared_ptr<api::Job> job_;
   ProgressBar bar_;
   ProgressLines lines_;
+  RepeatLimiter transient_notes_{std::chrono::minutes(1)};
 };
 
 }  // namespace swarmcopy::cli

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "error_text.h"
 #include "exit_code.h"
 #include "job_json.h"
 #include "job_text.h"
@@ -47,7 +48,7 @@ void JobOutput::json_line(const api::JobInfo& info) const {
 }
 
 int JobOutput::failure(const api::Error& error) const {
-  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error.describe()));
+  fmt::print(stderr, "swarmcopy: error: {}\n", printable(error_text(error)));
   if (json_) print_line(nlohmann::json{{"error", error_to_json(error)}});
   return kExitFailure;
 }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "error_text.h"
 #include "format_units.h"
 #include "parse_units.h"
 #include "printable.h"
@@ -71,7 +72,7 @@ std::string job_details_text(const api::JobInfo& info) {
   };
   if (!info.description.empty()) row("description", printable(info.description));
   row("state", std::string(api::to_string(info.state)));
-  if (info.error) row("error", printable(info.error->describe()));
+  if (info.error) row("error", printable(error_text(*info.error)));
   row("errors", fmt::format("{} transient", info.error_count));
   row("type", std::string(api::to_string(info.type)));
   row("priority", std::string(api::to_string(info.priority)));

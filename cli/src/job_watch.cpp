@@ -9,8 +9,10 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "error_text.h"
 #include "exit_code.h"
 #include "job_json.h"
+#include "printable.h"
 #include "progress_bar.h"
 
 namespace swarmcopy::cli {
@@ -65,14 +67,14 @@ int JobWatch::run() {
         case api::JobState::kError:
           bar.finish();
           fmt::print(stderr, "swarmcopy: error: {}\n",
-                     info->error ? info->error->describe()
-                                 : "the job failed without an error (engine internal): " +
+                     info->error ? printable(error_text(*info->error))
+                                 : "the job failed without saying why (a bug in swarmcopy: "
+                                   "please report it): " +
                                        info->id.to_string());
           return kExitFailure;
         case api::JobState::kCancelled:
           bar.finish();
-          fmt::print(stderr, "swarmcopy: error: the job was cancelled (engine job_is_final): {}\n",
-                     info->id.to_string());
+          fmt::print(stderr, "swarmcopy: error: the job was cancelled: {}\n", info->id.to_string());
           return kExitFailure;
         case api::JobState::kSuspended:
           bar.finish();

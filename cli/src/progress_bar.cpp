@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "error_text.h"
 #include "format_units.h"
 
 namespace swarmcopy::cli {
@@ -73,7 +74,7 @@ std::string ProgressBar::render(const api::JobInfo& info, double rate, std::size
   }
   if (info.state == api::JobState::kTransientError) {
     line += "  retrying: ";
-    line += info.error ? info.error->describe() : std::string("transient error");
+    line += info.error ? error_text(*info.error) : std::string("transient error");
   } else if (info.state != api::JobState::kTransferring) {
     line += "  ";
     line += api::to_string(info.state);

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "error_text.h"
 #include "exit_code.h"
 #include "format_units.h"
 #include "parse_units.h"
@@ -41,7 +42,7 @@ int PublishCommand::run() {
   for (const auto& file : files_) {
     auto meta = engine::publish_file(file, static_cast<std::uint32_t>(*piece_size));
     if (!meta) {
-      fmt::print(stderr, "swarmcopy: error: {}\n", printable(meta.error().describe()));
+      fmt::print(stderr, "swarmcopy: error: {}\n", printable(error_text(meta.error())));
       exit_code = kExitFailure;
       continue;
     }

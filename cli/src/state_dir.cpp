@@ -1,57 +1,23 @@
 #include "state_dir.h"
 
-#include <pwd.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <system_error>
-#include <vector>
+
+#include "swarmcopy/util/user_state_dir.h"
 
 namespace swarmcopy::cli {
-namespace {
-
-std::optional<std::string> env(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string(value);
-}
-
-std::optional<std::filesystem::path> home_dir() {
-  if (auto home = env("HOME")) return std::filesystem::path(*home);
-  // No $HOME (daemons, some sudo setups): ask the password database, as the shell would.
-  long size = ::sysconf(_SC_GETPW_R_SIZE_MAX);
-  std::vector<char> buffer(size > 0 ? static_cast<std::size_t>(size) : 16384);
-  passwd entry{};
-  passwd* result = nullptr;
-  if (::getpwuid_r(::getuid(), &entry, buffer.data(), buffer.size(), &result) == 0 &&
-      result != nullptr && result->pw_dir != nullptr && *result->pw_dir != '\0') {
-    return std::filesystem::path(result->pw_dir);
-  }
-  return std::nullopt;
-}
-
-std::expected<std::filesystem::path, std::string> make_absolute(const std::filesystem::path& p) {
-  std::error_code ec;
-  auto absolute = std::filesystem::absolute(p, ec);
-  if (ec) return std::unexpected("cannot resolve " + p.string() + ": " + ec.message());
-  return absolute.lexically_normal();
-}
-
-}  // namespace
 
 std::expected<std::filesystem::path, std::string> resolve_state_dir(
     const std::optional<std::filesystem::path>& flag) {
-  if (flag) {
-    if (flag->empty()) return std::unexpected("--home: empty path");
-    return make_absolute(*flag);
+  if (!flag) {
+    auto dir = util::user_state_dir();
+    if (!dir) return std::unexpected(dir.error() + " (or give --home)");
+    return dir;
   }
-  if (auto home = env("SWARMCOPY_HOME")) return make_absolute(*home);
-  // The XDG spec says a relative $XDG_STATE_HOME is invalid and must be ignored.
-  if (auto xdg = env("XDG_STATE_HOME"); xdg && std::filesystem::path(*xdg).is_absolute()) {
-    return (std::filesystem::path(*xdg) / "swarmcopy").lexically_normal();
-  }
-  if (auto home = home_dir()) return make_absolute(*home / ".local" / "state" / "swarmcopy");
-  return std::unexpected("cannot find a state directory: set --home, $SWARMCOPY_HOME or $HOME");
+  if (flag->empty()) return std::unexpected("--home: empty path");
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(*flag, ec);
+  if (ec) return std::unexpected("cannot resolve " + flag->string() + ": " + ec.message());
+  return absolute.lexically_normal();
 }
 
 }  // namespace swarmcopy::cli

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <functional>
 
+#include "swarmcopy/util/user_state_dir.h"
+
 namespace swarmcopy::daemon {
 namespace {
 
@@ -307,12 +309,9 @@ Config default_config(DaemonMode mode) {
   if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime != nullptr && *runtime == '/') {
     config.socket = std::filesystem::path(runtime) / "swarmcopy" / "swarmcopyd.sock";
   }
-  if (const char* home = std::getenv("SWARMCOPY_HOME"); home != nullptr && *home == '/') {
-    config.state_dir = home;
-  } else if (const char* user_home = std::getenv("HOME");
-             user_home != nullptr && *user_home == '/') {
-    config.state_dir = std::filesystem::path(user_home) / ".local" / "state" / "swarmcopy";
-  }
+  // Where `swarmcopy get` looks, by the same function: a get finds the jobs (and the lock) of
+  // the user daemon in the directory it would open itself.
+  if (auto state_dir = util::user_state_dir()) config.state_dir = *state_dir;
   return config;
 }
 

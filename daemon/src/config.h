@@ -89,8 +89,8 @@ api::Result<ConfigValues> read_config_file(const std::filesystem::path& file);
 api::Result<void> apply_values(const ConfigValues& values, Config& config);
 
 // Defaults of a mode: socket and state directory (user mode: $XDG_RUNTIME_DIR/swarmcopy/
-// swarmcopyd.sock and $SWARMCOPY_HOME or ~/.local/state/swarmcopy; empty where the
-// environment does not tell).
+// swarmcopyd.sock and util::user_state_dir(), as `swarmcopy get`: $SWARMCOPY_HOME, else
+// $XDG_STATE_HOME/swarmcopy, else ~/.local/state/swarmcopy; empty where nothing tells).
 Config default_config(DaemonMode mode);
 
 // After the file and the command line: a socket and a state directory must be known.

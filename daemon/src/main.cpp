@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config.h"
+#include "config_help.h"
 #include "daemon.h"
 
 #ifndef SWARMCOPY_VERSION
@@ -33,19 +34,24 @@ int main(int argc, char** argv) {
   bool user_mode = false;
   std::string config_file;
   app.add_flag("--user", user_mode,
-               "per-user daemon: socket in $XDG_RUNTIME_DIR/swarmcopy, state in "
-               "$SWARMCOPY_HOME or ~/.local/state/swarmcopy, exits when idle");
+               "per-user daemon: socket in $XDG_RUNTIME_DIR/swarmcopy, state where `swarmcopy "
+               "get` keeps its own ($SWARMCOPY_HOME, else $XDG_STATE_HOME/swarmcopy, else "
+               "~/.local/state/swarmcopy), exits when idle");
   app.add_option("--config", config_file,
                  "config file (default /etc/swarmcopy/swarmcopyd.conf, or "
                  "~/.config/swarmcopy/swarmcopyd.conf with --user, when it exists)");
   app.set_version_flag("--version", SWARMCOPY_VERSION);
+  app.footer(
+      "Every config key is also an option (--key or --key-with-dashes) and a line of the config "
+      "file (key = value); the command line wins. SIGHUP re-reads the file: [reload] keys take "
+      "effect at once, the others at the next start.");
   std::map<std::string, std::string> values;
   std::map<std::string, CLI::Option*> options;
   for (const auto& key : config_keys()) {
     std::string names = "--" + key;
     if (dashed(key) != key) names += ",--" + dashed(key);
     // Given twice, the last one wins (a wrapper script may append to a standard line).
-    options[key] = app.add_option(names, values[key], "config key " + key)
+    options[key] = app.add_option(names, values[key], std::string(config_key_help(key)))
                        ->group("Config keys")
                        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   }

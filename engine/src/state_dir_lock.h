@@ -1,5 +1,6 @@
 // StateDirLock: an exclusive flock on "<state dir>/lock", held for the engine's lifetime, so
-// two processes never share one job store. The kernel drops the lock when the process dies,
+// two processes never share one job store. The holder writes its pid into the file so that
+// the error the next one gets can name it. The kernel drops the lock when the process dies,
 // so a crashed process never leaves a stale lock behind.
 #pragma once
 

@@ -1,7 +1,10 @@
 // `swarmcopy get` end to end: the real binary as a child process against a real nginx on
 // loopback, checked as a user or a script would see it: exit code, the file and its SHA-256,
 // stderr, the --json object, and what is left in the destination directory.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,6 +74,43 @@ bool wait_for_temporary_file(const fs::path& dir, const std::string& except,
       },
       timeout);
 }
+
+// Whether --json-progress has reported a byte downloaded: {"progress": {..., "bytes": N, ...}}.
+bool has_progress_bytes(const std::string& err) {
+  static const std::regex bytes(R"("bytes":[1-9])");
+  return std::regex_search(err, bytes);
+}
+
+// A loopback port bound but never listening: a connection to it is refused at once, and no
+// other process can take it while the socket lives.
+class RefusingPort {
+ public:
+  RefusingPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      return;
+    }
+    port_ = ntohs(address.sin_port);
+  }
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+  ~RefusingPort() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  std::uint16_t port() const { return port_; }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
 
 std::string describe(const ChildResult& result) {
   return "exit " + std::to_string(result.exit_code) + (result.timed_out ? " (timed out)" : "") +
@@ -357,11 +397,14 @@ TEST_F(CliGetTest, InterruptSuspendsAndTheSameCommandResumesTheSameJob) {
   const auto path = out_ / "big.bin";
   const std::vector<std::string> command =
       cli({"get", nginx_->url("/slow/big.bin"), "-o", path.string(), "--home", home_.string(),
-           "--json", "--limit-rate", "2M"});
+           "--json", "--limit-rate", "2M", "--json-progress"});
 
   auto first = ChildProcess::spawn(command, {.cwd = out_});
   ASSERT_TRUE(first) << first.error();
-  ASSERT_TRUE(wait_for_temporary_file(out_, "big.bin", 20s)) << "the download never started";
+  // Bytes on disk, not just the temporary file: a job interrupted before any byte arrived is
+  // cancelled (InterruptBeforeAnyByteLeavesNoJobBehind), one with bytes kept to resume.
+  ASSERT_TRUE((*first)->wait_for_error_output(has_progress_bytes, 20s))
+      << "the download never started";
   (*first)->send_signal(SIGINT);
   const auto interrupted = (*first)->wait(30s);
 
@@ -402,11 +445,83 @@ TEST_F(CliGetTest, SecondProcessOnTheSameHomeFailsClearly) {
   ASSERT_EQ(lines.size(), 1u) << describe(second);
   EXPECT_TRUE(lines[0].starts_with("swarmcopy: error: ")) << lines[0];
   EXPECT_NE(lines[0].find(home_.string()), std::string::npos) << "names the state directory";
+  EXPECT_NE(
+      lines[0].find("in use by another swarmcopy (pid " + std::to_string((*first)->pid()) + ")"),
+      std::string::npos)
+      << "names the process that holds it: " << lines[0];
+  EXPECT_EQ(lines[0].find("(local"), std::string::npos) << "words, not an errno: " << lines[0];
   EXPECT_FALSE(fs::exists(out_ / "small.bin"));
 
   (*first)->send_signal(SIGTERM);
   const auto first_result = (*first)->wait(30s);
   EXPECT_EQ(first_result.exit_code, 130) << describe(first_result);
+}
+
+// A refused port is a transient error: get says so on stderr (not a terminal here) while it
+// retries, and gives up at --no-progress-timeout with the last error in words.
+TEST_F(CliGetTest, RefusedPortIsHeardAndGivesUpAtTheNoProgressTimeout) {
+  RefusingPort origin;
+  ASSERT_NE(origin.port(), 0);
+  const auto path = out_ / "file.bin";
+
+  const auto result = get({origin.url("/file.bin"), "-o", path.string(), "--home", home_.string(),
+                           "--no-progress-timeout", "2s", "--json"},
+                          out_, 60s);
+
+  EXPECT_EQ(result.exit_code, 2) << describe(result);
+  const auto lines = lines_of(result.err);
+  ASSERT_GE(lines.size(), 2u) << describe(result);
+  EXPECT_TRUE(lines.front().starts_with("swarmcopy: retrying: ")) << describe(result);
+  EXPECT_NE(lines.front().find(origin.url("/file.bin")), std::string::npos) << lines.front();
+  EXPECT_TRUE(lines.back().starts_with("swarmcopy: error: no progress for ")) << describe(result);
+  EXPECT_NE(lines.back().find("no-progress timeout 2 s"), std::string::npos) << lines.back();
+  EXPECT_NE(lines.back().find("(network error)"), std::string::npos) << lines.back();
+  EXPECT_EQ(lines.back().find("(http 7)"), std::string::npos) << "words, not a CURLcode";
+  const auto json = json_of(result);
+  EXPECT_EQ(json["state"], "ERROR") << json.dump();
+  EXPECT_EQ(json["error"]["kind"], "transport") << json.dump();
+  EXPECT_TRUE(entries_of(out_).empty());
+}
+
+TEST_F(CliGetTest, NoProgressTimeoutTakesDurationUnitsAndRejectsOthers) {
+  const auto bad = get({nginx_->url("/x.bin"), "--no-progress-timeout", "5 parsecs"});
+  EXPECT_EQ(bad.exit_code, 1) << describe(bad);
+  EXPECT_NE(bad.err.find("--no-progress-timeout"), std::string::npos) << describe(bad);
+
+  const auto help = run_child(cli({"get", "--help"}), out_, 30s);
+  EXPECT_NE(help.out.find("--no-progress-timeout"), std::string::npos) << describe(help);
+}
+
+// Killed while nothing has arrived, get leaves no job to resume: the next identical command
+// starts a new one (resumed: false) instead of finding a SUSPENDED leftover.
+TEST_F(CliGetTest, InterruptBeforeAnyByteLeavesNoJobBehind) {
+  RefusingPort origin;
+  ASSERT_NE(origin.port(), 0);
+  const auto path = out_ / "file.bin";
+  const std::vector<std::string> command = cli(
+      {"get", origin.url("/file.bin"), "-o", path.string(), "--home", home_.string(), "--json"});
+
+  auto first = ChildProcess::spawn(command, {.cwd = out_});
+  ASSERT_TRUE(first) << first.error();
+  ASSERT_TRUE((*first)->wait_for_error_output(
+      [](const std::string& err) { return err.find("swarmcopy: retrying: ") != std::string::npos; },
+      30s))
+      << "the transient error was never printed";
+  (*first)->send_signal(SIGTERM);
+  const auto interrupted = (*first)->wait(30s);
+
+  ASSERT_EQ(interrupted.exit_code, 130) << describe(interrupted);
+  const auto json = json_of(interrupted);
+  EXPECT_EQ(json["state"], "CANCELLED") << json.dump();
+  EXPECT_TRUE(entries_of(out_).empty());
+
+  auto rerun = command;
+  rerun.insert(rerun.end(), {"--no-progress-timeout", "0"});
+  const auto second = run_child(rerun, out_, 60s);
+  EXPECT_EQ(second.exit_code, 2) << describe(second);
+  const auto again = json_of(second);
+  EXPECT_EQ(again["resumed"], false) << "no job was left to resume: " << again.dump();
+  EXPECT_NE(again["job"], json["job"]) << again.dump();
 }
 
 TEST_F(CliGetTest, CreateDirsMakesTheMissingParentDirectories) {

@@ -2,12 +2,15 @@
 // progress line. No engine, no network.
 #include <unistd.h>
 
+#include <cerrno>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "error_text.h"
 #include "file_list.h"
 #include "format_units.h"
 #include "get_outcome.h"
@@ -18,6 +21,7 @@
 #include "progress_bar.h"
 #include "progress_lines.h"
 #include "rate_meter.h"
+#include "repeat_limiter.h"
 #include "suggest.h"
 #include "url_path.h"
 
@@ -169,8 +173,106 @@ TEST(ProgressBar, RendersPercentBytesRateEtaAndTransientErrors) {
                           "http://h/x",
                           api::Protocol::kHttp};
   const auto retrying = ProgressBar::render(info, 0, 200);
-  EXPECT_NE(retrying.find("retrying: connection refused (http 7)"), std::string::npos) << retrying;
+  EXPECT_NE(retrying.find("retrying: connection refused (network error)"), std::string::npos)
+      << retrying;
   EXPECT_LE(ProgressBar::render(info, 0, 30).size(), 30u);
+}
+
+TEST(RepeatLimiter, LetsEachKeyThroughOncePerInterval) {
+  RepeatLimiter limiter(std::chrono::seconds(60));
+  const auto start = RepeatLimiter::Clock::time_point{} + std::chrono::hours(1);
+  EXPECT_TRUE(limiter.admit("refused", start));
+  EXPECT_FALSE(limiter.admit("refused", start + 1s));
+  EXPECT_FALSE(limiter.admit("refused", start + 59s));
+  EXPECT_TRUE(limiter.admit("unreachable", start + 59s)) << "another error is heard at once";
+  EXPECT_TRUE(limiter.admit("refused", start + 60s)) << "heard again after the interval";
+  EXPECT_FALSE(limiter.admit("refused", start + 61s));
+  EXPECT_TRUE(limiter.admit("unreachable", start + 119s));
+}
+
+// Every kind, in every context and protocol, with and without a code: the line a person reads
+// never ends in the machine's names ("(engine invalid_argument)", "(local 11)").
+TEST(ErrorText, EveryKindAndContextIsWords) {
+  const std::vector<api::ErrorKind> kinds = {api::ErrorKind::kInvalidArgument,
+                                             api::ErrorKind::kNotFound,
+                                             api::ErrorKind::kJobIsFinal,
+                                             api::ErrorKind::kInvalidState,
+                                             api::ErrorKind::kNoFiles,
+                                             api::ErrorKind::kLimitExceeded,
+                                             api::ErrorKind::kHttpStatus,
+                                             api::ErrorKind::kTransport,
+                                             api::ErrorKind::kContentChanged,
+                                             api::ErrorKind::kRangeNotSupported,
+                                             api::ErrorKind::kBadContentEncoding,
+                                             api::ErrorKind::kChecksumMismatch,
+                                             api::ErrorKind::kLocalIo,
+                                             api::ErrorKind::kDiskFull,
+                                             api::ErrorKind::kNoProgressTimeout,
+                                             api::ErrorKind::kStoreFailure,
+                                             api::ErrorKind::kUnavailable,
+                                             api::ErrorKind::kInternal};
+  const std::vector<api::ErrorContext> contexts = {api::ErrorContext::kNone,
+                                                   api::ErrorContext::kUnknown,
+                                                   api::ErrorContext::kGeneralQueueManager,
+                                                   api::ErrorContext::kLocalFile,
+                                                   api::ErrorContext::kRemoteFile,
+                                                   api::ErrorContext::kGeneralTransport,
+                                                   api::ErrorContext::kRemoteApplication,
+                                                   api::ErrorContext::kPeer,
+                                                   api::ErrorContext::kCache,
+                                                   api::ErrorContext::kCaller};
+  const std::vector<api::Protocol> protocols = {api::Protocol::kNone, api::Protocol::kHttp,
+                                                api::Protocol::kPeer, api::Protocol::kLocal};
+  const std::regex machine_names(R"(\((engine|local|peer|none) [0-9a-z_]+\))");
+  for (const auto kind : kinds) {
+    EXPECT_FALSE(kind_words(kind).empty());
+    for (const auto context : contexts) {
+      for (const auto protocol : protocols) {
+        for (const int code : {0, EAGAIN}) {
+          for (const std::string message : {"", "something went wrong"}) {
+            const api::Error error{context, kind, code, message, "/some/file", protocol};
+            const auto text = error_text(error);
+            SCOPED_TRACE(text);
+            EXPECT_TRUE(text.ends_with(": /some/file"));
+            EXPECT_FALSE(std::regex_search(text, machine_names)) << "no (protocol kind/code)";
+            EXPECT_EQ(text.find('_'), std::string::npos) << "no snake_case names";
+            if (kind == api::ErrorKind::kHttpStatus && code != 0) {
+              continue;  // "(http 11)": the status, as people look it up
+            }
+            EXPECT_EQ(text.find(" 11)"), std::string::npos) << "no bare numbers";
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(ErrorText, RealCasesReadAsAPersonWouldSayThem) {
+  EXPECT_EQ(error_text(api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kHttpStatus, 404,
+                                  "HTTP 404 Not Found", "http://h/f", api::Protocol::kHttp}),
+            "HTTP 404 Not Found (http 404): http://h/f");
+  EXPECT_EQ(
+      error_text(api::Error{api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kUnavailable,
+                            EWOULDBLOCK, "state directory is in use by another swarmcopy (pid 42)",
+                            "/home/u/.local/state/swarmcopy", api::Protocol::kLocal}),
+      "state directory is in use by another swarmcopy (pid 42): "
+      "/home/u/.local/state/swarmcopy");
+  EXPECT_EQ(error_text(api::Error{api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo, EACCES,
+                                  "cannot create the destination's directory", "/x",
+                                  api::Protocol::kLocal}),
+            "cannot create the destination's directory (permission denied): /x");
+  EXPECT_EQ(error_text(api::Error{api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo, EACCES,
+                                  "cannot open lock file: Permission denied", "/x/lock",
+                                  api::Protocol::kLocal}),
+            "cannot open lock file: Permission denied: /x/lock")
+      << "the errno's words once";
+  EXPECT_EQ(
+      error_text(api::Error{api::ErrorContext::kGeneralTransport, api::ErrorKind::kTransport, 7,
+                            "Couldn't connect to server", "http://h/f", api::Protocol::kHttp}),
+      "Couldn't connect to server (network error): http://h/f");
+  EXPECT_EQ(error_text(api::Error{api::ErrorContext::kCaller, api::ErrorKind::kJobIsFinal, 0,
+                                  "job is final (CANCELLED)", "", api::Protocol::kNone}),
+            "job is final (CANCELLED)");
 }
 
 TEST(ProgressLines, OneJsonLinePerIntervalAndAlwaysTheCompletingOne) {

@@ -181,6 +181,7 @@ TEST_F(DaemonLifecycleTest, UserModeUsesTheRuntimeDirAndExitsWhenIdle) {
   options.env = {{"XDG_RUNTIME_DIR", runtime.string()},
                  {"HOME", home.string()},
                  {"SWARMCOPY_HOME", ""},
+                 {"XDG_STATE_HOME", ""},
                  {"XDG_CONFIG_HOME", (dir_.path() / "config").string()}};
   auto daemon = DaemonProcess::start(options);
   ASSERT_TRUE(daemon) << daemon.error();
@@ -236,6 +237,7 @@ TEST_F(DaemonLifecycleTest, UserModeStaysWhileItSeeds) {
   options.env = {{"XDG_RUNTIME_DIR", runtime.string()},
                  {"HOME", (dir_.path() / "home").string()},
                  {"SWARMCOPY_HOME", ""},
+                 {"XDG_STATE_HOME", ""},
                  {"XDG_CONFIG_HOME", (dir_.path() / "config").string()}};
   auto daemon = DaemonProcess::start(options);
   ASSERT_TRUE(daemon) << daemon.error();
@@ -265,6 +267,7 @@ TEST_F(DaemonLifecycleTest, UserModeWithoutARuntimeDirNeedsAndTakesAnExplicitSoc
   options.env = {{"XDG_RUNTIME_DIR", ""},
                  {"HOME", home.string()},
                  {"SWARMCOPY_HOME", ""},
+                 {"XDG_STATE_HOME", ""},
                  {"XDG_CONFIG_HOME", (dir_.path() / "config").string()}};
   // Nothing says where the socket goes: refused, with the way out.
   auto refused = DaemonProcess::spawn(options);

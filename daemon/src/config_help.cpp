@@ -1,0 +1,82 @@
+#include "config_help.h"
+
+#include <array>
+#include <utility>
+
+namespace swarmcopy::daemon {
+namespace {
+
+// "[reload]": SIGHUP applies the new value at once; the others at the next start.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 29> kHelp{{
+    {"socket",
+     "The UNIX socket clients connect to (default /run/swarmcopy/swarmcopyd.sock; --user: "
+     "$XDG_RUNTIME_DIR/swarmcopy/swarmcopyd.sock)"},
+    {"state_dir",
+     "Job store and engine state (default /var/lib/swarmcopy; --user: where `swarmcopy get` "
+     "keeps its own: $SWARMCOPY_HOME, else $XDG_STATE_HOME/swarmcopy, else "
+     "~/.local/state/swarmcopy)"},
+    {"max_jobs", "Jobs in the store over all users; beyond, creating one answers 429"},
+    {"max_jobs_per_user", "Jobs in the store per user; beyond, creating one answers 429"},
+    {"max_files_per_job", "Files in one job; beyond, adding files answers 429"},
+    {"max_active_jobs",
+     "Jobs transferring at once (FOREGROUND jobs start even when all slots are taken)"},
+    {"min_retry_delay_ms",
+     "First retry after a transient error, in milliseconds (doubling up to 10 minutes)"},
+    {"checkpoint_interval_ms",
+     "How often a running transfer's progress is committed to the store, in milliseconds"},
+    {"download_mode",
+     "Where bytes may come from unless the job says: lan (LAN peers, the origin, the cache), "
+     "http-only (the origin, the cache) or bypass (the origin alone)"},
+    {"peer_listen", "ADDRESS:PORT peers reach this machine on (TCP; port 0 = any free port)"},
+    {"peers",
+     "Peers to dial for every swarm, HOST:PORT, comma-separated (where multicast discovery does "
+     "not reach)"},
+    {"local_discovery", "true or false: local service discovery (multicast) in lan mode"},
+    {"upload_limit", "Upload cap to peers in bytes per second, LAN peers included; 0 = none"},
+    {"seed_time_seconds",
+     "Finished content keeps being served to peers this long after its last job let go"},
+    {"peer_connections", "Connections to peers at most, over every swarm, LAN peers included"},
+    {"background_http_delay_ms",
+     "Background (non-FOREGROUND) jobs leave the origin alone this long while peers may serve "
+     "them"},
+    {"cache_max_bytes", "Content cache size limit in bytes; 0 = a tenth of its file system"},
+    {"cache_max_age_hours", "Content cache entries unused this long are removed"},
+    {"allow_loopback_origins",
+     "Whose jobs may fetch from this machine itself (loopback, its own addresses): admin (root "
+     "and the daemon's own user) or all"},
+    {"max_request_bytes", "[reload] Largest request body in bytes; a larger one answers 413"},
+    {"requests_per_second",
+     "[reload] Requests per second per user (all of the user's connections); 0 = no limit; "
+     "beyond: 429"},
+    {"request_burst", "[reload] Requests allowed at once above requests_per_second"},
+    {"max_connections",
+     "[reload] Concurrent client connections; beyond: 503 (the last eighth is kept for root and "
+     "the daemon's own user)"},
+    {"max_connections_per_user",
+     "[reload] Concurrent connections of one user (root and the daemon's own user: no own "
+     "limit)"},
+    {"io_timeout_seconds",
+     "[reload] Seconds a client may take to send a request or read an answer (also how long an "
+     "idle keep-alive connection stays open)"},
+    {"event_queue_limit",
+     "[reload] Events queued for a GET /v1/events subscriber that does not read; beyond, it is "
+     "dropped"},
+    {"event_idle_seconds",
+     "[reload] A GET /v1/events stream that delivered no event this long is closed (clients "
+     "reconnect)"},
+    {"idle_exit_seconds",
+     "[reload] --user only: exit after this many seconds with no client and no active job; 0 = "
+     "never"},
+    {"log_level", "[reload] trace, debug, info, warn, error, critical or off (logs go to stderr)"},
+}};
+
+}  // namespace
+
+std::string_view config_key_help(std::string_view key) {
+  for (const auto& [name, help] : kHelp) {
+    if (name == key) return help;
+  }
+  return {};
+}
+
+}  // namespace swarmcopy::daemon
