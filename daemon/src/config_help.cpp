@@ -7,7 +7,8 @@ namespace swarmcopy::daemon {
 namespace {
 
 // "[reload]": SIGHUP applies the new value at once; the others at the next start.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 29> kHelp{{
+// A plain array: its size follows the list (a key added to the config and here needs no count).
+constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
     {"socket",
      "The UNIX socket clients connect to (default /run/swarmcopy/swarmcopyd.sock; --user: "
      "$XDG_RUNTIME_DIR/swarmcopy/swarmcopyd.sock)"},
@@ -21,7 +22,11 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 29> kHelp{{
     {"max_active_jobs",
      "Jobs transferring at once (FOREGROUND jobs start even when all slots are taken)"},
     {"min_retry_delay_ms",
-     "First retry after a transient error, in milliseconds (doubling up to 10 minutes)"},
+     "First retry after a transient error, in milliseconds (doubling up to 10 minutes); a job "
+     "may set its own (job set --min-retry-delay)"},
+    {"notify_command_timeout_ms",
+     "A job's notify command (job set --notify-cmd) is killed when it runs longer than this, in "
+     "milliseconds"},
     {"checkpoint_interval_ms",
      "How often a running transfer's progress is committed to the store, in milliseconds"},
     {"download_mode",
@@ -68,7 +73,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 29> kHelp{{
      "[reload] --user only: exit after this many seconds with no client and no active job; 0 = "
      "never"},
     {"log_level", "[reload] trace, debug, info, warn, error, critical or off (logs go to stderr)"},
-}};
+};
 
 }  // namespace
 

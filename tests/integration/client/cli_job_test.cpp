@@ -504,12 +504,15 @@ TEST_F(CliJobDaemonTest, FailuresExitTwoWithOneErrorLine) {
   EXPECT_EQ(completed.exit_code, 2) << describe(completed);
   ASSERT_EQ(lines_of(completed.err).size(), 1u) << describe(completed);
   EXPECT_TRUE(completed.err.ends_with(": " + id + "\n")) << "names the job: " << completed.err;
-  EXPECT_NE(completed.err.find("invalid_state"), std::string::npos) << completed.err;
+  // In words a person knows (issue 18), not the kind's machine name.
+  EXPECT_NE(completed.err.find("not transferred yet"), std::string::npos) << completed.err;
+  EXPECT_EQ(completed.err.find("invalid_state"), std::string::npos) << completed.err;
 
   ASSERT_EQ(cli({"job", "cancel", id}).exit_code, 0);
   const auto final_resume = cli({"job", "resume", id});
   EXPECT_EQ(final_resume.exit_code, 2) << describe(final_resume);
-  EXPECT_NE(final_resume.err.find("job_is_final"), std::string::npos) << final_resume.err;
+  EXPECT_NE(final_resume.err.find("job is final"), std::string::npos) << final_resume.err;
+  EXPECT_EQ(final_resume.err.find("job_is_final"), std::string::npos) << final_resume.err;
 }
 
 TEST_F(CliJobDaemonTest, UsageErrorsExitOne) {
