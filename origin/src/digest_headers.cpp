@@ -2,27 +2,15 @@
 
 #include <openssl/evp.h>
 
-#include <algorithm>
 #include <cctype>
 #include <vector>
+
+#include "header_text.h"
 
 namespace swarmcopy::engine::origin {
 namespace {
 
 constexpr std::size_t kSha256Bytes = 32;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Standard base64 with its padding, as both RFCs write it; 32 bytes exactly, as hex.
 std::optional<std::string> sha256_hex_from_base64(std::string_view text) {
@@ -52,11 +40,11 @@ template <class Member>
 void for_each_member(std::string_view field, Member&& member) {
   while (!field.empty()) {
     const auto comma = field.find(',');
-    const std::string_view item = trim(field.substr(0, comma));
+    const std::string_view item = trim_header_text(field.substr(0, comma));
     field = comma == std::string_view::npos ? std::string_view() : field.substr(comma + 1);
     const auto equals = item.find('=');
     if (equals == std::string_view::npos) continue;
-    member(trim(item.substr(0, equals)), trim(item.substr(equals + 1)));
+    member(trim_header_text(item.substr(0, equals)), trim_header_text(item.substr(equals + 1)));
   }
 }
 

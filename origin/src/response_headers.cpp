@@ -3,54 +3,36 @@
 #include <charconv>
 
 #include "digest_headers.h"
+#include "header_text.h"
 
 namespace swarmcopy::engine::origin {
-namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 void ResponseHeaders::reset() { *this = ResponseHeaders{}; }
 
 void ResponseHeaders::feed(std::string_view line) {
   // "HTTP/1.1 206 Partial Content", "HTTP/2 200": a new response begins.
   if (line.starts_with("HTTP/")) {
     reset();
-    std::string_view rest = trim(line);
+    std::string_view rest = trim_header_text(line);
     const auto space = rest.find(' ');
     if (space == std::string_view::npos) return;
-    rest = trim(rest.substr(space + 1));
+    rest = trim_header_text(rest.substr(space + 1));
     const auto code_end = rest.find(' ');
     const std::string_view code = rest.substr(0, code_end);
     int status = 0;
     auto [ptr, ec] = std::from_chars(code.data(), code.data() + code.size(), status);
     if (ec == std::errc{} && ptr == code.data() + code.size()) status_ = status;
-    if (code_end != std::string_view::npos) reason_ = std::string(trim(rest.substr(code_end)));
+    if (code_end != std::string_view::npos)
+      reason_ = std::string(trim_header_text(rest.substr(code_end)));
     return;
   }
-  if (trim(line).empty()) {
+  if (trim_header_text(line).empty()) {
     complete_ = true;
     return;
   }
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return;  // obsolete line folding: nothing we use
-  const std::string_view name = trim(line.substr(0, colon));
-  const std::string_view value = trim(line.substr(colon + 1));
+  const std::string_view name = trim_header_text(line.substr(0, colon));
+  const std::string_view value = trim_header_text(line.substr(colon + 1));
 
   if (iequals(name, "Content-Length")) {
     std::uint64_t length = 0;
