@@ -29,6 +29,9 @@ constexpr const char* kDetails =
     "--daemon the job runs in swarmcopyd instead (--socket PATH, else $SWARMCOPY_SOCKET, else\n"
     "the system daemon, else the user daemon; get never starts one), so the download goes on\n"
     "if this process dies; run the same command again to wait for it and complete it.\n"
+    "When the home is in use by a user daemon (swarmcopyd --user), the job runs there as with\n"
+    "--daemon; when another get uses it, this one waits, and if that get completed the same\n"
+    "URL into the same PATH meanwhile, reports its job (\"joined\": true) without fetching again.\n"
     "Ctrl-C (or SIGTERM) suspends the job (exit 130); the same command again resumes it. A\n"
     "job interrupted before any byte arrived is cancelled instead: nothing is left behind.\n"
     "While the origin fails (refused, unreachable, 503 ...), get retries, printing each error\n"
@@ -40,8 +43,8 @@ constexpr const char* kDetails =
     "each checked against it; without metadata the file comes over HTTP alone.\n"
     "--json prints one object on stdout: job, state, path, bytes, bytes_total, mode,\n"
     "from_origin, from_peers, from_cache, uploaded, peers_seen, peers_connected, peers\n"
-    "[{addr, bytes_down, bytes_up}], peers_unused_reason, seconds, resumed, and on failure\n"
-    "error {context, kind, code, message, protocol, file}.";
+    "[{addr, bytes_down, bytes_up}], peers_unused_reason, seconds, resumed, joined, and on\n"
+    "failure error {context, kind, code, message, protocol, file}.";
 
 // A usage error found after parsing (it needs more than one option to judge): the same shape
 // as the parser's own.
@@ -172,7 +175,8 @@ GetCommand::GetCommand(CLI::App& app)
   // The daemon keeps its own state directory: a --home would be silently ignored.
   daemon->excludes(common_.home_option);
   // The daemon's peer session is configured in swarmcopyd.conf, not per command.
-  for (auto* option : {peer, listen, no_lsd, seed, upload, max_peers}) {
+  peer_options_ = {peer, listen, no_lsd, seed, upload, max_peers};
+  for (auto* option : peer_options_) {
     daemon->excludes(option);
     command_->get_option("--socket")->excludes(option);
   }
@@ -221,6 +225,9 @@ int GetCommand::run() {
   request.peer.max_connections = max_peers_;
   if (!seed_time_.empty()) request.seed_time = *parse_duration(seed_time_);
   if (!upload_limit_.empty()) request.peer.upload_bytes_per_second = *parse_rate(upload_limit_);
+  for (const auto* option : peer_options_) {
+    if (option->count() > 0) request.peer_options_given = true;
+  }
 
   request.daemon = daemon_ || !socket_.empty();
   if (!socket_.empty()) request.socket = std::filesystem::path(socket_);

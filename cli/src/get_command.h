@@ -44,6 +44,8 @@ class GetCommand final : public Command {
   std::string seed_time_;
   std::string upload_limit_;
   int max_peers_ = engine::PeerOptions{}.max_connections;
+  // The embedded engine's peer options (--peer ... --seed-time): a daemon cannot apply them.
+  std::vector<CLI::Option*> peer_options_;
 };
 
 }  // namespace swarmcopy::cli

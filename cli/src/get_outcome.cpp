@@ -32,6 +32,7 @@ nlohmann::json get_outcome_to_json(const GetOutcome& outcome) {
                                   : nlohmann::json(nullptr)},
       {"seconds", outcome.seconds},
       {"resumed", outcome.resumed},
+      {"joined", outcome.joined},
   };
   if (outcome.error) json["error"] = error_to_json(*outcome.error);
   return json;

@@ -33,12 +33,16 @@ struct GetOutcome {
   std::optional<std::string> peers_unused_reason;  // why peers gave nothing, if they did not
   double seconds = 0;                              // wall time of this run
   bool resumed = false;  // an unfinished job from an earlier run was reused
+  // This run waited for another `get` of the same URL into the same path, which holds the
+  // home, and reports the job that one completed instead of downloading again.
+  bool joined = false;
   std::optional<api::Error> error;
 };
 
 // {"job", "state", "path", "bytes", "bytes_total", "mode", "from_origin", "from_peers",
 //  "from_cache", "uploaded", "peers_seen", "peers_connected", "peers" [{"addr", "bytes_down",
-//  "bytes_up"}], "peers_unused_reason", "seconds", "resumed"} and, only on failure, "error"
+//  "bytes_up"}], "peers_unused_reason", "seconds", "resumed", "joined"} and, only on failure,
+//  "error"
 // (see job_json.h); job, state, bytes_total, mode and peers_unused_reason may be null.
 nlohmann::json get_outcome_to_json(const GetOutcome& outcome);
 

@@ -18,6 +18,7 @@
 #include "swarmcopy/client/daemon_status.h"
 #include "swarmcopy/client/remote_manager.h"
 #include "swarmcopy/engine/local_manager.h"
+#include "swarmcopy/engine/state_dir_holder.h"
 
 namespace swarmcopy::cli {
 namespace {
@@ -29,6 +30,9 @@ constexpr std::chrono::milliseconds kPollInterval{200};
 // How long `get --daemon` waits for a daemon that stopped answering (a restart) before it
 // gives up on the job.
 constexpr std::chrono::seconds kUnavailableGrace{30};
+
+// How often a get whose home another swarmcopy holds tries again to open it.
+constexpr std::chrono::milliseconds kHomeRetryInterval{250};
 
 constexpr api::NotifyFlags kNotifyFlags = api::NotifyFlags::kJobTransferred |
                                           api::NotifyFlags::kJobError |
@@ -81,22 +85,60 @@ std::optional<int> GetSession::open_engine() {
     fmt::print(stderr, "listening on {}\n", port);
     std::fflush(stderr);
   };
-  auto manager = engine::open_local(request_.home, options);
-  if (!manager) {
-    // The one failure a user can fix by waiting (another swarmcopy holds the lock) must say
-    // which directory: make sure the line names it.
+  // The home is in use: by a daemon (then the job runs there), or by another get or cache
+  // command (then this one waits for it; a get of the same file then reports what it did).
+  for (;;) {
+    auto manager = engine::open_local(request_.home, options);
+    if (manager) {
+      manager_ = std::move(*manager);
+      return std::nullopt;
+    }
     api::Error error = manager.error();
-    if (error.file.empty()) error.file = request_.home.string();
-    // The user daemon keeps its jobs in the same directory by default: say what to do.
-    if (error.kind == api::ErrorKind::kUnavailable) {
-      if (auto socket = find_daemon(DaemonChoice{}); socket && client::daemon_status(*socket)) {
-        error.message += " (swarmcopyd answers at " + socket->string() + ": add --daemon)";
+    // Any other failure (a home it cannot create or read) is final: say which directory.
+    if (error.kind != api::ErrorKind::kUnavailable) {
+      if (error.file.empty()) error.file = request_.home.string();
+      return fail(std::move(error));
+    }
+    const auto holder = engine::read_state_dir_holder(request_.home);
+    if (holder.socket && client::daemon_status(*holder.socket)) {
+      return go_through_daemon(*holder.socket, holder.pid);
+    }
+    if (!waiting_since_) {
+      waiting_since_ = api::Clock::now();
+      if (!request_.quiet) {
+        fmt::print(stderr, "swarmcopy: waiting for {} to finish with {}\n",
+                   holder.pid ? fmt::format("another swarmcopy (pid {})", *holder.pid)
+                              : std::string("another swarmcopy"),
+                   request_.home.string());
+        std::fflush(stderr);
       }
     }
-    return fail(std::move(error));
+    if (waiter_->wait(kHomeRetryInterval).event == JobWaiter::Event::kSignal) {
+      if (!request_.quiet) fmt::print(stderr, "swarmcopy: interrupted while waiting\n");
+      return finish(kExitInterrupted);
+    }
   }
-  manager_ = std::move(*manager);
-  return std::nullopt;
+}
+
+std::optional<int> GetSession::go_through_daemon(const std::filesystem::path& socket,
+                                                 std::optional<pid_t> pid) {
+  const std::string daemon = pid ? fmt::format("swarmcopyd (pid {}) at {}", *pid, socket.string())
+                                 : fmt::format("swarmcopyd at {}", socket.string());
+  if (request_.peer_options_given) {
+    return fail(local_error(fmt::format(
+        "{} holds {} and runs its own peer session: --peer, --listen, --no-lsd, --upload-limit, "
+        "--max-peers and --seed-time cannot apply (drop them, or stop the daemon)",
+        daemon, request_.home.string())));
+  }
+  if (!request_.quiet) {
+    fmt::print(stderr, "swarmcopy: {} holds {}: the download runs there\n", daemon,
+               request_.home.string());
+    std::fflush(stderr);
+  }
+  // From here on exactly as with --daemon: a daemon restart is waited for, no seeding here.
+  request_.daemon = true;
+  request_.socket = socket;
+  return connect_daemon(socket);
 }
 
 std::optional<int> GetSession::connect_daemon(const std::filesystem::path& socket) {
@@ -109,6 +151,18 @@ std::optional<int> GetSession::connect_daemon(const std::filesystem::path& socke
 std::optional<int> GetSession::prepare_job() {
   const api::FileSpec spec{request_.url, request_.path.string(), request_.sha256,
                            request_.metadata_url, request_.mode};
+  if (waiting_since_) {
+    // The get this one waited for may have fetched this very file meanwhile: report its job
+    // rather than fetch the file a second time.
+    auto done = find_get_job_completed_since(*manager_, spec, *waiting_since_);
+    if (!done) return fail(done.error());
+    if (*done) {
+      outcome_.job = (*done)->id;
+      outcome_.joined = true;
+      spdlog::info("job {} of the get waited for has completed the file", (*done)->id.to_string());
+      return succeed(**done);
+    }
+  }
   auto found = find_resumable_get_job(*manager_, spec);
   if (!found) return fail(found.error());
   if (*found) {

@@ -1,5 +1,7 @@
 // GetSession: one run of `swarmcopy get` against the embedded engine (or, with --daemon,
-// against swarmcopyd through client::connect): open the state directory, find the unfinished job of
+// against swarmcopyd through client::connect): open the state directory (when a daemon holds
+// it, go through that daemon; when another get holds it, wait, and report its job if it
+// completed the same file meanwhile), find the unfinished job of
 // an earlier identical run or create one, configure and resume it, then wait (JobWaiter:
 // notifications, signals, a 200 ms progress poll) until it is TRANSFERRED (complete it), ERROR
 // (cancel it, so no temporary file stays) or interrupted (suspend it, so the next identical run
@@ -7,6 +9,8 @@
 // (once a minute each); --no-progress-timeout ends the retrying. Prints the progress bar, the
 // error line and the --json object. Runs on the main thread.
 #pragma once
+
+#include <sys/types.h>
 
 #include <chrono>
 #include <filesystem>
@@ -20,6 +24,7 @@
 #include "progress_lines.h"
 #include "repeat_limiter.h"
 #include "swarmcopy/api/job.h"
+#include "swarmcopy/api/job_times.h"
 #include "swarmcopy/api/manager.h"
 
 namespace swarmcopy::cli {
@@ -34,6 +39,9 @@ class GetSession {
   // Each returns an exit code, or nullopt to go on with the next step.
   std::optional<int> open_engine();
   std::optional<int> connect_daemon(const std::filesystem::path& socket);
+  // The daemon named in the home's lock file answers: the job runs in it, as with --daemon.
+  std::optional<int> go_through_daemon(const std::filesystem::path& socket,
+                                       std::optional<pid_t> pid);
   std::optional<int> prepare_job();
   int wait_for_job();
   // Prints a transient error the engine is retrying after, at most once a minute per error.
@@ -56,6 +64,8 @@ class GetSession {
   ProgressBar bar_;
   ProgressLines lines_;
   RepeatLimiter transient_notes_{std::chrono::minutes(1)};
+  // Set when the home was held by another swarmcopy that was not a daemon: this run waited.
+  std::optional<api::Clock::time_point> waiting_since_;
 };
 
 }  // namespace swarmcopy::cli

@@ -3,10 +3,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "swarmcopy/api/error.h"
 #include "swarmcopy/api/file_spec.h"
 #include "swarmcopy/api/job.h"
+#include "swarmcopy/api/job_info.h"
+#include "swarmcopy/api/job_times.h"
 #include "swarmcopy/api/manager.h"
 
 namespace swarmcopy::cli {
@@ -20,5 +23,12 @@ std::string get_job_name(const std::string& url);
 // question and would only hold the destination's temporary file).
 api::Result<std::shared_ptr<api::Job>> find_resumable_get_job(api::Manager& manager,
                                                               const api::FileSpec& spec);
+
+// The newest job a `get` of `spec` (same URL, destination and expected SHA-256) completed
+// (ACKNOWLEDGED) at or after `since`: what a second `get` that waited for the first reports
+// instead of downloading the file again. nullopt when there is none.
+api::Result<std::optional<api::JobInfo>> find_get_job_completed_since(api::Manager& manager,
+                                                                      const api::FileSpec& spec,
+                                                                      api::Clock::time_point since);
 
 }  // namespace swarmcopy::cli

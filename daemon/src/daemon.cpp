@@ -12,6 +12,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -106,6 +108,9 @@ engine::EngineOptions engine_options(const Config& config) {
   options.max_jobs_per_user = config.max_jobs_per_user;
   options.max_files_per_job = config.max_files_per_job;
   options.max_active_jobs = config.max_active_jobs;
+  std::error_code ec;
+  if (auto socket = std::filesystem::absolute(config.socket, ec); !ec)
+    options.served_socket = socket;
   options.min_retry_delay = std::chrono::milliseconds(config.min_retry_delay_ms);
   options.checkpoint_interval = std::chrono::milliseconds(config.checkpoint_interval_ms);
   options.notify_command_timeout = std::chrono::milliseconds(config.notify_command_timeout_ms);

@@ -70,7 +70,7 @@ api::Error Engine::unavailable() {
 
 api::Result<std::shared_ptr<Engine>> Engine::open(const std::filesystem::path& state_dir,
                                                   const EngineOptions& options) {
-  auto lock = StateDirLock::acquire(state_dir);
+  auto lock = StateDirLock::acquire(state_dir, options.served_socket);
   if (!lock) return std::unexpected(lock.error());
   auto store = JobStore::open(state_dir / "jobs.sqlite");
   if (!store) return std::unexpected(store.error());

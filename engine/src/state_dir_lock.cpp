@@ -6,43 +6,34 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
-#include <optional>
 #include <string>
 #include <system_error>
+
+#include "swarmcopy/engine/state_dir_holder.h"
 
 namespace swarmcopy::engine {
 namespace {
 
-// The holder writes its pid into the lock file, so that the one who finds the directory
-// locked can be told which process to look at. Best effort: the lock, not the pid, decides.
-void write_pid(int fd) {
-  const std::string pid = std::to_string(::getpid()) + "\n";
+// The holder writes its pid (and a daemon its socket) into the lock file, so that the one who
+// finds the directory locked can be told which process to look at, or which daemon to ask.
+// Best effort: the lock, not the text, decides.
+void write_holder(int fd, const StateDirHolder& holder) {
+  const std::string text = format_state_dir_holder(holder);
   if (::ftruncate(fd, 0) == 0) {
-    [[maybe_unused]] const auto written = ::pwrite(fd, pid.data(), pid.size(), 0);
+    [[maybe_unused]] const auto written = ::pwrite(fd, text.data(), text.size(), 0);
   }
 }
 
-// The pid the lock file names, if any (a holder from before the pid was written, or one still
-// writing it, names none).
-std::optional<pid_t> pid_in(int fd) {
-  char buffer[32] = {};
-  const auto got = ::pread(fd, buffer, sizeof buffer - 1, 0);
-  if (got <= 0) return std::nullopt;
-  const long pid = std::strtol(buffer, nullptr, 10);
-  if (pid <= 0) return std::nullopt;
-  return static_cast<pid_t>(pid);
-}
-
-std::string holder_of(int fd) {
-  const auto pid = pid_in(fd);
-  return pid ? " (pid " + std::to_string(*pid) + ")" : std::string();
+std::string holder_of(const std::filesystem::path& state_dir) {
+  const auto holder = read_state_dir_holder(state_dir);
+  return holder.pid ? " (pid " + std::to_string(*holder.pid) + ")" : std::string();
 }
 
 }  // namespace
 
-api::Result<StateDirLock> StateDirLock::acquire(const std::filesystem::path& state_dir) {
+api::Result<StateDirLock> StateDirLock::acquire(
+    const std::filesystem::path& state_dir, const std::optional<std::filesystem::path>& socket) {
   std::error_code ec;
   std::filesystem::create_directories(state_dir, ec);
   if (ec) {
@@ -62,14 +53,14 @@ api::Result<StateDirLock> StateDirLock::acquire(const std::filesystem::path& sta
     const int err = errno;
     if (err == EWOULDBLOCK) {
       return api::fail(api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kUnavailable,
-                       "state directory is in use by another swarmcopy" + holder_of(fd.get()), err,
+                       "state directory is in use by another swarmcopy" + holder_of(state_dir), err,
                        state_dir.string(), api::Protocol::kLocal);
     }
     return api::fail(api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo,
                      std::string("cannot lock state directory: ") + std::strerror(err), err,
                      lock_path, api::Protocol::kLocal);
   }
-  write_pid(fd.get());
+  write_holder(fd.get(), StateDirHolder{::getpid(), socket});
   return StateDirLock(std::move(fd));
 }
 

@@ -426,35 +426,86 @@ TEST_F(CliGetTest, InterruptSuspendsAndTheSameCommandResumesTheSameJob) {
   EXPECT_EQ(entries_of(out_), std::vector<std::string>{"big.bin"});
 }
 
-TEST_F(CliGetTest, SecondProcessOnTheSameHomeFailsClearly) {
+// A get whose home another get holds waits for it (saying for which process), and can be
+// interrupted while it waits; once the home is free it runs. Before, it failed on the lock.
+TEST_F(CliGetTest, SecondGetOnTheSameHomeWaitsSayingForWhom) {
   serve("slow/big.bin", 8 << 20);
-  serve("small.bin", 1000);
+  const auto small_sha = serve("small.bin", 1000);
   auto first = ChildProcess::spawn(
       cli({"get", nginx_->url("/slow/big.bin"), "-o", (out_ / "big.bin").string(), "--home",
            home_.string(), "--limit-rate", "2M"}),
       {.cwd = out_});
   ASSERT_TRUE(first) << first.error();
   ASSERT_TRUE(wait_for_temporary_file(out_, "big.bin", 20s)) << "the download never started";
+  const std::string waiting = "swarmcopy: waiting for another swarmcopy (pid " +
+                              std::to_string((*first)->pid()) + ") to finish with " +
+                              home_.string();
+  const auto says_waiting = [&](const std::string& err) {
+    return err.find(waiting) != std::string::npos;
+  };
+  const std::vector<std::string> small =
+      cli({"get", nginx_->url("/small.bin"), "-o", (out_ / "small.bin").string(), "--home",
+           home_.string(), "--json"});
 
-  const auto second = get(
-      {nginx_->url("/small.bin"), "-o", (out_ / "small.bin").string(), "--home", home_.string()},
-      out_, 20s);
-
-  EXPECT_EQ(second.exit_code, 2) << describe(second);
-  const auto lines = lines_of(second.err);
-  ASSERT_EQ(lines.size(), 1u) << describe(second);
-  EXPECT_TRUE(lines[0].starts_with("swarmcopy: error: ")) << lines[0];
-  EXPECT_NE(lines[0].find(home_.string()), std::string::npos) << "names the state directory";
-  EXPECT_NE(
-      lines[0].find("in use by another swarmcopy (pid " + std::to_string((*first)->pid()) + ")"),
-      std::string::npos)
-      << "names the process that holds it: " << lines[0];
-  EXPECT_EQ(lines[0].find("(local"), std::string::npos) << "words, not an errno: " << lines[0];
+  // Interrupted while it waits: exit 130, no job, nothing at PATH.
+  auto impatient = ChildProcess::spawn(small, {.cwd = out_});
+  ASSERT_TRUE(impatient) << impatient.error();
+  ASSERT_TRUE((*impatient)->wait_for_error_output(says_waiting, 20s));
+  (*impatient)->send_signal(SIGINT);
+  const auto interrupted = (*impatient)->wait(20s);
+  EXPECT_EQ(interrupted.exit_code, 130) << describe(interrupted);
+  EXPECT_TRUE(json_of(interrupted)["job"].is_null()) << interrupted.out;
   EXPECT_FALSE(fs::exists(out_ / "small.bin"));
 
+  // Waits while the first runs, then runs once it has stopped.
+  auto second = ChildProcess::spawn(small, {.cwd = out_});
+  ASSERT_TRUE(second) << second.error();
+  ASSERT_TRUE((*second)->wait_for_error_output(says_waiting, 20s));
+  EXPECT_TRUE((*second)->running()) << "it waits rather than failing on the lock";
+  EXPECT_FALSE(fs::exists(out_ / "small.bin"));
   (*first)->send_signal(SIGTERM);
   const auto first_result = (*first)->wait(30s);
   EXPECT_EQ(first_result.exit_code, 130) << describe(first_result);
+  const auto second_result = (*second)->wait(30s);
+  ASSERT_EQ(second_result.exit_code, 0) << describe(second_result);
+  EXPECT_EQ(sha256_file(out_ / "small.bin").value_or(""), small_sha);
+  EXPECT_EQ(json_of(second_result)["joined"], false);
+}
+
+// A second get of the same URL into the same path while the first runs does not fetch the
+// file again: it waits, then reports the job the first completed.
+TEST_F(CliGetTest, SecondGetOfTheSameFileJoinsTheFirst) {
+  const std::uint64_t size = 8 << 20;
+  const auto sha = serve("slow/big.bin", size);
+  const auto path = out_ / "big.bin";
+  const std::vector<std::string> command =
+      cli({"get", nginx_->url("/slow/big.bin"), "-o", path.string(), "--home", home_.string(),
+           "--json", "--limit-rate", "2M"});
+  auto first = ChildProcess::spawn(command, {.cwd = out_});
+  ASSERT_TRUE(first) << first.error();
+  ASSERT_TRUE(wait_for_temporary_file(out_, "big.bin", 20s)) << "the download never started";
+  auto second = ChildProcess::spawn(command, {.cwd = out_});
+  ASSERT_TRUE(second) << second.error();
+
+  const auto first_result = (*first)->wait(60s);
+  const auto second_result = (*second)->wait(60s);
+
+  ASSERT_EQ(first_result.exit_code, 0) << describe(first_result);
+  ASSERT_EQ(second_result.exit_code, 0) << describe(second_result);
+  EXPECT_NE(second_result.err.find("waiting for another swarmcopy (pid " +
+                                   std::to_string((*first)->pid()) + ")"),
+            std::string::npos)
+      << second_result.err;
+  const auto first_json = json_of(first_result);
+  const auto second_json = json_of(second_result);
+  EXPECT_EQ(second_json["job"], first_json["job"]) << "the same job";
+  EXPECT_EQ(second_json["joined"], true);
+  EXPECT_EQ(second_json["state"], "ACKNOWLEDGED");
+  EXPECT_EQ(second_json["bytes"], size);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+  // Once, and the first get's one-byte probe (Range: bytes=0-0).
+  EXPECT_EQ(nginx_->body_bytes_sent("/slow/big.bin"), size + 1) << "the origin sent it once";
+  EXPECT_EQ(entries_of(out_), std::vector<std::string>{"big.bin"});
 }
 
 // A refused port is a transient error: get says so on stderr (not a terminal here) while it

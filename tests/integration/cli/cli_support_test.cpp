@@ -325,7 +325,7 @@ TEST(GetOutcomeJson, HasTheContractFields) {
   EXPECT_EQ(json["state"], "ERROR");
   for (const char* field : {"path", "bytes", "bytes_total", "mode", "from_origin", "from_peers",
                             "from_cache", "uploaded", "peers_seen", "peers_connected", "peers",
-                            "peers_unused_reason", "seconds", "resumed"}) {
+                            "peers_unused_reason", "seconds", "resumed", "joined"}) {
     EXPECT_TRUE(json.contains(field)) << field;
   }
   EXPECT_TRUE(json["peers"].is_array());

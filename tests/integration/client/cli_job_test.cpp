@@ -687,6 +687,39 @@ TEST_F(CliJobDaemonTest, GetDaemonDownloadSurvivesTheCli) {
   EXPECT_EQ(sha256_file(path).value_or(""), sha);
 }
 
+// A get whose home a daemon holds (swarmcopyd --user keeps its jobs where get does) runs its
+// job in that daemon instead of failing on the lock, and names the daemon; the embedded
+// engine's peer options cannot apply there, which is said, not ignored.
+TEST_F(CliJobDaemonTest, GetWhoseHomeADaemonHoldsRunsThroughIt) {
+  const auto sha = env_.serve("file.bin", (1 << 20) + 7);
+  const auto path = env_.out() / "file.bin";
+  // No --daemon, no socket: only the home says where the daemon is.
+  const Env no_socket = {{"SWARMCOPY_SOCKET", ""}};
+
+  const auto got = cli({"get", env_.url("/file.bin"), "-o", path.string(), "--home",
+                        env_.state_dir().string(), "--sha256", sha, "--json"},
+                       60s, no_socket);
+
+  ASSERT_EQ(got.exit_code, 0) << describe(got);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+  EXPECT_NE(got.err.find("swarmcopyd (pid " + std::to_string(env_.daemon()->pid()) + ") at " +
+                         env_.socket().string() + " holds " + env_.state_dir().string() +
+                         ": the download runs there"),
+            std::string::npos)
+      << got.err;
+  const auto outcome = json_of(got.out);
+  EXPECT_EQ(outcome["state"], "ACKNOWLEDGED");
+  EXPECT_EQ(show(outcome["job"].get<std::string>())["state"], "ACKNOWLEDGED")
+      << "the job lived in the daemon";
+
+  const auto with_peer = cli({"get", env_.url("/file.bin"), "-o", path.string(), "--home",
+                              env_.state_dir().string(), "--peer", "127.0.0.1:1"},
+                             60s, no_socket);
+  EXPECT_EQ(with_peer.exit_code, 2) << describe(with_peer);
+  EXPECT_NE(with_peer.err.find("runs its own peer session: --peer"), std::string::npos)
+      << with_peer.err;
+}
+
 TEST_F(CliJobDaemonTest, OptionsMayComeBeforeOrAfterTheVerb) {
   env_.serve("file.bin", 1000);
   const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin");

@@ -35,6 +35,10 @@ struct EngineOptions {
   // How many jobs transfer at once (FOREGROUND jobs start even when all slots are taken, up to
   // this many per user, at least one).
   std::uint32_t max_active_jobs = 4;
+  // Where a daemon serves this engine's jobs: written into the state directory's lock file
+  // (state_dir_holder.h), so that a `swarmcopy get` finding its home in use goes through the
+  // daemon instead of failing. Empty for an engine in a process nobody else can reach.
+  std::optional<std::filesystem::path> served_socket;
   // Jobs of the same priority take turns: a running job yields its slot after this long when
   // another job of its priority waits.
   std::chrono::milliseconds time_slice{std::chrono::minutes(5)};
