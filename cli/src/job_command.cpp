@@ -123,6 +123,9 @@ JobCommand::JobCommand(CLI::App& app)
       add_verb(Verb::kCancel, "cancel", "Stop a job for good and delete its temporary files"));
   add_job_argument(add_verb(Verb::kComplete, "complete",
                             "Move the files of a TRANSFERRED job into place, all at once"));
+  add_job_argument(add_verb(Verb::kTakeOwnership, "take-ownership",
+                            "Make another user's job yours (root; BITS TakeOwnership): its files "
+                            "start over, written as you, and it leaves their list"));
   add_job_argument(add_verb(Verb::kShow, "show", "Print a job"));
 
   auto* list = add_verb(Verb::kList, "list", "List your jobs, oldest first");
@@ -250,6 +253,9 @@ int JobCommand::run_verb(Verb verb, api::Manager& manager, const JobOutput& outp
       break;
     case Verb::kComplete:
       acted = (*job)->complete();
+      break;
+    case Verb::kTakeOwnership:
+      acted = (*job)->take_ownership();
       break;
     default:
       break;

@@ -38,6 +38,7 @@ class JobCommand final : public Command {
     kSuspend,
     kCancel,
     kComplete,
+    kTakeOwnership,
     kShow,
     kList,
     kWatch,

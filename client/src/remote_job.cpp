@@ -42,6 +42,7 @@ api::Result<void> RemoteJob::add_file_set(std::span<const api::FileSpec> files) 
 }
 
 api::Result<void> RemoteJob::resume() { return act("resume"); }
+api::Result<void> RemoteJob::take_ownership() { return act("take-ownership"); }
 api::Result<void> RemoteJob::suspend() { return act("suspend"); }
 api::Result<void> RemoteJob::cancel() { return act("cancel"); }
 api::Result<void> RemoteJob::complete() { return act("complete"); }

@@ -19,6 +19,7 @@ class RemoteJob final : public api::Job {
   api::Result<void> add_file(const api::FileSpec& file) override;
   api::Result<void> add_file_set(std::span<const api::FileSpec> files) override;
   api::Result<void> resume() override;
+  api::Result<void> take_ownership() override;
   api::Result<void> suspend() override;
   api::Result<void> cancel() override;
   api::Result<void> complete() override;

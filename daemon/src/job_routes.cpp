@@ -163,6 +163,7 @@ void add_job_routes(Router& router, std::shared_ptr<engine::Service> service, Da
   router.add("POST", "/v1/jobs/{id}/suspend", {}, bind_action(&api::Job::suspend));
   router.add("POST", "/v1/jobs/{id}/cancel", {}, bind_action(&api::Job::cancel));
   router.add("POST", "/v1/jobs/{id}/complete", {}, bind_action(&api::Job::complete));
+  router.add("POST", "/v1/jobs/{id}/take-ownership", {}, bind_action(&api::Job::take_ownership));
   router.add("GET", "/v1/events", {"all", "job"}, bind(&Routes::events));
 }
 

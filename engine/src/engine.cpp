@@ -514,6 +514,65 @@ api::Result<void> Engine::cancel(const Caller& caller, const api::JobId& id) {
   return {};
 }
 
+api::Result<void> Engine::take_ownership(const Caller& caller, const api::JobId& id) {
+  auto found = lookup_mutable(caller, id);
+  if (!found) return std::unexpected(found.error());
+  JobEntry& entry = **found;
+  if (entry.record.owner_uid == caller.uid) return {};  // already the caller's
+  // Stopped first: a stopping transfer commits what it wrote into the record.
+  stop_run(entry);
+  cancel_retry(entry);
+  const JobRecord before = entry.record;
+  JobRecord changed = entry.record;
+  changed.owner_uid = caller.uid;
+  changed.owner_gid = caller.gid;
+  // Bytes the old owner's credentials wrote, in files the old owner owns, are not the new
+  // owner's to trust or to move into place: every file starts over (verified content kept in
+  // the cache still serves it, without the origin).
+  for (auto& file : changed.files) {
+    file.completed = false;
+    file.verified = RangeSet{};
+    file.high_water = 0;
+    file.from_origin = file.from_peers = file.from_cache = 0;
+  }
+  // The old owner's notify command would now run with the new owner's rights (root's): a
+  // program the old owner chose is not run as anyone else. Nor do its callbacks hear more.
+  changed.notify_cmd.clear();
+  changed.notify_cmd_status.reset();
+  // Private to the new owner: what it fetches (perhaps from where the old owner may not, such
+  // as a loopback origin only root may reach) is not readable by the user whose directory
+  // holds it.
+  changed.file_mode = 0600;
+  // A job that was going goes on, now as the new owner; a suspended or failed one waits for a
+  // resume as before.
+  const auto state = changed.state;
+  const bool going = state == JobState::kQueued || is_running_state(state) ||
+                     state == JobState::kTransientError || state == JobState::kTransferred;
+  if (going) {
+    changed.state = JobState::kQueued;
+    changed.error.reset();
+  }
+  touch(changed);
+  if (auto saved = save(entry, changed); !saved) return saved;
+  entry.callback.reset();
+  spdlog::info("job {}: taken over by uid {} from uid {}", id.to_string(), caller.uid,
+               before.owner_uid);
+  {
+    ScopedFsCredentials as_old_owner(before.owner_uid, before.owner_gid);
+    for (const auto& file : before.files) {
+      if (auto removed = remove_file(file.temp_path); !removed) {
+        spdlog::warn("job {}: {}", id.to_string(), removed.error().describe());
+      }
+    }
+  }
+  if (going) {
+    entry.queue_seq = next_queue_seq_++;
+    request_schedule();
+  }
+  notify(entry, Event::kModification);
+  return {};
+}
+
 // Complete never touches the owner's files on the engine thread: a temporary file replaced by a
 // FIFO or sitting on a stalled mount would freeze every user's calls. The engine thread checks
 // the state and freezes the job; the blocking pool checks and moves the files (as the owner);

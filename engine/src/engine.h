@@ -79,6 +79,8 @@ class Engine : public std::enable_shared_from_this<Engine> {
   api::Result<void> resume(const Caller& caller, const api::JobId& id);
   api::Result<void> suspend(const Caller& caller, const api::JobId& id);
   api::Result<void> cancel(const Caller& caller, const api::JobId& id);
+  // TakeOwnership (api::Job::take_ownership): only an administrator reaches another's job.
+  api::Result<void> take_ownership(const Caller& caller, const api::JobId& id);
   api::Result<api::JobInfo> info(const Caller& caller, const api::JobId& id);
   // Every setting the patch names, checked first, then committed at once (api::Job::update).
   api::Result<void> update(const Caller& caller, const api::JobId& id, const api::JobPatch& patch);

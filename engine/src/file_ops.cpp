@@ -1,6 +1,7 @@
 #include "file_ops.h"
 
 #include "input_checks.h"
+#include "job_directory.h"
 #include "swarmcopy/util/unique_fd.h"
 
 #include <fcntl.h>
@@ -17,10 +18,6 @@
 
 namespace swarmcopy::engine {
 namespace {
-
-util::UniqueFd open_fd(const std::string& path, int flags) {
-  return util::UniqueFd(::open(path.c_str(), flags | O_CLOEXEC));
-}
 
 std::string parent_of(const std::string& path) {
   auto parent = std::filesystem::path(path).parent_path().string();
@@ -87,8 +84,10 @@ std::string temp_path_for(const std::string& destination, const api::JobId& job,
 
 api::Result<void> check_temp_file(const std::string& path, std::uint32_t owner_uid,
                                   std::optional<std::uint64_t> size) {
+  auto dir = JobDirectory::of(path);
+  if (!dir) return std::unexpected(dir.error());
   struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) {
+  if (::fstatat(dir->fd(), name_in_directory(path).c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     return std::unexpected(local_file_error("temporary file is missing", path, errno));
   }
   auto replaced = [&](const std::string& why) {
@@ -103,31 +102,51 @@ api::Result<void> check_temp_file(const std::string& path, std::uint32_t owner_u
   return {};
 }
 
-api::Result<void> sync_directory(const std::string& path) {
-  auto fd = open_fd(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK);
-  if (!fd.valid()) return std::unexpected(local_file_error("cannot open for fsync", path, errno));
-  if (::fsync(fd.get()) != 0) return std::unexpected(local_file_error("fsync failed", path, errno));
-  return {};
-}
-
 api::Result<void> move_all_into_place(std::span<const PendingMove> moves) {
-  std::vector<std::string> backups(moves.size());
-  for (std::size_t i = 0; i < moves.size(); ++i) {
-    const std::string backup = moves[i].temp + ".previous";
-    ::unlink(backup.c_str());
-    if (::link(moves[i].destination.c_str(), backup.c_str()) == 0) backups[i] = backup;
+  // Each temporary file lives beside its destination: one directory per move, opened once.
+  struct Move {
+    JobDirectory dir;
+    std::string temp;
+    std::string destination;
+    std::string backup;  // a hard link to the replaced destination, "" when there was none
+  };
+  std::vector<Move> opened;
+  opened.reserve(moves.size());
+  for (const auto& move : moves) {
+    auto dir = JobDirectory::of(move.destination);
+    if (!dir) return std::unexpected(dir.error());
+    if (parent_of(move.temp) != dir->path()) {
+      return api::fail(api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kInternal,
+                       "temporary file is not beside its destination", 0, move.temp,
+                       api::Protocol::kLocal);
+    }
+    opened.push_back(Move{
+        std::move(*dir), name_in_directory(move.temp), name_in_directory(move.destination), {}});
+  }
+  for (auto& move : opened) {
+    const std::string backup = move.temp + ".previous";
+    ::unlinkat(move.dir.fd(), backup.c_str(), 0);
+    if (::linkat(move.dir.fd(), move.destination.c_str(), move.dir.fd(), backup.c_str(), 0) == 0) {
+      move.backup = backup;
+    }
   }
   auto drop_backups = [&] {
-    for (const auto& backup : backups) {
-      if (!backup.empty()) ::unlink(backup.c_str());
+    for (const auto& move : opened) {
+      if (!move.backup.empty()) ::unlinkat(move.dir.fd(), move.backup.c_str(), 0);
     }
   };
-  for (std::size_t done = 0; done < moves.size(); ++done) {
-    if (::rename(moves[done].temp.c_str(), moves[done].destination.c_str()) == 0) continue;
+  for (std::size_t done = 0; done < opened.size(); ++done) {
+    const auto& move = opened[done];
+    const int fd = move.dir.fd();
+    if (::renameat(fd, move.temp.c_str(), fd, move.destination.c_str()) == 0) continue;
     const int err = errno;
     for (std::size_t j = 0; j < done; ++j) {
-      ::rename(moves[j].destination.c_str(), moves[j].temp.c_str());
-      if (!backups[j].empty()) ::rename(backups[j].c_str(), moves[j].destination.c_str());
+      const auto& back = opened[j];
+      const int back_fd = back.dir.fd();
+      ::renameat(back_fd, back.destination.c_str(), back_fd, back.temp.c_str());
+      if (!back.backup.empty()) {
+        ::renameat(back_fd, back.backup.c_str(), back_fd, back.destination.c_str());
+      }
     }
     drop_backups();
     return std::unexpected(
@@ -135,17 +154,24 @@ api::Result<void> move_all_into_place(std::span<const PendingMove> moves) {
   }
   drop_backups();
   std::vector<std::string> synced;
-  for (const auto& move : moves) {
-    const auto dir = parent_of(move.destination);
-    if (std::find(synced.begin(), synced.end(), dir) != synced.end()) continue;
-    if (auto result = sync_directory(dir); !result) return result;
-    synced.push_back(dir);
+  for (const auto& move : opened) {
+    if (std::find(synced.begin(), synced.end(), move.dir.path()) != synced.end()) continue;
+    if (::fsync(move.dir.fd()) != 0) {
+      return std::unexpected(local_file_error("fsync failed", move.dir.path(), errno));
+    }
+    synced.push_back(move.dir.path());
   }
   return {};
 }
 
 api::Result<void> remove_file(const std::string& path) {
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+  auto dir = JobDirectory::of(path);
+  if (!dir) {
+    // No directory, no file to remove.
+    if (dir.error().code == ENOENT) return {};
+    return std::unexpected(dir.error());
+  }
+  if (::unlinkat(dir->fd(), name_in_directory(path).c_str(), 0) != 0 && errno != ENOENT) {
     return std::unexpected(local_file_error("cannot remove", path, errno));
   }
   return {};

@@ -1,8 +1,9 @@
 // Local file rules and operations of a job: where a destination may be, where its temporary
 // file lives, and the durable move into place. Functions only. Paths here are the job owner's:
-// a service running as root never opens one that could be a FIFO, a device or a symlink
-// (check_temp_file looks with lstat, sync_directory opens non-blocking and checks what it got).
-// move_all_into_place fsyncs directories: call it on the blocking pool, not the engine thread.
+// each operation reaches its file by name in the directory JobDirectory opens (so a job root
+// owns never follows a link another user planted), and never opens one that could be a FIFO, a
+// device or a symlink. move_all_into_place fsyncs directories: call it on the blocking pool, not
+// the engine thread.
 #pragma once
 
 #include <cstdint>
@@ -32,10 +33,6 @@ std::string temp_path_for(const std::string& destination, const api::JobId& job,
 // was fdatasync'ed through the transfer's own descriptor before the job became TRANSFERRED.
 api::Result<void> check_temp_file(const std::string& path, std::uint32_t owner_uid,
                                   std::optional<std::uint64_t> size);
-
-// fsync of a directory by path: opened with O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, so that
-// whatever the owner put there, the open neither follows a symlink nor waits.
-api::Result<void> sync_directory(const std::string& path);
 
 struct PendingMove {
   std::string temp;

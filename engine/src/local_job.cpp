@@ -18,6 +18,10 @@ api::Result<void> LocalJob::add_file(const api::FileSpec& file) {
 api::Result<void> LocalJob::add_file_set(std::span<const api::FileSpec> files) {
   return engine_->call([&] { return engine_->add_files(caller_, id_, files); });
 }
+api::Result<void> LocalJob::take_ownership() {
+  return engine_->call([&] { return engine_->take_ownership(caller_, id_); });
+}
+
 api::Result<void> LocalJob::resume() {
   return engine_->call([&] { return engine_->resume(caller_, id_); });
 }

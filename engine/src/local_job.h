@@ -24,6 +24,7 @@ class LocalJob final : public api::Job {
   api::Result<void> suspend() override;
   api::Result<void> cancel() override;
   api::Result<void> complete() override;
+  api::Result<void> take_ownership() override;
   api::Result<api::JobInfo> info() override;
   api::Result<std::vector<api::FileStatus>> files() override;
   api::Result<std::string> display_name() override;

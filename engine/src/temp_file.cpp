@@ -1,6 +1,7 @@
 #include "temp_file.h"
 
 #include "file_ops.h"
+#include "job_directory.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,10 +20,13 @@ api::Error TempFile::io_error(const char* what, int err) const {
 
 api::Result<std::shared_ptr<TempFile>> TempFile::open(const std::string& path,
                                                       std::optional<std::uint32_t> mode) {
-  // The path is in the owner's directory, so it may be anything the owner put there: never
-  // follow a symlink, never wait on a FIFO (O_NONBLOCK), and keep only a regular file.
-  util::UniqueFd fd(
-      ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0666));
+  // The path is in the owner's directory, so it may be anything the owner put there: reach it
+  // by name in its directory (JobDirectory), never follow a symlink, never wait on a FIFO
+  // (O_NONBLOCK), and keep only a regular file.
+  auto dir = JobDirectory::of(path);
+  if (!dir) return std::unexpected(dir.error());
+  util::UniqueFd fd(::openat(dir->fd(), name_in_directory(path).c_str(),
+                             O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0666));
   if (!fd.valid()) {
     return std::unexpected(local_file_error("cannot open temporary file", path, errno));
   }
@@ -33,6 +37,14 @@ api::Result<std::shared_ptr<TempFile>> TempFile::open(const std::string& path,
   if (!S_ISREG(st.st_mode)) {
     return api::fail(api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo,
                      "temporary file is not a regular file", 0, path, api::Protocol::kLocal);
+  }
+  // Only a file the job's owner made is written: another user's file under the temporary
+  // file's name (made in a directory both can write) would stay open to that user.
+  if (st.st_uid != current_fs_uid()) {
+    return api::fail(
+        api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo,
+        "temporary file belongs to another user (uid " + std::to_string(st.st_uid) + ")", 0, path,
+        api::Protocol::kLocal);
   }
   // A service's umask is not the caller's: the caller's mode is set here, on the file it owns.
   if (mode && ::fchmod(fd.get(), static_cast<mode_t>(*mode)) != 0) {

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include "file_ops.h"
 #include "fs_credentials.h"
 #include "swarmcopy/cache/content_store.h"
 #include "swarmcopy/util/sha256.h"
@@ -147,7 +148,7 @@ void DestinationFile::finish(const std::filesystem::path& object, bool hash, Fin
 void DestinationFile::discard() {
   ScopedFsCredentials as_owner(settings_.owner_uid, settings_.owner_gid);
   temp_.reset();
-  (void)::unlink(temp_path_.c_str());
+  (void)remove_file(temp_path_);
 }
 
 }  // namespace swarmcopy::engine::swarm

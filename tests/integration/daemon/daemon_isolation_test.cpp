@@ -212,6 +212,80 @@ TEST_F(DaemonIsolationTest, FilesGoOnlyWhereTheOwnerMayWriteAndBelongToTheOwner)
   EXPECT_TRUE(TestDir::list(dir_.path() / "root-only").empty());
 }
 
+// BITS TakeOwnership: root takes a user's job over. Another user cannot (404, as for anything
+// of that job); the owner's own call changes nothing. Taken over, the job leaves the owner's
+// list, its notify command is dropped (it would run as root), the owner's temporary file is
+// removed and the file starts over, written as root and private to root.
+TEST_F(DaemonIsolationTest, RootTakesAJobOverAndItsFilesAreWrittenAsRoot) {
+  const std::string id = as(*owner_, "POST", "/v1/jobs", R"({"name": "mine"})").json()["id"];
+  const std::string job = "/v1/jobs/" + id;
+  const auto dest = dir_.path() / "owner-out" / "f.bin";
+  ASSERT_EQ(as(*owner_, "POST", job + "/files", files_body({{nginx_->url("f.bin"), dest.string()}}))
+                .status,
+            200);
+  ASSERT_EQ(as(*owner_, "PATCH", job, R"({"notify_cmd": ["/bin/true"]})").status, 200);
+  ASSERT_EQ(as(*owner_, "POST", job + "/resume").status, 200);
+  const auto transferred =
+      wait_job(socket(), id, in_state("TRANSFERRED"), std::chrono::seconds(30), owner_->identity());
+  ASSERT_EQ(transferred.value("state", ""), "TRANSFERRED") << transferred.dump();
+  const auto owners_files = TestDir::list(dir_.path() / "owner-out");
+  ASSERT_EQ(owners_files.size(), 1u) << "the owner's temporary file";
+
+  const auto intruder = as(*intruder_, "POST", job + "/take-ownership");
+  EXPECT_EQ(intruder.status, 404) << intruder.body;
+  const auto own = as(*owner_, "POST", job + "/take-ownership");
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(own.json()["owner_uid"], owner_->uid());
+  EXPECT_EQ(own.json()["state"], "TRANSFERRED") << "one's own job: nothing to do";
+
+  const auto taken = as_root("POST", job + "/take-ownership");
+  ASSERT_EQ(taken.status, 200) << taken.body;
+  EXPECT_EQ(taken.json()["owner_uid"], 0);
+  EXPECT_TRUE(taken.json()["notify_cmd"].empty()) << taken.body;
+  EXPECT_EQ(as(*owner_, "GET", job).status, 404) << "no longer the owner's";
+  EXPECT_TRUE(ids_in(as(*owner_, "GET", "/v1/jobs")).empty());
+  EXPECT_EQ(ids_in(as_root("GET", "/v1/jobs")), std::vector<std::string>{id}) << "root's own";
+
+  const auto again = wait_job(socket(), id, in_state("TRANSFERRED"), std::chrono::seconds(30));
+  ASSERT_EQ(again.value("state", ""), "TRANSFERRED") << again.dump();
+  ASSERT_EQ(as_root("POST", job + "/complete").status, 200);
+  struct stat info {};
+  ASSERT_EQ(::stat(dest.c_str(), &info), 0);
+  EXPECT_EQ(info.st_uid, 0u);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_EQ(sha256_file(dest).value_or(""), sha_);
+  EXPECT_EQ(TestDir::list(dir_.path() / "owner-out"), std::vector<std::string>{"f.bin"})
+      << "the owner's temporary file was removed";
+}
+
+// A job root owns in a directory its old owner can change: the owner swaps a directory on the
+// path for a symbolic link to a directory only root may write. Root does not follow it: the
+// job fails saying so, and nothing appears where the link pointed.
+TEST_F(DaemonIsolationTest, RootNeverFollowsALinkTheOldOwnerPlanted) {
+  const auto sub = dir_.path() / "owner-out" / "sub";
+  std::filesystem::create_directories(sub);
+  ASSERT_EQ(::chown(sub.c_str(), owner_->uid(), owner_->gid()), 0);
+  const std::string id = as(*owner_, "POST", "/v1/jobs", R"({"name": "bait"})").json()["id"];
+  const std::string job = "/v1/jobs/" + id;
+  ASSERT_EQ(as(*owner_, "POST", job + "/files",
+               files_body({{nginx_->url("f.bin"), (sub / "f.bin").string()}}))
+                .status,
+            200);
+  ASSERT_EQ(as_root("POST", job + "/take-ownership").status, 200);
+
+  // What the owner may do in a directory of their own.
+  std::filesystem::rename(sub, dir_.path() / "owner-out" / "moved");
+  std::filesystem::create_directory_symlink(dir_.path() / "root-only", sub);
+  ASSERT_EQ(as_root("POST", job + "/resume").status, 200);
+  const auto failed = wait_job(
+      socket(), id, [](const nlohmann::json& job) { return job["error"].is_object(); },
+      std::chrono::seconds(30));
+  ASSERT_TRUE(failed["error"].is_object()) << failed.dump();
+  EXPECT_NE(failed["error"].value("message", "").find("symbolic link"), std::string::npos)
+      << failed.dump();
+  EXPECT_TRUE(TestDir::list(dir_.path() / "root-only").empty());
+}
+
 TEST_F(DaemonIsolationTest, RequestRateIsCountedPerUser) {
   daemon_.reset();
   auto daemon = DaemonProcess::start(

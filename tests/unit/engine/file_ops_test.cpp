@@ -143,15 +143,6 @@ TEST_F(FileOpsTest, ATemporaryFileIsCheckedWithoutOpeningIt) {
   EXPECT_FALSE(check_temp_file((dir_ / "link").string(), me, 5));
 }
 
-TEST_F(FileOpsTest, SyncDirectoryNeverFollowsASymlinkOrOpensAFifo) {
-  EXPECT_TRUE(sync_directory(dir_.path().string()));
-  std::filesystem::create_directories(dir_ / "real");
-  std::filesystem::create_directory_symlink(dir_ / "real", dir_ / "link");
-  EXPECT_FALSE(sync_directory((dir_ / "link").string()));
-  ASSERT_EQ(::mkfifo((dir_ / "fifo").c_str(), 0600), 0);
-  EXPECT_FALSE(sync_directory((dir_ / "fifo").string()));  // returns at once: not a directory
-}
-
 TEST_F(FileOpsTest, DestinationsWithControlCharactersAreRefused) {
   EXPECT_FALSE(check_destination((dir_ / "a").string() + std::string("\0b", 2)));
   EXPECT_FALSE(check_destination((dir_ / "a\x1b[31m").string()));

@@ -41,6 +41,10 @@ class Job {
   virtual Result<void> suspend() = 0;   // any active state -> SUSPENDED
   virtual Result<void> cancel() = 0;    // any non-final state -> CANCELLED
   virtual Result<void> complete() = 0;  // TRANSFERRED -> ACKNOWLEDGED
+  // TakeOwnership: the caller becomes the job's owner (an administrator taking over another
+  // user's job; one's own job: nothing to do). Its files start over as the new owner's, written
+  // with the new owner's credentials; the old owner no longer sees the job.
+  virtual Result<void> take_ownership() = 0;
 
   virtual Result<JobInfo> info() = 0;                   // everything below in one snapshot
   virtual Result<std::vector<FileStatus>> files() = 0;  // EnumFiles
