@@ -57,7 +57,65 @@ Metainfo describe(const lt::torrent_info& info, const PieceHashes& piece_hashes,
 
 bool is_power_of_two(std::uint32_t value) { return value != 0 && (value & (value - 1)) == 0; }
 
+// The bencoded hybrid (v1 + v2) metainfo of the one file `storage` names, its pieces hashed
+// from `fd`; `creator` left out when empty. No creation date: the same bytes give the same
+// metainfo.
+std::optional<std::vector<char>> hybrid_metainfo(lt::file_storage& storage, int fd,
+                                                 std::uint64_t size, std::uint32_t piece_size,
+                                                 const char* creator, HashFailure& failure) {
+  // No flags: libtorrent 2.0 makes a hybrid (v1 + v2) torrent by default.
+  lt::create_torrent torrent(storage, static_cast<int>(piece_size));
+  if (creator != nullptr) torrent.set_creator(creator);
+  torrent.set_creation_date(0);
+  const PieceGeometry geometry{
+      size, static_cast<std::uint32_t>(torrent.piece_length()),
+      leaves_per_piece(size, static_cast<std::uint32_t>(torrent.piece_length()))};
+  const auto digests = hash_pieces(fd, geometry, true, failure);
+  if (!digests) return std::nullopt;
+  for (int piece = 0; piece < torrent.num_pieces(); ++piece) {
+    torrent.set_hash(lt::piece_index_t{piece}, digests->v1[std::size_t(piece)]);
+    torrent.set_hash2(lt::file_index_t{0}, lt::piece_index_t::diff_type{piece},
+                      digests->roots[std::size_t(piece)]);
+  }
+  std::vector<char> bytes;
+  lt::bencode(std::back_inserter(bytes), torrent.generate());
+  return bytes;
+}
+
 }  // namespace
+
+std::uint32_t site_piece_size(std::uint64_t size) {
+  // Our own rule, not libtorrent's automatic choice, so that machines with different libtorrent
+  // versions agree: the smallest power of two from 16 KiB to 16 MiB that keeps the file within
+  // 2048 pieces (a 256 MiB file: 128 KiB pieces; 4 GiB: 2 MiB).
+  constexpr std::uint32_t kMin = 16 * 1024;
+  constexpr std::uint32_t kMax = 16 * 1024 * 1024;
+  constexpr std::uint64_t kTargetPieces = 2048;
+  std::uint32_t piece = kMin;
+  while (piece < kMax && (size + piece - 1) / piece > kTargetPieces) piece *= 2;
+  return piece;
+}
+
+api::Result<Metainfo> make_site_metainfo(int fd, std::uint64_t size, const std::string& sha256) {
+  if (sha256.size() != 64 || !std::all_of(sha256.begin(), sha256.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      })) {
+    return std::unexpected(api::Error{api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument,
+                                      0, "a content's SHA-256 is 64 lower-case hex digits", sha256,
+                                      api::Protocol::kNone});
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<std::uint64_t>(st.st_size) < size || size == 0) {
+    return std::unexpected(local("not a regular file of the content's size", sha256, EINVAL));
+  }
+  lt::file_storage storage;
+  storage.add_file(sha256, static_cast<std::int64_t>(size));
+  HashFailure failure;
+  auto bytes = hybrid_metainfo(storage, fd, size, site_piece_size(size), nullptr, failure);
+  if (!bytes) return std::unexpected(local("cannot hash the content", sha256, failure.error));
+  return parse_metainfo(*bytes, "sha256:" + sha256);
+}
 
 api::Result<Metainfo> publish(const std::filesystem::path& file, std::uint32_t piece_size) {
   if (piece_size != 0 && (piece_size < 16 * 1024 || !is_power_of_two(piece_size))) {
@@ -81,25 +139,11 @@ api::Result<Metainfo> publish(const std::filesystem::path& file, std::uint32_t p
   }
   if (st.st_size == 0)
     return std::unexpected(local("an empty file has no pieces to publish", file.string(), EINVAL));
-  // No flags: libtorrent 2.0 makes a hybrid (v1 + v2) torrent by default.
-  lt::create_torrent torrent(storage, static_cast<int>(piece_size));
-  torrent.set_creator("swarmcopy");
-  const PieceGeometry geometry{
-      static_cast<std::uint64_t>(st.st_size), static_cast<std::uint32_t>(torrent.piece_length()),
-      leaves_per_piece(static_cast<std::uint64_t>(st.st_size),
-                       static_cast<std::uint32_t>(torrent.piece_length()))};
   HashFailure failure;
-  const auto digests = hash_pieces(fd.get(), geometry, true, failure);
-  if (!digests) {
-    return std::unexpected(local("cannot hash the file", file.string(), failure.error));
-  }
-  for (int piece = 0; piece < torrent.num_pieces(); ++piece) {
-    torrent.set_hash(lt::piece_index_t{piece}, digests->v1[std::size_t(piece)]);
-    torrent.set_hash2(lt::file_index_t{0}, lt::piece_index_t::diff_type{piece},
-                      digests->roots[std::size_t(piece)]);
-  }
-  std::vector<char> bytes;
-  lt::bencode(std::back_inserter(bytes), torrent.generate());
+  auto hashed = hybrid_metainfo(storage, fd.get(), static_cast<std::uint64_t>(st.st_size),
+                                piece_size, "swarmcopy", failure);
+  if (!hashed) return std::unexpected(local("cannot hash the file", file.string(), failure.error));
+  std::vector<char> bytes = std::move(*hashed);
 
   // Beside the file, replaced atomically: an origin never serves a half-written metainfo.
   const auto target = file.string() + ".torrent";

@@ -1,6 +1,9 @@
 #include "swarmcopy/peer/metainfo.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include <cctype>
 
 #include <chrono>
 #include <filesystem>
@@ -14,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "swarmcopy/util/sha256.h"
+#include "swarmcopy/util/unique_fd.h"
 #include "test_dir/test_dir.h"
 
 namespace swarmcopy::peer {
@@ -171,6 +176,67 @@ TEST_F(MetainfoTest, AOnePieceFileIsCheckedAgainstTheFilesRoot) {
   data[99999] ^= 1;
   EXPECT_FALSE(piece_matches(*meta, 0, data));
   EXPECT_TRUE(verify_file(*meta, file));
+}
+
+// Content nobody published: every machine that holds the same verified bytes makes the same
+// metainfo (same info-hash), named by the SHA-256, with nothing of the machine or the time in
+// it, and libtorrent checks the content against it.
+TEST_F(MetainfoTest, SiteMetainfoIsTheSameOnEveryMachineForTheSameBytes) {
+  const std::uint64_t size = (3 << 20) + 777;
+  const auto here = make_file("here.bin", size);
+  const auto there = dir_ / "elsewhere" / "other-name.iso";
+  fs::create_directories(there.parent_path());
+  fs::copy_file(here, there);
+  util::UniqueFd here_fd(::open(here.c_str(), O_RDONLY | O_CLOEXEC));
+  util::UniqueFd there_fd(::open(there.c_str(), O_RDONLY | O_CLOEXEC));
+  const auto sha = util::sha256_of_fd(here_fd.get(), here.string()).value_or("");
+  ASSERT_EQ(sha.size(), 64u);
+
+  auto made_here = make_site_metainfo(here_fd.get(), size, sha);
+  auto made_there = make_site_metainfo(there_fd.get(), size, sha);
+  ASSERT_TRUE(made_here) << made_here.error().describe();
+  ASSERT_TRUE(made_there) << made_there.error().describe();
+  EXPECT_EQ(made_here->bytes, made_there->bytes);
+  EXPECT_EQ(made_here->info_hash_v2, made_there->info_hash_v2);
+  EXPECT_EQ(made_here->name, sha);
+  EXPECT_EQ(made_here->piece_size, site_piece_size(size));
+  const std::string text(made_here->bytes.begin(), made_here->bytes.end());
+  EXPECT_EQ(text.find("creation date"), std::string::npos);
+  EXPECT_EQ(text.find("created by"), std::string::npos);
+
+  // Other bytes, another identity.
+  const auto different = make_file("different.bin", size + 1);
+  util::UniqueFd different_fd(::open(different.c_str(), O_RDONLY | O_CLOEXEC));
+  auto other =
+      make_site_metainfo(different_fd.get(), size + 1,
+                         util::sha256_of_fd(different_fd.get(), different.string()).value_or(""));
+  ASSERT_TRUE(other);
+  EXPECT_NE(other->info_hash_v2, made_here->info_hash_v2);
+
+  // libtorrent finds the content (saved under its name, the SHA-256) whole against it.
+  fs::rename(here, dir_ / sha);
+  EXPECT_TRUE(libtorrent_has_every_piece(*made_here));
+}
+
+TEST_F(MetainfoTest, SitePieceSizeFollowsFromTheSizeAlone) {
+  EXPECT_EQ(site_piece_size(1), 16u << 10);
+  EXPECT_EQ(site_piece_size(32u << 20), 16u << 10);  // 2048 pieces
+  EXPECT_EQ(site_piece_size((32u << 20) + 1), 32u << 10);
+  EXPECT_EQ(site_piece_size(256u << 20), 128u << 10);
+  EXPECT_EQ(site_piece_size(4ull << 30), 2u << 20);
+  EXPECT_EQ(site_piece_size(1ull << 40), 16u << 20);  // at most 16 MiB
+}
+
+TEST_F(MetainfoTest, SiteMetainfoRefusesABadHashOrTooFewBytes) {
+  const auto file = make_file("f.bin", 100000);
+  util::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  const auto sha = util::sha256_of_fd(fd.get(), file.string()).value_or("");
+  EXPECT_FALSE(make_site_metainfo(fd.get(), 100000, "ABC"));
+  std::string upper = sha;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_FALSE(make_site_metainfo(fd.get(), 100000, upper)) << "one spelling: lower-case";
+  EXPECT_FALSE(make_site_metainfo(fd.get(), 100001, sha)) << "the file is shorter";
+  EXPECT_FALSE(make_site_metainfo(fd.get(), 0, sha));
 }
 
 TEST_F(MetainfoTest, RejectsABadPieceSize) {

@@ -41,6 +41,14 @@ bool piece_matches(const Metainfo& meta, std::uint32_t piece, std::span<const ch
 // piece_size 0 picks one from the file's size; otherwise a power of two of at least 16 KiB.
 api::Result<Metainfo> publish(const std::filesystem::path& file, std::uint32_t piece_size = 0);
 
+// Content nobody published: the metainfo a machine holding verified content makes for it
+// itself, the same on every machine for the same bytes (so the same info-hash): named by its
+// SHA-256 (lower-case hex), a piece size that follows from the size alone (site_piece_size), no
+// creator, no date, hybrid v1 + v2. `fd` holds the content's first `size` bytes, already
+// verified against `sha256` by the caller (this reads each byte once, for the pieces). Blocking.
+std::uint32_t site_piece_size(std::uint64_t size);
+api::Result<Metainfo> make_site_metainfo(int fd, std::uint64_t size, const std::string& sha256);
+
 // Reads metainfo bytes (from the origin, never from a peer). Refused with a clear
 // kInvalidArgument: not bencoded metainfo, more than one file, no v2 part or piece layer, no v1
 // part (v1-only peers need it).
