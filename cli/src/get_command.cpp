@@ -17,6 +17,7 @@
 #include "parse_units.h"
 #include "printable.h"
 #include "state_dir.h"
+#include "swarmcopy/engine/checksum_source.h"
 #include "url_path.h"
 #include "usage.h"
 #include "validators.h"
@@ -53,8 +54,8 @@ int usage_error(const CLI::App& command, const std::string& message) {
   return kExitUsage;
 }
 
-// A failure before any job exists (--create-dirs), in the same form and with the same --json
-// as the session's.
+// A failure before any job exists (--create-dirs, --checksums), in the same form and with the same
+// --json as the session's.
 int early_failure(api::Error error, bool json, const std::string& path) {
   fmt::print(stderr, "swarmcopy: error: {}\n", printable(error_text(error)));
   if (json) {
@@ -89,6 +90,14 @@ GetCommand::GetCommand(CLI::App& app)
                    "download")
       ->type_name("HEX")
       ->check(validator(parse_sha256, "SHA256"));
+  command_
+      ->add_option("--checksums", checksums_,
+                   "URL of a checksum list (SHA256SUMS, sha256sum or BSD format, or a one-line "
+                   ".sha256 file): the file's SHA-256 is the one it gives for the URL's file "
+                   "name, as if given with --sha256")
+      ->type_name("URL")
+      ->check(validator(parse_http_url, "URL"))
+      ->excludes("--sha256");
   command_
       ->add_option("--priority", priority_,
                    "foreground (default: you are waiting), high, normal or low")
@@ -235,6 +244,17 @@ int GetCommand::run() {
     auto home = resolve_state_dir(common_.home_flag());
     if (!home) return usage_error(*command_, home.error());
     request.home = *home;
+  }
+
+  if (!checksums_.empty()) {
+    // Resolved by this process, like a --sha256 typed here (checksum_source.h).
+    auto name = file_name_from_url(url_);
+    if (!name) {
+      return usage_error(*command_, fmt::format("--checksums: {} names no file to look up", url_));
+    }
+    auto hashes = engine::sha256s_from_checksums(checksums_, {*name});
+    if (!hashes) return early_failure(hashes.error(), json_, request.path.string());
+    request.sha256 = hashes->front();
   }
 
   if (create_dirs_) {

@@ -27,6 +27,7 @@ class GetCommand final : public Command {
   std::string output_;
   bool create_dirs_ = false;
   std::string sha256_;
+  std::string checksums_;  // --checksums URL
   std::string priority_ = "foreground";
   std::vector<std::string> headers_;
   std::string limit_rate_;

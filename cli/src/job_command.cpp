@@ -19,6 +19,7 @@
 #include "logging.h"
 #include "parse_units.h"
 #include "swarmcopy/client/remote_manager.h"
+#include "swarmcopy/engine/checksum_source.h"
 #include "url_path.h"
 #include "usage.h"
 #include "validators.h"
@@ -102,6 +103,13 @@ JobCommand::JobCommand(CLI::App& app)
                   "(one file only)")
       ->type_name("HEX")
       ->check(validator(parse_sha256, "SHA256"));
+  add->add_option("--checksums", checksums_,
+                  "URL of a checksum list (SHA256SUMS, sha256sum or BSD format, or a one-line "
+                  ".sha256 file): each file's SHA-256 is the one it gives for the file's name, "
+                  "as if given with --sha256 (fetched now, by you)")
+      ->type_name("URL")
+      ->check(validator(parse_http_url, "URL"))
+      ->excludes("--sha256");
   add->add_option("--metadata", metadata_,
                   "URL of the file's metadata (default: URL with .torrent added to its path; "
                   "one file only)")
@@ -182,6 +190,18 @@ int JobCommand::run() {
     auto read = file_specs();
     if (!read) return usage_error(read.error());
     files = std::move(*read);
+    if (!checksums_.empty()) {
+      // Resolved here, by the caller, like a --sha256 the caller typed (checksum_source.h).
+      std::vector<std::string> names;
+      for (const auto& file : files) {
+        auto name = file_name_from_url(file.url);
+        if (!name) return usage_error("--checksums: " + file.url + " names no file to look up");
+        names.push_back(std::move(*name));
+      }
+      auto hashes = engine::sha256s_from_checksums(checksums_, names);
+      if (!hashes) return output.failure(hashes.error());
+      for (std::size_t i = 0; i < files.size(); ++i) files[i].sha256 = (*hashes)[i];
+    }
   }
   if (*verb == Verb::kSet && settings_.patch(*chosen_verb_).empty()) {
     return usage_error(std::string("nothing to set: give ") + JobSettings::option_names());

@@ -77,6 +77,7 @@ class JobCommand final : public Command {
   std::vector<std::string> file_args_;  // URL PATH [URL PATH ...]
   std::string from_;
   std::string sha256_;
+  std::string checksums_;  // --checksums URL
   std::string metadata_;
   std::string mode_;
   bool all_ = false;

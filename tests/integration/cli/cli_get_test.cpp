@@ -210,6 +210,44 @@ TEST_F(CliGetTest, ChecksumMismatchFailsAndLeavesNothingAtPath) {
   EXPECT_TRUE(entries_of(out_).empty()) << "nothing at PATH, no temporary file";
 }
 
+// --checksums: the file's SHA-256 comes from a list beside it, as if typed with --sha256: the
+// right one makes the download succeed and be kept by its hash, a wrong one fails it, a list
+// without the file's name is an error naming both, and the two options exclude each other.
+TEST_F(CliGetTest, ChecksumsListGivesTheFilesSha256) {
+  const auto sha = serve("a.bin", (1 << 20) + 5);
+  std::ofstream(docroot_ / "SHA256SUMS") << "# made by sha256sum\n"
+                                         << sha256_hex("b") << "  b.bin\n"
+                                         << sha << " *a.bin\n";
+  std::ofstream(docroot_ / "WRONGSUMS") << sha256_hex("not a") << "  a.bin\n";
+  const auto path = out_ / "a.bin";
+
+  const auto got = get({nginx_->url("/a.bin"), "-o", path.string(), "--checksums",
+                        nginx_->url("/SHA256SUMS"), "--home", home_.string(), "--json"});
+  ASSERT_EQ(got.exit_code, 0) << describe(got);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+  const auto cached = run_child(cli({"cache", "list", "--json", "--home", home_.string()}), out_);
+  EXPECT_NE(cached.out.find("sha256-" + sha), std::string::npos) << "kept by its hash\n"
+                                                                 << cached.out;
+
+  const auto wrong = get({nginx_->url("/a.bin"), "-o", (out_ / "w.bin").string(), "--checksums",
+                          nginx_->url("/WRONGSUMS"), "--home", home_.string(), "--json"});
+  EXPECT_EQ(wrong.exit_code, 2) << describe(wrong);
+  EXPECT_EQ(json_of(wrong)["error"]["kind"], "checksum_mismatch") << wrong.out;
+  EXPECT_FALSE(fs::exists(out_ / "w.bin"));
+
+  serve("c.bin", 1000);
+  const auto missing = get({nginx_->url("/c.bin"), "-o", (out_ / "c.bin").string(), "--checksums",
+                            nginx_->url("/SHA256SUMS"), "--home", home_.string()});
+  EXPECT_EQ(missing.exit_code, 2) << describe(missing);
+  EXPECT_NE(missing.err.find("c.bin"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find(nginx_->url("/SHA256SUMS")), std::string::npos) << missing.err;
+  EXPECT_FALSE(fs::exists(out_ / "c.bin"));
+
+  const auto both = get({nginx_->url("/a.bin"), "--checksums", nginx_->url("/SHA256SUMS"),
+                         "--sha256", sha, "--home", home_.string()});
+  EXPECT_EQ(both.exit_code, 1) << describe(both);
+}
+
 TEST_F(CliGetTest, NotFoundPrintsTheErrorLineAndJson) {
   const auto path = out_ / "missing.bin";
   const auto url = nginx_->url("/missing.bin");

@@ -397,6 +397,26 @@ TEST_F(CliJobDaemonTest, AddTakesManyFilesAndAListAsOneSet) {
   EXPECT_EQ(watched.exit_code, 0) << describe(watched);
 }
 
+// `job add --checksums URL`: one list, fetched once by the CLI, gives every file of the set
+// its SHA-256.
+TEST_F(CliJobDaemonTest, AddTakesEachFilesSha256FromAChecksumList) {
+  const auto a = env_.serve("a.bin", 1000);
+  const auto b = env_.serve("b.bin", 2000, 9);
+  std::ofstream(env_.dir() / "docroot" / "SHA256SUMS") << a << "  a.bin\n" << b << "  b.bin\n";
+  const auto created = cli({"job", "create", "sums"});
+  ASSERT_EQ(created.exit_code, 0) << describe(created);
+  const auto id = created.out.substr(0, created.out.find('\n'));
+
+  const auto added = cli({"job", "add", id, env_.url("/a.bin"), "a.bin", env_.url("/b.bin"),
+                          "b.bin", "--checksums", env_.url("/SHA256SUMS")});
+
+  ASSERT_EQ(added.exit_code, 0) << describe(added);
+  const auto job = show(id);
+  ASSERT_EQ(job["files"].size(), 2u) << job.dump();
+  EXPECT_EQ(job["files"][0]["sha256"], a);
+  EXPECT_EQ(job["files"][1]["sha256"], b);
+}
+
 TEST_F(CliJobDaemonTest, NoProgressTimeoutTakesDurationUnits) {
   env_.serve("file.bin", 1000);
   const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin");
