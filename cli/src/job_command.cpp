@@ -131,9 +131,11 @@ JobCommand::JobCommand(CLI::App& app)
       add_verb(Verb::kCancel, "cancel", "Stop a job for good and delete its temporary files"));
   add_job_argument(add_verb(Verb::kComplete, "complete",
                             "Move the files of a TRANSFERRED job into place, all at once"));
-  add_job_argument(add_verb(Verb::kTakeOwnership, "take-ownership",
-                            "Make another user's job yours (root; BITS TakeOwnership): its files "
-                            "start over, written as you, and it leaves their list"));
+  add_job_argument(
+      add_verb(Verb::kTakeOwnership, "take-ownership",
+               "Make another user's job yours (root; BITS TakeOwnership): its files "
+               "start over, written as you, and it leaves their list. Another user's job: give its "
+               "whole id (job list --all shows it)"));
   add_job_argument(add_verb(Verb::kShow, "show", "Print a job"));
 
   auto* list = add_verb(Verb::kList, "list", "List your jobs, oldest first");
