@@ -625,6 +625,10 @@ api::FileStatus Engine::file_status(const JobEntry& entry, const FileRecord& sto
   status.from_origin = file->from_origin;
   status.from_peers = file->from_peers;
   status.from_cache = file->from_cache;
+  status.refetched = file->refetched;
+  // accepts_ranges is what the origin's last answer to a Range request showed (the probe's
+  // "bytes=0-0", or a range request answered with 200), persisted with the file.
+  status.origin_ignores_range = !file->accepts_ranges;
   status.metadata_url = file->metadata_url;
   status.mode = file->mode;
   status.uploaded = file->uploaded;
