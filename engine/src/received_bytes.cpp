@@ -17,7 +17,7 @@ void count_received(FileRecord& file, ByteRange range, ByteSource source) {
       file.from_cache += fresh;
       break;
   }
-  file.refetched += again;
+  if (source != ByteSource::kCache) file.refetched += again;
   file.received.add(range);
 }
 

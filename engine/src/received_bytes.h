@@ -20,7 +20,9 @@ namespace swarmcopy::engine {
 enum class ByteSource : std::uint8_t { kOrigin, kPeers, kCache };
 
 // `range` of the file arrived from `source`: its bytes not in `file.received` count for the
-// source, the rest as refetched; the range joins `file.received`.
+// source, the rest as refetched (origin and peers only: copying bytes from the local cache that
+// the file had received before moves nothing over the network); the range joins
+// `file.received`.
 void count_received(FileRecord& file, ByteRange range, ByteSource source);
 
 // `bytes` arrived and were thrown away before they counted (an origin piece that failed its

@@ -69,10 +69,18 @@ TEST(ReceivedBytes, ASecondCopyFromAnotherSourceIsRefetchedNotMoved) {
   EXPECT_EQ(file.from_origin, 2 * kMiB);
   EXPECT_EQ(file.from_peers, 2 * kMiB);
   EXPECT_EQ(file.refetched, 1 * kMiB);
-  // A cache copy of the whole file after that adds only its last MiB.
+  expect_sources_match_received(file);
+}
+
+// A copy from the local cache (a crash after the cache item was complete, say) moves nothing
+// over the network: it adds the bytes the file never had, and refetches nothing.
+TEST(ReceivedBytes, ACacheCopyOfBytesReceivedBeforeIsNotRefetched) {
+  FileRecord file;
+  count_received(file, {0, 4 * kMiB}, ByteSource::kOrigin);
   count_received(file, {0, 5 * kMiB}, ByteSource::kCache);
+  EXPECT_EQ(file.from_origin, 4 * kMiB);
   EXPECT_EQ(file.from_cache, 1 * kMiB);
-  EXPECT_EQ(file.refetched, 5 * kMiB);
+  EXPECT_EQ(file.refetched, 0u);
   expect_sources_match_received(file);
 }
 

@@ -31,13 +31,15 @@ struct FileStatus {
   // Where the file's bytes came from. Each byte of the file is counted once, by the source of
   // the first copy of it that arrived (and was committed with the job's progress), so
   // from_origin + from_peers + from_cache <= the file's size (== once it is complete).
-  // `refetched` counts every other byte received from any source: a range that arrived again
-  // (unsynced bytes lost to a crash or a kill and fetched again, an origin that ignores Range
-  // sending the file from byte 0 again, a file fetched again after it failed its hash check, the
-  // bytes of an earlier version of the URL's content). So the bytes received in all are
-  // from_origin + from_peers + from_cache + refetched. Both survive restarts of the engine.
-  // Bytes that arrived after the last checkpoint before a crash are counted nowhere (the record
-  // never heard of them), and neither are a peer's bytes that libtorrent threw away.
+  // `refetched` counts every other byte that came over the network, from the origin or peers: a
+  // range that arrived again (unsynced bytes lost to a crash or a kill and fetched again, an
+  // origin that ignores Range sending the file from byte 0 again, a file fetched again after it
+  // failed its hash check), an origin piece thrown away by its hash check, and the bytes of an
+  // earlier version of the URL's content. A copy from the local cache of bytes received before
+  // is not a transfer and counts nowhere. So the bytes received from the network in all are
+  // from_origin + from_peers + refetched. Both survive restarts of the engine. Bytes that arrived
+  // after the last checkpoint before a crash are counted nowhere (the record never heard of
+  // them), and neither are a peer's bytes that libtorrent threw away.
   std::uint64_t from_origin = 0;
   std::uint64_t from_peers = 0;
   std::uint64_t from_cache = 0;
