@@ -43,9 +43,11 @@ constexpr const char* kDetails =
     "In lan mode the file's metadata (URL.torrent, or --metadata) lets LAN peers serve pieces,\n"
     "each checked against it; without metadata the file comes over HTTP alone.\n"
     "--json prints one object on stdout: job, state, path, bytes, bytes_total, mode,\n"
-    "from_origin, from_peers, from_cache, uploaded, peers_seen, peers_connected, peers\n"
-    "[{addr, bytes_down, bytes_up}], peers_unused_reason, seconds, resumed, joined, and on\n"
-    "failure error {context, kind, code, message, protocol, file}.";
+    "from_origin, from_peers, from_cache (each byte of the file once, by its first source),\n"
+    "refetched (bytes that came again), origin_ignores_range (a resume starts from byte 0),\n"
+    "uploaded, peers_seen, peers_connected, peers [{addr, bytes_down, bytes_up}],\n"
+    "peers_unused_reason, seconds, resumed, joined, and on failure error {context, kind, code,\n"
+    "message, protocol, file}.";
 
 // A usage error found after parsing (it needs more than one option to judge): the same shape
 // as the parser's own.
@@ -174,10 +176,12 @@ GetCommand::GetCommand(CLI::App& app)
                         ->capture_default_str()
                         ->check(CLI::Range(1, 65535));
   command_->add_flag("--json", json_, "Print one JSON object describing the result on stdout");
-  command_->add_flag("--json-progress", json_progress_,
-                     "While downloading, a JSON line on stderr every 0.25 s: {\"progress\": "
-                     "{seconds, bytes, bytes_total, from_origin, from_peers, from_cache, uploaded, "
-                     "peers_connected}} (for scripts; -q does not silence it)");
+  command_->add_flag(
+      "--json-progress", json_progress_,
+      "While downloading, a JSON line on stderr every 0.25 s: {\"progress\": "
+      "{seconds, bytes, bytes_total, from_origin, from_peers, from_cache, refetched, "
+      "origin_ignores_range, uploaded, peers_connected}} (for scripts; -q does not "
+      "silence it)");
   command_->add_flag("-q,--quiet", quiet_,
                      "No progress bar or notes (errors and --json output are still printed)");
   add_common_options(*command_, common_);

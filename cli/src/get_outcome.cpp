@@ -23,6 +23,8 @@ nlohmann::json get_outcome_to_json(const GetOutcome& outcome) {
       {"from_origin", outcome.from_origin},
       {"from_peers", outcome.from_peers},
       {"from_cache", outcome.from_cache},
+      {"refetched", outcome.refetched},
+      {"origin_ignores_range", outcome.origin_ignores_range},
       {"uploaded", outcome.uploaded},
       {"peers_seen", outcome.peers_seen},
       {"peers_connected", outcome.peers_connected},

@@ -24,6 +24,8 @@ struct GetOutcome {
   std::uint64_t from_origin = 0;
   std::uint64_t from_peers = 0;
   std::uint64_t from_cache = 0;
+  std::uint64_t refetched = 0;               // bytes received again (api::FileStatus::refetched)
+  bool origin_ignores_range = false;         // the origin sent the whole file to a Range request
   std::optional<std::uint64_t> bytes_total;  // once the size is known
   std::optional<api::DownloadMode> mode;
   std::uint64_t uploaded = 0;  // to peers, while the job ran
@@ -40,9 +42,9 @@ struct GetOutcome {
 };
 
 // {"job", "state", "path", "bytes", "bytes_total", "mode", "from_origin", "from_peers",
-//  "from_cache", "uploaded", "peers_seen", "peers_connected", "peers" [{"addr", "bytes_down",
-//  "bytes_up"}], "peers_unused_reason", "seconds", "resumed", "joined"} and, only on failure,
-//  "error"
+//  "from_cache", "refetched", "origin_ignores_range", "uploaded", "peers_seen", "peers_connected",
+//  "peers" [{"addr", "bytes_down", "bytes_up"}], "peers_unused_reason", "seconds", "resumed",
+//  "joined"} and, only on failure, "error"
 // (see job_json.h); job, state, bytes_total, mode and peers_unused_reason may be null.
 nlohmann::json get_outcome_to_json(const GetOutcome& outcome);
 

@@ -346,6 +346,8 @@ void GetSession::record(const api::JobInfo& info) {
   outcome_.bytes = info.progress.bytes_transferred;
   outcome_.bytes_total = info.progress.bytes_total;
   outcome_.from_origin = outcome_.from_peers = outcome_.from_cache = outcome_.uploaded = 0;
+  outcome_.refetched = 0;
+  outcome_.origin_ignores_range = false;
   outcome_.peers_seen = outcome_.peers_connected = 0;
   outcome_.peers.clear();
   outcome_.peers_unused_reason.reset();
@@ -353,6 +355,8 @@ void GetSession::record(const api::JobInfo& info) {
     outcome_.from_origin += file.from_origin;
     outcome_.from_peers += file.from_peers;
     outcome_.from_cache += file.from_cache;
+    outcome_.refetched += file.refetched;
+    outcome_.origin_ignores_range = outcome_.origin_ignores_range || file.origin_ignores_range;
     outcome_.uploaded += file.uploaded;
     outcome_.peers_seen += file.peers_seen;
     outcome_.peers_connected += file.peers_connected;

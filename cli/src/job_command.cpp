@@ -38,11 +38,12 @@ constexpr const char* kDetails =
     "--json: every verb prints the job object after acting (list: an array; watch: one object\n"
     "per line as the job changes; failures: {\"error\": ...}): id, name, type, state, priority,\n"
     "owner_uid, bytes_total (null while unknown), bytes_transferred, files_total,\n"
-    "files_transferred, from_origin, from_peers, from_cache, uploaded, peers_seen,\n"
-    "peers_connected, peers [{addr, bytes_down, bytes_up}], peers_unused_reason, files [{url,\n"
-    "path, sha256, metadata_url, mode, bytes_total, bytes_transferred, completed, and the same\n"
-    "source fields}], error, times {created, modified, transferred}, no_progress_timeout,\n"
-    "notify_flags, http_headers, max_bytes_per_second, description, min_retry_delay_ms,\n"
+    "files_transferred, from_origin, from_peers, from_cache, refetched, origin_ignores_range,\n"
+    "uploaded, peers_seen, peers_connected, peers [{addr, bytes_down, bytes_up}],\n"
+    "peers_unused_reason, files [{url, path, sha256, metadata_url, mode, bytes_total,\n"
+    "bytes_transferred, completed, and the same source fields}], error, times {created,\n"
+    "modified, transferred}, no_progress_timeout, notify_flags, http_headers,\n"
+    "max_bytes_per_second, description, min_retry_delay_ms,\n"
     "error_count (transient errors over the job's life), notify_cmd [program, args...],\n"
     "notify_cmd_status (its last exit status; 128+N: killed by signal N; null: not run).";
 

@@ -19,11 +19,11 @@ nlohmann::json error_to_json(const api::Error& error);
 
 // The daemon's Job object (daemon/API.md): id, name, type, state, priority, owner_uid,
 // bytes_total (null while unknown), bytes_transferred, files_total, files_transferred,
-// from_origin, from_peers, from_cache, uploaded, peers_seen, peers_connected, peers [{addr,
-// bytes_down, bytes_up}], peers_unused_reason, files [{url, path, sha256, metadata_url, mode,
-// bytes_total, bytes_transferred, completed, the same source fields}], error
-// (or null), times {created, modified, transferred} (RFC 3339, null while not happened),
-// no_progress_timeout, notify_flags, http_headers (credential values masked),
+// from_origin, from_peers, from_cache, refetched, origin_ignores_range (any file's), uploaded,
+// peers_seen, peers_connected, peers [{addr, bytes_down, bytes_up}], peers_unused_reason, files
+// [{url, path, sha256, metadata_url, mode, bytes_total, bytes_transferred, completed, the same
+// source fields}], error (or null), times {created, modified, transferred} (RFC 3339, null while
+// not happened), no_progress_timeout, notify_flags, http_headers (credential values masked),
 // max_bytes_per_second.
 nlohmann::json job_to_json(const api::JobInfo& info);
 

@@ -37,16 +37,19 @@ std::string milliseconds_text(std::chrono::milliseconds duration) {
 }
 
 // Where the job's bytes came from, summed over its files: says at a glance whether peers or
-// the cache helped.
+// the cache helped, and what interruptions cost (bytes received again).
 std::string sources_text(const api::JobInfo& info) {
-  std::uint64_t origin = 0, peers = 0, cache = 0;
+  std::uint64_t origin = 0, peers = 0, cache = 0, refetched = 0;
   for (const auto& file : info.files) {
     origin += file.from_origin;
     peers += file.from_peers;
     cache += file.from_cache;
+    refetched += file.refetched;
   }
-  return fmt::format("origin {}, peers {}, cache {}", format_bytes(origin), format_bytes(peers),
-                     format_bytes(cache));
+  auto text = fmt::format("origin {}, peers {}, cache {}", format_bytes(origin),
+                          format_bytes(peers), format_bytes(cache));
+  if (refetched > 0) text += "; refetched " + format_bytes(refetched);
+  return text;
 }
 
 }  // namespace
@@ -104,10 +107,11 @@ std::string job_details_text(const api::JobInfo& info) {
   row("owner uid", std::to_string(info.owner_uid));
   if (!info.files.empty()) text += "  files\n";
   for (const auto& file : info.files) {
-    text += fmt::format("    {} -> {}\n      {}{}\n", printable(api::mask_url(file.url)),
-                        printable(file.local_path),
-                        progress_text(file.bytes_transferred, file.bytes_total),
-                        file.completed ? ", complete" : "");
+    text += fmt::format(
+        "    {} -> {}\n      {}{}{}\n", printable(api::mask_url(file.url)),
+        printable(file.local_path), progress_text(file.bytes_transferred, file.bytes_total),
+        file.completed ? ", complete" : "",
+        file.origin_ignores_range ? ", origin ignores Range (a resume starts from byte 0)" : "");
   }
   return text;
 }

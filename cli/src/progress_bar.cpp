@@ -53,6 +53,19 @@ std::string ProgressBar::render(const api::JobInfo& info, double rate, std::size
     line = fmt::format("     {}", format_bytes(done));
   }
   line += "  " + format_rate(rate);
+  // An origin that sends the whole file to a Range request cannot resume: what came before an
+  // interruption is fetched again. Said before the rest, which a narrow terminal cuts first.
+  bool ignores_range = false;
+  std::uint64_t refetched = 0;
+  for (const auto& file : info.files) {
+    if (file.completed) continue;
+    ignores_range = ignores_range || file.origin_ignores_range;
+    refetched += file.refetched;
+  }
+  if (ignores_range) {
+    line += refetched > 0 ? "  origin ignores Range: restarted from 0"
+                          : "  origin ignores Range: no resume";
+  }
   // The peer share, once peers are in play: what the swarm saves the origin.
   std::uint64_t from_peers = 0, from_all = 0;
   std::uint32_t connected = 0;

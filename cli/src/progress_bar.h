@@ -1,5 +1,6 @@
 // ProgressBar: the one-line status `swarmcopy get` redraws on a terminal: percent, a bar,
-// bytes, rate, ETA, and the state when it is not TRANSFERRING (with the error while the
+// bytes, rate, whether the origin ignores Range (so a resume starts from byte 0), ETA, and the
+// state when it is not TRANSFERRING (with the error while the
 // engine retries a TRANSIENT_ERROR). Redrawn in place with '\r', cut to the terminal width so
 // it never wraps. Disabled, it draws nothing. Used by one thread.
 #pragma once

@@ -29,6 +29,8 @@ void ProgressLines::update(const GetOutcome& outcome, Clock::time_point now) {
         {"from_origin", outcome.from_origin},
         {"from_peers", outcome.from_peers},
         {"from_cache", outcome.from_cache},
+        {"refetched", outcome.refetched},
+        {"origin_ignores_range", outcome.origin_ignores_range},
         {"uploaded", outcome.uploaded},
         {"peers_connected", outcome.peers_connected}}}};
   const std::string text = line.dump() + "\n";

@@ -2,7 +2,8 @@
 // line on a file descriptor (stderr), at most every `interval` and always when the byte count
 // reaches the total:
 //   {"progress": {"seconds": 1.25, "bytes": N, "bytes_total": N|null, "from_origin": N,
-//                 "from_peers": N, "from_cache": N, "uploaded": N, "peers_connected": N}}
+//                 "from_peers": N, "from_cache": N, "refetched": N,
+//                 "origin_ignores_range": bool, "uploaded": N, "peers_connected": N}}
 // "seconds" counts from the start of the run. For scripts and swarmcopy-lab, which draw
 // completion over time from it; people get the progress bar instead. One thread.
 #pragma once

@@ -1,5 +1,7 @@
 #include "content_identity.h"
 
+#include "received_bytes.h"
+
 namespace swarmcopy::engine {
 
 std::optional<std::string> identity_change(const FileRecord& known,
@@ -46,6 +48,7 @@ void learn_identity(FileRecord& file, const origin::RemoteIdentity& identity, bo
 }
 
 void forget_content(FileRecord& file) {
+  restart_counts(file);
   file.verified.clear();
   file.size.reset();
   file.etag.clear();

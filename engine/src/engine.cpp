@@ -14,6 +14,7 @@
 #include "input_checks.h"
 #include "local_job.h"
 #include "notify_command.h"
+#include "received_bytes.h"
 #include "retry_delay.h"
 #include "scheduler.h"
 #include "url.h"
@@ -533,7 +534,7 @@ api::Result<void> Engine::take_ownership(const Caller& caller, const api::JobId&
     file.completed = false;
     file.verified = RangeSet{};
     file.high_water = 0;
-    file.from_origin = file.from_peers = file.from_cache = 0;
+    restart_counts(file);  // what comes now comes again
   }
   // The old owner's notify command would now run with the new owner's rights (root's): a
   // program the old owner chose is not run as anyone else. Nor do its callbacks hear more.
@@ -684,6 +685,10 @@ api::FileStatus Engine::file_status(const JobEntry& entry, const FileRecord& sto
   status.from_origin = file->from_origin;
   status.from_peers = file->from_peers;
   status.from_cache = file->from_cache;
+  status.refetched = file->refetched;
+  // accepts_ranges is what the origin's last answer to a Range request showed (the probe's
+  // "bytes=0-0", or a range request answered with 200), persisted with the file.
+  status.origin_ignores_range = !file->accepts_ranges;
   status.metadata_url = file->metadata_url;
   status.mode = file->mode;
   status.uploaded = file->uploaded;

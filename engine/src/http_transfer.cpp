@@ -9,6 +9,7 @@
 #include "content_identity.h"
 #include "file_ops.h"
 #include "fs_credentials.h"
+#include "received_bytes.h"
 #include "swarmcopy/peer/metainfo.h"
 #include "swarmcopy/util/sha256.h"
 
@@ -129,8 +130,8 @@ void HttpTransfer::on_cache_copied(api::Result<void> copied, std::uint64_t size)
     return;
   }
   file_.size = size;
+  count_received(file_, ByteRange{0, size}, ByteSource::kCache);
   file_.verified = RangeSet({ByteRange{0, size}});
-  file_.from_cache += size;
   file_.completed = true;
   hooks_.persist(file_);
   end();
@@ -270,7 +271,9 @@ api::Result<void> HttpTransfer::on_data(std::uint64_t key, std::uint64_t offset,
   const std::uint64_t end = offset + bytes.size();
   written_.add(ByteRange{offset, end});
   it->second.cursor = end;
-  file_.from_origin += bytes.size();
+  // Counted (and persisted at the next checkpoint) as received even before it is synced: after
+  // a crash that loses it, its second arrival is then known as refetched.
+  count_received(file_, ByteRange{offset, end}, ByteSource::kOrigin);
   if (!flowing_) {
     flowing_ = true;
     hooks_.data_flowing();

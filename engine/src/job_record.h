@@ -36,9 +36,15 @@ struct FileRecord {
   // beyond it is progress. An origin that ignores Range restarts from byte 0 after each
   // failure, and counting that refetch as progress reset the no-progress clock forever.
   std::uint64_t high_water = 0;
+  // Per source, and refetched, as api::FileStatus defines them; counted by count_received
+  // (received_bytes.h), which keeps from_origin + from_peers + from_cache == received.total().
   std::uint64_t from_origin = 0;
   std::uint64_t from_peers = 0;
   std::uint64_t from_cache = 0;
+  std::uint64_t refetched = 0;
+  // Every byte of the file that ever arrived (and was committed), synced or not: a superset of
+  // `verified` that a crash does not shrink, so that what arrives again is known as refetched.
+  RangeSet received;
   // The swarm (see api::FileStatus): as the caller asked, and as the engine learned.
   std::optional<std::string> metadata_url;
   api::DownloadMode mode = api::DownloadMode::kLan;

@@ -38,7 +38,7 @@ static_assert(std::ratio_less_equal_v<std::nano, Clock::period>,
 
 // The schema version this code writes. Each entry of kMigrations takes the file from version
 // i to i + 1; a new version appends an entry and never edits an old one.
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 // Unsigned 64-bit counters are stored as SQLite's signed INTEGER with the same bits, so even
 // values above INT64_MAX round-trip exactly. Nothing orders or sums them in SQL.
@@ -121,6 +121,14 @@ ALTER TABLE jobs ADD COLUMN error_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN notify_cmd BLOB;
 ALTER TABLE jobs ADD COLUMN notify_cmd_status INTEGER;
 )sql",
+    // 7: bytes received again (refetched), and every range ever received (so that a range that
+    // arrives again is known). A row from before starts with what it had synced: its counts
+    // stay as they were (they may hold a refetch twice), only later arrivals split.
+    R"sql(
+ALTER TABLE files ADD COLUMN refetched INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE files ADD COLUMN received BLOB NOT NULL DEFAULT x'';
+UPDATE files SET received = verified;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -158,21 +166,22 @@ WHERE id = ?1)sql";
 constexpr std::string_view kDeleteJob = "DELETE FROM jobs WHERE id = ?1";
 constexpr std::string_view kJobExists = "SELECT 1 FROM jobs WHERE id = ?1";
 
-// Column order shared by the SELECT below and read_file(); parameters ?1..?23 in the same
+// Column order shared by the SELECT below and read_file(); parameters ?1..?25 in the same
 // order for INSERT and UPDATE (bind_file()).
 constexpr std::string_view kSelectFiles = R"sql(
 SELECT job_id, idx, url, local_path, temp_path, sha256, size, etag, last_modified,
        accepts_ranges, completed, verified, from_origin, from_peers, from_cache, metadata_url,
-       mode, info_hash, uploaded, peers_seen, peers, peers_unused_reason, high_water
+       mode, info_hash, uploaded, peers_seen, peers, peers_unused_reason, high_water, refetched,
+       received
 FROM files ORDER BY job_id, idx)sql";
 
 constexpr std::string_view kInsertFile = R"sql(
 INSERT INTO files (job_id, idx, url, local_path, temp_path, sha256, size, etag, last_modified,
                    accepts_ranges, completed, verified, from_origin, from_peers, from_cache,
                    metadata_url, mode, info_hash, uploaded, peers_seen, peers,
-                   peers_unused_reason, high_water)
+                   peers_unused_reason, high_water, refetched, received)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-        ?20, ?21, ?22, ?23))sql";
+        ?20, ?21, ?22, ?23, ?24, ?25))sql";
 
 // Every column but the key: after update_file the row is exactly the record that was passed.
 constexpr std::string_view kUpdateFile = R"sql(
@@ -180,7 +189,7 @@ UPDATE files SET url = ?3, local_path = ?4, temp_path = ?5, sha256 = ?6, size = 
                  last_modified = ?9, accepts_ranges = ?10, completed = ?11, verified = ?12,
                  from_origin = ?13, from_peers = ?14, from_cache = ?15, metadata_url = ?16,
                  mode = ?17, info_hash = ?18, uploaded = ?19, peers_seen = ?20, peers = ?21,
-                 peers_unused_reason = ?22, high_water = ?23
+                 peers_unused_reason = ?22, high_water = ?23, refetched = ?24, received = ?25
 WHERE job_id = ?1 AND idx = ?2)sql";
 
 std::int64_t to_ns(Clock::time_point time) {
@@ -384,7 +393,7 @@ void bind_job(Binder& bind, const std::string& id, const JobRecord& job,
 }
 
 void bind_file(Binder& bind, const std::string& job_id, const FileRecord& file,
-               std::span<const unsigned char> verified) {
+               std::span<const unsigned char> verified, std::span<const unsigned char> received) {
   bind.text(1, job_id);
   bind.integer(2, file.index);
   bind.text(3, file.url);
@@ -412,6 +421,8 @@ void bind_file(Binder& bind, const std::string& job_id, const FileRecord& file,
   bind.text(21, encode_peers(file.peers));
   bind.optional_text(22, file.peers_unused_reason);
   bind.unsigned64(23, file.high_water);
+  bind.unsigned64(24, file.refetched);
+  bind.blob(25, received);
 }
 
 // Reads columns of the current row and remembers the first value that does not fit its field
@@ -567,6 +578,12 @@ FileRecord read_file(Reader& row, const SqliteStatement& stmt) {
   }
   file.peers_unused_reason = row.optional_text(21);
   file.high_water = row.unsigned64(22);
+  file.refetched = row.unsigned64(23);
+  if (auto received = decode_ranges(stmt.column_blob(24))) {
+    file.received = std::move(*received);
+  } else {
+    row.bad("received", "a malformed range list");
+  }
   return file;
 }
 
@@ -741,9 +758,10 @@ api::Result<void> JobStore::Impl::write_job(SqliteStatement& stmt, const std::st
 api::Result<void> JobStore::Impl::write_file(SqliteStatement& stmt, const std::string& id,
                                              const FileRecord& file, std::string_view what) {
   const auto verified = encode_ranges(file.verified);
+  const auto received = encode_ranges(file.received);
   auto use = stmt.use();
   Binder bind(stmt);
-  bind_file(bind, id, file, verified);
+  bind_file(bind, id, file, verified, received);
   const auto where = std::string(what) + " " + std::to_string(file.index) + " of job " + id;
   auto changed = run(stmt, bind.result(), where);
   if (!changed) return std::unexpected(std::move(changed.error()));

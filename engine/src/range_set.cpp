@@ -44,6 +44,17 @@ std::uint64_t RangeSet::total() const {
   return sum;
 }
 
+std::uint64_t RangeSet::overlap(ByteRange range) const {
+  std::uint64_t sum = 0;
+  for (const auto& held : ranges_) {
+    if (held.begin >= range.end) break;  // sorted: nothing later overlaps
+    const auto begin = std::max(held.begin, range.begin);
+    const auto end = std::min(held.end, range.end);
+    if (begin < end) sum += end - begin;
+  }
+  return sum;
+}
+
 std::optional<ByteRange> RangeSet::first_gap(std::uint64_t from, std::uint64_t limit) const {
   std::uint64_t cursor = from;
   for (const auto& range : ranges_) {

@@ -25,6 +25,8 @@ class RangeSet {
   void add(const RangeSet& other);
   bool contains(ByteRange range) const;
   std::uint64_t total() const;
+  // How many bytes of `range` the set holds.
+  std::uint64_t overlap(ByteRange range) const;
   // The first gap at or after `from` below `limit`, or nullopt when [from, limit) is covered.
   std::optional<ByteRange> first_gap(std::uint64_t from, std::uint64_t limit) const;
   // Every gap in [0, limit).

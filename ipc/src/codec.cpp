@@ -171,6 +171,8 @@ nlohmann::json to_json(const api::FileStatus& file) {
       {"from_origin", file.from_origin},
       {"from_peers", file.from_peers},
       {"from_cache", file.from_cache},
+      {"refetched", file.refetched},
+      {"origin_ignores_range", file.origin_ignores_range},
       {"uploaded", file.uploaded},
       {"metadata_url", file.metadata_url ? nlohmann::json(api::mask_url(*file.metadata_url))
                                          : nlohmann::json(nullptr)},
@@ -195,6 +197,8 @@ api::Result<api::FileStatus> file_status_from_json_at(const nlohmann::json& valu
   SWARMCOPY_READ(from_origin, reader->unsigned_integer("from_origin"));
   SWARMCOPY_READ(from_peers, reader->unsigned_integer("from_peers"));
   SWARMCOPY_READ(from_cache, reader->unsigned_integer("from_cache"));
+  SWARMCOPY_READ(refetched, reader->unsigned_integer("refetched"));
+  SWARMCOPY_READ(ignores_range, reader->boolean("origin_ignores_range"));
   SWARMCOPY_READ(uploaded, reader->unsigned_integer("uploaded"));
   SWARMCOPY_READ(metadata_url, reader->nullable_string("metadata_url"));
   SWARMCOPY_READ(mode, reader->string("mode"));
@@ -220,6 +224,8 @@ api::Result<api::FileStatus> file_status_from_json_at(const nlohmann::json& valu
   file.from_origin = *from_origin;
   file.from_peers = *from_peers;
   file.from_cache = *from_cache;
+  file.refetched = *refetched;
+  file.origin_ignores_range = *ignores_range;
   return file;
 }
 
@@ -237,7 +243,8 @@ nlohmann::json to_json(const api::JobInfo& job) {
   nlohmann::json headers = nlohmann::json::array();
   for (const auto& header : job.http_headers) headers.push_back(mask_credentials(header));
   // Where the job's bytes came from, summed over its files (each file has its own, too).
-  std::uint64_t from_origin = 0, from_peers = 0, from_cache = 0, uploaded = 0;
+  std::uint64_t from_origin = 0, from_peers = 0, from_cache = 0, refetched = 0, uploaded = 0;
+  bool ignores_range = false;  // any of its files'
   std::uint32_t peers_seen = 0, peers_connected = 0;
   nlohmann::json peers = nlohmann::json::array();
   nlohmann::json reason = nullptr;
@@ -245,6 +252,8 @@ nlohmann::json to_json(const api::JobInfo& job) {
     from_origin += file.from_origin;
     from_peers += file.from_peers;
     from_cache += file.from_cache;
+    refetched += file.refetched;
+    ignores_range = ignores_range || file.origin_ignores_range;
     uploaded += file.uploaded;
     peers_seen += file.peers_seen;
     peers_connected += file.peers_connected;
@@ -260,6 +269,8 @@ nlohmann::json to_json(const api::JobInfo& job) {
       {"from_origin", from_origin},
       {"from_peers", from_peers},
       {"from_cache", from_cache},
+      {"refetched", refetched},
+      {"origin_ignores_range", ignores_range},
       {"uploaded", uploaded},
       {"peers_seen", peers_seen},
       {"peers_connected", peers_connected},
@@ -303,9 +314,10 @@ api::Result<api::JobInfo> job_info_from_json(const nlohmann::json& value) {
   SWARMCOPY_READ(name, reader->string("name"));
   job.display_name = std::move(*name);
   // The job's source totals are sums over its files (read there); here they are only checked.
-  for (const char* total : {"from_origin", "from_peers", "from_cache", "uploaded"}) {
+  for (const char* total : {"from_origin", "from_peers", "from_cache", "refetched", "uploaded"}) {
     SWARMCOPY_READ(checked, reader->unsigned_integer(total));
   }
+  SWARMCOPY_READ(ignores_range, reader->boolean("origin_ignores_range"));
   SWARMCOPY_READ(peers_seen, u32_field(*reader, "peers_seen"));
   SWARMCOPY_READ(peers_connected, u32_field(*reader, "peers_connected"));
   SWARMCOPY_READ(peers, peer_traffic_list(*reader, "peers"));

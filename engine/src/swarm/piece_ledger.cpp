@@ -1,6 +1,7 @@
 #include "piece_ledger.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace swarmcopy::engine::swarm {
 
@@ -88,6 +89,11 @@ void PieceLedger::verify(std::uint32_t piece, PieceSource source) {
   if (entry.source != PieceSource::kNone) return;  // an earlier run's: counted then
   entry.source = source;
   (source == PieceSource::kOrigin ? from_origin_ : from_peers_) += size_of(piece);
+  newly_verified_.push_back(piece);
+}
+
+std::vector<std::uint32_t> PieceLedger::take_newly_verified() {
+  return std::exchange(newly_verified_, {});
 }
 
 bool PieceLedger::swarm_verified(std::uint32_t piece) {

@@ -123,6 +123,9 @@ class PieceLedger {
   // --- Figures for this run
   std::uint64_t verified_bytes() const { return verified_bytes_; }
   std::uint64_t bytes_from(PieceSource source) const;
+  // The pieces first verified in this run (kOrigin or kPeers) since the last call, in the order
+  // they were verified: the FileRecord counts each of them once (count_received).
+  std::vector<std::uint32_t> take_newly_verified();
 
  private:
   void verify(std::uint32_t piece, PieceSource source);
@@ -134,6 +137,7 @@ class PieceLedger {
   std::uint64_t verified_bytes_ = 0;
   std::uint64_t from_origin_ = 0;
   std::uint64_t from_peers_ = 0;
+  std::vector<std::uint32_t> newly_verified_;
 };
 
 }  // namespace swarmcopy::engine::swarm

@@ -7,6 +7,7 @@
 
 #include "content_identity.h"
 #include "piece_owner.h"
+#include "received_bytes.h"
 
 namespace swarmcopy::engine::swarm {
 namespace {
@@ -82,10 +83,15 @@ OriginPieces::Handlers SwarmTransfer::origin_handlers() {
 
 std::uint32_t SwarmTransfer::peers_connected() const { return peers_.connected(); }
 
-// The per-source counts of this run come from the ledger, on top of earlier runs'.
+// Each piece the ledger verified in this run counts once, on top of earlier runs' counts: as
+// its source's where the file never received its bytes before, as refetched where it did (an
+// earlier run lost them to a crash before they were synced).
 void SwarmTransfer::update_counts() {
-  file_.from_origin = origin_before_ + ledger_.bytes_from(PieceSource::kOrigin);
-  file_.from_peers = peers_before_ + ledger_.bytes_from(PieceSource::kPeers);
+  for (const auto piece : ledger_.take_newly_verified()) {
+    count_received(
+        file_, ledger_.range_of(piece),
+        ledger_[piece].source == PieceSource::kOrigin ? ByteSource::kOrigin : ByteSource::kPeers);
+  }
 }
 
 void SwarmTransfer::start() {
@@ -94,13 +100,12 @@ void SwarmTransfer::start() {
     // The origin published new metadata since the last run: the pieces are new too.
     spdlog::info("{}: its metadata changed at the origin; starting over", file_.url);
     file_.verified.clear();
+    restart_counts(file_);
   }
   file_.info_hash = meta_.info_hash_v2;
   file_.size = meta_.size;
   hooks_.persist(file_);
   ledger_ = PieceLedger(meta_.size, meta_.piece_size, file_.verified);
-  origin_before_ = file_.from_origin;
-  peers_before_ = file_.from_peers;
 
   SwarmHub::Listener listener;
   listener.piece_finished = [this, alive = alive_](std::uint32_t piece) {
@@ -404,6 +409,7 @@ void SwarmTransfer::on_checked_for_swarm(std::uint32_t piece, bool matches,
 // keeps happening.
 void SwarmTransfer::origin_piece_failed(std::uint32_t piece) {
   ledger_.origin_rejected(piece);
+  count_discarded(file_, ledger_.size_of(piece));
   if (++origin_hash_failures_ >= kMaxOriginHashFailures) {
     fail(origin::FetchError{
         api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0,
@@ -542,7 +548,7 @@ void SwarmTransfer::admit_and_copy_out(bool fetched, bool from_cache) {
                       fail_local(access.error(), false);
                     } else if (*access == cache::CacheAccess::kGranted) {
                       if (from_cache) {
-                        file_.from_cache += meta_.size;
+                        count_received(file_, ByteRange{0, meta_.size}, ByteSource::kCache);
                         update_reason();
                       }
                       copy_out();

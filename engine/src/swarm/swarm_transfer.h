@@ -125,8 +125,6 @@ class SwarmTransfer {
   OriginPieces origin_;
   // Asks the origin whether this user may have content another user fetched.
   std::unique_ptr<OriginFetcher> admission_;
-  std::uint64_t origin_before_ = 0;  // FileRecord::from_origin and from_peers of earlier runs
-  std::uint64_t peers_before_ = 0;
   std::shared_ptr<SwarmHub::Lease> lease_;
   DestinationFile destination_;  // the job's temporary file
   boost::asio::steady_timer timer_;

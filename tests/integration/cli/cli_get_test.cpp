@@ -34,9 +34,11 @@ using namespace std::chrono_literals;
 constexpr const char* kCli = SWARMCOPY_CLI_PATH;
 
 // /slow/ is throttled per connection so that a download lasts long enough to be interrupted,
-// whatever the engine's own rate limiting does. /private/ wants a header.
+// whatever the engine's own rate limiting does. /norange/ is too, and ignores Range requests
+// (max_ranges 0: every answer is 200 with the whole file). /private/ wants a header.
 constexpr const char* kServerConfig = R"(
     location /slow/ { limit_rate 4m; }
+    location /norange/ { limit_rate 4m; max_ranges 0; }
     location /private/ {
       if ($http_x_swarmcopy_test != "open-sesame") { return 403; }
     }
@@ -123,7 +125,8 @@ class CliGetTest : public ::testing::Test {
     docroot_ = root_ / "docroot";
     out_ = root_ / "out";
     home_ = root_ / "home";
-    for (const auto& dir : {docroot_, docroot_ / "slow", docroot_ / "private", out_}) {
+    for (const auto& dir :
+         {docroot_, docroot_ / "slow", docroot_ / "norange", docroot_ / "private", out_}) {
       fs::create_directories(dir);
     }
     NginxOptions options;
@@ -461,7 +464,59 @@ TEST_F(CliGetTest, InterruptSuspendsAndTheSameCommandResumesTheSameJob) {
   EXPECT_EQ(done["resumed"], true);
   EXPECT_EQ(done["state"], "ACKNOWLEDGED");
   EXPECT_EQ(done["bytes"], size);
+  // The interrupt synced every byte that had arrived, and the resume asked for the rest only:
+  // each byte came once, nothing twice.
+  EXPECT_EQ(suspended["origin_ignores_range"], false) << suspended.dump();
+  EXPECT_GT(suspended["from_origin"].get<std::uint64_t>(), 0u) << suspended.dump();
+  EXPECT_EQ(done["from_origin"], size) << done.dump();
+  EXPECT_EQ(done["refetched"], 0) << done.dump();
+  EXPECT_EQ(done["origin_ignores_range"], false) << done.dump();
   EXPECT_EQ(entries_of(out_), std::vector<std::string>{"big.bin"});
+}
+
+// An origin that answers Range requests with the whole file cannot resume: the second run
+// gets the file from byte 0 again. from_origin stays the file's size, the bytes that came twice
+// are refetched (all the first run had: the restart sends them again), and both runs say the
+// origin ignores Range.
+TEST_F(CliGetTest, AnOriginThatIgnoresRangeResumesFromZeroAndCountsTheBytesRefetched) {
+  const std::uint64_t size = 8 << 20;
+  const auto sha = serve("norange/big.bin", size);
+  const auto path = out_ / "big.bin";
+  const std::vector<std::string> command =
+      cli({"get", nginx_->url("/norange/big.bin"), "-o", path.string(), "--home", home_.string(),
+           "--json", "--limit-rate", "2M", "--json-progress"});
+
+  auto first = ChildProcess::spawn(command, {.cwd = out_});
+  ASSERT_TRUE(first) << first.error();
+  ASSERT_TRUE((*first)->wait_for_error_output(has_progress_bytes, 20s))
+      << "the download never started";
+  (*first)->send_signal(SIGINT);
+  const auto interrupted = (*first)->wait(30s);
+  ASSERT_EQ(interrupted.exit_code, 130) << describe(interrupted);
+  const auto suspended = json_of(interrupted);
+  ASSERT_EQ(suspended["state"], "SUSPENDED") << suspended.dump();
+  EXPECT_EQ(suspended["origin_ignores_range"], true) << suspended.dump();
+  const auto first_bytes = suspended["from_origin"].get<std::uint64_t>();
+  ASSERT_GT(first_bytes, 0u) << suspended.dump();
+  ASSERT_LT(first_bytes, size) << "interrupted before the end: " << suspended.dump();
+  EXPECT_EQ(suspended["refetched"], 0) << suspended.dump();
+
+  const auto resumed = run_child(command, out_, 90s);
+
+  ASSERT_EQ(resumed.exit_code, 0) << describe(resumed);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+  const auto done = json_of(resumed);
+  EXPECT_EQ(done["job"], suspended["job"]) << "the same job, resumed";
+  EXPECT_EQ(done["resumed"], true);
+  EXPECT_EQ(done["origin_ignores_range"], true) << done.dump();
+  EXPECT_EQ(done["from_origin"], size) << done.dump();
+  EXPECT_EQ(done["refetched"], first_bytes) << done.dump();
+  EXPECT_NE(resumed.err.find(R"("origin_ignores_range":true)"), std::string::npos)
+      << "the progress lines say it too:\n"
+      << resumed.err;
+  // Never more counted than nginx sent for the file (its probes' aborted bodies included).
+  ASSERT_TRUE(nginx_->wait_until_idle(10s));
+  EXPECT_GE(nginx_->body_bytes_sent("/norange/big.bin"), size + first_bytes);
 }
 
 // A get whose home another get holds waits for it (saying for which process), and can be

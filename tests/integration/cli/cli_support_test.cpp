@@ -164,6 +164,19 @@ TEST(ProgressBar, RendersPercentBytesRateEtaAndTransientErrors) {
   info.files = {file};
   const auto shared = ProgressBar::render(info, 5u << 20, 200);
   EXPECT_NE(shared.find("peers 75% (3)"), std::string::npos) << shared;
+  EXPECT_EQ(shared.find("Range"), std::string::npos) << shared;
+
+  // An origin that sends the whole file to a Range request: a resume starts from byte 0, and
+  // once it has (bytes came again), the line says so.
+  info.files[0].origin_ignores_range = true;
+  const auto no_resume = ProgressBar::render(info, 5u << 20, 200);
+  EXPECT_NE(no_resume.find("origin ignores Range: no resume"), std::string::npos) << no_resume;
+  info.files[0].refetched = 1u << 20;
+  const auto restarted = ProgressBar::render(info, 5u << 20, 200);
+  EXPECT_NE(restarted.find("origin ignores Range: restarted from 0"), std::string::npos)
+      << restarted;
+  info.files[0].origin_ignores_range = false;
+  info.files[0].refetched = 0;
 
   info.state = api::JobState::kTransientError;
   info.error = api::Error{api::ErrorContext::kGeneralTransport,
@@ -314,6 +327,8 @@ TEST(GetOutcomeJson, HasTheContractFields) {
   outcome.state = api::JobState::kError;
   outcome.path = "/tmp/x";
   outcome.seconds = 1.5;
+  outcome.refetched = 12345;
+  outcome.origin_ignores_range = true;
   outcome.error = api::Error{api::ErrorContext::kRemoteFile,
                              api::ErrorKind::kHttpStatus,
                              404,
@@ -323,11 +338,14 @@ TEST(GetOutcomeJson, HasTheContractFields) {
   const auto json = get_outcome_to_json(outcome);
   EXPECT_EQ(json["job"], outcome.job->to_string());
   EXPECT_EQ(json["state"], "ERROR");
-  for (const char* field : {"path", "bytes", "bytes_total", "mode", "from_origin", "from_peers",
-                            "from_cache", "uploaded", "peers_seen", "peers_connected", "peers",
-                            "peers_unused_reason", "seconds", "resumed", "joined"}) {
+  for (const char* field :
+       {"path", "bytes", "bytes_total", "mode", "from_origin", "from_peers", "from_cache",
+        "refetched", "origin_ignores_range", "uploaded", "peers_seen", "peers_connected", "peers",
+        "peers_unused_reason", "seconds", "resumed", "joined"}) {
     EXPECT_TRUE(json.contains(field)) << field;
   }
+  EXPECT_EQ(json["refetched"], 12345);
+  EXPECT_EQ(json["origin_ignores_range"], true);
   EXPECT_TRUE(json["peers"].is_array());
   EXPECT_TRUE(json["peers_unused_reason"].is_null());
   EXPECT_EQ(json["error"]["context"], "remote_file");
@@ -437,6 +455,25 @@ TEST(JobText, ShowsTheTypeAndBytesBySource) {
   EXPECT_NE(details.find("type                 DOWNLOAD\n"), std::string::npos) << details;
   EXPECT_NE(details.find("bytes by source      origin 2.0 MiB, peers 2.0 MiB, cache 512 B\n"),
             std::string::npos)
+      << details;
+  EXPECT_EQ(details.find("Range"), std::string::npos) << details;
+}
+
+TEST(JobText, ShowsRefetchedBytesAndAnOriginThatIgnoresRange) {
+  api::JobInfo info;
+  info.progress.files_total = 1;
+  api::FileStatus file;
+  file.url = "http://h/f";
+  file.local_path = "/tmp/f";
+  file.from_origin = 4 << 20;
+  file.refetched = 1 << 20;
+  file.origin_ignores_range = true;
+  info.files = {file};
+  const auto details = job_details_text(info);
+  EXPECT_NE(details.find("origin 4.0 MiB, peers 0 B, cache 0 B; refetched 1.0 MiB\n"),
+            std::string::npos)
+      << details;
+  EXPECT_NE(details.find("origin ignores Range (a resume starts from byte 0)"), std::string::npos)
       << details;
 }
 

@@ -26,6 +26,8 @@ api::FileStatus sample_file() {
   file.from_origin = 1;
   file.from_peers = 2;
   file.from_cache = 3;
+  file.refetched = 6;
+  file.origin_ignores_range = true;
   file.uploaded = 4;
   file.metadata_url = "http://127.0.0.1:8080/f.bin.torrent";
   file.mode = api::DownloadMode::kHttpOnly;
@@ -233,8 +235,9 @@ TEST(FileStatusJson, RoundTripsExactly) {
 }
 
 TEST(FileStatusJson, EveryFieldIsRequired) {
-  for (const char* field : {"url", "path", "sha256", "bytes_total", "bytes_transferred",
-                            "completed", "from_origin", "from_peers", "from_cache"}) {
+  for (const char* field :
+       {"url", "path", "sha256", "bytes_total", "bytes_transferred", "completed", "from_origin",
+        "from_peers", "from_cache", "refetched", "origin_ignores_range"}) {
     auto body = to_json(sample_file());
     body.erase(field);
     expect_invalid(file_status_from_json(body), field);
@@ -279,6 +282,8 @@ TEST(JobInfoJson, MatchesTheSpecShape) {
                             "from_origin",
                             "from_peers",
                             "from_cache",
+                            "refetched",
+                            "origin_ignores_range",
                             "uploaded",
                             "peers_seen",
                             "peers_connected",
@@ -286,9 +291,13 @@ TEST(JobInfoJson, MatchesTheSpecShape) {
                             "peers_unused_reason"}) {
     EXPECT_TRUE(body.contains(field)) << field;
   }
-  EXPECT_EQ(body.size(), 30u);
-  // The job's totals are its files' sums.
+  EXPECT_EQ(body.size(), 32u);
+  // The job's totals are its files' sums; it ignores Range when any of its files' origins does.
   EXPECT_EQ(body["from_peers"], 2);
+  EXPECT_EQ(body["refetched"], 6);
+  EXPECT_EQ(body["origin_ignores_range"], true);
+  EXPECT_EQ(body["files"][0]["refetched"], 6);
+  EXPECT_EQ(body["files"][1]["origin_ignores_range"], false);
   EXPECT_EQ(body["uploaded"], 4);
   EXPECT_EQ(body["peers"].size(), 2u);
   EXPECT_EQ(body["peers"][0]["addr"], "10.0.0.2:6881");

@@ -126,6 +126,8 @@ JobRecord make_full_job() {
   first.from_origin = 111;
   first.from_peers = 222;
   first.from_cache = 333;
+  first.refetched = 555;
+  first.received = RangeSet({{0, 2'000'000}, {9'999'000'000ULL, 10'000'000'000ULL}});
   first.metadata_url = "http://origin/f.torrent";
   first.mode = api::DownloadMode::kBypass;
   first.info_hash = std::string(64, 'c');
@@ -503,7 +505,21 @@ TEST_F(JobStoreTest, WalModeIsOn) {
   ASSERT_TRUE(store);
   RawDb raw(path_);
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "6");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "7");
+}
+
+// What a store from before version 7 holds: no refetched count, no received ranges.
+void drop_version7_columns(RawDb& raw) {
+  raw.exec("ALTER TABLE files DROP COLUMN refetched");
+  raw.exec("ALTER TABLE files DROP COLUMN received");
+}
+
+// What migration 7 gives rows that had neither: received is what was verified.
+void without_version7_fields(JobRecord& job) {
+  for (auto& file : job.files) {
+    file.refetched = 0;
+    file.received = file.verified;
+  }
 }
 
 // What a store from before version 6 holds: no notify command.
@@ -566,7 +582,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   { ASSERT_TRUE(open_store()); }
   {
     RawDb raw(path_);
-    raw.exec("PRAGMA user_version = 7");
+    raw.exec("PRAGMA user_version = 8");
   }
   auto store = JobStore::open(path_);
   ASSERT_FALSE(store.has_value());
@@ -575,7 +591,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().describe();
   // Refusing leaves the version as it was.
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "7");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "8");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion1Store) {
@@ -593,6 +609,7 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
     drop_version4_columns(raw);
     drop_version5_columns(raw);
     drop_version6_columns(raw);
+    drop_version7_columns(raw);
     raw.exec("PRAGMA user_version = 1");
   }
   auto store = open_store();
@@ -604,9 +621,10 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
   without_version4_fields(job);
   without_version5_fields(job);
   without_version6_fields(job);
+  without_version7_fields(job);
   EXPECT_EQ(loaded.front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "6");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "7");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion2Store) {
@@ -622,6 +640,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
     drop_version4_columns(raw);
     drop_version5_columns(raw);
     drop_version6_columns(raw);
+    drop_version7_columns(raw);
     raw.exec("PRAGMA user_version = 2");
   }
   auto store = open_store();
@@ -632,6 +651,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
   without_version4_fields(job);
   without_version5_fields(job);
   without_version6_fields(job);
+  without_version7_fields(job);
   EXPECT_EQ(loaded.front(), job);
   // And the new columns take values from then on.
   JobRecord changed = loaded.front();
@@ -653,6 +673,7 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
     drop_version4_columns(raw);
     drop_version5_columns(raw);
     drop_version6_columns(raw);
+    drop_version7_columns(raw);
     raw.exec("PRAGMA user_version = 3");
   }
   auto store = open_store();
@@ -661,6 +682,7 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
   without_version4_fields(job);
   without_version5_fields(job);
   without_version6_fields(job);
+  without_version7_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   // The mode and the mark take values from then on.
   job.file_mode = 0600;
@@ -680,6 +702,7 @@ TEST_F(JobStoreTest, MigratesAVersion4Store) {
     RawDb raw(path_);
     drop_version5_columns(raw);
     drop_version6_columns(raw);
+    drop_version7_columns(raw);
     raw.exec("PRAGMA user_version = 4");
   }
   auto store = open_store();
@@ -687,12 +710,41 @@ TEST_F(JobStoreTest, MigratesAVersion4Store) {
   ASSERT_EQ(load(*store).size(), 1u);
   without_version5_fields(job);
   without_version6_fields(job);
+  without_version7_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   // The new columns take values from then on.
   job.description = "set after the upgrade";
   job.min_retry_delay = std::chrono::milliseconds(1500);
   job.error_count = 3;
   expect_ok(store->update_job(job));
+  EXPECT_EQ(load(*store).front(), job);
+}
+
+TEST_F(JobStoreTest, MigratesAVersion6Store) {
+  JobRecord job = make_full_job();
+  {
+    auto store = open_store();
+    ASSERT_TRUE(store);
+    expect_ok(store->insert_job(job));
+  }
+  {
+    RawDb raw(path_);
+    drop_version7_columns(raw);
+    raw.exec("PRAGMA user_version = 6");
+  }
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  ASSERT_EQ(load(*store).size(), 1u);
+  without_version7_fields(job);
+  EXPECT_EQ(load(*store).front(), job);
+  EXPECT_EQ(load(*store).front().files[0].received.total(), job.files[0].verified.total());
+  // The count and the ranges take values from then on, and survive a reopen.
+  job.files[0].refetched = 4096;
+  job.files[0].received.add(ByteRange{1'000'000, 3'000'000});
+  expect_ok(store->update_job_and_file(job, job.files[0]));
+  store.reset();
+  store = open_store();
+  ASSERT_TRUE(store);
   EXPECT_EQ(load(*store).front(), job);
 }
 

@@ -28,10 +28,25 @@ struct FileStatus {
   std::optional<std::uint64_t> bytes_total;  // nullopt until the origin told the size
   std::uint64_t bytes_transferred = 0;       // verified and on disk
   bool completed = false;
-  // Bytes by source, counted as they arrive (a re-download after a failure counts again).
+  // Where the file's bytes came from. Each byte of the file is counted once, by the source of
+  // the first copy of it that arrived (and was committed with the job's progress), so
+  // from_origin + from_peers + from_cache <= the file's size (== once it is complete).
+  // `refetched` counts every other byte that came over the network, from the origin or peers: a
+  // range that arrived again (unsynced bytes lost to a crash or a kill and fetched again, an
+  // origin that ignores Range sending the file from byte 0 again, a file fetched again after it
+  // failed its hash check), an origin piece thrown away by its hash check, and the bytes of an
+  // earlier version of the URL's content. A copy from the local cache of bytes received before
+  // is not a transfer and counts nowhere. So the bytes received from the network in all are
+  // from_origin + from_peers + refetched. Both survive restarts of the engine. Bytes that arrived
+  // after the last checkpoint before a crash are counted nowhere (the record never heard of
+  // them), and neither are a peer's bytes that libtorrent threw away.
   std::uint64_t from_origin = 0;
   std::uint64_t from_peers = 0;
   std::uint64_t from_cache = 0;
+  std::uint64_t refetched = 0;
+  // The origin answered a request for a range with the whole file (HTTP 200): a resume of this
+  // file starts again from byte 0 (and every byte received before counts as refetched).
+  bool origin_ignores_range = false;
   std::uint64_t uploaded = 0;  // payload bytes served to peers while this file transferred
   std::uint32_t peers_seen = 0;
   std::uint32_t peers_connected = 0;
