@@ -114,6 +114,11 @@ JobRecord make_full_job() {
   job.error_count = 42;
   job.notify_cmd = {"/usr/bin/notify-send", "", "two words", "ünïcode\nline"};
   job.notify_cmd_status = 137;
+  // Credentials and all: the store is the engine's private state, and the job must still reach
+  // its proxy after a restart.
+  job.proxy = api::ProxySettings{api::ProxyUsage::kOverride,
+                                 "http://alice:s3cret@proxy:3128",
+                                 {"127.0.0.1", ".example.org", "10.0.0.0/8"}};
 
   FileRecord first = make_file(0);
   first.sha256 = std::string(64, 'a');
@@ -503,8 +508,18 @@ TEST_F(JobStoreTest, WalModeIsOn) {
   ASSERT_TRUE(store);
   RawDb raw(path_);
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "6");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "7");
 }
+
+// What a store from before version 7 holds: no proxy setting.
+void drop_version7_columns(RawDb& raw) {
+  for (const char* column : {"proxy_usage", "proxy_url", "proxy_bypass"}) {
+    raw.exec(std::string("ALTER TABLE jobs DROP COLUMN ") + column);
+  }
+}
+
+// What migration 7 gives rows that had none: the default, system.
+void without_version7_fields(JobRecord& job) { job.proxy = api::ProxySettings{}; }
 
 // What a store from before version 6 holds: no notify command.
 void drop_version6_columns(RawDb& raw) {
@@ -566,7 +581,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   { ASSERT_TRUE(open_store()); }
   {
     RawDb raw(path_);
-    raw.exec("PRAGMA user_version = 7");
+    raw.exec("PRAGMA user_version = 8");
   }
   auto store = JobStore::open(path_);
   ASSERT_FALSE(store.has_value());
@@ -575,7 +590,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().describe();
   // Refusing leaves the version as it was.
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "7");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "8");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion1Store) {
@@ -593,6 +608,7 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
     drop_version4_columns(raw);
     drop_version5_columns(raw);
     drop_version6_columns(raw);
+    drop_version7_columns(raw);
     raw.exec("PRAGMA user_version = 1");
   }
   auto store = open_store();
@@ -604,9 +620,10 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
   without_version4_fields(job);
   without_version5_fields(job);
   without_version6_fields(job);
+  without_version7_fields(job);
   EXPECT_EQ(loaded.front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "6");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "7");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion2Store) {
@@ -622,6 +639,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
     drop_version4_columns(raw);
     drop_version5_columns(raw);
     drop_version6_columns(raw);
+    drop_version7_columns(raw);
     raw.exec("PRAGMA user_version = 2");
   }
   auto store = open_store();
@@ -632,6 +650,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
   without_version4_fields(job);
   without_version5_fields(job);
   without_version6_fields(job);
+  without_version7_fields(job);
   EXPECT_EQ(loaded.front(), job);
   // And the new columns take values from then on.
   JobRecord changed = loaded.front();
@@ -653,6 +672,7 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
     drop_version4_columns(raw);
     drop_version5_columns(raw);
     drop_version6_columns(raw);
+    drop_version7_columns(raw);
     raw.exec("PRAGMA user_version = 3");
   }
   auto store = open_store();
@@ -661,6 +681,7 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
   without_version4_fields(job);
   without_version5_fields(job);
   without_version6_fields(job);
+  without_version7_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   // The mode and the mark take values from then on.
   job.file_mode = 0600;
@@ -680,6 +701,7 @@ TEST_F(JobStoreTest, MigratesAVersion4Store) {
     RawDb raw(path_);
     drop_version5_columns(raw);
     drop_version6_columns(raw);
+    drop_version7_columns(raw);
     raw.exec("PRAGMA user_version = 4");
   }
   auto store = open_store();
@@ -687,6 +709,7 @@ TEST_F(JobStoreTest, MigratesAVersion4Store) {
   ASSERT_EQ(load(*store).size(), 1u);
   without_version5_fields(job);
   without_version6_fields(job);
+  without_version7_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   // The new columns take values from then on.
   job.description = "set after the upgrade";
@@ -694,6 +717,32 @@ TEST_F(JobStoreTest, MigratesAVersion4Store) {
   job.error_count = 3;
   expect_ok(store->update_job(job));
   EXPECT_EQ(load(*store).front(), job);
+}
+
+TEST_F(JobStoreTest, MigratesAVersion6StoreAndKeepsTheProxyFromThenOn) {
+  JobRecord job = make_full_job();
+  {
+    auto store = open_store();
+    ASSERT_TRUE(store);
+    expect_ok(store->insert_job(job));
+  }
+  {
+    RawDb raw(path_);
+    drop_version7_columns(raw);
+    raw.exec("PRAGMA user_version = 6");
+  }
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  without_version7_fields(job);
+  EXPECT_EQ(load(*store).front(), job);
+  job.proxy = api::ProxySettings{api::ProxyUsage::kNone, "", {}};
+  expect_ok(store->update_job(job));
+  EXPECT_EQ(load(*store).front(), job);
+  job.proxy = api::ProxySettings{api::ProxyUsage::kOverride, "socks5h://u:p@127.0.0.1:1080", {}};
+  expect_ok(store->update_job(job));
+  EXPECT_EQ(load(*store).front(), job);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "7");
 }
 
 TEST_F(JobStoreTest, CorruptFileIsClearError) {
@@ -734,7 +783,7 @@ TEST_F(JobStoreTest, UnknownEnumNameIsStoreFailure) {
   const char* damages[] = {
       "state = 'FLYING'",    "priority = 'urgent'",       "type = 'UPLOAD'",
       "error_kind = 'oops'", "error_context = 'nowhere'", "error_protocol = 'ftp'",
-      "owner_uid = -1"};
+      "owner_uid = -1",      "proxy_usage = 'auto'"};
   for (const char* damage : damages) {
     {
       RawDb raw(path_);
