@@ -169,9 +169,12 @@ std::expected<void, FetchError> Transfer::configure(const HttpClient::Options& o
 int Transfer::prereq_callback(void* self, char* primary_ip, char*, int, int) {
   auto* transfer = static_cast<Transfer*>(self);
   if (!is_local_address(primary_ip)) return CURL_PREREQFUNC_OK;
+  // Through a proxy the address is the proxy's: a local proxy could reach local services too.
+  const auto& proxy = transfer->request_.options.proxy;
+  const char* what = proxy && !proxy->empty() ? "the origin or its proxy" : "the origin";
   transfer->failure_ = transfer->failure(
       ErrorContext::kGeneralTransport, ErrorKind::kInvalidArgument, false,
-      std::string("the origin is this machine (") + primary_ip +
+      std::string(what) + " is this machine (" + primary_ip +
           "): the daemon fetches from local addresses only for root and its own user "
           "(allow_loopback_origins)");
   return CURL_PREREQFUNC_ABORT;
