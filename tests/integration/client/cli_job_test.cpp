@@ -336,11 +336,11 @@ TEST_F(CliJobDaemonTest, ProxyIsSetShownMaskedAndCheckedOnTheCommandLine) {
   const auto shown = cli({"job", "show", id});
   ASSERT_EQ(shown.exit_code, 0) << describe(shown);
   EXPECT_EQ(shown.out.find("s3cret"), std::string::npos) << shown.out;
-  EXPECT_TRUE(std::regex_search(shown.out,
-                                std::regex("\n +proxy +http://alice:\*\*\*@proxy\.example:3128\n")))
+  EXPECT_TRUE(std::regex_search(
+      shown.out, std::regex("\n +proxy +http://alice:\\*\\*\\*@proxy\\.example:3128\n")))
       << shown.out;
   EXPECT_TRUE(std::regex_search(
-      shown.out, std::regex("\n +proxy bypass +localhost, \.example\.org, 10\.0\.0\.0/8\n")))
+      shown.out, std::regex("\n +proxy bypass +localhost, \\.example\\.org, 10\\.0\\.0\\.0/8\n")))
       << shown.out;
 
   // Usage errors: a list of proxies, an unknown scheme, a bypass list without --proxy.
