@@ -398,6 +398,9 @@ TEST_F(DaemonApiTest, TheConfiguredProxyServesSystemJobsAndProxyPasswordsStayHid
     ++through_proxy;
   }
   EXPECT_GE(through_proxy, 4u);  // a probe and at least one range per job
+  // And none went direct: the system job too used the configured proxy.
+  ASSERT_TRUE(nginx_->wait_until_idle(std::chrono::seconds(10)));
+  EXPECT_EQ(nginx_->access_log().size(), through_proxy);
 }
 
 TEST_F(DaemonApiTest, LimitsAnswer413And429) {
