@@ -139,4 +139,18 @@ std::string mask_url(std::string_view url) {
   return out;
 }
 
+std::string mask_proxy_url(std::string_view url) {
+  const auto parts = split(url);
+  if (parts.at == std::string_view::npos) return std::string(url);
+  const auto userinfo = url.substr(parts.authority_begin, parts.at - parts.authority_begin);
+  const auto colon = userinfo.find(':');
+  std::string out(url.substr(0, parts.authority_begin));
+  // "user:***": the user name tells which account, the password stays hidden. A user name
+  // alone is often the secret itself (a token), so it is hidden whole.
+  out += colon == std::string_view::npos ? std::string("***")
+                                         : std::string(userinfo.substr(0, colon)) + ":***";
+  out += url.substr(parts.at);
+  return out;
+}
+
 }  // namespace swarmcopy::api

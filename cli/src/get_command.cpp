@@ -111,6 +111,22 @@ GetCommand::GetCommand(CLI::App& app)
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->check(validator(parse_header, "HEADER"));
+  auto* proxy = command_
+                    ->add_option("--proxy", proxy_,
+                                 "system (default: the daemon's configured proxy, else the "
+                                 "environment's http_proxy/https_proxy), none (direct, "
+                                 "environment ignored), or one proxy URL "
+                                 "http://[USER:PASSWORD@]HOST:PORT (https://, socks5://, "
+                                 "socks5h:// too)")
+                    ->type_name("system|none|URL")
+                    ->check(validator(parse_proxy, "PROXY"));
+  command_
+      ->add_option("--proxy-bypass", proxy_bypass_,
+                   "With --proxy URL: hosts reached directly, comma-separated (names, domains "
+                   "such as .example.org, IP addresses, CIDR ranges, or *)")
+      ->type_name("HOST[,HOST...]")
+      ->needs(proxy)
+      ->check(validator(parse_proxy_bypass, "HOSTS"));
   command_
       ->add_option("--limit-rate", limit_rate_,
                    "Bandwidth cap in bytes per second, K/M/G suffixes (binary) allowed: 500K, "
@@ -226,6 +242,8 @@ int GetCommand::run() {
   request.priority = *api::parse_priority(priority_);
   for (const auto& header : headers_) request.headers.push_back(*parse_header(header));
   if (!limit_rate_.empty()) request.max_bytes_per_second = *parse_rate(limit_rate_);
+  if (!proxy_.empty()) request.proxy = *parse_proxy(proxy_);
+  if (!proxy_bypass_.empty()) request.proxy.bypass = *parse_proxy_bypass(proxy_bypass_);
   if (!no_progress_timeout_.empty()) {
     request.no_progress_timeout = *parse_duration(no_progress_timeout_);
   }

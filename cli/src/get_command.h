@@ -31,6 +31,8 @@ class GetCommand final : public Command {
   std::string priority_ = "foreground";
   std::vector<std::string> headers_;
   std::string limit_rate_;
+  std::string proxy_;
+  std::string proxy_bypass_;
   std::string no_progress_timeout_;
   bool json_ = false;
   bool quiet_ = false;

@@ -11,6 +11,7 @@
 
 #include "swarmcopy/api/download_mode.h"
 #include "swarmcopy/api/job_state.h"
+#include "swarmcopy/api/proxy_settings.h"
 #include "swarmcopy/engine/engine_options.h"
 
 namespace swarmcopy::cli {
@@ -22,6 +23,9 @@ struct GetRequest {
   api::Priority priority = api::Priority::kForeground;  // a user is waiting
   std::vector<std::string> headers;                     // "Name: value"
   std::uint64_t max_bytes_per_second = 0;               // 0: no limit
+  // --proxy / --proxy-bypass (system unless given: the engine's or daemon's, else the
+  // environment's).
+  api::ProxySettings proxy;
   // --no-progress-timeout: a get gives up after this long retrying without progress. Short,
   // unlike a job's (BITS' 14 days): someone, or a script, is waiting for the answer.
   std::chrono::seconds no_progress_timeout{std::chrono::minutes(5)};

@@ -186,6 +186,7 @@ std::optional<int> GetSession::prepare_job() {
   settings.max_bytes_per_second = request_.max_bytes_per_second;
   settings.notify_flags = kNotifyFlags;
   settings.no_progress_timeout = request_.no_progress_timeout;
+  settings.proxy = request_.proxy;
   if (auto updated = job_->update(settings); !updated) return fail(updated.error());
   if (auto set = job_->set_notify_interface(waiter_->callback()); !set) return fail(set.error());
 

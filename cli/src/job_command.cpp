@@ -45,7 +45,8 @@ constexpr const char* kDetails =
     "modified, transferred}, no_progress_timeout, notify_flags, http_headers,\n"
     "max_bytes_per_second, description, min_retry_delay_ms,\n"
     "error_count (transient errors over the job's life), notify_cmd [program, args...],\n"
-    "notify_cmd_status (its last exit status; 128+N: killed by signal N; null: not run).";
+    "notify_cmd_status (its last exit status; 128+N: killed by signal N; null: not run),\n"
+    "proxy {usage: system|none|override, url (password masked), bypass [hosts]}.";
 
 api::Error caller_error(api::ErrorKind kind, std::string message, std::string file) {
   return api::Error{api::ErrorContext::kCaller, kind, 0, std::move(message), std::move(file),

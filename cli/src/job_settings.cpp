@@ -53,6 +53,20 @@ void JobSettings::add_options(CLI::App* verb) {
       ->allow_extra_args(false);
   verb->add_flag("--no-notify-cmd", no_notify_cmd_, "Remove the job's notify command")
       ->excludes(notify_cmd);
+  auto* proxy = verb->add_option("--proxy", proxy_,
+                                 "How the job reaches origins (BITS SetProxySettings): system "
+                                 "(the daemon's configured proxy, else its environment's), none "
+                                 "(direct, environment ignored), or one proxy URL: "
+                                 "http://[USER:PASSWORD@]HOST:PORT (https://, socks5://, "
+                                 "socks5h:// too; the password is never shown)")
+                    ->type_name("system|none|URL")
+                    ->check(validator(parse_proxy, "PROXY"));
+  verb->add_option("--proxy-bypass", proxy_bypass_,
+                   "With --proxy URL: hosts reached directly, comma-separated (names, domains "
+                   "such as .example.org, IP addresses, CIDR ranges, or *)")
+      ->type_name("HOST[,HOST...]")
+      ->needs(proxy)
+      ->check(validator(parse_proxy_bypass, "HOSTS"));
   verb->add_option("--limit-rate", limit_rate_,
                    "The job's bandwidth cap in bytes per second, K/M/G suffixes (binary) "
                    "allowed: 500K, 10M, 1.5m; 0 for none")
@@ -63,7 +77,7 @@ void JobSettings::add_options(CLI::App* verb) {
 const char* JobSettings::option_names() {
   return "--priority, --no-progress-timeout, --min-retry-delay, --notify, --display-name, "
          "--description, -H/--header, --no-headers, --limit-rate, --notify-cmd or "
-         "--no-notify-cmd";
+         "--no-notify-cmd, --proxy";
 }
 
 api::JobPatch JobSettings::patch(const CLI::App& verb) const {
@@ -92,6 +106,11 @@ api::JobPatch JobSettings::patch(const CLI::App& verb) const {
     patch.notify_cmd = std::move(argv);
   }
   if (no_notify_cmd_) patch.notify_cmd = std::vector<std::string>{};
+  if (given("--proxy")) {
+    auto proxy = *parse_proxy(proxy_);
+    if (given("--proxy-bypass")) proxy.bypass = *parse_proxy_bypass(proxy_bypass_);
+    patch.proxy = std::move(proxy);
+  }
   return patch;
 }
 

@@ -34,6 +34,8 @@ class JobSettings {
   std::string notify_cmd_;
   std::vector<std::string> notify_args_;
   bool no_notify_cmd_ = false;
+  std::string proxy_;
+  std::string proxy_bypass_;
 };
 
 }  // namespace swarmcopy::cli

@@ -95,6 +95,12 @@ std::string job_details_text(const api::JobInfo& info) {
                         ? std::string("none")
                         : format_rate(static_cast<double>(info.max_bytes_per_second)));
   for (const auto& header : info.http_headers) row("header", printable(api::mask_header(header)));
+  row("proxy", printable(api::describe(info.proxy)));
+  if (!info.proxy.bypass.empty()) {
+    std::string hosts;
+    for (const auto& host : info.proxy.bypass) hosts += (hosts.empty() ? "" : ", ") + host;
+    row("proxy bypass", printable(hosts));
+  }
   if (!info.notify_cmd.empty()) {
     std::string command;
     for (const auto& arg : info.notify_cmd) {

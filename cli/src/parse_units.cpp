@@ -136,6 +136,38 @@ std::expected<std::string, std::string> parse_header(std::string_view text) {
   return std::string(text);
 }
 
+std::expected<api::ProxySettings, std::string> parse_proxy(std::string_view text) {
+  api::ProxySettings proxy;
+  if (text == "system") return proxy;
+  if (text == "none") {
+    proxy.usage = api::ProxyUsage::kNone;
+    return proxy;
+  }
+  if (auto checked = api::check_proxy_url(text); !checked) {
+    return std::unexpected(checked.error().message + " (or system, none)");
+  }
+  proxy.usage = api::ProxyUsage::kOverride;
+  proxy.proxy = std::string(text);
+  return proxy;
+}
+
+std::expected<std::vector<std::string>, std::string> parse_proxy_bypass(std::string_view text) {
+  std::vector<std::string> hosts;
+  while (true) {
+    const auto comma = text.find(',');
+    auto host = text.substr(0, comma);
+    while (!host.empty() && host.front() == ' ') host.remove_prefix(1);
+    while (!host.empty() && host.back() == ' ') host.remove_suffix(1);
+    if (auto checked = api::check_proxy_bypass(host); !checked) {
+      return std::unexpected(checked.error().message);
+    }
+    hosts.emplace_back(host);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return hosts;
+}
+
 namespace {
 
 struct FlagName {

@@ -7,8 +7,10 @@
 #include <expected>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "swarmcopy/api/notify_flags.h"
+#include "swarmcopy/api/proxy_settings.h"
 
 namespace swarmcopy::cli {
 
@@ -39,6 +41,14 @@ std::expected<std::string, std::string> parse_listen(std::string_view text);
 // Notify flags: a number (decimal or 0x hex, the BG_NOTIFY_* bits) or names joined by ',' or
 // '+': transferred, error, modification, file_transferred, disable; "none" is 0.
 std::expected<api::NotifyFlags, std::string> parse_notify_flags(std::string_view text);
+
+// --proxy: "system" (the daemon's or the environment's), "none", or one proxy URL (http://,
+// https://, socks5://, socks5h://; user:password@ allowed). The bypass list is left empty.
+std::expected<api::ProxySettings, std::string> parse_proxy(std::string_view text);
+
+// --proxy-bypass: hosts, domains, IP addresses or CIDR ranges joined by ','; spaces around an
+// entry are dropped.
+std::expected<std::vector<std::string>, std::string> parse_proxy_bypass(std::string_view text);
 
 // The names of the set bits, joined by ',' ("transferred,error"); "none" for 0.
 std::string notify_flags_names(api::NotifyFlags flags);

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <functional>
 
+#include "swarmcopy/api/credentials.h"
+#include "swarmcopy/api/proxy_settings.h"
 #include "swarmcopy/util/user_state_dir.h"
 
 namespace swarmcopy::daemon {
@@ -174,6 +176,43 @@ const std::vector<Key>& keys() {
                    return {};
                  },
                  [](const Config& config) { return config.allow_loopback_origins; }});
+    k.push_back({"proxy", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   if (!text.empty()) {
+                     if (auto checked = api::check_proxy_url(text); !checked) {
+                       return std::unexpected(config_error("proxy: " + checked.error().message));
+                     }
+                   }
+                   config.proxy = text;
+                   return {};
+                 },
+                 // Shown (reload logs) with its password masked.
+                 [](const Config& config) { return api::mask_proxy_url(config.proxy); }});
+    k.push_back({"no_proxy", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   std::vector<std::string> hosts;
+                   std::size_t begin = 0;
+                   while (!text.empty()) {
+                     const auto comma = text.find(',', begin);
+                     auto host = trim(text.substr(
+                         begin, comma == std::string::npos ? std::string::npos : comma - begin));
+                     if (auto checked = api::check_proxy_bypass(host); !checked) {
+                       return std::unexpected(config_error("no_proxy: " + checked.error().message));
+                     }
+                     hosts.push_back(std::move(host));
+                     if (comma == std::string::npos) break;
+                     begin = comma + 1;
+                   }
+                   config.no_proxy = std::move(hosts);
+                   return {};
+                 },
+                 [](const Config& config) {
+                   std::string text;
+                   for (const auto& host : config.no_proxy) {
+                     text += (text.empty() ? "" : ",") + host;
+                   }
+                   return text;
+                 }});
     k.push_back(unsigned_key<std::uint64_t>("max_request_bytes", true, &Config::max_request_bytes,
                                             1024, 1ull << 30));
     k.push_back({"requests_per_second", true,

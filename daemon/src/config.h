@@ -60,6 +60,10 @@ struct Config {
   // Whose jobs may fetch from this machine itself (loopback, its own addresses): "admin" (root
   // and the daemon's own uid) or "all".
   std::string allow_loopback_origins = "admin";
+  // The proxy of jobs whose proxy setting is `system` (EngineOptions::proxy): a URL, empty for
+  // the environment's (the systemd unit passes none); and the hosts they reach directly.
+  std::string proxy;
+  std::vector<std::string> no_proxy;
   // Server limits: reloadable.
   std::uint64_t max_request_bytes = 1 << 20;
   double requests_per_second = 100;  // per uid; 0 = unlimited

@@ -49,6 +49,13 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
     {"allow_loopback_origins",
      "Whose jobs may fetch from this machine itself (loopback, its own addresses): admin (root "
      "and the daemon's own user) or all"},
+    {"proxy",
+     "The proxy of jobs whose proxy setting is system (the default), as a URL: http://, "
+     "https://, socks5:// or socks5h://, user:password@ allowed (masked when shown); empty: the "
+     "daemon's environment (http_proxy, https_proxy; the systemd unit sets none)"},
+    {"no_proxy",
+     "Hosts those jobs reach without the proxy, comma-separated: names, domains (.example.org), "
+     "IP addresses, CIDR ranges, or *"},
     {"max_request_bytes", "[reload] Largest request body in bytes; a larger one answers 413"},
     {"requests_per_second",
      "[reload] Requests per second per user (all of the user's connections); 0 = no limit; "

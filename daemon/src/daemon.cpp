@@ -125,6 +125,8 @@ engine::EngineOptions engine_options(const Config& config) {
   options.background_http_delay = std::chrono::milliseconds(config.background_http_delay_ms);
   options.cache_limits.max_bytes = config.cache_max_bytes;
   options.cache_limits.max_age = std::chrono::hours(config.cache_max_age_hours);
+  options.proxy = config.proxy;
+  options.no_proxy = config.no_proxy;
   if (config.allow_loopback_origins == "admin") {
     options.local_origin_uids = std::vector<std::uint32_t>{0, ::geteuid()};
   }
@@ -258,6 +260,8 @@ int run_daemon(const DaemonArgs& args) {
         config.background_http_delay_ms = running.background_http_delay_ms;
         config.cache_max_bytes = running.cache_max_bytes;
         config.cache_max_age_hours = running.cache_max_age_hours;
+        config.proxy = running.proxy;
+        config.no_proxy = running.no_proxy;
         apply_reloadable(config, limits, limiter);
       }
       systemd_notify("READY=1");

@@ -14,6 +14,7 @@
 #include "input_checks.h"
 #include "local_job.h"
 #include "notify_command.h"
+#include "proxy_route.h"
 #include "received_bytes.h"
 #include "retry_delay.h"
 #include "scheduler.h"
@@ -648,6 +649,7 @@ api::Result<api::JobInfo> Engine::info(const Caller& caller, const api::JobId& i
   info.error_count = record.error_count;
   info.notify_cmd = record.notify_cmd;
   info.notify_cmd_status = record.notify_cmd_status;
+  info.proxy = record.proxy;
   info.owner_uid = record.owner_uid;
   bool sizes_known = true;
   std::uint64_t total = 0;
@@ -724,6 +726,9 @@ api::Result<void> Engine::update(const Caller& caller, const api::JobId& id,
   if (patch.notify_cmd) {
     if (auto checked = check_notify_cmd(*patch.notify_cmd); !checked) return checked;
   }
+  if (patch.proxy) {
+    if (auto checked = api::check_proxy_settings(*patch.proxy); !checked) return checked;
+  }
   if (patch.min_retry_delay && (*patch.min_retry_delay < std::chrono::milliseconds(1) ||
                                 *patch.min_retry_delay > std::chrono::hours(24))) {
     return caller_error(ErrorKind::kInvalidArgument,
@@ -742,6 +747,7 @@ api::Result<void> Engine::update(const Caller& caller, const api::JobId& id,
   if (patch.description) changed.description = *patch.description;
   if (patch.min_retry_delay) changed.min_retry_delay = *patch.min_retry_delay;
   if (patch.notify_cmd) changed.notify_cmd = *patch.notify_cmd;
+  if (patch.proxy) changed.proxy = *patch.proxy;
   if (changed == entry.record) return {};
   const bool priority_changed = changed.priority != entry.record.priority;
   const bool timeout_changed = changed.no_progress_timeout != entry.record.no_progress_timeout;
@@ -840,13 +846,15 @@ void Engine::run_next_file(JobEntry& entry) {
       [this, id, token, index](FileOutcome outcome) {
         on_file_done(id, token, index, std::move(outcome));
       }};
+  ProxyRoute route = proxy_route(record.proxy, options_.proxy, options_.no_proxy);
   entry.run->transfer = std::make_unique<FileTransfer>(
       FileTransfer::Deps{io_, pool_, *http_, options_, cache_.get(),
                          [this] { return swarm_hub(); }},
       *next,
       FileTransfer::Settings{record.http_headers, record.max_bytes_per_second, record.owner_uid,
                              record.owner_gid, record.priority == api::Priority::kForeground,
-                             record.file_mode, may_fetch_locally(record.owner_uid)},
+                             record.file_mode, may_fetch_locally(record.owner_uid),
+                             std::move(route.proxy), std::move(route.no_proxy)},
       std::move(hooks));
   entry.run->transfer->start();
 }

@@ -16,6 +16,7 @@
 #include "swarmcopy/api/job_state.h"
 #include "swarmcopy/api/job_times.h"
 #include "swarmcopy/api/notify_flags.h"
+#include "swarmcopy/api/proxy_settings.h"
 
 namespace swarmcopy::engine {
 
@@ -83,6 +84,9 @@ struct JobRecord {
   // SetNotifyCmdLine, and how its last run ended (api::JobInfo::notify_cmd_status).
   std::vector<std::string> notify_cmd;
   std::optional<int> notify_cmd_status;
+  // SetProxySettings (the proxy URL as given, credentials included: the store is the engine's
+  // private state).
+  api::ProxySettings proxy;
   std::vector<FileRecord> files;
   bool operator==(const JobRecord&) const = default;
 };

@@ -38,7 +38,7 @@ static_assert(std::ratio_less_equal_v<std::nano, Clock::period>,
 
 // The schema version this code writes. Each entry of kMigrations takes the file from version
 // i to i + 1; a new version appends an entry and never edits an old one.
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 
 // Unsigned 64-bit counters are stored as SQLite's signed INTEGER with the same bits, so even
 // values above INT64_MAX round-trip exactly. Nothing orders or sums them in SQL.
@@ -129,17 +129,25 @@ ALTER TABLE files ADD COLUMN refetched INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE files ADD COLUMN received BLOB NOT NULL DEFAULT x'';
 UPDATE files SET received = verified;
 )sql",
+    // 8: the proxy setting (SetProxySettings): usage by name, the proxy URL as given
+    // (credentials included), the bypass list joined by ','. Older jobs: 'system'.
+    R"sql(
+ALTER TABLE jobs ADD COLUMN proxy_usage TEXT NOT NULL DEFAULT 'system';
+ALTER TABLE jobs ADD COLUMN proxy_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN proxy_bypass TEXT NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
-// Column order shared by the SELECT below and read_job(); parameters ?1..?28 in the same order
+// Column order shared by the SELECT below and read_job(); parameters ?1..?31 in the same order
 // for INSERT and UPDATE (bind_job()).
 constexpr std::string_view kSelectJobs = R"sql(
 SELECT id, owner_uid, display_name, type, state, priority, notify_flags, no_progress_timeout_s,
        creation_time_ns, modification_time_ns, transfer_completion_time_ns, error_context,
        error_kind, error_code, error_message, error_file, error_protocol, http_headers,
        max_bytes_per_second, transient_since_ns, retry_count, owner_gid, file_mode, description,
-       min_retry_delay_ms, error_count, notify_cmd, notify_cmd_status
+       min_retry_delay_ms, error_count, notify_cmd, notify_cmd_status, proxy_usage, proxy_url,
+       proxy_bypass
 FROM jobs ORDER BY creation_time_ns, id)sql";
 
 constexpr std::string_view kInsertJob = R"sql(
@@ -148,9 +156,10 @@ INSERT INTO jobs (id, owner_uid, display_name, type, state, priority, notify_fla
                   transfer_completion_time_ns, error_context, error_kind, error_code,
                   error_message, error_file, error_protocol, http_headers, max_bytes_per_second,
                   transient_since_ns, retry_count, owner_gid, file_mode, description,
-                  min_retry_delay_ms, error_count, notify_cmd, notify_cmd_status)
+                  min_retry_delay_ms, error_count, notify_cmd, notify_cmd_status, proxy_usage,
+                  proxy_url, proxy_bypass)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-        ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28))sql";
+        ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31))sql";
 
 constexpr std::string_view kUpdateJob = R"sql(
 UPDATE jobs SET owner_uid = ?2, display_name = ?3, type = ?4, state = ?5, priority = ?6,
@@ -160,7 +169,8 @@ UPDATE jobs SET owner_uid = ?2, display_name = ?3, type = ?4, state = ?5, priori
                 error_file = ?16, error_protocol = ?17, http_headers = ?18,
                 max_bytes_per_second = ?19, transient_since_ns = ?20, retry_count = ?21,
                 owner_gid = ?22, file_mode = ?23, description = ?24, min_retry_delay_ms = ?25,
-                error_count = ?26, notify_cmd = ?27, notify_cmd_status = ?28
+                error_count = ?26, notify_cmd = ?27, notify_cmd_status = ?28, proxy_usage = ?29,
+                proxy_url = ?30, proxy_bypass = ?31
 WHERE id = ?1)sql";
 
 constexpr std::string_view kDeleteJob = "DELETE FROM jobs WHERE id = ?1";
@@ -284,6 +294,28 @@ std::vector<std::string> decode_headers(std::string_view joined) {
   return headers;
 }
 
+// A proxy bypass list joined by ',' (an entry cannot hold one: api::check_proxy_bypass); ""
+// is the empty list.
+std::string join_bypass(const std::vector<std::string>& hosts) {
+  std::string joined;
+  for (const auto& host : hosts) {
+    if (!joined.empty()) joined += ',';
+    joined += host;
+  }
+  return joined;
+}
+
+std::vector<std::string> split_bypass(std::string_view joined) {
+  std::vector<std::string> hosts;
+  while (!joined.empty()) {
+    const auto comma = joined.find(',');
+    hosts.emplace_back(joined.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    joined.remove_prefix(comma + 1);
+  }
+  return hosts;
+}
+
 // A command line as its arguments, each ended by a NUL (which no argument can hold).
 std::vector<unsigned char> encode_argv(const std::vector<std::string>& argv) {
   std::vector<unsigned char> bytes;
@@ -390,6 +422,9 @@ void bind_job(Binder& bind, const std::string& id, const JobRecord& job,
   } else {
     bind.null(28);
   }
+  bind.text(29, api::to_string(job.proxy.usage));
+  bind.text(30, job.proxy.proxy);
+  bind.text(31, join_bypass(job.proxy.bypass));
 }
 
 void bind_file(Binder& bind, const std::string& job_id, const FileRecord& file,
@@ -539,6 +574,13 @@ JobRecord read_job(Reader& row, const SqliteStatement& stmt) {
     }
   }
   if (!row.is_null(27)) job.notify_cmd_status = row.int32(27, "notify_cmd_status");
+  if (auto usage = api::parse_proxy_usage(row.text(28))) {
+    job.proxy.usage = *usage;
+  } else {
+    row.bad("proxy_usage", "an unknown proxy usage");
+  }
+  job.proxy.proxy = row.text(29);
+  job.proxy.bypass = split_bypass(row.text(30));
   return job;
 }
 

@@ -32,6 +32,9 @@ struct TransferSettings {
   std::optional<std::uint32_t> file_mode;  // JobRecord::file_mode
   // EngineOptions::allow_loopback_origins decided for the job's owner.
   bool allow_local_origin = true;
+  // The job's proxy setting as CURLOPT_PROXY / CURLOPT_NOPROXY (proxy_route()).
+  std::optional<std::string> proxy;
+  std::optional<std::string> no_proxy;
 
   // Fetched with credentials (URL userinfo, a secret query parameter or an access header):
   // private content, never peered, never given to another user from the cache.
@@ -41,7 +44,8 @@ struct TransferSettings {
 
   // How every request of the job goes to the origin.
   origin::RequestOptions request_options() const {
-    return origin::RequestOptions{http_headers, max_bytes_per_second, allow_local_origin};
+    return origin::RequestOptions{http_headers, max_bytes_per_second, allow_local_origin, proxy,
+                                  no_proxy};
   }
 };
 

@@ -237,6 +237,39 @@ api::Result<api::FileStatus> file_status_from_json(const nlohmann::json& value) 
 
 std::string mask_credentials(const std::string& header) { return api::mask_header(header); }
 
+nlohmann::json proxy_to_json(const api::ProxySettings& proxy, bool mask) {
+  return {
+      {"usage", api::to_string(proxy.usage)},
+      {"url", mask ? api::mask_proxy_url(proxy.proxy) : proxy.proxy},
+      {"bypass", proxy.bypass},
+  };
+}
+
+api::Result<api::ProxySettings> proxy_from_json_at(const nlohmann::json& value,
+                                                   const std::string& where) {
+  SWARMCOPY_READ(reader, ObjectReader::open(value, where));
+  if (auto known = reader->reject_unknown({"usage", "url", "bypass"}); !known) {
+    return std::unexpected(known.error());
+  }
+  api::ProxySettings proxy;
+  SWARMCOPY_READ(usage_text, reader->string("usage"));
+  const auto usage = api::parse_proxy_usage(*usage_text);
+  if (!usage) {
+    return field_error(reader->path("usage"),
+                       "unknown proxy usage \"" + *usage_text + "\" (system, none or override)");
+  }
+  proxy.usage = *usage;
+  if (reader->find("url")) {
+    SWARMCOPY_READ(url, reader->string("url"));
+    proxy.proxy = std::move(*url);
+  }
+  if (reader->find("bypass")) {
+    SWARMCOPY_READ(bypass, reader->string_array("bypass"));
+    proxy.bypass = std::move(*bypass);
+  }
+  return proxy;
+}
+
 nlohmann::json to_json(const api::JobInfo& job) {
   nlohmann::json files = nlohmann::json::array();
   for (const auto& file : job.files) files.push_back(to_json(file));
@@ -303,6 +336,7 @@ nlohmann::json to_json(const api::JobInfo& job) {
       {"notify_cmd", job.notify_cmd},
       {"notify_cmd_status",
        job.notify_cmd_status ? nlohmann::json(*job.notify_cmd_status) : nlohmann::json(nullptr)},
+      {"proxy", proxy_to_json(job.proxy, true)},
   };
 }
 
@@ -400,6 +434,9 @@ api::Result<api::JobInfo> job_info_from_json(const nlohmann::json& value) {
     return field_error("notify_cmd_status", "expected null or an exit status (0-255)");
   }
   if (*status) job.notify_cmd_status = static_cast<int>(**status);
+  SWARMCOPY_READ(proxy_json, reader->required("proxy"));
+  SWARMCOPY_READ(proxy, proxy_from_json_at(**proxy_json, reader->path("proxy")));
+  job.proxy = std::move(*proxy);
   return job;
 }
 

@@ -18,14 +18,16 @@ nlohmann::json to_json(const JobPatch& patch) {
   if (patch.description) json["description"] = *patch.description;
   if (patch.min_retry_delay) json["min_retry_delay_ms"] = patch.min_retry_delay->count();
   if (patch.notify_cmd) json["notify_cmd"] = *patch.notify_cmd;
+  if (patch.proxy) json["proxy"] = proxy_to_json(*patch.proxy, false);
   return json;
 }
 
 api::Result<JobPatch> job_patch_from_json(const nlohmann::json& value) {
   SWARMCOPY_READ(reader, ObjectReader::open(value, ""));
-  if (auto known = reader->reject_unknown({"priority", "no_progress_timeout", "notify_flags",
-                                           "http_headers", "max_bytes_per_second", "name",
-                                           "description", "min_retry_delay_ms", "notify_cmd"});
+  if (auto known =
+          reader->reject_unknown({"priority", "no_progress_timeout", "notify_flags", "http_headers",
+                                  "max_bytes_per_second", "name", "description",
+                                  "min_retry_delay_ms", "notify_cmd", "proxy"});
       !known) {
     return std::unexpected(known.error());
   }
@@ -75,6 +77,10 @@ api::Result<JobPatch> job_patch_from_json(const nlohmann::json& value) {
   if (reader->find("notify_cmd")) {
     SWARMCOPY_READ(argv, reader->string_array("notify_cmd"));
     patch.notify_cmd = std::move(*argv);
+  }
+  if (const auto* proxy_json = reader->find("proxy")) {
+    SWARMCOPY_READ(proxy, proxy_from_json_at(*proxy_json, reader->path("proxy")));
+    patch.proxy = std::move(*proxy);
   }
   return patch;
 }

@@ -138,6 +138,22 @@ std::expected<void, FetchError> Transfer::configure(const HttpClient::Options& o
   for (const CURLcode code : results) {
     if (code != CURLE_OK) return std::unexpected(transport_failure(code, {}, request_.url));
   }
+  // The job's proxy, when it chose one: an explicit CURLOPT_PROXY / CURLOPT_NOPROXY wins over
+  // the environment's variables ("" for the proxy means none at all).
+  if (request_.options.proxy) {
+    if (const CURLcode code =
+            curl_easy_setopt(easy, CURLOPT_PROXY, request_.options.proxy->c_str());
+        code != CURLE_OK) {
+      return std::unexpected(transport_failure(code, {}, request_.url));
+    }
+  }
+  if (request_.options.no_proxy) {
+    if (const CURLcode code =
+            curl_easy_setopt(easy, CURLOPT_NOPROXY, request_.options.no_proxy->c_str());
+        code != CURLE_OK) {
+      return std::unexpected(transport_failure(code, {}, request_.url));
+    }
+  }
   if (!request_.options.allow_local_origin) {
     // Called once a connection (new or reused) is ready, before each request is sent: covers
     // every address a name resolves to, redirects, and connections another request opened.
@@ -153,9 +169,12 @@ std::expected<void, FetchError> Transfer::configure(const HttpClient::Options& o
 int Transfer::prereq_callback(void* self, char* primary_ip, char*, int, int) {
   auto* transfer = static_cast<Transfer*>(self);
   if (!is_local_address(primary_ip)) return CURL_PREREQFUNC_OK;
+  // Through a proxy the address is the proxy's: a local proxy could reach local services too.
+  const auto& proxy = transfer->request_.options.proxy;
+  const char* what = proxy && !proxy->empty() ? "the origin or its proxy" : "the origin";
   transfer->failure_ = transfer->failure(
       ErrorContext::kGeneralTransport, ErrorKind::kInvalidArgument, false,
-      std::string("the origin is this machine (") + primary_ip +
+      std::string(what) + " is this machine (" + primary_ip +
           "): the daemon fetches from local addresses only for root and its own user "
           "(allow_loopback_origins)");
   return CURL_PREREQFUNC_ABORT;

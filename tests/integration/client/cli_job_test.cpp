@@ -318,6 +318,55 @@ TEST_F(CliJobDaemonTest, SetAndAddChangeEverySettingOfTheJob) {
   EXPECT_EQ(both.exit_code, 1) << describe(both);
 }
 
+// --proxy / --proxy-bypass (SetProxySettings) on set and add, masked in --json and `job show`.
+TEST_F(CliJobDaemonTest, ProxyIsSetShownMaskedAndCheckedOnTheCommandLine) {
+  env_.serve("file.bin", 1000);
+  const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin");
+  EXPECT_EQ(show(id)["proxy"]["usage"], "system");
+
+  const auto set = cli({"job", "set", id, "--proxy", "http://alice:s3cret@proxy.example:3128",
+                        "--proxy-bypass", "localhost, .example.org,10.0.0.0/8", "--json"});
+  ASSERT_EQ(set.exit_code, 0) << describe(set);
+  EXPECT_EQ(set.out.find("s3cret"), std::string::npos) << set.out;
+  auto job = json_of(set.out);
+  EXPECT_EQ(job["proxy"]["usage"], "override");
+  EXPECT_EQ(job["proxy"]["url"], "http://alice:***@proxy.example:3128");
+  EXPECT_EQ(job["proxy"]["bypass"], nlohmann::json({"localhost", ".example.org", "10.0.0.0/8"}));
+
+  const auto shown = cli({"job", "show", id});
+  ASSERT_EQ(shown.exit_code, 0) << describe(shown);
+  EXPECT_EQ(shown.out.find("s3cret"), std::string::npos) << shown.out;
+  EXPECT_TRUE(std::regex_search(
+      shown.out, std::regex("\n +proxy +http://alice:\\*\\*\\*@proxy\\.example:3128\n")))
+      << shown.out;
+  EXPECT_TRUE(std::regex_search(
+      shown.out, std::regex("\n +proxy bypass +localhost, \\.example\\.org, 10\\.0\\.0\\.0/8\n")))
+      << shown.out;
+
+  // Usage errors: a list of proxies, an unknown scheme, a bypass list without --proxy.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"job", "set", id, "--proxy", "http://a:1,http://b:2"},
+        std::vector<std::string>{"job", "set", id, "--proxy", "ftp://proxy:21"},
+        std::vector<std::string>{"job", "set", id, "--proxy-bypass", "localhost"},
+        std::vector<std::string>{"job", "set", id, "--proxy", "http://p:1", "--proxy-bypass",
+                                 "a b"}}) {
+    const auto refused = cli(args);
+    EXPECT_EQ(refused.exit_code, 1) << describe(refused);
+  }
+  // none takes no bypass list: the engine refuses it, and nothing changes.
+  const auto none_bypass = cli({"job", "set", id, "--proxy", "none", "--proxy-bypass", "x"});
+  EXPECT_EQ(none_bypass.exit_code, 2) << describe(none_bypass);
+  EXPECT_EQ(show(id)["proxy"]["usage"], "override");
+
+  env_.serve("second.bin", 10);
+  const auto added =
+      cli({"job", "add", id, env_.url("/second.bin"), "second.bin", "--proxy", "none", "--json"});
+  ASSERT_EQ(added.exit_code, 0) << describe(added);
+  EXPECT_EQ(json_of(added.out)["proxy"],
+            nlohmann::json::parse(R"({"usage":"none","url":"","bypass":[]})"));
+  EXPECT_TRUE(std::regex_search(cli({"job", "show", id}).out, std::regex("\n +proxy +none\n")));
+}
+
 // --notify-cmd through the daemon: set as argv (no shell), run when the job is TRANSFERRED,
 // its exit status in the job object and `job show`; --no-notify-cmd removes it.
 TEST_F(CliJobDaemonTest, NotifyCmdRunsWhenTheJobIsTransferredAndShowsItsStatus) {
@@ -640,6 +689,20 @@ TEST_F(CliJobDaemonTest, GetDaemonDownloadsThroughTheDaemon) {
   // The job lived in the daemon.
   const auto job = show(outcome["job"].get<std::string>());
   EXPECT_EQ(job["state"], "ACKNOWLEDGED");
+}
+
+TEST_F(CliJobDaemonTest, GetTakesTheJobsProxySetting) {
+  const auto sha = env_.serve("file.bin", 1000);
+  const auto path = env_.out() / "file.bin";
+  const auto got = cli({"get", env_.url("/file.bin"), "-o", path.string(), "--daemon", "--proxy",
+                        "none", "--json", "-q"});
+  ASSERT_EQ(got.exit_code, 0) << describe(got);
+  EXPECT_EQ(sha256_file(path).value_or(""), sha);
+  EXPECT_EQ(show(json_of(got.out)["job"].get<std::string>())["proxy"]["usage"], "none");
+  const auto refused =
+      cli({"get", env_.url("/file.bin"), "-o", path.string(), "--proxy", "socks4://p:1080", "-q"});
+  EXPECT_EQ(refused.exit_code, 1) << describe(refused);
+  EXPECT_NE(refused.err.find("socks5h"), std::string::npos) << describe(refused);
 }
 
 TEST_F(CliJobDaemonTest, GetDaemonInterruptSuspendsTheJobInTheDaemon) {

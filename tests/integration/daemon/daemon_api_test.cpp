@@ -331,6 +331,78 @@ TEST_F(DaemonApiTest, PatchRenamesDescribesAndSetsTheRetryDelay) {
   EXPECT_EQ(after["min_retry_delay_ms"], 2500);
 }
 
+// SetProxySettings through the daemon: its config's `proxy` serves jobs left at `system` (the
+// systemd unit gives the daemon no environment); a job's own proxy with credentials works, and
+// the password appears in no answer and no log line.
+TEST_F(DaemonApiTest, TheConfiguredProxyServesSystemJobsAndProxyPasswordsStayHidden) {
+  NginxOptions proxy_options;
+  proxy_options.server_config =
+      "location / { proxy_pass http://$http_host$request_uri; proxy_http_version 1.1; }";
+  auto proxy = NginxServer::start(proxy_options);
+  ASSERT_TRUE(proxy) << proxy.error();
+  const std::string proxy_address = "127.0.0.1:" + std::to_string((*proxy)->port());
+  TestDir other;
+  auto daemon = DaemonProcess::start(daemon_options(
+      other.path(), {"--proxy", "http://" + proxy_address, "--download-mode", "http-only"}));
+  ASSERT_TRUE(daemon) << daemon.error();
+  const auto sock = other.path() / "d.sock";
+  const auto request = [&](std::string_view method, const std::string& target,
+                           std::string_view body = {}) {
+    auto response = http_request(sock, method, target, body);
+    EXPECT_TRUE(response) << method << " " << target << ": " << response.error();
+    return response.value_or(HttpResponse{});
+  };
+  const auto run = [&](const std::string& name, const std::string& patch) {
+    const auto id = create_job(sock, name);
+    EXPECT_FALSE(id.empty());
+    const auto patched = request("PATCH", "/v1/jobs/" + id, patch);
+    EXPECT_EQ(patched.status, 200) << patched.body;
+    EXPECT_EQ(patched.body.find("s3cret"), std::string::npos) << patched.body;
+    EXPECT_EQ(request("POST", "/v1/jobs/" + id + "/files",
+                      files_body({{nginx_->url("a.bin"), out(name)}}))
+                  .status,
+              200);
+    EXPECT_EQ(request("POST", "/v1/jobs/" + id + "/resume").status, 200);
+    const auto done = wait_job(sock, id, in_state("TRANSFERRED"));
+    EXPECT_EQ(done.value("state", ""), "TRANSFERRED") << done.dump();
+    EXPECT_EQ(request("POST", "/v1/jobs/" + id + "/complete").status, 200);
+    EXPECT_EQ(sha256_file(out(name)).value_or(""), sha_["a.bin"]);
+    return done;
+  };
+
+  const auto system = run("system.bin", "{}");
+  EXPECT_EQ(system["proxy"], json::parse(R"({"usage":"system","url":"","bypass":[]})"));
+  const auto own =
+      run("own.bin", R"({"proxy": {"usage": "override", "url": "http://alice:s3cret@)" +
+                         proxy_address + R"(", "bypass": [".example.org"]}})");
+  EXPECT_EQ(own["proxy"]["usage"], "override");
+  EXPECT_EQ(own["proxy"]["url"], "http://alice:***@" + proxy_address);
+  EXPECT_EQ(own["proxy"]["bypass"], json::array({".example.org"}));
+  EXPECT_EQ(request("GET", "/v1/jobs").body.find("s3cret"), std::string::npos);
+
+  // A bad proxy is refused whole, with a clear error.
+  const auto id = create_job(sock, "bad");
+  const auto refused = request("PATCH", "/v1/jobs/" + id,
+                               R"({"proxy": {"usage": "override", "url": "ftp://p:21"}})");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(refused.error_kind(), "invalid_argument");
+  EXPECT_NE(refused.body.find("http, https, socks5"), std::string::npos) << refused.body;
+  (*daemon)->stop();  // its connections to the proxy end: nginx has logged every request
+  EXPECT_EQ((*daemon)->log_text().find("s3cret"), std::string::npos);
+
+  // Both jobs' requests reached the origin through the proxy, in absolute form.
+  ASSERT_TRUE((*proxy)->wait_until_idle(std::chrono::seconds(10)));
+  std::size_t through_proxy = 0;
+  for (const auto& entry : (*proxy)->access_log()) {
+    EXPECT_EQ(entry.uri, nginx_->url("a.bin")) << entry.method << " " << entry.uri;
+    ++through_proxy;
+  }
+  EXPECT_GE(through_proxy, 4u);  // a probe and at least one range per job
+  // And none went direct: the system job too used the configured proxy.
+  ASSERT_TRUE(nginx_->wait_until_idle(std::chrono::seconds(10)));
+  EXPECT_EQ(nginx_->access_log().size(), through_proxy);
+}
+
 TEST_F(DaemonApiTest, LimitsAnswer413And429) {
   const auto id = new_job();
   const std::string huge(70000, ' ');

@@ -192,6 +192,47 @@ TEST_F(OriginHttpClient, RangedFetchDeliversExactBytesAtTheirOffsets) {
   EXPECT_EQ(client().active_requests(), 0u);
 }
 
+// RequestOptions::proxy: the request goes to the proxy in absolute form (the origin's name is
+// never resolved here: .invalid cannot be), the environment's no_proxy notwithstanding.
+TEST_F(OriginHttpClient, AProxyCarriesTheRequestInAbsoluteForm) {
+  FaultServer proxy;
+  proxy.set_content(body_, "\"e1\"", std::string(kLastModified));
+  RangeRequest request = range(100, 2000);
+  request.url = "http://origin.invalid:8080/file";
+  request.expected = identity();
+  request.options.proxy = "http://127.0.0.1:" + std::to_string(proxy.port());
+  request.options.no_proxy = "";
+  Sink sink;
+  fetch(request, sink);
+  ASSERT_TRUE(sink.result && *sink.result) << describe(sink.result->error());
+  EXPECT_TRUE(sink.bytes == body_.substr(100, 1900));
+  const auto seen = proxy.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].target, "http://origin.invalid:8080/file");
+  EXPECT_EQ(seen[0].range, "bytes=100-1999");
+  EXPECT_TRUE(server_.requests().empty());
+}
+
+// proxy "" (a job's `none`): direct, though the environment names a proxy for every host.
+TEST_F(OriginHttpClient, AnEmptyProxyGoesDirectWhateverTheEnvironmentSays) {
+  FaultServer proxy;
+  const char* old_no_proxy = std::getenv("no_proxy");
+  const std::string saved = old_no_proxy ? old_no_proxy : "";
+  ::unsetenv("no_proxy");
+  ::setenv("http_proxy", ("http://127.0.0.1:" + std::to_string(proxy.port())).c_str(), 1);
+  RangeRequest request = range(0, 1000);
+  request.options.proxy = "";
+  request.options.no_proxy = "*";
+  Sink sink;
+  fetch(request, sink);
+  ::unsetenv("http_proxy");
+  if (old_no_proxy) ::setenv("no_proxy", saved.c_str(), 1);
+  ASSERT_TRUE(sink.result && *sink.result) << describe(sink.result->error());
+  EXPECT_TRUE(sink.bytes == body_.substr(0, 1000));
+  EXPECT_EQ(server_.requests().size(), 1u);
+  EXPECT_TRUE(proxy.requests().empty());
+}
+
 TEST_F(OriginHttpClient, FourParallelRangedFetchesReassembleTheBody) {
   body_ = make_body(16 * 1024 * 1024, 7);
   server_.set_content(body_, "\"e1\"", std::string(kLastModified));

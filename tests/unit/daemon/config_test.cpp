@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -21,6 +22,34 @@ TEST(ConfigHelp, EveryKeySaysWhatItDoes) {
     EXPECT_EQ(help.starts_with("[reload]"), reloadable(key)) << key << ": " << help;
   }
   EXPECT_TRUE(config_key_help("no_such_key").empty());
+}
+
+TEST(Config, ProxyAndNoProxyAreCheckedAndThePasswordIsNeverShown) {
+  Config config = default_config(DaemonMode::kSystem);
+  EXPECT_TRUE(config.proxy.empty());  // the environment's, as before the key existed
+  ASSERT_TRUE(apply_values({{"proxy", "http://svc:hunter2@proxy.corp:3128"},
+                            {"no_proxy", "localhost, .corp.example ,10.0.0.0/8"}},
+                           config));
+  EXPECT_EQ(config.proxy, "http://svc:hunter2@proxy.corp:3128");
+  EXPECT_EQ(config.no_proxy,
+            (std::vector<std::string>{"localhost", ".corp.example", "10.0.0.0/8"}));
+  // What a reload logs.
+  EXPECT_EQ(value_of(config, "proxy"), "http://svc:***@proxy.corp:3128");
+  EXPECT_EQ(value_of(config, "no_proxy"), "localhost,.corp.example,10.0.0.0/8");
+  ASSERT_TRUE(apply_values({{"proxy", ""}}, config));
+  EXPECT_TRUE(config.proxy.empty());
+
+  for (const char* bad : {"proxy.corp:3128", "ftp://proxy:21", "http://a:1,http://b:2"}) {
+    auto applied = apply_values({{"proxy", bad}}, config);
+    ASSERT_FALSE(applied) << bad;
+    EXPECT_TRUE(applied.error().message.starts_with("proxy: ")) << applied.error().message;
+  }
+  auto leaked = apply_values({{"proxy", "ftp://svc:hunter2@proxy:21"}}, config);
+  ASSERT_FALSE(leaked);
+  EXPECT_EQ(leaked.error().message.find("hunter2"), std::string::npos) << leaked.error().message;
+  auto bad_host = apply_values({{"no_proxy", "a b"}}, config);
+  ASSERT_FALSE(bad_host);
+  EXPECT_TRUE(bad_host.error().message.starts_with("no_proxy: ")) << bad_host.error().message;
 }
 
 // Sets an environment variable for a scope and puts the old value back.

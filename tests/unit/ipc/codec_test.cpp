@@ -61,6 +61,7 @@ api::JobInfo sample_job() {
   job.error_count = 17;
   job.notify_cmd = {"/usr/local/bin/on-done", "--job", "x y"};
   job.notify_cmd_status = 3;
+  job.proxy = {api::ProxyUsage::kOverride, "http://proxy.example:3128", {"127.0.0.1", ".lan"}};
   job.owner_uid = 1000;
   api::FileStatus plain;
   plain.url = "http://h/g";
@@ -279,6 +280,7 @@ TEST(JobInfoJson, MatchesTheSpecShape) {
                             "error_count",
                             "notify_cmd",
                             "notify_cmd_status",
+                            "proxy",
                             "from_origin",
                             "from_peers",
                             "from_cache",
@@ -291,7 +293,7 @@ TEST(JobInfoJson, MatchesTheSpecShape) {
                             "peers_unused_reason"}) {
     EXPECT_TRUE(body.contains(field)) << field;
   }
-  EXPECT_EQ(body.size(), 32u);
+  EXPECT_EQ(body.size(), 33u);
   // The job's totals are its files' sums; it ignores Range when any of its files' origins does.
   EXPECT_EQ(body["from_peers"], 2);
   EXPECT_EQ(body["refetched"], 6);
@@ -336,6 +338,7 @@ TEST(JobInfoJson, RoundTripsExactly) {
   EXPECT_EQ(back->error_count, job.error_count);
   EXPECT_EQ(back->notify_cmd, job.notify_cmd);
   EXPECT_EQ(back->notify_cmd_status, job.notify_cmd_status);
+  EXPECT_EQ(back->proxy, job.proxy);
   EXPECT_EQ(back->owner_uid, job.owner_uid);
   EXPECT_EQ(back->files, job.files);
 
@@ -363,6 +366,34 @@ TEST(JobInfoJson, TheDescriptionRetryDelayAndErrorCountAreChecked) {
   expect_invalid(job_info_from_json(body), "notify_cmd_status");
   body["notify_cmd_status"] = nullptr;
   EXPECT_FALSE(job_info_from_json(body).value().notify_cmd_status);
+}
+
+TEST(JobInfoJson, TheProxysCredentialsNeverLeaveTheDaemon) {
+  auto job = sample_job();
+  job.proxy = {api::ProxyUsage::kOverride, "http://alice:hunter2@proxy:3128", {"10.0.0.0/8"}};
+  const auto body = to_json(job);
+  EXPECT_EQ(body.dump().find("hunter2"), std::string::npos) << body.dump();
+  EXPECT_EQ(body["proxy"]["usage"], "override");
+  EXPECT_EQ(body["proxy"]["url"], "http://alice:***@proxy:3128");
+  EXPECT_EQ(body["proxy"]["bypass"], json::array({"10.0.0.0/8"}));
+  auto back = job_info_from_json(body);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->proxy.proxy, "http://alice:***@proxy:3128");
+
+  job.proxy = {};
+  EXPECT_EQ(to_json(job)["proxy"], json::parse(R"({"usage":"system","url":"","bypass":[]})"));
+}
+
+TEST(JobInfoJson, TheProxyIsChecked) {
+  auto body = to_json(sample_job());
+  body["proxy"]["usage"] = "auto";
+  expect_invalid(job_info_from_json(body), "proxy.usage");
+  body = to_json(sample_job());
+  body["proxy"]["bypass"] = "127.0.0.1";
+  expect_invalid(job_info_from_json(body), "proxy.bypass");
+  body = to_json(sample_job());
+  body.erase("proxy");
+  expect_invalid(job_info_from_json(body), "proxy");
 }
 
 TEST(JobInfoJson, EveryStateAndPriorityRoundTrips) {

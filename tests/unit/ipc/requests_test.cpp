@@ -73,6 +73,9 @@ TEST(JobPatch, RoundTripsEveryField) {
   patch.description = "";  // an empty description is a value, not an absence
   patch.min_retry_delay = std::chrono::milliseconds(1500);
   patch.notify_cmd = std::vector<std::string>{"/bin/true", "a b"};
+  // A PATCH carries the proxy as given, credentials included: the engine must store them.
+  patch.proxy =
+      api::ProxySettings{api::ProxyUsage::kOverride, "http://u:pw@p:3128", {"127.0.0.1", ".lan"}};
   EXPECT_EQ(job_patch_from_json(json::parse(to_json(patch).dump())).value(), patch);
   auto empty = job_patch_from_json(json::object());
   ASSERT_TRUE(empty);
@@ -102,6 +105,15 @@ TEST(JobPatch, IsStrict) {
                  "min_retry_delay_ms");
   expect_invalid(job_patch_from_json(json::parse(R"({"display_name":"x"})")), "display_name");
   expect_invalid(job_patch_from_json(json::parse(R"({"notify_cmd":"/bin/true"})")), "notify_cmd");
+  expect_invalid(job_patch_from_json(json::parse(R"({"proxy":"none"})")), "proxy");
+  expect_invalid(job_patch_from_json(json::parse(R"({"proxy":{"usage":"preconfig"}})")),
+                 "proxy.usage");
+  expect_invalid(job_patch_from_json(json::parse(R"({"proxy":{"usage":"none","port":1}})")),
+                 "proxy.port");
+  expect_invalid(job_patch_from_json(json::parse(R"({"proxy":{"url":"http://p:1"}})")),
+                 "proxy.usage");
+  EXPECT_EQ(job_patch_from_json(json::parse(R"({"proxy":{"usage":"none"}})")).value().proxy,
+            (api::ProxySettings{api::ProxyUsage::kNone, "", {}}));
 }
 
 }  // namespace

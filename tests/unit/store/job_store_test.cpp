@@ -114,6 +114,11 @@ JobRecord make_full_job() {
   job.error_count = 42;
   job.notify_cmd = {"/usr/bin/notify-send", "", "two words", "ünïcode\nline"};
   job.notify_cmd_status = 137;
+  // Credentials and all: the store is the engine's private state, and the job must still reach
+  // its proxy after a restart.
+  job.proxy = api::ProxySettings{api::ProxyUsage::kOverride,
+                                 "http://alice:s3cret@proxy:3128",
+                                 {"127.0.0.1", ".example.org", "10.0.0.0/8"}};
 
   FileRecord first = make_file(0);
   first.sha256 = std::string(64, 'a');
@@ -505,7 +510,7 @@ TEST_F(JobStoreTest, WalModeIsOn) {
   ASSERT_TRUE(store);
   RawDb raw(path_);
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "7");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "8");
 }
 
 // What a store from before version 7 holds: no refetched count, no received ranges.
@@ -521,6 +526,16 @@ void without_version7_fields(JobRecord& job) {
     file.received = file.verified;
   }
 }
+
+// What a store from before version 8 holds: no proxy setting.
+void drop_version8_columns(RawDb& raw) {
+  for (const char* column : {"proxy_usage", "proxy_url", "proxy_bypass"}) {
+    raw.exec(std::string("ALTER TABLE jobs DROP COLUMN ") + column);
+  }
+}
+
+// What migration 8 gives rows that had none: the default, system.
+void without_version8_fields(JobRecord& job) { job.proxy = api::ProxySettings{}; }
 
 // What a store from before version 6 holds: no notify command.
 void drop_version6_columns(RawDb& raw) {
@@ -582,7 +597,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   { ASSERT_TRUE(open_store()); }
   {
     RawDb raw(path_);
-    raw.exec("PRAGMA user_version = 8");
+    raw.exec("PRAGMA user_version = 9");
   }
   auto store = JobStore::open(path_);
   ASSERT_FALSE(store.has_value());
@@ -591,7 +606,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().describe();
   // Refusing leaves the version as it was.
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "8");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "9");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion1Store) {
@@ -610,6 +625,7 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
     drop_version5_columns(raw);
     drop_version6_columns(raw);
     drop_version7_columns(raw);
+    drop_version8_columns(raw);
     raw.exec("PRAGMA user_version = 1");
   }
   auto store = open_store();
@@ -622,9 +638,10 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
   without_version5_fields(job);
   without_version6_fields(job);
   without_version7_fields(job);
+  without_version8_fields(job);
   EXPECT_EQ(loaded.front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "7");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "8");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion2Store) {
@@ -641,6 +658,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
     drop_version5_columns(raw);
     drop_version6_columns(raw);
     drop_version7_columns(raw);
+    drop_version8_columns(raw);
     raw.exec("PRAGMA user_version = 2");
   }
   auto store = open_store();
@@ -652,6 +670,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
   without_version5_fields(job);
   without_version6_fields(job);
   without_version7_fields(job);
+  without_version8_fields(job);
   EXPECT_EQ(loaded.front(), job);
   // And the new columns take values from then on.
   JobRecord changed = loaded.front();
@@ -674,6 +693,7 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
     drop_version5_columns(raw);
     drop_version6_columns(raw);
     drop_version7_columns(raw);
+    drop_version8_columns(raw);
     raw.exec("PRAGMA user_version = 3");
   }
   auto store = open_store();
@@ -683,6 +703,7 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
   without_version5_fields(job);
   without_version6_fields(job);
   without_version7_fields(job);
+  without_version8_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   // The mode and the mark take values from then on.
   job.file_mode = 0600;
@@ -703,6 +724,7 @@ TEST_F(JobStoreTest, MigratesAVersion4Store) {
     drop_version5_columns(raw);
     drop_version6_columns(raw);
     drop_version7_columns(raw);
+    drop_version8_columns(raw);
     raw.exec("PRAGMA user_version = 4");
   }
   auto store = open_store();
@@ -711,6 +733,7 @@ TEST_F(JobStoreTest, MigratesAVersion4Store) {
   without_version5_fields(job);
   without_version6_fields(job);
   without_version7_fields(job);
+  without_version8_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   // The new columns take values from then on.
   job.description = "set after the upgrade";
@@ -730,12 +753,14 @@ TEST_F(JobStoreTest, MigratesAVersion6Store) {
   {
     RawDb raw(path_);
     drop_version7_columns(raw);
+    drop_version8_columns(raw);
     raw.exec("PRAGMA user_version = 6");
   }
   auto store = open_store();
   ASSERT_TRUE(store);
   ASSERT_EQ(load(*store).size(), 1u);
   without_version7_fields(job);
+  without_version8_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   EXPECT_EQ(load(*store).front().files[0].received.total(), job.files[0].verified.total());
   // The count and the ranges take values from then on, and survive a reopen.
@@ -746,6 +771,32 @@ TEST_F(JobStoreTest, MigratesAVersion6Store) {
   store = open_store();
   ASSERT_TRUE(store);
   EXPECT_EQ(load(*store).front(), job);
+}
+
+TEST_F(JobStoreTest, MigratesAVersion7StoreAndKeepsTheProxyFromThenOn) {
+  JobRecord job = make_full_job();
+  {
+    auto store = open_store();
+    ASSERT_TRUE(store);
+    expect_ok(store->insert_job(job));
+  }
+  {
+    RawDb raw(path_);
+    drop_version8_columns(raw);
+    raw.exec("PRAGMA user_version = 7");
+  }
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  without_version8_fields(job);
+  EXPECT_EQ(load(*store).front(), job);
+  job.proxy = api::ProxySettings{api::ProxyUsage::kNone, "", {}};
+  expect_ok(store->update_job(job));
+  EXPECT_EQ(load(*store).front(), job);
+  job.proxy = api::ProxySettings{api::ProxyUsage::kOverride, "socks5h://u:p@127.0.0.1:1080", {}};
+  expect_ok(store->update_job(job));
+  EXPECT_EQ(load(*store).front(), job);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "8");
 }
 
 TEST_F(JobStoreTest, CorruptFileIsClearError) {
@@ -786,7 +837,7 @@ TEST_F(JobStoreTest, UnknownEnumNameIsStoreFailure) {
   const char* damages[] = {
       "state = 'FLYING'",    "priority = 'urgent'",       "type = 'UPLOAD'",
       "error_kind = 'oops'", "error_context = 'nowhere'", "error_protocol = 'ftp'",
-      "owner_uid = -1"};
+      "owner_uid = -1",      "proxy_usage = 'auto'"};
   for (const char* damage : damages) {
     {
       RawDb raw(path_);

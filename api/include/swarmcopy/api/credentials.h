@@ -28,5 +28,8 @@ bool sends_credentials(std::string_view url, std::span<const std::string> header
 std::string mask_header(std::string_view header);
 // The URL with its userinfo and secret-looking query values replaced by "***".
 std::string mask_url(std::string_view url);
+// A proxy URL as it may be shown: "http://user:***@proxy:3128" (the password replaced; a user
+// name without a password, often a token, becomes "***"). A URL without userinfo unchanged.
+std::string mask_proxy_url(std::string_view url);
 
 }  // namespace swarmcopy::api

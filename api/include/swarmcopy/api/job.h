@@ -23,6 +23,7 @@
 #include "swarmcopy/api/job_times.h"
 #include "swarmcopy/api/notify_flags.h"
 #include "swarmcopy/api/progress.h"
+#include "swarmcopy/api/proxy_settings.h"
 
 namespace swarmcopy::api {
 
@@ -107,6 +108,12 @@ class Job {
   Result<void> set_notify_cmd(std::vector<std::string> argv) {
     JobPatch patch;
     patch.notify_cmd = std::move(argv);
+    return update(patch);
+  }
+  // SetProxySettings: see proxy_settings.h (checked with check_proxy_settings).
+  Result<void> set_proxy_settings(ProxySettings proxy) {
+    JobPatch patch;
+    patch.proxy = std::move(proxy);
     return update(patch);
   }
   // Bandwidth cap for this job in bytes per second; 0 removes it.

@@ -16,6 +16,7 @@
 #include "swarmcopy/api/job_times.h"
 #include "swarmcopy/api/notify_flags.h"
 #include "swarmcopy/api/progress.h"
+#include "swarmcopy/api/proxy_settings.h"
 
 namespace swarmcopy::api {
 
@@ -42,6 +43,9 @@ struct JobInfo {
   // (the owner's credentials could not be taken) or 127 (could not be started); nullopt: it
   // has not run, or runs now.
   std::optional<int> notify_cmd_status;
+  // GetProxySettings. From the engine as set (credentials included: the caller's own); the
+  // daemon's answers carry the proxy URL masked (mask_proxy_url).
+  ProxySettings proxy;
   std::uint32_t owner_uid = 0;
   std::vector<FileStatus> files;
 };

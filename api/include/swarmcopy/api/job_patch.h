@@ -10,6 +10,7 @@
 
 #include "swarmcopy/api/job_state.h"
 #include "swarmcopy/api/notify_flags.h"
+#include "swarmcopy/api/proxy_settings.h"
 
 namespace swarmcopy::api {
 
@@ -26,10 +27,12 @@ struct JobPatch {
   // SetNotifyCmdLine: a program (absolute path) and its arguments, run as the job's owner when
   // the job becomes TRANSFERRED or ERROR; an empty list removes it.
   std::optional<std::vector<std::string>> notify_cmd;
+  // SetProxySettings: usage, proxy and bypass list replaced together.
+  std::optional<ProxySettings> proxy;
   bool empty() const {
     return !priority && !no_progress_timeout && !notify_flags && !http_headers &&
            !max_bytes_per_second && !display_name && !description && !min_retry_delay &&
-           !notify_cmd;
+           !notify_cmd && !proxy;
   }
   bool operator==(const JobPatch&) const = default;
 };

@@ -76,6 +76,12 @@ struct EngineOptions {
   // uid: otherwise any user could make it reach local services that firewall rules keep from
   // that user (daemon config allow_loopback_origins).
   std::optional<std::vector<std::uint32_t>> local_origin_uids;
+  // The proxy of jobs whose proxy setting is `system` (swarmcopyd.conf `proxy`): a URL
+  // (api::check_proxy_url); empty: libcurl's environment handling (http_proxy, https_proxy,
+  // no_proxy). no_proxy: the hosts those jobs reach directly (with a proxy set here the
+  // environment's no_proxy is ignored; without one, this list replaces it when not empty).
+  std::string proxy;
+  std::vector<std::string> no_proxy;
   // The content cache: verified files (those with an expected SHA-256) are kept, and a later
   // file with the same SHA-256, under any URL, is copied from it without asking the origin.
   bool cache_enabled = true;

@@ -15,8 +15,8 @@
 // - Failures are classified: transient (connection refused/reset, timeout, stall, HTTP 5xx,
 //   408, 429, a short body) or permanent (other 4xx, bad URL, TLS verification, redirect loop,
 //   content changed, ignored Range on a ranged request, bad encoding).
-// - https uses the system CA store; proxy environment variables are honoured (libcurl's own
-//   http_proxy / https_proxy / no_proxy handling).
+// - https uses the system CA store. The proxy is RequestOptions::proxy / no_proxy; where they
+//   are unset, libcurl's own environment handling (http_proxy / https_proxy / no_proxy).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -62,6 +62,13 @@ struct RequestOptions {
   // is_local_address) is refused before the request is sent, also after a redirect and on a
   // reused connection; the request fails with kInvalidArgument, not transient.
   bool allow_local_origin = true;
+  // CURLOPT_PROXY: nullopt leaves it to the environment; "" connects directly (environment
+  // ignored); else the proxy's URL. With a proxy, the local-origin check above applies to the
+  // address connected to: the proxy's.
+  std::optional<std::string> proxy;
+  // CURLOPT_NOPROXY: hosts reached directly, comma-separated ("*": all); nullopt leaves it to
+  // the environment's no_proxy, "" makes every host use the proxy whatever the environment.
+  std::optional<std::string> no_proxy;
 };
 
 struct RangeRequest {
