@@ -1,6 +1,7 @@
 #include "swarmcopy/engine/state_dir_holder.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -56,6 +57,11 @@ StateDirHolder read_state_dir_holder(const std::filesystem::path& state_dir) {
   const auto lock_path = state_dir / "lock";
   util::UniqueFd fd(::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   if (!fd.valid()) return {};
+  // Only a lock file of the reader's own is believed: a home in a directory another user
+  // controls could otherwise name that user's socket, and `get` would hand it the job (its URL,
+  // its headers) there.
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) return {};
   char buffer[kMaxText];
   const auto got = ::pread(fd.get(), buffer, sizeof buffer, 0);
   if (got <= 0 || static_cast<std::size_t>(got) == sizeof buffer) return {};

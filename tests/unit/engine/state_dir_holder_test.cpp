@@ -55,5 +55,20 @@ TEST(StateDirHolderTest, TheLockHolderIsNamedWhileItHoldsTheDirectory) {
   EXPECT_EQ(read_state_dir_holder(dir.path() / "missing"), StateDirHolder{});
 }
 
+// A lock file someone else owns (a home in another user's directory) names nobody: its socket
+// could be that user's, waiting for our job.
+TEST(StateDirHolderTest, AnotherUsersLockFileIsNotBelieved) {
+  if (::geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
+  test::TestDir dir;
+  {
+    auto held = StateDirLock::acquire(dir.path(), dir.path() / "d.sock");
+    ASSERT_TRUE(held) << held.error().describe();
+  }
+  ASSERT_NE(read_state_dir_holder(dir.path()), StateDirHolder{});
+  constexpr uid_t kNobody = 65534;
+  ASSERT_EQ(::chown((dir.path() / "lock").c_str(), kNobody, kNobody), 0);
+  EXPECT_EQ(read_state_dir_holder(dir.path()), StateDirHolder{});
+}
+
 }  // namespace
 }  // namespace swarmcopy::engine

@@ -25,8 +25,9 @@ std::string format_state_dir_holder(const StateDirHolder& holder);
 // from before the socket was written).
 StateDirHolder parse_state_dir_holder(std::string_view text);
 
-// The last holder that wrote into `state_dir`'s lock file; empty when there is none. Read after
-// the lock was found taken: the holder may have exited since.
+// The last holder that wrote into `state_dir`'s lock file; empty when there is none, or when
+// the file is not the reader's own (another user's text is not believed). Read after the lock
+// was found taken: the holder may have exited since.
 StateDirHolder read_state_dir_holder(const std::filesystem::path& state_dir);
 
 }  // namespace swarmcopy::engine
