@@ -19,11 +19,6 @@
 namespace swarmcopy::engine {
 namespace {
 
-std::string parent_of(const std::string& path) {
-  auto parent = std::filesystem::path(path).parent_path().string();
-  return parent.empty() ? "/" : parent;
-}
-
 api::Result<void> invalid(const std::string& why, const std::string& path) {
   return api::fail(api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument, why, 0, path,
                    api::Protocol::kLocal);
@@ -53,7 +48,7 @@ api::Result<void> check_destination(const std::string& path) {
   if (name.empty() || name == "." || name == "..") {
     return invalid("destination has no file name", path);
   }
-  const std::string dir = parent_of(path);
+  const std::string dir = directory_of(path);
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) {
     return invalid("destination directory does not exist: " + dir, path);
@@ -115,7 +110,7 @@ api::Result<void> move_all_into_place(std::span<const PendingMove> moves) {
   for (const auto& move : moves) {
     auto dir = JobDirectory::of(move.destination);
     if (!dir) return std::unexpected(dir.error());
-    if (parent_of(move.temp) != dir->path()) {
+    if (directory_of(move.temp) != dir->path()) {
       return api::fail(api::ErrorContext::kGeneralQueueManager, api::ErrorKind::kInternal,
                        "temporary file is not beside its destination", 0, move.temp,
                        api::Protocol::kLocal);

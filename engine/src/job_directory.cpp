@@ -20,11 +20,6 @@ namespace {
 
 constexpr int kDirectoryFlags = O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC;
 
-std::string parent_of(const std::string& file) {
-  auto parent = std::filesystem::path(file).parent_path().string();
-  return parent.empty() ? "/" : parent;
-}
-
 bool only_root_can_write(const struct stat& st) {
   return S_ISDIR(st.st_mode) && st.st_uid == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
@@ -73,12 +68,17 @@ bool only_root_can_change(const std::string& dir) {
   return true;
 }
 
+std::string directory_of(const std::string& file) {
+  auto parent = std::filesystem::path(file).parent_path().string();
+  return parent.empty() ? "/" : parent;
+}
+
 std::string name_in_directory(const std::string& file) {
   return std::filesystem::path(file).filename().string();
 }
 
 api::Result<JobDirectory> JobDirectory::of(const std::string& file) {
-  const std::string dir = parent_of(file);
+  const std::string dir = directory_of(file);
   if (acting_as_root() && !only_root_can_change(dir)) {
     util::UniqueFd fd = open_without_links(dir);
     if (fd.valid()) return JobDirectory(dir, std::move(fd));

@@ -33,7 +33,9 @@ class JobDirectory {
   util::UniqueFd fd_;
 };
 
-// The file name part of an absolute path ("/a/b.bin" → "b.bin").
+// The directory part of an absolute path ("/a/b.bin" → "/a", "/b.bin" → "/"), and its file
+// name part ("b.bin").
+std::string directory_of(const std::string& file);
 std::string name_in_directory(const std::string& file);
 
 // The calling thread's file-system uid: the job owner's under ScopedFsCredentials.
