@@ -524,7 +524,8 @@ api::Result<void> Engine::take_ownership(const Caller& caller, const api::JobId&
   // Stopped first: a stopping transfer commits what it wrote into the record.
   stop_run(entry);
   cancel_retry(entry);
-  const JobRecord before = entry.record;
+  const std::uint32_t old_uid = entry.record.owner_uid;
+  const std::uint32_t old_gid = entry.record.owner_gid;
   JobRecord changed = entry.record;
   changed.owner_uid = caller.uid;
   changed.owner_gid = caller.gid;
@@ -557,11 +558,11 @@ api::Result<void> Engine::take_ownership(const Caller& caller, const api::JobId&
   touch(changed);
   if (auto saved = save(entry, changed); !saved) return saved;
   entry.callback.reset();
-  spdlog::info("job {}: taken over by uid {} from uid {}", id.to_string(), caller.uid,
-               before.owner_uid);
+  spdlog::info("job {}: taken over by uid {} from uid {}", id.to_string(), caller.uid, old_uid);
   {
-    ScopedFsCredentials as_old_owner(before.owner_uid, before.owner_gid);
-    for (const auto& file : before.files) {
+    // The temporary paths are unchanged: the old owner's files are where the new ones go.
+    ScopedFsCredentials as_old_owner(old_uid, old_gid);
+    for (const auto& file : entry.record.files) {
       if (auto removed = remove_file(file.temp_path); !removed) {
         spdlog::warn("job {}: {}", id.to_string(), removed.error().describe());
       }
