@@ -7,6 +7,8 @@
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/extensions.hpp>
 #include <libtorrent/extensions/smart_ban.hpp>
+#include <libtorrent/hasher.hpp>
+#include <libtorrent/hex.hpp>
 #include <libtorrent/peer_class.hpp>
 #include <libtorrent/peer_info.hpp>
 #include <libtorrent/session.hpp>
@@ -22,6 +24,7 @@
 
 #include "file_disk.h"
 #include "piece_hashes.h"
+#include "site_metainfo_exchange.h"
 #include "storage_files.h"
 
 namespace swarmcopy::peer {
@@ -152,6 +155,12 @@ struct Session::Impl {
   };
   std::map<SwarmId, Swarm> swarms;
   SwarmId next_id = 1;
+  struct Rendezvous {
+    lt::torrent_handle handle;
+    std::shared_ptr<SiteMetainfoExchange> exchange;
+  };
+  std::map<RendezvousId, Rendezvous> rendezvous;
+  RendezvousId next_rendezvous = 1;
   std::shared_ptr<PieceHashRegistry> piece_hashes;
   std::shared_ptr<StorageFiles> files;
 
@@ -476,6 +485,118 @@ SwarmStats Session::stats(SwarmId id) const {
     stats.peers.push_back(std::move(entry));
   }
   return stats;
+}
+
+namespace {
+
+std::string hex_of(const std::string& raw) {
+  return lt::aux::to_hex(lt::span<const char>(raw.data(), static_cast<std::ptrdiff_t>(raw.size())));
+}
+
+// A peer's metainfo, checked as far as it can be before any byte of the content is: see
+// MetainfoClaim.
+std::optional<Metainfo> check_claim(const std::string& sha256, const std::string& address,
+                                    const std::string& announced, const std::vector<char>& bytes) {
+  auto meta = parse_metainfo(bytes, "peer " + address);
+  if (!meta) {
+    spdlog::info("peer {}: its metainfo for sha256:{} is refused: {}", address, sha256,
+                 meta.error().message);
+    return std::nullopt;
+  }
+  std::string why;
+  if (meta->name != sha256) {
+    why = "it is not named by the content's SHA-256";
+  } else if (meta->piece_size != site_piece_size(meta->size)) {
+    why = "its piece size is not the one the size gives";
+  } else if (meta->info_hash_v2 != hex_of(announced)) {
+    why = "it is not the metainfo its handshake announced";
+  }
+  if (!why.empty()) {
+    spdlog::info("peer {}: its metainfo for sha256:{} is refused: {}", address, sha256, why);
+    return std::nullopt;
+  }
+  return std::move(*meta);
+}
+
+}  // namespace
+
+std::string Session::rendezvous_info_hash(const std::string& sha256) {
+  lt::hasher hasher;
+  hasher.update("swarmcopy rendezvous ");
+  hasher.update(sha256);
+  return lt::aux::to_hex(hasher.final());
+}
+
+api::Result<RendezvousId> Session::join_rendezvous(const std::string& sha256,
+                                                   std::function<void(MetainfoClaim)> on_claim) {
+  // Received on libtorrent's thread: checked and handed over on the io thread.
+  auto received = [io = &impl_->io, alive = impl_->alive, sha256, on_claim = std::move(on_claim)](
+                      std::string address, std::string peer_id, std::string announced,
+                      std::vector<char> bytes) {
+    boost::asio::post(
+        *io, [alive, sha256, on_claim, address = std::move(address), peer_id = std::move(peer_id),
+              announced = std::move(announced), bytes = std::move(bytes)]() mutable {
+          if (!*alive || !on_claim) return;
+          if (auto meta = check_claim(sha256, address, announced, bytes)) {
+            on_claim(MetainfoClaim{std::move(address), std::move(peer_id), std::move(*meta)});
+          }
+        });
+  };
+  auto exchange = std::make_shared<SiteMetainfoExchange>(std::move(received));
+  lt::add_torrent_params params;
+  lt::sha1_hash hash;
+  lt::aux::from_hex(rendezvous_info_hash(sha256), hash.data());
+  params.info_hashes = lt::info_hash_t(hash);
+  params.name = "rendezvous " + sha256;
+  // Never used: a rendezvous never gets metadata (no ut_metadata), so it never has storage.
+  params.save_path = "/nonexistent/swarmcopy-rendezvous";
+  params.flags &= ~lt::torrent_flags::auto_managed;
+  params.flags &= ~lt::torrent_flags::paused;
+  params.extensions.push_back(exchange->plugin_factory());
+  lt::error_code ec;
+  auto handle = impl_->session.add_torrent(std::move(params), ec);
+  if (ec) return std::unexpected(peer_error("cannot join the rendezvous: " + ec.message()));
+  const RendezvousId id = impl_->next_rendezvous++;
+  impl_->rendezvous[id] = Impl::Rendezvous{handle, std::move(exchange)};
+  return id;
+}
+
+void Session::offer_in_rendezvous(RendezvousId id, const Metainfo& meta) {
+  auto it = impl_->rendezvous.find(id);
+  if (it == impl_->rendezvous.end()) return;
+  std::string raw(32, '\0');
+  lt::aux::from_hex(meta.info_hash_v2, raw.data());
+  it->second.exchange->offer(meta.bytes, std::move(raw));
+}
+
+void Session::want_in_rendezvous(RendezvousId id, bool wanted) {
+  auto it = impl_->rendezvous.find(id);
+  if (it != impl_->rendezvous.end()) it->second.exchange->want(wanted);
+}
+
+void Session::refute_in_rendezvous(RendezvousId id, const std::string& info_hash_v2) {
+  auto it = impl_->rendezvous.find(id);
+  if (it == impl_->rendezvous.end()) return;
+  std::string raw(32, '\0');
+  lt::aux::from_hex(info_hash_v2, raw.data());
+  it->second.exchange->known(raw);
+}
+
+void Session::connect_rendezvous_peer(RendezvousId id, const std::string& address,
+                                      std::uint16_t port) {
+  auto it = impl_->rendezvous.find(id);
+  if (it == impl_->rendezvous.end()) return;
+  boost::system::error_code ec;
+  const auto ip = boost::asio::ip::make_address(address, ec);
+  if (ec) return;
+  it->second.handle.connect_peer(lt::tcp::endpoint(ip, port));
+}
+
+void Session::leave_rendezvous(RendezvousId id) {
+  auto it = impl_->rendezvous.find(id);
+  if (it == impl_->rendezvous.end()) return;
+  impl_->session.remove_torrent(it->second.handle);
+  impl_->rendezvous.erase(it);
 }
 
 }  // namespace swarmcopy::peer

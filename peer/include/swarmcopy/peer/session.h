@@ -62,6 +62,17 @@ struct SwarmEvents {
   std::function<void(api::Error)> failed;                   // storage error (disk full, ...)
 };
 
+// Content nobody published (see site_metainfo_exchange.h): a peer's claim that `meta` is the
+// site metainfo of the content a rendezvous is for. Checked before it arrives: it parses, it is
+// named by the content's SHA-256, its piece size is site_piece_size's, and its info-hash is the
+// one the peer announced. Still a claim: only the content's bytes can prove it.
+struct MetainfoClaim {
+  std::string address;  // "IP:PORT" of the connection it came on
+  std::string peer_id;  // 20 bytes
+  Metainfo meta;
+};
+using RendezvousId = std::uint64_t;
+
 class Session {
  public:
   static api::Result<std::unique_ptr<Session>> open(boost::asio::io_context& io,
@@ -103,6 +114,23 @@ class Session {
   bool has_piece(SwarmId id, std::uint32_t piece) const;
   std::uint32_t piece_length(SwarmId id, std::uint32_t piece) const;
   SwarmStats stats(SwarmId id) const;
+
+  // The rendezvous of content `sha256` (64 lower-case hex digits): a swarm without metadata
+  // under an info-hash derived from it (rendezvous_info_hash), announced like any swarm, where
+  // machines that hold the content hand its site metainfo to machines that want it.
+  // `on_claim`: each metainfo a peer sends while wanted (on the io thread; one per info-hash).
+  api::Result<RendezvousId> join_rendezvous(const std::string& sha256,
+                                            std::function<void(MetainfoClaim)> on_claim);
+  // What this machine hands out there: the site metainfo it made or verified.
+  void offer_in_rendezvous(RendezvousId id, const Metainfo& meta);
+  // Whether this machine asks the peers there for their metainfo.
+  void want_in_rendezvous(RendezvousId id, bool wanted);
+  // A metainfo (its v2 info-hash, hex) the content refuted: never taken again.
+  void refute_in_rendezvous(RendezvousId id, const std::string& info_hash_v2);
+  void connect_rendezvous_peer(RendezvousId id, const std::string& address, std::uint16_t port);
+  void leave_rendezvous(RendezvousId id);
+  // 40 hex digits: SHA-1 of "swarmcopy rendezvous " and the content's SHA-256 (hex).
+  static std::string rendezvous_info_hash(const std::string& sha256);
 
  private:
   struct Impl;
