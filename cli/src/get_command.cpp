@@ -46,7 +46,8 @@ constexpr const char* kDetails =
     "from_origin, from_peers, from_cache (each byte of the file once, by its first source),\n"
     "refetched (bytes that came again), origin_ignores_range (a resume starts from byte 0),\n"
     "uploaded, peers_seen, peers_connected, peers [{addr, bytes_down, bytes_up}],\n"
-    "peers_unused_reason, seconds, resumed, joined, and on failure error {context, kind, code,\n"
+    "peers_unused_reason, content_sha256, metadata_source (origin, peers, made here or null),\n"
+    "seconds, resumed, joined, and on failure error {context, kind, code,\n"
     "message, protocol, file}.";
 
 // A usage error found after parsing (it needs more than one option to judge): the same shape

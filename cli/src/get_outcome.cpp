@@ -32,6 +32,10 @@ nlohmann::json get_outcome_to_json(const GetOutcome& outcome) {
       {"peers_unused_reason", outcome.peers_unused_reason
                                   ? nlohmann::json(*outcome.peers_unused_reason)
                                   : nlohmann::json(nullptr)},
+      {"content_sha256",
+       outcome.content_sha256 ? nlohmann::json(*outcome.content_sha256) : nlohmann::json(nullptr)},
+      {"metadata_source", outcome.metadata_source ? nlohmann::json(*outcome.metadata_source)
+                                                  : nlohmann::json(nullptr)},
       {"seconds", outcome.seconds},
       {"resumed", outcome.resumed},
       {"joined", outcome.joined},

@@ -33,6 +33,8 @@ struct GetOutcome {
   std::uint32_t peers_connected = 0;
   std::vector<api::PeerTraffic> peers;
   std::optional<std::string> peers_unused_reason;  // why peers gave nothing, if they did not
+  std::optional<std::string> content_sha256;       // the content's identity, when it is known
+  std::optional<std::string> metadata_source;      // api::FileStatus::metadata_source
   double seconds = 0;                              // wall time of this run
   bool resumed = false;  // an unfinished job from an earlier run was reused
   // This run waited for another `get` of the same URL into the same path, which holds the
@@ -43,8 +45,8 @@ struct GetOutcome {
 
 // {"job", "state", "path", "bytes", "bytes_total", "mode", "from_origin", "from_peers",
 //  "from_cache", "refetched", "origin_ignores_range", "uploaded", "peers_seen", "peers_connected",
-//  "peers" [{"addr", "bytes_down", "bytes_up"}], "peers_unused_reason", "seconds", "resumed",
-//  "joined"} and, only on failure, "error"
+//  "peers" [{"addr", "bytes_down", "bytes_up"}], "peers_unused_reason", "content_sha256",
+//  "metadata_source", "seconds", "resumed", "joined"} and, only on failure, "error"
 // (see job_json.h); job, state, bytes_total, mode and peers_unused_reason may be null.
 nlohmann::json get_outcome_to_json(const GetOutcome& outcome);
 

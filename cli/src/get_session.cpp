@@ -352,6 +352,8 @@ void GetSession::record(const api::JobInfo& info) {
   outcome_.peers_seen = outcome_.peers_connected = 0;
   outcome_.peers.clear();
   outcome_.peers_unused_reason.reset();
+  outcome_.metadata_source.reset();
+  outcome_.content_sha256.reset();
   for (const auto& file : info.files) {
     outcome_.from_origin += file.from_origin;
     outcome_.from_peers += file.from_peers;
@@ -364,6 +366,8 @@ void GetSession::record(const api::JobInfo& info) {
     outcome_.peers.insert(outcome_.peers.end(), file.peers.begin(), file.peers.end());
     outcome_.mode = file.mode;
     if (file.peers_unused_reason) outcome_.peers_unused_reason = file.peers_unused_reason;
+    outcome_.metadata_source = file.metadata_source;
+    outcome_.content_sha256 = file.sha256;
   }
 }
 

@@ -701,6 +701,7 @@ api::FileStatus Engine::file_status(const JobEntry& entry, const FileRecord& sto
                                : 0;
   status.peers = file->peers;
   status.peers_unused_reason = file->peers_unused_reason;
+  status.metadata_source = file->metadata_source;
   return status;
 }
 

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include "received_bytes.h"
+
 namespace swarmcopy::engine {
 
 FileTransfer::FileTransfer(Deps deps, FileRecord file, Settings settings, Hooks hooks)
@@ -57,13 +59,24 @@ void FileTransfer::start() {
 void FileTransfer::start_http(std::optional<std::string> peers_unused_reason,
                               std::shared_ptr<const peer::Metainfo> expected_pieces) {
   file_.peers_unused_reason = std::move(peers_unused_reason);
+  auto hooks = hooks_;
+  if (offer_when_fetched_ && file_.sha256) {
+    if (auto hub = deps_.swarm_hub(); hub && *hub) {
+      (*hub)->rendezvous().fetching(*file_.sha256, true);
+    }
+    hooks.done = [this, done = hooks_.done, alive = alive_](FileOutcome outcome) {
+      if (*alive) end_fetching_for_site(outcome.has_value());
+      done(std::move(outcome));
+    };
+  }
   http_ = std::make_unique<HttpTransfer>(
       HttpTransfer::Deps{deps_.io, deps_.pool, deps_.http, deps_.options, deps_.cache}, file_,
-      settings_, hooks_, std::move(expected_pieces));
+      settings_, std::move(hooks), std::move(expected_pieces));
   http_->start();
 }
 
 void FileTransfer::start_metadata() {
+  file_.metadata_source.reset();  // learned again in this run
   const auto url = file_.metadata_url.value_or(swarm::default_metadata_url(file_.url));
   metadata_ = std::make_unique<swarm::MetadataFetch>(
       deps_.http, url, file_.metadata_url.has_value(), settings_.request_options(),
@@ -81,6 +94,10 @@ void FileTransfer::on_metadata(std::expected<swarm::MetadataResult, origin::Fetc
     });
     return;
   }
+  if (result->absent_reason && file_.sha256) {
+    find_site_metainfo(*result->absent_reason);
+    return;
+  }
   if (result->absent_reason) {
     spdlog::info("{}: {}; HTTP only", file_.url, *result->absent_reason);
     start_http(result->absent_reason);
@@ -92,13 +109,63 @@ void FileTransfer::on_metadata(std::expected<swarm::MetadataResult, origin::Fetc
     start_http("peer session unavailable: " + hub.error().message);
     return;
   }
-  // From here the swarm has the file; its hooks are ours, unless it gives the file back.
+  file_.metadata_source = "origin";
+  start_swarm(**hub, std::move(*result->meta), std::nullopt);
+}
+
+// From here the swarm has the file; its hooks are ours, unless it gives the file back.
+void FileTransfer::start_swarm(swarm::SwarmHub& hub, peer::Metainfo meta,
+                               std::optional<peer::MetainfoClaim> claim) {
   swarm_ = std::make_unique<swarm::SwarmTransfer>(
-      swarm::SwarmTransfer::Deps{deps_.io, deps_.pool, deps_.http, deps_.options, **hub}, file_,
-      std::move(*result->meta), settings_, hooks_, [this, alive = alive_](std::string reason) {
+      swarm::SwarmTransfer::Deps{deps_.io, deps_.pool, deps_.http, deps_.options, hub}, file_,
+      std::move(meta), settings_, hooks_, [this, alive = alive_](std::string reason) {
         if (*alive) on_swarm_fell_back(std::move(reason));
       });
+  if (claim) swarm_->use_claim(std::move(*claim));
   swarm_->start();
+}
+
+// Content nobody published, but its SHA-256 is known: machines of the site that hold it offer
+// the metainfo they made for it at its rendezvous. Whoever answers within the wait, the swarm
+// takes the file (checking the claim against the content); nobody: HTTP, and once the file is
+// verified this machine offers it in turn.
+void FileTransfer::find_site_metainfo(std::string absent_reason) {
+  auto hub = deps_.swarm_hub();
+  if (!hub) {
+    spdlog::warn("{}: peers unavailable: {}", file_.url, hub.error().describe());
+    start_http("peer session unavailable: " + hub.error().message);
+    return;
+  }
+  // Nobody can answer when no peer can be known (no listed peer, no discovery): no wait.
+  const bool peers_knowable = !(*hub)->explicit_peers().empty() || (*hub)->discovery();
+  // A FOREGROUND job (a person waits) does not wait for another machine's whole download.
+  const bool elect = peers_knowable && !settings_.foreground;
+  (*hub)->rendezvous().find(
+      *file_.sha256,
+      peers_knowable ? deps_.options.site_metainfo_wait : std::chrono::milliseconds(0),
+      elect ? deps_.options.site_fetcher_wait : std::chrono::milliseconds(0),
+      [this, hub = *hub, absent_reason = std::move(absent_reason),
+       alive = alive_](std::optional<peer::MetainfoClaim> claim) {
+        if (!*alive || stopped_) return;
+        if (!claim) {
+          spdlog::info("{}: {}, and no peer offered content sha256:{}; HTTP", file_.url,
+                       absent_reason, *file_.sha256);
+          offer_when_fetched_ = true;
+          start_http(hub->rendezvous()
+                         .refutation(*file_.sha256)
+                         .value_or("no peer holds content sha256:" + *file_.sha256 + " (" +
+                                   absent_reason + ")"));
+          return;
+        }
+        auto meta = claim->meta;
+        if (claim->address.empty()) {
+          file_.metadata_source = "made here";
+          start_swarm(*hub, std::move(meta), std::nullopt);
+        } else {
+          file_.metadata_source = "peers";
+          start_swarm(*hub, std::move(meta), std::move(*claim));
+        }
+      });
 }
 
 // Neither the origin (it ignores Range requests) nor any peer could serve pieces, but the
@@ -108,12 +175,34 @@ void FileTransfer::on_swarm_fell_back(std::string reason) {
   if (stopped_) return;
   file_ = swarm_->file();
   file_.verified.clear();  // the swarm's ranges are of its cache item, not of our temporary file
+  if (swarm_->claim_refuted()) {
+    // Nothing that came under the claim is part of the file: it is all fetched again.
+    restart_counts(file_);
+    file_.info_hash.clear();
+    file_.metadata_source.reset();
+    offer_when_fetched_ = true;
+  }
   auto pieces = swarm_->metadata();
   swarm_.reset();  // ended already; posted here, so none of its code is running
   start_http(std::move(reason), std::move(pieces));
 }
 
+// This machine fetched content nobody published from the origin (see find_site_metainfo): it
+// offers it once it has it; either way the machines waiting for it stop waiting.
+void FileTransfer::end_fetching_for_site(bool fetched) {
+  if (!offer_when_fetched_ || !file_.sha256) return;
+  offer_when_fetched_ = false;
+  auto hub = deps_.swarm_hub();
+  if (!hub || !*hub) return;
+  if (fetched) {
+    (*hub)->seed_fetched(*file_.sha256);
+  } else {
+    (*hub)->rendezvous().fetching(*file_.sha256, false);
+  }
+}
+
 void FileTransfer::stop() {
+  if (http_) end_fetching_for_site(false);
   stopped_ = true;
   if (metadata_) metadata_->cancel();
   if (swarm_) swarm_->stop();

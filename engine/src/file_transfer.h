@@ -65,6 +65,10 @@ class FileTransfer {
   void start_metadata();
   void on_metadata(std::expected<swarm::MetadataResult, origin::FetchError> result);
   void on_swarm_fell_back(std::string reason);
+  void find_site_metainfo(std::string absent_reason);
+  void end_fetching_for_site(bool fetched);
+  void start_swarm(swarm::SwarmHub& hub, peer::Metainfo meta,
+                   std::optional<peer::MetainfoClaim> claim);
 
   Deps deps_;
   FileRecord file_;  // until a transfer takes it over
@@ -74,6 +78,9 @@ class FileTransfer {
   std::unique_ptr<swarm::SwarmTransfer> swarm_;  // set: the swarm has the file
   std::unique_ptr<HttpTransfer> http_;           // set: HTTP alone has it
   bool stopped_ = false;
+  // Content nobody published, that nobody on the site offered: once HTTP has it verified, this
+  // machine offers it (SwarmHub::seed_fetched).
+  bool offer_when_fetched_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

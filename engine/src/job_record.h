@@ -54,6 +54,9 @@ struct FileRecord {
   std::uint32_t peers_seen = 0;
   std::vector<api::PeerTraffic> peers;
   std::optional<std::string> peers_unused_reason;
+  // Where the metadata came from: "origin", "peers" (a claim, see swarm/site_rendezvous.h),
+  // "made here" (content this machine holds); none: no metadata.
+  std::optional<std::string> metadata_source;
   bool operator==(const FileRecord&) const = default;
 };
 

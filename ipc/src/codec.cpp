@@ -181,6 +181,7 @@ nlohmann::json to_json(const api::FileStatus& file) {
       {"peers_connected", file.peers_connected},
       {"peers", peers},
       {"peers_unused_reason", nullable(file.peers_unused_reason)},
+      {"metadata_source", nullable(file.metadata_source)},
   };
 }
 
@@ -206,6 +207,7 @@ api::Result<api::FileStatus> file_status_from_json_at(const nlohmann::json& valu
   SWARMCOPY_READ(peers_connected, u32_field(*reader, "peers_connected"));
   SWARMCOPY_READ(peers, peer_traffic_list(*reader, "peers"));
   SWARMCOPY_READ(reason, reader->nullable_string("peers_unused_reason"));
+  SWARMCOPY_READ(metadata_source, reader->nullable_string("metadata_source"));
   const auto parsed_mode = api::parse_download_mode(*mode);
   if (!parsed_mode) return field_error(reader->path("mode"), "unknown mode \"" + *mode + "\"");
   file.uploaded = *uploaded;
@@ -215,6 +217,7 @@ api::Result<api::FileStatus> file_status_from_json_at(const nlohmann::json& valu
   file.peers_connected = *peers_connected;
   file.peers = std::move(*peers);
   file.peers_unused_reason = std::move(*reason);
+  file.metadata_source = std::move(*metadata_source);
   file.url = std::move(*url);
   file.local_path = std::move(*path);
   file.sha256 = std::move(*sha256);

@@ -553,6 +553,13 @@ api::Result<RendezvousId> Session::join_rendezvous(const std::string& sha256,
   params.flags &= ~lt::torrent_flags::auto_managed;
   params.flags &= ~lt::torrent_flags::paused;
   params.extensions.push_back(exchange->plugin_factory());
+  // A rendezvous left a moment ago may still be going (remove_torrent is asynchronous), and
+  // libtorrent would hand its dying handle back as a duplicate: wait until it is gone.
+  for (int step = 0; step < kRemoveWaitSteps && impl_->session.find_torrent(hash).is_valid();
+       ++step) {
+    std::this_thread::sleep_for(kRemoveWaitStep);
+  }
+  params.flags |= lt::torrent_flags::duplicate_is_error;
   lt::error_code ec;
   auto handle = impl_->session.add_torrent(std::move(params), ec);
   if (ec) return std::unexpected(peer_error("cannot join the rendezvous: " + ec.message()));
@@ -590,6 +597,21 @@ void Session::connect_rendezvous_peer(RendezvousId id, const std::string& addres
   const auto ip = boost::asio::ip::make_address(address, ec);
   if (ec) return;
   it->second.handle.connect_peer(lt::tcp::endpoint(ip, port));
+}
+
+void Session::fetching_in_rendezvous(RendezvousId id, bool fetching) {
+  auto it = impl_->rendezvous.find(id);
+  if (it != impl_->rendezvous.end()) it->second.exchange->set_fetching(fetching);
+}
+
+std::vector<RendezvousPeer> Session::rendezvous_peers(RendezvousId id) const {
+  std::vector<RendezvousPeer> peers;
+  auto it = impl_->rendezvous.find(id);
+  if (it == impl_->rendezvous.end()) return peers;
+  for (const auto& state : it->second.exchange->peers()) {
+    peers.push_back(RendezvousPeer{state.peer_id, state.fetching, state.offers});
+  }
+  return peers;
 }
 
 void Session::leave_rendezvous(RendezvousId id) {

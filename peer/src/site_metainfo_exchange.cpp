@@ -14,6 +14,10 @@ constexpr char kInfoHashKey[] = "swarmcopy_site_meta_ih";
 constexpr int kLocalMessageId = 11;
 constexpr char kRequest = 0;
 constexpr char kData = 1;
+// This machine's state changed since the handshake: one byte "fetching", then the info-hash of
+// the metainfo it now offers (32 bytes) or nothing.
+constexpr char kState = 2;
+constexpr char kFetchingKey[] = "swarmcopy_site_fetching";
 
 class PeerPlugin final : public lt::peer_plugin {
  public:
@@ -25,7 +29,10 @@ class PeerPlugin final : public lt::peer_plugin {
   void add_handshake(lt::entry& handshake) override {
     handshake["m"][kExtension] = kLocalMessageId;
     const auto offer = exchange_->current_offer();
-    if (offer.metainfo) handshake[kInfoHashKey] = offer.info_hash;
+    sent_hash_ = offer.metainfo ? offer.info_hash : std::string();
+    sent_fetching_ = exchange_->fetching();
+    if (!sent_hash_.empty()) handshake[kInfoHashKey] = sent_hash_;
+    if (sent_fetching_) handshake[kFetchingKey] = 1;
   }
 
   bool on_extension_handshake(const lt::bdecode_node& handshake) override {
@@ -35,18 +42,34 @@ class PeerPlugin final : public lt::peer_plugin {
     remote_id_ = static_cast<int>(messages.dict_find_int_value(kExtension, 0));
     if (remote_id_ <= 0 || remote_id_ > 255) return false;
     const auto announced = handshake.dict_find_string_value(kInfoHashKey);
-    if (announced.size() == 32) {
-      announced_.assign(announced.data(), announced.size());
-      if (exchange_->should_ask(announced_)) {
-        asked_ = true;
-        send(kRequest, {});
-      }
-    }
+    remote_state(handshake.dict_find_int_value(kFetchingKey, 0) != 0,
+                 std::string(announced.data(), announced.size()));
     return true;
   }
 
+  // libtorrent ticks each connection once a second: a state that changed since it was last told
+  // goes out then (a machine that starts fetching, or finishes and offers the metainfo).
+  void tick() override {
+    if (remote_id_ <= 0) return;
+    const auto offer = exchange_->current_offer();
+    const auto hash = offer.metainfo ? offer.info_hash : std::string();
+    const bool fetching = exchange_->fetching();
+    // A peer's offer that was not wanted when it came (or whose asker went) is asked for now.
+    if (!remote_hash_.empty() && asked_.empty() && exchange_->should_ask(remote_hash_)) {
+      asked_ = remote_hash_;
+      send(kRequest, {});
+    }
+    if (hash == sent_hash_ && fetching == sent_fetching_) return;
+    sent_hash_ = hash;
+    sent_fetching_ = fetching;
+    std::vector<char> payload{static_cast<char>(fetching ? 1 : 0)};
+    payload.insert(payload.end(), hash.begin(), hash.end());
+    send(kState, payload);
+  }
+
   void on_disconnect(const lt::error_code&) override {
-    if (asked_ && !received_) exchange_->unask(announced_);
+    if (!asked_.empty()) exchange_->unask(asked_);
+    exchange_->forget_peer(this);
   }
 
   bool on_extended(int length, int message, lt::span<const char> body) override {
@@ -61,19 +84,36 @@ class PeerPlugin final : public lt::peer_plugin {
     if (body.empty()) return true;
     if (body[0] == kRequest) {
       const auto offer = exchange_->current_offer();
-      if (offer.metainfo && !answered_) {
-        answered_ = true;  // one answer per connection: a peer cannot make us send it forever
+      if (offer.metainfo && answered_ != offer.info_hash) {
+        // One answer per metainfo and connection: a peer cannot make us send it forever.
+        answered_ = offer.info_hash;
         send(kData, *offer.metainfo);
       }
-    } else if (body[0] == kData && asked_ && !received_) {
-      received_ = true;
+    } else if (body[0] == kData && !asked_.empty()) {
       const auto& remote = peer_.remote();
       const auto pid = peer_.pid();
       exchange_->deliver(remote.address().to_string() + ":" + std::to_string(remote.port()),
-                         std::string(pid.data(), pid.size()), announced_,
+                         std::string(pid.data(), pid.size()), std::exchange(asked_, {}),
                          std::vector<char>(body.begin() + 1, body.end()));
+    } else if (body[0] == kState && (body.size() == 2 || body.size() == 34)) {
+      remote_state(body[1] != 0, std::string(body.begin() + 2, body.end()));
     }
     return true;
+  }
+
+ private:
+  // What the peer says it is doing: fetching the content from the origin, or offering the
+  // metainfo `info_hash` (32 bytes; empty: none). A new metainfo is asked for once.
+  void remote_state(bool fetching, std::string info_hash) {
+    if (info_hash.size() != 32) info_hash.clear();
+    remote_hash_ = info_hash;
+    const auto pid = peer_.pid();
+    exchange_->peer_state(this, SiteMetainfoExchange::PeerState{std::string(pid.data(), pid.size()),
+                                                                fetching, !info_hash.empty()});
+    if (!info_hash.empty() && asked_.empty() && exchange_->should_ask(info_hash)) {
+      asked_ = info_hash;
+      send(kRequest, {});
+    }
   }
 
  private:
@@ -95,10 +135,11 @@ class PeerPlugin final : public lt::peer_plugin {
   std::shared_ptr<SiteMetainfoExchange> exchange_;
   lt::bt_peer_connection_handle peer_;
   int remote_id_ = 0;
-  std::string announced_;
-  bool answered_ = false;
-  bool asked_ = false;
-  bool received_ = false;
+  std::string sent_hash_;  // the offer this peer was told of
+  bool sent_fetching_ = false;
+  std::string remote_hash_;  // the metainfo the peer offers
+  std::string asked_;        // the info-hash asked for and not received yet
+  std::string answered_;     // the info-hash whose metainfo this peer was sent
 };
 
 class TorrentPlugin final : public lt::torrent_plugin {
@@ -125,6 +166,8 @@ void SiteMetainfoExchange::offer(std::vector<char> metainfo, std::string info_ha
 
 void SiteMetainfoExchange::want(bool wanted) {
   std::lock_guard lock(mutex_);
+  // A new round of wanting asks again for what an earlier round received.
+  if (wanted && !wanted_) asked_.clear();
   wanted_ = wanted;
 }
 
@@ -136,6 +179,33 @@ void SiteMetainfoExchange::known(const std::string& info_hash) {
 void SiteMetainfoExchange::unask(const std::string& info_hash) {
   std::lock_guard lock(mutex_);
   asked_.erase(info_hash);
+}
+
+void SiteMetainfoExchange::set_fetching(bool fetching) {
+  std::lock_guard lock(mutex_);
+  fetching_ = fetching;
+}
+
+bool SiteMetainfoExchange::fetching() const {
+  std::lock_guard lock(mutex_);
+  return fetching_;
+}
+
+void SiteMetainfoExchange::peer_state(const void* connection, PeerState state) {
+  std::lock_guard lock(mutex_);
+  peers_[connection] = std::move(state);
+}
+
+void SiteMetainfoExchange::forget_peer(const void* connection) {
+  std::lock_guard lock(mutex_);
+  peers_.erase(connection);
+}
+
+std::vector<SiteMetainfoExchange::PeerState> SiteMetainfoExchange::peers() const {
+  std::lock_guard lock(mutex_);
+  std::vector<PeerState> states;
+  for (const auto& [connection, state] : peers_) states.push_back(state);
+  return states;
 }
 
 SiteMetainfoExchange::Offer SiteMetainfoExchange::current_offer() const {

@@ -6,8 +6,11 @@
 // metainfo it made into its extension handshake ("swarmcopy_site_meta_ih", 32 bytes). A peer
 // that wants the content and has not received that info-hash yet sends a request (payload: one
 // byte, 0); the holder answers with the whole bencoded metainfo, piece layers included (payload:
-// one byte, 1, then the bytes). What arrives is handed over with the info-hash the handshake
-// announced; the receiver (Session) checks it matches before anything believes it. No new
+// one byte, 1, then the bytes). A machine fetching the content from the origin for the site
+// says so ("swarmcopy_site_fetching": 1); a state that changes later (fetching starts or ends,
+// an offer appears) goes out as a state message (one byte, 2; "fetching"; the info-hash or
+// nothing) on the connection's next tick. What arrives is handed over with the info-hash the
+// handshake announced; the receiver (Session) checks it matches before anything believes it. No new
 // listening port: the rendezvous is a swarm like any other.
 //
 // Threads: the plugin runs on libtorrent's network thread; `Received` is called there, and must
@@ -16,6 +19,7 @@
 
 #include <functional>
 #include <libtorrent/extensions.hpp>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -42,6 +46,20 @@ class SiteMetainfoExchange : public std::enable_shared_from_this<SiteMetainfoExc
   void offer(std::vector<char> metainfo, std::string info_hash);
   // Whether this machine asks peers for their metainfo.
   void want(bool wanted);
+  // Whether this machine fetches the content from the origin for the site (see SiteRendezvous).
+  void set_fetching(bool fetching);
+  bool fetching() const;
+
+  // What a connected peer said of itself.
+  struct PeerState {
+    std::string peer_id;  // 20 bytes
+    bool fetching = false;
+    bool offers = false;
+  };
+  std::vector<PeerState> peers() const;
+  // For the connections' plugins (network thread), keyed by the plugin.
+  void peer_state(const void* connection, PeerState state);
+  void forget_peer(const void* connection);
   // An info-hash never to ask for again (its metainfo was refuted).
   void known(const std::string& info_hash);
 
@@ -66,6 +84,8 @@ class SiteMetainfoExchange : public std::enable_shared_from_this<SiteMetainfoExc
   mutable std::mutex mutex_;
   Offer offer_;
   bool wanted_ = false;
+  bool fetching_ = false;
+  std::map<const void*, PeerState> peers_;
   std::set<std::string> asked_;    // received, or asked on a connection still open
   std::set<std::string> refused_;  // refuted: never asked again
   Received received_;

@@ -1,9 +1,13 @@
 #include "swarm_hub.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
+
+#include "swarmcopy/util/sha256.h"
+#include "swarmcopy/util/unique_fd.h"
 
 namespace swarmcopy::engine::swarm {
 namespace {
@@ -31,6 +35,30 @@ api::Result<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::str
                      "peer must be HOST:PORT: " + text);
   }
   return std::make_pair(host, static_cast<std::uint16_t>(port));
+}
+
+// The site metainfo of content fetched over HTTP and kept as `pin` (a "sha256-" item): the one
+// kept with it, or made now (reading the item once) and kept. Blocking: on the pool.
+api::Result<peer::Metainfo> site_metainfo_of(cache::ContentStore& cache, const cache::Pin& pin,
+                                             const std::string& sha256) {
+  if (auto kept = cache.metadata(pin.key()); kept && *kept) {
+    auto meta = peer::parse_metainfo(**kept, pin.key());
+    if (meta && is_site_metainfo(*meta) && meta->name == sha256 && meta->size == pin.size()) {
+      return meta;
+    }
+  }
+  util::UniqueFd fd(::open(pin.path().c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    return std::unexpected(api::Error{api::ErrorContext::kCache, api::ErrorKind::kLocalIo, errno,
+                                      "cannot read the cached item", pin.path().string(),
+                                      api::Protocol::kLocal});
+  }
+  auto meta = peer::make_site_metainfo(fd.get(), pin.size(), sha256);
+  if (!meta) return meta;
+  if (auto kept = cache.set_metadata(pin.key(), meta->bytes); !kept) {
+    spdlog::warn("cannot keep the metainfo of {}: {}", pin.key(), kept.error().describe());
+  }
+  return meta;
 }
 
 }  // namespace
@@ -94,6 +122,7 @@ SwarmHub::SwarmHub(boost::asio::io_context& io, boost::asio::thread_pool& pool,
       session_(std::move(session)),
       explicit_peers_(std::move(peers)),
       redial_timer_(io) {
+  rendezvous_ = std::make_unique<SiteRendezvous>(io_, *session_, explicit_peers_);
   const auto port = session_->listen_port();
   spdlog::info("peer session listening on port {}", port);
   if (options_.on_listening) options_.on_listening(port);
@@ -184,6 +213,10 @@ void SwarmHub::on_cache_ready(const peer::Metainfo& meta, std::string key, api::
   item.pin = std::move(found->complete);
   item.partial = std::move(found->partial);
   item.complete = complete;
+  if (is_site_metainfo(meta)) {
+    item.site_meta = std::make_shared<const peer::Metainfo>(meta);
+    if (complete) rendezvous_->offer(meta);
+  }
   dial_listed_peers(key);
   done(lease(key, item, std::move(listener)));
 }
@@ -266,7 +299,8 @@ peer::SwarmEvents SwarmHub::events_for(const std::string& key) {
   return events;
 }
 
-void SwarmHub::finish_item(const Lease& lease, std::function<void(api::Result<void>)> done) {
+void SwarmHub::finish_item(const Lease& lease, std::function<void(api::Result<void>)> done,
+                           std::optional<std::string> expected_sha256) {
   auto it = items_.find(lease.key_);
   if (it != items_.end() && it->second.complete) {
     boost::asio::post(io_, [done = std::move(done)] { done({}); });
@@ -275,8 +309,9 @@ void SwarmHub::finish_item(const Lease& lease, std::function<void(api::Result<vo
   // Complete means every byte is in the item's file: libtorrent's writes land first. It answers
   // a flush within milliseconds; the timer only keeps a lost answer from hanging the job.
   auto once = std::make_shared<std::function<void()>>(
-      [this, key = lease.key_, done = std::move(done)]() mutable {
-        finish_flushed_item(key, std::move(done));
+      [this, key = lease.key_, done = std::move(done),
+       expected_sha256 = std::move(expected_sha256)]() mutable {
+        finish_flushed_item(key, std::move(done), std::move(expected_sha256));
       });
   auto timer = std::make_shared<boost::asio::steady_timer>(io_, kFlushWait);
   timer->async_wait([once, timer, alive = alive_](const boost::system::error_code&) {
@@ -292,7 +327,8 @@ void SwarmHub::finish_item(const Lease& lease, std::function<void(api::Result<vo
 }
 
 void SwarmHub::finish_flushed_item(const std::string& key,
-                                   std::function<void(api::Result<void>)> done) {
+                                   std::function<void(api::Result<void>)> done,
+                                   std::optional<std::string> expected_sha256) {
   auto it = items_.find(key);
   if (it == items_.end() || !it->second.partial) {  // gone, or finished by an earlier call
     boost::asio::post(io_, [done = std::move(done)] { done({}); });
@@ -304,8 +340,23 @@ void SwarmHub::finish_flushed_item(const std::string& key,
       filler != it->second.listeners.end()) {
     filled_by = filler->second.owner_uid;
   }
-  boost::asio::post(pool_, [this, key, partial, filled_by, done = std::move(done), alive = alive_] {
-    auto finished = cache_.finish_partial(*partial, filled_by);
+  boost::asio::post(pool_, [this, key, partial, filled_by, done = std::move(done),
+                            expected_sha256 = std::move(expected_sha256), alive = alive_] {
+    api::Result<void> finished;
+    if (expected_sha256) {
+      // A peer's metainfo: the bytes match it, but only the SHA-256 says they are the content.
+      auto hash = util::sha256_of_fd(partial->descriptor(), partial->path().string());
+      if (!hash) {
+        finished = std::unexpected(hash.error());
+      } else if (*hash != *expected_sha256) {
+        finished = std::unexpected(
+            api::Error{api::ErrorContext::kPeer, api::ErrorKind::kChecksumMismatch, 0,
+                       "the content made from the peer's metainfo has SHA-256 " + *hash + ", not " +
+                           *expected_sha256,
+                       key, api::Protocol::kPeer});
+      }
+    }
+    if (finished) finished = cache_.finish_partial(*partial, filled_by);
     boost::asio::post(io_, [this, key, partial, finished, done, alive] {
       if (!*alive) return;
       auto it = items_.find(key);
@@ -315,6 +366,7 @@ void SwarmHub::finish_flushed_item(const std::string& key,
         it->second.partial.reset();
         it->second.complete = true;
         it->second.filler = 0;
+        if (it->second.site_meta) rendezvous_->offer(*it->second.site_meta);
         // Jobs waiting for the same content copy it out now. (libtorrent says "finished" only
         // for pieces it was told of; the filler may have written them all itself.)
         for (const auto& [id, listener] : it->second.listeners) {
@@ -328,20 +380,23 @@ void SwarmHub::finish_flushed_item(const std::string& key,
 
 void SwarmHub::admit(const Lease& lease, std::uint32_t uid, bool fetched,
                      std::function<void(api::Result<cache::CacheAccess>)> done) {
-  boost::asio::post(pool_,
-                    [this, key = lease.key_, uid, fetched, done = std::move(done), alive = alive_] {
-                      api::Result<cache::CacheAccess> access = cache::CacheAccess::kGranted;
-                      if (fetched) {
-                        if (auto granted = cache_.grant(key, uid, true); !granted) {
-                          access = std::unexpected(granted.error());
-                        }
-                      } else {
-                        access = cache_.access(key, uid);
-                      }
-                      boost::asio::post(io_, [access, done, alive] {
-                        if (*alive) done(access);
-                      });
-                    });
+  // The cache item's own key: content fetched over HTTP and seeded under its site metainfo
+  // (seed_fetched) is the "sha256-" item, not one under the swarm's key.
+  auto it = items_.find(lease.key_);
+  const auto key = it != items_.end() && it->second.complete ? it->second.pin.key() : lease.key_;
+  boost::asio::post(pool_, [this, key, uid, fetched, done = std::move(done), alive = alive_] {
+    api::Result<cache::CacheAccess> access = cache::CacheAccess::kGranted;
+    if (fetched) {
+      if (auto granted = cache_.grant(key, uid, true); !granted) {
+        access = std::unexpected(granted.error());
+      }
+    } else {
+      access = cache_.access(key, uid);
+    }
+    boost::asio::post(io_, [access, done, alive] {
+      if (*alive) done(access);
+    });
+  });
 }
 
 api::Result<void> SwarmHub::reload(const Lease& lease, const std::vector<bool>& have) {
@@ -402,9 +457,11 @@ std::vector<SwarmHub::Reseed> SwarmHub::find_reseeds(cache::ContentStore& cache,
   std::vector<Reseed> found;
   if (seed_time.count() <= 0) return found;
   const auto swarm_prefix = cache::ContentStore::metadata_key("");
+  const auto fetched_prefix = cache::ContentStore::sha256_key("");
   const auto now = std::chrono::system_clock::now();
   for (const auto& item : cache.list()) {
-    if (item.partial || !item.key.starts_with(swarm_prefix)) continue;
+    const bool fetched = item.key.starts_with(fetched_prefix);
+    if (item.partial || !(item.key.starts_with(swarm_prefix) || fetched)) continue;
     // A clock set back makes a last use in the future: count it as now.
     const auto since = std::max(now - item.last_used, std::chrono::system_clock::duration::zero());
     if (since >= seed_time) continue;
@@ -415,8 +472,12 @@ std::vector<SwarmHub::Reseed> SwarmHub::find_reseeds(cache::ContentStore& cache,
     }
     if (!*bytes) continue;  // cached before metainfo was kept with items
     auto meta = peer::parse_metainfo(**bytes, item.key);
-    if (!meta || cache::ContentStore::metadata_key(meta->info_hash_v2) != item.key ||
-        meta->size != item.size) {
+    // Content fetched over HTTP: the site metainfo made for it, named by the key's SHA-256.
+    const auto described =
+        fetched ? (meta && is_site_metainfo(*meta) &&
+                   cache::ContentStore::sha256_key(meta->name) == item.key)
+                : (meta && cache::ContentStore::metadata_key(meta->info_hash_v2) == item.key);
+    if (!described || meta->size != item.size) {
       spdlog::warn("not seeding {} again: its kept metainfo does not describe it", item.key);
       continue;
     }
@@ -440,28 +501,69 @@ std::vector<SwarmHub::Reseed> SwarmHub::find_reseeds(cache::ContentStore& cache,
 
 void SwarmHub::reseed(std::vector<Reseed> items) {
   for (auto& reseed : items) {
-    const std::string key = reseed.pin.key();
+    const auto key = cache::ContentStore::metadata_key(reseed.meta.info_hash_v2);
     if (items_.contains(key)) continue;
-    const auto path = reseed.pin.path();
-    auto swarm = session_->add_swarm(reseed.meta, path.parent_path(), path.filename().string(),
-                                     true, events_for(key));
-    if (!swarm) {
-      spdlog::warn("cannot seed {} again: {}", key, swarm.error().describe());
-      continue;
-    }
-    auto& item = items_[key];
-    item.swarm = *swarm;
-    item.pin = std::move(reseed.pin);
-    item.complete = true;
-    dial_listed_peers(key);
-    seed_for(key, reseed.left);
-    spdlog::info("seeding {} again for the {} s left of its seed time", key, reseed.left.count());
+    spdlog::info("seeding {} again for the {} s left of its seed time", reseed.pin.key(),
+                 reseed.left.count());
+    seed_complete(key, reseed.meta, std::move(reseed.pin), reseed.left);
   }
+}
+
+// `pin`: a complete item holding the content `meta` describes (its key: `key`, or, for content
+// fetched over HTTP, its SHA-256's).
+void SwarmHub::seed_complete(const std::string& key, const peer::Metainfo& meta, cache::Pin pin,
+                             std::chrono::seconds time) {
+  if (items_.contains(key)) return;
+  const auto path = pin.path();
+  auto swarm = session_->add_swarm(meta, path.parent_path(), path.filename().string(), true,
+                                   events_for(key));
+  if (!swarm) {
+    spdlog::warn("cannot seed {}: {}", key, swarm.error().describe());
+    return;
+  }
+  auto& item = items_[key];
+  item.swarm = *swarm;
+  item.pin = std::move(pin);
+  item.complete = true;
+  if (is_site_metainfo(meta)) {
+    item.site_meta = std::make_shared<const peer::Metainfo>(meta);
+    rendezvous_->offer(meta);
+  }
+  dial_listed_peers(key);
+  seed_for(key, time);
+}
+
+void SwarmHub::seed_fetched(const std::string& sha256) {
+  if (options_.seed_time.count() <= 0) {
+    rendezvous_->fetching(sha256, false);
+    return;
+  }
+  boost::asio::post(pool_, [this, sha256, alive = alive_] {
+    const auto key = cache::ContentStore::sha256_key(sha256);
+    auto pin = cache_.acquire_for_seeding(key, {});
+    api::Result<peer::Metainfo> meta = std::unexpected(api::Error{
+        api::ErrorContext::kCache, api::ErrorKind::kInternal, 0, "not in the cache", key, {}});
+    if (!pin) meta = std::unexpected(pin.error());
+    if (pin && *pin) meta = site_metainfo_of(cache_, **pin, sha256);
+    auto held = pin && *pin ? std::make_shared<cache::Pin>(std::move(**pin)) : nullptr;
+    boost::asio::post(io_, [this, sha256, meta = std::move(meta), held, alive] {
+      if (!*alive) return;
+      if (meta && held) {
+        seed_complete(cache::ContentStore::metadata_key(meta->info_hash_v2), *meta,
+                      std::move(*held), options_.seed_time);
+      } else {
+        spdlog::warn("not seeding sha256:{}: {}", sha256, meta.error().describe());
+      }
+      // Offered now (or never): the machines waiting for this one stop waiting.
+      rendezvous_->fetching(sha256, false);
+    });
+  });
 }
 
 void SwarmHub::remove(const std::string& key) {
   auto it = items_.find(key);
   if (it == items_.end()) return;
+  if (it->second.site_meta) rendezvous_->withdraw(it->second.site_meta->name);
   session_->remove_swarm(it->second.swarm);
   items_.erase(it);  // drops the pin: the item may be evicted again
 }

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "site_rendezvous.h"
 #include "swarmcopy/api/error.h"
 #include "swarmcopy/cache/content_store.h"
 #include "swarmcopy/cache/partial_item.h"
@@ -104,8 +105,19 @@ class SwarmHub {
   // Every piece of the leased item is verified: once libtorrent's writes of it have landed
   // (peer::Session::flush), it becomes a complete cache item (on the pool), granted to the owner
   // of the transfer filling it in the same commit (a waiting job of another user that asked in
-  // between would be refused); `done` runs on the engine thread.
-  void finish_item(const Lease& lease, std::function<void(api::Result<void>)> done);
+  // between would be refused); `done` runs on the engine thread. `expected_sha256`: the item's
+  // metainfo is a peer's claim, so the whole content must have this SHA-256 first; if not, the
+  // item stays partial (never served) and `done` gets a kChecksumMismatch error.
+  void finish_item(const Lease& lease, std::function<void(api::Result<void>)> done,
+                   std::optional<std::string> expected_sha256 = std::nullopt);
+
+  // Content nobody published that this machine fetched over HTTP and verified against its
+  // SHA-256 (the cache's "sha256-" item): its site metainfo is made (or the one kept with the
+  // item taken), kept with the item, offered at the content's rendezvous and seeded for the seed
+  // time. Best effort: a failure is logged, the job has its file already. Either way this
+  // machine stops saying it fetches the content for the site (SiteRendezvous::fetching).
+  void seed_fetched(const std::string& sha256);
+  SiteRendezvous& rendezvous() { return *rendezvous_; }
 
   // May the job's owner `uid` copy the complete leased item out (cache::CacheAccess)? Swarm
   // content is shared (content fetched with credentials never joins a swarm), but a user who did
@@ -141,6 +153,8 @@ class SwarmHub {
     std::map<std::uint64_t, Listener> listeners;
     std::uint64_t filler = 0;  // the listener filling an incomplete item; 0: none
     std::unique_ptr<boost::asio::steady_timer> seed_timer;
+    // A site metainfo (content nobody published): offered at its rendezvous while complete.
+    std::shared_ptr<const peer::Metainfo> site_meta;
   };
 
   SwarmHub(boost::asio::io_context& io, boost::asio::thread_pool& pool, cache::ContentStore& cache,
@@ -160,7 +174,10 @@ class SwarmHub {
   // Keeps the idle item `key` in the session for `time`, then removes it.
   void seed_for(const std::string& key, std::chrono::seconds time);
   void redial();
-  void finish_flushed_item(const std::string& key, std::function<void(api::Result<void>)> done);
+  void finish_flushed_item(const std::string& key, std::function<void(api::Result<void>)> done,
+                           std::optional<std::string> expected_sha256);
+  void seed_complete(const std::string& key, const peer::Metainfo& meta, cache::Pin pin,
+                     std::chrono::seconds time);
   void dial_listed_peers(const std::string& key);
   peer::SwarmEvents events_for(const std::string& key);
 
@@ -170,6 +187,7 @@ class SwarmHub {
   EngineOptions options_;
   std::unique_ptr<peer::Session> session_;
   std::vector<std::pair<std::string, std::uint16_t>> explicit_peers_;
+  std::unique_ptr<SiteRendezvous> rendezvous_;  // after session_: goes first
   std::map<std::string, Item> items_;
   std::uint64_t next_listener_ = 1;
   boost::asio::steady_timer redial_timer_;

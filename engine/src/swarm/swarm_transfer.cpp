@@ -176,7 +176,38 @@ void SwarmTransfer::start_filling() {
 
 // The origin's answer, already checked against what the file learned before (OriginFetcher),
 // is checked against the metadata too. False: that ended the transfer.
+void SwarmTransfer::use_claim(peer::MetainfoClaim claim) {
+  claim.meta.bytes.clear();  // meta_ holds them
+  claim_ = std::move(claim);
+}
+
+// The content disproved the peer's metainfo: the peer is not believed again for this content,
+// and the file comes from the origin, checked against its SHA-256 alone.
+void SwarmTransfer::refute_claim(const std::string& why) {
+  if (finished_) return;
+  claim_->meta.info_hash_v2 = meta_.info_hash_v2;
+  claim_refuted_ = true;
+  const auto reason = "the metainfo peer " + claim_->address + " offered was refuted: " + why;
+  deps_.hub.rendezvous().refute(meta_.name, *claim_, reason);
+  spdlog::warn("{}: {}", file_.url, reason);
+  cancel_origin();
+  end();
+  if (!fall_back_to_http_) {
+    fail(origin::FetchError{api::Error{api::ErrorContext::kPeer, api::ErrorKind::kChecksumMismatch,
+                                       0, reason, file_.url, api::Protocol::kPeer},
+                            true,
+                            {}});
+    return;
+  }
+  boost::asio::post(deps_.io, [fall_back = fall_back_to_http_, reason] { fall_back(reason); });
+}
+
 bool SwarmTransfer::on_origin_identified(const origin::RemoteIdentity& identity) {
+  if (identity.size && *identity.size != meta_.size && claim_) {
+    refute_claim("the origin's file has " + std::to_string(*identity.size) + " bytes, not " +
+                 std::to_string(meta_.size));
+    return false;
+  }
   if (identity.size && *identity.size != meta_.size) {
     // Metadata for another file (or a file re-published without new metadata): no byte of it
     // could be verified, so none is taken.
@@ -410,6 +441,10 @@ void SwarmTransfer::on_checked_for_swarm(std::uint32_t piece, bool matches,
 void SwarmTransfer::origin_piece_failed(std::uint32_t piece) {
   ledger_.origin_rejected(piece);
   count_discarded(file_, ledger_.size_of(piece));
+  if (claim_) {
+    refute_claim("origin piece " + std::to_string(piece) + " does not match it");
+    return;
+  }
   if (++origin_hash_failures_ >= kMaxOriginHashFailures) {
     fail(origin::FetchError{
         api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0,
@@ -525,16 +560,26 @@ void SwarmTransfer::on_swarm_finished() {
   const auto stats = deps_.hub.session().stats(lease_->swarm());
   refresh_peers(stats);
   update_reason();
-  deps_.hub.finish_item(*lease_, [this, alive = alive_](api::Result<void> finished) {
-    if (!*alive) return;
-    if (!finished) {
-      fail_local(finished.error(), finished.error().kind == api::ErrorKind::kDiskFull);
-      return;
-    }
-    // Filled by this job: its owner fetched it. Filled by another job: maybe another user's,
-    // and for this job the content comes from the cache.
-    admit_and_copy_out(!following_, following_);
-  });
+  // A peer's claim is checked against the whole file's SHA-256 before the item is complete.
+  std::optional<std::string> expected_sha256;
+  if (claim_ && !following_) expected_sha256 = file_.sha256;
+  deps_.hub.finish_item(
+      *lease_,
+      [this, alive = alive_](api::Result<void> finished) {
+        if (!*alive) return;
+        if (!finished && claim_ && finished.error().kind == api::ErrorKind::kChecksumMismatch) {
+          refute_claim(finished.error().message);
+          return;
+        }
+        if (!finished) {
+          fail_local(finished.error(), finished.error().kind == api::ErrorKind::kDiskFull);
+          return;
+        }
+        // Filled by this job: its owner fetched it. Filled by another job: maybe another user's,
+        // and for this job the content comes from the cache.
+        admit_and_copy_out(!following_, following_);
+      },
+      std::move(expected_sha256));
 }
 
 // The complete item is copied out only for a user who may have it: one who fetched it, or whose

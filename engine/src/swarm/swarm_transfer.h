@@ -64,13 +64,24 @@ class SwarmTransfer {
   SwarmTransfer(const SwarmTransfer&) = delete;
   SwarmTransfer& operator=(const SwarmTransfer&) = delete;
 
+  // The metadata is a peer's claim (content nobody published, SiteRendezvous), not the origin's:
+  // an origin piece that does not match it, an origin size that contradicts it, or a finished
+  // file whose SHA-256 (file_.sha256) is another refute it — the claim is reported to the
+  // rendezvous, the transfer ends and falls back to HTTP (FallBackToHttp, with the reason; its
+  // metadata() is then null). Call before start().
+  void use_claim(peer::MetainfoClaim claim);
+  bool claim_refuted() const { return claim_refuted_; }
+
   void start();
   // Aborts origin requests and leaves the swarm; what libtorrent verified stays in the cache's
   // partial item (re-checked when the file resumes). No hook runs after stop() returns.
   void stop();
 
   const FileRecord& file() const { return file_; }
-  const std::shared_ptr<const peer::Metainfo>& metadata() const { return shared_meta_; }
+  // The metadata the file was checked against (null: a claim that was refuted).
+  std::shared_ptr<const peer::Metainfo> metadata() const {
+    return claim_refuted_ ? nullptr : shared_meta_;
+  }
   std::uint64_t bytes_written() const { return ledger_.verified_bytes(); }
   std::uint32_t peers_connected() const;
 
@@ -89,6 +100,7 @@ class SwarmTransfer {
   bool peers_had_their_chance(const peer::SwarmStats& stats) const;
   bool a_peer_has_a_missing_piece(const peer::SwarmStats& stats) const;
   void fall_back_to_http();
+  void refute_claim(const std::string& why);
   PeerView peer_view(const peer::SwarmStats& stats) const;
   void plan_origin(const peer::SwarmStats& stats);
   void request_plan();
@@ -136,6 +148,8 @@ class SwarmTransfer {
   // Another job fills the same content (SwarmHub::Lease::fills): this one waits for it.
   bool following_ = false;
   std::uint32_t origin_hash_failures_ = 0;
+  std::optional<peer::MetainfoClaim> claim_;  // the metadata came from this peer
+  bool claim_refuted_ = false;
   // Direct mode: while no peer is connected, origin pieces are checked (against the v2 piece
   // layer, peer::piece_matches) and written into the cache item by us, on the pool — several
   // times faster than handing them to libtorrent, which hashes again and copies

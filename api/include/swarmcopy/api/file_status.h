@@ -54,6 +54,10 @@ struct FileStatus {
   // Why peers gave nothing ("no metadata at the origin", "mode http-only", "no peer found",
   // ...); unset while peers contribute or nothing is known yet.
   std::optional<std::string> peers_unused_reason;
+  // Where the metadata the pieces were checked against came from: "origin" (its .torrent),
+  // "peers" (content nobody published: a peer's claim, checked against the content),
+  // "made here" (this machine holds the content); unset: none (HTTP alone).
+  std::optional<std::string> metadata_source;
   bool operator==(const FileStatus&) const = default;
 };
 

@@ -72,6 +72,11 @@ struct MetainfoClaim {
   Metainfo meta;
 };
 using RendezvousId = std::uint64_t;
+struct RendezvousPeer {
+  std::string peer_id;    // 20 bytes
+  bool fetching = false;  // it fetches the content from the origin for the site
+  bool offers = false;    // it offers a metainfo for the content
+};
 
 class Session {
  public:
@@ -128,6 +133,11 @@ class Session {
   // A metainfo (its v2 info-hash, hex) the content refuted: never taken again.
   void refute_in_rendezvous(RendezvousId id, const std::string& info_hash_v2);
   void connect_rendezvous_peer(RendezvousId id, const std::string& address, std::uint16_t port);
+  // Tells the peers there that this machine fetches the content from the origin for the site
+  // (true), or no longer does.
+  void fetching_in_rendezvous(RendezvousId id, bool fetching);
+  // The peers connected there and what each said of itself.
+  std::vector<RendezvousPeer> rendezvous_peers(RendezvousId id) const;
   void leave_rendezvous(RendezvousId id);
   // 40 hex digits: SHA-1 of "swarmcopy rendezvous " and the content's SHA-256 (hex).
   static std::string rendezvous_info_hash(const std::string& sha256);

@@ -1,0 +1,233 @@
+#include "site_rendezvous.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+
+namespace swarmcopy::engine::swarm {
+
+namespace {
+
+constexpr auto kElectionRecheck = std::chrono::milliseconds(500);
+
+// Rendezvous hashing: every machine ranks the candidates for a content alike (FNV-1a, 64 bits,
+// of the SHA-256 and the peer id: the same on every platform, unlike std::hash).
+std::uint64_t rank(const std::string& sha256, const std::string& peer_id) {
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  for (const char c : sha256 + peer_id) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ull;
+  }
+  return hash;
+}
+
+}  // namespace
+
+bool is_site_metainfo(const peer::Metainfo& meta) {
+  const bool hex_name =
+      meta.name.size() == 64 && std::all_of(meta.name.begin(), meta.name.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      });
+  return hex_name && meta.size > 0 && meta.piece_size == peer::site_piece_size(meta.size);
+}
+
+SiteRendezvous::SiteRendezvous(boost::asio::io_context& io, peer::Session& session,
+                               std::vector<std::pair<std::string, std::uint16_t>> listed_peers)
+    : io_(io), session_(session), listed_peers_(std::move(listed_peers)) {}
+
+SiteRendezvous::~SiteRendezvous() {
+  *alive_ = false;
+  for (auto& [sha256, place] : places_) {
+    for (auto& waiter : place.waiters) waiter.timer->cancel();
+    session_.leave_rendezvous(place.id);
+  }
+}
+
+SiteRendezvous::Place* SiteRendezvous::join(const std::string& sha256) {
+  if (auto it = places_.find(sha256); it != places_.end()) return &it->second;
+  auto id = session_.join_rendezvous(sha256, [this, sha256, alive = alive_](peer::MetainfoClaim c) {
+    if (*alive) on_claim(sha256, std::move(c));
+  });
+  if (!id) {
+    spdlog::warn("sha256:{}: {}", sha256, id.error().describe());
+    return nullptr;
+  }
+  for (const auto& info_hash : refuted_[sha256]) session_.refute_in_rendezvous(*id, info_hash);
+  auto& place = places_[sha256];
+  place.id = *id;
+  // Discovery announces the rendezvous like any swarm; listed peers are asked directly.
+  for (const auto& [host, port] : listed_peers_) session_.connect_rendezvous_peer(*id, host, port);
+  return &place;
+}
+
+void SiteRendezvous::leave_if_idle(const std::string& sha256) {
+  auto it = places_.find(sha256);
+  if (it == places_.end() || it->second.offer || it->second.fetching ||
+      !it->second.waiters.empty()) {
+    return;
+  }
+  session_.leave_rendezvous(it->second.id);
+  places_.erase(it);
+}
+
+void SiteRendezvous::offer(const peer::Metainfo& meta) {
+  if (!is_site_metainfo(meta)) return;
+  auto* place = join(meta.name);
+  if (place == nullptr) return;
+  place->offer = meta;
+  session_.offer_in_rendezvous(place->id, meta);
+  spdlog::debug("sha256:{}: offering its site metainfo {}", meta.name, meta.info_hash_v2);
+  // Anyone waiting here now has their answer.
+  auto waiters = std::exchange(place->waiters, {});
+  session_.want_in_rendezvous(place->id, false);
+  for (auto& waiter : waiters) {
+    waiter.timer->cancel();
+    boost::asio::post(io_, [found = std::move(waiter.found), meta] {
+      found(peer::MetainfoClaim{"", "", meta});
+    });
+  }
+}
+
+void SiteRendezvous::withdraw(const std::string& sha256) {
+  auto it = places_.find(sha256);
+  if (it == places_.end()) return;
+  it->second.offer.reset();
+  // The exchange keeps handing the old metainfo out while the place stays (someone waits); a
+  // peer that takes it finds no swarm for it here, only what others seed.
+  leave_if_idle(sha256);
+}
+
+std::optional<peer::Metainfo> SiteRendezvous::offered(const std::string& sha256) const {
+  auto it = places_.find(sha256);
+  if (it == places_.end()) return std::nullopt;
+  return it->second.offer;
+}
+
+void SiteRendezvous::find(const std::string& sha256, std::chrono::milliseconds wait,
+                          std::chrono::milliseconds elect_for, Found found) {
+  if (auto own = offered(sha256)) {
+    boost::asio::post(io_, [found = std::move(found), meta = std::move(*own)] {
+      found(peer::MetainfoClaim{"", "", meta});
+    });
+    return;
+  }
+  auto* place = join(sha256);
+  if (place == nullptr) {
+    boost::asio::post(io_, [found = std::move(found)] { found(std::nullopt); });
+    return;
+  }
+  Waiter waiter{next_waiter_++, std::move(found), std::make_shared<boost::asio::steady_timer>(io_),
+                std::chrono::steady_clock::now() + std::max(wait, elect_for)};
+  arm(waiter, sha256, wait);
+  place->waiters.push_back(std::move(waiter));
+  session_.want_in_rendezvous(place->id, true);
+}
+
+void SiteRendezvous::arm(Waiter& waiter, const std::string& sha256,
+                         std::chrono::milliseconds after) {
+  waiter.timer->expires_after(after);
+  waiter.timer->async_wait(
+      [this, sha256, id = waiter.id, alive = alive_](const boost::system::error_code& ec) {
+        if (!ec && *alive) decide(sha256, id);
+      });
+}
+
+// The wait is over and nobody offered the content: fetch it, unless another machine does (or
+// ranks first to) and the election wait is not over.
+void SiteRendezvous::decide(const std::string& sha256, std::uint64_t waiter_id) {
+  auto it = places_.find(sha256);
+  if (it == places_.end()) return;
+  auto& place = it->second;
+  auto waiter = std::find_if(place.waiters.begin(), place.waiters.end(),
+                             [waiter_id](const Waiter& w) { return w.id == waiter_id; });
+  if (waiter == place.waiters.end()) return;
+  if (std::chrono::steady_clock::now() >= waiter->deadline) {
+    give_up(sha256, waiter_id);
+    return;
+  }
+  const auto& banned = banned_[sha256];
+  const auto own = rank(sha256, session_.peer_id());
+  bool another_fetches = false;
+  bool ranks_first = true;
+  for (const auto& peer : session_.rendezvous_peers(place.id)) {
+    if (banned.contains(peer.peer_id)) continue;
+    // An offer is being asked for; someone fetching will offer: both mean wait.
+    another_fetches = another_fetches || peer.fetching || peer.offers;
+    ranks_first = ranks_first && rank(sha256, peer.peer_id) < own;
+  }
+  if (!another_fetches && ranks_first) {
+    spdlog::info("sha256:{}: nobody on the site holds it; this machine fetches it for the site",
+                 sha256);
+    give_up(sha256, waiter_id);
+    return;
+  }
+  arm(*waiter, sha256, std::chrono::duration_cast<std::chrono::milliseconds>(kElectionRecheck));
+}
+
+void SiteRendezvous::fetching(const std::string& sha256, bool fetching) {
+  auto* place = fetching ? join(sha256) : nullptr;
+  if (!fetching) {
+    auto it = places_.find(sha256);
+    if (it == places_.end()) return;
+    place = &it->second;
+  }
+  if (place == nullptr) return;
+  place->fetching = fetching;
+  session_.fetching_in_rendezvous(place->id, fetching);
+  if (!fetching) leave_if_idle(sha256);
+}
+
+void SiteRendezvous::give_up(const std::string& sha256, std::uint64_t waiter) {
+  auto it = places_.find(sha256);
+  if (it == places_.end()) return;
+  auto& waiters = it->second.waiters;
+  auto found = std::find_if(waiters.begin(), waiters.end(),
+                            [waiter](const Waiter& w) { return w.id == waiter; });
+  if (found == waiters.end()) return;
+  auto call = std::move(found->found);
+  waiters.erase(found);
+  if (waiters.empty()) session_.want_in_rendezvous(it->second.id, false);
+  leave_if_idle(sha256);
+  call(std::nullopt);
+}
+
+void SiteRendezvous::on_claim(const std::string& sha256, peer::MetainfoClaim claim) {
+  auto it = places_.find(sha256);
+  if (it == places_.end() || it->second.waiters.empty()) return;
+  if (refuted_[sha256].contains(claim.meta.info_hash_v2) ||
+      banned_[sha256].contains(claim.peer_id)) {
+    return;
+  }
+  spdlog::info("sha256:{}: peer {} offers metainfo {}", sha256, claim.address,
+               claim.meta.info_hash_v2);
+  auto waiters = std::exchange(it->second.waiters, {});
+  session_.want_in_rendezvous(it->second.id, false);
+  leave_if_idle(sha256);
+  for (auto& waiter : waiters) {
+    waiter.timer->cancel();
+    boost::asio::post(io_, [found = std::move(waiter.found), claim] { found(claim); });
+  }
+}
+
+std::optional<std::string> SiteRendezvous::refutation(const std::string& sha256) const {
+  auto it = refutations_.find(sha256);
+  if (it == refutations_.end()) return std::nullopt;
+  return it->second;
+}
+
+void SiteRendezvous::refute(const std::string& sha256, const peer::MetainfoClaim& claim,
+                            const std::string& why) {
+  refutations_[sha256] = why;
+  spdlog::warn(
+      "sha256:{}: the metainfo {} from peer {} is refuted; its supplier is banned for "
+      "this content",
+      sha256, claim.meta.info_hash_v2, claim.address.empty() ? "(this machine)" : claim.address);
+  refuted_[sha256].insert(claim.meta.info_hash_v2);
+  if (!claim.peer_id.empty()) banned_[sha256].insert(claim.peer_id);
+  if (auto it = places_.find(sha256); it != places_.end()) {
+    session_.refute_in_rendezvous(it->second.id, claim.meta.info_hash_v2);
+  }
+}
+
+}  // namespace swarmcopy::engine::swarm

@@ -1,0 +1,233 @@
+// Content nobody published, end to end: `swarmcopy get` engines as separate processes on
+// loopback, an origin with no .torrent, each engine given the file's SHA-256. The first fetches
+// it over HTTP and offers the metainfo it made at the content's rendezvous; the second learns
+// that metainfo from it and takes the file from it. Lying peers (a real libtorrent session in
+// this process offering a metainfo for other bytes under the same SHA-256) are refuted by the
+// content and never leave a wrong byte in the file or the cache.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "fault_server/fault_server.h"
+#include "nginx/test_files.h"
+#include "swarm_fixture.h"
+#include "swarmcopy/cache/content_store.h"
+#include "swarmcopy/peer/metainfo.h"
+#include "swarmcopy/peer/session.h"
+#include "swarmcopy/util/unique_fd.h"
+
+namespace swarmcopy::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+constexpr std::uint64_t kSize = 8ull << 20;
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A peer that lies: it seeds `bytes` and offers, at the rendezvous of content `sha256`, the site
+// metainfo of those bytes named as if they were that content.
+class LyingPeer {
+ public:
+  LyingPeer(const fs::path& dir, const std::string& bytes, const std::string& sha256) {
+    const auto path = dir / "lie.bin";
+    std::ofstream(path, std::ios::binary) << bytes;
+    util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    auto meta = peer::make_site_metainfo(fd.get(), bytes.size(), sha256);
+    EXPECT_TRUE(meta) << meta.error().describe();
+    meta_ = *meta;
+    peer::SessionOptions options;
+    options.listen_interfaces = "127.0.0.1:0";
+    auto session = peer::Session::open(io_, options);
+    EXPECT_TRUE(session) << session.error().describe();
+    session_ = std::move(*session);
+    EXPECT_TRUE(session_->add_swarm(meta_, dir, "lie.bin", true, {}));
+    auto rendezvous = session_->join_rendezvous(sha256, {});
+    EXPECT_TRUE(rendezvous);
+    session_->offer_in_rendezvous(*rendezvous, meta_);
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~LyingPeer() {
+    work_.reset();
+    io_.stop();
+    thread_.join();
+    session_.reset();
+  }
+  std::uint16_t port() const { return session_->listen_port(); }
+  const peer::Metainfo& meta() const { return meta_; }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
+      io_.get_executor()};
+  std::unique_ptr<peer::Session> session_;
+  peer::Metainfo meta_;
+  std::thread thread_;
+};
+
+class SiteMetadataTest : public SwarmFixture {
+ protected:
+  void SetUp() override {
+    sha_ = write_test_file(docroot_.path() / "update.bin", kSize, 7).value_or("");
+    ASSERT_EQ(sha_.size(), 64u);
+    content_ = read_bytes(docroot_.path() / "update.bin");
+    origin_.set_content_at("/update.bin", content_);
+    origin_.set_fault("/update.bin.torrent", Fault::http_status(404));
+    url_ = origin_.url("/update.bin");
+  }
+
+  // Complete items of a state directory's cache, by key.
+  static std::vector<std::string> complete_cache_items(const fs::path& home) {
+    std::vector<std::string> keys;
+    auto store = cache::ContentStore::open(home / "cache");
+    EXPECT_TRUE(store) << store.error().describe();
+    if (!store) return keys;
+    for (const auto& item : (*store)->list()) {
+      if (!item.partial) keys.push_back(item.key);
+    }
+    return keys;
+  }
+
+  FaultServer origin_;
+  std::string sha_, content_, url_;
+};
+
+TEST_F(SiteMetadataTest, ASecondEngineTakesUnpublishedContentFromTheFirst) {
+  const auto port = free_loopback_port();
+  auto seeder = start_seeder(url_, port, {"--sha256", sha_});
+  ASSERT_TRUE(seeder);
+  origin_.clear_requests();
+
+  auto second = json_of(
+      run_get(url_, out_ / "b.bin", home_b_.path(), {"--peer", peer_arg(port), "--sha256", sha_}));
+  EXPECT_EQ(second["state"], "ACKNOWLEDGED") << second.dump();
+  EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha_);
+  EXPECT_GE(second["from_peers"].get<std::uint64_t>(), kSize * 9 / 10) << second.dump();
+  EXPECT_EQ(second["from_peers"].get<std::uint64_t>() + second["from_origin"].get<std::uint64_t>(),
+            kSize);
+  EXPECT_EQ(second["metadata_source"], "peers") << second.dump();
+  EXPECT_EQ(second["content_sha256"], sha_);
+  seeder->send_signal(SIGTERM);
+  EXPECT_EQ(seeder->wait(30s).exit_code, 0);
+}
+
+TEST_F(SiteMetadataTest, WithTheOriginAnswering503TheSecondCompletesFromThePeerAlone) {
+  const auto port = free_loopback_port();
+  auto seeder = start_seeder(url_, port, {"--sha256", sha_});
+  ASSERT_TRUE(seeder);
+  origin_.set_fault("/update.bin", Fault::http_status(503));
+
+  auto second = json_of(
+      run_get(url_, out_ / "b.bin", home_b_.path(), {"--peer", peer_arg(port), "--sha256", sha_}));
+  EXPECT_EQ(second["state"], "ACKNOWLEDGED") << second.dump();
+  EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha_);
+  EXPECT_EQ(second["from_peers"], kSize) << second.dump();
+  EXPECT_EQ(second["from_origin"], 0);
+  seeder->send_signal(SIGTERM);
+  EXPECT_EQ(seeder->wait(30s).exit_code, 0);
+}
+
+// Nobody holds the content: the engine waits briefly for an offer, then fetches from the origin
+// alone and says why peers gave nothing.
+TEST_F(SiteMetadataTest, WithNobodyHoldingItTheOriginServesItAndThePeerReasonSaysSo) {
+  auto result = json_of(run_get(url_, out_ / "a.bin", home_a_.path(), {"--sha256", sha_}));
+  EXPECT_EQ(result["state"], "ACKNOWLEDGED") << result.dump();
+  EXPECT_EQ(result["from_origin"], kSize);
+  EXPECT_EQ(sha256_file(out_ / "a.bin").value_or(""), sha_);
+  EXPECT_NE(result["peers_unused_reason"].get<std::string>().find("no peer holds content"),
+            std::string::npos)
+      << result.dump();
+  EXPECT_TRUE(result["metadata_source"].is_null());
+}
+
+// The rollout: three machines want the content at once and nobody holds it. They meet at its
+// rendezvous; the one that ranks first fetches it from the origin for the site, the others wait
+// for its metainfo and take the file from it: the origin sends it about once, not three times.
+TEST_F(SiteMetadataTest, ThreeEnginesStartingTogetherFetchItFromTheOriginOnce) {
+  const std::uint16_t ports[] = {free_loopback_port(), free_loopback_port(), free_loopback_port()};
+  const fs::path homes[] = {home_a_.path(), home_b_.path(), home_c_.path()};
+  std::vector<std::unique_ptr<ChildProcess>> engines;
+  for (int i = 0; i < 3; ++i) {
+    // Background jobs wait for the machine that fetches for the site; FOREGROUND ones do not.
+    std::vector<std::string> extra{"--listen",   peer_arg(ports[i]), "--seed-time", "120",
+                                   "--priority", "normal",           "--sha256",    sha_};
+    for (int j = 0; j < 3; ++j) {
+      if (j != i) extra.insert(extra.end(), {"--peer", peer_arg(ports[j])});
+    }
+    engines.push_back(
+        spawn_get(url_, out_ / ("f" + std::to_string(i)), homes[i], std::move(extra)));
+    ASSERT_TRUE(engines.back());
+  }
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(engines[i]->wait_for_output("\"state\"", 90s)) << "engine " << i;
+  }
+  std::uint64_t from_origin = 0;
+  int from_peers = 0;
+  for (int i = 0; i < 3; ++i) {
+    engines[i]->send_signal(SIGTERM);
+    auto json = json_of(engines[i]->wait(30s));
+    EXPECT_EQ(sha256_file(out_ / ("f" + std::to_string(i))).value_or(""), sha_) << i;
+    from_origin += json["from_origin"].get<std::uint64_t>();
+    if (json["from_peers"].get<std::uint64_t>() == kSize) ++from_peers;
+  }
+  EXPECT_LE(from_origin, kSize + kSize / 20);
+  EXPECT_EQ(from_peers, 2);
+}
+
+// A liar's metainfo describes other bytes under the content's SHA-256: the content refutes it
+// (an origin piece, or at the latest the whole file's SHA-256), the liar is not believed again,
+// and the file is fetched from the origin: right in the end, and nothing of the lie is cached.
+TEST_F(SiteMetadataTest, ALiarsMetainfoIsRefutedAndTheFileIsRight) {
+  std::string other = content_;
+  for (std::size_t i = 0; i < other.size(); i += 4096) other[i] = static_cast<char>(~other[i]);
+  TestDir liar_dir;
+  LyingPeer liar(liar_dir.path(), other, sha_);
+
+  auto result = json_of(run_get(url_, out_ / "b.bin", home_b_.path(),
+                                {"--peer", peer_arg(liar.port()), "--sha256", sha_}));
+  EXPECT_EQ(result["state"], "ACKNOWLEDGED") << result.dump();
+  EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha_);
+  EXPECT_NE(result["peers_unused_reason"].get<std::string>().find("refuted"), std::string::npos)
+      << result.dump();
+  for (const auto& key : complete_cache_items(home_b_.path())) {
+    EXPECT_NE(key, cache::ContentStore::metadata_key(liar.meta().info_hash_v2));
+  }
+}
+
+// The subtle liar: its bytes differ from the content in one piece only, and its metainfo is
+// right for every other piece. If the origin's share does not include that piece, only the
+// whole file's SHA-256 catches it; either way the file is right and the lie is not cached.
+TEST_F(SiteMetadataTest, ALiarRightInEveryPieceButOneIsCaughtAndTheFileIsRight) {
+  std::string other = content_;
+  const auto piece = peer::site_piece_size(kSize);
+  other[3 * piece + 5] = static_cast<char>(~other[3 * piece + 5]);
+  TestDir liar_dir;
+  LyingPeer liar(liar_dir.path(), other, sha_);
+  // The origin answers 503 for the data at first, so that the liar alone serves every piece
+  // and the whole-file check is what catches it; then it recovers.
+  origin_.push_fault("/update.bin", Fault::http_status(503), 3);
+
+  auto run = run_get(url_, out_ / "b.bin", home_b_.path(),
+                     {"--peer", peer_arg(liar.port()), "--sha256", sha_, "-v"});
+  auto result = json_of(run);
+  EXPECT_EQ(result["state"], "ACKNOWLEDGED") << result.dump();
+  EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha_);
+  EXPECT_NE(result["peers_unused_reason"].get<std::string>().find("refuted"), std::string::npos)
+      << result.dump() << run.err;
+  for (const auto& key : complete_cache_items(home_b_.path())) {
+    EXPECT_NE(key, cache::ContentStore::metadata_key(liar.meta().info_hash_v2));
+  }
+}
+
+}  // namespace
+}  // namespace swarmcopy::test
