@@ -10,6 +10,7 @@ namespace swarmcopy::engine::swarm {
 namespace {
 
 constexpr auto kElectionRecheck = std::chrono::milliseconds(500);
+constexpr auto kListedPeersPatience = std::chrono::seconds(3);
 
 // Rendezvous hashing: every machine ranks the candidates for a content alike (FNV-1a, 64 bits,
 // of the SHA-256 and the peer id: the same on every platform, unlike std::hash).
@@ -117,8 +118,9 @@ void SiteRendezvous::find(const std::string& sha256, std::chrono::milliseconds w
     boost::asio::post(io_, [found = std::move(found)] { found(std::nullopt); });
     return;
   }
+  const auto now = std::chrono::steady_clock::now();
   Waiter waiter{next_waiter_++, std::move(found), std::make_shared<boost::asio::steady_timer>(io_),
-                std::chrono::steady_clock::now() + std::max(wait, elect_for)};
+                now + std::max(wait, elect_for), now + wait + kListedPeersPatience};
   arm(waiter, sha256, wait);
   place->waiters.push_back(std::move(waiter));
   session_.want_in_rendezvous(place->id, true);
@@ -148,9 +150,18 @@ void SiteRendezvous::decide(const std::string& sha256, std::uint64_t waiter_id) 
   }
   const auto& banned = banned_[sha256];
   const auto own = rank(sha256, session_.peer_id());
+  const auto peers = session_.rendezvous_peers(place.id);
+  if (peers.size() < listed_peers_.size() &&
+      std::chrono::steady_clock::now() < waiter->listed_until) {
+    for (const auto& [host, port] : listed_peers_) {
+      session_.connect_rendezvous_peer(place.id, host, port);
+    }
+    arm(*waiter, sha256, std::chrono::duration_cast<std::chrono::milliseconds>(kElectionRecheck));
+    return;
+  }
   bool another_fetches = false;
   bool ranks_first = true;
-  for (const auto& peer : session_.rendezvous_peers(place.id)) {
+  for (const auto& peer : peers) {
     if (banned.contains(peer.peer_id)) continue;
     // An offer is being asked for; someone fetching will offer: both mean wait.
     another_fetches = another_fetches || peer.fetching || peer.offers;

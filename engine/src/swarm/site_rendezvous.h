@@ -81,6 +81,9 @@ class SiteRendezvous {
     Found found;
     std::shared_ptr<boost::asio::steady_timer> timer;
     std::chrono::steady_clock::time_point deadline;  // of the election wait
+    // Until then an election waits for every listed peer to be connected (two peers that dial
+    // each other at once may both lose the connection, and then each counts itself first).
+    std::chrono::steady_clock::time_point listed_until;
   };
   struct Place {
     peer::RendezvousId id = 0;
