@@ -309,6 +309,7 @@ int run_daemon(const DaemonArgs& args) {
         config.cache_max_age_hours = running.cache_max_age_hours;
         config.proxy = running.proxy;
         config.no_proxy = running.no_proxy;
+        config.metrics_listen = running.metrics_listen;
         apply_reloadable(config, limits, limiter);
       }
       systemd_notify("READY=1");
