@@ -71,7 +71,7 @@ std::optional<TcpAnswer> tcp_get(std::uint16_t port, const std::string& target) 
     beast::flat_buffer buffer;
     http::response<http::string_body> response;
     http::read(stream, buffer, response);
-    return TcpAnswer{response.result_int(), response.body(),
+    return TcpAnswer{static_cast<int>(response.result_int()), response.body(),
                      std::string(response[http::field::content_type])};
   } catch (const std::exception&) {
     return std::nullopt;
