@@ -169,6 +169,12 @@ std::string Metrics::render(const LiveGauges& live) const {
     out.family("swarmcopy_cache_max_bytes", "The content cache's size limit", "gauge");
     out.sample("swarmcopy_cache_max_bytes", {}, live.cache_max_bytes);
   }
+  if (live.engine_lag_seconds) {
+    out.family("swarmcopy_engine_loop_lag_seconds",
+               "How long a trivial call waited for and ran on the engine thread, at this scrape",
+               "gauge");
+    out.sample("swarmcopy_engine_loop_lag_seconds", {}, *live.engine_lag_seconds);
+  }
   if (live.cpu_seconds) {
     out.family("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
                "counter");

@@ -40,6 +40,8 @@ struct LiveGauges {
   std::uint64_t cache_items = 0;
   std::uint64_t cache_bytes = 0;
   std::uint64_t cache_max_bytes = 0;
+  // How long a trivial call (the job count) took to run on the engine thread: its queue's lag.
+  std::optional<double> engine_lag_seconds;
   std::optional<double> cpu_seconds;
   std::optional<std::uint64_t> resident_bytes;
   double start_time_seconds = 0;

@@ -1,6 +1,7 @@
 #include "metrics_routes.h"
 
 #include <charconv>
+#include <chrono>
 #include <utility>
 
 #include "swarmcopy/api/job_state.h"
@@ -77,6 +78,12 @@ std::optional<api::CacheStats> observe_cache(engine::Service& service, Metrics& 
 
 std::string scrape_metrics(engine::Service& service, Metrics& metrics) {
   LiveGauges live;
+  // First, before the scrape's own calls queue there: the engine thread's lag as jobs see it.
+  const auto asked = std::chrono::steady_clock::now();
+  if (service.job_count(std::nullopt)) {
+    live.engine_lag_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+  }
   for (const auto state : kStates) live.jobs_by_state[std::string(api::to_string(state))] = 0;
   if (auto infos = service.manager_for(kMachine)->job_infos(); infos) {
     for (const auto& info : *infos) {

@@ -269,6 +269,7 @@ TEST_F(DaemonMetricsTest, PrometheusScrapesTheBytesBySourceTheJobsReport) {
   // The jobs' gauge and the process's series are there too.
   EXPECT_TRUE(query(prometheus_port, "swarmcopy_jobs{state=\"ACKNOWLEDGED\"}"));
   EXPECT_TRUE(query(prometheus_port, "process_resident_memory_bytes"));
+  EXPECT_TRUE(query(prometheus_port, "swarmcopy_engine_loop_lag_seconds"));
   // Scraped more than once while the first job ran (1 s interval, about 3 s of download).
   const auto scrapes = query(prometheus_port, "count_over_time(up{job=\"swarmcopyd\"}[5m])");
   ASSERT_TRUE(scrapes);
