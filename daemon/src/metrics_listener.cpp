@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -103,22 +104,35 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   http::response<http::string_body> response_;
 };
 
+void accept_next(const std::shared_ptr<MetricsListener::State>& state);
+
+void on_accept(const std::shared_ptr<MetricsListener::State>& state, beast::error_code ec,
+               tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || state->stopped) return;
+  if (ec) {
+    // Out of descriptors, most likely: pause rather than spin, as the socket's server does.
+    spdlog::warn("metrics listener: accept: {}", ec.message());
+    auto timer = std::make_shared<asio::steady_timer>(state->acceptor.get_executor(),
+                                                      std::chrono::milliseconds(50));
+    timer->async_wait([state, timer](beast::error_code) {
+      if (!state->stopped) accept_next(state);
+    });
+    return;
+  }
+  if (++state->connections > MetricsListener::kMaxConnections) {
+    --state->connections;
+    beast::error_code ignored;
+    socket.close(ignored);
+  } else {
+    std::make_shared<Exchange>(std::move(socket), state)->run();
+  }
+  accept_next(state);
+}
+
 void accept_next(const std::shared_ptr<MetricsListener::State>& state) {
   state->acceptor.async_accept(asio::make_strand(state->io),
                                [state](beast::error_code ec, tcp::socket socket) {
-                                 if (ec == asio::error::operation_aborted || state->stopped) return;
-                                 if (!ec) {
-                                   if (++state->connections > MetricsListener::kMaxConnections) {
-                                     --state->connections;
-                                     beast::error_code ignored;
-                                     socket.close(ignored);
-                                   } else {
-                                     std::make_shared<Exchange>(std::move(socket), state)->run();
-                                   }
-                                 } else {
-                                   spdlog::warn("metrics listener: accept: {}", ec.message());
-                                 }
-                                 accept_next(state);
+                                 on_accept(state, ec, std::move(socket));
                                });
 }
 
