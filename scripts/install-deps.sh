@@ -11,8 +11,9 @@ packages=(
   libssl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   # fuzz targets (scripts/fuzz.sh): clang, libFuzzer, llvm-symbolizer for readable reports
   clang-15 libfuzzer-15-dev llvm-15
-  # tests (qbittorrent-nox and aria2: stock BitTorrent clients for the interop tests)
-  libgtest-dev libgmock-dev nginx-light curl iproute2 qbittorrent-nox aria2
+  # tests (qbittorrent-nox and aria2: stock BitTorrent clients for the interop tests;
+  # prometheus: daemon_metrics_test scrapes swarmcopyd with its own instance)
+  libgtest-dev libgmock-dev nginx-light curl iproute2 qbittorrent-nox aria2 prometheus
   # swarmcopy-lab --report (plots)
   gnuplot-nox
   # benchmarks (references)
@@ -36,3 +37,7 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The package starts a system Prometheus (port 9090); the tests start their own on free ports.
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v service >/dev/null; then
+  "${sudo[@]}" service prometheus stop >/dev/null 2>&1 || true
+fi

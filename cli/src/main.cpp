@@ -14,6 +14,7 @@
 #include "help_formatter.h"
 #include "job_command.h"
 #include "publish_command.h"
+#include "status_command.h"
 #include "usage.h"
 
 int main(int argc, char** argv) {
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<JobCommand>(app));
   commands.push_back(std::make_unique<PublishCommand>(app));
   commands.push_back(std::make_unique<CacheCommand>(app));
+  commands.push_back(std::make_unique<StatusCommand>(app));
 
   try {
     app.parse(argc, argv);

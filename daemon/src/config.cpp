@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -53,6 +54,16 @@ bool is_endpoint(const std::string& text, bool port_zero_ok) {
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data() + colon + 1, end, port);
   return ec == std::errc() && ptr == end && port <= 65535 && (port_zero_ok || port > 0);
+}
+
+std::optional<std::uint16_t> parse_port(std::string_view text) {
+  unsigned port = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, port);
+  if (ec != std::errc() || ptr != end || text.empty() || port == 0 || port > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(port);
 }
 
 template <class T>
@@ -176,6 +187,26 @@ const std::vector<Key>& keys() {
                    return {};
                  },
                  [](const Config& config) { return config.allow_loopback_origins; }});
+    k.push_back({"metrics_listen", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   if (text.empty()) {
+                     config.metrics_listen.clear();
+                     return {};
+                   }
+                   auto endpoint = parse_listen_endpoint(text);
+                   if (!endpoint) {
+                     return std::unexpected(config_error(
+                         "metrics_listen: expected PORT or ADDRESS:PORT (an IP address, port "
+                         "1-65535), got \"" +
+                         text + "\""));
+                   }
+                   const bool v6 = endpoint->address.find(':') != std::string::npos;
+                   config.metrics_listen =
+                       (v6 ? "[" + endpoint->address + "]" : endpoint->address) + ":" +
+                       std::to_string(endpoint->port);
+                   return {};
+                 },
+                 [](const Config& config) { return config.metrics_listen; }});
     k.push_back({"proxy", false,
                  [](const std::string& text, Config& config) -> api::Result<void> {
                    if (!text.empty()) {
@@ -279,6 +310,26 @@ std::string trim(const std::string& text) {
 }
 
 }  // namespace
+
+std::optional<ListenEndpoint> parse_listen_endpoint(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) {
+    auto port = parse_port(text);
+    if (!port) return std::nullopt;
+    return ListenEndpoint{"127.0.0.1", *port};
+  }
+  auto port = parse_port(std::string_view(text).substr(colon + 1));
+  if (!port) return std::nullopt;
+  std::string address = text.substr(0, colon);
+  unsigned char buffer[sizeof(in6_addr)];
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+    if (::inet_pton(AF_INET6, address.c_str(), buffer) != 1) return std::nullopt;
+  } else if (::inet_pton(AF_INET, address.c_str(), buffer) != 1) {
+    return std::nullopt;
+  }
+  return ListenEndpoint{address, *port};
+}
 
 const std::vector<std::string>& config_keys() {
   static const std::vector<std::string> names = [] {

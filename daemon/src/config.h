@@ -60,6 +60,9 @@ struct Config {
   // Whose jobs may fetch from this machine itself (loopback, its own addresses): "admin" (root
   // and the daemon's own uid) or "all".
   std::string allow_loopback_origins = "admin";
+  // GET /metrics (Prometheus) on TCP as well as the socket: "" (off), PORT (loopback) or
+  // ADDRESS:PORT (an IP literal, [v6] in brackets); stored as ADDRESS:PORT.
+  std::string metrics_listen;
   // The proxy of jobs whose proxy setting is `system` (EngineOptions::proxy): a URL, empty for
   // the environment's (the systemd unit passes none); and the hosts they reach directly.
   std::string proxy;
@@ -76,6 +79,14 @@ struct Config {
   std::uint32_t idle_exit_seconds = 300;        // user mode: exit when idle this long; 0 = never
   std::string log_level = "info";
 };
+
+// metrics_listen's value as an address and a port; nullopt when malformed. "PORT" alone is
+// 127.0.0.1:PORT: a TCP listener has no uid to check, so it faces outward only when asked to.
+struct ListenEndpoint {
+  std::string address;  // an IPv4 or IPv6 literal, without brackets
+  std::uint16_t port = 0;
+};
+std::optional<ListenEndpoint> parse_listen_endpoint(const std::string& text);
 
 // Every key, in the order the sample file lists them.
 const std::vector<std::string>& config_keys();

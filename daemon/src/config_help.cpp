@@ -49,6 +49,10 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
     {"allow_loopback_origins",
      "Whose jobs may fetch from this machine itself (loopback, its own addresses): admin (root "
      "and the daemon's own user) or all"},
+    {"metrics_listen",
+     "Also serve GET /metrics (Prometheus text) on TCP, and nothing else there: PORT (on "
+     "127.0.0.1) or ADDRESS:PORT (an IP address; [::1]:PORT for IPv6); empty = off (the socket "
+     "always serves it)"},
     {"proxy",
      "The proxy of jobs whose proxy setting is system (the default), as a URL: http://, "
      "https://, socks5:// or socks5h://, user:password@ allowed (masked when shown); empty: the "

@@ -20,6 +20,10 @@
 #include "cache_routes.h"
 #include "event_hub.h"
 #include "job_routes.h"
+#include "metrics.h"
+#include "metrics_listener.h"
+#include "metrics_routes.h"
+#include "metrics_store.h"
 #include "rate_limiter.h"
 #include "router.h"
 #include "server.h"
@@ -44,6 +48,8 @@ constexpr int kIoThreads = 2;
 constexpr int kHandlerThreads = 8;
 constexpr std::chrono::milliseconds kMainTick{250};
 constexpr std::chrono::seconds kSessionDrain{2};
+// How often the metrics are written to the state directory: a kill -9 loses at most this.
+constexpr std::chrono::seconds kMetricsCheckpoint{5};
 
 std::optional<std::filesystem::path> default_config_file(DaemonMode mode) {
   std::filesystem::path file;
@@ -200,9 +206,42 @@ int run_daemon(const DaemonArgs& args) {
     return fail("cannot open the engine: " + opened.error().describe());
   }
   std::shared_ptr<engine::Service> service = *opened;
-  service->set_observer([&hub](const engine::JobEvent& event) { hub.publish(event); });
+  auto metrics_store = MetricsStore::open(config.state_dir / "metrics.sqlite");
+  if (!metrics_store) {
+    server.stop();
+    service->shutdown();
+    return fail(metrics_store.error().describe());
+  }
+  auto opened_metrics = Metrics::open(std::make_unique<MetricsStore>(std::move(*metrics_store)));
+  if (!opened_metrics) {
+    server.stop();
+    service->shutdown();
+    return fail(opened_metrics.error().describe());
+  }
+  std::shared_ptr<Metrics> metrics = std::move(*opened_metrics);
+  service->set_observer([&hub, metrics](const engine::JobEvent& event) {
+    metrics->on_event(event);
+    hub.publish(event);
+  });
   add_job_routes(router, service, args.mode, SWARMCOPY_VERSION);
   add_cache_routes(router, service, ::getuid());
+  add_metrics_routes(router, service, metrics);
+  MetricsListener metrics_listener(
+      io, handlers, [service, metrics] { return scrape_metrics(*service, *metrics); });
+  if (!config.metrics_listen.empty()) {
+    // The config checked it; a value that no longer parses is a bug, refused all the same.
+    const auto endpoint = parse_listen_endpoint(config.metrics_listen);
+    auto bound = endpoint ? metrics_listener.listen(*endpoint)
+                          : api::Result<void>(std::unexpected(caller_error(
+                                api::ErrorKind::kInvalidArgument, "metrics_listen: malformed")));
+    if (!bound) {
+      server.stop();
+      service->shutdown();
+      return fail(bound.error().describe());
+    }
+    metrics_listener.start();
+    spdlog::info("serving /metrics on {}", config.metrics_listen);
+  }
 
   auto work = asio::make_work_guard(io);
   std::vector<std::thread> io_threads;
@@ -216,8 +255,16 @@ int run_daemon(const DaemonArgs& args) {
 
   auto idle_since = SteadyClock::now();
   auto last_job_check = SteadyClock::time_point{};
+  auto last_checkpoint = SteadyClock::now();
   for (;;) {
     const auto signal = Signals::wait(kMainTick);
+    if (SteadyClock::now() - last_checkpoint >= kMetricsCheckpoint) {
+      last_checkpoint = SteadyClock::now();
+      (void)observe_cache(*service, *metrics);
+      if (auto saved = metrics->checkpoint(); !saved) {
+        spdlog::error("cannot save the metrics: {}", saved.error().describe());
+      }
+    }
     if (signal == SignalEvent::kStop) {
       spdlog::info("stopping on a signal");
       break;
@@ -262,6 +309,7 @@ int run_daemon(const DaemonArgs& args) {
         config.cache_max_age_hours = running.cache_max_age_hours;
         config.proxy = running.proxy;
         config.no_proxy = running.no_proxy;
+        config.metrics_listen = running.metrics_listen;
         apply_reloadable(config, limits, limiter);
       }
       systemd_notify("READY=1");
@@ -284,8 +332,14 @@ int run_daemon(const DaemonArgs& args) {
 
   systemd_notify("STOPPING=1");
   server.stop();
+  metrics_listener.stop();
+  (void)observe_cache(*service, *metrics);
   // Transfers stop and sync; handlers still running get kUnavailable (503) from here on.
+  // Queued events reach the observer before it returns: the last checkpoint has them all.
   service->shutdown();
+  if (auto saved = metrics->checkpoint(); !saved) {
+    spdlog::error("cannot save the metrics: {}", saved.error().describe());
+  }
   handlers.join();
   const auto deadline = SteadyClock::now() + kSessionDrain;
   while (server.connection_count() > 0 && SteadyClock::now() < deadline) {

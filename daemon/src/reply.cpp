@@ -25,4 +25,12 @@ api::Error caller_error(api::ErrorKind kind, std::string message) {
                     std::move(message),         "",   api::Protocol::kNone};
 }
 
+Reply Reply::text(int status, std::string body, std::string content_type) {
+  Reply reply;
+  reply.status = status;
+  reply.body = std::move(body);
+  reply.content_type = std::move(content_type);
+  return reply;
+}
+
 }  // namespace swarmcopy::daemon

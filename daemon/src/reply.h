@@ -16,7 +16,8 @@ namespace swarmcopy::daemon {
 
 struct Reply {
   int status = 200;
-  std::string body;  // JSON text with a final newline
+  std::string body;  // JSON text with a final newline (or text of `content_type`)
+  std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   bool close = false;                 // close the connection after this answer
   std::optional<EventFilter> stream;  // set: answer 200 and stream these events
@@ -24,6 +25,8 @@ struct Reply {
   // `value` as the body; invalid UTF-8 in strings (a path from the file system) is replaced,
   // never a reason to fail.
   static Reply json(int status, const nlohmann::json& value);
+  // `body` as it is, of `content_type` (GET /metrics: Prometheus text).
+  static Reply text(int status, std::string body, std::string content_type);
   // {"error": Error} with the status of its kind (ipc::http_status_for).
   static Reply error(const api::Error& error);
   // {"error": Error} with a status chosen by the transport (405, 413, ...).

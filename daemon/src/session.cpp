@@ -227,7 +227,7 @@ void Session::write_reply(Reply reply) {
   if (closed_) return;
   const bool close_after = !keep_alive_ || reply.close;
   out_ = status_line(reply.status);
-  out_ += "Server: swarmcopyd\r\nContent-Type: application/json\r\n";
+  out_ += "Server: swarmcopyd\r\nContent-Type: " + reply.content_type + "\r\n";
   for (const auto& [name, value] : reply.headers) out_ += name + ": " + value + "\r\n";
   out_ += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n";
   if (close_after) out_ += "Connection: close\r\n";

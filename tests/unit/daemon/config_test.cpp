@@ -52,6 +52,29 @@ TEST(Config, ProxyAndNoProxyAreCheckedAndThePasswordIsNeverShown) {
   EXPECT_TRUE(bad_host.error().message.starts_with("no_proxy: ")) << bad_host.error().message;
 }
 
+TEST(ConfigTest, MetricsListenIsOffByDefaultAndLoopbackWhenOnlyAPortIsGiven) {
+  Config config = default_config(DaemonMode::kSystem);
+  EXPECT_TRUE(config.metrics_listen.empty());
+  ASSERT_TRUE(apply_values({{"metrics_listen", "9477"}}, config));
+  EXPECT_EQ(config.metrics_listen, "127.0.0.1:9477");
+  // Another address only when written out.
+  ASSERT_TRUE(apply_values({{"metrics_listen", "0.0.0.0:9100"}}, config));
+  EXPECT_EQ(config.metrics_listen, "0.0.0.0:9100");
+  ASSERT_TRUE(apply_values({{"metrics_listen", "[::1]:9100"}}, config));
+  EXPECT_EQ(config.metrics_listen, "[::1]:9100");
+  const auto endpoint = parse_listen_endpoint(config.metrics_listen);
+  ASSERT_TRUE(endpoint);
+  EXPECT_EQ(endpoint->address, "::1");
+  EXPECT_EQ(endpoint->port, 9100);
+  ASSERT_TRUE(apply_values({{"metrics_listen", ""}}, config));
+  EXPECT_TRUE(config.metrics_listen.empty());
+  for (const char* bad : {"0", "65536", "localhost:9100", "::1:9100", "1.2.3.4:", "x"}) {
+    auto applied = apply_values({{"metrics_listen", bad}}, config);
+    ASSERT_FALSE(applied) << bad;
+    EXPECT_TRUE(applied.error().message.starts_with("metrics_listen: ")) << bad;
+  }
+}
+
 // Sets an environment variable for a scope and puts the old value back.
 class ScopedEnv {
  public:
