@@ -13,6 +13,8 @@ packages=(
   clang-15 libfuzzer-15-dev llvm-15
   # tests (qbittorrent-nox and aria2: stock BitTorrent clients for the interop tests)
   libgtest-dev libgmock-dev nginx-light curl iproute2 qbittorrent-nox aria2
+  # the apt method's tests: a Debian repository made in the test (dpkg-deb is in dpkg)
+  apt-utils
   # swarmcopy-lab --report (plots)
   gnuplot-nox
   # benchmarks (references)

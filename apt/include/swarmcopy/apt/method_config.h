@@ -1,0 +1,45 @@
+// MethodConfig: what the method takes from apt's 601 Configuration (one Config-Item per
+// setting, "Name=Value", both %XX-quoted as apt's QuoteString writes them). apt sends its whole
+// configuration; the method keeps the few settings it uses. Plain value type.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "swarmcopy/apt/message.h"
+
+namespace swarmcopy::apt {
+
+struct MethodConfig {
+  // Acquire::swarmcopy::Socket: the daemon to ask (default: the system daemon's socket).
+  std::filesystem::path socket;
+  // Acquire::swarmcopy::MinPeerFileSize: smaller files (and files without Expected-SHA256)
+  // are fetched directly. Bytes; default 1 MiB.
+  std::uint64_t min_peer_file_size = 1u << 20;
+  // Acquire::swarmcopy::StallTimeout: a daemon job whose bytes have not moved for this long
+  // is cancelled and the file fetched directly. Seconds; default 60.
+  std::chrono::seconds stall_timeout{60};
+  // Acquire::swarmcopy::Daemon "false": never ask a daemon.
+  bool use_daemon = true;
+  // Acquire::http::Timeout (apt's own): connect and no-data timeout of a direct fetch.
+  std::chrono::seconds http_timeout{120};
+  // Acquire::http::User-Agent, else apt's own form.
+  std::string user_agent = "Debian APT-HTTP/1.3 (swarmcopy)";
+  // APT::Sandbox::User (apt's default "_apt"; "" or "root": keep root) and
+  // Debug::NoDropPrivs: as apt's own methods, the method drops root for this user.
+  std::string sandbox_user = "_apt";
+  bool no_drop_privs = false;
+  // Debug::Acquire::swarmcopy: 101 Log lines about every decision.
+  bool debug = false;
+};
+
+// Applies every Config-Item of a 601 Configuration to `config` (unknown ones are ignored, bad
+// numbers keep the default).
+void apply_configuration(const Message& message, MethodConfig& config);
+
+// "%3a" -> ":", as apt's DeQuoteString.
+std::string dequote(std::string_view text);
+
+}  // namespace swarmcopy::apt

@@ -1,0 +1,114 @@
+#include "swarmcopy/apt/daemon_fetcher.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "swarmcopy/api/job.h"
+#include "swarmcopy/api/manager.h"
+#include "swarmcopy/client/connect_options.h"
+#include "swarmcopy/client/default_sockets.h"
+#include "swarmcopy/client/remote_manager.h"
+
+namespace swarmcopy::apt {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kPollInterval = 200ms;
+
+std::string printable_name(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 32 && u != 127) out += c;
+  }
+  if (out.size() > 200) out.resize(200);
+  return out;
+}
+
+}  // namespace
+
+DaemonFetcher::DaemonFetcher(const MethodConfig& config, Log log)
+    : config_(config), log_(std::move(log)) {}
+
+DaemonFetcher::~DaemonFetcher() = default;
+
+bool DaemonFetcher::wants(const AcquireRequest& request) const {
+  if (!config_.use_daemon || !request.expected_sha256) return false;
+  const auto size = request.expected_size.value_or(request.maximum_size);
+  return size > 0 && size >= config_.min_peer_file_size;
+}
+
+std::expected<FetchResult, std::string> DaemonFetcher::fetch(const AcquireRequest& request,
+                                                             const OnStart& on_start,
+                                                             const Wait& wait) {
+  const auto socket = config_.socket.empty() ? client::system_socket_path() : config_.socket;
+  if (!manager_) {
+    client::ConnectOptions options;
+    options.call_timeout = 30s;
+    auto manager = client::connect(socket, options);
+    if (!manager) return std::unexpected(manager.error().describe());
+    manager_ = std::move(*manager);
+  }
+  const auto give_up = [&](const std::shared_ptr<api::Job>& job, std::string why) {
+    if (job) (void)job->cancel();
+    if (why.find("cannot reach") != std::string::npos) manager_.reset();
+    return std::unexpected(std::move(why));
+  };
+
+  auto created = manager_->create_job(
+      "apt " + printable_name(std::filesystem::path(request.filename).filename().string()));
+  if (!created) {
+    manager_.reset();
+    return std::unexpected(created.error().describe());
+  }
+  auto job = *created;
+  // apt's partial file is ours to replace; the daemon writes a new one beside it and renames.
+  std::error_code ec;
+  std::filesystem::remove(request.filename, ec);
+  api::JobPatch patch;
+  patch.priority = api::Priority::kForeground;
+  patch.description = "apt: " + printable_name(request.uri);
+  if (auto done = job->update(patch); !done) return give_up(job, done.error().describe());
+  if (auto added = job->add_file({request.url, request.filename, request.expected_sha256});
+      !added) {
+    return give_up(job, added.error().describe());
+  }
+  if (auto resumed = job->resume(); !resumed) return give_up(job, resumed.error().describe());
+  log_("swarmcopyd job " + job->id().to_string() + " for " + request.url);
+  on_start(request.expected_size);
+
+  std::uint64_t last_bytes = 0;
+  auto last_move = std::chrono::steady_clock::now();
+  while (true) {
+    auto info = job->info();
+    if (!info) return give_up(job, info.error().describe());
+    if (info->state == api::JobState::kTransferred) break;
+    if (!api::is_active(info->state) || info->state == api::JobState::kTransientError) {
+      std::string why = "swarmcopyd job " + std::string(api::to_string(info->state));
+      if (info->error) why += ": " + info->error->describe();
+      return give_up(job, why);
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (info->progress.bytes_transferred != last_bytes) {
+      last_bytes = info->progress.bytes_transferred;
+      last_move = now;
+    } else if (now - last_move > config_.stall_timeout) {
+      return give_up(job, "swarmcopyd job made no progress for " +
+                              std::to_string(config_.stall_timeout.count()) + " s");
+    }
+    if (!wait(kPollInterval)) return give_up(job, "apt went away");
+  }
+  if (auto completed = job->complete(); !completed) {
+    return give_up(job, completed.error().describe());
+  }
+  auto hashes = hash_file(request.filename);
+  if (!hashes) return std::unexpected(hashes.error());
+  FetchResult result;
+  result.hashes = std::move(*hashes);
+  return result;
+}
+
+}  // namespace swarmcopy::apt
