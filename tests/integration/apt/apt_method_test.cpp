@@ -10,13 +10,17 @@
 // indexes do not; with nobody on the socket apt works the same; a missing package is apt's
 // usual 404; a package changed on the mirror after its index was made fails apt's hash check
 // and leaves nothing in archives/.
+#include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,9 +31,11 @@
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
 #include "process/child_process.h"
+#include "swarmcopy/apt/message_reader.h"
 #include "swarmcopy/client/connect_options.h"
 #include "swarmcopy/client/remote_manager.h"
 #include "test_dir/test_dir.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 namespace {
@@ -301,6 +307,145 @@ TEST_F(AptMethodTest, APackageChangedOnTheMirrorFailsAptsHashCheck) {
   const auto jobs = daemon_jobs();
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs.front().state, api::JobState::kCancelled);
+}
+
+// The method without apt, as apt drives it: root starts it, it drops to _apt after the
+// configuration, and takes three pipelined requests written at once.
+class MethodProcess {
+ public:
+  MethodProcess() {
+    int in[2], out[2];
+    if (::pipe(in) != 0 || ::pipe(out) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(in[0], 0);
+      ::dup2(out[1], 1);
+      for (int fd : {in[0], in[1], out[0], out[1]}) ::close(fd);
+      ::execl(SWARMCOPY_APT_METHOD_PATH, "swarmcopy+http", nullptr);
+      ::_exit(127);
+    }
+    ::close(in[0]);
+    ::close(out[1]);
+    to_ = in[1];
+    from_ = out[0];
+  }
+  ~MethodProcess() {
+    close_input();
+    if (from_ >= 0) ::close(from_);
+    if (pid_ > 0 && !wait_exit(10s)) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool running() const { return pid_ > 0; }
+  void write_text(const std::string& text) {
+    EXPECT_EQ(::write(to_, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  }
+  void close_input() {
+    if (to_ >= 0) ::close(to_);
+    to_ = -1;
+  }
+  // The next message, waiting at most `timeout`.
+  std::optional<apt::Message> read(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (auto next = reader_.next()) {
+        if (*next) return **next;
+        ADD_FAILURE() << next->error().reason;
+        return std::nullopt;
+      }
+      pollfd pfd{from_, POLLIN, 0};
+      if (::poll(&pfd, 1, 100) <= 0) continue;
+      char buffer[8192];
+      const auto n = ::read(from_, buffer, sizeof buffer);
+      if (n <= 0) return std::nullopt;
+      reader_.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
+    }
+    return std::nullopt;
+  }
+  // Its exit code once it exited within `timeout`.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
+    wait_until(
+        [&] {
+          int status = 0;
+          if (pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) != pid_) return pid_ <= 0;
+          pid_ = -1;
+          exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+          return true;
+        },
+        timeout);
+    if (pid_ > 0) return std::nullopt;
+    return exit_code_;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int to_ = -1;
+  int from_ = -1;
+  std::optional<int> exit_code_;
+  apt::MessageReader reader_;
+};
+
+TEST_F(AptMethodTest, TheMethodDropsRootAndTheDaemonWritesAptsFilesAsApt) {
+  start_daemon();
+  const auto partial = dir_ / "partial";
+  fs::create_directories(partial);
+  ASSERT_EQ(::chown(partial.c_str(), apt_uid_, 0), 0);
+  ::chmod(partial.c_str(), 0700);  // as apt makes its partial/ directories
+  const auto base = "swarmcopy+http://127.0.0.1:" + std::to_string(nginx_->port()) + "/";
+  const auto acquire = [&](const std::string& name, const Package* p) {
+    std::string m =
+        "600 URI Acquire\nURI: " + base + name + "\nFilename: " + (partial / name).string() + "\n";
+    if (p) {
+      m += "Expected-SHA256: " + p->sha256 +
+           "\nExpected-Checksum-FileSize: " + std::to_string(fs::file_size(p->deb)) + "\n";
+    }
+    return m + "\n";
+  };
+
+  MethodProcess method;
+  ASSERT_TRUE(method.running());
+  auto caps = method.read(10s);
+  ASSERT_TRUE(caps);
+  EXPECT_EQ(caps->code, 100);
+  method.write_text(
+      "601 Configuration\nConfig-Item: APT::Sandbox::User=_apt\n"
+      "Config-Item: Acquire::swarmcopy::Socket=" +
+      socket().string() + "\n\n");
+  method.write_text(acquire("sc-big_1.0_all.deb", &big_) +
+                    acquire("sc-small_1.0_all.deb", &small_) + acquire("missing.deb", nullptr));
+
+  std::map<std::string, apt::Message> answers;
+  while (answers.size() < 3) {
+    auto message = method.read(120s);
+    ASSERT_TRUE(message) << "no answer; swarmcopyd:\n" << daemon_->log_text();
+    if (message->code == 201 || message->code == 400) {
+      answers[message->get("URI").value_or("")] = *message;
+    }
+  }
+  const auto& big = answers[base + "sc-big_1.0_all.deb"];
+  EXPECT_EQ(big.code, 201) << big.get("Message").value_or("");
+  EXPECT_EQ(big.get("SHA256-Hash"), big_.sha256);
+  EXPECT_EQ(big.get("Size"), std::to_string(fs::file_size(big_.deb)));
+  const auto& small = answers[base + "sc-small_1.0_all.deb"];
+  EXPECT_EQ(small.code, 201);
+  EXPECT_EQ(small.get("SHA256-Hash"), small_.sha256);
+  const auto& missing = answers[base + "missing.deb"];
+  EXPECT_EQ(missing.code, 400);
+  EXPECT_EQ(missing.get("FailReason"), "HttpError404");
+
+  for (const auto* name : {"sc-big_1.0_all.deb", "sc-small_1.0_all.deb"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat((partial / name).c_str(), &st), 0) << name;
+    EXPECT_EQ(st.st_uid, apt_uid_) << name << " is _apt's, as apt expects in partial/";
+  }
+  const auto jobs = daemon_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs.front().owner_uid, apt_uid_);
+  EXPECT_EQ(jobs.front().files.front().local_path, (partial / "sc-big_1.0_all.deb").string());
+
+  method.close_input();
+  EXPECT_EQ(method.wait_exit(10s), 0);
 }
 
 }  // namespace
