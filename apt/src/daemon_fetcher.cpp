@@ -36,7 +36,7 @@ DaemonFetcher::DaemonFetcher(const MethodConfig& config, Log log)
 DaemonFetcher::~DaemonFetcher() = default;
 
 bool DaemonFetcher::wants(const AcquireRequest& request) const {
-  if (!config_.use_daemon || !request.expected_sha256) return false;
+  if (!config_.use_daemon || unreachable_ || !request.expected_sha256) return false;
   const auto size = request.expected_size.value_or(request.maximum_size);
   return size > 0 && size >= config_.min_peer_file_size;
 }
@@ -47,23 +47,27 @@ std::expected<FetchResult, std::string> DaemonFetcher::fetch(const AcquireReques
   const auto socket = config_.socket.empty() ? client::system_socket_path() : config_.socket;
   if (!manager_) {
     client::ConnectOptions options;
-    options.call_timeout = 30s;
+    options.call_timeout = config_.daemon_timeout;
     auto manager = client::connect(socket, options);
-    if (!manager) return std::unexpected(manager.error().describe());
+    if (!manager) {
+      unreachable_ = true;
+      return std::unexpected(manager.error().describe());
+    }
     manager_ = std::move(*manager);
   }
+  // Cancels the job (when there is one and the daemon answers) and says why.
   const auto give_up = [&](const std::shared_ptr<api::Job>& job, std::string why) {
-    if (job) (void)job->cancel();
-    if (why.find("cannot reach") != std::string::npos) manager_.reset();
+    if (job && !unreachable_) (void)job->cancel();
     return std::unexpected(std::move(why));
+  };
+  const auto call_failed = [&](const std::shared_ptr<api::Job>& job, const api::Error& error) {
+    if (error.kind == api::ErrorKind::kUnavailable) unreachable_ = true;
+    return give_up(job, error.describe());
   };
 
   auto created = manager_->create_job(
       "apt " + printable_name(std::filesystem::path(request.filename).filename().string()));
-  if (!created) {
-    manager_.reset();
-    return std::unexpected(created.error().describe());
-  }
+  if (!created) return call_failed(nullptr, created.error());
   auto job = *created;
   // apt's partial file is ours to replace; the daemon writes a new one beside it and renames.
   std::error_code ec;
@@ -71,12 +75,12 @@ std::expected<FetchResult, std::string> DaemonFetcher::fetch(const AcquireReques
   api::JobPatch patch;
   patch.priority = api::Priority::kForeground;
   patch.description = "apt: " + printable_name(request.uri);
-  if (auto done = job->update(patch); !done) return give_up(job, done.error().describe());
+  if (auto done = job->update(patch); !done) return call_failed(job, done.error());
   if (auto added = job->add_file({request.url, request.filename, request.expected_sha256});
       !added) {
-    return give_up(job, added.error().describe());
+    return call_failed(job, added.error());
   }
-  if (auto resumed = job->resume(); !resumed) return give_up(job, resumed.error().describe());
+  if (auto resumed = job->resume(); !resumed) return call_failed(job, resumed.error());
   log_("swarmcopyd job " + job->id().to_string() + " for " + request.url);
   on_start(request.expected_size);
 
@@ -84,7 +88,7 @@ std::expected<FetchResult, std::string> DaemonFetcher::fetch(const AcquireReques
   auto last_move = std::chrono::steady_clock::now();
   while (true) {
     auto info = job->info();
-    if (!info) return give_up(job, info.error().describe());
+    if (!info) return call_failed(job, info.error());
     if (info->state == api::JobState::kTransferred) break;
     if (!api::is_active(info->state) || info->state == api::JobState::kTransientError) {
       std::string why = "swarmcopyd job " + std::string(api::to_string(info->state));
@@ -101,9 +105,7 @@ std::expected<FetchResult, std::string> DaemonFetcher::fetch(const AcquireReques
     }
     if (!wait(kPollInterval)) return give_up(job, "apt went away");
   }
-  if (auto completed = job->complete(); !completed) {
-    return give_up(job, completed.error().describe());
-  }
+  if (auto completed = job->complete(); !completed) return call_failed(job, completed.error());
   auto hashes = hash_file(request.filename);
   if (!hashes) return std::unexpected(hashes.error());
   FetchResult result;

@@ -70,6 +70,10 @@ void apply_configuration(const Message& message, MethodConfig& config) {
       long seconds = config.stall_timeout.count();
       parse_number(value, seconds);
       if (seconds > 0) config.stall_timeout = std::chrono::seconds(seconds);
+    } else if (iequals(name, "Acquire::swarmcopy::Timeout")) {
+      long seconds = config.daemon_timeout.count();
+      parse_number(value, seconds);
+      if (seconds > 0) config.daemon_timeout = std::chrono::seconds(seconds);
     } else if (iequals(name, "Acquire::swarmcopy::Daemon")) {
       config.use_daemon = parse_bool(value, config.use_daemon);
     } else if (iequals(name, "Acquire::http::Timeout")) {

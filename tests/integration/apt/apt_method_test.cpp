@@ -13,11 +13,14 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -180,6 +183,7 @@ class AptMethodTest : public ::testing::Test {
                                      "Acquire::swarmcopy::Socket=" + socket().string(),
                                      "-o",
                                      "Acquire::swarmcopy::StallTimeout=60"};
+    for (const auto& option : extra_options_) args.insert(args.end(), {"-o", option});
     args.insert(args.end(), command.begin(), command.end());
     return run_child(args, dir_.path(), 180s);
   }
@@ -207,6 +211,7 @@ class AptMethodTest : public ::testing::Test {
   uid_t apt_uid_ = 0;
   std::unique_ptr<NginxServer> nginx_;
   std::unique_ptr<DaemonProcess> daemon_;
+  std::vector<std::string> extra_options_;  // more apt -o options
 };
 
 TEST_F(AptMethodTest, TheBigPackageGoesThroughTheDaemonAsAForegroundJobOfApt) {
@@ -254,6 +259,27 @@ TEST_F(AptMethodTest, WithoutADaemonAptWorksAsWithItsOwnHttpMethod) {
   ASSERT_EQ(update.exit_code, 0) << log_of(update);
   auto download = apt_get({"install", "--download-only", "-y", "sc-big", "sc-small"});
   ASSERT_EQ(download.exit_code, 0) << log_of(download);
+  EXPECT_EQ(sha256_file(archives() / "sc-big_1.0_all.deb").value_or(""), big_.sha256);
+  EXPECT_EQ(sha256_file(archives() / "sc-small_1.0_all.deb").value_or(""), small_.sha256);
+}
+
+TEST_F(AptMethodTest, ADaemonThatNeverAnswersCostsOneTimeoutAndAptStillDownloads) {
+  // A socket that is listened on but never accepted from: connecting works, no answer comes.
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket().c_str());
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ::chmod(socket().c_str(), 0666);
+  ASSERT_EQ(::listen(listener, 64), 0);
+  extra_options_ = {"Acquire::swarmcopy::Timeout=2"};
+  auto update = apt_get({"update"});
+  ASSERT_EQ(update.exit_code, 0) << log_of(update);
+  auto download = apt_get({"install", "--download-only", "-y", "sc-big", "sc-small"});
+  ::close(listener);
+  ASSERT_EQ(download.exit_code, 0) << log_of(download);
+  EXPECT_FALSE(download.timed_out);
   EXPECT_EQ(sha256_file(archives() / "sc-big_1.0_all.deb").value_or(""), big_.sha256);
   EXPECT_EQ(sha256_file(archives() / "sc-small_1.0_all.deb").value_or(""), small_.sha256);
 }

@@ -20,6 +20,7 @@ TEST(MethodConfigTest, PicksUpItsOwnAndAptsSettings) {
                    {"Config-Item", "Acquire::swarmcopy::Socket=/tmp/a%20b/d.sock"},
                    {"Config-Item", "acquire::SwarmCopy::MinPeerFileSize=4096"},
                    {"Config-Item", "Acquire::swarmcopy::StallTimeout=5"},
+                   {"Config-Item", "Acquire::swarmcopy::Timeout=3"},
                    {"Config-Item", "Acquire::http::Timeout=7"},
                    {"Config-Item", "APT::Sandbox::User=root"},
                    {"Config-Item", "Debug::Acquire::swarmcopy=true"},
@@ -29,6 +30,7 @@ TEST(MethodConfigTest, PicksUpItsOwnAndAptsSettings) {
   EXPECT_EQ(config.socket, "/tmp/a b/d.sock");
   EXPECT_EQ(config.min_peer_file_size, 4096u);
   EXPECT_EQ(config.stall_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(config.daemon_timeout, std::chrono::seconds(3));
   EXPECT_EQ(config.http_timeout, std::chrono::seconds(7));
   EXPECT_EQ(config.sandbox_user, "root");
   EXPECT_TRUE(config.debug);

@@ -9,7 +9,10 @@
 // not moved for Acquire::swarmcopy::StallTimeout, and any state but TRANSFERRED that the
 // daemon reaches (ERROR, TRANSIENT_ERROR, CANCELLED), like any failed call, cancels the job and
 // returns the reason, so that the caller fetches the file itself and apt sees exactly what its
-// own http method would have given it. Not thread-safe; one owner (the method's loop).
+// own http method would have given it. A daemon that cannot be reached, or does not answer a
+// call within Acquire::swarmcopy::Timeout, is not asked again by this process (one apt run):
+// a hung daemon costs apt one timeout, not one per package. Not thread-safe; one owner (the
+// method's loop).
 #pragma once
 
 #include <chrono>
@@ -45,7 +48,7 @@ class DaemonFetcher {
   DaemonFetcher& operator=(const DaemonFetcher&) = delete;
 
   // Whether this request is for the daemon: an Expected-SHA256 and a known size of at least
-  // min_peer_file_size.
+  // min_peer_file_size, and a daemon that has not failed to answer.
   bool wants(const AcquireRequest& request) const;
   // The file through the daemon, or why not (then the caller fetches it itself).
   std::expected<FetchResult, std::string> fetch(const AcquireRequest& request,
@@ -54,7 +57,8 @@ class DaemonFetcher {
  private:
   const MethodConfig& config_;
   Log log_;
-  std::shared_ptr<api::Manager> manager_;  // connected on first use, dropped when unreachable
+  std::shared_ptr<api::Manager> manager_;  // connected on first use
+  bool unreachable_ = false;               // a call found no daemon or timed out
 };
 
 }  // namespace swarmcopy::apt

@@ -21,6 +21,9 @@ struct MethodConfig {
   // Acquire::swarmcopy::StallTimeout: a daemon job whose bytes have not moved for this long
   // is cancelled and the file fetched directly. Seconds; default 60.
   std::chrono::seconds stall_timeout{60};
+  // Acquire::swarmcopy::Timeout: the longest one call to the daemon may take. Seconds;
+  // default 30.
+  std::chrono::seconds daemon_timeout{30};
   // Acquire::swarmcopy::Daemon "false": never ask a daemon.
   bool use_daemon = true;
   // Acquire::http::Timeout (apt's own): connect and no-data timeout of a direct fetch.
