@@ -58,6 +58,7 @@ std::expected<AcquireRequest, std::string> parse_acquire(const Message& message)
     request.maximum_size = *request.expected_size;
   }
   if (auto lm = message.get("Last-Modified")) request.last_modified = parse_http_date(*lm);
+  request.proxy = message.get("Proxy");
   return request;
 }
 

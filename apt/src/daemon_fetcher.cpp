@@ -75,6 +75,13 @@ std::expected<FetchResult, std::string> DaemonFetcher::fetch(const AcquireReques
   api::JobPatch patch;
   patch.priority = api::Priority::kForeground;
   patch.description = "apt: " + printable_name(request.uri);
+  // apt's proxy for this URL is the job's too (none configured: the daemon's own).
+  if (auto proxy = proxy_for(config_, request.url, request.proxy)) {
+    api::ProxySettings settings;
+    settings.usage = proxy->empty() ? api::ProxyUsage::kNone : api::ProxyUsage::kOverride;
+    settings.proxy = *proxy;
+    patch.proxy = settings;
+  }
   if (auto done = job->update(patch); !done) return call_failed(job, done.error());
   if (auto added = job->add_file({request.url, request.filename, request.expected_sha256});
       !added) {

@@ -186,7 +186,12 @@ std::expected<FetchResult, FetchFailure> HttpFetcher::fetch(const AcquireRequest
   const long timeout = static_cast<long>(config_.http_timeout.count());
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  // As apt: a redirect may not downgrade https to http.
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR,
+                   request.url.starts_with("https://") ? "https" : "http,https");
+  if (auto proxy = proxy_for(config_, request.url, request.proxy)) {
+    curl_easy_setopt(curl, CURLOPT_PROXY, proxy->c_str());  // "" = DIRECT
+  }
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 10L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

@@ -40,6 +40,31 @@ int hex_value(char c) {
   return -1;
 }
 
+std::string lower(std::string text) {
+  std::ranges::transform(text, text.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// Acquire::http::Proxy "URL" or Acquire::http::Proxy::HOST "URL" (also https): keys "http" and
+// "http::host". False for any other name.
+bool set_proxy(std::string_view name, const std::string& value, MethodConfig& config) {
+  for (const std::string scheme : {"http", "https"}) {
+    const std::string prefix = "Acquire::" + scheme + "::Proxy";
+    if (name.size() < prefix.size() || !iequals(name.substr(0, prefix.size()), prefix)) continue;
+    const auto rest = name.substr(prefix.size());
+    if (rest.empty()) {
+      config.proxies[scheme] = value;
+      return true;
+    }
+    if (rest.starts_with("::") && rest.size() > 2) {
+      config.proxies[scheme + "::" + lower(std::string(rest.substr(2)))] = value;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string dequote(std::string_view text) {
@@ -82,6 +107,7 @@ void apply_configuration(const Message& message, MethodConfig& config) {
       if (seconds > 0) config.http_timeout = std::chrono::seconds(seconds);
     } else if (iequals(name, "Acquire::http::User-Agent")) {
       if (!value.empty()) config.user_agent = value;
+    } else if (set_proxy(name, value, config)) {
     } else if (iequals(name, "APT::Sandbox::User")) {
       config.sandbox_user = value;
     } else if (iequals(name, "Debug::NoDropPrivs")) {
@@ -90,6 +116,40 @@ void apply_configuration(const Message& message, MethodConfig& config) {
       config.debug = parse_bool(value, config.debug);
     }
   }
+}
+
+std::optional<std::string> proxy_for(const MethodConfig& config, std::string_view url,
+                                     const std::optional<std::string>& request_proxy) {
+  const auto as_proxy = [](const std::string& value) -> std::optional<std::string> {
+    if (value.empty()) return std::nullopt;
+    if (iequals(value, "DIRECT")) return std::string();
+    return value;
+  };
+  if (request_proxy) {
+    if (auto p = as_proxy(*request_proxy)) return p;
+  }
+  const auto colon = url.find("://");
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string scheme(url.substr(0, colon));
+  auto authority = url.substr(colon + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    authority.remove_prefix(at + 1);
+  }
+  std::string host(authority);
+  if (host.starts_with('[')) {
+    host = host.substr(1, host.find(']') - 1);
+  } else if (const auto port = host.find(':'); port != std::string::npos) {
+    host.resize(port);
+  }
+  host = lower(host);
+  if (auto it = config.proxies.find(scheme + "::" + host); it != config.proxies.end()) {
+    if (auto p = as_proxy(it->second)) return p;
+  }
+  if (auto it = config.proxies.find(scheme); it != config.proxies.end()) {
+    return as_proxy(it->second);
+  }
+  return std::nullopt;
 }
 
 }  // namespace swarmcopy::apt

@@ -49,6 +49,26 @@ TEST(MethodConfigTest, BadNumbersKeepTheDefault) {
   EXPECT_FALSE(config.use_daemon);
 }
 
+TEST(MethodConfigTest, ProxiesAreChosenAsAptsHttpMethodDoes) {
+  Message message{601,
+                  "Configuration",
+                  {{"Config-Item", "Acquire::http::Proxy=http://proxy:3128"},
+                   {"Config-Item", "Acquire::http::Proxy::Local.Mirror=DIRECT"},
+                   {"Config-Item", "Acquire::http::Proxy::other=http://p2:8080"},
+                   {"Config-Item", "Acquire::https::Proxy=http://sproxy:3128"}}};
+  MethodConfig config;
+  apply_configuration(message, config);
+  EXPECT_EQ(proxy_for(config, "http://deb.debian.org/debian/x", std::nullopt), "http://proxy:3128");
+  EXPECT_EQ(proxy_for(config, "http://local.mirror:8000/x", std::nullopt), "") << "DIRECT";
+  EXPECT_EQ(proxy_for(config, "http://user@OTHER/x", std::nullopt), "http://p2:8080");
+  EXPECT_EQ(proxy_for(config, "https://deb.debian.org/x", std::nullopt), "http://sproxy:3128");
+  EXPECT_EQ(proxy_for(config, "http://deb.debian.org/x", std::string("http://auto:1")),
+            "http://auto:1")
+      << "the request's own Proxy field wins";
+  EXPECT_EQ(proxy_for(MethodConfig{}, "http://deb.debian.org/x", std::nullopt), std::nullopt)
+      << "none configured: libcurl's environment";
+}
+
 TEST(MethodConfigTest, DequoteLeavesBrokenEscapesAlone) {
   EXPECT_EQ(dequote("a%3ab"), "a:b");
   EXPECT_EQ(dequote("100%"), "100%");

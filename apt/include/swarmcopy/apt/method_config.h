@@ -6,7 +6,10 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "swarmcopy/apt/message.h"
 
@@ -30,6 +33,10 @@ struct MethodConfig {
   std::chrono::seconds http_timeout{120};
   // Acquire::http::User-Agent, else apt's own form.
   std::string user_agent = "Debian APT-HTTP/1.3 (swarmcopy)";
+  // Acquire::http::Proxy and Acquire::https::Proxy, also per host (Acquire::http::Proxy::HOST),
+  // as apt's http method reads them: keys "http", "http::HOST", "https", ...; "DIRECT" means
+  // none. Without one, libcurl's own (the http_proxy/https_proxy environment apt passes on).
+  std::map<std::string, std::string> proxies;
   // APT::Sandbox::User (apt's default "_apt"; "" or "root": keep root) and
   // Debug::NoDropPrivs: as apt's own methods, the method drops root for this user.
   std::string sandbox_user = "_apt";
@@ -41,6 +48,11 @@ struct MethodConfig {
 // Applies every Config-Item of a 601 Configuration to `config` (unknown ones are ignored, bad
 // numbers keep the default).
 void apply_configuration(const Message& message, MethodConfig& config);
+
+// The proxy apt would use for `url` ("http://host:port/path"): the request's own Proxy field,
+// else the host's setting, else the scheme's; nullopt when none is configured; "" for DIRECT.
+std::optional<std::string> proxy_for(const MethodConfig& config, std::string_view url,
+                                     const std::optional<std::string>& request_proxy);
 
 // "%3a" -> ":", as apt's DeQuoteString.
 std::string dequote(std::string_view text);
