@@ -108,6 +108,11 @@ TEST(MessageWriterTest, ControlCharactersCannotBreakTheFraming) {
   Message message{400, "URI Failure", {{"Message", "bad\r\x01thing"}, {"Na:me\n", "v"}}};
   const auto text = format_message(message);
   EXPECT_EQ(text, "400 URI Failure\nMessage: bad  thing\nName: v\n\n");
+  // Blank lines inside a value, a name with nothing allowed in it, a code below 100: still one
+  // well-formed message.
+  EXPECT_EQ(format_message(Message{
+                5, "X", {{"A", "one\n \n\ntwo\n "}, {"::", "v"}, {"B", " \n"}, {"\x01 C", "c"}}}),
+            "005 X\nA: one\n two\nC: c\n\n");
   auto round = parse_message(text.substr(0, text.size() - 2));
   ASSERT_TRUE(round);
   EXPECT_EQ(round->get("Message"), "bad  thing");
