@@ -162,6 +162,10 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   return bytes;
 }
 
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return *static_cast<const volatile std::sig_atomic_t*>(user) != 0 ? 1 : 0;
+}
+
 }  // namespace
 
 struct HttpFetcher::Handle {
@@ -174,6 +178,7 @@ HttpFetcher::HttpFetcher(const MethodConfig& config)
 HttpFetcher::~HttpFetcher() = default;
 
 std::expected<FetchResult, FetchFailure> HttpFetcher::fetch(const AcquireRequest& request,
+                                                            const volatile std::sig_atomic_t* stop,
                                                             const OnStart& on_start) {
   CURL* curl = handle_->curl.get();
   if (curl == nullptr) return std::unexpected(FetchFailure{"cannot initialise libcurl", "", false});
@@ -205,6 +210,12 @@ std::expected<FetchResult, FetchFailure> HttpFetcher::fetch(const AcquireRequest
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+  if (stop != nullptr) {
+    // Called at least once a second; non-zero aborts the transfer (CURLE_ABORTED_BY_CALLBACK).
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, stop);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+  }
   if (request.last_modified) {
     curl_easy_setopt(curl, CURLOPT_TIMECONDITION, static_cast<long>(CURL_TIMECOND_IFMODSINCE));
     curl_easy_setopt(curl, CURLOPT_TIMEVALUE_LARGE,

@@ -46,7 +46,8 @@ std::string drop_privileges(const MethodConfig& config) {
   return {};
 }
 
-Method::Method(int in_fd, int out_fd) : in_fd_(in_fd), out_fd_(out_fd) {}
+Method::Method(int in_fd, int out_fd, const volatile std::sig_atomic_t* stop)
+    : in_fd_(in_fd), out_fd_(out_fd), stop_(stop) {}
 
 Method::~Method() = default;
 
@@ -66,9 +67,10 @@ void Method::log(const std::string& text) {
 }
 
 bool Method::pump(std::chrono::milliseconds timeout) {
-  if (eof_) return false;
+  if (eof_ || stopped()) return false;
   pollfd pfd{in_fd_, POLLIN, 0};
   const int ready = ::poll(&pfd, 1, static_cast<int>(timeout.count()));
+  if (stopped()) return false;  // a signal interrupts the poll
   if (ready <= 0) return true;
   char buffer[65536];
   const auto n = ::read(in_fd_, buffer, sizeof buffer);
@@ -90,6 +92,7 @@ int Method::run() {
                 {"Send-Config", "true"}}});
   while (true) {
     auto next = reader_.next();
+    if (stopped()) return 100;
     if (!next) {
       if (eof_) return 0;
       pump(std::chrono::milliseconds(-1));
@@ -160,7 +163,7 @@ void Method::acquire(const Message& message) {
       send(done);
       return;
     }
-    if (eof_) return;  // apt has gone: nobody to answer
+    if (eof_ || stopped()) return;  // apt has gone or interrupted us: nobody to answer
     log("fetching directly: " + result.error());
   }
   fetch_directly(*request);
@@ -168,7 +171,8 @@ void Method::acquire(const Message& message) {
 
 void Method::fetch_directly(const AcquireRequest& request) {
   auto result = http_->fetch(
-      request, [&](std::optional<std::uint64_t> size, std::optional<std::time_t> last_modified) {
+      request, stop_,
+      [&](std::optional<std::uint64_t> size, std::optional<std::time_t> last_modified) {
         Message start{200, "URI Start", {{"URI", request.uri}}};
         if (size && *size > 0) start.add("Size", std::to_string(*size));
         if (last_modified) start.add("Last-Modified", format_http_date(*last_modified));

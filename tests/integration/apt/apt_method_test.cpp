@@ -80,6 +80,8 @@ class AptMethodTest : public ::testing::Test {
 
     NginxOptions options;
     options.docroot = repo_;
+    // /slow/: the same files, throttled, for a transfer that lasts long enough to interrupt.
+    options.server_config = "location /slow/ { alias " + repo_.string() + "/; limit_rate 64k; }";
     auto nginx = NginxServer::start(options);
     ASSERT_TRUE(nginx) << nginx.error();
     nginx_ = std::move(*nginx);
@@ -364,6 +366,9 @@ class MethodProcess {
     }
   }
   bool running() const { return pid_ > 0; }
+  void send_signal(int signal_number) const {
+    if (pid_ > 0) ::kill(pid_, signal_number);
+  }
   void write_text(const std::string& text) {
     EXPECT_EQ(::write(to_, text.data(), text.size()), static_cast<ssize_t>(text.size()));
   }
@@ -472,6 +477,37 @@ TEST_F(AptMethodTest, TheMethodDropsRootAndTheDaemonWritesAptsFilesAsApt) {
 
   method.close_input();
   EXPECT_EQ(method.wait_exit(10s), 0);
+}
+
+TEST_F(AptMethodTest, AnInterruptedMethodCancelsItsDaemonJob) {
+  start_daemon();
+  const auto partial = dir_ / "partial";
+  fs::create_directories(partial);
+  ASSERT_EQ(::chown(partial.c_str(), apt_uid_, 0), 0);
+  const auto uri =
+      "swarmcopy+http://127.0.0.1:" + std::to_string(nginx_->port()) + "/slow/sc-big_1.0_all.deb";
+  MethodProcess method;
+  ASSERT_TRUE(method.running());
+  ASSERT_TRUE(method.read(10s));  // 100 Capabilities
+  method.write_text(
+      "601 Configuration\nConfig-Item: APT::Sandbox::User=_apt\n"
+      "Config-Item: Acquire::swarmcopy::Socket=" +
+      socket().string() + "\n\n");
+  method.write_text(
+      "600 URI Acquire\nURI: " + uri + "\nFilename: " + (partial / "sc-big_1.0_all.deb").string() +
+      "\nExpected-SHA256: " + big_.sha256 +
+      "\nExpected-Checksum-FileSize: " + std::to_string(fs::file_size(big_.deb)) + "\n\n");
+  auto start = method.read(30s);
+  ASSERT_TRUE(start);
+  ASSERT_EQ(start->code, 200) << start->get("Message").value_or("");
+  ASSERT_EQ(daemon_jobs().size(), 1u);
+
+  method.send_signal(SIGTERM);  // as Ctrl-C on apt-get reaches its methods
+  EXPECT_EQ(method.wait_exit(20s), 100);
+  const auto jobs = daemon_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs.front().state, api::JobState::kCancelled) << "no orphan download left behind";
+  EXPECT_FALSE(fs::exists(partial / "sc-big_1.0_all.deb"));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 // connecting and for any stall. Not thread-safe; one owner.
 #pragma once
 
+#include <csignal>
 #include <cstdint>
 #include <ctime>
 #include <expected>
@@ -32,7 +33,9 @@ class HttpFetcher {
   HttpFetcher(const HttpFetcher&) = delete;
   HttpFetcher& operator=(const HttpFetcher&) = delete;
 
+  // `stop` (may be null): a flag that, once set, aborts the transfer within a second.
   std::expected<FetchResult, FetchFailure> fetch(const AcquireRequest& request,
+                                                 const volatile std::sig_atomic_t* stop,
                                                  const OnStart& on_start);
 
  private:

@@ -8,10 +8,13 @@
 // it names a URI) or 401 General Failure, and the method goes on.
 //
 // Single-threaded: run() owns the loop; input and output are file descriptors (stdin/stdout in
-// the binary, pipes in tests).
+// the binary, pipes in tests). `stop`, when given, is a flag a signal handler sets (SIGINT,
+// SIGTERM: apt interrupted): every wait sees it within a poll interval, a daemon job in flight
+// is cancelled, a direct transfer aborted, and run() returns 100 as apt's methods exit then.
 #pragma once
 
 #include <chrono>
+#include <csignal>
 #include <memory>
 #include <string>
 
@@ -27,7 +30,7 @@ struct AcquireRequest;
 
 class Method {
  public:
-  Method(int in_fd, int out_fd);
+  Method(int in_fd, int out_fd, const volatile std::sig_atomic_t* stop = nullptr);
   ~Method();
   Method(const Method&) = delete;
   Method& operator=(const Method&) = delete;
@@ -38,7 +41,8 @@ class Method {
 
  private:
   void send(const Message& message);
-  // Waits up to `timeout` for input and reads what came; false once apt has closed stdin.
+  // Waits up to `timeout` for input and reads what came; false once apt has closed stdin or a
+  // stop was asked for.
   bool pump(std::chrono::milliseconds timeout);
   bool configure(const Message& message);
   void acquire(const Message& message);
@@ -47,7 +51,10 @@ class Method {
 
   int in_fd_;
   int out_fd_;
+  bool stopped() const { return stop_ != nullptr && *stop_ != 0; }
+
   bool eof_ = false;
+  const volatile std::sig_atomic_t* stop_;
   MessageReader reader_;
   MethodConfig config_;
   std::unique_ptr<HttpFetcher> http_;
