@@ -59,6 +59,9 @@ std::expected<AcquireRequest, std::string> parse_acquire(const Message& message)
   }
   if (auto lm = message.get("Last-Modified")) request.last_modified = parse_http_date(*lm);
   request.proxy = message.get("Proxy");
+  if (auto index = message.get("Index-File")) {
+    request.index_file = *index == "true" || *index == "yes" || *index == "1";
+  }
   return request;
 }
 

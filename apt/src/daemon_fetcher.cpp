@@ -36,7 +36,9 @@ DaemonFetcher::DaemonFetcher(const MethodConfig& config, Log log)
 DaemonFetcher::~DaemonFetcher() = default;
 
 bool DaemonFetcher::wants(const AcquireRequest& request) const {
-  if (!config_.use_daemon || unreachable_ || !request.expected_sha256) return false;
+  if (!config_.use_daemon || unreachable_ || request.index_file || !request.expected_sha256) {
+    return false;
+  }
   const auto size = request.expected_size.value_or(request.maximum_size);
   return size > 0 && size >= config_.min_peer_file_size;
 }

@@ -37,6 +37,13 @@ TEST(AcquireRequestTest, IndexFilesHaveNoHashAndKeepMaximumSize) {
   EXPECT_FALSE(request->expected_sha256);
   EXPECT_EQ(request->maximum_size, 10000000u);
   EXPECT_FALSE(request->last_modified);
+  EXPECT_FALSE(request->index_file);
+  auto index = parse_acquire(
+      acquire({{"URI", "swarmcopy+http://h/dists/x/main/binary-amd64/by-hash/SHA256/ab"},
+               {"Filename", "/l/partial/Packages.xz"},
+               {"Index-File", "true"}}));
+  ASSERT_TRUE(index);
+  EXPECT_TRUE(index->index_file);
 }
 
 TEST(AcquireRequestTest, RefusesWhatItCannotServeWithASentence) {

@@ -23,6 +23,7 @@ struct AcquireRequest {
   std::uint64_t maximum_size = 0;              // 0: no limit
   std::optional<std::time_t> last_modified;    // the copy apt has: If-Modified-Since
   std::optional<std::string> proxy;            // apt's Proxy field (auto-detected proxy)
+  bool index_file = false;  // Index-File: Packages, Sources, by-hash/...: never the daemon's
 };
 
 // Reads a 600 message. The error is the sentence for 400 URI Failure's Message (no URI, no

@@ -47,8 +47,10 @@ class DaemonFetcher {
   DaemonFetcher(const DaemonFetcher&) = delete;
   DaemonFetcher& operator=(const DaemonFetcher&) = delete;
 
-  // Whether this request is for the daemon: an Expected-SHA256 and a known size of at least
-  // min_peer_file_size, and a daemon that has not failed to answer.
+  // Whether this request is for the daemon: not an index file (apt says Index-File: a large
+  // Packages.xz is the mirror's news, fetched directly as apt's http method would), an
+  // Expected-SHA256, a known size of at least min_peer_file_size, and a daemon that has not
+  // failed to answer.
   bool wants(const AcquireRequest& request) const;
   // The file through the daemon, or why not (then the caller fetches it itself).
   std::expected<FetchResult, std::string> fetch(const AcquireRequest& request,
