@@ -45,6 +45,7 @@ bool DaemonFetcher::wants(const AcquireRequest& request) const {
 
 std::expected<FetchResult, std::string> DaemonFetcher::fetch(const AcquireRequest& request,
                                                              const OnStart& on_start,
+                                                             const OnProgress& on_progress,
                                                              const Wait& wait) {
   const auto socket = config_.socket.empty() ? client::system_socket_path() : config_.socket;
   if (!manager_) {
@@ -108,6 +109,7 @@ std::expected<FetchResult, std::string> DaemonFetcher::fetch(const AcquireReques
     if (info->progress.bytes_transferred != last_bytes) {
       last_bytes = info->progress.bytes_transferred;
       last_move = now;
+      on_progress(last_bytes);
     } else if (now - last_move > config_.stall_timeout) {
       return give_up(job, "swarmcopyd job made no progress for " +
                               std::to_string(config_.stall_timeout.count()) + " s");

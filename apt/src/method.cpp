@@ -155,6 +155,14 @@ void Method::acquire(const Message& message) {
           if (size && *size > 0) start.add("Size", std::to_string(*size));
           send(start);
         },
+        [&](std::uint64_t bytes) {
+          // apt shows it in its progress line, as "[Connecting to ...]" from its http method.
+          std::string text = "swarmcopyd: " + std::to_string(bytes >> 10) + " KiB";
+          if (request->expected_size && *request->expected_size > 0) {
+            text += " (" + std::to_string(bytes * 100 / *request->expected_size) + "%)";
+          }
+          send(Message{102, "Status", {{"URI", request->uri}, {"Message", text}}});
+        },
         [this](std::chrono::milliseconds wait) { return pump(wait); });
     if (result) {
       Message done{201, "URI Done", {{"URI", request->uri}, {"Filename", request->filename}}};

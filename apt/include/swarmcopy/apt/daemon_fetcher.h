@@ -39,7 +39,9 @@ class DaemonFetcher {
   using Wait = std::function<bool(std::chrono::milliseconds)>;
   // 200 URI Start: the size the daemon will fetch.
   using OnStart = std::function<void(std::optional<std::uint64_t>)>;
-  // 102 Status / 101 Log lines.
+  // 102 Status: the job's verified bytes so far, when they moved.
+  using OnProgress = std::function<void(std::uint64_t)>;
+  // 101 Log lines.
   using Log = std::function<void(const std::string&)>;
 
   DaemonFetcher(const MethodConfig& config, Log log);
@@ -54,7 +56,8 @@ class DaemonFetcher {
   bool wants(const AcquireRequest& request) const;
   // The file through the daemon, or why not (then the caller fetches it itself).
   std::expected<FetchResult, std::string> fetch(const AcquireRequest& request,
-                                                const OnStart& on_start, const Wait& wait);
+                                                const OnStart& on_start,
+                                                const OnProgress& on_progress, const Wait& wait);
 
  private:
   const MethodConfig& config_;
