@@ -194,6 +194,9 @@ std::expected<FetchResult, FetchFailure> HttpFetcher::fetch(const AcquireRequest
   // As apt: a redirect may not downgrade https to http.
   curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR,
                    request.url.starts_with("https://") ? "https" : "http,https");
+  if (!config_.ca_info.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, config_.ca_info.c_str());
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, config_.verify_peer ? 1L : 0L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, config_.verify_host ? 2L : 0L);
   if (auto proxy = proxy_for(config_, request.url, request.proxy)) {
     curl_easy_setopt(curl, CURLOPT_PROXY, proxy->c_str());  // "" = DIRECT
   }

@@ -108,6 +108,12 @@ void apply_configuration(const Message& message, MethodConfig& config) {
     } else if (iequals(name, "Acquire::http::User-Agent")) {
       if (!value.empty()) config.user_agent = value;
     } else if (set_proxy(name, value, config)) {
+    } else if (iequals(name, "Acquire::https::CaInfo")) {
+      config.ca_info = value;
+    } else if (iequals(name, "Acquire::https::Verify-Peer")) {
+      config.verify_peer = parse_bool(value, config.verify_peer);
+    } else if (iequals(name, "Acquire::https::Verify-Host")) {
+      config.verify_host = parse_bool(value, config.verify_host);
     } else if (iequals(name, "APT::Sandbox::User")) {
       config.sandbox_user = value;
     } else if (iequals(name, "Debug::NoDropPrivs")) {

@@ -10,6 +10,8 @@
 // indexes do not; with nobody on the socket apt works the same; a missing package is apt's
 // usual 404; a package changed on the mirror after its index was made fails apt's hash check
 // and leaves nothing in archives/.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -284,6 +286,56 @@ TEST_F(AptMethodTest, ADaemonThatNeverAnswersCostsOneTimeoutAndAptStillDownloads
   EXPECT_FALSE(download.timed_out);
   EXPECT_EQ(sha256_file(archives() / "sc-big_1.0_all.deb").value_or(""), big_.sha256);
   EXPECT_EQ(sha256_file(archives() / "sc-small_1.0_all.deb").value_or(""), small_.sha256);
+}
+
+TEST_F(AptMethodTest, SwarmcopyHttpsFetchesOverTlsWithAptsCaSetting) {
+  // A certificate for 127.0.0.1, and a second nginx serving the same repository over TLS.
+  const auto cert = dir_ / "tls/cert.pem";
+  const auto key = dir_ / "tls/key.pem";
+  fs::create_directories(cert.parent_path());
+  ::chmod(cert.parent_path().c_str(), 0755);
+  auto made = run_child({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                         "-keyout", key.string(), "-out", cert.string(), "-days", "1", "-subj",
+                         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"},
+                        {}, 60s);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  ::chmod(cert.c_str(), 0644);
+  const int probe = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof addr;
+  ASSERT_EQ(::bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &length), 0);
+  const auto tls_port = ntohs(addr.sin_port);
+  ::close(probe);
+  NginxOptions options;
+  options.docroot = repo_;
+  options.server_config = "listen 127.0.0.1:" + std::to_string(tls_port) +
+                          " ssl; ssl_certificate " + cert.string() + "; ssl_certificate_key " +
+                          key.string() + ";";
+  auto tls = NginxServer::start(options);
+  ASSERT_TRUE(tls) << tls.error();
+  write_file(dir_ / "apt/etc/sources.list", "deb [trusted=yes] swarmcopy+https://127.0.0.1:" +
+                                                std::to_string(tls_port) + "/ ./\n");
+  extra_options_ = {"Acquire::https::CaInfo=" + cert.string()};
+
+  auto update = apt_get({"update"});
+  ASSERT_EQ(update.exit_code, 0) << log_of(update);
+  EXPECT_NE(update.out.find("swarmcopy+https://127.0.0.1"), std::string::npos) << update.out;
+  auto download = apt_get({"install", "--download-only", "-y", "sc-big", "sc-small"});
+  ASSERT_EQ(download.exit_code, 0) << log_of(download);
+  EXPECT_EQ(sha256_file(archives() / "sc-big_1.0_all.deb").value_or(""), big_.sha256);
+  EXPECT_EQ(sha256_file(archives() / "sc-small_1.0_all.deb").value_or(""), small_.sha256);
+  EXPECT_EQ(nginx_->access_log().size(), 0u) << "everything came over TLS";
+
+  // Without apt's CA setting the certificate is refused, as apt's own https would.
+  extra_options_.clear();
+  fs::remove_all(dir_ / "apt/state/lists");
+  fs::create_directories(dir_ / "apt/state/lists/partial");
+  auto refused = apt_get({"update"});
+  EXPECT_NE(refused.out.find("Err:"), std::string::npos) << log_of(refused);
+  EXPECT_NE((refused.out + refused.err).find("certificate"), std::string::npos) << log_of(refused);
 }
 
 TEST_F(AptMethodTest, ASecondUpdateIsAnIfModifiedSinceHit) {

@@ -24,6 +24,8 @@ TEST(MethodConfigTest, PicksUpItsOwnAndAptsSettings) {
                    {"Config-Item", "Acquire::http::Timeout=7"},
                    {"Config-Item", "APT::Sandbox::User=root"},
                    {"Config-Item", "Debug::Acquire::swarmcopy=true"},
+                   {"Config-Item", "Acquire::https::CaInfo=/etc/ssl/my-ca.pem"},
+                   {"Config-Item", "Acquire::https::Verify-Host=false"},
                    {"Config-Item", "no equals sign"}}};
   MethodConfig config;
   apply_configuration(message, config);
@@ -34,6 +36,9 @@ TEST(MethodConfigTest, PicksUpItsOwnAndAptsSettings) {
   EXPECT_EQ(config.http_timeout, std::chrono::seconds(7));
   EXPECT_EQ(config.sandbox_user, "root");
   EXPECT_TRUE(config.debug);
+  EXPECT_EQ(config.ca_info, "/etc/ssl/my-ca.pem");
+  EXPECT_TRUE(config.verify_peer);
+  EXPECT_FALSE(config.verify_host);
 }
 
 TEST(MethodConfigTest, BadNumbersKeepTheDefault) {

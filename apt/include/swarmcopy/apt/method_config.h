@@ -37,6 +37,11 @@ struct MethodConfig {
   // as apt's http method reads them: keys "http", "http::HOST", "https", ...; "DIRECT" means
   // none. Without one, libcurl's own (the http_proxy/https_proxy environment apt passes on).
   std::map<std::string, std::string> proxies;
+  // Acquire::https::CaInfo (a PEM file of the CAs to trust instead of the system's),
+  // Acquire::https::Verify-Peer and ::Verify-Host (default true), as apt's https support.
+  std::string ca_info;
+  bool verify_peer = true;
+  bool verify_host = true;
   // APT::Sandbox::User (apt's default "_apt"; "" or "root": keep root) and
   // Debug::NoDropPrivs: as apt's own methods, the method drops root for this user.
   std::string sandbox_user = "_apt";
