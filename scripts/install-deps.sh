@@ -14,6 +14,8 @@ packages=(
   # tests (qbittorrent-nox and aria2: stock BitTorrent clients for the interop tests;
   # prometheus: daemon_metrics_test scrapes swarmcopyd with its own instance)
   libgtest-dev libgmock-dev nginx-light curl iproute2 qbittorrent-nox aria2 prometheus
+  # the apt method's tests: a Debian repository made in the test (dpkg-deb is in dpkg)
+  apt-utils
   # swarmcopy-lab --report (plots)
   gnuplot-nox
   # benchmarks (references)
