@@ -6,6 +6,11 @@
 #include "received_bytes.h"
 
 namespace swarmcopy::engine {
+namespace {
+
+constexpr std::chrono::milliseconds kForegroundSiteMetainfoWait{500};
+
+}  // namespace
 
 FileTransfer::FileTransfer(Deps deps, FileRecord file, Settings settings, Hooks hooks)
     : deps_(deps),
@@ -99,6 +104,10 @@ void FileTransfer::on_metadata(std::expected<swarm::MetadataResult, origin::Fetc
     return;
   }
   if (result->absent_reason) {
+    ask_origin_for_digest(*result->absent_reason);
+    return;
+  }
+  if (result->absent_reason) {
     spdlog::info("{}: {}; HTTP only", file_.url, *result->absent_reason);
     start_http(result->absent_reason);
     return;
@@ -125,6 +134,31 @@ void FileTransfer::start_swarm(swarm::SwarmHub& hub, peer::Metainfo meta,
   swarm_->start();
 }
 
+// No metadata and no SHA-256 from the caller: the origin may say the file's SHA-256 itself
+// (`Repr-Digest: sha-256=:…:`, RFC 9530, or the older `Digest: SHA-256=`). Then that is the
+// file's identity: the file is checked against it, and found on the site by it. Otherwise HTTP.
+void FileTransfer::ask_origin_for_digest(std::string absent_reason) {
+  probe_ = std::make_unique<OriginFetcher>(deps_.http, file_.url, settings_.request_options());
+  probe_->probe(file_, true,
+                [this, absent_reason = std::move(absent_reason), alive = alive_](
+                    std::expected<origin::RemoteIdentity, origin::FetchError> identity) {
+                  if (!*alive || stopped_) return;
+                  // Destroyed later: this runs inside its callback.
+                  boost::asio::post(deps_.io, [probe = std::shared_ptr<OriginFetcher>(
+                                                   std::move(probe_))] {});
+                  if (identity && identity->sha256) {
+                    spdlog::info("{}: the origin names its SHA-256: {}", file_.url,
+                                 *identity->sha256);
+                    file_.sha256 = *identity->sha256;
+                    find_site_metainfo(absent_reason);
+                    return;
+                  }
+                  // An error here the HTTP transfer meets (and reports) again.
+                  spdlog::info("{}: {}; HTTP only", file_.url, absent_reason);
+                  start_http(absent_reason);
+                });
+}
+
 // Content nobody published, but its SHA-256 is known: machines of the site that hold it offer
 // the metainfo they made for it at its rendezvous. Whoever answers within the wait, the swarm
 // takes the file (checking the claim against the content); nobody: HTTP, and once the file is
@@ -138,12 +172,14 @@ void FileTransfer::find_site_metainfo(std::string absent_reason) {
   }
   // Nobody can answer when no peer can be known (no listed peer, no discovery): no wait.
   const bool peers_knowable = !(*hub)->explicit_peers().empty() || (*hub)->discovery();
-  // A FOREGROUND job (a person waits) does not wait for another machine's whole download.
+  // A FOREGROUND job (a person waits: apt, an interactive get) does not wait for another
+  // machine's whole download, and waits for an offer a short while only: on a LAN a holder
+  // answers within milliseconds, and apt asks for many files in a row.
   const bool elect = peers_knowable && !settings_.foreground;
+  auto wait = peers_knowable ? deps_.options.site_metainfo_wait : std::chrono::milliseconds(0);
+  if (settings_.foreground) wait = std::min(wait, kForegroundSiteMetainfoWait);
   (*hub)->rendezvous().find(
-      *file_.sha256,
-      peers_knowable ? deps_.options.site_metainfo_wait : std::chrono::milliseconds(0),
-      elect ? deps_.options.site_fetcher_wait : std::chrono::milliseconds(0),
+      *file_.sha256, wait, elect ? deps_.options.site_fetcher_wait : std::chrono::milliseconds(0),
       [this, hub = *hub, absent_reason = std::move(absent_reason),
        alive = alive_](std::optional<peer::MetainfoClaim> claim) {
         if (!*alive || stopped_) return;
@@ -205,6 +241,7 @@ void FileTransfer::stop() {
   if (http_) end_fetching_for_site(false);
   stopped_ = true;
   if (metadata_) metadata_->cancel();
+  if (probe_) probe_->cancel_all();
   if (swarm_) swarm_->stop();
   if (http_) http_->stop();
 }

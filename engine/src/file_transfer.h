@@ -20,6 +20,7 @@
 
 #include "http_transfer.h"
 #include "job_record.h"
+#include "origin_fetcher.h"
 #include "swarm/metadata_fetch.h"
 #include "swarm/swarm_hub.h"
 #include "swarm/swarm_transfer.h"
@@ -66,6 +67,7 @@ class FileTransfer {
   void on_metadata(std::expected<swarm::MetadataResult, origin::FetchError> result);
   void on_swarm_fell_back(std::string reason);
   void find_site_metainfo(std::string absent_reason);
+  void ask_origin_for_digest(std::string absent_reason);
   void end_fetching_for_site(bool fetched);
   void start_swarm(swarm::SwarmHub& hub, peer::Metainfo meta,
                    std::optional<peer::MetainfoClaim> claim);
@@ -75,6 +77,7 @@ class FileTransfer {
   Settings settings_;
   Hooks hooks_;
   std::unique_ptr<swarm::MetadataFetch> metadata_;
+  std::unique_ptr<OriginFetcher> probe_;  // asks the origin for the file's digest
   std::unique_ptr<swarm::SwarmTransfer> swarm_;  // set: the swarm has the file
   std::unique_ptr<HttpTransfer> http_;           // set: HTTP alone has it
   bool stopped_ = false;

@@ -122,6 +122,14 @@ ProgressSnapshot snapshot_of(const RunSettings& settings, const RoundOutcome& ro
   return snapshot;
 }
 
+// --seeded K: the first K peers have finished (or there are none).
+bool seeders_done(const RoundOutcome& round, int seeded) {
+  for (int index = 0; index < seeded && index < static_cast<int>(round.peers.size()); ++index) {
+    if (!round.peers[static_cast<size_t>(index)].finished) return false;
+  }
+  return true;
+}
+
 // One round: every peer downloads the file once (to a destination of its own for this round),
 // as the scenario says. Returns when every peer finished or was killed.
 // The origin's traffic is filled in later, from nginx's log (read_access_log).
@@ -167,9 +175,14 @@ std::expected<RoundOutcome, Failure> run_round(const Stage& stage, int round_num
       if (peer.finished || peer.killed) continue;
       if (!peer.process) {
         if (now_seconds < peer.start_offset) continue;
+        if (first_round && index >= static_cast<size_t>(settings.seeded) &&
+            !seeders_done(round, settings.seeded)) {
+          continue;
+        }
         peer.start_offset = now_seconds;  // when it really started
-        auto started =
-            stage.lab.run_in(peer.name, downloader_argv(settings, peer, stage.url, stage.curl));
+        auto started = stage.lab.run_in(
+            peer.name,
+            downloader_argv(settings, peer, stage.url, stage.curl, stage.expected_sha256));
         if (!started) return fail(peer.name + ": " + started.error().message);
         peer.process = *started;
         continue;
@@ -262,7 +275,9 @@ std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::Ne
   if (!*written) return std::unexpected(stopped());
   auto expected_sha = sha256_of(content);
   if (!expected_sha) return fail(expected_sha.error().describe());
-  if (auto meta = peer::publish(content, piece); !meta) return fail(meta.error().describe());
+  if (settings.publish) {
+    if (auto meta = peer::publish(content, piece); !meta) return fail(meta.error().describe());
+  }
   if (stop_requested()) return std::unexpected(stopped());
 
   harness::OriginOptions origin_options;

@@ -114,6 +114,15 @@ void add_scenario_options(CLI::App& command, lab::RunSettings& settings, Scenari
                   "--keep, to read the peers' logs)")
       ->type_name("WORD")
       ->allow_extra_args(false);
+  command
+      .add_option("--seeded", settings.seeded,
+                  "The first K peers download first; the others start together once those K "
+                  "hold the file (first round)")
+      ->check(CLI::Range(0, 1000));
+  command.add_flag(
+      "--no-publish", [&settings](std::int64_t) { settings.publish = false; },
+      "No .torrent at the origin: each peer is given the file's SHA-256 (--sha256) "
+      "and the peers make its metainfo themselves");
   command.add_flag("-q,--quiet", text.quiet, "No progress notes or live progress on stderr");
 }
 
@@ -290,6 +299,11 @@ int main(int argc, char** argv) {
 
   if (!finish_settings(settings, text, settings.mode != "curl")) return kExitUsage;
   if (!churn_leaves_a_peer(settings.churn, settings.peers)) return kExitUsage;
+  if (settings.seeded >= settings.peers) {
+    std::fprintf(stderr, "swarmcopy-lab: --seeded %d leaves no peer to start after them\n",
+                 settings.seeded);
+    return kExitUsage;
+  }
   if (!report_dir.empty()) settings.report_dir = fs::absolute(report_dir);
   if (!privileged()) return kExitUsage;
   lab::install_stop_handler();

@@ -33,7 +33,8 @@ void add_point(PeerRun& peer, double seconds, std::uint64_t bytes) {
 }  // namespace
 
 std::vector<std::string> downloader_argv(const RunSettings& settings, const PeerRun& peer,
-                                         const std::string& url, const std::string& curl) {
+                                         const std::string& url, const std::string& curl,
+                                         const std::string& sha256) {
   if (settings.mode == "curl") return {curl, "-s", "-o", peer.output.string(), url};
   std::vector<std::string> argv = {settings.swarmcopy.string(),
                                    "get",
@@ -50,6 +51,7 @@ std::vector<std::string> downloader_argv(const RunSettings& settings, const Peer
                                    "--json-progress",
                                    "-q"};
   argv.insert(argv.end(), settings.peer_args.begin(), settings.peer_args.end());
+  if (!settings.publish) argv.insert(argv.end(), {"--sha256", sha256});
   if (settings.mode == "lan") {
     // Seeds after its download until the lab stops it: longer than a round may last.
     argv.insert(argv.end(),

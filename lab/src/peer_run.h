@@ -51,8 +51,10 @@ struct PeerRun {
 };
 
 // The command line of a downloader in `settings.mode` that writes `peer.output`.
+// `sha256`: the content's, given to the peers when the origin publishes no metadata.
 std::vector<std::string> downloader_argv(const RunSettings& settings, const PeerRun& peer,
-                                         const std::string& url, const std::string& curl);
+                                         const std::string& url, const std::string& curl,
+                                         const std::string& sha256);
 
 // Reads what is new of the peer's progress: swarmcopy's --json-progress lines on stderr, or
 // the size of curl's output (curl writes in order). Adds a timeline point when bytes grew.

@@ -43,6 +43,12 @@ struct RunSettings {
   std::chrono::seconds timeout{600};   // per round
   bool keep = false;                   // leave the lab's work directory (logs) in place
   std::vector<std::string> peer_args;  // --peer-arg: more words for every `swarmcopy get`
+  // --no-publish: the origin has no .torrent; each peer is given the file's SHA-256 (content
+  // nobody published: the peers make the metainfo themselves).
+  bool publish = true;
+  // --seeded K: the first K peers download first (first round); the others start together once
+  // those K hold the file.
+  int seeded = 0;
 };
 
 }  // namespace swarmcopy::lab

@@ -340,42 +340,44 @@ void SwarmHub::finish_flushed_item(const std::string& key,
       filler != it->second.listeners.end()) {
     filled_by = filler->second.owner_uid;
   }
-  boost::asio::post(pool_, [this, key, partial, filled_by, done = std::move(done),
-                            expected_sha256 = std::move(expected_sha256), alive = alive_] {
-    api::Result<void> finished;
-    if (expected_sha256) {
-      // A peer's metainfo: the bytes match it, but only the SHA-256 says they are the content.
-      auto hash = util::sha256_of_fd(partial->descriptor(), partial->path().string());
-      if (!hash) {
-        finished = std::unexpected(hash.error());
-      } else if (*hash != *expected_sha256) {
-        finished = std::unexpected(
-            api::Error{api::ErrorContext::kPeer, api::ErrorKind::kChecksumMismatch, 0,
-                       "the content made from the peer's metainfo has SHA-256 " + *hash + ", not " +
-                           *expected_sha256,
-                       key, api::Protocol::kPeer});
-      }
-    }
-    if (finished) finished = cache_.finish_partial(*partial, filled_by);
-    boost::asio::post(io_, [this, key, partial, finished, done, alive] {
-      if (!*alive) return;
-      auto it = items_.find(key);
-      if (finished && it != items_.end() && it->second.partial == partial) {
-        // Complete: never written again; the pin keeps it while it is seeded and copied.
-        it->second.pin = std::move(*it->second.partial).into_pin();
-        it->second.partial.reset();
-        it->second.complete = true;
-        it->second.filler = 0;
-        if (it->second.site_meta) rendezvous_->offer(*it->second.site_meta);
-        // Jobs waiting for the same content copy it out now. (libtorrent says "finished" only
-        // for pieces it was told of; the filler may have written them all itself.)
-        for (const auto& [id, listener] : it->second.listeners) {
-          if (listener.finished) boost::asio::post(io_, listener.finished);
+  // The pool's part touches no member: the hub may go while it hashes (see seed_fetched).
+  boost::asio::post(
+      pool_, [this, &cache = cache_, &io = io_, key, partial, filled_by, done = std::move(done),
+              expected_sha256 = std::move(expected_sha256), alive = alive_] {
+        api::Result<void> finished;
+        if (expected_sha256) {
+          // A peer's metainfo: the bytes match it, but only the SHA-256 says they are the content.
+          auto hash = util::sha256_of_fd(partial->descriptor(), partial->path().string());
+          if (!hash) {
+            finished = std::unexpected(hash.error());
+          } else if (*hash != *expected_sha256) {
+            finished = std::unexpected(
+                api::Error{api::ErrorContext::kPeer, api::ErrorKind::kChecksumMismatch, 0,
+                           "the content made from the peer's metainfo has SHA-256 " + *hash +
+                               ", not " + *expected_sha256,
+                           key, api::Protocol::kPeer});
+          }
         }
-      }
-      done(finished);
-    });
-  });
+        if (finished) finished = cache.finish_partial(*partial, filled_by);
+        boost::asio::post(io, [this, key, partial, finished, done, alive] {
+          if (!*alive) return;
+          auto it = items_.find(key);
+          if (finished && it != items_.end() && it->second.partial == partial) {
+            // Complete: never written again; the pin keeps it while it is seeded and copied.
+            it->second.pin = std::move(*it->second.partial).into_pin();
+            it->second.partial.reset();
+            it->second.complete = true;
+            it->second.filler = 0;
+            if (it->second.site_meta) rendezvous_->offer(*it->second.site_meta);
+            // Jobs waiting for the same content copy it out now. (libtorrent says "finished" only
+            // for pieces it was told of; the filler may have written them all itself.)
+            for (const auto& [id, listener] : it->second.listeners) {
+              if (listener.finished) boost::asio::post(io_, listener.finished);
+            }
+          }
+          done(finished);
+        });
+      });
 }
 
 void SwarmHub::admit(const Lease& lease, std::uint32_t uid, bool fetched,
@@ -538,15 +540,17 @@ void SwarmHub::seed_fetched(const std::string& sha256) {
     rendezvous_->fetching(sha256, false);
     return;
   }
-  boost::asio::post(pool_, [this, sha256, alive = alive_] {
+  // Hashing the item takes a while: the hub may be gone before it ends (an engine that stops
+  // joins the pool only after the hub went), so the pool's part touches no member of it.
+  boost::asio::post(pool_, [this, &cache = cache_, &io = io_, sha256, alive = alive_] {
     const auto key = cache::ContentStore::sha256_key(sha256);
-    auto pin = cache_.acquire_for_seeding(key, {});
+    auto pin = cache.acquire_for_seeding(key, {});
     api::Result<peer::Metainfo> meta = std::unexpected(api::Error{
         api::ErrorContext::kCache, api::ErrorKind::kInternal, 0, "not in the cache", key, {}});
     if (!pin) meta = std::unexpected(pin.error());
-    if (pin && *pin) meta = site_metainfo_of(cache_, **pin, sha256);
+    if (pin && *pin) meta = site_metainfo_of(cache, **pin, sha256);
     auto held = pin && *pin ? std::make_shared<cache::Pin>(std::move(**pin)) : nullptr;
-    boost::asio::post(io_, [this, sha256, meta = std::move(meta), held, alive] {
+    boost::asio::post(io, [this, sha256, meta = std::move(meta), held, alive] {
       if (!*alive) return;
       if (meta && held) {
         seed_complete(cache::ContentStore::metadata_key(meta->info_hash_v2), *meta,

@@ -14,6 +14,7 @@
 #include <iterator>
 #include <thread>
 
+#include "daemon/daemon_process.h"
 #include "fault_server/fault_server.h"
 #include "nginx/test_files.h"
 #include "swarm_fixture.h"
@@ -182,6 +183,150 @@ TEST_F(SiteMetadataTest, ThreeEnginesStartingTogetherFetchItFromTheOriginOnce) {
   }
   EXPECT_LE(from_origin, kSize + kSize / 20);
   EXPECT_EQ(from_peers, 2);
+}
+
+std::string base64_of_hex(const std::string& hex) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string bytes;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  }
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::uint32_t chunk = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) chunk |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) chunk |= static_cast<unsigned char>(bytes[i + 2]);
+    out += kAlphabet[(chunk >> 18) & 63];
+    out += kAlphabet[(chunk >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(chunk >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? kAlphabet[chunk & 63] : '=';
+  }
+  return out;
+}
+
+// An nginx origin that names the file's SHA-256 in a Repr-Digest header (RFC 9530) and
+// publishes no .torrent.
+std::unique_ptr<NginxServer> origin_with_digest(const fs::path& docroot, const std::string& sha) {
+  NginxOptions options;
+  options.docroot = docroot;
+  options.server_config =
+      "location = /update.bin { add_header Repr-Digest \"sha-256=:" + base64_of_hex(sha) +
+      ":\" always; }";
+  auto server = NginxServer::start(options);
+  EXPECT_TRUE(server) << (server ? "" : server.error());
+  return server ? std::move(*server) : nullptr;
+}
+
+// No --sha256: the origin's Repr-Digest is the identity. The first machine checks the file
+// against it and offers it; the second finds it on the site by it.
+TEST_F(SiteMetadataTest, TheOriginsReprDigestIsTheIdentity) {
+  auto origin = origin_with_digest(docroot_.path(), sha_);
+  ASSERT_TRUE(origin);
+  const auto url = origin->url("update.bin");
+  const auto port = free_loopback_port();
+  auto seeder = start_seeder(url, port);
+  ASSERT_TRUE(seeder);
+  auto second = json_of(run_get(url, out_ / "b.bin", home_b_.path(), {"--peer", peer_arg(port)}));
+  EXPECT_EQ(second["state"], "ACKNOWLEDGED") << second.dump();
+  EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha_);
+  EXPECT_EQ(second["content_sha256"], sha_);
+  EXPECT_EQ(second["metadata_source"], "peers");
+  EXPECT_GE(second["from_peers"].get<std::uint64_t>(), kSize * 9 / 10) << second.dump();
+  seeder->send_signal(SIGTERM);
+  EXPECT_EQ(seeder->wait(30s).exit_code, 0);
+}
+
+// A Repr-Digest that the bytes do not match: the job's error says so and nothing is kept.
+TEST_F(SiteMetadataTest, AWrongReprDigestIsAnErrorAndNothingIsKept) {
+  auto origin = origin_with_digest(docroot_.path(), std::string(64, 'a'));
+  ASSERT_TRUE(origin);
+  const auto result = run_get(origin->url("update.bin"), out_ / "a.bin", home_a_.path(), {});
+  EXPECT_NE(result.exit_code, 0);
+  auto json = nlohmann::json::parse(result.out, nullptr, false);
+  ASSERT_FALSE(json.is_discarded()) << result.out << result.err;
+  EXPECT_EQ(json["state"], "ERROR") << json.dump();
+  EXPECT_NE(json["error"]["message"].get<std::string>().find("SHA-256 mismatch"), std::string::npos)
+      << json.dump();
+  EXPECT_FALSE(fs::exists(out_ / "a.bin"));
+  EXPECT_TRUE(complete_cache_items(home_a_.path()).empty());
+}
+
+// The same bytes under another URL of another host: one content, one swarm. The second host
+// serves nothing (503): the file comes from the machine that fetched it from the first.
+TEST_F(SiteMetadataTest, TheSameContentUnderTwoUrlsOfTwoHostsSharesOneSwarm) {
+  const auto port = free_loopback_port();
+  auto seeder = start_seeder(url_, port, {"--sha256", sha_});
+  ASSERT_TRUE(seeder);
+  FaultServer mirror;
+  mirror.set_content_at("/pool/renamed.iso", content_);
+  mirror.set_fault("/pool/renamed.iso.torrent", Fault::http_status(404));
+  mirror.set_fault("/pool/renamed.iso", Fault::http_status(503));
+  auto second = json_of(run_get(mirror.url("/pool/renamed.iso"), out_ / "b.iso", home_b_.path(),
+                                {"--peer", peer_arg(port), "--sha256", sha_}));
+  EXPECT_EQ(second["state"], "ACKNOWLEDGED") << second.dump();
+  EXPECT_EQ(second["from_peers"], kSize);
+  EXPECT_EQ(sha256_file(out_ / "b.iso").value_or(""), sha_);
+  seeder->send_signal(SIGTERM);
+  EXPECT_EQ(seeder->wait(30s).exit_code, 0);
+}
+
+// The smallest files: one byte is peered like any content; an empty file has nothing to peer
+// and simply completes.
+TEST_F(SiteMetadataTest, OneByteIsPeeredAndAnEmptyFileCompletes) {
+  origin_.set_content_at("/one.bin", "x");
+  origin_.set_fault("/one.bin.torrent", Fault::http_status(404));
+  origin_.set_content_at("/empty.bin", "");
+  origin_.set_fault("/empty.bin.torrent", Fault::http_status(404));
+  const std::string one_sha = "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881";
+  const std::string empty_sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  const auto port = free_loopback_port();
+  auto seeder = start_seeder(origin_.url("/one.bin"), port, {"--sha256", one_sha});
+  ASSERT_TRUE(seeder);
+  origin_.set_fault("/one.bin", Fault::http_status(503));
+  auto one = json_of(run_get(origin_.url("/one.bin"), out_ / "one.bin", home_b_.path(),
+                             {"--peer", peer_arg(port), "--sha256", one_sha}));
+  EXPECT_EQ(one["state"], "ACKNOWLEDGED") << one.dump();
+  EXPECT_EQ(one["from_peers"], 1) << one.dump();
+  EXPECT_EQ(read_bytes(out_ / "one.bin"), "x");
+
+  auto empty = json_of(run_get(origin_.url("/empty.bin"), out_ / "empty.bin", home_c_.path(),
+                               {"--peer", peer_arg(port), "--sha256", empty_sha}));
+  EXPECT_EQ(empty["state"], "ACKNOWLEDGED") << empty.dump();
+  EXPECT_TRUE(fs::exists(out_ / "empty.bin"));
+  EXPECT_EQ(fs::file_size(out_ / "empty.bin"), 0u);
+  seeder->send_signal(SIGTERM);
+  EXPECT_EQ(seeder->wait(30s).exit_code, 0);
+}
+
+// What a machine fetched over HTTP and offered is offered again after a restart (the metainfo
+// it made is kept with the cache item): swarmcopyd on its state directory, with no job, serves
+// it to a second machine while the origin answers 503.
+TEST_F(SiteMetadataTest, ARestartedMachineOffersWhatItFetchedAgain) {
+  auto first = start_seeder(url_, free_loopback_port(), {"--sha256", sha_});
+  ASSERT_TRUE(first);
+  first->send_signal(SIGTERM);
+  ASSERT_EQ(first->wait(30s).exit_code, 0);
+  const auto port = free_loopback_port();
+  TestDir daemon_dir;
+  DaemonOptions options;
+  options.socket = daemon_dir.path() / "d.sock";
+  options.state_dir = home_a_.path();
+  options.log = daemon_dir.path() / "swarmcopyd.log";
+  options.args = {"--user", "--peer-listen",       peer_arg(port), "--local-discovery",
+                  "false",  "--seed-time-seconds", "300",          "--idle-exit-seconds",
+                  "0"};
+  options.env = {{"XDG_CONFIG_HOME", daemon_dir.path().string()},
+                 {"XDG_RUNTIME_DIR", daemon_dir.path().string()}};
+  auto daemon = DaemonProcess::start(options);
+  ASSERT_TRUE(daemon) << daemon.error();
+  origin_.set_fault("/update.bin", Fault::http_status(503));
+  auto second = json_of(
+      run_get(url_, out_ / "b.bin", home_b_.path(), {"--peer", peer_arg(port), "--sha256", sha_}));
+  EXPECT_EQ(second["state"], "ACKNOWLEDGED") << second.dump() << (*daemon)->log_text();
+  EXPECT_EQ(second["from_peers"], kSize);
+  EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha_);
+  EXPECT_EQ((*daemon)->stop(30s), 0);
 }
 
 // A liar's metainfo describes other bytes under the content's SHA-256: the content refutes it
