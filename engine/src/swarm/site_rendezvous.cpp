@@ -11,6 +11,12 @@ namespace {
 
 constexpr auto kElectionRecheck = std::chrono::milliseconds(500);
 constexpr auto kListedPeersPatience = std::chrono::seconds(3);
+// Local discovery announces a swarm when it is added and again 2 s later: machines that join
+// the rendezvous within moments of each other may miss each other's first announce (sent before
+// they listened for it) and meet only at the second. An election waits this much longer than
+// the first wait (2 s), past that second announce, so that every machine counts the same
+// candidates.
+constexpr auto kDiscoverySettle = std::chrono::milliseconds(1000);
 
 // Rendezvous hashing: every machine ranks the candidates for a content alike (FNV-1a, 64 bits,
 // of the SHA-256 and the peer id: the same on every platform, unlike std::hash).
@@ -119,8 +125,13 @@ void SiteRendezvous::find(const std::string& sha256, std::chrono::milliseconds w
     return;
   }
   const auto now = std::chrono::steady_clock::now();
-  Waiter waiter{next_waiter_++, std::move(found), std::make_shared<boost::asio::steady_timer>(io_),
-                now + std::max(wait, elect_for), now + wait + kListedPeersPatience};
+  Waiter waiter{
+      next_waiter_++,
+      std::move(found),
+      std::make_shared<boost::asio::steady_timer>(io_),
+      now + std::max(wait, elect_for),
+      now + wait + kListedPeersPatience,
+      now + wait + (elect_for.count() > 0 ? kDiscoverySettle : std::chrono::milliseconds(0))};
   arm(waiter, sha256, wait);
   place->waiters.push_back(std::move(waiter));
   session_.want_in_rendezvous(place->id, true);
@@ -151,6 +162,10 @@ void SiteRendezvous::decide(const std::string& sha256, std::uint64_t waiter_id) 
   const auto& banned = banned_[sha256];
   const auto own = rank(sha256, session_.peer_id());
   const auto peers = session_.rendezvous_peers(place.id);
+  if (std::chrono::steady_clock::now() < waiter->elect_after) {
+    arm(*waiter, sha256, std::chrono::duration_cast<std::chrono::milliseconds>(kElectionRecheck));
+    return;
+  }
   if (peers.size() < listed_peers_.size() &&
       std::chrono::steady_clock::now() < waiter->listed_until) {
     for (const auto& [host, port] : listed_peers_) {
@@ -199,8 +214,11 @@ void SiteRendezvous::give_up(const std::string& sha256, std::uint64_t waiter) {
   auto call = std::move(found->found);
   waiters.erase(found);
   if (waiters.empty()) session_.want_in_rendezvous(it->second.id, false);
-  leave_if_idle(sha256);
+  // The caller hears first: it fetches the content now and says so (fetching()), which keeps
+  // this machine at the rendezvous. Leaving first dropped every connection there, and the
+  // machines waiting for this one saw it go and elected themselves.
   call(std::nullopt);
+  leave_if_idle(sha256);
 }
 
 void SiteRendezvous::on_claim(const std::string& sha256, peer::MetainfoClaim claim) {

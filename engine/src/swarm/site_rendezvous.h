@@ -84,6 +84,8 @@ class SiteRendezvous {
     // Until then an election waits for every listed peer to be connected (two peers that dial
     // each other at once may both lose the connection, and then each counts itself first).
     std::chrono::steady_clock::time_point listed_until;
+    // No election before then (kDiscoverySettle).
+    std::chrono::steady_clock::time_point elect_after;
   };
   struct Place {
     peer::RendezvousId id = 0;
