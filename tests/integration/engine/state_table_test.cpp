@@ -177,7 +177,9 @@ class StateTableTest : public ::testing::Test {
         run("/connecting", state);
         break;
       case JobState::kTransferring:
-        server_.push_fault("/transferring", Fault::none());  // the identity probe answers
+        // The identity probes answer: whether the origin names a digest (lan mode, no
+        // metadata), then the transfer's own.
+        server_.push_fault("/transferring", Fault::none(), 2);
         run("/transferring", state);
         break;
       case JobState::kError:
