@@ -139,20 +139,30 @@ void FileTransfer::start_swarm(swarm::SwarmHub& hub, peer::Metainfo meta,
 // file's identity: the file is checked against it, and found on the site by it. Otherwise HTTP.
 void FileTransfer::ask_origin_for_digest(std::string absent_reason) {
   probe_ = std::make_unique<OriginFetcher>(deps_.http, file_.url, settings_.request_options());
+  // Only the digest is asked for: what the file's record learned before is the transfer's to
+  // compare (a resume after the content changed starts afresh there).
   probe_->probe(
-      file_, true,
+      FileRecord{}, false,
       [this, absent_reason = std::move(absent_reason),
        alive = alive_](std::expected<origin::RemoteIdentity, origin::FetchError> identity) {
         if (!*alive || stopped_) return;
         // Destroyed later: this runs inside its callback.
         boost::asio::post(deps_.io, [probe = std::shared_ptr<OriginFetcher>(std::move(probe_))] {});
-        if (identity && identity->sha256) {
+        if (!identity) {
+          // The transfer's own error: its kind (permanent, or transient with the origin's
+          // Retry-After) decides what the job does, as for any first request.
+          stopped_ = true;
+          boost::asio::post(deps_.io, [done = hooks_.done, error = std::move(identity.error())] {
+            done(std::unexpected(error));
+          });
+          return;
+        }
+        if (identity->sha256) {
           spdlog::info("{}: the origin names its SHA-256: {}", file_.url, *identity->sha256);
           file_.sha256 = *identity->sha256;
           find_site_metainfo(absent_reason);
           return;
         }
-        // An error here the HTTP transfer meets (and reports) again.
         spdlog::info("{}: {}; HTTP only", file_.url, absent_reason);
         start_http(absent_reason);
       });
