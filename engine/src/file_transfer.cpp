@@ -221,11 +221,17 @@ void FileTransfer::on_swarm_fell_back(std::string reason) {
   file_ = swarm_->file();
   file_.verified.clear();  // the swarm's ranges are of its cache item, not of our temporary file
   if (swarm_->claim_refuted()) {
-    // Nothing that came under the claim is part of the file: it is all fetched again.
+    // Nothing that came under the claim is part of the file: it is all fetched again. Back to
+    // the rendezvous, where the refuted metainfo and its supplier are not taken again: another
+    // machine's claim, or the site's election (one machine fetches for all), as at the start.
+    // Straight to the origin, every machine a liar fooled fetched the whole file: a lab run of
+    // 8 machines and one liar sent it 8 times.
     restart_counts(file_);
     file_.info_hash.clear();
     file_.metadata_source.reset();
-    offer_when_fetched_ = true;
+    swarm_.reset();  // ended already; posted here, so none of its code is running
+    find_site_metainfo(std::move(reason));
+    return;
   }
   auto pieces = swarm_->metadata();
   swarm_.reset();  // ended already; posted here, so none of its code is running

@@ -19,10 +19,11 @@ std::uint32_t piece_size_for(std::uint64_t size) {
   return piece;
 }
 
-api::Result<bool> write_content(const std::filesystem::path& path, std::uint64_t size) {
+api::Result<bool> write_content(const std::filesystem::path& path, std::uint64_t size,
+                                std::uint64_t seed) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   std::vector<std::uint64_t> block((1u << 20) / sizeof(std::uint64_t));
-  std::uint64_t state = 0x5eed5eed5eedull;
+  std::uint64_t state = seed;
   for (std::uint64_t left = size; left > 0 && out;) {
     if (stop_requested()) return false;
     for (auto& word : block) {

@@ -120,7 +120,10 @@ json run_report(const RunSettings& settings, const std::string& prefix, const st
                                      {"seconds", settings.outage->length.count() / 1000.0}}
                               : json(nullptr)},
         {"rounds", settings.rounds},
-        {"priority", settings.priority}}},
+        {"priority", settings.priority},
+        {"publish", settings.publish},
+        {"seeded", settings.seeded},
+        {"liars", settings.liars}}},
       {"prefix", prefix},
       {"work_dir", work_dir},
   };
@@ -186,6 +189,10 @@ void print_table(const json& report) {
   }
   if (scenario["churn"].get<int>() > 0)
     extras += fmt::format(", churn {}", scenario["churn"].get<int>());
+  if (!scenario.value("publish", true)) extras += ", no .torrent at the origin";
+  if (scenario.value("seeded", 0) > 0) {
+    extras += fmt::format(", {} seeded first", scenario["seeded"].get<int>());
+  }
   if (scenario["origin_outage"].is_object()) {
     extras +=
         fmt::format(", origin out {} s at {} s", scenario["origin_outage"]["seconds"].get<double>(),
@@ -199,6 +206,13 @@ void print_table(const json& report) {
   fmt::print("  {:<26}{}\n", "peers", report["peers"].get<int>());
   fmt::print("  {:<26}{} ({} bytes)\n", "size", format_bytes(size), size);
   print_round(report);
+  for (const auto& liar : report.value("liars", json::array())) {
+    fmt::print("  {:<8}{:>10}{:>14}{:>14}{:>14}  (lies: a metainfo of other bytes)\n",
+               liar["name"].get<std::string>(), "-", "-", "-",
+               liar["uploaded"].is_number()
+                   ? fmt::format("{}", liar["uploaded"].get<std::uint64_t>())
+                   : std::string("?"));
+  }
   for (const auto& round : report.value("later_rounds", json::array())) {
     fmt::print("\nround {} (the same file again, to new destinations):\n",
                round["round"].get<int>());

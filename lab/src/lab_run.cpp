@@ -17,6 +17,7 @@
 #include "content.h"
 #include "disk_room.h"
 #include "lab_report.h"
+#include "liar_crew.h"
 #include "origin_log.h"
 #include "peer_run.h"
 #include "progress_display.h"
@@ -261,6 +262,8 @@ std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::Ne
     const std::string name = index == 0 ? "origin" : fmt::format("peer{}", index);
     if (auto ns = lab.add_namespace(name); !ns) return fail(ns.error().message);
   }
+  auto liars = LiarCrew::add_namespaces(lab, settings.liars);
+  if (!liars) return fail(liars.error());
   if (auto shaped = shape_links(settings, lab); !shaped) return fail(shaped.error().message);
   const std::string origin_address = lab.address_of("origin").value();
 
@@ -296,6 +299,9 @@ std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::Ne
   const Stage stage{settings, lab,
                     fmt::format("http://{}:{}/{}", origin_address, kOriginPort, kFileName), curl,
                     *expected_sha};
+  if (auto started = liars->start(lab, *expected_sha, settings.size); !started) {
+    return stop_requested() ? std::unexpected(stopped()) : fail(started.error());
+  }
   std::vector<RoundOutcome> rounds;
   std::vector<double> round_starts;
   for (int number = 1; number <= settings.rounds; ++number) {
@@ -305,6 +311,7 @@ std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::Ne
     if (!round) return std::unexpected(round.error());
     rounds.push_back(std::move(*round));
   }
+  const json liar_figures = liars->stop();
   // nginx logs a request when it ends: quit it (gracefully, so every request is logged) before
   // the log is read.
   origin->process.kill(SIGQUIT);
@@ -314,7 +321,9 @@ std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::Ne
   const auto traffic =
       read_access_log(origin->access_log, std::string("/") + kFileName, round_starts);
   for (size_t i = 0; i < rounds.size(); ++i) rounds[i].origin = traffic[i];
-  return run_report(settings, lab.prefix(), lab.work_dir().string(), rounds);
+  auto report = run_report(settings, lab.prefix(), lab.work_dir().string(), rounds);
+  report["liars"] = liar_figures;
+  return report;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include "lab_run.h"
 #include "lab_sweep.h"
+#include "liar.h"
 #include "stop_signal.h"
 #include "swarmcopy/harness/clean_leftovers.h"
 #include "swarmcopy/harness/privileges.h"
@@ -123,6 +124,12 @@ void add_scenario_options(CLI::App& command, lab::RunSettings& settings, Scenari
       "--no-publish", [&settings](std::int64_t) { settings.publish = false; },
       "No .torrent at the origin: each peer is given the file's SHA-256 (--sha256) "
       "and the peers make its metainfo themselves");
+  command
+      .add_option("--liar", settings.liars,
+                  "K more machines (liar1..liarK) offer a metainfo of other bytes under the "
+                  "file's SHA-256 from the start (needs --no-publish)")
+      ->type_name("K")
+      ->check(CLI::Range(0, 100));
   command.add_flag("-q,--quiet", text.quiet, "No progress notes or live progress on stderr");
 }
 
@@ -242,6 +249,16 @@ int main(int argc, char** argv) {
       ->type_name("DIR");
   add_scenario_options(*sweep_command, settings, text);
 
+  lab::LiarSettings liar;
+  std::string liar_size;
+  auto* liar_command = app.add_subcommand(
+      "liar",
+      "What `run --liar` starts in each liar's namespace: offers a metainfo of other bytes "
+      "under SHA256 at its rendezvous and seeds them, until SIGTERM");
+  liar_command->add_option("--sha256", liar.sha256, "The content's SHA-256")->required();
+  liar_command->add_option("--size", liar_size, "The content's size (binary units)")->required();
+  liar_command->add_option("--dir", liar.dir, "Where its bytes are written")->required();
+
   auto* clean = app.add_subcommand(
       "clean", fmt::format("Remove namespaces, links and processes that a crashed run left "
                            "(everything named {}*)",
@@ -250,6 +267,17 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (text.quiet) spdlog::set_level(spdlog::level::warn);
   settings.progress = !text.quiet;
+
+  if (*liar_command) {
+    const auto size = lab::parse_size(liar_size);
+    if (!size) {
+      fmt::print(stderr, "swarmcopy-lab liar: --size: not a size: '{}'\n", liar_size);
+      return kExitUsage;
+    }
+    liar.size = *size;
+    lab::install_stop_handler();
+    return lab::run_liar(liar);
+  }
 
   if (*clean) {
     if (!privileged()) return kExitUsage;
@@ -302,6 +330,12 @@ int main(int argc, char** argv) {
   if (settings.seeded >= settings.peers) {
     std::fprintf(stderr, "swarmcopy-lab: --seeded %d leaves no peer to start after them\n",
                  settings.seeded);
+    return kExitUsage;
+  }
+  if (settings.liars > 0 && (settings.publish || settings.mode != "lan")) {
+    fmt::print(stderr,
+               "swarmcopy-lab: --liar needs --no-publish and --mode lan (with a .torrent at the "
+               "origin, or without peers, there is nothing to lie about)\n");
     return kExitUsage;
   }
   if (!report_dir.empty()) settings.report_dir = fs::absolute(report_dir);

@@ -49,6 +49,9 @@ struct RunSettings {
   // --seeded K: the first K peers download first (first round); the others start together once
   // those K hold the file.
   int seeded = 0;
+  // --liar K: K more namespaces (liar1..liarK) run `swarmcopy-lab liar`, which offers a
+  // metainfo of other bytes under the content's SHA-256 (needs --no-publish).
+  int liars = 0;
 };
 
 }  // namespace swarmcopy::lab

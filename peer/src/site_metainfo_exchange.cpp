@@ -5,6 +5,8 @@
 #include <libtorrent/peer_connection_handle.hpp>
 #include <libtorrent/peer_id.hpp>
 
+#include "swarmcopy/peer/session.h"
+
 namespace swarmcopy::peer {
 namespace {
 
@@ -55,7 +57,8 @@ class PeerPlugin final : public lt::peer_plugin {
     const auto hash = offer.metainfo ? offer.info_hash : std::string();
     const bool fetching = exchange_->fetching();
     // A peer's offer that was not wanted when it came (or whose asker went) is asked for now.
-    if (!remote_hash_.empty() && asked_.empty() && exchange_->should_ask(remote_hash_)) {
+    if (!remote_hash_.empty() && asked_.empty() &&
+        exchange_->should_ask(remote_hash_, remote_ip())) {
       asked_ = remote_hash_;
       send(kRequest, {});
     }
@@ -110,13 +113,15 @@ class PeerPlugin final : public lt::peer_plugin {
     const auto pid = peer_.pid();
     exchange_->peer_state(this, SiteMetainfoExchange::PeerState{std::string(pid.data(), pid.size()),
                                                                 fetching, !info_hash.empty()});
-    if (!info_hash.empty() && asked_.empty() && exchange_->should_ask(info_hash)) {
+    if (!info_hash.empty() && asked_.empty() && exchange_->should_ask(info_hash, remote_ip())) {
       asked_ = info_hash;
       send(kRequest, {});
     }
   }
 
  private:
+  std::string remote_ip() const { return peer_.remote().address().to_string(); }
+
   void send(char kind, const std::vector<char>& payload) {
     if (remote_id_ <= 0) return;
     const std::uint32_t length = static_cast<std::uint32_t>(2 + 1 + payload.size());
@@ -213,10 +218,15 @@ SiteMetainfoExchange::Offer SiteMetainfoExchange::current_offer() const {
   return offer_;
 }
 
-bool SiteMetainfoExchange::should_ask(const std::string& info_hash) {
+bool SiteMetainfoExchange::should_ask(const std::string& info_hash, const std::string& ip) {
   std::lock_guard lock(mutex_);
   if (!wanted_ || info_hash == offer_.info_hash || refused_.contains(info_hash)) return false;
-  return asked_.insert(info_hash).second;
+  if (asked_.contains(info_hash)) return false;
+  int& asks = asks_by_ip_[ip];
+  if (asks >= kMaxMetainfosPerAddress) return false;  // session.h
+  ++asks;
+  asked_.insert(info_hash);
+  return true;
 }
 
 void SiteMetainfoExchange::deliver(std::string address, std::string peer_id, std::string info_hash,

@@ -73,9 +73,10 @@ class SiteMetainfoExchange : public std::enable_shared_from_this<SiteMetainfoExc
     std::string info_hash;
   };
   Offer current_offer() const;
-  // True once per info-hash while wanted: the caller asks for it. An asker whose connection
-  // closed before the answer came gives the info-hash back (unask), for another peer to answer.
-  bool should_ask(const std::string& info_hash);
+  // True once per info-hash while wanted, and kMaxMetainfosPerAddress times per peer IP
+  // address: the caller asks `ip` for it. An asker whose connection closed before the answer
+  // came gives the info-hash back (unask), for another peer to answer.
+  bool should_ask(const std::string& info_hash, const std::string& ip);
   void unask(const std::string& info_hash);
   void deliver(std::string address, std::string peer_id, std::string info_hash,
                std::vector<char> bytes);
@@ -86,8 +87,9 @@ class SiteMetainfoExchange : public std::enable_shared_from_this<SiteMetainfoExc
   bool wanted_ = false;
   bool fetching_ = false;
   std::map<const void*, PeerState> peers_;
-  std::set<std::string> asked_;    // received, or asked on a connection still open
-  std::set<std::string> refused_;  // refuted: never asked again
+  std::set<std::string> asked_;            // received, or asked on a connection still open
+  std::set<std::string> refused_;          // refuted: never asked again
+  std::map<std::string, int> asks_by_ip_;  // distinct metainfos asked of each peer address
   Received received_;
 };
 

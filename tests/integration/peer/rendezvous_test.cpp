@@ -139,6 +139,36 @@ TEST_F(RendezvousTest, AMetainfoThatIsNotTheContentsSiteMetainfoIsRefusedOnArriv
   EXPECT_EQ(claims, 0);
 }
 
+// A hostile peer offers one new metainfo after another (each a well-formed site metainfo of
+// other bytes under the content's SHA-256, so each passes the checks made on arrival): each
+// would be sent and parsed, up to 768 KiB a time. One address is asked for a few only.
+TEST_F(RendezvousTest, OneAddressIsAskedForAFewMetainfosOnly) {
+  auto offered = holder_->join_rendezvous(sha256_, {});
+  ASSERT_TRUE(offered);
+  int claims = 0;
+  auto joined = wanter_->join_rendezvous(sha256_, [&](peer::MetainfoClaim) { ++claims; });
+  ASSERT_TRUE(joined);
+  wanter_->want_in_rendezvous(*joined, true);
+  wanter_->connect_rendezvous_peer(*joined, "127.0.0.1", holder_->listen_port());
+  constexpr int kAnswered = peer::kMaxMetainfosPerAddress;
+  for (int round = 0; round < 2 * kAnswered; ++round) {
+    const auto path = dir_.path() / ("other" + std::to_string(round) + ".bin");
+    ASSERT_TRUE(write_test_file(path, kSize, 100 + static_cast<std::uint64_t>(round)));
+    util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(fd);
+    auto lie = peer::make_site_metainfo(fd.get(), kSize, sha256_);
+    ASSERT_TRUE(lie) << lie.error().describe();
+    holder_->offer_in_rendezvous(*offered, *lie);
+    if (round < kAnswered) {
+      run_until([&] { return claims > round; });
+      ASSERT_EQ(claims, round + 1);
+    } else {
+      run_for(2500ms);  // a new offer goes out on the connection's next tick (1 s)
+    }
+  }
+  EXPECT_EQ(claims, kAnswered);
+}
+
 TEST_F(RendezvousTest, TheRendezvousInfoHashFollowsFromTheSha256Alone) {
   EXPECT_EQ(peer::Session::rendezvous_info_hash(sha256_),
             peer::Session::rendezvous_info_hash(sha256_));

@@ -140,6 +140,7 @@ JobRecord make_full_job() {
   first.peers_seen = 3;
   first.peers = {{"10.1.2.3:6881", 1, 2}, {"[::1]:7000", 1ULL << 40, 0}};
   first.peers_unused_reason = "peers had no pieces";
+  first.metadata_source = "made here";
   first.high_water = 9'999'999'999ULL;
   FileRecord second = make_file(1);
   second.verified = RangeSet({{16, 32}});
@@ -510,7 +511,7 @@ TEST_F(JobStoreTest, WalModeIsOn) {
   ASSERT_TRUE(store);
   RawDb raw(path_);
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "8");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "9");
 }
 
 // What a store from before version 7 holds: no refetched count, no received ranges.
@@ -536,6 +537,16 @@ void drop_version8_columns(RawDb& raw) {
 
 // What migration 8 gives rows that had none: the default, system.
 void without_version8_fields(JobRecord& job) { job.proxy = api::ProxySettings{}; }
+
+// What a store from before version 9 holds: no metadata source.
+void drop_version9_columns(RawDb& raw) {
+  raw.exec("ALTER TABLE files DROP COLUMN metadata_source");
+}
+
+// What migration 9 gives rows that had none: unknown.
+void without_version9_fields(JobRecord& job) {
+  for (auto& file : job.files) file.metadata_source.reset();
+}
 
 // What a store from before version 6 holds: no notify command.
 void drop_version6_columns(RawDb& raw) {
@@ -597,7 +608,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   { ASSERT_TRUE(open_store()); }
   {
     RawDb raw(path_);
-    raw.exec("PRAGMA user_version = 9");
+    raw.exec("PRAGMA user_version = 10");
   }
   auto store = JobStore::open(path_);
   ASSERT_FALSE(store.has_value());
@@ -606,7 +617,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().describe();
   // Refusing leaves the version as it was.
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "9");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "10");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion1Store) {
@@ -626,6 +637,7 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
     drop_version6_columns(raw);
     drop_version7_columns(raw);
     drop_version8_columns(raw);
+    drop_version9_columns(raw);
     raw.exec("PRAGMA user_version = 1");
   }
   auto store = open_store();
@@ -639,9 +651,10 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
   without_version6_fields(job);
   without_version7_fields(job);
   without_version8_fields(job);
+  without_version9_fields(job);
   EXPECT_EQ(loaded.front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "8");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "9");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion2Store) {
@@ -659,6 +672,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
     drop_version6_columns(raw);
     drop_version7_columns(raw);
     drop_version8_columns(raw);
+    drop_version9_columns(raw);
     raw.exec("PRAGMA user_version = 2");
   }
   auto store = open_store();
@@ -671,6 +685,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
   without_version6_fields(job);
   without_version7_fields(job);
   without_version8_fields(job);
+  without_version9_fields(job);
   EXPECT_EQ(loaded.front(), job);
   // And the new columns take values from then on.
   JobRecord changed = loaded.front();
@@ -694,6 +709,7 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
     drop_version6_columns(raw);
     drop_version7_columns(raw);
     drop_version8_columns(raw);
+    drop_version9_columns(raw);
     raw.exec("PRAGMA user_version = 3");
   }
   auto store = open_store();
@@ -704,6 +720,7 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
   without_version6_fields(job);
   without_version7_fields(job);
   without_version8_fields(job);
+  without_version9_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   // The mode and the mark take values from then on.
   job.file_mode = 0600;
@@ -725,6 +742,7 @@ TEST_F(JobStoreTest, MigratesAVersion4Store) {
     drop_version6_columns(raw);
     drop_version7_columns(raw);
     drop_version8_columns(raw);
+    drop_version9_columns(raw);
     raw.exec("PRAGMA user_version = 4");
   }
   auto store = open_store();
@@ -734,6 +752,7 @@ TEST_F(JobStoreTest, MigratesAVersion4Store) {
   without_version6_fields(job);
   without_version7_fields(job);
   without_version8_fields(job);
+  without_version9_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   // The new columns take values from then on.
   job.description = "set after the upgrade";
@@ -754,6 +773,7 @@ TEST_F(JobStoreTest, MigratesAVersion6Store) {
     RawDb raw(path_);
     drop_version7_columns(raw);
     drop_version8_columns(raw);
+    drop_version9_columns(raw);
     raw.exec("PRAGMA user_version = 6");
   }
   auto store = open_store();
@@ -761,6 +781,7 @@ TEST_F(JobStoreTest, MigratesAVersion6Store) {
   ASSERT_EQ(load(*store).size(), 1u);
   without_version7_fields(job);
   without_version8_fields(job);
+  without_version9_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   EXPECT_EQ(load(*store).front().files[0].received.total(), job.files[0].verified.total());
   // The count and the ranges take values from then on, and survive a reopen.
@@ -783,11 +804,13 @@ TEST_F(JobStoreTest, MigratesAVersion7StoreAndKeepsTheProxyFromThenOn) {
   {
     RawDb raw(path_);
     drop_version8_columns(raw);
+    drop_version9_columns(raw);
     raw.exec("PRAGMA user_version = 7");
   }
   auto store = open_store();
   ASSERT_TRUE(store);
   without_version8_fields(job);
+  without_version9_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   job.proxy = api::ProxySettings{api::ProxyUsage::kNone, "", {}};
   expect_ok(store->update_job(job));
@@ -796,7 +819,33 @@ TEST_F(JobStoreTest, MigratesAVersion7StoreAndKeepsTheProxyFromThenOn) {
   expect_ok(store->update_job(job));
   EXPECT_EQ(load(*store).front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "8");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "9");
+}
+
+TEST_F(JobStoreTest, MigratesAVersion8StoreAndKeepsTheMetadataSourceFromThenOn) {
+  JobRecord job = make_full_job();
+  {
+    auto store = open_store();
+    ASSERT_TRUE(store);
+    expect_ok(store->insert_job(job));
+  }
+  {
+    RawDb raw(path_);
+    drop_version9_columns(raw);
+    raw.exec("PRAGMA user_version = 8");
+  }
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  without_version9_fields(job);
+  EXPECT_EQ(load(*store).front(), job);
+  job.files[0].metadata_source = "peers";
+  expect_ok(store->update_job_and_file(job, job.files[0]));
+  store.reset();
+  store = open_store();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(load(*store).front(), job);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "9");
 }
 
 TEST_F(JobStoreTest, CorruptFileIsClearError) {

@@ -66,6 +66,11 @@ struct SwarmEvents {
 // site metainfo of the content a rendezvous is for. Checked before it arrives: it parses, it is
 // named by the content's SHA-256, its piece size is site_piece_size's, and its info-hash is the
 // one the peer announced. Still a claim: only the content's bytes can prove it.
+// An honest machine offers one metainfo per content (it is made deterministically). One that
+// offers a new one after another (each sent and parsed, up to 768 KiB) is asked for this many
+// at most per IP address, while this machine wants the content.
+inline constexpr int kMaxMetainfosPerAddress = 4;
+
 struct MetainfoClaim {
   std::string address;  // "IP:PORT" of the connection it came on
   std::string peer_id;  // 20 bytes
