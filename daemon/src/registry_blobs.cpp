@@ -64,7 +64,12 @@ std::expected<registry::BlobFile, std::string> RegistryBlobs::fetch(
     return std::unexpected(std::move(why));
   };
   api::JobPatch patch;
-  patch.priority = api::Priority::kForeground;
+  // HIGH, not FOREGROUND: a FOREGROUND job waits 500 ms at most for a peer's offer and does
+  // not take part in the site's election, so a node whose peer session is still connecting,
+  // or a fleet pulling one image at once, would each go to the registry. HIGH waits for the
+  // machine elected to fetch it (site_metainfo_wait, 2 s, when nobody holds it) and still runs
+  // before NORMAL and LOW jobs.
+  patch.priority = api::Priority::kHigh;
   patch.description = "registry mirror: " + blob.repository + "@sha256:" + blob.sha256;
   if (!blob.headers.empty()) patch.http_headers = blob.headers;
   if (auto done = job->update(patch); !done) return give_up(done.error().describe());

@@ -1,5 +1,5 @@
 // RegistryBlobs: the registry mirror's BlobSource over the daemon's engine. Each blob is a
-// FOREGROUND job of the daemon's own user (a puller waits for it) with one file: the upstream's
+// HIGH-priority job of the daemon's own user (peers first: see fetch) with one file: the upstream's
 // blob URL, the digest's SHA-256 as the expected hash (the content's identity: peers that hold
 // it serve it, "content nobody published"), destination a name of ours in
 // STATE_DIR/registry-mirror/ (never one made from the request). Once TRANSFERRED the file is

@@ -307,12 +307,28 @@ class RegistryMirrorTest : public ::testing::Test {
   // Daemon i's blob job for `hex` (the mirror's jobs are the daemon's own: root's here).
   json blob_job(int i, const std::string& hex) {
     auto jobs = http_request(daemons_[i]->options().socket, "GET", "/v1/jobs?all=1");
-    if (!jobs || jobs->status != 200) return nullptr;
-    for (const auto& job : jobs->json()["jobs"]) {
+    if (!jobs || jobs->status != 200) {
+      ADD_FAILURE() << "GET /v1/jobs: " << (jobs ? jobs->body : jobs.error());
+      return nullptr;
+    }
+    const auto listing = jobs->json();  // kept: the loop walks into it
+    for (const auto& listed : listing["jobs"]) {
+      // The list holds the jobs without their files: each job's own answer has them.
+      auto one = http_request(daemons_[i]->options().socket, "GET",
+                              "/v1/jobs/" + listed.value("id", std::string()));
+      if (!one || one->status != 200) {
+        std::cerr << "GET job: " << (one ? one->body : one.error()) << "\n";
+        continue;
+      }
+      const auto job = one->json();
       for (const auto& file : job["files"]) {
-        if (file.value("sha256", json()).is_string() && file["sha256"] == hex) return job;
+        const auto sha256 = file.find("sha256");
+        if (sha256 != file.end() && sha256->is_string() && sha256->get<std::string>() == hex) {
+          return job;
+        }
       }
     }
+    std::cerr << "daemon " << i << " has no job for " << hex << ": " << jobs->body << "\n";
     return nullptr;
   }
 
@@ -366,7 +382,7 @@ TEST_F(RegistryMirrorTest, TheSecondMachineTakesTheLayersFromTheFirstAndTheRegis
     const auto job = blob_job(0, hex);
     ASSERT_TRUE(job.is_object()) << "no blob job for " << hex;
     EXPECT_EQ(job["state"], "ACKNOWLEDGED") << job.dump();
-    EXPECT_EQ(job["priority"], "foreground") << job.dump();
+    EXPECT_EQ(job["priority"], "high") << job.dump();
     EXPECT_EQ(job["from_origin"], size) << job.dump();
   }
 
