@@ -23,8 +23,15 @@ std::expected<Upstream, std::string> parse_one(std::string_view entry) {
       return std::unexpected("\"" + upstream.name + "\" is not a registry name (host[:port])");
     }
   }
+  // The URL as an error may show it: userinfo (a password, a token) masked.
+  std::string shown(url);
+  if (const auto at = shown.find('@'); at != std::string::npos) {
+    const auto scheme = shown.find("://");
+    const auto from = scheme == std::string::npos ? 0 : scheme + 3;
+    if (at > from) shown.replace(from, at - from, "***");
+  }
   const auto bad = [&](const std::string& why) {
-    return std::unexpected("\"" + std::string(url) + "\": " + why);
+    return std::unexpected("\"" + shown + "\": " + why);
   };
   if (url.starts_with("https://")) {
     return bad("https upstreams are not supported yet (use http://, e.g. a local registry)");

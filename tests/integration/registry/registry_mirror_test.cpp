@@ -423,6 +423,28 @@ TEST_F(RegistryMirrorTest, ABlobIsServedWithItsDigestAndAHeadPassesThrough) {
   EXPECT_EQ(sha256_hex(got->body), hex);
 }
 
+TEST_F(RegistryMirrorTest, ABlobFetchedWithCredentialsIsPrivateAndNeverPeered) {
+  push();
+  const auto first = pull(0, "pulled0");  // machine 0 now holds and seeds every layer
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  const auto& [hex, size] = layers_.front();
+  auto got = tcp_request(mirror_ports_[1], http::verb::get, "/v2/test/image/blobs/sha256:" + hex,
+                         {{"Authorization", "Bearer secret-token"}});
+  ASSERT_TRUE(got) << got.error();
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(sha256_hex(got->body), hex);
+  const auto job = blob_job(1, hex);
+  ASSERT_TRUE(job.is_object());
+  EXPECT_EQ(job["from_peers"], 0) << job.dump();
+  EXPECT_EQ(job["from_origin"], size) << job.dump();
+  EXPECT_NE(job["files"][0]["peers_unused_reason"].dump().find("credentials"), std::string::npos)
+      << job.dump();
+  EXPECT_EQ(job["http_headers"].size(), 1u) << job.dump();
+  EXPECT_EQ(job.dump().find("secret-token"), std::string::npos) << "the token is shown";
+  // Machine 0's copy was not asked for: the registry sent this layer a second time.
+  EXPECT_GE(registry_sent(hex, 2 * size), 2 * size);
+}
+
 TEST_F(RegistryMirrorTest, ManifestsAndTheTokenExchangePassThroughUntouched) {
   push();
   for (const std::string& target :
