@@ -16,6 +16,8 @@ packages=(
   libgtest-dev libgmock-dev nginx-light curl iproute2 qbittorrent-nox aria2 prometheus
   # the apt method's tests: a Debian repository made in the test (dpkg-deb is in dpkg)
   apt-utils
+  # the registry mirror's tests: a registry as the origin, skopeo to push and pull images
+  docker-registry skopeo
   # swarmcopy-lab --report (plots)
   gnuplot-nox
   # benchmarks (references)
@@ -42,4 +44,8 @@ export DEBIAN_FRONTEND=noninteractive
 # The package starts a system Prometheus (port 9090); the tests start their own on free ports.
 if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v service >/dev/null; then
   "${sudo[@]}" service prometheus stop >/dev/null 2>&1 || true
+fi
+# Likewise the registry's system service (port 5000): the tests run their own.
+if [[ " ${missing[*]} " == *" docker-registry "* ]] && command -v service >/dev/null; then
+  "${sudo[@]}" service docker-registry stop >/dev/null 2>&1 || true
 fi

@@ -11,6 +11,7 @@
 
 #include "swarmcopy/api/credentials.h"
 #include "swarmcopy/api/proxy_settings.h"
+#include "swarmcopy/registry/upstream.h"
 #include "swarmcopy/util/user_state_dir.h"
 
 namespace swarmcopy::daemon {
@@ -207,6 +208,37 @@ const std::vector<Key>& keys() {
                    return {};
                  },
                  [](const Config& config) { return config.metrics_listen; }});
+    k.push_back({"registry_mirror_listen", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   if (text.empty()) {
+                     config.registry_mirror_listen.clear();
+                     return {};
+                   }
+                   auto endpoint = parse_listen_endpoint(text);
+                   if (!endpoint) {
+                     return std::unexpected(config_error(
+                         "registry_mirror_listen: expected PORT or ADDRESS:PORT (an IP address, "
+                         "port 1-65535), got \"" +
+                         text + "\""));
+                   }
+                   const bool v6 = endpoint->address.find(':') != std::string::npos;
+                   config.registry_mirror_listen =
+                       (v6 ? "[" + endpoint->address + "]" : endpoint->address) + ":" +
+                       std::to_string(endpoint->port);
+                   return {};
+                 },
+                 [](const Config& config) { return config.registry_mirror_listen; }});
+    k.push_back({"registry_upstream", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   auto upstreams = registry::parse_upstreams(text);
+                   if (!upstreams) {
+                     return std::unexpected(
+                         config_error("registry_upstream: " + upstreams.error()));
+                   }
+                   config.registry_upstream = trim(text);
+                   return {};
+                 },
+                 [](const Config& config) { return config.registry_upstream; }});
     k.push_back({"proxy", false,
                  [](const std::string& text, Config& config) -> api::Result<void> {
                    if (!text.empty()) {
@@ -413,6 +445,11 @@ api::Result<void> check_complete(const Config& config) {
   if (config.state_dir.empty()) {
     return std::unexpected(
         config_error("neither SWARMCOPY_HOME nor HOME is set: give --state-dir"));
+  }
+  if (!config.registry_mirror_listen.empty() && config.registry_upstream.empty()) {
+    return std::unexpected(config_error(
+        "registry_mirror_listen is set but registry_upstream is empty: name the registry to "
+        "pull through (e.g. registry_upstream = http://127.0.0.1:5000)"));
   }
   return {};
 }

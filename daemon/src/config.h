@@ -63,6 +63,12 @@ struct Config {
   // GET /metrics (Prometheus) on TCP as well as the socket: "" (off), PORT (loopback) or
   // ADDRESS:PORT (an IP literal, [v6] in brackets); stored as ADDRESS:PORT.
   std::string metrics_listen;
+  // The OCI registry mirror (registry/): "" (off), PORT (loopback) or ADDRESS:PORT, stored as
+  // ADDRESS:PORT like metrics_listen; and the registries it pulls through, as
+  // registry::parse_upstreams reads them (`URL` or `NAME=URL`, comma-separated; the first
+  // serves requests without containerd's ?ns=). A listener needs at least one upstream.
+  std::string registry_mirror_listen;
+  std::string registry_upstream;
   // The proxy of jobs whose proxy setting is `system` (EngineOptions::proxy): a URL, empty for
   // the environment's (the systemd unit passes none); and the hosts they reach directly.
   std::string proxy;

@@ -53,6 +53,12 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
      "Also serve GET /metrics (Prometheus text) on TCP, and nothing else there: PORT (on "
      "127.0.0.1) or ADDRESS:PORT (an IP address; [::1]:PORT for IPv6); empty = off (the socket "
      "always serves it)"},
+    {"registry_mirror_listen",
+     "Serve a pull-through mirror of the OCI distribution API (container images) on TCP: PORT "
+     "(on 127.0.0.1) or ADDRESS:PORT (an IP address); blobs come through the swarm; empty = off"},
+    {"registry_upstream",
+     "The registries the mirror pulls through: URL or NAME=URL, comma-separated (http:// only); "
+     "containerd's ?ns=NAME picks one, requests without ns go to the first"},
     {"proxy",
      "The proxy of jobs whose proxy setting is system (the default), as a URL: http://, "
      "https://, socks5:// or socks5h://, user:password@ allowed (masked when shown); empty: the "

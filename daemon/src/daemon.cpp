@@ -25,11 +25,13 @@
 #include "metrics_routes.h"
 #include "metrics_store.h"
 #include "rate_limiter.h"
+#include "registry_blobs.h"
 #include "router.h"
 #include "server.h"
 #include "server_limits.h"
 #include "signals.h"
 #include "swarmcopy/engine/service.h"
+#include "swarmcopy/registry/mirror.h"
 #include "systemd_notify.h"
 
 #ifndef SWARMCOPY_VERSION
@@ -167,6 +169,26 @@ bool has_work(engine::Service& service) {
   return false;
 }
 
+// Binds registry_mirror_listen and starts the mirror over `service`'s engine.
+std::expected<std::unique_ptr<registry::Mirror>, std::string> start_registry_mirror(
+    const Config& config, asio::io_context& io, const std::shared_ptr<engine::Service>& service) {
+  const auto endpoint = parse_listen_endpoint(config.registry_mirror_listen);
+  auto upstreams = registry::parse_upstreams(config.registry_upstream);
+  if (!endpoint) return std::unexpected("registry_mirror_listen: malformed");
+  if (!upstreams) return std::unexpected("registry_upstream: " + upstreams.error());
+  auto blobs = RegistryBlobs::open(service, config.state_dir / "registry-mirror");
+  if (!blobs) return std::unexpected(blobs.error().describe());
+  registry::MirrorOptions options;
+  options.upstreams = std::move(*upstreams);
+  options.io_timeout = std::chrono::seconds(config.io_timeout_seconds);
+  auto mirror = std::make_unique<registry::Mirror>(io, std::move(options), std::move(*blobs));
+  if (auto bound = mirror->listen(endpoint->address, endpoint->port); !bound) {
+    return std::unexpected(bound.error());
+  }
+  mirror->start();
+  return mirror;
+}
+
 int fail(const std::string& what) {
   std::fprintf(stderr, "swarmcopyd: error: %s\n", what.c_str());
   return 1;
@@ -243,6 +265,21 @@ int run_daemon(const DaemonArgs& args) {
     spdlog::info("serving /metrics on {}", config.metrics_listen);
   }
 
+  // The registry mirror: its blobs are jobs of this engine (registry_blobs.h).
+  std::unique_ptr<registry::Mirror> registry_mirror;
+  if (!config.registry_mirror_listen.empty()) {
+    auto started = start_registry_mirror(config, io, service);
+    if (!started) {
+      metrics_listener.stop();
+      server.stop();
+      service->shutdown();
+      return fail(started.error());
+    }
+    registry_mirror = std::move(*started);
+    spdlog::info("registry mirror on {} for {}", config.registry_mirror_listen,
+                 config.registry_upstream);
+  }
+
   auto work = asio::make_work_guard(io);
   std::vector<std::thread> io_threads;
   for (int i = 0; i < kIoThreads; ++i) io_threads.emplace_back([&io] { io.run(); });
@@ -310,6 +347,8 @@ int run_daemon(const DaemonArgs& args) {
         config.proxy = running.proxy;
         config.no_proxy = running.no_proxy;
         config.metrics_listen = running.metrics_listen;
+        config.registry_mirror_listen = running.registry_mirror_listen;
+        config.registry_upstream = running.registry_upstream;
         apply_reloadable(config, limits, limiter);
       }
       systemd_notify("READY=1");
@@ -333,6 +372,7 @@ int run_daemon(const DaemonArgs& args) {
   systemd_notify("STOPPING=1");
   server.stop();
   metrics_listener.stop();
+  if (registry_mirror) registry_mirror->stop();
   (void)observe_cache(*service, *metrics);
   // Transfers stop and sync; handlers still running get kUnavailable (503) from here on.
   // Queued events reach the observer before it returns: the last checkpoint has them all.
@@ -348,6 +388,7 @@ int run_daemon(const DaemonArgs& args) {
   work.reset();
   io.stop();
   for (auto& thread : io_threads) thread.join();
+  registry_mirror.reset();  // joins its fetchers, which saw the stop and the engine's shutdown
   spdlog::info("stopped");
   return 0;
 }

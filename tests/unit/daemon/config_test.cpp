@@ -52,6 +52,32 @@ TEST(Config, ProxyAndNoProxyAreCheckedAndThePasswordIsNeverShown) {
   EXPECT_TRUE(bad_host.error().message.starts_with("no_proxy: ")) << bad_host.error().message;
 }
 
+TEST(ConfigTest, TheRegistryMirrorIsOffByDefaultLoopbackForAPortAndNeedsAnUpstream) {
+  Config config = default_config(DaemonMode::kSystem);
+  EXPECT_TRUE(config.registry_mirror_listen.empty());
+  EXPECT_TRUE(config.registry_upstream.empty());
+  ASSERT_TRUE(apply_values({{"registry_mirror_listen", "5050"}}, config));
+  EXPECT_EQ(config.registry_mirror_listen, "127.0.0.1:5050");
+  auto incomplete = check_complete(config);
+  ASSERT_FALSE(incomplete);
+  EXPECT_NE(incomplete.error().message.find("registry_upstream"), std::string::npos);
+  ASSERT_TRUE(apply_values(
+      {{"registry_upstream", " http://127.0.0.1:5000, docker.io=http://hub-cache:5000 "}}, config));
+  EXPECT_EQ(config.registry_upstream, "http://127.0.0.1:5000, docker.io=http://hub-cache:5000");
+  EXPECT_TRUE(check_complete(config));
+  ASSERT_TRUE(apply_values({{"registry_mirror_listen", "0.0.0.0:5050"}}, config));
+  EXPECT_EQ(config.registry_mirror_listen, "0.0.0.0:5050");
+  for (const char* bad : {"https://registry-1.docker.io", "registry:5000", "http://u:p@r"}) {
+    auto applied = apply_values({{"registry_upstream", bad}}, config);
+    ASSERT_FALSE(applied) << bad;
+    EXPECT_TRUE(applied.error().message.starts_with("registry_upstream: ")) << bad;
+    EXPECT_EQ(applied.error().message.find("u:p"), std::string::npos) << "no credential echoed";
+  }
+  auto bad_listen = apply_values({{"registry_mirror_listen", "localhost:5050"}}, config);
+  ASSERT_FALSE(bad_listen);
+  EXPECT_TRUE(bad_listen.error().message.starts_with("registry_mirror_listen: "));
+}
+
 TEST(ConfigTest, MetricsListenIsOffByDefaultAndLoopbackWhenOnlyAPortIsGiven) {
   Config config = default_config(DaemonMode::kSystem);
   EXPECT_TRUE(config.metrics_listen.empty());

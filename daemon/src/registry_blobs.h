@@ -1,0 +1,42 @@
+// RegistryBlobs: the registry mirror's BlobSource over the daemon's engine. Each blob is a
+// HIGH-priority job of the daemon's own user (peers first: see fetch) with one file: the upstream's
+// blob URL, the digest's SHA-256 as the expected hash (the content's identity: peers that hold
+// it serve it, "content nobody published"), destination a name of ours in
+// STATE_DIR/registry-mirror/ (never one made from the request). Once TRANSFERRED the file is
+// opened, the job acknowledged and the name unlinked: the open descriptor is what the client
+// is sent, and the verified content stays in the cache for peers for the seed time.
+//
+// The client's Authorization header goes with the origin request: the engine then treats the
+// content as private (never peered, never seeded, never served to another user from the
+// cache), so an authenticated registry's blobs go origin → this machine only.
+//
+// Thread-safe: fetch blocks its caller (the mirror's pool) polling the job.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+
+#include "swarmcopy/engine/service.h"
+#include "swarmcopy/registry/blob_source.h"
+
+namespace swarmcopy::daemon {
+
+class RegistryBlobs : public registry::BlobSource {
+ public:
+  // Creates `dir` (0700) and removes blob files a previous run left there.
+  static api::Result<std::shared_ptr<RegistryBlobs>> open(std::shared_ptr<engine::Service> service,
+                                                          std::filesystem::path dir);
+
+  std::expected<registry::BlobFile, std::string> fetch(const registry::BlobFetch& blob,
+                                                       const std::atomic<bool>& stopping) override;
+
+ private:
+  RegistryBlobs(std::shared_ptr<engine::Service> service, std::filesystem::path dir);
+
+  std::shared_ptr<engine::Service> service_;
+  std::filesystem::path dir_;
+  std::atomic<std::uint64_t> next_{0};
+};
+
+}  // namespace swarmcopy::daemon

@@ -1,0 +1,105 @@
+#include "swarmcopy/registry/mirror.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+
+#include "connection.h"
+#include "mirror_state.h"
+
+namespace swarmcopy::registry {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+void accept_next(const std::shared_ptr<Mirror::State>& state);
+
+void on_accept(const std::shared_ptr<Mirror::State>& state, boost::system::error_code ec,
+               tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || state->stopped) return;
+  if (ec) {
+    // Out of descriptors, most likely: pause rather than spin.
+    spdlog::warn("registry mirror: accept: {}", ec.message());
+    auto timer = std::make_shared<asio::steady_timer>(state->acceptor.get_executor(),
+                                                      std::chrono::milliseconds(50));
+    timer->async_wait([state, timer](boost::system::error_code) {
+      if (!state->stopped) accept_next(state);
+    });
+    return;
+  }
+  if (++state->connections > state->options.max_connections) {
+    --state->connections;
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  } else {
+    serve_connection(std::move(socket), state);
+  }
+  accept_next(state);
+}
+
+void accept_next(const std::shared_ptr<Mirror::State>& state) {
+  state->acceptor.async_accept(asio::make_strand(state->io),
+                               [state](boost::system::error_code ec, tcp::socket socket) {
+                                 on_accept(state, ec, std::move(socket));
+                               });
+}
+
+}  // namespace
+
+Mirror::State::State(asio::io_context& io, MirrorOptions options, std::shared_ptr<BlobSource> blobs)
+    : io(io),
+      options(std::move(options)),
+      blobs(std::move(blobs)),
+      acceptor(asio::make_strand(io)),
+      fetchers(static_cast<std::size_t>(std::max(1, this->options.max_blob_fetches))) {}
+
+Mirror::Mirror(asio::io_context& io, MirrorOptions options, std::shared_ptr<BlobSource> blobs)
+    : state_(std::make_shared<State>(io, std::move(options), std::move(blobs))) {}
+
+Mirror::~Mirror() {
+  stop();
+  // Fetches see `stopped` and give up; their answers find the connections closed or gone.
+  state_->fetchers.join();
+}
+
+std::expected<void, std::string> Mirror::listen(const std::string& address, std::uint16_t port) {
+  auto failed = [&](const boost::system::error_code& ec) {
+    return std::unexpected("registry_mirror_listen " + address + ":" + std::to_string(port) + ": " +
+                           ec.message());
+  };
+  boost::system::error_code ec;
+  const auto ip = asio::ip::make_address(address, ec);
+  if (ec) return failed(ec);
+  const tcp::endpoint where(ip, port);
+  auto& acceptor = state_->acceptor;
+  if (acceptor.open(where.protocol(), ec); ec) return failed(ec);
+  if (acceptor.set_option(asio::socket_base::reuse_address(true), ec); ec) return failed(ec);
+  if (acceptor.bind(where, ec); ec) return failed(ec);
+  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) return failed(ec);
+  return {};
+}
+
+std::uint16_t Mirror::port() const {
+  boost::system::error_code ec;
+  const auto local = state_->acceptor.local_endpoint(ec);
+  return ec ? 0 : local.port();
+}
+
+void Mirror::start() {
+  asio::post(state_->acceptor.get_executor(), [state = state_] { accept_next(state); });
+}
+
+void Mirror::stop() {
+  if (state_->stopped.exchange(true)) return;
+  auto state = state_;
+  asio::post(state->acceptor.get_executor(), [state] {
+    boost::system::error_code ignored;
+    state->acceptor.close(ignored);
+  });
+}
+
+}  // namespace swarmcopy::registry

@@ -1,0 +1,75 @@
+// Fuzzes the registry mirror's parsers (registry/): the first line of the input is a request
+// target through parse_oci_target, the rest a registry_upstream value through parse_upstreams
+// and select_upstream with the target's ns. Properties: no crash or exception; an accepted
+// target's name, tag and digest pass the grammar checks on their own, its upstream query holds
+// only n, last and artifactType and never ns, and the path the mirror sends upstream is made of
+// the grammar's characters only (no dot segment, escape or control character ever reaches an
+// upstream); an accepted upstream list re-parses from its URLs to the same hosts and ports.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fuzz_check.h"
+#include "swarmcopy/registry/oci_request.h"
+#include "swarmcopy/registry/upstream.h"
+
+namespace {
+
+using swarmcopy::registry::OciRequest;
+
+bool safe_path_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
+         c == '.' || c == '-' || c == '_' || c == ':' || c == '=' || c == '+';
+}
+
+void check(const OciRequest& request, std::string_view target) {
+  using Kind = OciRequest::Kind;
+  FUZZ_CHECK(request.kind == Kind::kPing || swarmcopy::registry::is_repository_name(request.name),
+             "an accepted name breaks the grammar");
+  if (request.kind == Kind::kManifest) {
+    FUZZ_CHECK(swarmcopy::registry::is_tag(request.reference) ||
+                   swarmcopy::registry::is_digest(request.reference),
+               "an accepted reference is neither a tag nor a digest");
+  }
+  if (request.kind == Kind::kBlob || request.kind == Kind::kReferrers) {
+    FUZZ_CHECK(swarmcopy::registry::is_digest(request.digest), "an accepted digest is not one");
+  }
+  FUZZ_CHECK(request.name.find("..") == std::string::npos, "a name holds a dot segment");
+  FUZZ_CHECK(request.upstream_query.find("ns=") == std::string::npos,
+             "ns would reach the upstream");
+  FUZZ_CHECK(request.upstream_query.empty() || request.upstream_query.front() == '?',
+             "a malformed upstream query");
+  const auto path = target.substr(0, target.find('?'));
+  for (char c : path) FUZZ_CHECK(safe_path_char(c), "an accepted path holds a stray character");
+  if (request.ns) {
+    FUZZ_CHECK(swarmcopy::registry::is_registry_host(*request.ns), "an accepted ns is no host");
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const auto newline = input.find('\n');
+  const auto target = input.substr(0, newline);
+  const auto setting =
+      newline == std::string_view::npos ? std::string_view{} : input.substr(newline + 1);
+  const auto request = swarmcopy::registry::parse_oci_target(target);
+  if (request) check(*request, target);
+  const auto upstreams = swarmcopy::registry::parse_upstreams(setting);
+  if (!upstreams) return 0;
+  for (const auto& upstream : *upstreams) {
+    FUZZ_CHECK(!upstream.host.empty(), "an accepted upstream has no host");
+    FUZZ_CHECK(upstream.url().starts_with("http://"), "an upstream URL is not http");
+    const auto again = swarmcopy::registry::parse_upstreams(upstream.url());
+    FUZZ_CHECK(again && again->size() == 1, "an upstream's URL does not parse back");
+    FUZZ_CHECK((*again)[0].host == upstream.host && (*again)[0].port == upstream.port &&
+                   (*again)[0].base_path == upstream.base_path,
+               "an upstream's URL parses back to another upstream");
+  }
+  const auto* chosen = swarmcopy::registry::select_upstream(
+      *upstreams, request ? request->ns : std::optional<std::string>{});
+  FUZZ_CHECK(chosen == nullptr || (!upstreams->empty()), "an upstream chosen from none");
+  return 0;
+}
