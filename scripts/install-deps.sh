@@ -16,6 +16,9 @@ packages=(
   libgtest-dev libgmock-dev nginx-light curl iproute2 qbittorrent-nox aria2 prometheus
   # the apt method's tests: a Debian repository made in the test (dpkg-deb is in dpkg)
   apt-utils
+  # the Debian package (scripts/package.sh, cpack -G DEB): dpkg-shlibdeps finds its dependencies,
+  # `file` tells CPack which files are ELF
+  dpkg-dev file
   # swarmcopy-lab --report (plots)
   gnuplot-nox
   # benchmarks (references)
