@@ -104,6 +104,7 @@ class SiteRendezvous {
   boost::asio::io_context& io_;
   peer::Session& session_;
   std::vector<std::pair<std::string, std::uint16_t>> listed_peers_;
+  std::chrono::steady_clock::time_point opened_;  // with the peer session
   std::map<std::string, Place> places_;
   // Per content: refuted metainfo (v2 info-hashes) and the peers (peer ids) that offered them.
   std::map<std::string, std::set<std::string>> refuted_, banned_;

@@ -9,9 +9,6 @@
 // the index's SHA-256, its daemon's job counts bytes from peers, and the mirror sent the .deb
 // once over both machines; a .deb changed on the mirror after its index was made fails apt's
 // hash check on each machine, and neither daemon's cache keeps anything of it.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +17,7 @@
 #include <iostream>
 #include <memory>
 #include <random>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -33,6 +31,7 @@
 #include "swarmcopy/client/daemon_cache.h"
 #include "swarmcopy/client/remote_manager.h"
 #include "test_dir/test_dir.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 namespace {
@@ -42,27 +41,10 @@ using namespace std::chrono_literals;
 
 constexpr std::uint64_t kMiB = 1u << 20;
 
-std::uint16_t free_loopback_port() {
-  // The kernel's pick for a socket bound to port 0, released: the daemon binds it next.
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  std::uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
 // One machine: a daemon and an apt.
 struct Machine {
   std::string name;
   fs::path dir;
-  std::uint16_t peer_port = 0;
   std::unique_ptr<DaemonProcess> daemon;
   std::unique_ptr<AptWorld> apt;
 
@@ -118,10 +100,41 @@ class AptTwoMachinesTest : public ::testing::Test {
     auto methods = make_methods_dir(dir_ / "methods", SWARMCOPY_APT_METHOD_PATH);
     ASSERT_TRUE(methods) << methods.error();
 
-    first_ = make_machine("first", {});
+    // Debug: the first says when it offers what it holds (start_second waits for that).
+    first_ = make_machine("first", {"--log-level", "debug"});
     ASSERT_TRUE(first_.daemon);
-    second_ = make_machine("second", {"--peers", "127.0.0.1:" + std::to_string(first_.peer_port)});
+  }
+
+  // The second machine, listing the first as its peer: where the first's peer session listens
+  // (a port of its own choosing, known once a download opened the session: a port picked for
+  // it beforehand could be taken by then, and the second would dial nobody). `first_offers`:
+  // once the first offers the package it holds (it makes the package's site metainfo after its
+  // download, off the engine thread: a second machine asking before then finds nobody).
+  void start_second(bool first_offers) {
+    std::uint16_t port = 0;
+    const std::regex listening("listening on ([0-9]+) for peers");
+    ASSERT_TRUE(wait_until(
+        [&] {
+          std::smatch match;
+          const auto log = first_.daemon->log_text();
+          if (!std::regex_search(log, match, listening)) return false;
+          port = static_cast<std::uint16_t>(std::stoul(match[1].str()));
+          return true;
+        },
+        20s, 50ms))
+        << "the first machine's peer session did not open:\n"
+        << first_.daemon->log_text();
+    if (first_offers) {
+      const auto offering = "sha256:" + package_.sha256 + ": offering its site metainfo";
+      ASSERT_TRUE(wait_until(
+          [&] { return first_.daemon->log_text().find(offering) != std::string::npos; }, 60s, 50ms))
+          << "the first machine does not offer the package:\n"
+          << first_.daemon->log_text();
+    }
+    second_ = make_machine("second", {"--peers", "127.0.0.1:" + std::to_string(port)});
     ASSERT_TRUE(second_.daemon);
+    auto update = second_.apt->apt_get({"update"});
+    ASSERT_EQ(update.exit_code, 0) << second_.describe(update);
   }
 
   Machine make_machine(const std::string& name, std::vector<std::string> extra) {
@@ -130,7 +143,6 @@ class AptTwoMachinesTest : public ::testing::Test {
     machine.dir = dir_ / name;
     fs::create_directories(machine.dir / "home");
     ::chmod(machine.dir.c_str(), 0755);
-    machine.peer_port = free_loopback_port();
     std::ofstream(machine.dir / "swarmcopyd.conf") << "";
     DaemonOptions options;
     options.socket = machine.socket();
@@ -138,8 +150,9 @@ class AptTwoMachinesTest : public ::testing::Test {
     options.log = machine.dir / "swarmcopyd.log";
     options.home = machine.dir / "home";
     // The system daemon (root, every user; the mirror is on loopback, which only root may
-    // fetch from unless allowed, and the method asks as _apt); peers on loopback only, and
-    // only the ones listed: no multicast discovery between the tests running at once.
+    // fetch from unless allowed, and the method asks as _apt); peers on loopback only (any
+    // free port), and only the ones listed: no multicast discovery between the tests running
+    // at once.
     options.args = {"--config",
                     (machine.dir / "swarmcopyd.conf").string(),
                     "--requests-per-second",
@@ -149,7 +162,7 @@ class AptTwoMachinesTest : public ::testing::Test {
                     "--local-discovery",
                     "false",
                     "--peer-listen",
-                    "127.0.0.1:" + std::to_string(machine.peer_port)};
+                    "127.0.0.1:0"};
     options.args.insert(options.args.end(), extra.begin(), extra.end());
     auto daemon = DaemonProcess::start(options);
     EXPECT_TRUE(daemon) << daemon.error();
@@ -182,14 +195,13 @@ class AptTwoMachinesTest : public ::testing::Test {
 };
 
 TEST_F(AptTwoMachinesTest, TheSecondMachineTakesThePackageFromTheFirstAndTheMirrorSendsItOnce) {
-  for (const auto* machine : {&first_, &second_}) {
-    auto update = machine->apt->apt_get({"update"});
-    ASSERT_EQ(update.exit_code, 0) << machine->describe(update);
-  }
+  auto update = first_.apt->apt_get({"update"});
+  ASSERT_EQ(update.exit_code, 0) << first_.describe(update);
   auto first = first_.apt->apt_get({"install", "--download-only", "-y", "sc-peered"});
   ASSERT_EQ(first.exit_code, 0) << first_.describe(first);
   EXPECT_EQ(sha256_file(first_.apt->archives() / deb_name()).value_or(""), package_.sha256);
   const auto after_first = origin_bytes();
+  ASSERT_NO_FATAL_FAILURE(start_second(true));
 
   auto second = second_.apt->apt_get({"install", "--download-only", "-y", "sc-peered"});
   ASSERT_EQ(second.exit_code, 0) << second_.describe(second);
@@ -211,7 +223,9 @@ TEST_F(AptTwoMachinesTest, TheSecondMachineTakesThePackageFromTheFirstAndTheMirr
             << ", from_peers " << file.from_peers << ", refetched " << file.refetched
             << "; the mirror sent " << after_first << " bytes of the .deb for the first, "
             << origin_bytes() << " in all (.deb " << package_.size << " bytes)\n";
-  EXPECT_GT(file.from_peers, 0u) << "nothing came from the first machine";
+  EXPECT_GT(file.from_peers, 0u) << "nothing came from the first machine; first's swarmcopyd:\n"
+                                 << first_.daemon->log_text() << "\nsecond's swarmcopyd:\n"
+                                 << second_.daemon->log_text();
   EXPECT_EQ(file.from_peers + file.from_origin, package_.size);
   EXPECT_EQ(first_file.from_origin, package_.size);
   // Once over both machines. (A daemon's first request is a one-byte probe of size and
@@ -221,25 +235,27 @@ TEST_F(AptTwoMachinesTest, TheSecondMachineTakesThePackageFromTheFirstAndTheMirr
 }
 
 TEST_F(AptTwoMachinesTest, ADebChangedOnTheMirrorFailsAptsHashCheckAndNoCacheKeepsIt) {
-  for (const auto* machine : {&first_, &second_}) {
-    auto update = machine->apt->apt_get({"update"});
-    ASSERT_EQ(update.exit_code, 0) << machine->describe(update);
-  }
+  auto update = first_.apt->apt_get({"update"});
+  ASSERT_EQ(update.exit_code, 0) << first_.describe(update);
   corrupt_the_deb_at_the_mirror();
-  for (const auto* machine : {&first_, &second_}) {
-    auto download = machine->apt->apt_get({"install", "--download-only", "-y", "sc-peered"});
-    EXPECT_NE(download.exit_code, 0) << machine->describe(download);
+  const auto fails_apts_hash_check = [&](const Machine& machine) {
+    auto download = machine.apt->apt_get({"install", "--download-only", "-y", "sc-peered"});
+    EXPECT_NE(download.exit_code, 0) << machine.describe(download);
     const auto said = download.out + download.err;
-    EXPECT_NE(said.find("Hash Sum mismatch"), std::string::npos) << machine->describe(download);
-    for (const auto& entry : fs::directory_iterator(machine->apt->archives())) {
+    EXPECT_NE(said.find("Hash Sum mismatch"), std::string::npos) << machine.describe(download);
+    for (const auto& entry : fs::directory_iterator(machine.apt->archives())) {
       EXPECT_NE(entry.path().extension(), ".deb") << entry.path() << " left in archives/";
     }
     // The daemon refused the changed bytes (its job is cancelled: the method then fetched the
     // file itself and apt judged it), and its cache holds nothing.
-    const auto jobs = machine->jobs();
-    ASSERT_EQ(jobs.size(), 1u) << machine->name;
-    EXPECT_EQ(jobs.front().state, api::JobState::kCancelled) << machine->name;
-  }
+    const auto jobs = machine.jobs();
+    ASSERT_EQ(jobs.size(), 1u) << machine.name;
+    EXPECT_EQ(jobs.front().state, api::JobState::kCancelled) << machine.name;
+  };
+  fails_apts_hash_check(first_);
+  // The second asks the first too: it has nothing to give.
+  ASSERT_NO_FATAL_FAILURE(start_second(false));
+  fails_apts_hash_check(second_);
   for (const auto* machine : {&first_, &second_}) {
     const auto items = machine->cache_items();
     for (const auto& item : items) {
