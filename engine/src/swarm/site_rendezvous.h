@@ -60,6 +60,8 @@ class SiteRendezvous {
   std::optional<peer::Metainfo> offered(const std::string& sha256) const;
 
   // The first claim for `sha256` within `wait` (this machine's own offer at once), or nullopt.
+  // A wait that ends while a listed peer is not reached yet (the session opened less than 3 s
+  // ago) or while a peer here says it offers goes on for them, 3 s at most past `wait`.
   // `found` runs once, on the engine thread, never inline. `elect_for`: when nobody offers it
   // within `wait`, keep waiting this long in all while another machine fetches it for the site
   // (or ranks first to); zero: give up after `wait`. nullopt then means: this machine fetches.
