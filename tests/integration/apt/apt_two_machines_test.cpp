@@ -1,9 +1,10 @@
 // Two machines on loopback, each with its own swarmcopyd (the system daemon: root, a private
-// socket and state directory) and its own private apt, the second daemon listing the first as
-// a peer (--peers): the package a person on the first machine downloaded is the second's from
-// the first, not from the mirror. The repository (made in the test: one package with a random
-// payload of 32-64 MiB, dpkg-deb, apt-ftparchive, unsigned and [trusted=yes]) is served by
-// nginx, whose access log says how often the mirror sent the .deb.
+// socket and state directory) and its own private apt, the second daemon (started once the
+// first offers what it downloaded) listing the first as a peer (--peers): the package a person
+// on the first machine downloaded is the second's from the first, not from the mirror. The
+// repository (made in the test: one package with a random payload of 32-64 MiB, dpkg-deb,
+// apt-ftparchive, unsigned and [trusted=yes]) is served by nginx, whose access log says how often
+// the mirror sent the .deb.
 //
 // What must hold: the second machine's `apt-get install --download-only` gets the .deb with
 // the index's SHA-256, its daemon's job counts bytes from peers, and the mirror sent the .deb
