@@ -17,8 +17,9 @@ packages=(
   # the apt method's tests: a Debian repository made in the test (dpkg-deb is in dpkg)
   apt-utils
   # the Debian package (scripts/package.sh, cpack -G DEB): dpkg-shlibdeps finds its dependencies,
-  # `file` tells CPack which files are ELF
-  dpkg-dev file
+  # `file` tells CPack which files are ELF; deb_package_test installs it, and it depends on
+  # init-system-helpers (deb-systemd-helper in its maintainer scripts)
+  dpkg-dev file init-system-helpers
   # swarmcopy-lab --report (plots)
   gnuplot-nox
   # benchmarks (references)
