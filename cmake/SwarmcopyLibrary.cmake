@@ -12,11 +12,12 @@ function(swarmcopy_library NAME)
   target_compile_options(swarmcopy_${NAME} PRIVATE ${SWARMCOPY_WARNINGS})
 endfunction()
 
-# swarmcopy_test(name SRCS ... DEPS ... LABELS ... [TIMEOUT s]) — one GoogleTest executable,
-# its tests registered one by one with ctest so that -L unit / -L integration select them.
-# The name may also be given as `NAME name`.
+# swarmcopy_test(name SRCS ... DEPS ... LABELS ... [TIMEOUT s] [PROPERTIES name value ...]) —
+# one GoogleTest executable, its tests registered one by one with ctest so that -L unit /
+# -L integration select them; PROPERTIES are more ctest properties of each (RUN_SERIAL ON,
+# RESOURCE_LOCK name). The name may also be given as `NAME name`.
 function(swarmcopy_test)
-  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS;PROPERTIES" ${ARGN})
   if(ARG_NAME)
     set(NAME ${ARG_NAME})
   else()
@@ -29,5 +30,5 @@ function(swarmcopy_test)
     set(ARG_TIMEOUT 120)
   endif()
   gtest_discover_tests(${NAME} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
-                       DISCOVERY_TIMEOUT 30)
+                       ${ARG_PROPERTIES} DISCOVERY_TIMEOUT 30)
 endfunction()

@@ -18,6 +18,10 @@ packages=(
   apt-utils
   # the registry mirror's tests: a registry as the origin, skopeo to push and pull images
   docker-registry skopeo
+  # the Debian package (scripts/package.sh, cpack -G DEB): dpkg-shlibdeps finds its dependencies,
+  # `file` tells CPack which files are ELF; deb_package_test installs it, and it depends on
+  # init-system-helpers (deb-systemd-helper in its maintainer scripts)
+  dpkg-dev file init-system-helpers
   # swarmcopy-lab --report (plots)
   gnuplot-nox
   # benchmarks (references)

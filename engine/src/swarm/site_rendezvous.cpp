@@ -11,6 +11,8 @@ namespace {
 
 constexpr auto kElectionRecheck = std::chrono::milliseconds(500);
 constexpr auto kListedPeersPatience = std::chrono::seconds(3);
+// How often a wait past its end looks again for the listed peers it still waits for.
+constexpr auto kListedRecheck = std::chrono::milliseconds(100);
 // Local discovery announces a swarm when it is added and again 2 s later: machines that join
 // the rendezvous within moments of each other may miss each other's first announce (sent before
 // they listened for it) and meet only at the second. An election waits this much longer than
@@ -41,7 +43,10 @@ bool is_site_metainfo(const peer::Metainfo& meta) {
 
 SiteRendezvous::SiteRendezvous(boost::asio::io_context& io, peer::Session& session,
                                std::vector<std::pair<std::string, std::uint16_t>> listed_peers)
-    : io_(io), session_(session), listed_peers_(std::move(listed_peers)) {}
+    : io_(io),
+      session_(session),
+      listed_peers_(std::move(listed_peers)),
+      opened_(std::chrono::steady_clock::now()) {}
 
 SiteRendezvous::~SiteRendezvous() {
   *alive_ = false;
@@ -155,13 +160,32 @@ void SiteRendezvous::decide(const std::string& sha256, std::uint64_t waiter_id) 
   auto waiter = std::find_if(place.waiters.begin(), place.waiters.end(),
                              [waiter_id](const Waiter& w) { return w.id == waiter_id; });
   if (waiter == place.waiters.end()) return;
-  if (std::chrono::steady_clock::now() >= waiter->deadline) {
+  const auto& banned = banned_[sha256];
+  const auto peers = session_.rendezvous_peers(place.id);
+  if (const auto now = std::chrono::steady_clock::now(); now >= waiter->deadline) {
+    // A short wait (a FOREGROUND job's) is over, but a listed peer was never asked: the peer
+    // session opened moments ago, for this very file, and has not reached it yet (a loaded
+    // machine takes longer than the wait). Or a peer here says it offers: its claim is on its
+    // way. Both get the listed peers' patience; a session older than that counts a listed peer
+    // it has not reached as down, so a dead listed peer costs no file a longer wait.
+    const bool unasked =
+        peers.size() < listed_peers_.size() && now < opened_ + kListedPeersPatience;
+    const bool coming = std::any_of(peers.begin(), peers.end(), [&](const auto& peer) {
+      return peer.offers && !banned.contains(peer.peer_id);
+    });
+    if ((unasked || coming) && now < waiter->listed_until) {
+      if (unasked) {
+        for (const auto& [host, port] : listed_peers_) {
+          session_.connect_rendezvous_peer(place.id, host, port);
+        }
+      }
+      arm(*waiter, sha256, kListedRecheck);
+      return;
+    }
     give_up(sha256, waiter_id);
     return;
   }
-  const auto& banned = banned_[sha256];
   const auto own = rank(sha256, session_.peer_id());
-  const auto peers = session_.rendezvous_peers(place.id);
   if (std::chrono::steady_clock::now() < waiter->elect_after) {
     arm(*waiter, sha256, std::chrono::duration_cast<std::chrono::milliseconds>(kElectionRecheck));
     return;

@@ -60,6 +60,8 @@ class SiteRendezvous {
   std::optional<peer::Metainfo> offered(const std::string& sha256) const;
 
   // The first claim for `sha256` within `wait` (this machine's own offer at once), or nullopt.
+  // A wait that ends while a listed peer is not reached yet (the session opened less than 3 s
+  // ago) or while a peer here says it offers goes on for them, 3 s at most past `wait`.
   // `found` runs once, on the engine thread, never inline. `elect_for`: when nobody offers it
   // within `wait`, keep waiting this long in all while another machine fetches it for the site
   // (or ranks first to); zero: give up after `wait`. nullopt then means: this machine fetches.
@@ -104,6 +106,7 @@ class SiteRendezvous {
   boost::asio::io_context& io_;
   peer::Session& session_;
   std::vector<std::pair<std::string, std::uint16_t>> listed_peers_;
+  std::chrono::steady_clock::time_point opened_;  // with the peer session
   std::map<std::string, Place> places_;
   // Per content: refuted metainfo (v2 info-hashes) and the peers (peer ids) that offered them.
   std::map<std::string, std::set<std::string>> refuted_, banned_;
