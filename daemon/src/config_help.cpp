@@ -53,6 +53,11 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
      "Also serve GET /metrics (Prometheus text) on TCP, and nothing else there: PORT (on "
      "127.0.0.1) or ADDRESS:PORT (an IP address; [::1]:PORT for IPv6); empty = off (the socket "
      "always serves it)"},
+    {"http_listen",
+     "Serve the read-only activity page (GET /: this month's bytes by source, savings, peers, "
+     "cache; machine totals only, no job's URL or path) on TCP: PORT (on 127.0.0.1) or "
+     "ADDRESS:PORT; empty = off (the socket always serves GET /activity, with the caller's "
+     "jobs)"},
     {"proxy",
      "The proxy of jobs whose proxy setting is system (the default), as a URL: http://, "
      "https://, socks5:// or socks5h://, user:password@ allowed (masked when shown); empty: the "
