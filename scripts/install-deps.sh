@@ -12,8 +12,9 @@ packages=(
   # fuzz targets (scripts/fuzz.sh): clang, libFuzzer, llvm-symbolizer for readable reports
   clang-15 libfuzzer-15-dev llvm-15
   # tests (qbittorrent-nox and aria2: stock BitTorrent clients for the interop tests;
-  # prometheus: daemon_metrics_test scrapes swarmcopyd with its own instance)
-  libgtest-dev libgmock-dev nginx-light curl iproute2 qbittorrent-nox aria2 prometheus
+  # prometheus: daemon_metrics_test scrapes swarmcopyd with its own instance; chromium:
+  # daemon_activity_test loads the activity page headless)
+  libgtest-dev libgmock-dev nginx-light curl iproute2 qbittorrent-nox aria2 prometheus chromium
   # the apt method's tests: a Debian repository made in the test (dpkg-deb is in dpkg)
   apt-utils
   # the registry mirror's tests: a registry as the origin, skopeo to push and pull images

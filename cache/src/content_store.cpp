@@ -141,6 +141,7 @@ struct ContentStore::Impl {
   std::uint64_t bytes = 0;
   std::uint64_t hits = 0;
   std::uint64_t misses = 0;
+  std::uint64_t evictions = 0;
 
   std::filesystem::path objects;
   // The current boot; nullopt: unknown, so items are fsynced when added. Set once by open().
@@ -328,6 +329,7 @@ struct ContentStore::Impl {
       auto evicted = evict(key);
       if (!evicted) return std::unexpected(evicted.error());
       freed += *evicted;
+      ++evictions;  // unpinned and present (mutex held): evict removed it
     }
     return freed;
   }
@@ -815,6 +817,7 @@ CacheStats ContentStore::stats() {
   for (const auto& [key, item] : impl_->items) stats.pinned_items += item.pins > 0 ? 1 : 0;
   stats.hits = impl_->hits;
   stats.misses = impl_->misses;
+  stats.evictions = impl_->evictions;
   return stats;
 }
 

@@ -188,46 +188,33 @@ const std::vector<Key>& keys() {
                    return {};
                  },
                  [](const Config& config) { return config.allow_loopback_origins; }});
-    k.push_back({"metrics_listen", false,
-                 [](const std::string& text, Config& config) -> api::Result<void> {
-                   if (text.empty()) {
-                     config.metrics_listen.clear();
+    // metrics_listen, http_listen, registry_mirror_listen: "" (off), PORT (loopback) or
+    // ADDRESS:PORT.
+    const auto listen_key = [&k](std::string name, std::string Config::*member) {
+      k.push_back({name, false,
+                   [name, member](const std::string& text, Config& config) -> api::Result<void> {
+                     if (text.empty()) {
+                       (config.*member).clear();
+                       return {};
+                     }
+                     auto endpoint = parse_listen_endpoint(text);
+                     if (!endpoint) {
+                       return std::unexpected(config_error(
+                           name +
+                           ": expected PORT or ADDRESS:PORT (an IP address, port 1-65535), got "
+                           "\"" +
+                           text + "\""));
+                     }
+                     const bool v6 = endpoint->address.find(':') != std::string::npos;
+                     config.*member = (v6 ? "[" + endpoint->address + "]" : endpoint->address) +
+                                      ":" + std::to_string(endpoint->port);
                      return {};
-                   }
-                   auto endpoint = parse_listen_endpoint(text);
-                   if (!endpoint) {
-                     return std::unexpected(config_error(
-                         "metrics_listen: expected PORT or ADDRESS:PORT (an IP address, port "
-                         "1-65535), got \"" +
-                         text + "\""));
-                   }
-                   const bool v6 = endpoint->address.find(':') != std::string::npos;
-                   config.metrics_listen =
-                       (v6 ? "[" + endpoint->address + "]" : endpoint->address) + ":" +
-                       std::to_string(endpoint->port);
-                   return {};
-                 },
-                 [](const Config& config) { return config.metrics_listen; }});
-    k.push_back({"registry_mirror_listen", false,
-                 [](const std::string& text, Config& config) -> api::Result<void> {
-                   if (text.empty()) {
-                     config.registry_mirror_listen.clear();
-                     return {};
-                   }
-                   auto endpoint = parse_listen_endpoint(text);
-                   if (!endpoint) {
-                     return std::unexpected(config_error(
-                         "registry_mirror_listen: expected PORT or ADDRESS:PORT (an IP address, "
-                         "port 1-65535), got \"" +
-                         text + "\""));
-                   }
-                   const bool v6 = endpoint->address.find(':') != std::string::npos;
-                   config.registry_mirror_listen =
-                       (v6 ? "[" + endpoint->address + "]" : endpoint->address) + ":" +
-                       std::to_string(endpoint->port);
-                   return {};
-                 },
-                 [](const Config& config) { return config.registry_mirror_listen; }});
+                   },
+                   [member](const Config& config) { return config.*member; }});
+    };
+    listen_key("metrics_listen", &Config::metrics_listen);
+    listen_key("http_listen", &Config::http_listen);
+    listen_key("registry_mirror_listen", &Config::registry_mirror_listen);
     k.push_back({"registry_upstream", false,
                  [](const std::string& text, Config& config) -> api::Result<void> {
                    auto upstreams = registry::parse_upstreams(text);

@@ -69,6 +69,9 @@ struct Config {
   // serves requests without containerd's ?ns=). A listener needs at least one upstream.
   std::string registry_mirror_listen;
   std::string registry_upstream;
+  // The read-only activity page (GET /, machine totals only) on TCP, as metrics_listen: ""
+  // (off), PORT (loopback) or ADDRESS:PORT. The socket serves GET /activity always.
+  std::string http_listen;
   // The proxy of jobs whose proxy setting is `system` (EngineOptions::proxy): a URL, empty for
   // the environment's (the systemd unit passes none); and the hosts they reach directly.
   std::string proxy;
@@ -86,8 +89,9 @@ struct Config {
   std::string log_level = "info";
 };
 
-// metrics_listen's value as an address and a port; nullopt when malformed. "PORT" alone is
-// 127.0.0.1:PORT: a TCP listener has no uid to check, so it faces outward only when asked to.
+// metrics_listen's and http_listen's value as an address and a port; nullopt when malformed. "PORT"
+// alone is 127.0.0.1:PORT: a TCP listener has no uid to check, so it faces outward only when asked
+// to.
 struct ListenEndpoint {
   std::string address;  // an IPv4 or IPv6 literal, without brackets
   std::uint16_t port = 0;

@@ -53,6 +53,11 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
      "Also serve GET /metrics (Prometheus text) on TCP, and nothing else there: PORT (on "
      "127.0.0.1) or ADDRESS:PORT (an IP address; [::1]:PORT for IPv6); empty = off (the socket "
      "always serves it)"},
+    {"http_listen",
+     "Serve the read-only activity page (GET /: this month's bytes by source, savings, peers, "
+     "cache; machine totals only, no job's URL or path) on TCP: PORT (on 127.0.0.1) or "
+     "ADDRESS:PORT; empty = off (the socket always serves GET /activity, with the caller's "
+     "jobs)"},
     {"registry_mirror_listen",
      "Serve a pull-through mirror of the OCI distribution API (container images) on TCP: PORT "
      "(on 127.0.0.1) or ADDRESS:PORT (an IP address); blobs come through the swarm; empty = off"},

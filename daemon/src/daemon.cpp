@@ -17,11 +17,11 @@
 #include <thread>
 #include <vector>
 
+#include "activity_routes.h"
 #include "cache_routes.h"
 #include "event_hub.h"
 #include "job_routes.h"
 #include "metrics.h"
-#include "metrics_listener.h"
 #include "metrics_routes.h"
 #include "metrics_store.h"
 #include "rate_limiter.h"
@@ -33,6 +33,7 @@
 #include "swarmcopy/engine/service.h"
 #include "swarmcopy/registry/mirror.h"
 #include "systemd_notify.h"
+#include "tcp_listener.h"
 
 #ifndef SWARMCOPY_VERSION
 #define SWARMCOPY_VERSION "0.0.0"
@@ -248,21 +249,40 @@ int run_daemon(const DaemonArgs& args) {
   add_job_routes(router, service, args.mode, SWARMCOPY_VERSION);
   add_cache_routes(router, service, ::getuid());
   add_metrics_routes(router, service, metrics);
-  MetricsListener metrics_listener(
-      io, handlers, [service, metrics] { return scrape_metrics(*service, *metrics); });
-  if (!config.metrics_listen.empty()) {
+  add_activity_routes(router, service, metrics);
+  // TCP has no uid: each listener serves machine totals only (no viewer for the page).
+  TcpListener metrics_listener(
+      io, handlers, "metrics_listen",
+      {{"/metrics", {std::string(PrometheusText::kContentType), [service, metrics] {
+                       return scrape_metrics(*service, *metrics);
+                     }}}});
+  const auto page = [service, metrics] { return activity_page(*service, *metrics, std::nullopt); };
+  TcpListener http_listener(io, handlers, "http_listen",
+                            {{"/", {std::string(kHtmlContentType), page}},
+                             {"/activity", {std::string(kHtmlContentType), page}}});
+  const auto start_listener = [&](TcpListener& listener, const std::string& key,
+                                  const std::string& value,
+                                  const std::string& what) -> api::Result<void> {
+    if (value.empty()) return {};
     // The config checked it; a value that no longer parses is a bug, refused all the same.
-    const auto endpoint = parse_listen_endpoint(config.metrics_listen);
-    auto bound = endpoint ? metrics_listener.listen(*endpoint)
-                          : api::Result<void>(std::unexpected(caller_error(
-                                api::ErrorKind::kInvalidArgument, "metrics_listen: malformed")));
-    if (!bound) {
+    const auto endpoint = parse_listen_endpoint(value);
+    if (!endpoint) {
+      return std::unexpected(
+          caller_error(api::ErrorKind::kInvalidArgument, key + ": malformed: " + value));
+    }
+    if (auto bound = listener.listen(*endpoint); !bound) return bound;
+    listener.start();
+    spdlog::info("serving {} on {}", what, value);
+    return {};
+  };
+  for (const auto& started :
+       {start_listener(metrics_listener, "metrics_listen", config.metrics_listen, "/metrics"),
+        start_listener(http_listener, "http_listen", config.http_listen, "the activity page")}) {
+    if (!started) {
       server.stop();
       service->shutdown();
-      return fail(bound.error().describe());
+      return fail(started.error().describe());
     }
-    metrics_listener.start();
-    spdlog::info("serving /metrics on {}", config.metrics_listen);
   }
 
   // The registry mirror: its blobs are jobs of this engine (registry_blobs.h).
@@ -271,6 +291,7 @@ int run_daemon(const DaemonArgs& args) {
     auto started = start_registry_mirror(config, io, service);
     if (!started) {
       metrics_listener.stop();
+      http_listener.stop();
       server.stop();
       service->shutdown();
       return fail(started.error());
@@ -347,6 +368,7 @@ int run_daemon(const DaemonArgs& args) {
         config.proxy = running.proxy;
         config.no_proxy = running.no_proxy;
         config.metrics_listen = running.metrics_listen;
+        config.http_listen = running.http_listen;
         config.registry_mirror_listen = running.registry_mirror_listen;
         config.registry_upstream = running.registry_upstream;
         apply_reloadable(config, limits, limiter);
@@ -372,6 +394,7 @@ int run_daemon(const DaemonArgs& args) {
   systemd_notify("STOPPING=1");
   server.stop();
   metrics_listener.stop();
+  http_listener.stop();
   if (registry_mirror) registry_mirror->stop();
   (void)observe_cache(*service, *metrics);
   // Transfers stop and sync; handlers still running get kUnavailable (503) from here on.

@@ -38,6 +38,8 @@ constexpr Family kCounters[] = {
      "Failures that put a job in ERROR, by the error's kind and context (job-model.md)", true},
     {"swarmcopy_cache_hits_total", "Content cache lookups that found the content", false},
     {"swarmcopy_cache_misses_total", "Content cache lookups that did not", false},
+    {"swarmcopy_cache_evictions_total",
+     "Content cache items removed to keep within its size and age limits", false},
 };
 
 std::string series_key(const std::string& name, const Labels& labels) {
@@ -103,14 +105,17 @@ void Metrics::on_event(const engine::JobEvent& event) {
   }
 }
 
-void Metrics::observe_cache(std::uint64_t hits, std::uint64_t misses) {
+void Metrics::observe_cache(std::uint64_t hits, std::uint64_t misses, std::uint64_t evictions) {
   std::lock_guard lock(mutex_);
   // Below the last value: the cache was opened again (counts from 0).
-  add("swarmcopy_cache_hits_total", {}, hits >= cache_hits_seen_ ? hits - cache_hits_seen_ : hits);
-  add("swarmcopy_cache_misses_total", {},
-      misses >= cache_misses_seen_ ? misses - cache_misses_seen_ : misses);
-  cache_hits_seen_ = hits;
-  cache_misses_seen_ = misses;
+  const auto increase = [](std::uint64_t now, std::uint64_t& seen) {
+    const auto added = now >= seen ? now - seen : now;
+    seen = now;
+    return added;
+  };
+  add("swarmcopy_cache_hits_total", {}, increase(hits, cache_hits_seen_));
+  add("swarmcopy_cache_misses_total", {}, increase(misses, cache_misses_seen_));
+  add("swarmcopy_cache_evictions_total", {}, increase(evictions, cache_evictions_seen_));
 }
 
 api::Result<void> Metrics::checkpoint() {

@@ -56,9 +56,9 @@ class Metrics {
       std::unique_ptr<MetricsStore> store, Now now = [] { return api::Clock::now(); });
 
   void on_event(const engine::JobEvent& event);
-  // The cache's hits and misses since it was opened (CacheStats): the increase since the last
-  // call is added to the persisted counters.
-  void observe_cache(std::uint64_t hits, std::uint64_t misses);
+  // The cache's hits, misses and evictions since it was opened (CacheStats): the increase since
+  // the last call is added to the persisted counters.
+  void observe_cache(std::uint64_t hits, std::uint64_t misses, std::uint64_t evictions);
 
   // Writes the state to the store (a no-op without one).
   api::Result<void> checkpoint();
@@ -80,6 +80,7 @@ class Metrics {
   Now now_;
   std::uint64_t cache_hits_seen_ = 0;
   std::uint64_t cache_misses_seen_ = 0;
+  std::uint64_t cache_evictions_seen_ = 0;
 };
 
 // CPU seconds (user + system) and resident bytes of this process, from /proc/self.

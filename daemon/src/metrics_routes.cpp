@@ -72,7 +72,7 @@ Reply traffic(const RouteRequest& request, Metrics& metrics) {
 std::optional<api::CacheStats> observe_cache(engine::Service& service, Metrics& metrics) {
   auto stats = service.cache_admin(kMachine)->stats();
   if (!stats) return std::nullopt;  // disabled, or the engine is stopping
-  metrics.observe_cache(stats->hits, stats->misses);
+  metrics.observe_cache(stats->hits, stats->misses, stats->evictions);
   return *stats;
 }
 

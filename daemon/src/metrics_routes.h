@@ -15,7 +15,7 @@
 
 namespace swarmcopy::daemon {
 
-// Feeds the cache's hit and miss counts to `metrics`; the cache's stats, nullopt when the
+// Feeds the cache's hit, miss and eviction counts to `metrics`; the cache's stats, nullopt when the
 // cache is disabled or the engine stopped.
 std::optional<api::CacheStats> observe_cache(engine::Service& service, Metrics& metrics);
 

@@ -7,8 +7,8 @@ namespace {
 
 api::CacheStats stats_of(cache::ContentStore& store) {
   const auto stats = store.stats();
-  return api::CacheStats{store.dir(),        stats.items, stats.bytes, stats.max_bytes,
-                         stats.pinned_items, stats.hits,  stats.misses};
+  return api::CacheStats{store.dir(),        stats.items, stats.bytes,  stats.max_bytes,
+                         stats.pinned_items, stats.hits,  stats.misses, stats.evictions};
 }
 
 }  // namespace

@@ -131,9 +131,10 @@ class DaemonMetricsTest : public ::testing::Test {
     return response.value_or(HttpResponse{});
   }
 
-  // f.bin to out/NAME, verified (so it is cached), http-only, at most `rate` bytes/s (0: no
-  // limit); the job when TRANSFERRED.
-  json download(const std::string& name, std::uint64_t rate = 0) {
+  // www/FILE (f.bin unless said) to out/NAME, verified (so it is cached), http-only, at most
+  // `rate` bytes/s (0: no limit); the job when TRANSFERRED.
+  json download(const std::string& name, std::uint64_t rate = 0, const std::string& file = "f.bin",
+                const std::string& sha = {}) {
     const auto created = call("POST", "/v1/jobs", json{{"name", name}}.dump());
     EXPECT_EQ(created.status, 201) << created.body;
     const std::string id = created.json().value("id", "");
@@ -142,9 +143,9 @@ class DaemonMetricsTest : public ::testing::Test {
                 200);
     }
     const json files = {{"files",
-                         {{{"url", nginx_->url("f.bin")},
+                         {{{"url", nginx_->url(file)},
                            {"path", (dir_.path() / "out" / name).string()},
-                           {"sha256", sha_},
+                           {"sha256", sha.empty() ? sha_ : sha},
                            {"mode", "http-only"}}}}};
     EXPECT_EQ(call("POST", "/v1/jobs/" + id + "/files", files.dump()).status, 200);
     EXPECT_EQ(call("POST", "/v1/jobs/" + id + "/resume").status, 200);
@@ -313,6 +314,27 @@ TEST_F(DaemonMetricsTest, CountersSurviveKillAndCleanRestart) {
   EXPECT_EQ(sample_value(text, kCache).value_or(0), static_cast<double>(cache)) << text;
   EXPECT_EQ(sample_value(text, "swarmcopy_saved_bytes_total"), static_cast<double>(cache));
   EXPECT_EQ(sample_value(text, R"(swarmcopy_files_completed_total{mode="http-only"})"), 2.0);
+}
+
+TEST_F(DaemonMetricsTest, CacheEvictionsAreCounted) {
+  // Room for one 6 MiB file: the second one's arrival evicts the first.
+  start_daemon({"--cache-max-bytes", std::to_string(8 << 20)});
+  auto other = write_test_file(dir_.path() / "www" / "g.bin", kSize, 16);
+  ASSERT_TRUE(other) << other.error();
+  download("a");
+  auto text = metrics_text();
+  EXPECT_EQ(sample_value(text, "swarmcopy_cache_evictions_total"), 0.0) << text;
+  EXPECT_EQ(sample_value(text, "swarmcopy_cache_items"), 1.0) << text;
+  download("b", 0, "g.bin", *other);
+  text = metrics_text();
+  EXPECT_EQ(sample_value(text, "swarmcopy_cache_evictions_total"), 1.0) << text;
+  EXPECT_EQ(sample_value(text, "swarmcopy_cache_items"), 1.0) << text;
+  // Persisted as the other counters: a clean restart keeps it.
+  EXPECT_EQ(daemon_->stop(), 0);
+  daemon_.reset();
+  start_daemon({"--cache-max-bytes", std::to_string(8 << 20)});
+  text = metrics_text();
+  EXPECT_EQ(sample_value(text, "swarmcopy_cache_evictions_total"), 1.0) << text;
 }
 
 TEST_F(DaemonMetricsTest, StatusShowsBothDownloadsAndTheSavingsRatio) {

@@ -172,6 +172,7 @@ TEST_F(ContentStoreTest, EvictsTheLeastRecentlyUsedOverTheSizeLimit) {
   EXPECT_TRUE(*store->acquire("a"));
   EXPECT_TRUE(*store->acquire("d"));
   EXPECT_LE(store->stats().bytes, 3000u);
+  EXPECT_EQ(store->stats().evictions, 1u);
   EXPECT_FALSE(fs::exists(dir_ / "cache" / "objects" / "b"));
 }
 
@@ -195,6 +196,7 @@ TEST_F(ContentStoreTest, ItemsPastTheAgeLimitArePruned) {
   auto store = open({1 << 20, std::chrono::seconds(0)});
   insert(*store, "a", "x");  // inserted, then pruned at once: nothing may be older than 0 s
   EXPECT_EQ(store->stats().items, 0u);
+  EXPECT_EQ(store->stats().evictions, 1u);
 }
 
 TEST_F(ContentStoreTest, AnItemLargerThanTheWholeCacheIsNotKept) {

@@ -101,6 +101,23 @@ TEST(ConfigTest, MetricsListenIsOffByDefaultAndLoopbackWhenOnlyAPortIsGiven) {
   }
 }
 
+TEST(ConfigTest, HttpListenIsOffByDefaultAndLoopbackWhenOnlyAPortIsGiven) {
+  Config config = default_config(DaemonMode::kSystem);
+  EXPECT_TRUE(config.http_listen.empty());
+  ASSERT_TRUE(apply_values({{"http_listen", "9478"}}, config));
+  EXPECT_EQ(config.http_listen, "127.0.0.1:9478");
+  ASSERT_TRUE(apply_values({{"http_listen", "[::1]:9478"}}, config));
+  EXPECT_EQ(config.http_listen, "[::1]:9478");
+  EXPECT_TRUE(config.metrics_listen.empty());  // the two keys are apart
+  ASSERT_TRUE(apply_values({{"http_listen", ""}}, config));
+  EXPECT_TRUE(config.http_listen.empty());
+  for (const char* bad : {"0", "localhost:9478", "x"}) {
+    auto applied = apply_values({{"http_listen", bad}}, config);
+    ASSERT_FALSE(applied) << bad;
+    EXPECT_TRUE(applied.error().message.starts_with("http_listen: ")) << bad;
+  }
+}
+
 // Sets an environment variable for a scope and puts the old value back.
 class ScopedEnv {
  public:

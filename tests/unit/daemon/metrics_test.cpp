@@ -113,12 +113,13 @@ TEST(MetricsTest, ACompletedFileCountsBySourceAndModeWithoutItsUrlOrPath) {
 TEST(MetricsTest, CacheCountsAddOnlyTheirIncrease) {
   auto metrics = Metrics::open(nullptr);
   ASSERT_TRUE(metrics);
-  (*metrics)->observe_cache(3, 1);
-  (*metrics)->observe_cache(5, 1);
-  (*metrics)->observe_cache(2, 0);  // the cache opened again: counts from 0
+  (*metrics)->observe_cache(3, 1, 0);
+  (*metrics)->observe_cache(5, 1, 2);
+  (*metrics)->observe_cache(2, 0, 1);  // the cache opened again: counts from 0
   const auto state = (*metrics)->state();
   EXPECT_EQ(state.counters.at("swarmcopy_cache_hits_total"), 7u);
   EXPECT_EQ(state.counters.at("swarmcopy_cache_misses_total"), 1u);
+  EXPECT_EQ(state.counters.at("swarmcopy_cache_evictions_total"), 3u);
 }
 
 TEST(CounterStateTest, HistoryKeepsFourHundredDays) {

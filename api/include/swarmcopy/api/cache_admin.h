@@ -35,6 +35,9 @@ struct CacheStats {
   std::uint64_t pinned_items = 0;
   std::uint64_t hits = 0;    // since the cache was opened
   std::uint64_t misses = 0;  // since the cache was opened
+  // Items removed to keep within the size and age limits, since the cache was opened (not
+  // those a clear or a failed check removed).
+  std::uint64_t evictions = 0;
 };
 
 struct CacheCleanup {

@@ -76,6 +76,8 @@ struct CacheStats {
   std::uint64_t pinned_items = 0;
   std::uint64_t hits = 0;    // since open
   std::uint64_t misses = 0;  // since open
+  // Items removed by the size and age limits (prune), since open.
+  std::uint64_t evictions = 0;
 };
 
 class ContentStore;

@@ -1,4 +1,4 @@
-#include "metrics_listener.h"
+#include "tcp_listener.h"
 
 #include <spdlog/spdlog.h>
 
@@ -15,8 +15,6 @@
 #include <chrono>
 #include <utility>
 
-#include "prometheus_text.h"
-
 namespace swarmcopy::daemon {
 namespace {
 
@@ -29,12 +27,17 @@ constexpr std::chrono::seconds kExchangeDeadline{10};
 
 }  // namespace
 
-struct MetricsListener::State {
-  State(asio::io_context& io, asio::thread_pool& handlers, Scrape scrape)
-      : io(io), handlers(handlers), scrape(std::move(scrape)), acceptor(asio::make_strand(io)) {}
+struct TcpListener::State {
+  State(asio::io_context& io, asio::thread_pool& handlers, std::string name, Pages pages)
+      : io(io),
+        handlers(handlers),
+        name(std::move(name)),
+        pages(std::move(pages)),
+        acceptor(asio::make_strand(io)) {}
   asio::io_context& io;
   asio::thread_pool& handlers;
-  Scrape scrape;
+  const std::string name;
+  const Pages pages;
   tcp::acceptor acceptor;
   std::atomic<int> connections{0};
   std::atomic<bool> stopped{false};
@@ -45,7 +48,7 @@ namespace {
 // One connection: read a request, answer, close. Keeps itself alive through its handlers.
 class Exchange : public std::enable_shared_from_this<Exchange> {
  public:
-  Exchange(tcp::socket socket, std::shared_ptr<MetricsListener::State> state)
+  Exchange(tcp::socket socket, std::shared_ptr<TcpListener::State> state)
       : stream_(std::move(socket)), state_(std::move(state)) {}
   ~Exchange() { --state_->connections; }
 
@@ -64,19 +67,21 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     const auto& request = parser_.get();
     std::string target(request.target());
     if (const auto query = target.find('?'); query != std::string::npos) target.resize(query);
-    if (target != "/metrics") {
-      respond(http::status::not_found, "only /metrics is served here\n", "text/plain");
+    const auto page = state_->pages.find(target);
+    if (page == state_->pages.end()) {
+      respond(http::status::not_found, "not served here\n", "text/plain");
       return;
     }
     if (request.method() != http::verb::get && request.method() != http::verb::head) {
-      respond(http::status::method_not_allowed, "GET /metrics only\n", "text/plain");
+      respond(http::status::method_not_allowed, "GET only\n", "text/plain");
       return;
     }
-    // The scrape asks the engine: off the I/O threads, as every route.
-    asio::post(state_->handlers, [self = shared_from_this()] {
-      std::string body = self->state_->scrape();
-      asio::post(self->stream_.get_executor(), [self, body = std::move(body)]() mutable {
-        self->respond(http::status::ok, std::move(body), std::string(PrometheusText::kContentType));
+    // Rendering asks the engine: off the I/O threads, as every route. The page lives as long as
+    // the state, which this exchange holds.
+    asio::post(state_->handlers, [self = shared_from_this(), page = &page->second] {
+      std::string body = page->render();
+      asio::post(self->stream_.get_executor(), [self, page, body = std::move(body)]() mutable {
+        self->respond(http::status::ok, std::move(body), page->content_type);
       });
     });
   }
@@ -98,20 +103,20 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
   beast::tcp_stream stream_;
-  std::shared_ptr<MetricsListener::State> state_;
+  std::shared_ptr<TcpListener::State> state_;
   beast::flat_buffer buffer_;
   http::request_parser<http::empty_body> parser_;
   http::response<http::string_body> response_;
 };
 
-void accept_next(const std::shared_ptr<MetricsListener::State>& state);
+void accept_next(const std::shared_ptr<TcpListener::State>& state);
 
-void on_accept(const std::shared_ptr<MetricsListener::State>& state, beast::error_code ec,
+void on_accept(const std::shared_ptr<TcpListener::State>& state, beast::error_code ec,
                tcp::socket socket) {
   if (ec == asio::error::operation_aborted || state->stopped) return;
   if (ec) {
     // Out of descriptors, most likely: pause rather than spin, as the socket's server does.
-    spdlog::warn("metrics listener: accept: {}", ec.message());
+    spdlog::warn("{}: accept: {}", state->name, ec.message());
     auto timer = std::make_shared<asio::steady_timer>(state->acceptor.get_executor(),
                                                       std::chrono::milliseconds(50));
     timer->async_wait([state, timer](beast::error_code) {
@@ -119,7 +124,7 @@ void on_accept(const std::shared_ptr<MetricsListener::State>& state, beast::erro
     });
     return;
   }
-  if (++state->connections > MetricsListener::kMaxConnections) {
+  if (++state->connections > TcpListener::kMaxConnections) {
     --state->connections;
     beast::error_code ignored;
     socket.close(ignored);
@@ -129,7 +134,7 @@ void on_accept(const std::shared_ptr<MetricsListener::State>& state, beast::erro
   accept_next(state);
 }
 
-void accept_next(const std::shared_ptr<MetricsListener::State>& state) {
+void accept_next(const std::shared_ptr<TcpListener::State>& state) {
   state->acceptor.async_accept(asio::make_strand(state->io),
                                [state](beast::error_code ec, tcp::socket socket) {
                                  on_accept(state, ec, std::move(socket));
@@ -138,16 +143,17 @@ void accept_next(const std::shared_ptr<MetricsListener::State>& state) {
 
 }  // namespace
 
-MetricsListener::MetricsListener(asio::io_context& io, asio::thread_pool& handlers, Scrape scrape)
-    : state_(std::make_shared<State>(io, handlers, std::move(scrape))) {}
+TcpListener::TcpListener(asio::io_context& io, asio::thread_pool& handlers, std::string name,
+                         Pages pages)
+    : state_(std::make_shared<State>(io, handlers, std::move(name), std::move(pages))) {}
 
-MetricsListener::~MetricsListener() { stop(); }
+TcpListener::~TcpListener() { stop(); }
 
-api::Result<void> MetricsListener::listen(const ListenEndpoint& endpoint) {
+api::Result<void> TcpListener::listen(const ListenEndpoint& endpoint) {
   auto failed = [&](const boost::system::error_code& ec) {
     return std::unexpected(api::Error{api::ErrorContext::kGeneralTransport,
                                       api::ErrorKind::kInvalidArgument, ec.value(),
-                                      "metrics_listen " + endpoint.address + ":" +
+                                      state_->name + " " + endpoint.address + ":" +
                                           std::to_string(endpoint.port) + ": " + ec.message(),
                                       "", api::Protocol::kHttp});
   };
@@ -163,17 +169,17 @@ api::Result<void> MetricsListener::listen(const ListenEndpoint& endpoint) {
   return {};
 }
 
-std::uint16_t MetricsListener::port() const {
+std::uint16_t TcpListener::port() const {
   boost::system::error_code ec;
   const auto local = state_->acceptor.local_endpoint(ec);
   return ec ? 0 : local.port();
 }
 
-void MetricsListener::start() {
+void TcpListener::start() {
   asio::post(state_->acceptor.get_executor(), [state = state_] { accept_next(state); });
 }
 
-void MetricsListener::stop() {
+void TcpListener::stop() {
   if (state_->stopped.exchange(true)) return;
   auto state = state_;
   asio::post(state->acceptor.get_executor(), [state] {
