@@ -150,6 +150,7 @@ void SwarmTransfer::on_joined(api::Result<std::shared_ptr<SwarmHub::Lease>> leas
     // Another job is fetching the same content: its result comes through the cache.
     spdlog::debug("{}: another job fills this content; waiting for it", file_.url);
     following_ = true;
+    if (finished_before_join_) on_swarm_finished();  // its finish was heard before the join
     return;
   }
   start_filling();
@@ -546,6 +547,13 @@ void SwarmTransfer::on_hash_failed(std::uint32_t piece) {
 
 void SwarmTransfer::on_swarm_finished() {
   if (complete_ || finished_) return;
+  if (!lease_) {
+    // Another job's swarm of the same content finished while this one's join was still posted
+    // (a resumed job and a new one in one home, lab round 2: a segfault on lease_ here). The
+    // join decides what that means for us (see on_joined).
+    finished_before_join_ = true;
+    return;
+  }
   complete_ = true;
   spdlog::debug("{}: every piece verified; copying it out of the cache", file_.url);
   // libtorrent's status can say "complete" before the last piece_finished alerts are drained

@@ -150,6 +150,7 @@ class SwarmTransfer {
   std::uint32_t origin_hash_failures_ = 0;
   std::optional<peer::MetainfoClaim> claim_;  // the metadata came from this peer
   bool claim_refuted_ = false;
+  bool finished_before_join_ = false;  // the swarm's finish came before on_joined
   // Direct mode: while no peer is connected, origin pieces are checked (against the v2 piece
   // layer, peer::piece_matches) and written into the cache item by us, on the pool — several
   // times faster than handing them to libtorrent, which hashes again and copies
