@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon_test_env.h"
+#include "loopback/loopback_peers.h"
 #include "recording_callback.h"
 #include "swarmcopy/client/remote_manager.h"
 #include "swarmcopy/engine/local_manager.h"
@@ -230,6 +231,7 @@ class ContractTest : public ::testing::TestWithParam<Backend> {
     if (backend == Backend::kEmbedded) {
       engine::EngineOptions options;
       options.min_retry_delay = 200ms;
+      keep_peers_on_loopback(options.peer);
       auto manager = engine::open_local(env_.dir() / ("engine-" + name), options);
       EXPECT_TRUE(manager) << manager.error().describe();
       return manager.value_or(nullptr);

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/daemon_process.h"
+#include "loopback/loopback_peers.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
 #include "test_dir/test_dir.h"
@@ -44,6 +45,8 @@ class DaemonTestEnv {
     options.home = dir_ / "home";  // HOME, XDG dirs of its own: no user config is read
     // No request rate limit and quick retries.
     options.args = {"--user", "--requests-per-second", "0", "--min-retry-delay-ms", "200"};
+    const auto loopback = loopback_daemon_peer_args();
+    options.args.insert(options.args.end(), loopback.begin(), loopback.end());
     options.args.insert(options.args.end(), extra_args.begin(), extra_args.end());
     auto daemon = DaemonProcess::start(options);
     if (!daemon) return ::testing::AssertionFailure() << daemon.error();

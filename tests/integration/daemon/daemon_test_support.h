@@ -15,13 +15,15 @@
 
 #include "daemon/daemon_process.h"
 #include "http_connection.h"
+#include "loopback/loopback_peers.h"
 #include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 
 // A daemon in `dir`: socket dir/d.sock, state dir/state, log dir/daemon.log, short retry and
-// checkpoint intervals, no request rate limit unless `args` sets one, and every user's jobs may
-// fetch from loopback (the tests' origins are there; daemon_security_test checks the default).
+// checkpoint intervals, no request rate limit unless `args` sets one, every user's jobs may
+// fetch from loopback (the tests' origins are there; daemon_security_test checks the default),
+// and its peers on loopback (loopback_peers.h; `args` may name others).
 inline DaemonOptions daemon_options(const std::filesystem::path& dir,
                                     std::vector<std::string> args = {}) {
   DaemonOptions options;
@@ -38,6 +40,8 @@ inline DaemonOptions daemon_options(const std::filesystem::path& dir,
                   "debug",
                   "--allow-loopback-origins",
                   "all"};
+  const auto loopback = loopback_daemon_peer_args();
+  options.args.insert(options.args.end(), loopback.begin(), loopback.end());
   options.args.insert(options.args.end(), args.begin(), args.end());
   return options;
 }

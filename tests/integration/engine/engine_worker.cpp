@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "loopback/loopback_peers.h"
 #include "swarmcopy/engine/local_manager.h"
 
 namespace {
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   engine::EngineOptions options;
   options.checkpoint_interval = std::chrono::milliseconds(100);
   options.min_retry_delay = std::chrono::milliseconds(100);
+  swarmcopy::test::keep_peers_on_loopback(options.peer);
   auto manager = engine::open_local(argv[1], options);
   if (!manager) {
     std::fprintf(stderr, "engine_worker: %s\n", manager.error().describe().c_str());

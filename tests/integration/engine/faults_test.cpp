@@ -14,6 +14,7 @@
 
 #include "fault_server/fault_server.h"
 #include "job_waiter.h"
+#include "loopback/loopback_peers.h"
 #include "nginx/test_files.h"
 #include "swarmcopy/engine/local_manager.h"
 #include "test_dir/test_dir.h"
@@ -42,6 +43,7 @@ class FaultsTest : public ::testing::Test {
     options_.checkpoint_interval = 50ms;
     options_.stall_timeout = 1s;
     options_.connect_timeout = 5s;
+    keep_peers_on_loopback(options_.peer);
   }
 
   std::shared_ptr<api::Job> start(const std::string& path, std::chrono::seconds no_progress = 60s) {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "job_waiter.h"
+#include "loopback/loopback_peers.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
 #include "swarmcopy/engine/local_manager.h"
@@ -33,6 +34,7 @@ engine::EngineOptions fast_options() {
   options.min_retry_delay = 50ms;
   options.max_retry_delay = 200ms;
   options.checkpoint_interval = 50ms;
+  keep_peers_on_loopback(options.peer);
   return options;
 }
 

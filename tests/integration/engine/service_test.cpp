@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "job_waiter.h"
+#include "loopback/loopback_peers.h"
 #include "nginx/nginx_server.h"
 #include "nginx/test_files.h"
 #include "test_dir/test_dir.h"
@@ -31,6 +32,7 @@ class ServiceTest : public ::testing::Test {
     engine::EngineOptions options;
     options.max_jobs_per_user = 3;
     options.checkpoint_interval = 50ms;
+    keep_peers_on_loopback(options.peer);
     auto service = engine::open_service(state_.path(), options);
     ASSERT_TRUE(service) << service.error().describe();
     service_ = *service;

@@ -9,6 +9,7 @@
 
 #include "fault_server/fault_server.h"
 #include "job_waiter.h"
+#include "loopback/loopback_peers.h"
 #include "swarmcopy/engine/local_manager.h"
 #include "test_dir/test_dir.h"
 
@@ -149,6 +150,7 @@ class StateTableTest : public ::testing::Test {
     options.min_retry_delay = 3600s;
     options.max_retry_delay = 3600s;
     options.checkpoint_interval = 10ms;
+    keep_peers_on_loopback(options.peer);
     manager_ = *engine::open_local(state_.path(), options);
   }
 

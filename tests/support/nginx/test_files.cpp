@@ -2,7 +2,10 @@
 
 #include <openssl/evp.h>
 
+#include <unistd.h>
+
 #include <array>
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <vector>
@@ -54,6 +57,17 @@ std::uint64_t next_random(std::uint64_t& state) {
 
 constexpr std::size_t kChunk = 1 << 20;
 
+// This process's salt (see the header): its id and the time it first wrote a file, mixed.
+std::uint64_t process_salt() {
+  static const std::uint64_t salt = [] {
+    std::uint64_t state =
+        (static_cast<std::uint64_t>(::getpid()) << 40) ^
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    return next_random(state);
+  }();
+  return salt;
+}
+
 }  // namespace
 
 std::expected<std::string, std::string> write_test_file(const std::filesystem::path& path,
@@ -62,7 +76,7 @@ std::expected<std::string, std::string> write_test_file(const std::filesystem::p
   if (!out) return std::unexpected("cannot create " + path.string());
   Sha256 hash;
   std::vector<char> chunk(kChunk);
-  std::uint64_t state = seed;
+  std::uint64_t state = seed ^ process_salt();
   for (std::uint64_t left = size; left > 0;) {
     const std::size_t n = left < kChunk ? static_cast<std::size_t>(left) : kChunk;
     for (std::size_t i = 0; i < n; i += 8) {

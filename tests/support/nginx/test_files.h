@@ -1,6 +1,10 @@
-// Test data: files of a given size with deterministic pseudo-random content (the same seed and
-// size always give the same bytes, incompressible, so no layer can cheat by compressing), and
-// their SHA-256 (OpenSSL EVP). Any thread.
+// Test data: files of a given size with pseudo-random content (incompressible, so no layer can
+// cheat by compressing), and their SHA-256 (OpenSSL EVP). Any thread.
+//
+// Within one process the same seed and size always give the same bytes (two origins of one
+// test serve the same content). Two processes never do: the bytes are salted with the process
+// id and its start time, because tests run side by side and two of them holding the same
+// content would swarm with each other (a test counting its origin's bytes then fails).
 #pragma once
 
 #include <cstdint>
