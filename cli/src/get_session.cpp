@@ -12,6 +12,7 @@
 #include "daemon_discovery.h"
 #include "error_text.h"
 #include "exit_code.h"
+#include "home_history.h"
 #include "job_finder.h"
 #include "printable.h"
 #include "repeat_limiter.h"
@@ -226,6 +227,8 @@ int GetSession::wait_for_job() {
     switch (info->state) {
       case api::JobState::kTransferred: {
         bar_.finish();
+        // This process's engine did the work (a daemon keeps its own history).
+        if (!request_.daemon) record_in_home_history(request_.home, *info);
         if (auto completed = job_->complete(); !completed) return fail(completed.error());
         auto final_info = job_->info();
         if (!final_info) return fail(final_info.error(), Cleanup::kLeaveJob);
@@ -234,6 +237,7 @@ int GetSession::wait_for_job() {
       case api::JobState::kAcknowledged:
         return succeed(*info);
       case api::JobState::kError:
+        if (!request_.daemon) record_in_home_history(request_.home, *info);
         return fail(info->error.value_or(local_error("the job failed without an error")));
       case api::JobState::kCancelled:
         return fail(local_error("the job was cancelled by another client"), Cleanup::kLeaveJob);

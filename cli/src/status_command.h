@@ -1,8 +1,9 @@
-// StatusCommand: `swarmcopy status [--json] [--days N] [--socket PATH]` — where this machine's
-// downloads came from per UTC day (origin, peers, cache) and what it uploaded, with the totals
-// and the savings ratio ((peers + cache) / received), like Delivery Optimization's
+// StatusCommand: `swarmcopy status [--json] [--days N] [--socket PATH | --home DIR]` — where this
+// machine's downloads came from per UTC day (origin, peers, cache) and what it uploaded, with the
+// totals and the savings ratio ((peers + cache) / received), like Delivery Optimization's
 // Get-DeliveryOptimizationPerfSnap. Asks the daemon (GET /v1/traffic; found as daemon_discovery.h
-// says, never started): the daemon keeps the history. Main thread.
+// says, never started): the daemon keeps the history; or, with --home DIR, reads DIR's own
+// (home_history.h). Main thread.
 #pragma once
 
 #include <string>
@@ -25,6 +26,7 @@ class StatusCommand final : public Command {
   bool json_ = false;
   int days_ = 30;
   std::string socket_;
+  std::string home_;
   int verbosity_ = 0;
 };
 

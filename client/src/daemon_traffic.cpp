@@ -34,10 +34,13 @@ api::Result<DaemonTraffic> daemon_traffic(const std::filesystem::path& socket, i
   DaemonRpc rpc(socket, timeout);
   auto answer = rpc.call(HttpRequest::Method::kGet, "/v1/traffic?days=" + std::to_string(days));
   if (!answer) return std::unexpected(answer.error());
-  const auto& json = *answer;
-  if (!json.is_object() || !json.contains("days") || !json["days"].is_array()) {
-    return std::unexpected(bad_answer(socket, "GET /v1/traffic: no \"days\" list"));
-  }
+  auto traffic = traffic_from_json(*answer);
+  if (!traffic) return std::unexpected(bad_answer(socket, "GET /v1/traffic: no \"days\" list"));
+  return *traffic;
+}
+
+std::optional<DaemonTraffic> traffic_from_json(const nlohmann::json& json) {
+  if (!json.is_object() || !json.contains("days") || !json["days"].is_array()) return std::nullopt;
   DaemonTraffic traffic;
   for (const auto& day : json["days"]) traffic.days.push_back(totals_of(day));
   if (json.contains("totals")) traffic.totals = totals_of(json["totals"]);

@@ -29,8 +29,8 @@ std::string number(double value) {
   return buffer;
 }
 
-DayTotals sum(const std::vector<std::pair<std::string, DayTotals>>& days) {
-  DayTotals total;
+metrics::DayTotals sum(const std::vector<std::pair<std::string, metrics::DayTotals>>& days) {
+  metrics::DayTotals total;
   for (const auto& [day, totals] : days) {
     total.origin += totals.origin;
     total.peers += totals.peers;
@@ -53,7 +53,7 @@ std::string swatch(const char* colour) {
 
 // Per day a bar of the bytes received, stacked by source, and beside it a bar of the bytes
 // uploaded; the scale is the month's largest day.
-std::string chart(const std::vector<std::pair<std::string, DayTotals>>& days) {
+std::string chart(const std::vector<std::pair<std::string, metrics::DayTotals>>& days) {
   constexpr double kWidth = 720;
   constexpr double kHeight = 200;
   constexpr double kTop = 14;
@@ -171,7 +171,7 @@ std::string format_bytes(std::uint64_t bytes) {
 }
 
 std::string render_activity_page(const ActivityView& view) {
-  const DayTotals month = sum(view.month);
+  const metrics::DayTotals month = sum(view.month);
   const std::uint64_t received = month.origin + month.peers + month.cache;
   const std::uint64_t all_received =
       view.all_time.origin + view.all_time.peers + view.all_time.cache;

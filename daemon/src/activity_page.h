@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "counter_state.h"
+#include "swarmcopy/metrics/counter_state.h"
 
 namespace swarmcopy::daemon {
 
@@ -48,8 +48,8 @@ struct ActivityView {
   // Who looks: "uid 1000", "root (every user's jobs)"; empty: TCP, machine totals only.
   std::string viewer;
   // This month's days up to today, oldest first (the chart's bars).
-  std::vector<std::pair<std::string, DayTotals>> month;
-  DayTotals all_time;
+  std::vector<std::pair<std::string, metrics::DayTotals>> month;
+  metrics::DayTotals all_time;
   std::map<std::string, std::uint64_t> jobs_by_state;  // every user's: counts only
   std::uint64_t peers_connected = 0;
   std::optional<ActivityCache> cache;  // nullopt: the cache is disabled

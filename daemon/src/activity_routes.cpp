@@ -18,7 +18,7 @@ std::string generated_at(api::Clock::time_point now) {
   const auto day = std::chrono::floor<std::chrono::days>(seconds);
   const std::chrono::hh_mm_ss time{seconds - day};
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%s %02d:%02d:%02d UTC", utc_day(now).c_str(),
+  std::snprintf(buffer, sizeof buffer, "%s %02d:%02d:%02d UTC", metrics::utc_day(now).c_str(),
                 static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
                 static_cast<int>(time.seconds().count()));
   return buffer;
@@ -45,12 +45,12 @@ ActivityJob activity_job(const api::JobInfo& info) {
 
 }  // namespace
 
-std::string activity_page(engine::Service& service, Metrics& metrics,
+std::string activity_page(engine::Service& service, metrics::Metrics& metrics,
                           const std::optional<engine::Caller>& viewer) {
   const auto now = api::Clock::now();
   ActivityView view;
   view.generated = generated_at(now);
-  const std::string today = utc_day(now);
+  const std::string today = metrics::utc_day(now);
   // This month's days: the history of the last N days, N being today's day of the month.
   const int day_of_month = today.size() >= 10 ? std::stoi(today.substr(8, 2)) : 1;
   view.month = metrics.history(day_of_month);
@@ -60,7 +60,7 @@ std::string activity_page(engine::Service& service, Metrics& metrics,
     view.all_time.cache += totals.cache;
     view.all_time.uploaded += totals.uploaded;
   }
-  if (auto stats = observe_cache(service, metrics)) {
+  if (auto stats = observe_engine(service, metrics)) {
     view.cache = ActivityCache{stats->items, stats->bytes, stats->max_bytes};
   }
   if (viewer) {
@@ -91,7 +91,7 @@ std::string activity_page(engine::Service& service, Metrics& metrics,
 }
 
 void add_activity_routes(Router& router, std::shared_ptr<engine::Service> service,
-                         std::shared_ptr<Metrics> metrics) {
+                         std::shared_ptr<metrics::Metrics> metrics) {
   router.add("GET", "/activity", {}, [service, metrics](const RouteRequest& request) {
     return Reply::text(200, activity_page(*service, *metrics, request.caller),
                        std::string(kHtmlContentType));

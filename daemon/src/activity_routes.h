@@ -10,19 +10,19 @@
 #include <optional>
 #include <string>
 
-#include "metrics.h"
 #include "router.h"
 #include "swarmcopy/engine/service.h"
+#include "swarmcopy/metrics/metrics.h"
 
 namespace swarmcopy::daemon {
 
 inline constexpr std::string_view kHtmlContentType = "text/html; charset=utf-8";
 
-std::string activity_page(engine::Service& service, Metrics& metrics,
+std::string activity_page(engine::Service& service, metrics::Metrics& metrics,
                           const std::optional<engine::Caller>& viewer);
 
 // GET /activity on the socket: the page for the caller.
 void add_activity_routes(Router& router, std::shared_ptr<engine::Service> service,
-                         std::shared_ptr<Metrics> metrics);
+                         std::shared_ptr<metrics::Metrics> metrics);
 
 }  // namespace swarmcopy::daemon

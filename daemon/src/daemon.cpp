@@ -21,9 +21,7 @@
 #include "cache_routes.h"
 #include "event_hub.h"
 #include "job_routes.h"
-#include "metrics.h"
 #include "metrics_routes.h"
-#include "metrics_store.h"
 #include "rate_limiter.h"
 #include "registry_blobs.h"
 #include "router.h"
@@ -31,6 +29,8 @@
 #include "server_limits.h"
 #include "signals.h"
 #include "swarmcopy/engine/service.h"
+#include "swarmcopy/metrics/metrics.h"
+#include "swarmcopy/metrics/metrics_store.h"
 #include "swarmcopy/registry/mirror.h"
 #include "systemd_notify.h"
 #include "tcp_listener.h"
@@ -229,19 +229,20 @@ int run_daemon(const DaemonArgs& args) {
     return fail("cannot open the engine: " + opened.error().describe());
   }
   std::shared_ptr<engine::Service> service = *opened;
-  auto metrics_store = MetricsStore::open(config.state_dir / "metrics.sqlite");
+  auto metrics_store = metrics::MetricsStore::open(config.state_dir / "metrics.sqlite");
   if (!metrics_store) {
     server.stop();
     service->shutdown();
     return fail(metrics_store.error().describe());
   }
-  auto opened_metrics = Metrics::open(std::make_unique<MetricsStore>(std::move(*metrics_store)));
+  auto opened_metrics =
+      metrics::Metrics::open(std::make_unique<metrics::MetricsStore>(std::move(*metrics_store)));
   if (!opened_metrics) {
     server.stop();
     service->shutdown();
     return fail(opened_metrics.error().describe());
   }
-  std::shared_ptr<Metrics> metrics = std::move(*opened_metrics);
+  std::shared_ptr<metrics::Metrics> metrics = std::move(*opened_metrics);
   service->set_observer([&hub, metrics](const engine::JobEvent& event) {
     metrics->on_event(event);
     hub.publish(event);
@@ -253,7 +254,7 @@ int run_daemon(const DaemonArgs& args) {
   // TCP has no uid: each listener serves machine totals only (no viewer for the page).
   TcpListener metrics_listener(
       io, handlers, "metrics_listen",
-      {{"/metrics", {std::string(PrometheusText::kContentType), [service, metrics] {
+      {{"/metrics", {std::string(metrics::PrometheusText::kContentType), [service, metrics] {
                        return scrape_metrics(*service, *metrics);
                      }}}});
   const auto page = [service, metrics] { return activity_page(*service, *metrics, std::nullopt); };
@@ -318,7 +319,7 @@ int run_daemon(const DaemonArgs& args) {
     const auto signal = Signals::wait(kMainTick);
     if (SteadyClock::now() - last_checkpoint >= kMetricsCheckpoint) {
       last_checkpoint = SteadyClock::now();
-      (void)observe_cache(*service, *metrics);
+      (void)observe_engine(*service, *metrics);
       if (auto saved = metrics->checkpoint(); !saved) {
         spdlog::error("cannot save the metrics: {}", saved.error().describe());
       }
@@ -396,7 +397,7 @@ int run_daemon(const DaemonArgs& args) {
   metrics_listener.stop();
   http_listener.stop();
   if (registry_mirror) registry_mirror->stop();
-  (void)observe_cache(*service, *metrics);
+  (void)observe_engine(*service, *metrics);
   // Transfers stop and sync; handlers still running get kUnavailable (503) from here on.
   // Queued events reach the observer before it returns: the last checkpoint has them all.
   service->shutdown();

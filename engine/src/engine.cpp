@@ -388,6 +388,16 @@ std::size_t Engine::job_count(std::optional<std::uint32_t> owner_uid) const {
 
 bool Engine::seeding() const { return hub_ && hub_->seeding(); }
 
+NetworkTally Engine::network_tally() const {
+  NetworkTally tally;
+  if (http_) {
+    tally.origin_requests = http_->tally().ended;
+    tally.origin_failures = http_->tally().failed;
+  }
+  if (hub_) tally.peers_banned = hub_->peers_banned();
+  return tally;
+}
+
 void Engine::set_observer(EventObserver observer) { observer_ = std::move(observer); }
 
 api::Result<void> Engine::add_files(const Caller& caller, const api::JobId& id,

@@ -74,6 +74,7 @@ class Engine : public std::enable_shared_from_this<Engine> {
   std::size_t job_count(std::optional<std::uint32_t> owner_uid) const;
   // Content is being seeded to peers after its jobs let go of it (EngineOptions::seed_time).
   bool seeding() const;
+  NetworkTally network_tally() const;
   api::Result<void> add_files(const Caller& caller, const api::JobId& id,
                               std::span<const api::FileSpec> files);
   api::Result<void> resume(const Caller& caller, const api::JobId& id);

@@ -36,6 +36,10 @@ class EngineService final : public Service {
     return engine_->call([&]() -> api::Result<bool> { return engine_->seeding(); });
   }
 
+  api::Result<NetworkTally> network_tally() override {
+    return engine_->call([&]() -> api::Result<NetworkTally> { return engine_->network_tally(); });
+  }
+
   std::shared_ptr<api::CacheAdmin> cache_admin(const Caller& caller) override {
     const CacheViewer viewer{caller.uid,
                              caller.admin || caller.uid == static_cast<std::uint32_t>(::geteuid())};

@@ -245,6 +245,27 @@ api::Result<void> shape_links(const RunSettings& settings, harness::NetworkLab& 
 }
 
 // The run itself; the lab is closed by the caller whatever happens here.
+// Each peer's `swarmcopy status --json` after the last round: its home's traffic history (every
+// round's bytes by source, the savings ratio), by peer name; null for a peer whose status could
+// not be read (the error is logged). Empty for curl, which keeps no history.
+json peer_status(const RunSettings& settings, harness::NetworkLab& lab) {
+  json status = json::object();
+  if (settings.mode == "curl") return status;
+  for (int index = 1; index <= settings.peers; ++index) {
+    const std::string name = fmt::format("peer{}", index);
+    auto ran = harness::run_command({settings.swarmcopy.string(), "status", "--json", "--days", "1",
+                                     "--home", (lab.work_dir() / name / "home").string()},
+                                    30s);
+    auto parsed = ran && ran->exit_code == 0 ? json::parse(ran->out, nullptr, false) : json();
+    if (!parsed.is_object()) {
+      spdlog::warn("{}: no status: {}", name, ran ? ran->err : ran.error().describe());
+      parsed = nullptr;
+    }
+    status[name] = std::move(parsed);
+  }
+  return status;
+}
+
 std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::NetworkLab& lab) {
   auto nginx = harness::find_program("nginx");
   if (!nginx) return fail("nginx is needed for the origin: " + nginx.error().message);
@@ -323,6 +344,7 @@ std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::Ne
   for (size_t i = 0; i < rounds.size(); ++i) rounds[i].origin = traffic[i];
   auto report = run_report(settings, lab.prefix(), lab.work_dir().string(), rounds);
   report["liars"] = liar_figures;
+  report["peer_status"] = peer_status(settings, lab);
   return report;
 }
 

@@ -159,6 +159,38 @@ api::Result<void> plot_completion(const fs::path& dir, const json& report) {
                           ideal, names, report["per_peer"].size() - 1));
 }
 
+// Each peer's `swarmcopy status --json` (report["peer_status"]) in DIR/status/NAME.json, and a
+// table linking them; "" when there are none (curl keeps no history).
+api::Result<std::string> status_section(const fs::path& dir, const json& report) {
+  const auto found = report.find("peer_status");
+  if (found == report.end() || !found->is_object() || found->empty()) return std::string();
+  std::error_code error;
+  fs::create_directories(dir / "status", error);
+  if (error) {
+    return api::fail(api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo,
+                     "cannot create " + (dir / "status").string() + ": " + error.message());
+  }
+  std::string md =
+      "## Each peer's status\n\nWhat `swarmcopy status --home` says of each peer's home after "
+      "the run (every round).\n\n| peer | received | from peers and caches | status |\n"
+      "|---|---:|---:|---|\n";
+  for (const auto& [name, status] : found->items()) {
+    if (!status.is_object()) {
+      md += fmt::format("| {} | - | - | (not read) |\n", name);
+      continue;
+    }
+    const std::string file = "status/" + name + ".json";
+    if (auto written = write_text(dir / file, status.dump(2) + "\n"); !written) {
+      return std::unexpected(written.error());
+    }
+    const auto& totals = status["totals"];
+    md += fmt::format("| {} | {} | {:.1f} % | [{}]({}) |\n", name,
+                      format_bytes(totals.value("received", std::uint64_t{0})),
+                      totals.value("savings_ratio", 0.0) * 100.0, file, file);
+  }
+  return md + "\n";
+}
+
 std::string scenario_text(const json& report) {
   const auto& s = report["scenario"];
   std::string text = fmt::format(
@@ -199,6 +231,9 @@ api::Result<void> write_run_report(const fs::path& dir, const json& report) {
     }
     md += "| figure | value |\n|---|---|\n" + summary_rows(round) + "\n" + peer_rows(round) + "\n";
   }
+  auto statuses = status_section(dir, report);
+  if (!statuses) return std::unexpected(statuses.error());
+  md += *statuses;
   md += "![bytes by source per peer](sources.svg)\n\n![completion over time](completion.svg)\n";
   if (auto written = write_text(dir / "report.md", md); !written) return written;
   if (auto written = write_text(dir / "report.json", report.dump(2) + "\n"); !written) {

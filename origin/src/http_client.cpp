@@ -173,7 +173,9 @@ struct HttpClient::Impl {
     deliver(node.mapped(), node.mapped().transfer->outcome(result));
   }
 
-  static void deliver(Entry& entry, std::expected<RemoteIdentity, FetchError> outcome) {
+  void deliver(Entry& entry, std::expected<RemoteIdentity, FetchError> outcome) {
+    ++tally.ended;
+    if (!outcome) ++tally.failed[std::string(failure_class(outcome.error()))];
     if (entry.probe_done) {
       entry.probe_done(std::move(outcome));
     } else if (outcome) {
@@ -201,6 +203,7 @@ struct HttpClient::Impl {
   std::vector<RequestId> deferred_adds;
   boost::asio::steady_timer watchdog{io};
   bool watchdog_armed = false;
+  RequestTally tally;
 };
 
 HttpClient::HttpClient(boost::asio::io_context& io, Options options) {
@@ -242,5 +245,29 @@ HttpClient::RequestId HttpClient::fetch(const RangeRequest& request, OnData on_d
 void HttpClient::cancel(RequestId id) { impl_->cancel(id); }
 
 std::size_t HttpClient::active_requests() const { return impl_->active(); }
+
+const RequestTally& HttpClient::tally() const { return impl_->tally; }
+
+std::string_view failure_class(const FetchError& failure) {
+  switch (failure.error.kind) {
+    case api::ErrorKind::kHttpStatus:
+      if (failure.error.code >= 400 && failure.error.code < 500) return "http_4xx";
+      if (failure.error.code >= 500 && failure.error.code < 600) return "http_5xx";
+      return "http_other";
+    case api::ErrorKind::kTransport:
+      return "transport";
+    case api::ErrorKind::kContentChanged:
+    case api::ErrorKind::kRangeNotSupported:
+    case api::ErrorKind::kBadContentEncoding:
+      return "content";
+    case api::ErrorKind::kDiskFull:
+    case api::ErrorKind::kLocalIo:
+      return "local";
+    case api::ErrorKind::kInvalidArgument:
+      return "refused";
+    default:
+      return "other";
+  }
+}
 
 }  // namespace swarmcopy::engine::origin

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <deque>
 #include <libtorrent/alert_types.hpp>
+#include <libtorrent/error_code.hpp>
 #include <libtorrent/extensions.hpp>
 #include <libtorrent/extensions/smart_ban.hpp>
 #include <libtorrent/hasher.hpp>
@@ -160,6 +161,7 @@ struct Session::Impl {
     std::shared_ptr<SiteMetainfoExchange> exchange;
   };
   std::map<RendezvousId, Rendezvous> rendezvous;
+  std::uint64_t peers_banned = 0;  // connections ended by a ban (drain())
   RendezvousId next_rendezvous = 1;
   std::shared_ptr<PieceHashRegistry> piece_hashes;
   std::shared_ptr<StorageFiles> files;
@@ -231,6 +233,14 @@ struct Session::Impl {
           calls.push_back([f = std::move(swarm->flushes.front())] { f(true); });
           swarm->flushes.pop_front();
         }
+      } else if (auto* gone = lt::alert_cast<lt::peer_disconnected_alert>(alert)) {
+        // A ban ends the banned peer's connection with one of these errors: a piece that
+        // failed its hash (too_many_corrupt_pieces) or smart_ban's verdict (peer_banned);
+        // neither always posts a peer_ban_alert.
+        if (gone->error == lt::errors::too_many_corrupt_pieces ||
+            gone->error == lt::errors::peer_banned) {
+          ++peers_banned;
+        }
       } else if (auto* storage = lt::alert_cast<lt::file_error_alert>(alert)) {
         if (auto* swarm = find(storage->handle); swarm && swarm->events.failed) {
           const int code = storage->error.value();
@@ -289,6 +299,8 @@ api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
 }
 
 std::uint16_t Session::listen_port() const { return impl_->session.listen_port(); }
+
+std::uint64_t Session::peers_banned() const { return impl_->peers_banned; }
 
 const std::string& Session::peer_id() const { return impl_->peer_id; }
 

@@ -277,7 +277,7 @@ void SiteRendezvous::refute(const std::string& sha256, const peer::MetainfoClaim
       "this content",
       sha256, claim.meta.info_hash_v2, claim.address.empty() ? "(this machine)" : claim.address);
   refuted_[sha256].insert(claim.meta.info_hash_v2);
-  if (!claim.peer_id.empty()) banned_[sha256].insert(claim.peer_id);
+  if (!claim.peer_id.empty() && banned_[sha256].insert(claim.peer_id).second) ++suppliers_banned_;
   if (auto it = places_.find(sha256); it != places_.end()) {
     session_.refute_in_rendezvous(it->second.id, claim.meta.info_hash_v2);
   }

@@ -76,6 +76,8 @@ class SiteRendezvous {
   // The last refutation for `sha256` ("the metainfo peer A offered was refuted: ..."), if any:
   // why peers give nothing for it now.
   std::optional<std::string> refutation(const std::string& sha256) const;
+  // Suppliers (per content) banned for a refuted metainfo since the rendezvous opened.
+  std::uint64_t suppliers_banned() const { return suppliers_banned_; }
 
  private:
   struct Waiter {
@@ -111,6 +113,7 @@ class SiteRendezvous {
   // Per content: refuted metainfo (v2 info-hashes) and the peers (peer ids) that offered them.
   std::map<std::string, std::set<std::string>> refuted_, banned_;
   std::map<std::string, std::string> refutations_;
+  std::uint64_t suppliers_banned_ = 0;
   std::uint64_t next_waiter_ = 1;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -136,6 +136,11 @@ class SwarmHub {
   void reseed(std::vector<Reseed> items);
 
   peer::Session& session() { return *session_; }
+  // Peers banned since the hub opened: for bad data (the peer session's smart ban) and for a
+  // metainfo claim the content refuted (the rendezvous).
+  std::uint64_t peers_banned() const {
+    return session_->peers_banned() + rendezvous_->suppliers_banned();
+  }
   // The explicit peers as endpoints ("HOST:PORT" resolved once at open).
   const std::vector<std::pair<std::string, std::uint16_t>>& explicit_peers() const {
     return explicit_peers_;

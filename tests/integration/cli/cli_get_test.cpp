@@ -199,6 +199,41 @@ TEST_F(CliGetTest, DownloadsFileAndPrintsJsonResult) {
   EXPECT_FALSE(json.contains("error"));
 }
 
+// A get without a daemon keeps its home's traffic history, which `status --home` prints like a
+// daemon's (the same file a user daemon on that home keeps).
+TEST_F(CliGetTest, StatusOfAHomeShowsWhatItsGetsReceivedBySource) {
+  const std::uint64_t size = (2 << 20) + 7;
+  const auto sha = serve("file.bin", size);
+  for (const char* name : {"a.bin", "b.bin"}) {  // the second one from the home's cache
+    const auto got = get({nginx_->url("/file.bin"), "-o", (out_ / name).string(), "--sha256", sha,
+                          "--home", home_.string(), "--no-lsd", "-q"});
+    ASSERT_EQ(got.exit_code, 0) << describe(got);
+  }
+  const auto status =
+      run_child(cli({"status", "--json", "--days", "2", "--home", home_.string()}), out_);
+  ASSERT_EQ(status.exit_code, 0) << describe(status);
+  const auto json = json_of(status);
+  ASSERT_EQ(json["days"].size(), 2u) << status.out;
+  EXPECT_EQ(json["totals"]["origin"], size) << status.out;
+  EXPECT_EQ(json["totals"]["cache"], size) << status.out;
+  EXPECT_EQ(json["totals"]["received"], 2 * size) << status.out;
+  EXPECT_DOUBLE_EQ(json["totals"]["savings_ratio"].get<double>(), 0.5) << status.out;
+  EXPECT_EQ(json["days"][1]["received"], 2 * size) << "today: " << status.out;
+
+  const auto table = run_child(cli({"status", "--home", home_.string()}), out_);
+  ASSERT_EQ(table.exit_code, 0) << describe(table);
+  EXPECT_NE(table.out.find("50.0%"), std::string::npos) << table.out;
+
+  // A home that is not there is an error, not an empty history; --home and --socket exclude.
+  const auto missing = run_child(cli({"status", "--home", (root_ / "nowhere").string()}), out_);
+  EXPECT_EQ(missing.exit_code, 2) << describe(missing);
+  EXPECT_NE(missing.err.find("no such home"), std::string::npos) << missing.err;
+  EXPECT_FALSE(fs::exists(root_ / "nowhere"));
+  const auto both =
+      run_child(cli({"status", "--home", home_.string(), "--socket", "/nonexistent"}), out_);
+  EXPECT_NE(both.exit_code, 0);
+}
+
 TEST_F(CliGetTest, ChecksumMismatchFailsAndLeavesNothingAtPath) {
   serve("file.bin", 1 << 20);
   const auto path = out_ / "file.bin";

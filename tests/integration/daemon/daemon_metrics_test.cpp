@@ -271,6 +271,9 @@ TEST_F(DaemonMetricsTest, PrometheusScrapesTheBytesBySourceTheJobsReport) {
   EXPECT_TRUE(query(prometheus_port, "swarmcopy_jobs{state=\"ACKNOWLEDGED\"}"));
   EXPECT_TRUE(query(prometheus_port, "process_resident_memory_bytes"));
   EXPECT_TRUE(query(prometheus_port, "swarmcopy_engine_loop_lag_seconds"));
+  const auto requests = query(prometheus_port, "swarmcopy_origin_requests_total");
+  ASSERT_TRUE(requests);
+  EXPECT_GE(*requests, 1.0);
   // Scraped more than once while the first job ran (1 s interval, about 3 s of download).
   const auto scrapes = query(prometheus_port, "count_over_time(up{job=\"swarmcopyd\"}[5m])");
   ASSERT_TRUE(scrapes);
@@ -335,6 +338,44 @@ TEST_F(DaemonMetricsTest, CacheEvictionsAreCounted) {
   start_daemon({"--cache-max-bytes", std::to_string(8 << 20)});
   text = metrics_text();
   EXPECT_EQ(sample_value(text, "swarmcopy_cache_evictions_total"), 1.0) << text;
+}
+
+TEST_F(DaemonMetricsTest, OriginRequestsAndTheirFailuresAreCountedByClass) {
+  start_daemon();
+  download("a");
+  auto text = metrics_text();
+  const auto after_one = sample_value(text, "swarmcopy_origin_requests_total");
+  ASSERT_TRUE(after_one) << text;
+  EXPECT_GE(*after_one, 1.0) << text;
+  EXPECT_EQ(text.find("swarmcopy_origin_errors_total{"), std::string::npos) << text;
+
+  // A file the origin does not have: a 404, a permanent error.
+  const auto created = call("POST", "/v1/jobs", json{{"name", "missing"}}.dump());
+  const std::string id = created.json().value("id", "");
+  const json files = {{"files",
+                       {{{"url", nginx_->url("missing.bin")},
+                         {"path", (dir_.path() / "out" / "missing").string()},
+                         {"mode", "http-only"}}}}};
+  ASSERT_EQ(call("POST", "/v1/jobs/" + id + "/files", files.dump()).status, 200);
+  ASSERT_EQ(call("POST", "/v1/jobs/" + id + "/resume").status, 200);
+  const auto job = wait_job(socket(), id, in_state("ERROR"), 60s);
+  ASSERT_EQ(job.value("state", ""), "ERROR") << job.dump();
+  text = metrics_text();
+  const std::string not_found = R"(swarmcopy_origin_errors_total{class="http_4xx"})";
+  const auto failures = sample_value(text, not_found);
+  ASSERT_TRUE(failures) << text;
+  EXPECT_GE(*failures, 1.0) << text;
+  // Every request since is one of those 404s.
+  EXPECT_EQ(sample_value(text, "swarmcopy_origin_requests_total"), *after_one + *failures) << text;
+  EXPECT_EQ(sample_value(text, "swarmcopy_peers_banned_total"), 0.0) << text;
+
+  // Persisted as the other counters: a clean restart keeps them.
+  EXPECT_EQ(daemon_->stop(), 0);
+  daemon_.reset();
+  start_daemon();
+  text = metrics_text();
+  EXPECT_EQ(sample_value(text, not_found), *failures) << text;
+  EXPECT_EQ(sample_value(text, "swarmcopy_origin_requests_total"), *after_one + *failures) << text;
 }
 
 TEST_F(DaemonMetricsTest, StatusShowsBothDownloadsAndTheSavingsRatio) {

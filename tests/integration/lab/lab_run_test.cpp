@@ -209,6 +209,17 @@ TEST_F(LabRunTest, PeerKilledOriginOutageAndASecondRoundFromCaches) {
   const std::string text((std::istreambuf_iterator<char>(markdown)), {});
   EXPECT_NE(text.find("origin egress ratio"), std::string::npos) << text;
   EXPECT_NE(text.find("killed"), std::string::npos) << text;
+
+  // Each peer's `swarmcopy status` of its home, linked from the report: a survivor's history
+  // holds both rounds (the file once over the network, once from its cache).
+  const auto& status = report["peer_status"];
+  ASSERT_TRUE(status.is_object()) << report.dump();
+  const auto& first = status["peer1"];
+  ASSERT_TRUE(first.is_object()) << status.dump();
+  EXPECT_EQ(first["totals"]["received"], 2 * kSize) << first.dump();
+  EXPECT_EQ(first["totals"]["cache"], kSize) << first.dump();
+  EXPECT_TRUE(fs::exists(report_dir / "status" / "peer1.json"));
+  EXPECT_NE(text.find("[status/peer1.json](status/peer1.json)"), std::string::npos) << text;
   fs::remove_all(report_dir);
 }
 

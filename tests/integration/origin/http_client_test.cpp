@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -578,6 +579,48 @@ TEST_F(OriginHttpClient, OnDataErrorAbortsTheTransfer) {
   EXPECT_EQ(sink.result->error().error.kind, api::ErrorKind::kDiskFull);
   EXPECT_EQ(sink.result->error().error.message, "disk full");
   EXPECT_EQ(sink.data_calls, 1);
+}
+
+// The tally behind swarmcopy_origin_requests_total and swarmcopy_origin_errors_total: every
+// request that ends counts once, a failed one also under its class; a cancelled one not at all.
+TEST_F(OriginHttpClient, TallyCountsEachEndedRequestOnceAndEachFailureByClass) {
+  EXPECT_EQ(client().tally(), RequestTally{});
+  ASSERT_TRUE(probe(server_.url("/file")));
+  Sink whole;
+  fetch(range(0, 100), whole);
+  ASSERT_TRUE(whole.result && whole.result->has_value());
+
+  server_.push_fault("/file", Fault::http_status(404));
+  Sink not_found;
+  EXPECT_EQ(fetch_error(range(0, 100), not_found).error.code, 404);
+  server_.push_fault("/file", Fault::http_status(503));
+  Sink unavailable;
+  EXPECT_EQ(fetch_error(range(0, 100), unavailable).error.code, 503);
+  server_.push_fault("/file", Fault::ignore_range());
+  Sink ignored;
+  EXPECT_EQ(fetch_error(range(0, 100), ignored).error.kind, api::ErrorKind::kRangeNotSupported);
+  RangeRequest nowhere = range(0, 100);
+  nowhere.url = "http://127.0.0.1:1/file";  // nothing listens on port 1
+  Sink refused_connection;
+  EXPECT_EQ(fetch_error(nowhere, refused_connection).error.kind, api::ErrorKind::kTransport);
+  Sink empty_range;
+  EXPECT_EQ(fetch_error(range(10, 10), empty_range).error.kind, api::ErrorKind::kInvalidArgument);
+  Sink disk_full;
+  client().fetch(
+      range(0, 100),
+      [](std::uint64_t, std::span<const char>) -> api::Result<void> {
+        return api::fail(api::ErrorContext::kLocalFile, api::ErrorKind::kDiskFull, "disk full", 28);
+      },
+      finish(disk_full));
+  ASSERT_TRUE(run_until([&] { return disk_full.done(); }));
+  Sink cancelled;
+  client().cancel(client().fetch(range(0, 100), collect(cancelled), finish(cancelled)));
+  drain();
+
+  const std::map<std::string, std::uint64_t> failed = {{"content", 1},  {"http_4xx", 1},
+                                                       {"http_5xx", 1}, {"local", 1},
+                                                       {"refused", 1},  {"transport", 1}};
+  EXPECT_EQ(client().tally(), (RequestTally{8, failed}));
 }
 
 TEST_F(OriginHttpClient, CancelOutsideCallbacksAndUnknownIdsAreHarmless) {

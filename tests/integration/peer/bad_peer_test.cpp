@@ -170,8 +170,11 @@ TEST_F(BadPeerTest, AGarbagePeerIsRejectedBannedNotRedialedAndTheOriginCompletes
   // TCP is in order: the session read the first piece delivered before it could reject any
   // piece and hang up, so that piece was judged, and rejected.
   EXPECT_TRUE(run_until([&] { return failed_pieces().contains(stats.pieces_delivered[0]); }));
-  // Banned: disconnected, and not dialed again when asked.
+  // Banned: disconnected (and counted, for swarmcopy_peers_banned_total), and not dialed again
+  // when asked.
   EXPECT_FALSE(connected_to(bad));
+  EXPECT_TRUE(run_until([&] { return session_->peers_banned() == 1; }, 5s))
+      << session_->peers_banned();
   EXPECT_TRUE(redial_is_refused(bad));
   EXPECT_EQ(bad.stats().connections_accepted, stats.connections_accepted);
 
@@ -236,6 +239,8 @@ TEST_F(BadPeerTest, ABannedPeerDialingBackInLandsNothing) {
   const Pieces delivered(after.pieces_delivered.begin(), after.pieces_delivered.end());
   EXPECT_TRUE(contains_all(delivered, failed_pieces()));
   EXPECT_EQ(session_->stats(id_).peers_connected, 0);
+  EXPECT_TRUE(run_until([&] { return session_->peers_banned() == 2; }, 5s))
+      << "banned once per connection that sent garbage: " << session_->peers_banned();
 
   complete_from_origin();
   EXPECT_EQ(sha256_file(swarm_dir_.path() / "update.bin.part").value_or(""), sha_);

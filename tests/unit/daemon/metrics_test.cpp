@@ -6,13 +6,13 @@
 #include <chrono>
 #include <string>
 
-#include "counter_state.h"
-#include "metrics.h"
-#include "metrics_store.h"
-#include "prometheus_text.h"
+#include "swarmcopy/metrics/counter_state.h"
+#include "swarmcopy/metrics/metrics.h"
+#include "swarmcopy/metrics/metrics_store.h"
+#include "swarmcopy/metrics/prometheus_text.h"
 #include "test_dir/test_dir.h"
 
-namespace swarmcopy::daemon {
+namespace swarmcopy::metrics {
 namespace {
 
 using namespace std::chrono_literals;
@@ -24,7 +24,8 @@ api::Clock::time_point at_day(int year, unsigned month, unsigned day) {
 }
 
 engine::JobEvent completed(api::DownloadMode mode, std::uint64_t origin, std::uint64_t peers,
-                           std::uint64_t cache, std::uint64_t uploaded = 0) {
+                           std::uint64_t cache, std::uint64_t uploaded = 0,
+                           std::uint32_t peers_seen = 0) {
   api::FileStatus file;
   file.url = "http://example.org/secret\"path";
   file.local_path = "/home/someone/file";
@@ -33,6 +34,7 @@ engine::JobEvent completed(api::DownloadMode mode, std::uint64_t origin, std::ui
   file.from_peers = peers;
   file.from_cache = cache;
   file.uploaded = uploaded;
+  file.peers_seen = peers_seen;
   file.completed = true;
   engine::JobEvent event;
   event.type = engine::JobEvent::Type::kFileTransferred;
@@ -71,7 +73,7 @@ TEST(PrometheusTextTest, FamilyHasHelpAndTypeBeforeItsSamples) {
 TEST(MetricsTest, ACompletedFileCountsBySourceAndModeWithoutItsUrlOrPath) {
   auto metrics = Metrics::open(nullptr, [] { return at_day(2026, 3, 1); });
   ASSERT_TRUE(metrics);
-  (*metrics)->on_event(completed(api::DownloadMode::kLan, 100, 50, 0, 7));
+  (*metrics)->on_event(completed(api::DownloadMode::kLan, 100, 50, 0, 7, 3));
   (*metrics)->on_event(completed(api::DownloadMode::kHttpOnly, 10, 0, 30));
   engine::JobEvent failed;
   failed.type = engine::JobEvent::Type::kError;
@@ -94,6 +96,7 @@ TEST(MetricsTest, ACompletedFileCountsBySourceAndModeWithoutItsUrlOrPath) {
   EXPECT_NE(text.find("swarmcopy_saved_bytes_total 80\n"), std::string::npos);
   EXPECT_NE(text.find("swarmcopy_uploaded_bytes_total{mode=\"lan\"} 7\n"), std::string::npos);
   EXPECT_NE(text.find("swarmcopy_files_completed_total{mode=\"lan\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("swarmcopy_peers_seen_total 3\n"), std::string::npos);
   EXPECT_NE(text.find("swarmcopy_files_failed_total{kind=\"not_found\",context=\"remote_file\"} 1"),
             std::string::npos)
       << text;
@@ -120,6 +123,24 @@ TEST(MetricsTest, CacheCountsAddOnlyTheirIncrease) {
   EXPECT_EQ(state.counters.at("swarmcopy_cache_hits_total"), 7u);
   EXPECT_EQ(state.counters.at("swarmcopy_cache_misses_total"), 1u);
   EXPECT_EQ(state.counters.at("swarmcopy_cache_evictions_total"), 3u);
+}
+
+TEST(MetricsTest, NetworkCountsAddOnlyTheirIncreaseByClass) {
+  auto metrics = Metrics::open(nullptr);
+  ASSERT_TRUE(metrics);
+  (*metrics)->observe_network({5, {{"http_4xx", 1}}, 0});
+  (*metrics)->observe_network({9, {{"http_4xx", 1}, {"transport", 2}}, 1});
+  (*metrics)->observe_network({3, {{"http_5xx", 1}}, 3});  // requests: the engine opened again
+  const auto state = (*metrics)->state();
+  EXPECT_EQ(state.counters.at("swarmcopy_origin_requests_total"), 12u);
+  EXPECT_EQ(state.counters.at("swarmcopy_origin_errors_total{class=\"http_4xx\"}"), 1u);
+  EXPECT_EQ(state.counters.at("swarmcopy_origin_errors_total{class=\"transport\"}"), 2u);
+  EXPECT_EQ(state.counters.at("swarmcopy_origin_errors_total{class=\"http_5xx\"}"), 1u);
+  EXPECT_EQ(state.counters.at("swarmcopy_peers_banned_total"), 3u);
+  const auto text = (*metrics)->render(LiveGauges{});
+  EXPECT_NE(text.find("swarmcopy_origin_errors_total{class=\"transport\"} 2\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE swarmcopy_peers_banned_total counter\n"), std::string::npos);
 }
 
 TEST(CounterStateTest, HistoryKeepsFourHundredDays) {
@@ -182,4 +203,4 @@ TEST(MetricsStoreTest, SavedCountersComeBackAndOldDaysAreDeleted) {
 }
 
 }  // namespace
-}  // namespace swarmcopy::daemon
+}  // namespace swarmcopy::metrics

@@ -6,8 +6,11 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "swarmcopy/api/error.h"
 
@@ -29,6 +32,10 @@ struct DaemonTraffic {
   TrafficTotals totals;             // over those days
   TrafficTotals all_time;           // over every day kept (400 at most)
 };
+
+// The traffic history's JSON (GET /v1/traffic's answer, metrics::traffic_json) read; nullopt
+// when it has no "days" list.
+std::optional<DaemonTraffic> traffic_from_json(const nlohmann::json& json);
 
 // kInvalidArgument when `days` is out of 1..400; kUnavailable when no daemon answers.
 api::Result<DaemonTraffic> daemon_traffic(

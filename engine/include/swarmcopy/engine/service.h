@@ -12,8 +12,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "swarmcopy/api/cache_admin.h"
@@ -50,6 +52,18 @@ struct JobEvent {
 
 using EventObserver = std::function<void(const JobEvent&)>;
 
+// What the engine's network did since it opened, for metrics (counts start at 0 with each
+// open_service).
+struct NetworkTally {
+  // Origin requests that ended (succeeded or failed; cancelled ones are not counted), and the
+  // failed ones by class (origin::failure_class: http_4xx, http_5xx, transport, content, ...).
+  std::uint64_t origin_requests = 0;
+  std::map<std::string, std::uint64_t> origin_failures;
+  // Bans: a peer cut off for data that failed a hash check (each time it is), or the supplier
+  // of a metainfo claim the content refuted.
+  std::uint64_t peers_banned = 0;
+};
+
 class Service {
  public:
   virtual ~Service() = default;
@@ -62,6 +76,8 @@ class Service {
   // True while content no job holds is served to peers for the rest of its seed time (a user
   // daemon that exits when idle waits for it).
   virtual api::Result<bool> seeding() = 0;
+  // See NetworkTally. Runs on the engine thread (a scrape waits behind its queue).
+  virtual api::Result<NetworkTally> network_tally() = 0;
 
   // The engine's content cache while it serves jobs, as `caller` sees it (`swarmcopy cache`
   // through the daemon; open_cache_admin cannot open a directory the service holds): every

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -84,6 +85,20 @@ struct RangeRequest {
 // http / https by the URL's scheme, kNone for anything else (the protocol of an Error).
 api::Protocol protocol_of(std::string_view url);
 
+// The class of a failed request, for counting (a metric's label): "http_4xx", "http_5xx",
+// "http_other" (an HTTP status the origin answered with), "transport" (connect, DNS, TLS,
+// reset, timeout, stall), "content" (changed identity, ignored Range, encoded body), "refused"
+// (refused before it was sent: a local origin not allowed, a bad URL or range), "local" (the
+// caller's own write failed: disk full, I/O), "other" (anything else: a bug).
+std::string_view failure_class(const FetchError& failure);
+
+// What the client's requests came to, counted as each one ends (a cancelled one is not).
+struct RequestTally {
+  std::uint64_t ended = 0;                      // succeeded or failed
+  std::map<std::string, std::uint64_t> failed;  // by failure_class
+  bool operator==(const RequestTally&) const = default;
+};
+
 class HttpClient {
  public:
   struct Options {
@@ -123,6 +138,8 @@ class HttpClient {
 
   // Requests in flight (for tests and status).
   std::size_t active_requests() const;
+  // Every request since the client was made.
+  const RequestTally& tally() const;
 
  private:
   struct Impl;

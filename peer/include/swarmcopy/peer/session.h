@@ -95,6 +95,9 @@ class Session {
   std::uint16_t listen_port() const;
   // Our BitTorrent peer id (20 bytes), the same in every swarm: peers rank pieces by it.
   const std::string& peer_id() const;
+  // Connections ended by a ban since the session opened (a piece that failed its hash check,
+  // or libtorrent's smart ban): a banned peer heard again and banned again counts again.
+  std::uint64_t peers_banned() const;
 
   // A swarm writing into (complete: seeding from) `dir / file_name`.
   // `fresh`: the file holds nothing of the content yet (just created): libtorrent's check of

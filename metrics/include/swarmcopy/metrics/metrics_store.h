@@ -8,11 +8,11 @@
 #include <filesystem>
 #include <string_view>
 
-#include "counter_state.h"
 #include "swarmcopy/api/error.h"
+#include "swarmcopy/metrics/counter_state.h"
 #include "swarmcopy/sqlite/connection.h"
 
-namespace swarmcopy::daemon {
+namespace swarmcopy::metrics {
 
 class MetricsStore {
  public:
@@ -28,4 +28,4 @@ class MetricsStore {
   sqlite::SqliteConnection db_;
 };
 
-}  // namespace swarmcopy::daemon
+}  // namespace swarmcopy::metrics

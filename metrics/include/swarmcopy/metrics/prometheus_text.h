@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace swarmcopy::daemon {
+namespace swarmcopy::metrics {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
@@ -38,4 +38,4 @@ std::string escape_help(std::string_view text);
 // `{a="x",b="y"}`, or "" for no labels; values escaped.
 std::string format_labels(const Labels& labels);
 
-}  // namespace swarmcopy::daemon
+}  // namespace swarmcopy::metrics

@@ -11,7 +11,7 @@
 
 #include "swarmcopy/api/job_times.h"
 
-namespace swarmcopy::daemon {
+namespace swarmcopy::metrics {
 
 // Days of history kept: older days are deleted at each checkpoint.
 inline constexpr int kHistoryDays = 400;
@@ -37,4 +37,4 @@ std::string first_kept_day(std::string_view today);
 // Drops the days before first_kept_day(today).
 void trim_history(std::map<std::string, DayTotals>& days, std::string_view today);
 
-}  // namespace swarmcopy::daemon
+}  // namespace swarmcopy::metrics

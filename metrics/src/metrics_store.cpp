@@ -1,10 +1,10 @@
-#include "metrics_store.h"
+#include "swarmcopy/metrics/metrics_store.h"
 
 #include <utility>
 
 #include "swarmcopy/sqlite/transaction.h"
 
-namespace swarmcopy::daemon {
+namespace swarmcopy::metrics {
 namespace {
 
 constexpr const char* kSchema =
@@ -96,4 +96,4 @@ api::Result<void> MetricsStore::save(const CounterState& state, std::string_view
   return transaction->commit();
 }
 
-}  // namespace swarmcopy::daemon
+}  // namespace swarmcopy::metrics

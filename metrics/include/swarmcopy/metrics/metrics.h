@@ -24,13 +24,13 @@
 #include <utility>
 #include <vector>
 
-#include "counter_state.h"
-#include "metrics_store.h"
-#include "prometheus_text.h"
 #include "swarmcopy/api/job_times.h"
 #include "swarmcopy/engine/service.h"
+#include "swarmcopy/metrics/counter_state.h"
+#include "swarmcopy/metrics/metrics_store.h"
+#include "swarmcopy/metrics/prometheus_text.h"
 
-namespace swarmcopy::daemon {
+namespace swarmcopy::metrics {
 
 // What a scrape reads from the engine and the process at that moment.
 struct LiveGauges {
@@ -59,6 +59,9 @@ class Metrics {
   // The cache's hits, misses and evictions since it was opened (CacheStats): the increase since
   // the last call is added to the persisted counters.
   void observe_cache(std::uint64_t hits, std::uint64_t misses, std::uint64_t evictions);
+  // The engine's origin requests and peer bans since it opened (engine::NetworkTally): the
+  // increase since the last call is added likewise.
+  void observe_network(const engine::NetworkTally& tally);
 
   // Writes the state to the store (a no-op without one).
   api::Result<void> checkpoint();
@@ -81,6 +84,9 @@ class Metrics {
   std::uint64_t cache_hits_seen_ = 0;
   std::uint64_t cache_misses_seen_ = 0;
   std::uint64_t cache_evictions_seen_ = 0;
+  std::uint64_t requests_seen_ = 0;
+  std::map<std::string, std::uint64_t> failures_seen_;
+  std::uint64_t banned_seen_ = 0;
 };
 
 // CPU seconds (user + system) and resident bytes of this process, from /proc/self.
@@ -89,4 +95,4 @@ std::optional<std::uint64_t> process_resident_bytes();
 // Seconds since the epoch this process started.
 double process_start_time_seconds();
 
-}  // namespace swarmcopy::daemon
+}  // namespace swarmcopy::metrics

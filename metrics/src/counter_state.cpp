@@ -1,9 +1,9 @@
-#include "counter_state.h"
+#include "swarmcopy/metrics/counter_state.h"
 
 #include <chrono>
 #include <cstdio>
 
-namespace swarmcopy::daemon {
+namespace swarmcopy::metrics {
 namespace {
 
 std::string format_day(std::chrono::sys_days day) {
@@ -37,4 +37,4 @@ void trim_history(std::map<std::string, DayTotals>& days, std::string_view today
   days.erase(days.begin(), days.lower_bound(first));
 }
 
-}  // namespace swarmcopy::daemon
+}  // namespace swarmcopy::metrics

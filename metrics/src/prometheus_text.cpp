@@ -1,9 +1,9 @@
-#include "prometheus_text.h"
+#include "swarmcopy/metrics/prometheus_text.h"
 
 #include <fmt/format.h>
 #include <cmath>
 
-namespace swarmcopy::daemon {
+namespace swarmcopy::metrics {
 
 std::string escape_label_value(std::string_view value) {
   std::string out;
@@ -89,4 +89,4 @@ void PrometheusText::sample(std::string_view name, const Labels& labels, double 
   text_ += '\n';
 }
 
-}  // namespace swarmcopy::daemon
+}  // namespace swarmcopy::metrics

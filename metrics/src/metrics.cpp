@@ -1,4 +1,4 @@
-#include "metrics.h"
+#include "swarmcopy/metrics/metrics.h"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 #include "swarmcopy/api/download_mode.h"
 #include "swarmcopy/api/error.h"
 
-namespace swarmcopy::daemon {
+namespace swarmcopy::metrics {
 namespace {
 
 struct Family {
@@ -40,7 +40,26 @@ constexpr Family kCounters[] = {
     {"swarmcopy_cache_misses_total", "Content cache lookups that did not", false},
     {"swarmcopy_cache_evictions_total",
      "Content cache items removed to keep within its size and age limits", false},
+    {"swarmcopy_origin_requests_total",
+     "HTTP requests to origins that ended, succeeded or failed (probes and ranges alike)", false},
+    {"swarmcopy_origin_errors_total",
+     "Failed HTTP requests to origins by class (http_4xx, http_5xx, http_other, transport, "
+     "content, refused, local, other)",
+     true},
+    {"swarmcopy_peers_seen_total",
+     "Peers each completed file connected to, added when the file completes", false},
+    {"swarmcopy_peers_banned_total",
+     "Bans: a peer cut off for data that failed a hash check (banned again when heard again: "
+     "counted again), or the supplier of a metainfo claim the content refuted",
+     false},
 };
+
+// The increase of a count kept since some start: below the last value, it started again.
+std::uint64_t increase(std::uint64_t now, std::uint64_t& seen) {
+  const auto added = now >= seen ? now - seen : now;
+  seen = now;
+  return added;
+}
 
 std::string series_key(const std::string& name, const Labels& labels) {
   return name + format_labels(labels);
@@ -92,6 +111,7 @@ void Metrics::on_event(const engine::JobEvent& event) {
     add("swarmcopy_refetched_bytes_total", {{"mode", mode}}, file.refetched);
     add("swarmcopy_uploaded_bytes_total", {{"mode", mode}}, file.uploaded);
     add("swarmcopy_files_completed_total", {{"mode", mode}}, 1);
+    add("swarmcopy_peers_seen_total", {}, file.peers_seen);
     auto& day = state_.days[utc_day(now_())];
     day.origin += file.from_origin;
     day.peers += file.from_peers;
@@ -107,15 +127,18 @@ void Metrics::on_event(const engine::JobEvent& event) {
 
 void Metrics::observe_cache(std::uint64_t hits, std::uint64_t misses, std::uint64_t evictions) {
   std::lock_guard lock(mutex_);
-  // Below the last value: the cache was opened again (counts from 0).
-  const auto increase = [](std::uint64_t now, std::uint64_t& seen) {
-    const auto added = now >= seen ? now - seen : now;
-    seen = now;
-    return added;
-  };
   add("swarmcopy_cache_hits_total", {}, increase(hits, cache_hits_seen_));
   add("swarmcopy_cache_misses_total", {}, increase(misses, cache_misses_seen_));
   add("swarmcopy_cache_evictions_total", {}, increase(evictions, cache_evictions_seen_));
+}
+
+void Metrics::observe_network(const engine::NetworkTally& tally) {
+  std::lock_guard lock(mutex_);
+  add("swarmcopy_origin_requests_total", {}, increase(tally.origin_requests, requests_seen_));
+  for (const auto& [kind, count] : tally.origin_failures) {
+    add("swarmcopy_origin_errors_total", {{"class", kind}}, increase(count, failures_seen_[kind]));
+  }
+  add("swarmcopy_peers_banned_total", {}, increase(tally.peers_banned, banned_seen_));
 }
 
 api::Result<void> Metrics::checkpoint() {
@@ -237,4 +260,4 @@ double process_start_time_seconds() {
   }
 }
 
-}  // namespace swarmcopy::daemon
+}  // namespace swarmcopy::metrics
