@@ -378,6 +378,68 @@ TEST_F(DaemonMetricsTest, OriginRequestsAndTheirFailuresAreCountedByClass) {
   EXPECT_EQ(sample_value(text, "swarmcopy_origin_requests_total"), *after_one + *failures) << text;
 }
 
+// The case: two downloads, one from the origin and one from a peer (a `swarmcopy get`
+// that has the file and seeds it on loopback): `status` shows both and the ratio.
+TEST_F(DaemonMetricsTest, StatusShowsADownloadFromAPeerAndTheRatio) {
+  // The other machine: fetches the file from the origin, then serves it to peers.
+  auto seeder = ChildProcess::spawn(
+      {SWARMCOPY_CLI_PATH, "get", nginx_->url("f.bin"), "-o", (dir_.path() / "seeded").string(),
+       "--sha256", sha_, "--home", (dir_.path() / "seeder").string(), "--listen", "127.0.0.1:0",
+       "--no-lsd", "--seed-time", "120"},
+      {.cwd = dir_.path()});
+  ASSERT_TRUE(seeder) << seeder.error();
+  std::string port;
+  ASSERT_TRUE((*seeder)->wait_for_error_output(
+      [&](const std::string& err) {
+        std::smatch found;
+        if (std::regex_search(err, found, std::regex("listening on ([0-9]+)\n"))) {
+          port = found[1];
+        }
+        return !port.empty() && err.find("to peers for") != std::string::npos;
+      },
+      60s))
+      << "the seeder never got the file";
+
+  start_daemon({"--peers", "127.0.0.1:" + port});
+  // Another file, http-only: from the origin.
+  auto other = write_test_file(dir_.path() / "www" / "g.bin", kSize, 16);
+  ASSERT_TRUE(other) << other.error();
+  download("a", 0, "g.bin", *other);
+  // A background job in lan mode: the listed peer that holds the content is asked first.
+  const auto created = call("POST", "/v1/jobs", json{{"name", "b"}}.dump());
+  const std::string id = created.json().value("id", "");
+  const json files = {{"files",
+                       {{{"url", nginx_->url("f.bin")},
+                         {"path", (dir_.path() / "out" / "b").string()},
+                         {"sha256", sha_},
+                         {"mode", "lan"}}}}};
+  ASSERT_EQ(call("POST", "/v1/jobs/" + id + "/files", files.dump()).status, 200);
+  ASSERT_EQ(call("POST", "/v1/jobs/" + id + "/resume").status, 200);
+  const auto job = wait_job(socket(), id, in_state("TRANSFERRED"), 90s);
+  ASSERT_EQ(job.value("state", ""), "TRANSFERRED") << job.dump();
+  const auto from_peers = job["from_peers"].get<std::uint64_t>();
+  const auto from_origin = job["from_origin"].get<std::uint64_t>();
+  ASSERT_EQ(from_peers + from_origin, kSize) << job.dump();
+  EXPECT_GT(from_peers, 0u) << job.dump();
+  EXPECT_EQ(call("POST", "/v1/jobs/" + id + "/complete").status, 200);
+  (*seeder)->stop(10s);
+
+  auto child = ChildProcess::spawn(
+      {SWARMCOPY_CLI_PATH, "status", "--json", "--days", "1", "--socket", socket().string()},
+      {.cwd = dir_.path()});
+  ASSERT_TRUE(child) << child.error();
+  const auto ran = (*child)->wait(60s);
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  const auto status = json::parse(ran.out, nullptr, false);
+  ASSERT_TRUE(status.is_object()) << ran.out;
+  EXPECT_EQ(status["totals"]["received"], 2 * kSize) << ran.out;
+  EXPECT_EQ(status["totals"]["peers"], from_peers) << ran.out;
+  EXPECT_EQ(status["totals"]["origin"], kSize + from_origin) << ran.out;
+  EXPECT_DOUBLE_EQ(status["totals"]["savings_ratio"].get<double>(),
+                   static_cast<double>(from_peers) / static_cast<double>(2 * kSize))
+      << ran.out;
+}
+
 TEST_F(DaemonMetricsTest, StatusShowsBothDownloadsAndTheSavingsRatio) {
   start_daemon();
   download("a");
