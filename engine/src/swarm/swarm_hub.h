@@ -136,8 +136,9 @@ class SwarmHub {
   void reseed(std::vector<Reseed> items);
 
   peer::Session& session() { return *session_; }
-  // Peers banned since the hub opened: for bad data (the peer session's smart ban) and for a
-  // metainfo claim the content refuted (the rendezvous).
+  // Bans since the hub opened: a peer cut off for data that failed a hash check (the peer
+  // session counts each time) and the supplier of a metainfo claim the content refuted (the
+  // rendezvous).
   std::uint64_t peers_banned() const {
     return session_->peers_banned() + rendezvous_->suppliers_banned();
   }
