@@ -56,10 +56,17 @@ api::Result<nlohmann::json> home_traffic(const std::filesystem::path& home, int 
     return api::fail(api::ErrorContext::kLocalFile, api::ErrorKind::kInvalidArgument,
                      home.string() + ": no such home (not a directory)");
   }
-  if (!std::filesystem::exists(history_file(home), error)) {
+  // Never through a link, nor into a FIFO or device someone put there (root may read the
+  // home of a user, who owns what lies in it).
+  const auto kind = std::filesystem::symlink_status(history_file(home), error).type();
+  if (kind == std::filesystem::file_type::not_found) {
     auto empty = metrics::Metrics::open(nullptr);
     if (!empty) return std::unexpected(empty.error());
     return metrics::traffic_json(**empty, days);
+  }
+  if (kind != std::filesystem::file_type::regular) {
+    return api::fail(api::ErrorContext::kLocalFile, api::ErrorKind::kInvalidArgument,
+                     history_file(home).string() + ": not a regular file");
   }
   auto history = open_history(home);
   if (!history) return std::unexpected(history.error());

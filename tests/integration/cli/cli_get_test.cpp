@@ -232,6 +232,12 @@ TEST_F(CliGetTest, StatusOfAHomeShowsWhatItsGetsReceivedBySource) {
   const auto both =
       run_child(cli({"status", "--home", home_.string(), "--socket", "/nonexistent"}), out_);
   EXPECT_NE(both.exit_code, 0);
+  // A history that is a link (to anything) is never followed.
+  fs::create_directories(root_ / "linked");
+  fs::create_symlink(home_ / "metrics.sqlite", root_ / "linked" / "metrics.sqlite");
+  const auto linked = run_child(cli({"status", "--home", (root_ / "linked").string()}), out_);
+  EXPECT_EQ(linked.exit_code, 2) << describe(linked);
+  EXPECT_NE(linked.err.find("not a regular file"), std::string::npos) << linked.err;
 }
 
 TEST_F(CliGetTest, ChecksumMismatchFailsAndLeavesNothingAtPath) {
