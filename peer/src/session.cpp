@@ -23,6 +23,7 @@
 #include <random>
 #include <thread>
 
+#include "crossed_dial_plugin.h"
 #include "file_disk.h"
 #include "piece_hashes.h"
 #include "site_metainfo_exchange.h"
@@ -271,9 +272,12 @@ api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
   // libtorrent's default plugins include ut_metadata (it hands a torrent's metadata, file name
   // and all, to any peer that knows the info-hash) and ut_pex (it tells peers who else is in a
   // swarm). The swarm needs neither: every peer has the origin's metadata, and peers are found
-  // by discovery or listed. Only smart_ban stays (it bans a peer whose blocks failed a v1 check).
+  // by discovery or listed. Only smart_ban stays (it bans a peer whose blocks failed a v1 check),
+  // beside our own answer to two peers dialling each other at once (crossed_dial_plugin.h).
   params.extensions.clear();
   params.extensions.push_back(std::make_shared<SmartBanOnly>());
+  params.extensions.push_back(
+      std::make_shared<CrossedDialPlugin>(lt::peer_id(lt::span<const char>(peer_id))));
   auto registry = std::make_shared<PieceHashRegistry>();
   auto files = std::make_shared<StorageFiles>();
   params.disk_io_constructor = file_disk(registry, files);

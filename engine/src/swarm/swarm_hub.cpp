@@ -222,9 +222,9 @@ void SwarmHub::on_cache_ready(const peer::Metainfo& meta, std::string key, api::
 }
 
 // Two peers that list each other and dial at the same moment make two connections; libtorrent
-// drops the duplicate and sometimes both, and then waits before it redials (field notes). So
-// the peer with the lower endpoint dials first; the other dials only if, a moment later, no
-// connection came (the peer may not list us at all).
+// drops the duplicate (and, before peer/src/crossed_dial_plugin.h, sometimes both). Fewer
+// crossed dials are still cheaper: the peer with the lower endpoint dials first; the other
+// dials only if, a moment later, no connection came (the peer may not list us at all).
 void SwarmHub::dial_listed_peers(const std::string& key) {
   auto it = items_.find(key);
   if (it == items_.end() || explicit_peers_.empty()) return;
