@@ -15,6 +15,8 @@
 #include <chrono>
 #include <utility>
 
+#include "swarmcopy/util/tcp_listen.h"
+
 namespace swarmcopy::daemon {
 namespace {
 
@@ -157,15 +159,9 @@ api::Result<void> TcpListener::listen(const ListenEndpoint& endpoint) {
                                           std::to_string(endpoint.port) + ": " + ec.message(),
                                       "", api::Protocol::kHttp});
   };
-  boost::system::error_code ec;
-  const auto address = asio::ip::make_address(endpoint.address, ec);
-  if (ec) return failed(ec);
-  const tcp::endpoint where(address, endpoint.port);
-  auto& acceptor = state_->acceptor;
-  if (acceptor.open(where.protocol(), ec); ec) return failed(ec);
-  if (acceptor.set_option(asio::socket_base::reuse_address(true), ec); ec) return failed(ec);
-  if (acceptor.bind(where, ec); ec) return failed(ec);
-  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) return failed(ec);
+  if (const auto ec = util::listen_on(state_->acceptor, endpoint.address, endpoint.port); ec) {
+    return failed(ec);
+  }
   return {};
 }
 

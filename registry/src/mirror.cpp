@@ -9,6 +9,7 @@
 
 #include "connection.h"
 #include "mirror_state.h"
+#include "swarmcopy/util/tcp_listen.h"
 
 namespace swarmcopy::registry {
 namespace {
@@ -71,15 +72,7 @@ std::expected<void, std::string> Mirror::listen(const std::string& address, std:
     return std::unexpected("registry_mirror_listen " + address + ":" + std::to_string(port) + ": " +
                            ec.message());
   };
-  boost::system::error_code ec;
-  const auto ip = asio::ip::make_address(address, ec);
-  if (ec) return failed(ec);
-  const tcp::endpoint where(ip, port);
-  auto& acceptor = state_->acceptor;
-  if (acceptor.open(where.protocol(), ec); ec) return failed(ec);
-  if (acceptor.set_option(asio::socket_base::reuse_address(true), ec); ec) return failed(ec);
-  if (acceptor.bind(where, ec); ec) return failed(ec);
-  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) return failed(ec);
+  if (const auto ec = util::listen_on(state_->acceptor, address, port); ec) return failed(ec);
   return {};
 }
 
