@@ -1,21 +1,24 @@
 #include "connection.h"
 
-#include <fcntl.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <boost/beast/core/file_posix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/file_body.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cerrno>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "swarmcopy/registry/byte_range.h"
 #include "swarmcopy/registry/oci_request.h"
+#include "swarmcopy/util/file_io.h"
 #include "upstream_call.h"
 
 namespace swarmcopy::registry {
@@ -89,6 +92,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     upstream_target_ = upstream_.base_path + path + request_.upstream_query;
     if (request_.kind == OciRequest::Kind::kBlob && !is_head() &&
         is_sha256_digest(request_.digest)) {
+      // The mirror answers the range itself, from the verified blob; the upstream's check
+      // (HEAD, or the GET of an error) is about the whole blob.
+      range_ = header(http::field::range);
+      if_range_ = header(http::field::if_range);
+      parser_->get().erase(http::field::range);
+      parser_->get().erase(http::field::if_range);
       return check_blob();
     }
     pass_through(req.method());
@@ -166,44 +175,89 @@ class Connection : public std::enable_shared_from_this<Connection> {
       spdlog::warn("registry mirror: {} {}: {}", request_.name, request_.digest, got.error());
       return respond_text(http::status::bad_gateway, oci_error("UNKNOWN", got.error()));
     }
-    // Beast's file owns and closes its descriptor: it gets a duplicate of ours.
-    beast::file_posix file;
-    beast::error_code ec;
-    if (const int fd = ::fcntl(got->fd.get(), F_DUPFD_CLOEXEC, 0); fd >= 0) {
-      file.native_handle(fd);
-    } else {
-      ec = beast::error_code(errno, boost::system::generic_category());
+    blob_ = std::move(*got);
+    const std::string etag = "\"" + request_.digest + "\"";
+    const auto range = answer_range(range_, if_range_, etag, blob_->size);
+    const std::string size = std::to_string(blob_->size);
+    if (range.kind == RangeAnswer::Kind::kUnsatisfiable) {
+      blob_.reset();
+      text_.emplace();
+      text_->result(http::status::range_not_satisfiable);
+      text_->version(11);
+      text_->set(http::field::content_range, "bytes */" + size);
+      text_->set(http::field::content_type, "application/json");
+      text_->body() = oci_error("BLOB_UNKNOWN", "the range holds no byte of the blob");
+      text_->prepare_payload();
+      return write_text();
     }
-    file_.emplace();
-    if (!ec) file_->body().reset(std::move(file), ec);
-    if (ec) {
-      file_.reset();
-      return respond_text(http::status::internal_server_error, oci_error("UNKNOWN", ec.message()));
+    next_ = 0;
+    end_ = blob_->size;
+    body_.emplace();
+    body_->result(http::status::ok);
+    if (range.kind == RangeAnswer::Kind::kPart) {
+      next_ = range.first;
+      end_ = range.last + 1;
+      body_->result(http::status::partial_content);
+      body_->set(http::field::content_range, "bytes " + std::to_string(range.first) + "-" +
+                                                 std::to_string(range.last) + "/" + size);
     }
-    file_->result(http::status::ok);
-    file_->version(11);
-    file_->set(http::field::content_type, "application/octet-stream");
-    file_->set("Docker-Content-Digest", request_.digest);
-    file_->set(http::field::etag, "\"" + request_.digest + "\"");
-    file_->keep_alive(request().keep_alive());
-    file_->prepare_payload();
-    stream_.expires_never();  // a large layer to a slow client: each write below has its own
-    write_file();
+    body_->version(11);
+    body_->set(http::field::content_type, "application/octet-stream");
+    body_->set(http::field::accept_ranges, "bytes");
+    body_->set("Docker-Content-Digest", request_.digest);
+    body_->set(http::field::etag, etag);
+    body_->content_length(end_ - next_);
+    body_->keep_alive(request().keep_alive());
+    body_->body().data = nullptr;
+    body_->body().more = true;
+    serializer_.emplace(*body_);
+    chunk_.resize(static_cast<std::size_t>(std::min<std::uint64_t>(kChunkBytes, end_ - next_)));
+    // A large layer to a slow client: each write has its own deadline, not the whole body.
+    stream_.expires_after(state_->options.io_timeout);
+    http::async_write_header(stream_, *serializer_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               if (ec) return self->close();
+                               self->write_chunk();
+                             });
   }
 
-  void write_file() {
-    // The body is written in pieces so that a deadline bounds each, not the whole layer.
-    if (!serializer_) serializer_.emplace(*file_);
+  // The body goes out a chunk at a time, read at its offset (pread): a deadline bounds each
+  // write, not the whole layer, and any range of the blob is as cheap as its start.
+  void write_chunk() {
+    const auto want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(chunk_.size(), end_ - next_));
+    if (want > 0) {
+      if (const int error = util::pread_fully(blob_->fd.get(), {chunk_.data(), want}, next_);
+          error != 0) {
+        // The header is out: the client sees the body end short, and retries.
+        spdlog::warn("registry mirror: {} {}: reading the blob at {}: {}", request_.name,
+                     request_.digest, next_, std::strerror(error == ENODATA ? EIO : error));
+        return close();
+      }
+      next_ += want;
+    }
+    body_->body().data = want > 0 ? chunk_.data() : nullptr;
+    body_->body().size = want;
+    body_->body().more = next_ < end_;
     stream_.expires_after(state_->options.io_timeout);
-    http::async_write_some(stream_, *serializer_,
-                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                             if (ec) return self->close();
-                             if (!self->serializer_->is_done()) return self->write_file();
-                             const bool again = self->file_->keep_alive();
-                             self->serializer_.reset();
-                             self->file_.reset();
-                             again ? self->read_next() : self->close();
-                           });
+    http::async_write(stream_, *serializer_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec == http::error::need_buffer) ec = {};
+                        if (ec) return self->close();
+                        if (!self->serializer_->is_done()) return self->write_chunk();
+                        const bool again = self->body_->keep_alive();
+                        self->serializer_.reset();
+                        self->body_.reset();
+                        self->blob_.reset();
+                        self->chunk_ = {};
+                        again ? self->read_next() : self->close();
+                      });
+  }
+
+  std::optional<std::string> header(http::field field) const {
+    const auto it = request().find(field);
+    if (it == request().end()) return std::nullopt;
+    return std::string(it->value());
   }
 
   void respond_text(http::status status, std::string body, std::string_view allow = {}) {
@@ -248,8 +302,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Upstream upstream_;
   std::string upstream_target_;
   std::optional<http::response<http::string_body>> text_;
-  std::optional<http::response<http::file_body>> file_;
-  std::optional<http::response_serializer<http::file_body>> serializer_;
+  // A blob GET's Range and If-Range, kept aside while the upstream is asked about the blob.
+  std::optional<std::string> range_, if_range_;
+  // A blob being sent: its file, bytes [next_, end_) still to go, one chunk read at a time.
+  static constexpr std::size_t kChunkBytes = 256 << 10;
+  std::optional<BlobFile> blob_;
+  std::uint64_t next_ = 0;
+  std::uint64_t end_ = 0;
+  std::vector<char> chunk_;
+  std::optional<http::response<http::buffer_body>> body_;
+  std::optional<http::response_serializer<http::buffer_body>> serializer_;
 };
 
 }  // namespace

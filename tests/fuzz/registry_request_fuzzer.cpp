@@ -5,12 +5,15 @@
 // only n, last and artifactType and never ns, and the path the mirror sends upstream is made of
 // the grammar's characters only (no dot segment, escape or control character ever reaches an
 // upstream); an accepted upstream list re-parses from its URLs to the same hosts and ports.
+// The first line is also a blob GET's Range header through answer_range, for a blob as long as
+// the input (and one byte long, and empty): a part lies inside the blob, first before last.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "fuzz_check.h"
+#include "swarmcopy/registry/byte_range.h"
 #include "swarmcopy/registry/oci_request.h"
 #include "swarmcopy/registry/upstream.h"
 
@@ -47,6 +50,19 @@ void check(const OciRequest& request, std::string_view target) {
   }
 }
 
+void check_range(std::string_view range, std::uint64_t size) {
+  using Kind = swarmcopy::registry::RangeAnswer::Kind;
+  const std::string_view etag = "\"sha256:0\"";
+  const auto answer = swarmcopy::registry::answer_range(range, std::nullopt, etag, size);
+  if (answer.kind == Kind::kPart) {
+    FUZZ_CHECK(answer.first <= answer.last, "a part ends before it starts");
+    FUZZ_CHECK(answer.last < size, "a part goes past the blob");
+  }
+  if (size == 0) FUZZ_CHECK(answer.kind != Kind::kPart, "a part of an empty blob");
+  const auto other = swarmcopy::registry::answer_range(range, "\"sha256:1\"", etag, size);
+  FUZZ_CHECK(other.kind == Kind::kWhole, "a range for another copy was answered");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -55,6 +71,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto target = input.substr(0, newline);
   const auto setting =
       newline == std::string_view::npos ? std::string_view{} : input.substr(newline + 1);
+  for (const std::uint64_t blob_size : {std::uint64_t{size}, std::uint64_t{1}, std::uint64_t{0}}) {
+    check_range(target, blob_size);
+  }
   const auto request = swarmcopy::registry::parse_oci_target(target);
   if (request) check(*request, target);
   const auto upstreams = swarmcopy::registry::parse_upstreams(setting);

@@ -423,6 +423,54 @@ TEST_F(RegistryMirrorTest, ABlobIsServedWithItsDigestAndAHeadPassesThrough) {
   EXPECT_EQ(sha256_hex(got->body), hex);
 }
 
+// containerd and Docker resume an interrupted layer with a Range request, as the registry allows.
+TEST_F(RegistryMirrorTest, ABlobIsServedInRangesAsARuntimeResumingItAsks) {
+  push();
+  const auto& [hex, size] = layers_.front();
+  const auto target = "/v2/test/image/blobs/sha256:" + hex;
+  auto whole = tcp_request(mirror_ports_[0], http::verb::get, target);
+  ASSERT_TRUE(whole) << whole.error();
+  ASSERT_EQ(whole->status, 200);
+  ASSERT_EQ(whole->body.size(), size);
+  EXPECT_EQ(whole->header("accept-ranges"), "bytes");
+  const auto total = std::to_string(size);
+  struct Case {
+    std::string range;
+    std::uint64_t first, last;
+  };
+  for (const Case& part : {Case{"bytes=100-199", 100, 199}, Case{"bytes=1000-", 1000, size - 1},
+                           Case{"bytes=-10", size - 10, size - 1},
+                           Case{"bytes=0-" + std::to_string(size * 2), 0, size - 1}}) {
+    auto got = tcp_request(mirror_ports_[0], http::verb::get, target, {{"Range", part.range}});
+    ASSERT_TRUE(got) << got.error();
+    EXPECT_EQ(got->status, 206) << part.range;
+    EXPECT_EQ(got->header("content-range"), "bytes " + std::to_string(part.first) + "-" +
+                                                std::to_string(part.last) + "/" + total);
+    EXPECT_EQ(got->body, whole->body.substr(part.first, part.last - part.first + 1)) << part.range;
+    EXPECT_EQ(got->header("docker-content-digest"), "sha256:" + hex);
+  }
+  auto beyond =
+      tcp_request(mirror_ports_[0], http::verb::get, target, {{"Range", "bytes=" + total + "-"}});
+  ASSERT_TRUE(beyond) << beyond.error();
+  EXPECT_EQ(beyond->status, 416);
+  EXPECT_EQ(beyond->header("content-range"), "bytes */" + total);
+  // Several ranges, or an If-Range for another copy: the whole blob.
+  for (const std::vector<std::pair<std::string, std::string>>& headers :
+       {std::vector<std::pair<std::string, std::string>>{{"Range", "bytes=0-1,5-6"}},
+        {{"Range", "bytes=5-"}, {"If-Range", "\"sha256:" + std::string(64, '0') + "\""}}}) {
+    auto got = tcp_request(mirror_ports_[0], http::verb::get, target, headers);
+    ASSERT_TRUE(got) << got.error();
+    EXPECT_EQ(got->status, 200);
+    EXPECT_EQ(got->body.size(), size);
+  }
+  // The If-Range the mirror's own ETag makes is honoured.
+  auto resumed = tcp_request(mirror_ports_[0], http::verb::get, target,
+                             {{"Range", "bytes=5-"}, {"If-Range", whole->header("etag")}});
+  ASSERT_TRUE(resumed) << resumed.error();
+  EXPECT_EQ(resumed->status, 206);
+  EXPECT_EQ(resumed->body, whole->body.substr(5));
+}
+
 TEST_F(RegistryMirrorTest, ABlobFetchedWithCredentialsIsPrivateAndNeverPeered) {
   push();
   const auto first = pull(0, "pulled0");  // machine 0 now holds and seeds every layer
