@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -47,6 +48,58 @@ RegistryBlobs::RegistryBlobs(std::shared_ptr<engine::Service> service, std::file
     : service_(std::move(service)), dir_(std::move(dir)) {}
 
 std::expected<registry::BlobFile, std::string> RegistryBlobs::fetch(
+    const registry::BlobFetch& blob, const std::atomic<bool>& stopping) {
+  std::shared_ptr<Shared> shared;
+  bool leader = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto& slot = fetching_[blob.sha256];
+    if (!slot) {
+      slot = std::make_shared<Shared>();
+      leader = true;
+    }
+    shared = slot;
+  }
+  if (!leader) {
+    if (auto joined = join(*shared, stopping)) return std::move(*joined);
+    spdlog::info("registry mirror: the shared fetch of sha256:{} failed; fetching it again",
+                 blob.sha256.substr(0, 12));
+    return fetch_alone(blob, stopping);
+  }
+  auto result = fetch_alone(blob, stopping);
+  {
+    std::lock_guard lock(mutex_);
+    fetching_.erase(blob.sha256);
+  }
+  std::lock_guard lock(shared->mutex);
+  if (result) {
+    // Joiners get duplicates of this descriptor; the last one closed frees the bytes.
+    const int fd = ::fcntl(result->fd.get(), F_DUPFD_CLOEXEC, 0);
+    shared->result = fd >= 0 ? std::expected<registry::BlobFile, std::string>(
+                                   registry::BlobFile{util::UniqueFd(fd), result->size})
+                             : std::unexpected(std::string("dup failed"));
+  } else {
+    shared->result = std::unexpected(result.error());
+  }
+  shared->done = true;
+  shared->done_cv.notify_all();
+  return result;
+}
+
+std::optional<std::expected<registry::BlobFile, std::string>> RegistryBlobs::join(
+    Shared& shared, const std::atomic<bool>& stopping) {
+  std::unique_lock lock(shared.mutex);
+  while (!shared.done) {
+    if (stopping) return std::unexpected(std::string("the daemon is stopping"));
+    shared.done_cv.wait_for(lock, kPollInterval);
+  }
+  if (!shared.result) return std::nullopt;
+  const int fd = ::fcntl(shared.result->fd.get(), F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  return registry::BlobFile{util::UniqueFd(fd), shared.result->size};
+}
+
+std::expected<registry::BlobFile, std::string> RegistryBlobs::fetch_alone(
     const registry::BlobFetch& blob, const std::atomic<bool>& stopping) {
   auto manager =
       service_->manager_for(engine::Caller{static_cast<std::uint32_t>(::geteuid()),

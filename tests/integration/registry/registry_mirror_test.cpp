@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "daemon/daemon_process.h"
@@ -242,7 +243,13 @@ class RegistryMirrorTest : public ::testing::Test {
         "always;\n" +
         "        return 401 '{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}';\n" + "      }\n" +
         "      add_header Docker-Content-Digest sha256:" + std::string(64, 'c') + ";\n" +
-        "      return 200 'the private manifest';\n" + "    }\n" + "    location /v2/ {\n" +
+        "      return 200 'the private manifest';\n" + "    }\n" +
+        // The image again, as slow/image, slowly: requests for it overlap.
+        "    location /v2/slow/image/ {\n" + "      limit_rate 512k;\n" +
+        "      proxy_pass http://127.0.0.1:" + std::to_string(registry_port_) +
+        "/v2/test/image/;\n" + "      proxy_http_version 1.1;\n" +
+        "      proxy_set_header Host $http_host;\n" + "      proxy_buffering off;\n" + "    }\n" +
+        "    location /v2/ {\n" +
         "      proxy_pass http://127.0.0.1:" + std::to_string(registry_port_) + ";\n" +
         "      proxy_http_version 1.1;\n" + "      proxy_set_header Host $http_host;\n" +
         "      proxy_buffering off;\n" + "    }\n";
@@ -306,10 +313,21 @@ class RegistryMirrorTest : public ::testing::Test {
 
   // Daemon i's blob job for `hex` (the mirror's jobs are the daemon's own: root's here).
   json blob_job(int i, const std::string& hex) {
+    auto jobs = blob_jobs(i, hex);
+    if (jobs.empty()) {
+      std::cerr << "daemon " << i << " has no job for " << hex << "\n";
+      return nullptr;
+    }
+    return jobs.front();
+  }
+
+  // Every job of daemon i with a file of SHA-256 `hex`.
+  std::vector<json> blob_jobs(int i, const std::string& hex) {
+    std::vector<json> found;
     auto jobs = http_request(daemons_[i]->options().socket, "GET", "/v1/jobs?all=1");
     if (!jobs || jobs->status != 200) {
       ADD_FAILURE() << "GET /v1/jobs: " << (jobs ? jobs->body : jobs.error());
-      return nullptr;
+      return found;
     }
     const auto listing = jobs->json();  // kept: the loop walks into it
     for (const auto& listed : listing["jobs"]) {
@@ -324,12 +342,12 @@ class RegistryMirrorTest : public ::testing::Test {
       for (const auto& file : job["files"]) {
         const auto sha256 = file.find("sha256");
         if (sha256 != file.end() && sha256->is_string() && sha256->get<std::string>() == hex) {
-          return job;
+          found.push_back(job);
+          break;
         }
       }
     }
-    std::cerr << "daemon " << i << " has no job for " << hex << ": " << jobs->body << "\n";
-    return nullptr;
+    return found;
   }
 
   void expect_pulled_image(const std::string& name) {
@@ -348,8 +366,9 @@ class RegistryMirrorTest : public ::testing::Test {
 
   // What nginx sent for a blob, once it reaches `at_least` or after 10 s (nginx logs a request
   // once it has sent the answer, a moment after the client has the last byte).
-  std::uint64_t registry_sent(const std::string& hex, std::uint64_t at_least) {
-    const auto uri = "/v2/test/image/blobs/sha256:" + hex;
+  std::uint64_t registry_sent(const std::string& hex, std::uint64_t at_least,
+                              const std::string& repository = "test/image") {
+    const auto uri = "/v2/" + repository + "/blobs/sha256:" + hex;
     std::uint64_t sent = 0;
     wait_until(
         [&] {
@@ -469,6 +488,32 @@ TEST_F(RegistryMirrorTest, ABlobIsServedInRangesAsARuntimeResumingItAsks) {
   ASSERT_TRUE(resumed) << resumed.error();
   EXPECT_EQ(resumed->status, 206);
   EXPECT_EQ(resumed->body, whole->body.substr(5));
+}
+
+// A fleet's nodes, or a runtime pulling images with a layer in common, ask for one blob at once.
+TEST_F(RegistryMirrorTest, ClientsAskingForOneBlobAtOnceShareOneJob) {
+  push();
+  const auto& [hex, size] = layers_.front();
+  const auto target = "/v2/slow/image/blobs/sha256:" + hex;
+  constexpr int kClients = 3;
+  std::vector<std::expected<TcpResponse, std::string>> got(kClients);
+  {
+    std::vector<std::jthread> clients;
+    for (int i = 0; i < kClients; ++i) {
+      clients.emplace_back(
+          [&, i] { got[i] = tcp_request(mirror_ports_[0], http::verb::get, target); });
+    }
+  }
+  for (const auto& answer : got) {
+    ASSERT_TRUE(answer) << answer.error();
+    EXPECT_EQ(answer->status, 200);
+    EXPECT_EQ(sha256_hex(answer->body), hex);
+  }
+  EXPECT_EQ(blob_jobs(0, hex).size(), 1u);
+  // The layer left the registry once (and the fetch's one-byte probe).
+  const auto sent = registry_sent(hex, size, "slow/image");
+  EXPECT_GE(sent, size);
+  EXPECT_LE(sent, size + 16) << "the registry sent the layer more than once";
 }
 
 TEST_F(RegistryMirrorTest, ABlobFetchedWithCredentialsIsPrivateAndNeverPeered) {
