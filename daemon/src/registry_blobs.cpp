@@ -6,9 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <optional>
 #include <system_error>
-#include <thread>
 
 #include "swarmcopy/api/job.h"
 #include "swarmcopy/api/manager.h"
@@ -19,9 +17,59 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kPollInterval = 100ms;
+// BlobStream::wait returns after this long even when nothing moved: the mirror's pool threads
+// are shared by every client, and one stalled blob must not hold one for minutes.
+constexpr auto kLongestWait = 1s;
 // A blob job that moves no byte for this long is cancelled and the client gets 502.
 constexpr auto kStallTimeout = 120s;
 constexpr std::string_view kFilePrefix = "blob-";
+
+class Stream final : public registry::BlobStream {
+ public:
+  Stream(std::shared_ptr<RegistryBlobs::Fetch> fetch, util::UniqueFd fd)
+      : fetch_(std::move(fetch)), fd_(std::move(fd)) {}
+
+  int fd() const override { return fd_.get(); }
+
+  registry::BlobProgress progress() const override {
+    std::lock_guard lock(fetch_->mutex);
+    return fetch_->progress;
+  }
+
+  registry::BlobProgress wait(std::uint64_t ready, const std::atomic<bool>& stopping) override {
+    const auto until = std::chrono::steady_clock::now() + kLongestWait;
+    std::unique_lock lock(fetch_->mutex);
+    while (!fetch_->done() && fetch_->progress.ready <= ready) {
+      if (stopping) {
+        registry::BlobProgress stopped = fetch_->progress;
+        stopped.error = "the daemon is stopping";
+        return stopped;
+      }
+      if (std::chrono::steady_clock::now() >= until) break;
+      fetch_->changed.wait_for(lock, kPollInterval);
+    }
+    return fetch_->progress;
+  }
+
+ private:
+  std::shared_ptr<RegistryBlobs::Fetch> fetch_;
+  util::UniqueFd fd_;
+};
+
+// The same file: the temporary file the engine may have replaced keeps its name, not its inode.
+bool same_file(int fd, const std::string& path) {
+  struct stat opened {};
+  struct stat named {};
+  return ::fstat(fd, &opened) == 0 && ::lstat(path.c_str(), &named) == 0 &&
+         opened.st_dev == named.st_dev && opened.st_ino == named.st_ino;
+}
+
+bool same_inode(int a, int b) {
+  struct stat first {};
+  struct stat second {};
+  return ::fstat(a, &first) == 0 && ::fstat(b, &second) == 0 && first.st_dev == second.st_dev &&
+         first.st_ino == second.st_ino;
+}
 
 }  // namespace
 
@@ -47,75 +95,82 @@ api::Result<std::shared_ptr<RegistryBlobs>> RegistryBlobs::open(
 RegistryBlobs::RegistryBlobs(std::shared_ptr<engine::Service> service, std::filesystem::path dir)
     : service_(std::move(service)), dir_(std::move(dir)) {}
 
-std::expected<registry::BlobFile, std::string> RegistryBlobs::fetch(
-    const registry::BlobFetch& blob, const std::atomic<bool>& stopping) {
-  std::shared_ptr<Shared> shared;
-  bool leader = false;
+RegistryBlobs::~RegistryBlobs() {
+  stopping_ = true;
+  std::vector<Worker> workers;
   {
     std::lock_guard lock(mutex_);
-    auto& slot = fetching_[blob.sha256];
-    if (!slot) {
-      slot = std::make_shared<Shared>();
-      leader = true;
+    workers = std::move(workers_);
+  }
+  workers.clear();  // joins: each fetch sees stopping_ within a poll and cancels its job
+}
+
+std::expected<std::shared_ptr<registry::BlobStream>, std::string> RegistryBlobs::open(
+    const registry::BlobFetch& blob, const std::atomic<bool>& stopping) {
+  // A shared fetch that failed before this client got anything: one fetch of its own.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto fetch = start(blob);
+    std::unique_lock lock(fetch->mutex);
+    while (!fetch->done() && !fetch->fd.valid()) {
+      if (stopping) return std::unexpected(std::string("the daemon is stopping"));
+      fetch->changed.wait_for(lock, kPollInterval);
     }
-    shared = slot;
+    if (fetch->progress.error) {
+      if (attempt == 0) continue;
+      return std::unexpected(*fetch->progress.error);
+    }
+    util::UniqueFd fd(::fcntl(fetch->fd.get(), F_DUPFD_CLOEXEC, 0));
+    if (!fd.valid()) return std::unexpected(std::string("cannot duplicate the blob's descriptor"));
+    return std::make_shared<Stream>(fetch, std::move(fd));
   }
-  if (!leader) {
-    if (auto joined = join(*shared, stopping)) return std::move(*joined);
-    spdlog::info("registry mirror: the shared fetch of sha256:{} failed; fetching it again",
-                 blob.sha256.substr(0, 12));
-    return fetch_alone(blob, stopping);
-  }
-  auto result = fetch_alone(blob, stopping);
-  {
-    std::lock_guard lock(mutex_);
-    fetching_.erase(blob.sha256);
-  }
-  std::lock_guard lock(shared->mutex);
-  if (result) {
-    // Joiners get duplicates of this descriptor; the last one closed frees the bytes.
-    const int fd = ::fcntl(result->fd.get(), F_DUPFD_CLOEXEC, 0);
-    shared->result = fd >= 0 ? std::expected<registry::BlobFile, std::string>(
-                                   registry::BlobFile{util::UniqueFd(fd), result->size})
-                             : std::unexpected(std::string("dup failed"));
-  } else {
-    shared->result = std::unexpected(result.error());
-  }
-  shared->done = true;
-  shared->done_cv.notify_all();
-  return result;
+  return std::unexpected(std::string("unreachable"));
 }
 
-std::optional<std::expected<registry::BlobFile, std::string>> RegistryBlobs::join(
-    Shared& shared, const std::atomic<bool>& stopping) {
-  std::unique_lock lock(shared.mutex);
-  while (!shared.done) {
-    if (stopping) return std::unexpected(std::string("the daemon is stopping"));
-    shared.done_cv.wait_for(lock, kPollInterval);
+std::shared_ptr<RegistryBlobs::Fetch> RegistryBlobs::start(const registry::BlobFetch& blob) {
+  std::lock_guard lock(mutex_);
+  if (auto it = fetching_.find(blob.sha256); it != fetching_.end()) {
+    std::lock_guard fetch_lock(it->second->mutex);
+    if (!it->second->progress.error) return it->second;
   }
-  if (!shared.result) return std::nullopt;
-  const int fd = ::fcntl(shared.result->fd.get(), F_DUPFD_CLOEXEC, 0);
-  if (fd < 0) return std::nullopt;
-  return registry::BlobFile{util::UniqueFd(fd), shared.result->size};
+  std::erase_if(workers_, [](const Worker& worker) { return worker.finished->load(); });
+  auto fetch = std::make_shared<Fetch>();
+  fetching_[blob.sha256] = fetch;
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  workers_.push_back(Worker{finished, std::jthread([this, blob, fetch, finished] {
+                              fetch_job(blob, fetch);
+                              {
+                                std::lock_guard lock(mutex_);
+                                if (auto it = fetching_.find(blob.sha256);
+                                    it != fetching_.end() && it->second == fetch) {
+                                  fetching_.erase(it);
+                                }
+                              }
+                              *finished = true;
+                            })});
+  return fetch;
 }
 
-std::expected<registry::BlobFile, std::string> RegistryBlobs::fetch_alone(
-    const registry::BlobFetch& blob, const std::atomic<bool>& stopping) {
-  auto manager =
-      service_->manager_for(engine::Caller{static_cast<std::uint32_t>(::geteuid()),
-                                           static_cast<std::uint32_t>(::getegid()), false, 077u});
+void RegistryBlobs::fetch_job(const registry::BlobFetch& blob,
+                              const std::shared_ptr<Fetch>& fetch) {
+  const engine::Caller caller{static_cast<std::uint32_t>(::geteuid()),
+                              static_cast<std::uint32_t>(::getegid()), false, 077u};
+  auto manager = service_->manager_for(caller);
   const auto path = dir_ / (std::string(kFilePrefix) + std::to_string(::getpid()) + "-" +
                             std::to_string(++next_));
   const auto short_digest = "sha256:" + blob.sha256.substr(0, 12);
-  auto created = manager->create_job("registry " + short_digest);
-  if (!created) return std::unexpected(created.error().describe());
-  auto job = *created;
-  const auto give_up = [&](std::string why) {
-    (void)job->cancel();
+  std::shared_ptr<api::Job> job;
+  const auto fail = [&](std::string why) {
+    if (job) (void)job->cancel();
     std::error_code ec;
     std::filesystem::remove(path, ec);
-    return std::unexpected(std::move(why));
+    spdlog::warn("registry mirror: {} of {}: {}", short_digest, blob.repository, why);
+    std::lock_guard lock(fetch->mutex);
+    fetch->progress.error = std::move(why);
+    fetch->changed.notify_all();
   };
+  auto created = manager->create_job("registry " + short_digest);
+  if (!created) return fail(created.error().describe());
+  job = *created;
   api::JobPatch patch;
   // HIGH, not FOREGROUND: a FOREGROUND job waits 500 ms at most for a peer's offer and does
   // not take part in the site's election, so a node whose peer session is still connecting,
@@ -125,51 +180,77 @@ std::expected<registry::BlobFile, std::string> RegistryBlobs::fetch_alone(
   patch.priority = api::Priority::kHigh;
   patch.description = "registry mirror: " + blob.repository + "@sha256:" + blob.sha256;
   if (!blob.headers.empty()) patch.http_headers = blob.headers;
-  if (auto done = job->update(patch); !done) return give_up(done.error().describe());
+  if (auto done = job->update(patch); !done) return fail(done.error().describe());
   if (auto added = job->add_file({blob.url, path.string(), blob.sha256}); !added) {
-    return give_up(added.error().describe());
+    return fail(added.error().describe());
   }
-  if (auto resumed = job->resume(); !resumed) return give_up(resumed.error().describe());
+  if (auto resumed = job->resume(); !resumed) return fail(resumed.error().describe());
   spdlog::info("registry mirror: job {} fetches {} of {}", job->id().to_string(), short_digest,
                blob.repository);
 
   std::uint64_t last_bytes = 0;
   auto last_move = std::chrono::steady_clock::now();
-  for (;;) {
-    if (stopping) return give_up("the daemon is stopping");
+  for (;; std::this_thread::sleep_for(kPollInterval)) {
+    if (stopping_) return fail("the daemon is stopping");
     auto info = job->info();
-    if (!info) return give_up(info.error().describe());
-    if (info->state == api::JobState::kTransferred) break;
-    if (!api::is_active(info->state) || info->state == api::JobState::kTransientError) {
+    if (!info) return fail(info.error().describe());
+    if (info->state != api::JobState::kTransferred &&
+        (!api::is_active(info->state) || info->state == api::JobState::kTransientError)) {
       std::string why = "swarmcopyd job " + std::string(api::to_string(info->state));
       if (info->error) why += ": " + info->error->describe();
-      return give_up(why);
+      return fail(why);
     }
     const auto now = std::chrono::steady_clock::now();
     if (info->progress.bytes_transferred != last_bytes) {
       last_bytes = info->progress.bytes_transferred;
       last_move = now;
     } else if (now - last_move > kStallTimeout) {
-      return give_up("the blob made no progress for 120 s");
+      return fail("the blob made no progress for 120 s");
     }
-    std::this_thread::sleep_for(kPollInterval);
+    if (info->state == api::JobState::kTransferred) break;
+    auto ready = service_->file_ready(caller, job->id(), 0);
+    if (!ready) return fail(ready.error().describe());
+    if (!ready->size || ready->temp_path.empty()) continue;
+    bool started_over = false;
+    {
+      std::lock_guard lock(fetch->mutex);
+      if (!fetch->fd.valid()) {
+        if (ready->ready == 0) continue;  // the file may not be there yet
+        fetch->fd = util::UniqueFd(
+            ::open(ready->temp_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY));
+        if (!fetch->fd.valid()) continue;
+        fetch->progress.size = *ready->size;
+      }
+      if (ready->ready < fetch->progress.ready || !same_file(fetch->fd.get(), ready->temp_path)) {
+        started_over = true;
+      } else if (ready->ready != fetch->progress.ready) {
+        fetch->progress.ready = ready->ready;
+        fetch->changed.notify_all();
+      }
+    }
+    if (started_over) return fail("the blob's transfer started over");
   }
-  // Complete renames the verified temporary file to `path` (as BITS does).
-  if (auto completed = job->complete(); !completed) return give_up(completed.error().describe());
-  util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  std::error_code ec;
-  if (!fd) {
-    const std::error_code error(errno, std::generic_category());
-    std::filesystem::remove(path, ec);
-    return std::unexpected(path.string() + ": " + error.message());
-  }
+  // Complete renames the verified temporary file to `path` (as BITS does): the descriptor
+  // opened on it stays good.
+  if (auto completed = job->complete(); !completed) return fail(completed.error().describe());
+  util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY));
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) {
-    std::filesystem::remove(path, ec);
-    return std::unexpected(path.string() + ": fstat failed");
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0) {
+    const std::error_code error(errno, std::generic_category());
+    return fail(path.string() + ": " + error.message());
   }
-  std::filesystem::remove(path, ec);  // the descriptor keeps the bytes until the client has them
-  return registry::BlobFile{std::move(fd), static_cast<std::uint64_t>(st.st_size)};
+  std::error_code ec;
+  std::filesystem::remove(path, ec);  // the descriptors keep the bytes until the clients have them
+  std::unique_lock lock(fetch->mutex);
+  if (fetch->fd.valid() && !same_inode(fetch->fd.get(), fd.get())) {
+    lock.unlock();
+    return fail("the verified blob is not the file that was streamed");
+  }
+  if (!fetch->fd.valid()) fetch->fd = std::move(fd);
+  fetch->progress.size = static_cast<std::uint64_t>(st.st_size);
+  fetch->progress.ready = fetch->progress.size;
+  fetch->progress.verified = true;
+  fetch->changed.notify_all();
 }
 
 }  // namespace swarmcopy::daemon

@@ -638,6 +638,28 @@ api::Result<void> Engine::end_complete(const api::JobId& id, api::Result<void> m
   return {};
 }
 
+api::Result<FileReady> Engine::file_ready(const Caller& caller, const api::JobId& id,
+                                          std::uint32_t index) {
+  auto found = lookup(caller, id);
+  if (!found) return std::unexpected(found.error());
+  const JobEntry& entry = **found;
+  if (index >= entry.record.files.size()) {
+    return std::unexpected(api::Error{api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument,
+                                      0, "the job has no file " + std::to_string(index), "",
+                                      api::Protocol::kNone});
+  }
+  // The running file's live record (its checkpoints move `verified`), else the stored one.
+  const FileRecord* file = &entry.record.files[index];
+  if (entry.run && entry.run->transfer->file().index == index) file = &entry.run->transfer->file();
+  FileReady ready;
+  ready.size = file->size;
+  ready.temp_path = file->temp_path;
+  ready.completed = file->completed;
+  const auto& ranges = file->verified.ranges();
+  if (!ranges.empty() && ranges.front().begin == 0) ready.ready = ranges.front().end;
+  return ready;
+}
+
 api::Result<api::JobInfo> Engine::info(const Caller& caller, const api::JobId& id) {
   auto found = lookup(caller, id);
   if (!found) return std::unexpected(found.error());

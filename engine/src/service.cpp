@@ -39,6 +39,10 @@ class EngineService final : public Service {
   api::Result<NetworkTally> network_tally() override {
     return engine_->call([&]() -> api::Result<NetworkTally> { return engine_->network_tally(); });
   }
+  api::Result<FileReady> file_ready(const Caller& caller, const api::JobId& id,
+                                    std::uint32_t index) override {
+    return engine_->call([&] { return engine_->file_ready(caller, id, index); });
+  }
 
   std::shared_ptr<api::CacheAdmin> cache_admin(const Caller& caller) override {
     const CacheViewer viewer{caller.uid,

@@ -163,22 +163,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
       blob.headers.push_back("Authorization: " + std::string(auth->value()));
     }
     asio::post(state_->fetchers, [self = shared_from_this(), blob = std::move(blob)] {
-      auto got = self->state_->blobs->fetch(blob, self->state_->stopped);
+      auto got = self->state_->blobs->open(blob, self->state_->stopped);
       auto executor = self->stream_.get_executor();
       asio::post(executor,
                  [self, got = std::move(got)]() mutable { self->send_blob(std::move(got)); });
     });
   }
 
-  void send_blob(std::expected<BlobFile, std::string> got) {
-    if (!got) {
-      spdlog::warn("registry mirror: {} {}: {}", request_.name, request_.digest, got.error());
-      return respond_text(http::status::bad_gateway, oci_error("UNKNOWN", got.error()));
-    }
+  // The blob goes out as it arrives: the header once its size is known, then its bytes as the
+  // fetch makes them ready (BlobSource). A fetch that fails after the header went out ends the
+  // body short: the client sees a broken transfer, never a wrong blob (it checks the digest).
+  void send_blob(std::expected<std::shared_ptr<BlobStream>, std::string> got) {
+    const auto failed = [&](const std::string& why) {
+      spdlog::warn("registry mirror: {} {}: {}", request_.name, request_.digest, why);
+      respond_text(http::status::bad_gateway, oci_error("UNKNOWN", why));
+    };
+    if (!got) return failed(got.error());
+    const auto progress = (*got)->progress();
+    if (progress.error) return failed(*progress.error);
     blob_ = std::move(*got);
+    ready_ = progress.ready;
     const std::string etag = "\"" + request_.digest + "\"";
-    const auto range = answer_range(range_, if_range_, etag, blob_->size);
-    const std::string size = std::to_string(blob_->size);
+    const auto range = answer_range(range_, if_range_, etag, progress.size);
+    const std::string size = std::to_string(progress.size);
     if (range.kind == RangeAnswer::Kind::kUnsatisfiable) {
       blob_.reset();
       text_.emplace();
@@ -191,7 +198,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return write_text();
     }
     next_ = 0;
-    end_ = blob_->size;
+    end_ = progress.size;
     body_.emplace();
     body_->result(http::status::ok);
     if (range.kind == RangeAnswer::Kind::kPart) {
@@ -221,13 +228,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
                              });
   }
 
-  // The body goes out a chunk at a time, read at its offset (pread): a deadline bounds each
-  // write, not the whole layer, and any range of the blob is as cheap as its start.
+  // The body goes out a chunk at a time, read at its offset (pread) once the fetch has it: a
+  // deadline bounds each write, not the whole layer, and any range is as cheap as its start.
   void write_chunk() {
-    const auto want =
-        static_cast<std::size_t>(std::min<std::uint64_t>(chunk_.size(), end_ - next_));
+    if (next_ < end_ && next_ >= ready_) return wait_for_bytes();
+    const auto want = static_cast<std::size_t>(
+        std::min<std::uint64_t>(chunk_.size(), std::min(ready_, end_) - std::min(next_, end_)));
     if (want > 0) {
-      if (const int error = util::pread_fully(blob_->fd.get(), {chunk_.data(), want}, next_);
+      if (const int error = util::pread_fully(blob_->fd(), {chunk_.data(), want}, next_);
           error != 0) {
         // The header is out: the client sees the body end short, and retries.
         spdlog::warn("registry mirror: {} {}: reading the blob at {}: {}", request_.name,
@@ -252,6 +260,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
                         self->chunk_ = {};
                         again ? self->read_next() : self->close();
                       });
+  }
+
+  // The next bytes are not in yet: wait for them on the fetch pool, then go on here.
+  void wait_for_bytes() {
+    // No deadline while the fetch works: the client waits for the blob as it would for an
+    // upstream that sends it slowly (the fetch has its own stall limit).
+    stream_.expires_never();
+    asio::post(state_->fetchers, [self = shared_from_this(), ready = ready_] {
+      auto progress = self->blob_->wait(ready, self->state_->stopped);
+      auto executor = self->stream_.get_executor();
+      asio::post(executor, [self, progress = std::move(progress)] {
+        if (progress.error) {
+          spdlog::warn("registry mirror: {} {}: {} ({} of {} bytes sent)", self->request_.name,
+                       self->request_.digest, *progress.error, self->next_, self->end_);
+          return self->close();  // the header is out: the body ends short
+        }
+        self->ready_ = progress.ready;
+        self->write_chunk();
+      });
+    });
   }
 
   std::optional<std::string> header(http::field field) const {
@@ -304,11 +332,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<http::response<http::string_body>> text_;
   // A blob GET's Range and If-Range, kept aside while the upstream is asked about the blob.
   std::optional<std::string> range_, if_range_;
-  // A blob being sent: its file, bytes [next_, end_) still to go, one chunk read at a time.
+  // A blob being sent: its stream, bytes [next_, end_) still to go, [0, ready_) in its file
+  // as last heard; one chunk read at a time.
   static constexpr std::size_t kChunkBytes = 256 << 10;
-  std::optional<BlobFile> blob_;
+  std::shared_ptr<BlobStream> blob_;
   std::uint64_t next_ = 0;
   std::uint64_t end_ = 0;
+  std::uint64_t ready_ = 0;
   std::vector<char> chunk_;
   std::optional<http::response<http::buffer_body>> body_;
   std::optional<http::response_serializer<http::buffer_body>> serializer_;

@@ -14,6 +14,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/dynamic_body.hpp>
@@ -245,7 +246,7 @@ class RegistryMirrorTest : public ::testing::Test {
         "      add_header Docker-Content-Digest sha256:" + std::string(64, 'c') + ";\n" +
         "      return 200 'the private manifest';\n" + "    }\n" +
         // The image again, as slow/image, slowly: requests for it overlap.
-        "    location /v2/slow/image/ {\n" + "      limit_rate 512k;\n" +
+        "    location /v2/slow/image/ {\n" + "      limit_rate 128k;\n" +
         "      proxy_pass http://127.0.0.1:" + std::to_string(registry_port_) +
         "/v2/test/image/;\n" + "      proxy_http_version 1.1;\n" +
         "      proxy_set_header Host $http_host;\n" + "      proxy_buffering off;\n" + "    }\n" +
@@ -514,6 +515,47 @@ TEST_F(RegistryMirrorTest, ClientsAskingForOneBlobAtOnceShareOneJob) {
   const auto sent = registry_sent(hex, size, "slow/image");
   EXPECT_GE(sent, size);
   EXPECT_LE(sent, size + 16) << "the registry sent the layer more than once";
+}
+
+// A runtime should not wait for a whole layer to be verified before its first byte: the mirror
+// sends what the fetch has so far (the registry sends this path slowly).
+TEST_F(RegistryMirrorTest, ABlobReachesTheClientAsItArrivesNotOnceItIsWhole) {
+  push();
+  const auto& [hex, size] = layers_.front();
+  asio::io_context io;
+  asio::ip::tcp::socket client(io);
+  client.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), mirror_ports_[0]));
+  const std::string request = "GET /v2/slow/image/blobs/sha256:" + hex +
+                              " HTTP/1.1\r\nHost: mirror\r\nConnection: close\r\n\r\n";
+  asio::write(client, asio::buffer(request));
+  std::string received;
+  char buffer[64 << 10];
+  const auto header_end = [&] { return received.find("\r\n\r\n"); };
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (header_end() == std::string::npos || received.size() <= header_end() + 4) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no body byte came";
+    boost::system::error_code ec;
+    const auto got = client.read_some(asio::buffer(buffer), ec);
+    ASSERT_FALSE(ec) << ec.message() << " after " << received.size() << " bytes";
+    received.append(buffer, got);
+  }
+  // The first bytes are here while the fetch still runs.
+  const auto job = blob_job(0, hex);
+  ASSERT_TRUE(job.is_object());
+  EXPECT_NE(job["state"], "TRANSFERRED") << job.dump();
+  EXPECT_NE(job["state"], "ACKNOWLEDGED") << job.dump();
+  EXPECT_LT(job["bytes_transferred"].get<std::uint64_t>(), size) << job.dump();
+  for (int reads = 0; reads < 100000; ++reads) {
+    boost::system::error_code ec;
+    const auto got = client.read_some(asio::buffer(buffer), ec);
+    received.append(buffer, got);
+    if (ec) break;
+  }
+  ASSERT_NE(header_end(), std::string::npos);
+  EXPECT_TRUE(received.starts_with("HTTP/1.1 200")) << received.substr(0, header_end());
+  const auto body = received.substr(header_end() + 4);
+  EXPECT_EQ(body.size(), size);
+  EXPECT_EQ(sha256_hex(body), hex);
 }
 
 TEST_F(RegistryMirrorTest, ABlobFetchedWithCredentialsIsPrivateAndNeverPeered) {

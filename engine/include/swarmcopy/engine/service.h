@@ -64,6 +64,18 @@ struct NetworkTally {
   std::uint64_t peers_banned = 0;
 };
 
+// How much of a running file a reader may take already (FileReady): the registry mirror
+// streams a blob to its client as it arrives.
+struct FileReady {
+  std::optional<std::uint64_t> size;  // nullopt until the origin or the metadata told it
+  // Bytes [0, ready) are in `temp_path`, synced. Not yet checked against the whole file's
+  // SHA-256 (that happens when the last byte is in); if the transfer starts over, `ready`
+  // shrinks and what was read of it may not be the file.
+  std::uint64_t ready = 0;
+  std::string temp_path;
+  bool completed = false;  // every byte in, checked: the file is `temp_path` until complete()
+};
+
 class Service {
  public:
   virtual ~Service() = default;
@@ -78,6 +90,9 @@ class Service {
   virtual api::Result<bool> seeding() = 0;
   // See NetworkTally. Runs on the engine thread (a scrape waits behind its queue).
   virtual api::Result<NetworkTally> network_tally() = 0;
+  // File `index` of job `id` as `caller` may see it (FileReady). Runs on the engine thread.
+  virtual api::Result<FileReady> file_ready(const Caller& caller, const api::JobId& id,
+                                            std::uint32_t index) = 0;
 
   // The engine's content cache while it serves jobs, as `caller` sees it (`swarmcopy cache`
   // through the daemon; open_cache_admin cannot open a directory the service holds): every
