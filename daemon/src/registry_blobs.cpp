@@ -20,6 +20,10 @@ constexpr auto kPollInterval = 100ms;
 // BlobStream::wait returns after this long even when nothing moved: the mirror's pool threads
 // are shared by every client, and one stalled blob must not hold one for minutes.
 constexpr auto kLongestWait = 1s;
+// Blobs fetched at once, each on a thread of its own that runs until its job ends (a client
+// that goes away does not stop it): more would let a client start fetches without bound. The
+// next client gets an error (502) and retries, as runtimes do.
+constexpr std::size_t kMaxFetches = 32;
 // A blob job that moves no byte for this long is cancelled and the client gets 502.
 constexpr auto kStallTimeout = 120s;
 constexpr std::string_view kFilePrefix = "blob-";
@@ -110,6 +114,10 @@ std::expected<std::shared_ptr<registry::BlobStream>, std::string> RegistryBlobs:
   // A shared fetch that failed before this client got anything: one fetch of its own.
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto fetch = start(blob);
+    if (!fetch) {
+      return std::unexpected("too many blobs are being fetched at once (" +
+                             std::to_string(kMaxFetches) + "); try again");
+    }
     std::unique_lock lock(fetch->mutex);
     while (!fetch->done() && !fetch->fd.valid()) {
       if (stopping) return std::unexpected(std::string("the daemon is stopping"));
@@ -133,6 +141,7 @@ std::shared_ptr<RegistryBlobs::Fetch> RegistryBlobs::start(const registry::BlobF
     if (!it->second->progress.error) return it->second;
   }
   std::erase_if(workers_, [](const Worker& worker) { return worker.finished->load(); });
+  if (workers_.size() >= kMaxFetches) return nullptr;
   auto fetch = std::make_shared<Fetch>();
   fetching_[blob.sha256] = fetch;
   auto finished = std::make_shared<std::atomic<bool>>(false);

@@ -24,7 +24,8 @@
 // finds the shared fetch failed before it got a byte starts a fetch of its own.
 //
 // Threads: each fetch polls its job on a thread of its own (joined by the destructor, which
-// cancels what still runs); open and BlobStream::wait block their caller (the mirror's pool).
+// cancels what still runs), 32 at most; open and BlobStream::wait block their caller (the
+// mirror's pool).
 #pragma once
 
 #include <atomic>
@@ -64,6 +65,7 @@ class RegistryBlobs : public registry::BlobSource {
 
  private:
   RegistryBlobs(std::shared_ptr<engine::Service> service, std::filesystem::path dir);
+  // The fetch of `blob` under way, or a new one; null when kMaxFetches already run.
   std::shared_ptr<Fetch> start(const registry::BlobFetch& blob);
   // The job's life, on its own thread: create, poll, complete (or cancel), unlink.
   void fetch_job(const registry::BlobFetch& blob, const std::shared_ptr<Fetch>& fetch);
