@@ -92,7 +92,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     upstream_target_ = upstream_.base_path + path + request_.upstream_query;
     if (request_.kind == OciRequest::Kind::kBlob && !is_head() &&
         is_sha256_digest(request_.digest)) {
-      // The mirror answers the range itself, from the verified blob; the upstream's check
+      // The mirror answers the range itself, from the blob it fetches; the upstream's check
       // (HEAD, or the GET of an error) is about the whole blob.
       range_ = header(http::field::range);
       if_range_ = header(http::field::if_range);
@@ -171,8 +171,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   // The blob goes out as it arrives: the header once its size is known, then its bytes as the
-  // fetch makes them ready (BlobSource). A fetch that fails after the header went out ends the
-  // body short: the client sees a broken transfer, never a wrong blob (it checks the digest).
+  // fetch makes them ready (BlobSource), all but the last until the SHA-256 matched (take). A
+  // fetch that fails after the header went out ends the body short: the client sees a broken
+  // transfer, never a whole wrong blob.
   void send_blob(std::expected<std::shared_ptr<BlobStream>, std::string> got) {
     const auto failed = [&](const std::string& why) {
       spdlog::warn("registry mirror: {} {}: {}", request_.name, request_.digest, why);
@@ -182,7 +183,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const auto progress = (*got)->progress();
     if (progress.error) return failed(*progress.error);
     blob_ = std::move(*got);
-    ready_ = progress.ready;
+    take(progress);
     const std::string etag = "\"" + request_.digest + "\"";
     const auto range = answer_range(range_, if_range_, etag, progress.size);
     const std::string size = std::to_string(progress.size);
@@ -267,8 +268,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // No deadline while the fetch works: the client waits for the blob as it would for an
     // upstream that sends it slowly (the fetch has its own stall limit).
     stream_.expires_never();
-    asio::post(state_->fetchers, [self = shared_from_this(), ready = ready_] {
-      auto progress = self->blob_->wait(ready, self->state_->stopped);
+    asio::post(state_->fetchers, [self = shared_from_this(), seen = seen_] {
+      auto progress = self->blob_->wait(seen, self->state_->stopped);
       auto executor = self->stream_.get_executor();
       asio::post(executor, [self, progress = std::move(progress)] {
         if (progress.error) {
@@ -276,10 +277,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
                        self->request_.digest, *progress.error, self->next_, self->end_);
           return self->close();  // the header is out: the body ends short
         }
-        self->ready_ = progress.ready;
+        self->take(progress);
         self->write_chunk();
       });
     });
+  }
+
+  // The blob's last byte waits for its SHA-256 check: a fetch that fails it ends every answer
+  // short, so no client ever holds a whole blob that is not the one named.
+  void take(const BlobProgress& progress) {
+    seen_ = progress.ready;
+    ready_ = progress.verified || progress.size == 0 ? progress.ready
+                                                     : std::min(progress.ready, progress.size - 1);
   }
 
   std::optional<std::string> header(http::field field) const {
@@ -332,13 +341,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<http::response<http::string_body>> text_;
   // A blob GET's Range and If-Range, kept aside while the upstream is asked about the blob.
   std::optional<std::string> range_, if_range_;
-  // A blob being sent: its stream, bytes [next_, end_) still to go, [0, ready_) in its file
-  // as last heard; one chunk read at a time.
+  // A blob being sent: its stream, bytes [next_, end_) still to go, [0, ready_) of it may go
+  // now; one chunk read at a time.
   static constexpr std::size_t kChunkBytes = 256 << 10;
   std::shared_ptr<BlobStream> blob_;
   std::uint64_t next_ = 0;
   std::uint64_t end_ = 0;
-  std::uint64_t ready_ = 0;
+  std::uint64_t ready_ = 0;  // what may be sent
+  std::uint64_t seen_ = 0;   // the fetch's ready bytes as last heard
   std::vector<char> chunk_;
   std::optional<http::response<http::buffer_body>> body_;
   std::optional<http::response_serializer<http::buffer_body>> serializer_;
