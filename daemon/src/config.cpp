@@ -226,6 +226,15 @@ const std::vector<Key>& keys() {
                    return {};
                  },
                  [](const Config& config) { return config.registry_upstream; }});
+    k.push_back({"tls_ca_file", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   if (!text.empty() && text.front() != '/') {
+                     return std::unexpected(config_error("tls_ca_file: expected an absolute path"));
+                   }
+                   config.tls_ca_file = text;
+                   return {};
+                 },
+                 [](const Config& config) { return config.tls_ca_file.string(); }});
     k.push_back({"proxy", false,
                  [](const std::string& text, Config& config) -> api::Result<void> {
                    if (!text.empty()) {

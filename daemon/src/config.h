@@ -76,6 +76,9 @@ struct Config {
   // the environment's (the systemd unit passes none); and the hosts they reach directly.
   std::string proxy;
   std::vector<std::string> no_proxy;
+  // A PEM file of certificate authorities trusted for https (origins, registry upstreams)
+  // beside the system's: a site's own CA. Empty: the system's alone.
+  std::filesystem::path tls_ca_file;
   // Server limits: reloadable.
   std::uint64_t max_request_bytes = 1 << 20;
   double requests_per_second = 100;  // per uid; 0 = unlimited

@@ -62,8 +62,12 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
      "Serve a pull-through mirror of the OCI distribution API (container images) on TCP: PORT "
      "(on 127.0.0.1) or ADDRESS:PORT (an IP address); blobs come through the swarm; empty = off"},
     {"registry_upstream",
-     "The registries the mirror pulls through: URL or NAME=URL, comma-separated (http:// only); "
+     "The registries the mirror pulls through: URL or NAME=URL, comma-separated (http:// or "
+     "https://); "
      "containerd's ?ns=NAME picks one, requests without ns go to the first"},
+    {"tls_ca_file",
+     "A PEM file of certificate authorities trusted for https origins and registry upstreams "
+     "beside the system's (a site's own CA; read at start); empty: the system's alone"},
     {"proxy",
      "The proxy of jobs whose proxy setting is system (the default), as a URL: http://, "
      "https://, socks5:// or socks5h://, user:password@ allowed (masked when shown); empty: the "

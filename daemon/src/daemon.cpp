@@ -32,6 +32,7 @@
 #include "swarmcopy/metrics/metrics.h"
 #include "swarmcopy/metrics/metrics_store.h"
 #include "swarmcopy/registry/mirror.h"
+#include "swarmcopy/util/extra_ca.h"
 #include "systemd_notify.h"
 #include "tcp_listener.h"
 
@@ -172,7 +173,8 @@ bool has_work(engine::Service& service) {
 
 // Binds registry_mirror_listen and starts the mirror over `service`'s engine.
 std::expected<std::unique_ptr<registry::Mirror>, std::string> start_registry_mirror(
-    const Config& config, asio::io_context& io, const std::shared_ptr<engine::Service>& service) {
+    const Config& config, asio::io_context& io, const std::shared_ptr<engine::Service>& service,
+    std::shared_ptr<const util::ExtraCa> extra_ca) {
   const auto endpoint = parse_listen_endpoint(config.registry_mirror_listen);
   auto upstreams = registry::parse_upstreams(config.registry_upstream);
   if (!endpoint) return std::unexpected("registry_mirror_listen: malformed");
@@ -182,6 +184,7 @@ std::expected<std::unique_ptr<registry::Mirror>, std::string> start_registry_mir
   registry::MirrorOptions options;
   options.upstreams = std::move(*upstreams);
   options.io_timeout = std::chrono::seconds(config.io_timeout_seconds);
+  options.extra_ca = std::move(extra_ca);
   auto mirror = std::make_unique<registry::Mirror>(io, std::move(options), std::move(*blobs));
   if (auto bound = mirror->listen(endpoint->address, endpoint->port); !bound) {
     return std::unexpected(bound.error());
@@ -223,7 +226,16 @@ int run_daemon(const DaemonArgs& args) {
   if (auto listening = server.listen(config.socket); !listening) {
     return fail(listening.error().describe());
   }
-  auto opened = engine::open_service(config.state_dir, engine_options(config));
+  auto options = engine_options(config);
+  if (!config.tls_ca_file.empty()) {
+    auto extra_ca = util::ExtraCa::load(config.tls_ca_file);
+    if (!extra_ca) {
+      server.stop();
+      return fail("tls_ca_file: " + extra_ca.error());
+    }
+    options.extra_ca = *extra_ca;
+  }
+  auto opened = engine::open_service(config.state_dir, options);
   if (!opened) {
     server.stop();
     return fail("cannot open the engine: " + opened.error().describe());
@@ -289,7 +301,7 @@ int run_daemon(const DaemonArgs& args) {
   // The registry mirror: its blobs are jobs of this engine (registry_blobs.h).
   std::unique_ptr<registry::Mirror> registry_mirror;
   if (!config.registry_mirror_listen.empty()) {
-    auto started = start_registry_mirror(config, io, service);
+    auto started = start_registry_mirror(config, io, service, options.extra_ca);
     if (!started) {
       metrics_listener.stop();
       http_listener.stop();
@@ -372,6 +384,7 @@ int run_daemon(const DaemonArgs& args) {
         config.http_listen = running.http_listen;
         config.registry_mirror_listen = running.registry_mirror_listen;
         config.registry_upstream = running.registry_upstream;
+        config.tls_ca_file = running.tls_ca_file;
         apply_reloadable(config, limits, limiter);
       }
       systemd_notify("READY=1");

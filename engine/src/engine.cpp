@@ -107,6 +107,7 @@ Engine::Engine(const std::filesystem::path& state_dir, const EngineOptions& opti
   http_options.connect_timeout = options_.connect_timeout;
   http_options.stall_timeout = options_.stall_timeout;
   http_options.user_agent = options_.user_agent;
+  http_options.extra_ca = options_.extra_ca;
   http_ = std::make_unique<origin::HttpClient>(io_, http_options);
   notify_commands_ = std::make_unique<NotifyCommands>(io_, options_.notify_command_timeout);
   notifier_ = std::make_unique<util::Notifier>();

@@ -154,6 +154,15 @@ std::expected<void, FetchError> Transfer::configure(const HttpClient::Options& o
       return std::unexpected(transport_failure(code, {}, request_.url));
     }
   }
+  if (options.extra_ca) {
+    // The site's CAs join the store libcurl has loaded (the system's) on every TLS connection.
+    for (const CURLcode code :
+         {curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, &Transfer::ssl_context_callback),
+          curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA,
+                           const_cast<util::ExtraCa*>(options.extra_ca.get()))}) {
+      if (code != CURLE_OK) return std::unexpected(transport_failure(code, {}, request_.url));
+    }
+  }
   if (!request_.options.allow_local_origin) {
     // Called once a connection (new or reused) is ready, before each request is sent: covers
     // every address a name resolves to, redirects, and connections another request opened.
@@ -164,6 +173,12 @@ std::expected<void, FetchError> Transfer::configure(const HttpClient::Options& o
     }
   }
   return {};
+}
+
+CURLcode Transfer::ssl_context_callback(CURL*, void* ssl_context, void* extra_ca) {
+  const auto* trusted = static_cast<const util::ExtraCa*>(extra_ca);
+  return trusted->add_to(static_cast<ssl_ctx_st*>(ssl_context)) ? CURLE_OK
+                                                                : CURLE_SSL_CACERT_BADFILE;
 }
 
 int Transfer::prereq_callback(void* self, char* primary_ip, char*, int, int) {

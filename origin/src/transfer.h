@@ -57,6 +57,8 @@ class Transfer {
  private:
   static std::size_t header_callback(char* data, std::size_t size, std::size_t count, void* self);
   static std::size_t write_callback(char* data, std::size_t size, std::size_t count, void* self);
+  // CURLOPT_SSL_CTX_FUNCTION: adds HttpClient::Options::extra_ca to the connection's store.
+  static CURLcode ssl_context_callback(CURL* easy, void* ssl_context, void* extra_ca);
   static int prereq_callback(void* self, char* primary_ip, char* local_ip, int primary_port,
                              int local_port);
   std::size_t on_header(std::string_view line);

@@ -105,8 +105,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Manifests, tags, the ping, HEAD of a blob, and errors: the upstream's answer as it is.
   void pass_through(http::verb method) {
-    call_upstream(stream_.get_executor(), state_->options, upstream_, request(), method,
-                  upstream_target_,
+    call_upstream(stream_.get_executor(), state_->options, state_->tls, upstream_, request(),
+                  method, upstream_target_,
                   [self = shared_from_this()](std::expected<UpstreamResponse, std::string> got) {
                     self->relay(std::move(got));
                   });
@@ -142,8 +142,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // WWW-Authenticate, a 404 or a 500 reaches the client as the upstream gave it; then the
   // swarm fetches the blob.
   void check_blob() {
-    call_upstream(stream_.get_executor(), state_->options, upstream_, request(), http::verb::head,
-                  upstream_target_,
+    call_upstream(stream_.get_executor(), state_->options, state_->tls, upstream_, request(),
+                  http::verb::head, upstream_target_,
                   [self = shared_from_this()](std::expected<UpstreamResponse, std::string> got) {
                     if (got && got->result_int() >= 200 && got->result_int() < 400) {
                       return self->fetch_blob();

@@ -1,5 +1,6 @@
 #include "swarmcopy/registry/mirror.h"
 
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -42,6 +43,19 @@ void on_accept(const std::shared_ptr<Mirror::State>& state, boost::system::error
   accept_next(state);
 }
 
+// The client context of https upstreams: TLS 1.2 or later, the system's CAs and the site's.
+std::string configure_client_tls(asio::ssl::context& tls, const MirrorOptions& options) {
+  boost::system::error_code ec;
+  tls.set_default_verify_paths(ec);
+  if (ec) return "the system's certificate authorities: " + ec.message();
+  tls.set_verify_mode(asio::ssl::verify_peer);
+  SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+  if (options.extra_ca && !options.extra_ca->add_to(tls.native_handle())) {
+    return "tls_ca_file: OpenSSL refused a certificate";
+  }
+  return {};
+}
+
 void accept_next(const std::shared_ptr<Mirror::State>& state) {
   state->acceptor.async_accept(asio::make_strand(state->io),
                                [state](boost::system::error_code ec, tcp::socket socket) {
@@ -56,7 +70,10 @@ Mirror::State::State(asio::io_context& io, MirrorOptions options, std::shared_pt
       options(std::move(options)),
       blobs(std::move(blobs)),
       acceptor(asio::make_strand(io)),
-      fetchers(static_cast<std::size_t>(std::max(1, this->options.max_blob_fetches))) {}
+      fetchers(static_cast<std::size_t>(std::max(1, this->options.max_blob_fetches))),
+      tls(asio::ssl::context::tls_client) {
+  tls_error = configure_client_tls(tls, this->options);
+}
 
 Mirror::Mirror(asio::io_context& io, MirrorOptions options, std::shared_ptr<BlobSource> blobs)
     : state_(std::make_shared<State>(io, std::move(options), std::move(blobs))) {}
@@ -72,6 +89,7 @@ std::expected<void, std::string> Mirror::listen(const std::string& address, std:
     return std::unexpected("registry_mirror_listen " + address + ":" + std::to_string(port) + ": " +
                            ec.message());
   };
+  if (!state_->tls_error.empty()) return std::unexpected("registry mirror: " + state_->tls_error);
   if (const auto ec = util::listen_on(state_->acceptor, address, port); ec) return failed(ec);
   return {};
 }

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
@@ -23,6 +24,10 @@ struct Mirror::State {
   boost::asio::ip::tcp::acceptor acceptor;
   // Blob fetches block until the blob is verified: they wait here, not on the I/O threads.
   boost::asio::thread_pool fetchers;
+  // The client side of https upstreams (thread-safe: each call makes its own SSL object), and
+  // what went wrong making it (listen() then fails with it).
+  boost::asio::ssl::context tls;
+  std::string tls_error;
   std::atomic<int> connections{0};
   std::atomic<bool> stopped{false};
 };

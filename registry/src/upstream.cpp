@@ -33,11 +33,16 @@ std::expected<Upstream, std::string> parse_one(std::string_view entry) {
   const auto bad = [&](const std::string& why) {
     return std::unexpected("\"" + shown + "\": " + why);
   };
+  std::string_view rest;
   if (url.starts_with("https://")) {
-    return bad("https upstreams are not supported yet (use http://, e.g. a local registry)");
+    upstream.tls = true;
+    upstream.port = 443;
+    rest = url.substr(8);
+  } else if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else {
+    return bad("expected an http:// or https:// URL");
   }
-  if (!url.starts_with("http://")) return bad("expected an http:// URL");
-  auto rest = url.substr(7);
   const auto slash = rest.find('/');
   auto authority = rest.substr(0, slash);
   auto path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
@@ -90,11 +95,13 @@ std::expected<Upstream, std::string> parse_one(std::string_view entry) {
 std::string Upstream::host_header() const {
   const bool v6 = host.find(':') != std::string::npos;
   std::string text = v6 ? "[" + host + "]" : host;
-  if (port != 80) text += ":" + std::to_string(port);
+  if (port != (tls ? 443 : 80)) text += ":" + std::to_string(port);
   return text;
 }
 
-std::string Upstream::url() const { return "http://" + host_header() + base_path; }
+std::string Upstream::url() const {
+  return (tls ? "https://" : "http://") + host_header() + base_path;
+}
 
 std::expected<std::vector<Upstream>, std::string> parse_upstreams(std::string_view text) {
   std::vector<Upstream> upstreams;

@@ -360,12 +360,16 @@ TEST_F(DaemonLifecycleTest, BadCommandLinesAndConfigsAreRefusedClearly) {
   { std::ofstream(config) << "max_jobs = lots\n"; }
   const auto no_peers = dir_.path() / "no-peers.conf";
   { std::ofstream(no_peers) << "peer_connections = 0\n"; }  // at least 1
+  const auto not_a_certificate = dir_.path() / "ca.pem";
+  { std::ofstream(not_a_certificate) << "-----BEGIN CERTIFICATE-----\nnot base64\n"; }
   for (const auto& args :
        std::vector<std::vector<std::string>>{{"--config", config.string()},
                                              {"--config", no_peers.string()},
                                              {"--config", (dir_.path() / "missing.conf").string()},
                                              {"--max-active-jobs", "0"},
                                              {"--log-level", "chatty"},
+                                             {"--tls-ca-file", not_a_certificate.string()},
+                                             {"--tls-ca-file", "/nonexistent/ca.pem"},
                                              {"--no-such-option"}}) {
     auto options = daemon_options(dir_.path(), args);
     options.log = dir_.path() / "refused.log";
@@ -376,6 +380,10 @@ TEST_F(DaemonLifecycleTest, BadCommandLinesAndConfigsAreRefusedClearly) {
     ASSERT_TRUE(status && WIFEXITED(*status)) << args[0];
     EXPECT_NE(WEXITSTATUS(*status), 0) << args[0];
     EXPECT_FALSE((*daemon)->log_text().empty()) << args[0];
+    if (args[0] == "--tls-ca-file") {
+      EXPECT_NE((*daemon)->log_text().find("tls_ca_file: "), std::string::npos)
+          << (*daemon)->log_text();
+    }
   }
   EXPECT_FALSE(std::filesystem::exists(socket()));
 }

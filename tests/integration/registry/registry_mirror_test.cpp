@@ -261,17 +261,80 @@ class RegistryMirrorTest : public ::testing::Test {
     nginx_ = std::move(*nginx);
   }
 
-  DaemonOptions options_for(int i) {
+  // Daemon i's flags: by default the logging nginx and the fault server as its upstreams.
+  DaemonOptions options_for(int i, std::string upstreams = {},
+                            std::vector<std::string> extra = {}) {
     const auto home = dir_ / ("machine" + std::to_string(i));
     fs::create_directories(home);
-    DaemonOptions options = daemon_options(
-        home, {"--peer-listen", "127.0.0.1:" + std::to_string(peer_ports_[i]), "--peers",
-               "127.0.0.1:" + std::to_string(peer_ports_[1 - i]), "--local-discovery", "false",
-               "--seed-time-seconds", "3600", "--registry-mirror-listen",
-               std::to_string(mirror_ports_[i]), "--registry-upstream",
-               "http://127.0.0.1:" + std::to_string(nginx_->port()) +
-                   ", faults=http://127.0.0.1:" + std::to_string(faults_->port())});
-    return options;
+    if (upstreams.empty()) {
+      upstreams = "http://127.0.0.1:" + std::to_string(nginx_->port()) +
+                  ", faults=http://127.0.0.1:" + std::to_string(faults_->port());
+    }
+    std::vector<std::string> flags = {"--peer-listen",
+                                      "127.0.0.1:" + std::to_string(peer_ports_[i]),
+                                      "--peers",
+                                      "127.0.0.1:" + std::to_string(peer_ports_[1 - i]),
+                                      "--local-discovery",
+                                      "false",
+                                      "--seed-time-seconds",
+                                      "3600",
+                                      "--registry-mirror-listen",
+                                      std::to_string(mirror_ports_[i]),
+                                      "--registry-upstream",
+                                      upstreams};
+    flags.insert(flags.end(), extra.begin(), extra.end());
+    return daemon_options(home, flags);
+  }
+
+  void restart_daemon(int i, std::string upstreams, std::vector<std::string> extra) {
+    daemons_[i].reset();
+    auto daemon = DaemonProcess::start(options_for(i, std::move(upstreams), std::move(extra)));
+    ASSERT_TRUE(daemon) << daemon.error();
+    daemons_[i] = std::move(*daemon);
+  }
+
+  // The registry again behind a second nginx that speaks TLS, with a certificate for
+  // 127.0.0.1 signed by a CA the test makes (a site's own CA): tls_ca_ is that CA's file.
+  void start_tls_proxy() {
+    const auto tls = dir_ / "tls";
+    fs::create_directories(tls);
+    ::chmod(tls.c_str(), 0755);  // nginx's workers read the key as nobody
+    const auto openssl = [&](std::vector<std::string> args) {
+      args.insert(args.begin(), "/usr/bin/openssl");
+      auto child = ChildProcess::spawn(args, {});
+      if (!child) return ChildResult{-1, false, "", child.error()};
+      return (*child)->wait(60s);
+    };
+    tls_ca_ = tls / "ca.pem";
+    const auto ca_key = tls / "ca.key";
+    const auto key = tls / "server.key";
+    const auto request = tls / "server.csr";
+    const auto cert = tls / "server.pem";
+    write_file(tls / "san.ext", "subjectAltName=IP:127.0.0.1\n");
+    for (const auto& step : std::vector<std::vector<std::string>>{
+             {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+              "-keyout", ca_key.string(), "-out", tls_ca_.string(), "-days", "1", "-subj",
+              "/CN=swarmcopy test site CA"},
+             {"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+              "-keyout", key.string(), "-out", request.string(), "-subj", "/CN=127.0.0.1"},
+             {"x509", "-req", "-in", request.string(), "-CA", tls_ca_.string(), "-CAkey",
+              ca_key.string(), "-CAcreateserial", "-out", cert.string(), "-days", "1", "-extfile",
+              (tls / "san.ext").string()}}) {
+      const auto made = openssl(step);
+      ASSERT_EQ(made.exit_code, 0) << made.out << made.err;
+    }
+    for (const auto& file : fs::directory_iterator(tls)) ::chmod(file.path().c_str(), 0644);
+    tls_port_ = free_loopback_port();
+    NginxOptions options;
+    options.server_config =
+        "    listen 127.0.0.1:" + std::to_string(tls_port_) + " ssl;\n" + "    ssl_certificate " +
+        cert.string() + ";\n    ssl_certificate_key " + key.string() +
+        ";\n    location /v2/ {\n      proxy_pass http://127.0.0.1:" +
+        std::to_string(registry_port_) + ";\n      proxy_http_version 1.1;\n" +
+        "      proxy_set_header Host $http_host;\n      proxy_buffering off;\n    }\n";
+    auto nginx = NginxServer::start(options);
+    ASSERT_TRUE(nginx) << nginx.error();
+    tls_nginx_ = std::move(*nginx);
   }
 
   ChildResult skopeo(std::vector<std::string> args) {
@@ -389,6 +452,9 @@ class RegistryMirrorTest : public ::testing::Test {
   std::uint16_t registry_port_ = 0;
   std::unique_ptr<ChildProcess> registry_;
   std::unique_ptr<NginxServer> nginx_;
+  std::unique_ptr<NginxServer> tls_nginx_;
+  std::uint16_t tls_port_ = 0;
+  fs::path tls_ca_;
   std::unique_ptr<FaultServer> faults_;
   std::uint16_t peer_ports_[2] = {};
   std::uint16_t mirror_ports_[2] = {};
@@ -426,6 +492,42 @@ TEST_F(RegistryMirrorTest, TheSecondMachineTakesTheLayersFromTheFirstAndTheRegis
     std::cerr << "layer " << hex.substr(0, 12) << ": " << size << " bytes, the registry sent "
               << sent << ", the second machine took " << job["from_peers"] << " from peers\n";
   }
+}
+
+TEST_F(RegistryMirrorTest, AnHttpsUpstreamIsVerifiedAgainstTheSitesCa) {
+  push();
+  ASSERT_NO_FATAL_FAILURE(start_tls_proxy());
+  const auto upstream = "https://127.0.0.1:" + std::to_string(tls_port_);
+  // Machine 0 trusts the site's CA (beside the system's): the image comes over TLS, its
+  // manifest passed through and its layers fetched by the daemon's jobs.
+  ASSERT_NO_FATAL_FAILURE(restart_daemon(0, upstream, {"--tls-ca-file", tls_ca_.string()}));
+  const auto pulled = pull(0, "pulled0");
+  ASSERT_EQ(pulled.exit_code, 0) << pulled.out << pulled.err;
+  expect_pulled_image("pulled0");
+  for (const auto& [hex, size] : layers_) {
+    const auto job = blob_job(0, hex);
+    ASSERT_TRUE(job.is_object()) << "no blob job for " << hex;
+    EXPECT_EQ(job["state"], "ACKNOWLEDGED") << job.dump();
+    EXPECT_EQ(job["files"][0]["url"].get<std::string>().rfind(upstream, 0), 0u) << job.dump();
+    EXPECT_GE(tls_nginx_->body_bytes_sent("/v2/test/image/blobs/sha256:" + hex), size);
+  }
+  EXPECT_EQ(nginx_->access_log().size(), 0u) << "everything came over TLS";
+
+  // Machine 1 does not trust that CA: nothing passes, and the client is told why (502), as a
+  // registry with a certificate nobody trusts must not be served.
+  ASSERT_NO_FATAL_FAILURE(restart_daemon(1, upstream, {}));
+  auto manifest = tcp_request(mirror_ports_[1], http::verb::get, "/v2/test/image/manifests/v1",
+                              {{"Accept", kManifestType}});
+  ASSERT_TRUE(manifest) << manifest.error();
+  EXPECT_EQ(manifest->status, 502);
+  EXPECT_NE(manifest->body.find("certificate verify failed"), std::string::npos) << manifest->body;
+  const auto& [hex, size] = layers_.front();
+  auto blob = tcp_request(mirror_ports_[1], http::verb::get, "/v2/test/image/blobs/sha256:" + hex);
+  ASSERT_TRUE(blob) << blob.error();
+  EXPECT_EQ(blob->status, 502);
+  EXPECT_TRUE(blob_job(1, hex).is_null()) << "a blob job started against an untrusted upstream";
+  EXPECT_NE(daemons_[1]->log_text().find("certificate verify failed"), std::string::npos)
+      << daemons_[1]->log_text();
 }
 
 TEST_F(RegistryMirrorTest, ABlobIsServedWithItsDigestAndAHeadPassesThrough) {

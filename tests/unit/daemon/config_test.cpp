@@ -67,7 +67,8 @@ TEST(ConfigTest, TheRegistryMirrorIsOffByDefaultLoopbackForAPortAndNeedsAnUpstre
   EXPECT_TRUE(check_complete(config));
   ASSERT_TRUE(apply_values({{"registry_mirror_listen", "0.0.0.0:5050"}}, config));
   EXPECT_EQ(config.registry_mirror_listen, "0.0.0.0:5050");
-  for (const char* bad : {"https://registry-1.docker.io", "registry:5000", "http://u:p@r"}) {
+  ASSERT_TRUE(apply_values({{"registry_upstream", "https://registry-1.docker.io"}}, config));
+  for (const char* bad : {"ftp://registry", "registry:5000", "http://u:p@r", "https://u:p@r"}) {
     auto applied = apply_values({{"registry_upstream", bad}}, config);
     ASSERT_FALSE(applied) << bad;
     EXPECT_TRUE(applied.error().message.starts_with("registry_upstream: ")) << bad;
@@ -76,6 +77,18 @@ TEST(ConfigTest, TheRegistryMirrorIsOffByDefaultLoopbackForAPortAndNeedsAnUpstre
   auto bad_listen = apply_values({{"registry_mirror_listen", "localhost:5050"}}, config);
   ASSERT_FALSE(bad_listen);
   EXPECT_TRUE(bad_listen.error().message.starts_with("registry_mirror_listen: "));
+}
+
+TEST(ConfigTest, TheSitesCaFileIsAnAbsolutePathAndNoneByDefault) {
+  Config config = default_config(DaemonMode::kSystem);
+  EXPECT_TRUE(config.tls_ca_file.empty());
+  ASSERT_TRUE(apply_values({{"tls_ca_file", "/etc/ssl/corp-ca.pem"}}, config));
+  EXPECT_EQ(config.tls_ca_file, "/etc/ssl/corp-ca.pem");
+  auto relative = apply_values({{"tls_ca_file", "corp-ca.pem"}}, config);
+  ASSERT_FALSE(relative);
+  EXPECT_TRUE(relative.error().message.starts_with("tls_ca_file: ")) << relative.error().message;
+  ASSERT_TRUE(apply_values({{"tls_ca_file", ""}}, config));
+  EXPECT_TRUE(config.tls_ca_file.empty());
 }
 
 TEST(ConfigTest, MetricsListenIsOffByDefaultAndLoopbackWhenOnlyAPortIsGiven) {

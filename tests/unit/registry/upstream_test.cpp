@@ -26,9 +26,29 @@ TEST(Upstream, NamesComeFromTheSettingOrTheHost) {
   EXPECT_EQ(select_upstream(*upstreams, std::string("ghcr.io")), nullptr);
 }
 
+TEST(Upstream, HttpsUpstreamsDefaultToPort443) {
+  auto upstreams = parse_upstreams(
+      "https://registry-1.docker.io, ghcr.io=https://ghcr.io:443/, https://10.0.0.5:5443/v");
+  ASSERT_TRUE(upstreams) << upstreams.error();
+  ASSERT_EQ(upstreams->size(), 3u);
+  EXPECT_TRUE((*upstreams)[0].tls);
+  EXPECT_EQ((*upstreams)[0].port, 443);
+  EXPECT_EQ((*upstreams)[0].name, "registry-1.docker.io");
+  EXPECT_EQ((*upstreams)[0].host_header(), "registry-1.docker.io");
+  EXPECT_EQ((*upstreams)[0].url(), "https://registry-1.docker.io");
+  EXPECT_EQ((*upstreams)[1].url(), "https://ghcr.io");
+  EXPECT_EQ((*upstreams)[2].name, "10.0.0.5:5443");
+  EXPECT_EQ((*upstreams)[2].url(), "https://10.0.0.5:5443/v");
+  // Port 80 is named for https, 443 for http: neither is the scheme's default.
+  auto odd = parse_upstreams("https://a:80, http://b:443");
+  ASSERT_TRUE(odd) << odd.error();
+  EXPECT_EQ((*odd)[0].url(), "https://a:80");
+  EXPECT_EQ((*odd)[1].url(), "http://b:443");
+}
+
 TEST(Upstream, RefusesWhatItCannotServe) {
   for (const auto* bad :
-       {"ftp://a", "a:5000", "https://registry-1.docker.io", "http://user:pw@a", "http://",
+       {"ftp://a", "a:5000", "https://user:pw@a", "http://user:pw@a", "http://", "https://",
         "http://a:0", "http://a:70000", "http://a/b?c", "x y=http://a", "a=http://b, a=http://c"}) {
     EXPECT_FALSE(parse_upstreams(bad)) << bad;
   }

@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "swarmcopy/api/download_mode.h"
 #include "swarmcopy/cache/content_store.h"
+#include "swarmcopy/util/extra_ca.h"
 
 namespace swarmcopy::engine {
 
@@ -82,6 +84,9 @@ struct EngineOptions {
   // environment's no_proxy is ignored; without one, this list replaces it when not empty).
   std::string proxy;
   std::vector<std::string> no_proxy;
+  // Certificate authorities trusted for https origins beside the system's (swarmcopyd.conf
+  // tls_ca_file: a site's own CA); null: the system's alone.
+  std::shared_ptr<const util::ExtraCa> extra_ca;
   // The content cache: verified files (those with an expected SHA-256) are kept, and a later
   // file with the same SHA-256, under any URL, is copied from it without asking the origin.
   bool cache_enabled = true;

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "swarmcopy/api/error.h"
+#include "swarmcopy/util/extra_ca.h"
 
 namespace swarmcopy::engine::origin {
 
@@ -108,6 +109,9 @@ class HttpClient {
     std::chrono::seconds stall_timeout{30};
     std::size_t receive_buffer_bytes = 512 * 1024;
     std::string user_agent = "swarmcopy/0.1";
+    // Certificate authorities trusted for https beside the system's (swarmcopyd.conf
+    // tls_ca_file); null: the system's alone.
+    std::shared_ptr<const util::ExtraCa> extra_ca;
   };
 
   using RequestId = std::uint64_t;

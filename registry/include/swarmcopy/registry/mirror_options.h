@@ -4,14 +4,18 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "swarmcopy/registry/upstream.h"
+#include "swarmcopy/util/extra_ca.h"
 
 namespace swarmcopy::registry {
 
 struct MirrorOptions {
   std::vector<Upstream> upstreams;  // at least one
+  // Certificate authorities trusted for https upstreams beside the system's; null: none.
+  std::shared_ptr<const util::ExtraCa> extra_ca;
   // A client's request: its header at most this; a body is refused (pulls carry none).
   std::size_t max_header_bytes = 16 * 1024;
   // An upstream's answer that passes through (manifests, tag lists, errors) is held whole in

@@ -1,5 +1,6 @@
 // Upstream: a registry the mirror pulls through, from the `registry_upstream` setting:
-// a comma-separated list of `URL` or `NAME=URL` (http:// only in this version). NAME is what
+// a comma-separated list of `URL` or `NAME=URL` (http:// or https://; an https upstream's
+// certificate is checked against the system's CAs and swarmcopyd.conf's tls_ca_file). NAME is what
 // containerd's `?ns=` names (docker.io, ghcr.io, ...); without NAME it is the URL's host[:port].
 // A request with ns= goes to the upstream of that name (none: 404); a request without ns (Docker's
 // registry-mirrors, skopeo) goes to the first one listed. Pure functions; any thread.
@@ -16,11 +17,12 @@
 namespace swarmcopy::registry {
 
 struct Upstream {
-  std::string name;  // matched against ?ns=
-  std::string host;  // a host name or an IP literal (no brackets)
-  std::uint16_t port = 80;
-  std::string base_path;  // "" or "/prefix" (no trailing '/'): prepended to /v2/...
-  // "http://host:port/prefix": the origin URL of a blob is this + "/v2/<name>/blobs/<digest>".
+  std::string name;         // matched against ?ns=
+  std::string host;         // a host name or an IP literal (no brackets)
+  bool tls = false;         // https://
+  std::uint16_t port = 80;  // 443 for https:// unless the URL names one
+  std::string base_path;    // "" or "/prefix" (no trailing '/'): prepended to /v2/...
+  // "http(s)://host[:port]/prefix": the origin URL of a blob is this + "/v2/<name>/blobs/<digest>".
   std::string url() const;
   // The Host header value.
   std::string host_header() const;
