@@ -19,6 +19,8 @@ packages=(
   apt-utils
   # the registry mirror's tests: a registry as the origin, skopeo to push and pull images
   docker-registry skopeo
+  # group mode's tests: a real BitTorrent tracker (Debian builds it with a whitelist)
+  opentracker
   # the Debian package (scripts/package.sh, cpack -G DEB): dpkg-shlibdeps finds its dependencies,
   # `file` tells CPack which files are ELF; deb_package_test installs it, and it depends on
   # init-system-helpers (deb-systemd-helper in its maintainer scripts)
@@ -50,7 +52,11 @@ export DEBIAN_FRONTEND=noninteractive
 if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v service >/dev/null; then
   "${sudo[@]}" service prometheus stop >/dev/null 2>&1 || true
 fi
-# Likewise the registry's system service (port 5000): the tests run their own.
+# Likewise the registry's and the tracker's system services (ports 5000, 6969): the tests run
+# their own.
+if [[ " ${missing[*]} " == *" opentracker "* ]] && command -v service >/dev/null; then
+  "${sudo[@]}" service opentracker stop >/dev/null 2>&1 || true
+fi
 if [[ " ${missing[*]} " == *" docker-registry "* ]] && command -v service >/dev/null; then
   "${sudo[@]}" service docker-registry stop >/dev/null 2>&1 || true
 fi

@@ -5,8 +5,9 @@
 namespace swarmcopy::api {
 namespace {
 
-constexpr NameTable<DownloadMode, 3> kModeNames{{
+constexpr NameTable<DownloadMode, 4> kModeNames{{
     {DownloadMode::kLan, "lan"},
+    {DownloadMode::kGroup, "group"},
     {DownloadMode::kHttpOnly, "http-only"},
     {DownloadMode::kBypass, "bypass"},
 }};

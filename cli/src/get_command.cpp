@@ -17,6 +17,7 @@
 #include "parse_units.h"
 #include "printable.h"
 #include "state_dir.h"
+#include "swarmcopy/api/group.h"
 #include "swarmcopy/engine/checksum_source.h"
 #include "url_path.h"
 #include "usage.h"
@@ -150,9 +151,10 @@ GetCommand::GetCommand(CLI::App& app)
   command_
       ->add_option("--mode", mode_,
                    "Where bytes may come from: lan (default: LAN peers, the origin and the "
-                   "cache), http-only (the origin and the cache), bypass (the origin alone)")
+                   "cache), group (as lan, with the peers of --group-id met at --tracker), "
+                   "http-only (the origin and the cache), bypass (the origin alone)")
       ->type_name("MODE")
-      ->check(CLI::IsMember({"lan", "http-only", "bypass"}));
+      ->check(CLI::IsMember({"lan", "group", "http-only", "bypass"}));
   command_
       ->add_option("--metadata", metadata_,
                    "URL of the file's metadata (default: URL with .torrent added to its path)")
@@ -172,6 +174,33 @@ GetCommand::GetCommand(CLI::App& app)
                                   "free port (default). Printed as 'listening on PORT'")
                      ->type_name("PORT")
                      ->check(validator(parse_listen, "LISTEN"));
+  auto* group = command_
+                    ->add_option("--group-id", group_id_,
+                                 "This machine's group (mode group): only a hash of it is "
+                                 "announced; peers of other groups never meet this one")
+                    ->type_name("GROUP")
+                    ->check(validator(
+                        [](const std::string& text) -> std::expected<void, std::string> {
+                          auto checked = api::check_group_id(text);
+                          if (!checked) return std::unexpected(checked.error().message);
+                          return {};
+                        },
+                        "GROUP"));
+  auto* tracker =
+      command_
+          ->add_option("--tracker", trackers_,
+                       "A BitTorrent tracker where the group's machines meet (http://, https:// "
+                       "or udp://; repeatable)")
+          ->type_name("URL")
+          ->expected(1)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+          ->check(validator(
+              [](const std::string& text) -> std::expected<void, std::string> {
+                auto checked = api::check_tracker_url(text);
+                if (!checked) return std::unexpected(checked.error().message);
+                return {};
+              },
+              "URL"));
   auto* no_lsd = command_->add_flag("--no-lsd", no_lsd_,
                                     "No local service discovery (multicast); use --peer instead");
   auto* seed = command_
@@ -205,7 +234,7 @@ GetCommand::GetCommand(CLI::App& app)
   // The daemon keeps its own state directory: a --home would be silently ignored.
   daemon->excludes(common_.home_option);
   // The daemon's peer session is configured in swarmcopyd.conf, not per command.
-  peer_options_ = {peer, listen, no_lsd, seed, upload, max_peers};
+  peer_options_ = {peer, listen, no_lsd, seed, upload, max_peers, group, tracker};
   for (auto* option : peer_options_) {
     daemon->excludes(option);
     command_->get_option("--socket")->excludes(option);
@@ -254,6 +283,8 @@ int GetCommand::run() {
   request.peer.peers = peers_;
   if (!listen_.empty()) request.peer.listen = *parse_listen(listen_);
   request.peer.local_discovery = !no_lsd_;
+  request.peer.group_id = group_id_;
+  request.peer.trackers = trackers_;
   request.peer.max_connections = max_peers_;
   if (!seed_time_.empty()) request.seed_time = *parse_duration(seed_time_);
   if (!upload_limit_.empty()) request.peer.upload_bytes_per_second = *parse_rate(upload_limit_);

@@ -44,6 +44,8 @@ class GetCommand final : public Command {
   std::vector<std::string> peers_;
   std::string listen_;
   bool no_lsd_ = false;
+  std::string group_id_;
+  std::vector<std::string> trackers_;
   std::string seed_time_;
   std::string upload_limit_;
   int max_peers_ = engine::PeerOptions{}.max_connections;

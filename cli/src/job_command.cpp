@@ -117,11 +117,13 @@ JobCommand::JobCommand(CLI::App& app)
                   "one file only)")
       ->type_name("URL")
       ->check(validator(parse_http_url, "URL"));
-  add->add_option("--mode", mode_,
-                  "lan (LAN peers, origin and cache), http-only or bypass; default: the "
-                  "engine's (lan)")
+  add->add_option(
+         "--mode", mode_,
+         "lan (LAN peers, origin and cache), group (the daemon's group), http-only or bypass; "
+         "default: the "
+         "engine's (lan)")
       ->type_name("MODE")
-      ->check(CLI::IsMember({"lan", "http-only", "bypass"}));
+      ->check(CLI::IsMember({"lan", "group", "http-only", "bypass"}));
   settings_.add_options(add);
 
   add_job_argument(

@@ -10,6 +10,8 @@
 #include <functional>
 
 #include "swarmcopy/api/credentials.h"
+#include "swarmcopy/api/download_mode.h"
+#include "swarmcopy/api/group.h"
 #include "swarmcopy/api/proxy_settings.h"
 #include "swarmcopy/registry/upstream.h"
 #include "swarmcopy/util/user_state_dir.h"
@@ -113,9 +115,11 @@ const std::vector<Key>& keys() {
                              100u, 86'400'000u));
     k.push_back({"download_mode", false,
                  [](const std::string& text, Config& config) -> api::Result<void> {
-                   if (text != "lan" && text != "http-only" && text != "bypass") {
-                     return std::unexpected(config_error(
-                         "download_mode: expected lan, http-only or bypass, got \"" + text + "\""));
+                   if (!api::parse_download_mode(text)) {
+                     return std::unexpected(
+                         config_error("download_mode: expected lan, group, http-only or bypass, "
+                                      "got \"" +
+                                      text + "\""));
                    }
                    config.download_mode = text;
                    return {};
@@ -154,6 +158,31 @@ const std::vector<Key>& keys() {
                  [](const Config& config) {
                    std::string text;
                    for (const auto& peer : config.peers) text += (text.empty() ? "" : ",") + peer;
+                   return text;
+                 }});
+    k.push_back({"group_id", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   if (!text.empty()) {
+                     if (auto checked = api::check_group_id(text); !checked) {
+                       return std::unexpected(config_error("group_id: " + checked.error().message));
+                     }
+                   }
+                   config.group_id = text;
+                   return {};
+                 },
+                 [](const Config& config) { return config.group_id; }});
+    k.push_back({"trackers", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   auto trackers = api::parse_tracker_list(text);
+                   if (!trackers) {
+                     return std::unexpected(config_error("trackers: " + trackers.error().message));
+                   }
+                   config.trackers = std::move(*trackers);
+                   return {};
+                 },
+                 [](const Config& config) {
+                   std::string text;
+                   for (const auto& url : config.trackers) text += (text.empty() ? "" : " ") + url;
                    return text;
                  }});
     k.push_back({"local_discovery", false,
@@ -441,6 +470,11 @@ api::Result<void> check_complete(const Config& config) {
   if (config.state_dir.empty()) {
     return std::unexpected(
         config_error("neither SWARMCOPY_HOME nor HOME is set: give --state-dir"));
+  }
+  if (config.download_mode == "group" && config.group_id.empty()) {
+    return std::unexpected(config_error(
+        "download_mode is group but group_id is empty: name the machine's group (e.g. its AD "
+        "site or DNS domain)"));
   }
   if (!config.registry_mirror_listen.empty() && config.registry_upstream.empty()) {
     return std::unexpected(config_error(

@@ -38,12 +38,16 @@ struct Config {
   std::uint32_t notify_command_timeout_ms =
       static_cast<std::uint32_t>(kEngineDefaults.notify_command_timeout.count());
   // The swarm and the cache (EngineOptions): restart to change.
-  std::string download_mode = "lan";  // lan, http-only or bypass
+  std::string download_mode = "lan";  // lan, group, http-only or bypass
   // ADDRESS:PORT for peers; port 0 = any. A service listens on a fixed port, one that firewall
   // rules can name (an embedded engine takes any free one).
   std::string peer_listen = "0.0.0.0:6881";
   std::vector<std::string> peers;  // HOST:PORT peers to dial for every swarm
   bool local_discovery = kEngineDefaults.peer.local_discovery;  // LSD (multicast) in lan mode
+  // Group mode: the machine's group (empty: none) and the trackers where the group's machines
+  // meet (engine::PeerOptions).
+  std::string group_id;
+  std::vector<std::string> trackers;
   // Bytes/s to peers, LAN ones too; 0: none.
   std::uint64_t upload_limit = kEngineDefaults.peer.upload_bytes_per_second;
   // Connections to peers at most, LAN ones too.

@@ -31,12 +31,21 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
      "How often a running transfer's progress is committed to the store, in milliseconds"},
     {"download_mode",
      "Where bytes may come from unless the job says: lan (LAN peers, the origin, the cache), "
-     "http-only (the origin, the cache) or bypass (the origin alone)"},
+     "group (as lan, with the peers of group_id met at the trackers), http-only (the origin, "
+     "the cache) or bypass (the origin alone)"},
     {"peer_listen", "ADDRESS:PORT peers reach this machine on (TCP; port 0 = any free port)"},
     {"peers",
      "Peers to dial for every swarm, HOST:PORT, comma-separated (where multicast discovery does "
      "not reach)"},
-    {"local_discovery", "true or false: local service discovery (multicast) in lan mode"},
+    {"local_discovery",
+     "true or false: local service discovery (multicast) in lan and group modes"},
+    {"group_id",
+     "The machine's group for download_mode group (Delivery Optimization's DOGroupId): 1-255 "
+     "printable ASCII bytes, e.g. the AD site or DNS domain; only a hash of it is announced"},
+    {"trackers",
+     "BitTorrent trackers (http://, https://, udp://; space- or comma-separated) where the "
+     "group's machines meet; swarms are announced there under a hash of the group and the "
+     "content"},
     {"upload_limit", "Upload cap to peers in bytes per second, LAN peers included; 0 = none"},
     {"seed_time_seconds",
      "Finished content keeps being served to peers this long after its last job let go"},

@@ -437,6 +437,12 @@ api::Result<void> Engine::add_files(const Caller& caller, const api::JobId& id,
     file.url = spec.url;
     file.metadata_url = spec.metadata_url;
     file.mode = spec.mode.value_or(options_.default_mode);
+    if (file.mode == api::DownloadMode::kGroup && options_.peer.group_id.empty()) {
+      return api::fail(ErrorContext::kCaller, ErrorKind::kInvalidArgument,
+                       "mode group needs this machine's group (group_id in swarmcopyd.conf, "
+                       "--group-id for get)",
+                       0, spec.url);
+    }
     file.local_path = spec.local_path;
     file.temp_path = temp_path_for(spec.local_path, id, file.index);
     if (spec.sha256) {
@@ -914,8 +920,9 @@ api::Result<swarm::SwarmHub*> Engine::swarm_hub() {
 // A restarted engine keeps serving what it served before (for the rest of each item's seed
 // time). Only where LAN peers are used at all: an http-only engine opens no session.
 void Engine::resume_seeding() {
-  if (!cache_ || options_.default_mode != api::DownloadMode::kLan ||
-      options_.seed_time.count() <= 0) {
+  const bool peers_used = options_.default_mode == api::DownloadMode::kLan ||
+                          options_.default_mode == api::DownloadMode::kGroup;
+  if (!cache_ || !peers_used || options_.seed_time.count() <= 0) {
     return;
   }
   // Listing, reading metainfo and checking items left by a crash block: on the pool.

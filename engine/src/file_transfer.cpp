@@ -46,6 +46,7 @@ void FileTransfer::start() {
       start_http("mode http-only");
       return;
     case api::DownloadMode::kLan:
+    case api::DownloadMode::kGroup:  // the engine's group (checked when the file was added)
       if (settings_.sends_credentials(file_.url)) {
         start_http(
             "the job sends credentials (URL userinfo, a secret query parameter or an access "

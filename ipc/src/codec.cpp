@@ -142,7 +142,7 @@ api::Result<api::FileSpec> file_spec_from_json_at(const nlohmann::json& value,
     mode = api::parse_download_mode(**mode_name);
     if (!mode) {
       return field_error(reader->path("mode"),
-                         "unknown mode \"" + **mode_name + "\" (lan, http-only or bypass)");
+                         "unknown mode \"" + **mode_name + "\" (lan, group, http-only or bypass)");
     }
   }
   return api::FileSpec{std::move(*url), std::move(*path), std::move(*sha256),

@@ -133,6 +133,8 @@ api::Error peer_error(std::string message) {
 struct Session::Impl {
   boost::asio::io_context& io;
   std::string peer_id;
+  std::string group_id;               // empty: lan
+  std::vector<std::string> trackers;  // the group's
   lt::session session;
   // Cleared when the session goes, so that a drain posted just before is dropped.
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
@@ -154,6 +156,9 @@ struct Session::Impl {
     std::vector<std::pair<std::uint32_t, std::vector<char>>> waiting_pieces;
     // flush() callers, oldest first: each flush_cache() posts one cache_flushed_alert, in order.
     std::deque<std::function<void(bool)>> flushes;
+    // In a group: the torrent without metadata that announces this swarm under the group's
+    // hash (add_group_announce); invalid otherwise.
+    lt::torrent_handle announce;
   };
   std::map<SwarmId, Swarm> swarms;
   SwarmId next_id = 1;
@@ -197,6 +202,43 @@ struct Session::Impl {
     }
     return nullptr;
   }
+  Swarm* find_by_announce(const lt::torrent_handle& handle) {
+    for (auto& [id, swarm] : swarms) {
+      if (swarm.announce.is_valid() && swarm.announce == handle) return &swarm;
+    }
+    return nullptr;
+  }
+
+  // A torrent without metadata under `hash`, announced to the group's trackers and on the link:
+  // where the group's machines that have a content meet (its connections carry nothing; they
+  // only tell each side where the other listens).
+  api::Result<lt::torrent_handle> add_group_announce(const std::string& hash_hex,
+                                                     const std::string& name) {
+    lt::add_torrent_params params;
+    lt::sha1_hash hash;
+    lt::aux::from_hex(hash_hex, hash.data());
+    params.info_hashes = lt::info_hash_t(hash);
+    params.name = name;
+    params.trackers = trackers;
+    // Never used: without ut_metadata the torrent never gets metadata, so it never has storage.
+    params.save_path = "/nonexistent/swarmcopy-group";
+    params.flags &= ~lt::torrent_flags::auto_managed;
+    params.flags &= ~lt::torrent_flags::paused;
+    wait_until_gone(hash);
+    params.flags |= lt::torrent_flags::duplicate_is_error;
+    lt::error_code ec;
+    auto handle = session.add_torrent(std::move(params), ec);
+    if (ec) return std::unexpected(peer_error("cannot announce to the group: " + ec.message()));
+    return handle;
+  }
+
+  // remove_torrent is asynchronous: a torrent removed a moment ago may still be there, and
+  // libtorrent would hand its dying handle back as a duplicate. Bounded (it takes a few ms).
+  void wait_until_gone(const lt::sha1_hash& hash) {
+    for (int step = 0; step < kRemoveWaitSteps && session.find_torrent(hash).is_valid(); ++step) {
+      std::this_thread::sleep_for(kRemoveWaitStep);
+    }
+  }
 
   // On the io thread. An alert pointer dies at the next pop: copy what is needed, then call.
   void drain() {
@@ -233,6 +275,15 @@ struct Session::Impl {
         if (auto* swarm = find(flushed->handle); swarm && !swarm->flushes.empty()) {
           calls.push_back([f = std::move(swarm->flushes.front())] { f(true); });
           swarm->flushes.pop_front();
+        }
+      } else if (auto* connect = lt::alert_cast<lt::peer_connect_alert>(alert)) {
+        // A group's machine found at the announce (by a tracker or on the link), dialled there
+        // at the port it listens on: dialled in the content's swarm as well. (One found by its
+        // own dial to us is dialled the other way: it does the same.)
+        if (connect->direction == lt::peer_connect_alert::direction_t::out) {
+          if (auto* swarm = find_by_announce(connect->handle)) {
+            swarm->handle.connect_peer(connect->endpoint);
+          }
         }
       } else if (auto* gone = lt::alert_cast<lt::peer_disconnected_alert>(alert)) {
         // A ban ends the banned peer's connection with one of these errors: a piece that
@@ -283,6 +334,8 @@ api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
   params.disk_io_constructor = file_disk(registry, files);
   auto impl =
       std::make_unique<Impl>(io, peer_id, std::move(params), std::move(registry), std::move(files));
+  impl->group_id = options.group_id;
+  impl->trackers = options.trackers;
   if (options.upload_bytes_per_second > 0) {
     // Local peers sit in their own, unlimited class unless told otherwise.
     for (auto id : {lt::session::global_peer_class_id, lt::session::local_peer_class_id}) {
@@ -325,6 +378,8 @@ api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesys
   if (fresh && !complete) params.flags |= lt::torrent_flags::no_verify_files;
   params.flags &= ~lt::torrent_flags::auto_managed;
   params.flags &= ~lt::torrent_flags::paused;
+  // In a group the content's own hash is announced nowhere (the group's announce is).
+  if (!impl_->group_id.empty()) params.flags |= lt::torrent_flags::disable_lsd;
   // Before add_torrent: the storage looks its hashes and its file up when it is made.
   auto piece_hashes = impl_->piece_hashes->expect(*info);
   std::shared_ptr<const util::UniqueFd> offered;
@@ -341,6 +396,15 @@ api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesys
   swarm.file = std::move(offered);
   swarm.save_path = dir.string();
   swarm.file_name = file_name;
+  if (!impl_->group_id.empty()) {
+    auto announce = impl_->add_group_announce(
+        group_announce_info_hash(impl_->group_id, meta.info_hash_v2), "group " + file_name);
+    if (!announce) {
+      remove_swarm(id);
+      return std::unexpected(announce.error());
+    }
+    swarm.announce = *announce;
+  }
   return id;
 }
 
@@ -364,6 +428,7 @@ api::Result<void> Session::reload(SwarmId id, const std::vector<bool>& have) {
   if (all) params.flags |= lt::torrent_flags::seed_mode;
   params.flags &= ~lt::torrent_flags::auto_managed;
   params.flags &= ~lt::torrent_flags::paused;
+  if (!impl_->group_id.empty()) params.flags |= lt::torrent_flags::disable_lsd;
   // The reload drops every connection. Those we dialled we dial again at once, at the port
   // we reached (the peer's listen port); without that the mesh waited for the other side's
   // reconnect timer (~2 s), and meanwhile both fetched the same pieces from the origin.
@@ -405,6 +470,7 @@ void Session::remove_swarm(SwarmId id) {
   auto it = impl_->swarms.find(id);
   if (it == impl_->swarms.end()) return;
   impl_->session.remove_torrent(it->second.handle);
+  if (it->second.announce.is_valid()) impl_->session.remove_torrent(it->second.announce);
   impl_->fail_flushes(it->second);
   impl_->swarms.erase(it);
 }
@@ -536,10 +602,24 @@ std::optional<Metainfo> check_claim(const std::string& sha256, const std::string
 
 }  // namespace
 
-std::string Session::rendezvous_info_hash(const std::string& sha256) {
+std::string Session::rendezvous_info_hash(const std::string& sha256, const std::string& group_id) {
   lt::hasher hasher;
   hasher.update("swarmcopy rendezvous ");
+  if (!group_id.empty()) {
+    hasher.update(group_id);
+    hasher.update(" ");
+  }
   hasher.update(sha256);
+  return lt::aux::to_hex(hasher.final());
+}
+
+std::string Session::group_announce_info_hash(const std::string& group_id,
+                                              const std::string& info_hash_v2) {
+  lt::hasher hasher;
+  hasher.update("swarmcopy group ");
+  hasher.update(group_id);
+  hasher.update(" ");
+  hasher.update(info_hash_v2);
   return lt::aux::to_hex(hasher.final());
 }
 
@@ -561,20 +641,18 @@ api::Result<RendezvousId> Session::join_rendezvous(const std::string& sha256,
   auto exchange = std::make_shared<SiteMetainfoExchange>(std::move(received));
   lt::add_torrent_params params;
   lt::sha1_hash hash;
-  lt::aux::from_hex(rendezvous_info_hash(sha256), hash.data());
+  lt::aux::from_hex(rendezvous_info_hash(sha256, impl_->group_id), hash.data());
   params.info_hashes = lt::info_hash_t(hash);
   params.name = "rendezvous " + sha256;
+  // In a group: met through the group's trackers too (and under the group's hash on the link).
+  params.trackers = impl_->trackers;
   // Never used: a rendezvous never gets metadata (no ut_metadata), so it never has storage.
   params.save_path = "/nonexistent/swarmcopy-rendezvous";
   params.flags &= ~lt::torrent_flags::auto_managed;
   params.flags &= ~lt::torrent_flags::paused;
   params.extensions.push_back(exchange->plugin_factory());
-  // A rendezvous left a moment ago may still be going (remove_torrent is asynchronous), and
-  // libtorrent would hand its dying handle back as a duplicate: wait until it is gone.
-  for (int step = 0; step < kRemoveWaitSteps && impl_->session.find_torrent(hash).is_valid();
-       ++step) {
-    std::this_thread::sleep_for(kRemoveWaitStep);
-  }
+  // A rendezvous left a moment ago may still be going: wait until it is gone.
+  impl_->wait_until_gone(hash);
   params.flags |= lt::torrent_flags::duplicate_is_error;
   lt::error_code ec;
   auto handle = impl_->session.add_torrent(std::move(params), ec);

@@ -103,6 +103,8 @@ api::Result<std::unique_ptr<SwarmHub>> SwarmHub::open(boost::asio::io_context& i
   peer::SessionOptions session_options;
   session_options.listen_interfaces = options.peer.listen;
   session_options.local_discovery = options.peer.local_discovery;
+  session_options.group_id = options.peer.group_id;
+  session_options.trackers = options.peer.trackers;
   session_options.upload_bytes_per_second = options.peer.upload_bytes_per_second;
   session_options.connections_limit = options.peer.max_connections;
   auto session = peer::Session::open(io, session_options);

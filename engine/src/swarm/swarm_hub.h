@@ -146,7 +146,11 @@ class SwarmHub {
   const std::vector<std::pair<std::string, std::uint16_t>>& explicit_peers() const {
     return explicit_peers_;
   }
-  bool discovery() const { return options_.peer.local_discovery; }
+  // Peers can be found without a list: on the link, or at the group's trackers.
+  bool discovery() const {
+    return options_.peer.local_discovery ||
+           (!options_.peer.group_id.empty() && !options_.peer.trackers.empty());
+  }
   // Some content no job holds is served to peers for the rest of its seed time.
   bool seeding() const;
 

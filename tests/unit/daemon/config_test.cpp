@@ -179,3 +179,30 @@ TEST(DefaultConfig, UserModeKeepsItsStateWhereGetDoes) {
 
 }  // namespace
 }  // namespace swarmcopy::daemon
+
+namespace swarmcopy::daemon {
+namespace {
+
+TEST(ConfigTest, GroupModeNeedsAGroupAndTakesTrackers) {
+  Config config = default_config(DaemonMode::kSystem);
+  EXPECT_TRUE(config.group_id.empty());
+  EXPECT_TRUE(config.trackers.empty());
+  ASSERT_TRUE(apply_values({{"download_mode", "group"}}, config));
+  auto incomplete = check_complete(config);
+  ASSERT_FALSE(incomplete);
+  EXPECT_NE(incomplete.error().message.find("group_id"), std::string::npos);
+  ASSERT_TRUE(apply_values(
+      {{"group_id", "site-hq"}, {"trackers", "http://t1:6969/announce udp://t2:6969"}}, config));
+  EXPECT_TRUE(check_complete(config));
+  EXPECT_EQ(config.trackers,
+            (std::vector<std::string>{"http://t1:6969/announce", "udp://t2:6969"}));
+  for (const auto& [key, bad] : std::vector<std::pair<std::string, std::string>>{
+           {"group_id", "two words"}, {"trackers", "ftp://t"}, {"download_mode", "internet"}}) {
+    auto applied = apply_values({{key, bad}}, config);
+    ASSERT_FALSE(applied) << key;
+    EXPECT_TRUE(applied.error().message.starts_with(key + ": ")) << applied.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace swarmcopy::daemon

@@ -25,8 +25,15 @@ struct PeerOptions {
   std::string listen = "0.0.0.0:0";
   // Peers to dial for every swarm, "HOST:PORT" (for networks without multicast).
   std::vector<std::string> peers;
-  // Local service discovery (multicast on the local link) in lan mode.
+  // Local service discovery (multicast on the local link) in lan and group modes.
   bool local_discovery = true;
+  // Group mode (DownloadMode::kGroup, Delivery Optimization's Group mode): the machine's
+  // group, and the BitTorrent trackers where the group's machines meet. With a group, every
+  // swarm of this engine is the group's: announced under a hash of the group and the content
+  // (to the trackers and on the link), never under the content's own (peer::SessionOptions).
+  // Files in mode group need a group; lan files of an engine that has one are the group's too.
+  std::string group_id;
+  std::vector<std::string> trackers;
   // Upload cap for peers (LAN peers included), bytes per second; 0: none.
   std::uint64_t upload_bytes_per_second = 0;
   // Peer connections at most, over every swarm (LAN peers included).

@@ -28,8 +28,17 @@ namespace swarmcopy::peer {
 
 struct SessionOptions {
   std::string listen_interfaces = "0.0.0.0:0";  // "ADDRESS:PORT"; port 0: any free port
-  bool local_discovery = false;                 // LSD, for `lan` mode
-  std::uint64_t upload_bytes_per_second = 0;    // 0: unlimited; LAN peers included
+  bool local_discovery = false;                 // LSD, for `lan` and `group` modes
+  // Group mode: the group this machine belongs to; empty: none (`lan`). With a group, no
+  // content's own info-hash is announced anywhere: each swarm (and rendezvous) is announced
+  // under a hash made of the group and the content (group_announce_info_hash), to `trackers`
+  // and on the link (LSD, when on), and every peer met there is dialled in the content's
+  // swarm. Machines of another group, on the same tracker or the same link, never learn of
+  // this machine's swarms.
+  std::string group_id;
+  // BitTorrent trackers (http://, https://, udp://) the group's announces go to.
+  std::vector<std::string> trackers;
+  std::uint64_t upload_bytes_per_second = 0;  // 0: unlimited; LAN peers included
   int connections_limit = 200;
 };
 
@@ -147,8 +156,15 @@ class Session {
   // The peers connected there and what each said of itself.
   std::vector<RendezvousPeer> rendezvous_peers(RendezvousId id) const;
   void leave_rendezvous(RendezvousId id);
-  // 40 hex digits: SHA-1 of "swarmcopy rendezvous " and the content's SHA-256 (hex).
-  static std::string rendezvous_info_hash(const std::string& sha256);
+  // 40 hex digits: SHA-1 of "swarmcopy rendezvous " and the content's SHA-256 (hex); in a
+  // group, of "swarmcopy rendezvous ", the group, a space and the SHA-256.
+  static std::string rendezvous_info_hash(const std::string& sha256,
+                                          const std::string& group_id = {});
+  // 40 hex digits: SHA-1 of "swarmcopy group ", the group, a space and the content's v2
+  // info-hash (hex): what a group's machines announce a swarm under (a tracker's whitelist
+  // lists these).
+  static std::string group_announce_info_hash(const std::string& group_id,
+                                              const std::string& info_hash_v2);
 
  private:
   struct Impl;
