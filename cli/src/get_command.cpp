@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -201,6 +202,12 @@ GetCommand::GetCommand(CLI::App& app)
                 return {};
               },
               "URL"));
+  auto* vpn = command_
+                  ->add_option("--vpn-interfaces", vpn_interfaces_,
+                               "While an interface matching one of these patterns is up, "
+                               "take nothing from peers (space-separated; default: \"tun* "
+                               "wg* ppp* tap*\"; \"\" = no such rule)")
+                  ->type_name("PATTERNS");
   auto* no_lsd = command_->add_flag("--no-lsd", no_lsd_,
                                     "No local service discovery (multicast); use --peer instead");
   auto* seed = command_
@@ -234,7 +241,7 @@ GetCommand::GetCommand(CLI::App& app)
   // The daemon keeps its own state directory: a --home would be silently ignored.
   daemon->excludes(common_.home_option);
   // The daemon's peer session is configured in swarmcopyd.conf, not per command.
-  peer_options_ = {peer, listen, no_lsd, seed, upload, max_peers, group, tracker};
+  peer_options_ = {peer, listen, no_lsd, seed, upload, max_peers, group, tracker, vpn};
   for (auto* option : peer_options_) {
     daemon->excludes(option);
     command_->get_option("--socket")->excludes(option);
@@ -285,6 +292,11 @@ int GetCommand::run() {
   request.peer.local_discovery = !no_lsd_;
   request.peer.group_id = group_id_;
   request.peer.trackers = trackers_;
+  if (command_->get_option("--vpn-interfaces")->count() > 0) {
+    request.peer.vpn_interfaces.clear();
+    std::istringstream words(vpn_interfaces_);
+    for (std::string pattern; words >> pattern;) request.peer.vpn_interfaces.push_back(pattern);
+  }
   request.peer.max_connections = max_peers_;
   if (!seed_time_.empty()) request.seed_time = *parse_duration(seed_time_);
   if (!upload_limit_.empty()) request.peer.upload_bytes_per_second = *parse_rate(upload_limit_);

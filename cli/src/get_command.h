@@ -46,6 +46,7 @@ class GetCommand final : public Command {
   bool no_lsd_ = false;
   std::string group_id_;
   std::vector<std::string> trackers_;
+  std::string vpn_interfaces_;
   std::string seed_time_;
   std::string upload_limit_;
   int max_peers_ = engine::PeerOptions{}.max_connections;

@@ -185,6 +185,32 @@ const std::vector<Key>& keys() {
                    for (const auto& url : config.trackers) text += (text.empty() ? "" : " ") + url;
                    return text;
                  }});
+    k.push_back({"vpn_interfaces", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   std::vector<std::string> patterns;
+                   std::size_t at = 0;
+                   while (at < text.size()) {
+                     at = text.find_first_not_of(" \t,", at);
+                     if (at == std::string::npos) break;
+                     const auto end = text.find_first_of(" \t,", at);
+                     patterns.push_back(text.substr(at, end - at));
+                     if (patterns.back().size() > 64) {
+                       return std::unexpected(
+                           config_error("vpn_interfaces: a pattern is longer than 64 bytes: \"" +
+                                        patterns.back() + "\""));
+                     }
+                     at = end;
+                   }
+                   config.vpn_interfaces = std::move(patterns);
+                   return {};
+                 },
+                 [](const Config& config) {
+                   std::string text;
+                   for (const auto& pattern : config.vpn_interfaces) {
+                     text += (text.empty() ? "" : " ") + pattern;
+                   }
+                   return text;
+                 }});
     k.push_back({"local_discovery", false,
                  [](const std::string& text, Config& config) -> api::Result<void> {
                    if (text != "true" && text != "false") {

@@ -48,6 +48,8 @@ struct Config {
   // meet (engine::PeerOptions).
   std::string group_id;
   std::vector<std::string> trackers;
+  // Interface name patterns (fnmatch): while one is up, files do not use peers. Empty: none.
+  std::vector<std::string> vpn_interfaces = kEngineDefaults.peer.vpn_interfaces;
   // Bytes/s to peers, LAN ones too; 0: none.
   std::uint64_t upload_limit = kEngineDefaults.peer.upload_bytes_per_second;
   // Connections to peers at most, LAN ones too.

@@ -39,6 +39,10 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
      "not reach)"},
     {"local_discovery",
      "true or false: local service discovery (multicast) in lan and group modes"},
+    {"vpn_interfaces",
+     "Interface name patterns (tun* wg* ppp* tap* by default; empty = none): while one is up, "
+     "files take nothing from peers and join no swarm (no peering over a VPN, as Delivery "
+     "Optimization)"},
     {"group_id",
      "The machine's group for download_mode group (Delivery Optimization's DOGroupId): 1-255 "
      "printable ASCII bytes, e.g. the AD site or DNS domain; only a hash of it is announced"},

@@ -131,6 +131,7 @@ engine::EngineOptions engine_options(const Config& config) {
   options.peer.local_discovery = config.local_discovery;
   options.peer.group_id = config.group_id;
   options.peer.trackers = config.trackers;
+  options.peer.vpn_interfaces = config.vpn_interfaces;
   options.peer.upload_bytes_per_second = config.upload_limit;
   options.peer.max_connections = static_cast<int>(config.peer_connections);
   options.seed_time = std::chrono::seconds(config.seed_time_seconds);
@@ -376,6 +377,7 @@ int run_daemon(const DaemonArgs& args) {
         config.local_discovery = running.local_discovery;
         config.group_id = running.group_id;
         config.trackers = running.trackers;
+        config.vpn_interfaces = running.vpn_interfaces;
         config.upload_limit = running.upload_limit;
         config.peer_connections = running.peer_connections;
         config.seed_time_seconds = running.seed_time_seconds;

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "received_bytes.h"
+#include "vpn_interfaces.h"
 
 namespace swarmcopy::engine {
 namespace {
@@ -55,6 +56,11 @@ void FileTransfer::start() {
       }
       if (deps_.cache == nullptr || !deps_.swarm_hub) {
         start_http("the content cache is disabled (the swarm keeps its data there)");
+        return;
+      }
+      if (auto vpn = vpn_interface_up(deps_.options.peer.vpn_interfaces)) {
+        start_http("the VPN or tunnel interface " + *vpn +
+                   " is up: no peering over a VPN (vpn_interfaces)");
         return;
       }
       start_metadata();

@@ -34,6 +34,10 @@ struct PeerOptions {
   // Files in mode group need a group; lan files of an engine that has one are the group's too.
   std::string group_id;
   std::vector<std::string> trackers;
+  // No peering while a VPN or tunnel is up: a file starting while an interface whose name
+  // matches one of these patterns (fnmatch) is up takes nothing from peers and joins no swarm
+  // (Delivery Optimization's VPN rule). Empty: no such rule.
+  std::vector<std::string> vpn_interfaces = {"tun*", "wg*", "ppp*", "tap*"};
   // Upload cap for peers (LAN peers included), bytes per second; 0: none.
   std::uint64_t upload_bytes_per_second = 0;
   // Peer connections at most, over every swarm (LAN peers included).
