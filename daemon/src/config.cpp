@@ -171,6 +171,16 @@ const std::vector<Key>& keys() {
                    return {};
                  },
                  [](const Config& config) { return config.group_id; }});
+    k.push_back({"group_id_source", false,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   if (text != "explicit" && text != "dns-domain") {
+                     return std::unexpected(config_error(
+                         "group_id_source: expected explicit or dns-domain, got \"" + text + "\""));
+                   }
+                   config.group_id_source = text;
+                   return {};
+                 },
+                 [](const Config& config) { return config.group_id_source; }});
     k.push_back({"trackers", false,
                  [](const std::string& text, Config& config) -> api::Result<void> {
                    auto trackers = api::parse_tracker_list(text);
@@ -497,7 +507,8 @@ api::Result<void> check_complete(const Config& config) {
     return std::unexpected(
         config_error("neither SWARMCOPY_HOME nor HOME is set: give --state-dir"));
   }
-  if (config.download_mode == "group" && config.group_id.empty()) {
+  if (config.download_mode == "group" && config.group_id.empty() &&
+      config.group_id_source == "explicit") {
     return std::unexpected(config_error(
         "download_mode is group but group_id is empty: name the machine's group (e.g. its AD "
         "site or DNS domain)"));

@@ -47,6 +47,7 @@ struct Config {
   // Group mode: the machine's group (empty: none) and the trackers where the group's machines
   // meet (engine::PeerOptions).
   std::string group_id;
+  std::string group_id_source = "explicit";  // or dns-domain (group_source.h)
   std::vector<std::string> trackers;
   // Interface name patterns (fnmatch): while one is up, files do not use peers. Empty: none.
   std::vector<std::string> vpn_interfaces = kEngineDefaults.peer.vpn_interfaces;

@@ -46,6 +46,9 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
     {"group_id",
      "The machine's group for download_mode group (Delivery Optimization's DOGroupId): 1-255 "
      "printable ASCII bytes, e.g. the AD site or DNS domain; only a hash of it is announced"},
+    {"group_id_source",
+     "Where the group comes from (DOGroupIdSource): explicit (group_id) or dns-domain (this "
+     "host's DNS domain: its canonical name, else /etc/resolv.conf; read at start)"},
     {"trackers",
      "BitTorrent trackers (http://, https://, udp://; space- or comma-separated) where the "
      "group's machines meet; swarms are announced there under a hash of the group and the "

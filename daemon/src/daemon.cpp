@@ -20,6 +20,7 @@
 #include "activity_routes.h"
 #include "cache_routes.h"
 #include "event_hub.h"
+#include "group_source.h"
 #include "job_routes.h"
 #include "metrics_routes.h"
 #include "rate_limiter.h"
@@ -230,6 +231,13 @@ int run_daemon(const DaemonArgs& args) {
     return fail(listening.error().describe());
   }
   auto options = engine_options(config);
+  auto group = resolve_group_id(config.group_id_source, config.group_id);
+  if (!group) {
+    server.stop();
+    return fail(group.error());
+  }
+  options.peer.group_id = *group;
+  if (!group->empty()) spdlog::info("group: {} ({})", *group, config.group_id_source);
   if (!config.tls_ca_file.empty()) {
     auto extra_ca = util::ExtraCa::load(config.tls_ca_file);
     if (!extra_ca) {
@@ -376,6 +384,7 @@ int run_daemon(const DaemonArgs& args) {
         config.peers = running.peers;
         config.local_discovery = running.local_discovery;
         config.group_id = running.group_id;
+        config.group_id_source = running.group_id_source;
         config.trackers = running.trackers;
         config.vpn_interfaces = running.vpn_interfaces;
         config.upload_limit = running.upload_limit;
