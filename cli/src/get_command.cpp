@@ -208,6 +208,13 @@ GetCommand::GetCommand(CLI::App& app)
                                "take nothing from peers (space-separated; default: \"tun* "
                                "wg* ppp* tap*\"; \"\" = no such rule)")
                   ->type_name("PATTERNS");
+  auto* min_disk =
+      command_
+          ->add_option("--min-free-disk-to-upload", min_free_disk_,
+                       "Serve peers only while the cache's file system has this much free "
+                       "space (K/M/G/T suffixes)")
+          ->type_name("SIZE")
+          ->check(validator(parse_rate, "SIZE"));
   auto* no_lsd = command_->add_flag("--no-lsd", no_lsd_,
                                     "No local service discovery (multicast); use --peer instead");
   auto* seed = command_
@@ -241,7 +248,7 @@ GetCommand::GetCommand(CLI::App& app)
   // The daemon keeps its own state directory: a --home would be silently ignored.
   daemon->excludes(common_.home_option);
   // The daemon's peer session is configured in swarmcopyd.conf, not per command.
-  peer_options_ = {peer, listen, no_lsd, seed, upload, max_peers, group, tracker, vpn};
+  peer_options_ = {peer, listen, no_lsd, seed, upload, max_peers, group, tracker, vpn, min_disk};
   for (auto* option : peer_options_) {
     daemon->excludes(option);
     command_->get_option("--socket")->excludes(option);
@@ -300,6 +307,7 @@ int GetCommand::run() {
   request.peer.max_connections = max_peers_;
   if (!seed_time_.empty()) request.seed_time = *parse_duration(seed_time_);
   if (!upload_limit_.empty()) request.peer.upload_bytes_per_second = *parse_rate(upload_limit_);
+  if (!min_free_disk_.empty()) request.peer.min_free_disk_to_upload = *parse_rate(min_free_disk_);
   for (const auto* option : peer_options_) {
     if (option->count() > 0) request.peer_options_given = true;
   }

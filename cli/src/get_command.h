@@ -47,6 +47,7 @@ class GetCommand final : public Command {
   std::string group_id_;
   std::vector<std::string> trackers_;
   std::string vpn_interfaces_;
+  std::string min_free_disk_;
   std::string seed_time_;
   std::string upload_limit_;
   int max_peers_ = engine::PeerOptions{}.max_connections;

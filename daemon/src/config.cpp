@@ -239,6 +239,10 @@ const std::vector<Key>& keys() {
     k.push_back(unsigned_key("peer_connections", false, &Config::peer_connections, 1u, 65535u));
     k.push_back(unsigned_key("background_http_delay_ms", false, &Config::background_http_delay_ms,
                              0u, 86'400'000u));
+    k.push_back(unsigned_key<std::uint64_t>("min_ram_to_upload_mb", false,
+                                            &Config::min_ram_to_upload_mb, 0, 1ull << 30));
+    k.push_back(unsigned_key<std::uint64_t>("min_free_disk_to_upload_mb", false,
+                                            &Config::min_free_disk_to_upload_mb, 0, 1ull << 40));
     k.push_back(unsigned_key<std::uint64_t>("cache_max_bytes", false, &Config::cache_max_bytes, 0,
                                             UINT64_MAX));
     k.push_back(

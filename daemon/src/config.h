@@ -51,6 +51,9 @@ struct Config {
   std::vector<std::string> trackers;
   // Interface name patterns (fnmatch): while one is up, files do not use peers. Empty: none.
   std::vector<std::string> vpn_interfaces = kEngineDefaults.peer.vpn_interfaces;
+  // Upload to peers only with this much RAM / free cache disk, in MiB; 0: no minimum.
+  std::uint64_t min_ram_to_upload_mb = 0;
+  std::uint64_t min_free_disk_to_upload_mb = 0;
   // Bytes/s to peers, LAN ones too; 0: none.
   std::uint64_t upload_limit = kEngineDefaults.peer.upload_bytes_per_second;
   // Connections to peers at most, LAN ones too.

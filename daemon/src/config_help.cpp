@@ -43,6 +43,12 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
      "Interface name patterns (tun* wg* ppp* tap* by default; empty = none): while one is up, "
      "files take nothing from peers and join no swarm (no peering over a VPN, as Delivery "
      "Optimization)"},
+    {"min_ram_to_upload_mb",
+     "Serve peers only with at least this much RAM, in MiB (DOMinRAMAllowedToPeer); 0 = no "
+     "minimum"},
+    {"min_free_disk_to_upload_mb",
+     "Serve peers only while the cache's file system has this much free space, in MiB (checked "
+     "every few seconds); 0 = no minimum"},
     {"group_id",
      "The machine's group for download_mode group (Delivery Optimization's DOGroupId): 1-255 "
      "printable ASCII bytes, e.g. the AD site or DNS domain; only a hash of it is announced"},

@@ -133,6 +133,8 @@ engine::EngineOptions engine_options(const Config& config) {
   options.peer.group_id = config.group_id;
   options.peer.trackers = config.trackers;
   options.peer.vpn_interfaces = config.vpn_interfaces;
+  options.peer.min_ram_to_upload = config.min_ram_to_upload_mb << 20;
+  options.peer.min_free_disk_to_upload = config.min_free_disk_to_upload_mb << 20;
   options.peer.upload_bytes_per_second = config.upload_limit;
   options.peer.max_connections = static_cast<int>(config.peer_connections);
   options.seed_time = std::chrono::seconds(config.seed_time_seconds);
@@ -387,6 +389,8 @@ int run_daemon(const DaemonArgs& args) {
         config.group_id_source = running.group_id_source;
         config.trackers = running.trackers;
         config.vpn_interfaces = running.vpn_interfaces;
+        config.min_ram_to_upload_mb = running.min_ram_to_upload_mb;
+        config.min_free_disk_to_upload_mb = running.min_free_disk_to_upload_mb;
         config.upload_limit = running.upload_limit;
         config.peer_connections = running.peer_connections;
         config.seed_time_seconds = running.seed_time_seconds;

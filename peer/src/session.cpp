@@ -28,6 +28,7 @@
 #include "piece_hashes.h"
 #include "site_metainfo_exchange.h"
 #include "storage_files.h"
+#include "upload_gate_plugin.h"
 
 namespace swarmcopy::peer {
 namespace {
@@ -168,6 +169,9 @@ struct Session::Impl {
   };
   std::map<RendezvousId, Rendezvous> rendezvous;
   std::uint64_t peers_banned = 0;  // connections ended by a ban (drain())
+  // allow_uploads(): the gate its plugin reads, and the last value set.
+  std::shared_ptr<UploadGate> upload_gate = std::make_shared<UploadGate>();
+  bool uploads_allowed = true;
   RendezvousId next_rendezvous = 1;
   std::shared_ptr<PieceHashRegistry> piece_hashes;
   std::shared_ptr<StorageFiles> files;
@@ -332,8 +336,11 @@ api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
   auto registry = std::make_shared<PieceHashRegistry>();
   auto files = std::make_shared<StorageFiles>();
   params.disk_io_constructor = file_disk(registry, files);
+  auto gate = std::make_shared<UploadGate>();
+  params.extensions.push_back(std::make_shared<UploadGatePlugin>(gate));
   auto impl =
       std::make_unique<Impl>(io, peer_id, std::move(params), std::move(registry), std::move(files));
+  impl->upload_gate = std::move(gate);
   impl->group_id = options.group_id;
   impl->trackers = options.trackers;
   if (options.upload_bytes_per_second > 0) {
@@ -358,6 +365,17 @@ api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
 std::uint16_t Session::listen_port() const { return impl_->session.listen_port(); }
 
 std::uint64_t Session::peers_banned() const { return impl_->peers_banned; }
+
+void Session::allow_uploads(bool allowed) {
+  if (allowed == impl_->uploads_allowed) return;
+  impl_->uploads_allowed = allowed;
+  impl_->upload_gate->open = allowed;
+  lt::settings_pack pack;
+  // libtorrent's default is 8 unchoke slots; none: every peer stays choked (no requests served).
+  pack.set_int(lt::settings_pack::unchoke_slots_limit,
+               allowed ? lt::settings_pack().get_int(lt::settings_pack::unchoke_slots_limit) : 0);
+  impl_->session.apply_settings(std::move(pack));
+}
 
 const std::string& Session::peer_id() const { return impl_->peer_id; }
 

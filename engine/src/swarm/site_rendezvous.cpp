@@ -117,7 +117,7 @@ std::optional<peer::Metainfo> SiteRendezvous::offered(const std::string& sha256)
 }
 
 void SiteRendezvous::find(const std::string& sha256, std::chrono::milliseconds wait,
-                          std::chrono::milliseconds elect_for, Found found) {
+                          std::chrono::milliseconds elect_for, Found found, bool unless_alone) {
   if (auto own = offered(sha256)) {
     boost::asio::post(io_, [found = std::move(found), meta = std::move(*own)] {
       found(peer::MetainfoClaim{"", "", meta});
@@ -136,7 +136,8 @@ void SiteRendezvous::find(const std::string& sha256, std::chrono::milliseconds w
       std::make_shared<boost::asio::steady_timer>(io_),
       now + std::max(wait, elect_for),
       now + wait + kListedPeersPatience,
-      now + wait + (elect_for.count() > 0 ? kDiscoverySettle : std::chrono::milliseconds(0))};
+      now + wait + (elect_for.count() > 0 ? kDiscoverySettle : std::chrono::milliseconds(0)),
+      unless_alone};
   arm(waiter, sha256, wait);
   place->waiters.push_back(std::move(waiter));
   session_.want_in_rendezvous(place->id, true);
@@ -186,6 +187,17 @@ void SiteRendezvous::decide(const std::string& sha256, std::uint64_t waiter_id) 
     return;
   }
   const auto own = rank(sha256, session_.peer_id());
+  if (waiter->unless_alone) {
+    const bool alone = std::none_of(peers.begin(), peers.end(), [&](const auto& peer) {
+      return !banned.contains(peer.peer_id);
+    });
+    const bool unasked = peers.size() < listed_peers_.size() &&
+                         std::chrono::steady_clock::now() < opened_ + kListedPeersPatience;
+    if (alone && !unasked) {
+      give_up(sha256, waiter_id);
+      return;
+    }
+  }
   if (std::chrono::steady_clock::now() < waiter->elect_after) {
     arm(*waiter, sha256, std::chrono::duration_cast<std::chrono::milliseconds>(kElectionRecheck));
     return;

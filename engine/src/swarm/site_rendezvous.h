@@ -65,8 +65,10 @@ class SiteRendezvous {
   // `found` runs once, on the engine thread, never inline. `elect_for`: when nobody offers it
   // within `wait`, keep waiting this long in all while another machine fetches it for the site
   // (or ranks first to); zero: give up after `wait`. nullopt then means: this machine fetches.
+  // `unless_alone` (a FOREGROUND job's): no election when, after `wait`, no other machine is at
+  // the rendezvous: this one fetches at once, without the election's settling time.
   void find(const std::string& sha256, std::chrono::milliseconds wait,
-            std::chrono::milliseconds elect_for, Found found);
+            std::chrono::milliseconds elect_for, Found found, bool unless_alone = false);
   // This machine fetches `sha256` from the origin for the site (true) or no longer does.
   void fetching(const std::string& sha256, bool fetching);
 
@@ -90,6 +92,7 @@ class SiteRendezvous {
     std::chrono::steady_clock::time_point listed_until;
     // No election before then (kDiscoverySettle).
     std::chrono::steady_clock::time_point elect_after;
+    bool unless_alone = false;  // find()'s
   };
   struct Place {
     peer::RendezvousId id = 0;

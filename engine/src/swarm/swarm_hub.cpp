@@ -1,7 +1,10 @@
 #include "swarm_hub.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
+#include <sys/sysinfo.h>
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
@@ -574,7 +577,49 @@ void SwarmHub::remove(const std::string& key) {
   items_.erase(it);  // drops the pin: the item may be evicted again
 }
 
+// DOMinRAMAllowedToPeer / free disk: below either minimum this machine serves no peer.
+std::optional<std::string> SwarmHub::upload_refusal() const {
+  const auto& peer = options_.peer;
+  if (peer.min_ram_to_upload > 0) {
+    struct sysinfo info {};
+    if (::sysinfo(&info) == 0) {
+      const auto ram = static_cast<std::uint64_t>(info.totalram) * info.mem_unit;
+      if (ram < peer.min_ram_to_upload) {
+        return fmt::format("{} MiB of RAM, below min_ram_to_upload ({} MiB)", ram >> 20,
+                           peer.min_ram_to_upload >> 20);
+      }
+    }
+  }
+  if (peer.min_free_disk_to_upload > 0) {
+    struct statvfs disk {};
+    if (::statvfs(cache_.dir().c_str(), &disk) == 0) {
+      const auto free = static_cast<std::uint64_t>(disk.f_bavail) * disk.f_frsize;
+      if (free < peer.min_free_disk_to_upload) {
+        return fmt::format(
+            "{} MiB free in the cache's file system, below min_free_disk_to_upload "
+            "({} MiB)",
+            free >> 20, peer.min_free_disk_to_upload >> 20);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+void SwarmHub::apply_upload_rule() {
+  const auto refusal = upload_refusal();
+  if (refusal.has_value() != uploads_refused_) {
+    if (refusal) {
+      spdlog::info("no uploads to peers: {}", *refusal);
+    } else {
+      spdlog::info("uploads to peers allowed again");
+    }
+  }
+  uploads_refused_ = refusal.has_value();
+  session_->allow_uploads(!uploads_refused_);
+}
+
 void SwarmHub::redial() {
+  apply_upload_rule();
   // libtorrent redials peers it knows, but gives up on one that failed too often: the listed
   // peers are worth asking again now and then (a peer that restarts, a late starter).
   if (!explicit_peers_.empty()) {

@@ -184,6 +184,10 @@ class SwarmHub {
   // Keeps the idle item `key` in the session for `time`, then removes it.
   void seed_for(const std::string& key, std::chrono::seconds time);
   void redial();
+  // Why this machine may not upload now (too little RAM or free disk), or nothing.
+  std::optional<std::string> upload_refusal() const;
+  // Applies that to the session (at open, then every redial).
+  void apply_upload_rule();
   void finish_flushed_item(const std::string& key, std::function<void(api::Result<void>)> done,
                            std::optional<std::string> expected_sha256);
   void seed_complete(const std::string& key, const peer::Metainfo& meta, cache::Pin pin,
@@ -201,6 +205,7 @@ class SwarmHub {
   std::map<std::string, Item> items_;
   std::uint64_t next_listener_ = 1;
   boost::asio::steady_timer redial_timer_;
+  bool uploads_refused_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

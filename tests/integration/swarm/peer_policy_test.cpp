@@ -1,7 +1,8 @@
-// Peer policy: the rules an administrator sets on where bytes may come from. No peering over a
-// VPN: while an interface matching vpn_interfaces is up, a file takes nothing from peers (here
-// the pattern names loopback, the one interface a test can count on being up; the control run
-// names none and takes the file from the peer).
+// Peer policy: the rules an administrator sets on where bytes may come from and go to. No
+// peering over a VPN: while an interface matching vpn_interfaces is up, a file takes nothing from
+// peers (here the pattern names loopback, the one interface a test can count on being up; the
+// control run names none and takes the file from the peer). A machine short of free disk serves
+// no peer (the control: every other swarm test, where a seeder serves).
 #include <signal.h>
 
 #include "nginx/test_files.h"
@@ -46,6 +47,21 @@ TEST_F(PeerPolicyTest, NoPeeringWhileAVpnInterfaceIsUp) {
                                  {"--peer", peer_arg(port), "--vpn-interfaces", "wg-none*"}));
   EXPECT_EQ(off_vpn["state"], "ACKNOWLEDGED") << off_vpn.dump();
   EXPECT_GT(off_vpn["from_peers"].get<std::uint64_t>(), 0u) << off_vpn.dump();
+  seeder->send_signal(SIGTERM);
+  EXPECT_EQ(seeder->wait(30s).exit_code, 0);
+}
+
+TEST_F(PeerPolicyTest, AMachineShortOfFreeDiskServesNoPeer) {
+  const auto port = free_loopback_port();
+  // It downloads as any machine does, then serves nobody: its cache's disk has less free space
+  // than its rule asks for.
+  auto seeder = start_seeder(url_, port, {"--min-free-disk-to-upload", "1000T"});
+  ASSERT_TRUE(seeder);
+  auto second = json_of(run_get(url_, out_ / "b.bin", home_b_.path(), {"--peer", peer_arg(port)}));
+  EXPECT_EQ(second["state"], "ACKNOWLEDGED") << second.dump();
+  EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha_);
+  EXPECT_EQ(second["from_peers"], 0) << second.dump();
+  EXPECT_EQ(second["from_origin"], kSize) << second.dump();
   seeder->send_signal(SIGTERM);
   EXPECT_EQ(seeder->wait(30s).exit_code, 0);
 }

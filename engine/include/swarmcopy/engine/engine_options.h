@@ -38,6 +38,12 @@ struct PeerOptions {
   // matches one of these patterns (fnmatch) is up takes nothing from peers and joins no swarm
   // (Delivery Optimization's VPN rule). Empty: no such rule.
   std::vector<std::string> vpn_interfaces = {"tun*", "wg*", "ppp*", "tap*"};
+  // A machine uploads to peers only with at least this much RAM and this much free space in
+  // its cache's file system (bytes; 0: no minimum). Checked when the session opens and every
+  // few seconds after (Delivery Optimization's DOMinRAMAllowedToPeer, DOMinDiskSizeAllowedToPeer
+  // — which counts the disk's size; free space is what an upload-heavy cache uses up).
+  std::uint64_t min_ram_to_upload = 0;
+  std::uint64_t min_free_disk_to_upload = 0;
   // Upload cap for peers (LAN peers included), bytes per second; 0: none.
   std::uint64_t upload_bytes_per_second = 0;
   // Peer connections at most, over every swarm (LAN peers included).

@@ -104,6 +104,9 @@ class Session {
   std::uint16_t listen_port() const;
   // Our BitTorrent peer id (20 bytes), the same in every swarm: peers rank pieces by it.
   const std::string& peer_id() const;
+  // Whether peers may get pieces from this machine (every swarm): false unchokes nobody, so
+  // peers never get a piece; what this machine downloads is unaffected. True at open.
+  void allow_uploads(bool allowed);
   // Connections ended by a ban since the session opened (a piece that failed its hash check,
   // or libtorrent's smart ban): a banned peer heard again and banned again counts again.
   std::uint64_t peers_banned() const;
