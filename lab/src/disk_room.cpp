@@ -16,7 +16,10 @@ std::uint64_t disk_needed(const RunSettings& settings) {
   const std::uint64_t peers = static_cast<std::uint64_t>(std::max(settings.peers, 0));
   const std::uint64_t rounds = static_cast<std::uint64_t>(std::max(settings.rounds, 1));
   const std::uint64_t caches = settings.mode == "curl" ? 0 : 1;
-  return settings.size * (1 + peers * (rounds + caches));
+  // apt: the package's tree beside the .deb while dpkg-deb builds it; oci: the image's layout
+  // and the registry's copy of it.
+  const std::uint64_t origin = settings.workload == "file" ? 1 : 2;
+  return settings.size * (origin + peers * (rounds + caches));
 }
 
 std::expected<void, std::string> check_disk_room(const std::filesystem::path& dir,

@@ -13,7 +13,8 @@
 
 namespace swarmcopy::lab {
 
-// Bytes a run with `settings` writes at most (content, destinations, caches).
+// Bytes a run with `settings` writes at most (content, destinations, caches; the .deb or the
+// image a few KiB more than SIZE, well within the margin).
 std::uint64_t disk_needed(const RunSettings& settings);
 
 // Nothing when the file system of `dir` has room for `needed` bytes and a margin (5 % of it,

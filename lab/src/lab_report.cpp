@@ -106,6 +106,7 @@ json round_report(const RunSettings& settings, const RoundOutcome& round) {
 json run_report(const RunSettings& settings, const std::string& prefix, const std::string& work_dir,
                 const std::vector<RoundOutcome>& rounds) {
   json report = {
+      {"workload", settings.workload},
       {"mode", settings.mode},
       {"peers", settings.peers},
       {"size", settings.size},
@@ -198,13 +199,22 @@ void print_table(const json& report) {
         fmt::format(", origin out {} s at {} s", scenario["origin_outage"]["seconds"].get<double>(),
                     scenario["origin_outage"]["at_seconds"].get<double>());
   }
-  fmt::print("swarmcopy-lab: {} mode, {} peers, {}, origin link {}{}\n",
-             report["mode"].get<std::string>(), report["peers"].get<int>(), format_bytes(size),
+  const std::string workload = report.value("workload", "file");
+  fmt::print("swarmcopy-lab: {}{} mode, {} peers, {}, origin link {}{}\n",
+             workload == "file" ? "" : workload + " workload, ", report["mode"].get<std::string>(),
+             report["peers"].get<int>(), format_bytes(size),
              report["origin_rate"].is_string() ? report["origin_rate"].get<std::string>()
                                                : std::string("unshaped"),
              extras);
   fmt::print("  {:<26}{}\n", "peers", report["peers"].get<int>());
   fmt::print("  {:<26}{} ({} bytes)\n", "size", format_bytes(size), size);
+  if (const auto& host = report.value("host", json::object()); host.contains("cpus")) {
+    fmt::print("  {:<26}{} CPUs, load average {} as the rounds started\n", "host",
+               host["cpus"].get<unsigned>(),
+               host["load_average_at_start"].is_number()
+                   ? fmt::format("{:.2f}", host["load_average_at_start"].get<double>())
+                   : std::string("unknown"));
+  }
   print_round(report);
   for (const auto& liar : report.value("liars", json::array())) {
     fmt::print("  {:<8}{:>10}{:>14}{:>14}{:>14}  (lies: a metainfo of other bytes)\n",

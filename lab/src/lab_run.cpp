@@ -14,20 +14,16 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "content.h"
 #include "disk_room.h"
 #include "lab_report.h"
-#include "liar_crew.h"
 #include "origin_log.h"
 #include "peer_run.h"
 #include "progress_display.h"
 #include "report_files.h"
 #include "stop_signal.h"
 #include "swarmcopy/harness/network_lab.h"
-#include "swarmcopy/harness/origin_server.h"
-#include "swarmcopy/harness/run_command.h"
-#include "swarmcopy/peer/metainfo.h"
 #include "units.h"
+#include "workload.h"
 
 namespace swarmcopy::lab {
 namespace {
@@ -37,8 +33,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-constexpr int kOriginPort = 8080;
-constexpr const char* kFileName = "f.bin";
 constexpr auto kPollInterval = 50ms;
 
 Failure stopped() { return Failure{"stopped by a signal; lab removed", kExitStopped}; }
@@ -47,19 +41,12 @@ std::unexpected<Failure> fail(std::string message) {
   return std::unexpected(Failure{std::move(message)});
 }
 
-bool has_line(const fs::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  return std::getline(in, line) && !in.eof();
-}
-
-// Everything a round needs that the run set up once.
+// Everything a round needs that the run set up once. `settings.size` is the workload's
+// content size (what every peer must end with).
 struct Stage {
   const RunSettings& settings;
   harness::NetworkLab& lab;
-  std::string url;
-  std::string curl;
-  std::string expected_sha256;
+  Workload& workload;
 };
 
 // The origin unplugged between two instants of a round, plugged back at the latest when the
@@ -145,9 +132,9 @@ std::expected<RoundOutcome, Failure> run_round(const Stage& stage, int round_num
     peer.name = fmt::format("peer{}", index + 1);
     peer.address = stage.lab.address_of(peer.name).value();
     peer.dir = stage.lab.work_dir() / peer.name;
-    peer.output = first_round ? peer.dir / kFileName
-                              : peer.dir / fmt::format("round{}", round_number) / kFileName;
-    fs::create_directories(peer.output.parent_path());
+    if (auto ready = stage.workload.prepare_round(peer, round_number); !ready) {
+      return fail(peer.name + ": " + ready.error());
+    }
     peer.start_offset = settings.stagger_seconds * index;
   }
   // --churn: the last K peers die once they have half the file (first round only).
@@ -155,8 +142,8 @@ std::expected<RoundOutcome, Failure> run_round(const Stage& stage, int round_num
       first_round ? round.peers.size() - static_cast<size_t>(settings.churn) : round.peers.size();
   OutageSwitch outage(stage.lab, first_round ? settings.outage : std::nullopt);
 
-  spdlog::info("round {}: {} peers ({} mode) against {}", round_number, settings.peers,
-               settings.mode, stage.url);
+  spdlog::info("round {}: {} peers ({} workload, {} mode)", round_number, settings.peers,
+               settings.workload, settings.mode);
   ProgressDisplay progress(stderr, settings.progress, ::isatty(STDERR_FILENO) == 1);
   const auto start = Clock::now();
   const auto deadline = start + settings.timeout;
@@ -181,19 +168,16 @@ std::expected<RoundOutcome, Failure> run_round(const Stage& stage, int round_num
           continue;
         }
         peer.start_offset = now_seconds;  // when it really started
-        auto started = stage.lab.run_in(
-            peer.name,
-            downloader_argv(settings, peer, stage.url, stage.curl, stage.expected_sha256));
+        auto started = stage.lab.run_in(peer.name, stage.workload.round_argv(peer, round_number),
+                                        stage.workload.round_options(peer));
         if (!started) return fail(peer.name + ": " + started.error().message);
         peer.process = *started;
         continue;
       }
-      sample_usage(peer);
-      read_progress(settings, peer, now_seconds);
-      // lan peers print their JSON line when complete (then seed); the others exit.
-      const bool reported = settings.mode == "lan" && has_line(peer.process->stdout_path());
-      if (reported || !peer.process->running()) {
-        read_progress(settings, peer, now_seconds);
+      stage.workload.sample_usage(peer);
+      stage.workload.read_progress(peer, now_seconds);
+      if (stage.workload.reported(peer) || !peer.process->running()) {
+        stage.workload.read_progress(peer, now_seconds);
         peer.finished = true;
         peer.finished_at = now_seconds;
         ++done;
@@ -216,14 +200,14 @@ std::expected<RoundOutcome, Failure> run_round(const Stage& stage, int round_num
   // Everyone is done: stop the seeders, then read what each one said.
   for (auto& peer : round.peers) {
     if (!peer.process) continue;
-    sample_usage(peer);
+    stage.workload.sample_usage(peer);
     peer.process->kill(SIGTERM);
   }
   for (auto& peer : round.peers) {
     if (!peer.process) continue;
     (void)peer.process->wait(30s);
-    sample_usage(peer);  // the zombie still has its CPU time
-    read_result(settings, peer, stage.expected_sha256);
+    stage.workload.sample_usage(peer);  // the zombie still has its CPU time
+    stage.workload.read_result(peer);
   }
   return round;
 }
@@ -244,38 +228,17 @@ api::Result<void> shape_links(const RunSettings& settings, harness::NetworkLab& 
   return {};
 }
 
-// The run itself; the lab is closed by the caller whatever happens here.
-// Each peer's `swarmcopy status --json` after the last round: its home's traffic history (every
-// round's bytes by source, the savings ratio), by peer name; null for a peer whose status could
-// not be read (the error is logged). Empty for curl, which keeps no history.
-json peer_status(const RunSettings& settings, harness::NetworkLab& lab) {
-  json status = json::object();
-  if (settings.mode == "curl") return status;
-  for (int index = 1; index <= settings.peers; ++index) {
-    const std::string name = fmt::format("peer{}", index);
-    auto ran = harness::run_command({settings.swarmcopy.string(), "status", "--json", "--days", "1",
-                                     "--home", (lab.work_dir() / name / "home").string()},
-                                    30s);
-    auto parsed = ran && ran->exit_code == 0 ? json::parse(ran->out, nullptr, false) : json();
-    if (!parsed.is_object()) {
-      spdlog::warn("{}: no status: {}", name, ran ? ran->err : ran.error().describe());
-      parsed = nullptr;
-    }
-    status[name] = std::move(parsed);
-  }
-  return status;
+// The machine the peers share: every peer's CPU time comes out of its cores, and whatever else
+// runs there (a build) takes its share too. The 1-minute load average as the rounds start.
+json host_figures() {
+  double load = -1;
+  std::ifstream("/proc/loadavg") >> load;
+  return {{"cpus", std::thread::hardware_concurrency()},
+          {"load_average_at_start", load >= 0 ? json(load) : json(nullptr)}};
 }
 
+// The run itself; the lab is closed by the caller whatever happens here.
 std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::NetworkLab& lab) {
-  auto nginx = harness::find_program("nginx");
-  if (!nginx) return fail("nginx is needed for the origin: " + nginx.error().message);
-  std::string curl;
-  if (settings.mode == "curl") {
-    auto found = harness::find_program("curl");
-    if (!found) return fail("curl is needed for --mode curl: " + found.error().message);
-    curl = *found;
-  }
-
   spdlog::info("lab {}: namespaces origin, peer1..peer{} on {}", lab.prefix(), settings.peers,
                lab.subnet());
   for (int index = 0; index <= settings.peers; ++index) {
@@ -283,46 +246,31 @@ std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::Ne
     const std::string name = index == 0 ? "origin" : fmt::format("peer{}", index);
     if (auto ns = lab.add_namespace(name); !ns) return fail(ns.error().message);
   }
-  auto liars = LiarCrew::add_namespaces(lab, settings.liars);
-  if (!liars) return fail(liars.error());
   if (auto shaped = shape_links(settings, lab); !shaped) return fail(shaped.error().message);
-  const std::string origin_address = lab.address_of("origin").value();
 
-  const fs::path docroot = lab.work_dir() / "docroot";
-  fs::create_directories(docroot);
-  const fs::path content = docroot / kFileName;
-  const std::uint32_t piece = piece_size_for(settings.size);
-  spdlog::info("writing and publishing {} ({} pieces of {})", format_bytes(settings.size),
-               (settings.size + piece - 1) / piece, format_bytes(piece));
-  auto written = write_content(content, settings.size);
-  if (!written) return fail(written.error().message);
-  if (!*written) return std::unexpected(stopped());
-  auto expected_sha = sha256_of(content);
-  if (!expected_sha) return fail(expected_sha.error().describe());
-  if (settings.publish) {
-    if (auto meta = peer::publish(content, piece); !meta) return fail(meta.error().describe());
+  auto workload = make_workload(settings);
+  // Whatever happens from here, what the workload started for the peers stops before the lab
+  // closes (the lab would kill it, but a daemon stopped gently says goodbye in its log).
+  struct Finisher {
+    Workload& workload;
+    harness::NetworkLab& lab;
+    bool done = false;
+    json finish() {
+      done = true;
+      return workload.finish(lab, true);
+    }
+    ~Finisher() {
+      if (!done) (void)workload.finish(lab, false);
+    }
+  } finisher{*workload, lab};
+  if (auto prepared = workload->prepare(lab); !prepared) {
+    return stop_requested() ? std::unexpected(stopped()) : fail(prepared.error());
   }
-  if (stop_requested()) return std::unexpected(stopped());
-
-  harness::OriginOptions origin_options;
-  origin_options.nginx = *nginx;
-  origin_options.ns = "origin";
-  origin_options.address = origin_address;
-  origin_options.port = kOriginPort;
-  origin_options.docroot = docroot;
-  origin_options.log_format = kOriginLogFormat;
-  origin_options.give_up = stop_requested;
-  auto origin = harness::start_origin_server(lab, origin_options);
-  if (!origin) {
-    return stop_requested() ? std::unexpected(stopped()) : fail(origin.error().message);
-  }
-
-  const Stage stage{settings, lab,
-                    fmt::format("http://{}:{}/{}", origin_address, kOriginPort, kFileName), curl,
-                    *expected_sha};
-  if (auto started = liars->start(lab, *expected_sha, settings.size); !started) {
-    return stop_requested() ? std::unexpected(stopped()) : fail(started.error());
-  }
+  // The rounds and the report measure the workload's content (the .deb, the layers).
+  RunSettings measured = settings;
+  measured.size = workload->content_size();
+  const Stage stage{measured, lab, *workload};
+  const json host = host_figures();
   std::vector<RoundOutcome> rounds;
   std::vector<double> round_starts;
   for (int number = 1; number <= settings.rounds; ++number) {
@@ -332,19 +280,16 @@ std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::Ne
     if (!round) return std::unexpected(round.error());
     rounds.push_back(std::move(*round));
   }
-  const json liar_figures = liars->stop();
-  // nginx logs a request when it ends: quit it (gracefully, so every request is logged) before
-  // the log is read.
-  origin->process.kill(SIGQUIT);
-  if (auto code = origin->process.wait(15s); !code || !*code) {
-    spdlog::warn("nginx did not quit within 15 s: its log may lack the last requests");
-  }
-  const auto traffic =
-      read_access_log(origin->access_log, std::string("/") + kFileName, round_starts);
+  json extra = finisher.finish();
+  // nginx logs a request when it ends: it quits (gracefully, so every request is logged)
+  // before the log is read.
+  const auto access_log = workload->quit_origin();
+  const auto traffic = read_access_log(access_log, workload->content_uris(), round_starts);
   for (size_t i = 0; i < rounds.size(); ++i) rounds[i].origin = traffic[i];
-  auto report = run_report(settings, lab.prefix(), lab.work_dir().string(), rounds);
-  report["liars"] = liar_figures;
-  report["peer_status"] = peer_status(settings, lab);
+  auto report = run_report(measured, lab.prefix(), lab.work_dir().string(), rounds);
+  if (settings.workload != "file") report["payload_size"] = settings.size;
+  report["host"] = host;
+  report.update(extra);
   return report;
 }
 

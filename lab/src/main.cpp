@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "swarmcopy/harness/privileges.h"
 #include "swarmcopy/harness/run_command.h"
 #include "units.h"
+#include "workload_refusal.h"
 
 namespace {
 
@@ -64,11 +66,24 @@ struct ScenarioText {
   std::string swarmcopy;
   int timeout_seconds = 600;
   bool quiet = false;
+  // --publish / --no-publish as given; neither: the workload's default (file publishes; apt and
+  // oci are a plain mirror and registry, as a site has them).
+  std::optional<bool> publish;
 };
 
 // Options `run` and `sweep` share: everything but the peer count, the mode and the output.
 void add_scenario_options(CLI::App& command, lab::RunSettings& settings, ScenarioText& text) {
-  command.add_option("--size", text.size, "File size, binary units: 64M = 64 MiB, 1G = 1 GiB")
+  command
+      .add_option("--workload", settings.workload,
+                  "What the peers fetch: file (one file, swarmcopy get; the default), apt (a "
+                  "package: apt-get through each peer's swarmcopyd; curl mode: plain apt), oci (an "
+                  "image: skopeo through each peer's registry mirror; curl mode: from the "
+                  "registry)")
+      ->check(CLI::IsMember({"file", "apt", "oci"}));
+  command
+      .add_option("--size", text.size,
+                  "File size, binary units: 64M = 64 MiB, 1G = 1 GiB (apt: the package's payload; "
+                  "oci: the image's two layers together)")
       ->required()
       ->type_name("SIZE");
   command
@@ -111,8 +126,8 @@ void add_scenario_options(CLI::App& command, lab::RunSettings& settings, Scenari
       ->check(CLI::Range(1, 86400));
   command
       .add_option("--peer-arg", settings.peer_args,
-                  "One more word for every peer's `swarmcopy get` (repeatable; e.g. -v, with "
-                  "--keep, to read the peers' logs)")
+                  "One more word for every peer's `swarmcopy get` (apt, oci: its swarmcopyd) "
+                  "(repeatable; e.g. -v, with --keep, to read the peers' logs)")
       ->type_name("WORD")
       ->allow_extra_args(false);
   command
@@ -120,10 +135,17 @@ void add_scenario_options(CLI::App& command, lab::RunSettings& settings, Scenari
                   "The first K peers download first; the others start together once those K "
                   "hold the file (first round)")
       ->check(CLI::Range(0, 1000));
-  command.add_flag(
-      "--no-publish", [&settings](std::int64_t) { settings.publish = false; },
+  auto* no_publish = command.add_flag(
+      "--no-publish", [&text](std::int64_t) { text.publish = false; },
       "No .torrent at the origin: each peer is given the file's SHA-256 (--sha256) "
-      "and the peers make its metainfo themselves");
+      "and the peers make its metainfo themselves (the default for apt and oci: a plain mirror "
+      "or registry)");
+  command
+      .add_flag(
+          "--publish", [&text](std::int64_t) { text.publish = true; },
+          "The origin publishes each content's .torrent beside it, as `swarmcopy publish` on a "
+          "site's mirror would (the default for file)")
+      ->excludes(no_publish);
   command
       .add_option("--liar", settings.liars,
                   "K more machines (liar1..liarK) offer a metainfo of other bytes under the "
@@ -135,6 +157,7 @@ void add_scenario_options(CLI::App& command, lab::RunSettings& settings, Scenari
 
 // Checks and converts what CLI11 could not; prints the problem and returns false.
 bool finish_settings(lab::RunSettings& settings, const ScenarioText& text, bool needs_swarmcopy) {
+  settings.publish = text.publish.value_or(settings.workload == "file");
   const auto size = lab::parse_size(text.size);
   if (!size || *size == 0) {
     fmt::print(stderr, "swarmcopy-lab: --size: not a size in binary units (64M, 1G): '{}'\n",
@@ -214,7 +237,8 @@ int main(int argc, char** argv) {
   lab::RunSettings settings;
   ScenarioText text;
   std::string report_dir;
-  auto* run = app.add_subcommand("run", "One run: N peers download one generated file");
+  auto* run = app.add_subcommand(
+      "run", "One run: N peers download one generated file (or package, or image: --workload)");
   run->add_option("--peers", settings.peers, "Number of peer namespaces (1 to 250)")
       ->required()
       ->check(CLI::Range(1, 250));
@@ -300,6 +324,10 @@ int main(int argc, char** argv) {
       }
       sweep.peer_counts.push_back(count);
     }
+    // The daemon workloads have no http-only mode: their default is lan and curl.
+    if (settings.workload != "file" && sweep_command->count("--modes") == 0) {
+      sweep_modes = "lan,curl";
+    }
     sweep.modes = split_list(sweep_modes);
     for (const auto& mode : sweep.modes) {
       if (mode != "lan" && mode != "http-only" && mode != "curl") {
@@ -318,6 +346,14 @@ int main(int argc, char** argv) {
     for (const int count : sweep.peer_counts) {
       if (!churn_leaves_a_peer(settings.churn, count)) return kExitUsage;
     }
+    for (const auto& mode : sweep.modes) {
+      lab::RunSettings cell = settings;
+      cell.mode = mode;
+      if (const auto refusal = lab::workload_refusal(cell); !refusal.empty()) {
+        fmt::print(stderr, "swarmcopy-lab: {}\n", refusal);
+        return kExitUsage;
+      }
+    }
     sweep.base = settings;
     sweep.report_dir = fs::absolute(sweep_report);
     if (!privileged()) return kExitUsage;
@@ -330,6 +366,10 @@ int main(int argc, char** argv) {
   if (settings.seeded >= settings.peers) {
     std::fprintf(stderr, "swarmcopy-lab: --seeded %d leaves no peer to start after them\n",
                  settings.seeded);
+    return kExitUsage;
+  }
+  if (const auto refusal = lab::workload_refusal(settings); !refusal.empty()) {
+    fmt::print(stderr, "swarmcopy-lab: {}\n", refusal);
     return kExitUsage;
   }
   if (settings.liars > 0 && (settings.publish || settings.mode != "lan")) {

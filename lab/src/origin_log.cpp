@@ -8,7 +8,7 @@
 namespace swarmcopy::lab {
 
 std::vector<OriginTraffic> read_access_log(const std::filesystem::path& log,
-                                           std::string_view content_uri,
+                                           const std::vector<std::string>& content_uris,
                                            const std::vector<double>& round_starts) {
   std::vector<OriginTraffic> rounds(round_starts.size());
   if (rounds.empty()) return rounds;
@@ -24,7 +24,9 @@ std::vector<OriginTraffic> read_access_log(const std::filesystem::path& log,
     const auto later = std::upper_bound(round_starts.begin(), round_starts.end(), started);
     const size_t round =
         later == round_starts.begin() ? 0 : static_cast<size_t>(later - round_starts.begin()) - 1;
-    (uri == content_uri ? rounds[round].content : rounds[round].metadata) += bytes;
+    const bool content =
+        std::find(content_uris.begin(), content_uris.end(), uri) != content_uris.end();
+    (content ? rounds[round].content : rounds[round].metadata) += bytes;
   }
   return rounds;
 }

@@ -24,13 +24,13 @@ std::string read_from(const fs::path& path, std::size_t offset) {
   return text.str();
 }
 
+}  // namespace
+
 void add_point(PeerRun& peer, double seconds, std::uint64_t bytes) {
   if (!peer.timeline.empty() && peer.timeline.back().bytes >= bytes) return;
   peer.timeline.push_back({seconds, bytes});
   peer.bytes = bytes;
 }
-
-}  // namespace
 
 std::vector<std::string> downloader_argv(const RunSettings& settings, const PeerRun& peer,
                                          const std::string& url, const std::string& curl,

@@ -50,6 +50,10 @@ struct PeerRun {
   std::size_t stderr_consumed = 0;  // bytes of its stderr already parsed for progress lines
 };
 
+// A timeline point: `bytes` verified `seconds` after the round started, kept only when more
+// than the last point's (progress never goes back); also the peer's latest bytes.
+void add_point(PeerRun& peer, double seconds, std::uint64_t bytes);
+
 // The command line of a downloader in `settings.mode` that writes `peer.output`.
 // `sha256`: the content's, given to the peers when the origin publishes no metadata.
 std::vector<std::string> downloader_argv(const RunSettings& settings, const PeerRun& peer,

@@ -12,8 +12,10 @@
 
 namespace swarmcopy::lab {
 
-// utime + stime in seconds; nullopt when there is no such process.
-std::optional<double> cpu_seconds_of(pid_t pid);
+// utime + stime in seconds; nullopt when there is no such process. `with_reaped_children`:
+// also cutime + cstime, the children it has waited for (apt-get's methods, which it starts
+// and reaps itself: their CPU is nowhere else once they are gone).
+std::optional<double> cpu_seconds_of(pid_t pid, bool with_reaped_children = false);
 
 // VmHWM in bytes; nullopt when there is no such process or it has exited (zombie).
 std::optional<std::uint64_t> peak_rss_of(pid_t pid);

@@ -171,8 +171,9 @@ api::Result<std::string> status_section(const fs::path& dir, const json& report)
                      "cannot create " + (dir / "status").string() + ": " + error.message());
   }
   std::string md =
-      "## Each peer's status\n\nWhat `swarmcopy status --home` says of each peer's home after "
-      "the run (every round).\n\n| peer | received | from peers and caches | status |\n"
+      "## Each peer's status\n\nWhat `swarmcopy status` says of each peer's home (its "
+      "swarmcopyd, for the apt and oci workloads) after the run (every round).\n\n"
+      "| peer | received | from peers and caches | status |\n"
       "|---|---:|---:|---|\n";
   for (const auto& [name, status] : found->items()) {
     if (!status.is_object()) {
@@ -193,8 +194,10 @@ api::Result<std::string> status_section(const fs::path& dir, const json& report)
 
 std::string scenario_text(const json& report) {
   const auto& s = report["scenario"];
+  const std::string workload = report.value("workload", "file");
   std::string text = fmt::format(
-      "{} mode, {} peers, {} ({} bytes), origin link {}", report["mode"].get<std::string>(),
+      "{}{} mode, {} peers, {} ({} bytes), origin link {}",
+      workload == "file" ? "" : workload + " workload, ", report["mode"].get<std::string>(),
       report["peers"].get<int>(), format_bytes(report["size"].get<std::uint64_t>()),
       report["size"].get<std::uint64_t>(),
       report["origin_rate"].is_string() ? report["origin_rate"].get<std::string>() : "unshaped");
@@ -205,11 +208,18 @@ std::string scenario_text(const json& report) {
     text += fmt::format(", peers {} s apart", s["stagger_seconds"].get<double>());
   }
   if (s["churn"].get<int>() > 0) text += fmt::format(", {} killed mid-way", s["churn"].get<int>());
+  if (!s.value("publish", true)) text += ", no .torrent at the origin";
+  if (const auto& host = report.value("host", json::object()); host.contains("cpus")) {
+    text += fmt::format(", on {} CPUs (load average {} at the start)", host["cpus"].get<unsigned>(),
+                        cell(host["load_average_at_start"]));
+  }
   if (s["origin_outage"].is_object()) {
     text += fmt::format(", origin unplugged {} s after {} s",
                         s["origin_outage"]["seconds"].get<double>(),
                         s["origin_outage"]["at_seconds"].get<double>());
   }
+  // apt's method and the registry mirror choose their jobs' priority themselves.
+  if (workload != "file") return text;
   return text + fmt::format(", priority {}", s["priority"].get<std::string>());
 }
 
@@ -253,9 +263,10 @@ api::Result<void> write_sweep_report(const fs::path& dir, const std::vector<json
   std::string md = "# swarmcopy-lab sweep\n\n";
   if (!reports.empty()) {
     const auto& first = reports.front();
+    const std::string workload = first.value("workload", "file");
     md += fmt::format(
-        "{} ({} bytes), origin link {}.\n\n", format_bytes(first["size"].get<std::uint64_t>()),
-        first["size"].get<std::uint64_t>(),
+        "{}{} ({} bytes), origin link {}.\n\n", workload == "file" ? "" : workload + " workload: ",
+        format_bytes(first["size"].get<std::uint64_t>()), first["size"].get<std::uint64_t>(),
         first["origin_rate"].is_string() ? first["origin_rate"].get<std::string>() : "unshaped");
   }
   md +=

@@ -22,8 +22,12 @@ struct OriginOutage {
 };
 
 struct RunSettings {
+  // What the peers fetch (workload.h): "file" (one file: swarmcopy get or curl), "apt" (a
+  // package: apt-get through each peer's swarmcopyd, or plain apt), "oci" (an image: skopeo
+  // through each peer's registry mirror, or straight from the registry).
+  std::string workload = "file";
   int peers = 0;
-  std::uint64_t size = 0;
+  std::uint64_t size = 0;  // the file; apt: the package's payload; oci: its two layers together
   // lan: swarmcopy get --mode lan (LAN peers found by local service discovery, and the origin);
   // http-only: swarmcopy get --mode http-only; curl: the baseline, curl against the origin.
   std::string mode = "lan";
@@ -37,12 +41,13 @@ struct RunSettings {
   int rounds = 1;  // rounds after the first download the file again, served from caches
   std::string priority = "foreground";  // swarmcopy get --priority
   bool json = false;
-  bool progress = true;                // live progress on stderr (-q: none)
-  std::filesystem::path report_dir;    // --report DIR; empty: none
-  std::filesystem::path swarmcopy;     // the `swarmcopy` binary (lan and http-only modes)
-  std::chrono::seconds timeout{600};   // per round
-  bool keep = false;                   // leave the lab's work directory (logs) in place
-  std::vector<std::string> peer_args;  // --peer-arg: more words for every `swarmcopy get`
+  bool progress = true;               // live progress on stderr (-q: none)
+  std::filesystem::path report_dir;   // --report DIR; empty: none
+  std::filesystem::path swarmcopy;    // the `swarmcopy` binary (lan and http-only modes)
+  std::chrono::seconds timeout{600};  // per round
+  bool keep = false;                  // leave the lab's work directory (logs) in place
+  // --peer-arg: more words for every `swarmcopy get` (file) or every peer's swarmcopyd (apt, oci)
+  std::vector<std::string> peer_args;
   // --no-publish: the origin has no .torrent; each peer is given the file's SHA-256 (content
   // nobody published: the peers make the metainfo themselves).
   bool publish = true;

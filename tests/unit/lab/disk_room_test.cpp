@@ -27,6 +27,16 @@ TEST(DiskRoomTest, EachPeerHoldsACopyPerRoundAndOneInItsCache) {
   EXPECT_EQ(disk_needed(settings_of(8, 64 * kMiB, "curl", 1)), 9 * 64 * kMiB);
 }
 
+TEST(DiskRoomTest, TheAptAndOciOriginsHoldTheirContentTwice) {
+  constexpr std::uint64_t kMiB = 1 << 20;
+  // apt: the package's tree beside its .deb; oci: the image's layout and the registry's copy.
+  for (const char* workload : {"apt", "oci"}) {
+    RunSettings settings = settings_of(8, 256 * kMiB, "lan", 1);
+    settings.workload = workload;
+    EXPECT_EQ(disk_needed(settings), (2 + 8 * 2) * 256 * kMiB) << workload;
+  }
+}
+
 TEST(DiskRoomTest, ARunTheFileSystemCannotHoldIsRefusedWithFigures) {
   const auto dir = std::filesystem::temp_directory_path();
   struct statvfs fs {};
