@@ -4,7 +4,8 @@
 // target's name, tag and digest pass the grammar checks on their own, its upstream query holds
 // only n, last and artifactType and never ns, and the path the mirror sends upstream is made of
 // the grammar's characters only (no dot segment, escape or control character ever reaches an
-// upstream); an accepted upstream list re-parses from its URLs to the same hosts and ports.
+// upstream); an accepted upstream list re-parses from its URLs to the same schemes, hosts and
+// ports.
 // The first line is also a blob GET's Range header through answer_range, for a blob as long as
 // the input (and one byte long, and empty): a part lies inside the blob, first before last.
 #include <cstddef>
@@ -80,11 +81,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!upstreams) return 0;
   for (const auto& upstream : *upstreams) {
     FUZZ_CHECK(!upstream.host.empty(), "an accepted upstream has no host");
-    FUZZ_CHECK(upstream.url().starts_with("http://"), "an upstream URL is not http");
+    FUZZ_CHECK(upstream.url().starts_with(upstream.tls ? "https://" : "http://"),
+               "an upstream's URL has another scheme than its own");
+    FUZZ_CHECK(upstream.port != 0, "an accepted upstream has port 0");
     const auto again = swarmcopy::registry::parse_upstreams(upstream.url());
     FUZZ_CHECK(again && again->size() == 1, "an upstream's URL does not parse back");
     FUZZ_CHECK((*again)[0].host == upstream.host && (*again)[0].port == upstream.port &&
-                   (*again)[0].base_path == upstream.base_path,
+                   (*again)[0].tls == upstream.tls && (*again)[0].base_path == upstream.base_path,
                "an upstream's URL parses back to another upstream");
   }
   const auto* chosen = swarmcopy::registry::select_upstream(
