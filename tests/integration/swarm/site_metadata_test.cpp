@@ -100,6 +100,9 @@ class SiteMetadataTest : public SwarmFixture {
   }
 
   FaultServer origin_;
+  // Three engines of `priority` start together; the origin sends the file about once.
+  void expect_three_engines_fetch_it_once(const std::string& priority);
+
   std::string sha_, content_, url_;
 };
 
@@ -154,17 +157,18 @@ TEST_F(SiteMetadataTest, WithNobodyHoldingItTheOriginServesItAndThePeerReasonSay
 // The rollout: three machines want the content at once and nobody holds it. They meet at its
 // rendezvous; the one that ranks first fetches it from the origin for the site, the others wait
 // for its metainfo and take the file from it: the origin sends it about once, not three times.
-TEST_F(SiteMetadataTest, ThreeEnginesStartingTogetherFetchItFromTheOriginOnce) {
+// Jobs of `priority` on all three.
+void SiteMetadataTest::expect_three_engines_fetch_it_once(const std::string& priority) {
   const std::uint16_t ports[] = {free_loopback_port(), free_loopback_port(), free_loopback_port()};
   const fs::path homes[] = {home_a_.path(), home_b_.path(), home_c_.path()};
   std::vector<std::unique_ptr<ChildProcess>> engines;
   for (int i = 0; i < 3; ++i) {
-    // Background jobs wait for the machine that fetches for the site (FOREGROUND ones too when
-    // they are not alone: the next test).
-    std::vector<std::string> extra{"--listen",   peer_arg(ports[i]), "--seed-time", "120",
-                                   "--priority", "normal",           "--sha256",    sha_};
+    std::vector<std::string> extra{"--listen",    SwarmFixture::peer_arg(ports[i]),
+                                   "--seed-time", "120",
+                                   "--priority",  priority,
+                                   "--sha256",    sha_};
     for (int j = 0; j < 3; ++j) {
-      if (j != i) extra.insert(extra.end(), {"--peer", peer_arg(ports[j])});
+      if (j != i) extra.insert(extra.end(), {"--peer", SwarmFixture::peer_arg(ports[j])});
     }
     engines.push_back(
         spawn_get(url_, out_ / ("f" + std::to_string(i)), homes[i], std::move(extra)));
@@ -177,7 +181,7 @@ TEST_F(SiteMetadataTest, ThreeEnginesStartingTogetherFetchItFromTheOriginOnce) {
   int from_peers = 0;
   for (int i = 0; i < 3; ++i) {
     engines[i]->send_signal(SIGTERM);
-    auto json = json_of(engines[i]->wait(30s));
+    auto json = SwarmFixture::json_of(engines[i]->wait(30s));
     EXPECT_EQ(sha256_file(out_ / ("f" + std::to_string(i))).value_or(""), sha_) << i;
     from_origin += json["from_origin"].get<std::uint64_t>();
     if (json["from_peers"].get<std::uint64_t>() == kSize) ++from_peers;
@@ -186,37 +190,16 @@ TEST_F(SiteMetadataTest, ThreeEnginesStartingTogetherFetchItFromTheOriginOnce) {
   EXPECT_EQ(from_peers, 2);
 }
 
+// Background jobs wait for the machine that fetches for the site.
+TEST_F(SiteMetadataTest, ThreeEnginesStartingTogetherFetchItFromTheOriginOnce) {
+  expect_three_engines_fetch_it_once("normal");
+}
+
 // The same rollout as FOREGROUND jobs (apt's: a person waits). Alone at the rendezvous a
 // FOREGROUND job fetches at once; together they elect one fetcher like background jobs do: three
 // fetches at once from one origin link take three times as long each, and triple its bytes.
 TEST_F(SiteMetadataTest, ThreeForegroundEnginesStartingTogetherFetchItFromTheOriginOnce) {
-  const std::uint16_t ports[] = {free_loopback_port(), free_loopback_port(), free_loopback_port()};
-  const fs::path homes[] = {home_a_.path(), home_b_.path(), home_c_.path()};
-  std::vector<std::unique_ptr<ChildProcess>> engines;
-  for (int i = 0; i < 3; ++i) {
-    std::vector<std::string> extra{"--listen",   peer_arg(ports[i]), "--seed-time", "120",
-                                   "--priority", "foreground",       "--sha256",    sha_};
-    for (int j = 0; j < 3; ++j) {
-      if (j != i) extra.insert(extra.end(), {"--peer", peer_arg(ports[j])});
-    }
-    engines.push_back(
-        spawn_get(url_, out_ / ("f" + std::to_string(i)), homes[i], std::move(extra)));
-    ASSERT_TRUE(engines.back());
-  }
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(engines[i]->wait_for_output("\"state\"", 90s)) << "engine " << i;
-  }
-  std::uint64_t from_origin = 0;
-  int from_peers = 0;
-  for (int i = 0; i < 3; ++i) {
-    engines[i]->send_signal(SIGTERM);
-    auto json = json_of(engines[i]->wait(30s));
-    EXPECT_EQ(sha256_file(out_ / ("f" + std::to_string(i))).value_or(""), sha_) << i;
-    from_origin += json["from_origin"].get<std::uint64_t>();
-    if (json["from_peers"].get<std::uint64_t>() == kSize) ++from_peers;
-  }
-  EXPECT_LE(from_origin, kSize + kSize / 20);
-  EXPECT_EQ(from_peers, 2);
+  expect_three_engines_fetch_it_once("foreground");
 }
 
 std::string base64_of_hex(const std::string& hex) {
