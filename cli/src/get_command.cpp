@@ -180,13 +180,7 @@ GetCommand::GetCommand(CLI::App& app)
                                  "This machine's group (mode group): only a hash of it is "
                                  "announced; peers of other groups never meet this one")
                     ->type_name("GROUP")
-                    ->check(validator(
-                        [](const std::string& text) -> std::expected<void, std::string> {
-                          auto checked = api::check_group_id(text);
-                          if (!checked) return std::unexpected(checked.error().message);
-                          return {};
-                        },
-                        "GROUP"));
+                    ->check(validator(api::check_group_id, "GROUP"));
   auto* tracker =
       command_
           ->add_option("--tracker", trackers_,
@@ -195,13 +189,7 @@ GetCommand::GetCommand(CLI::App& app)
           ->type_name("URL")
           ->expected(1)
           ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-          ->check(validator(
-              [](const std::string& text) -> std::expected<void, std::string> {
-                auto checked = api::check_tracker_url(text);
-                if (!checked) return std::unexpected(checked.error().message);
-                return {};
-              },
-              "URL"));
+          ->check(validator(api::check_tracker_url, "URL"));
   auto* vpn = command_
                   ->add_option("--vpn-interfaces", vpn_interfaces_,
                                "While an interface matching one of these patterns is up, "

@@ -1,5 +1,6 @@
-// validator(): adapts an `expected`-returning parser (parse_units.h) to a CLI11 check, so that a
-// bad value is a usage error that says what is wrong.
+// validator(): adapts an `expected`-returning parser (parse_units.h, or an api:: check whose
+// error is an api::Error) to a CLI11 check, so that a bad value is a usage error that says what
+// is wrong.
 #pragma once
 
 #include <string>
@@ -14,7 +15,12 @@ CLI::Validator validator(Parse parse, std::string name) {
   return CLI::Validator(
       [parse](std::string& text) {
         auto parsed = parse(text);
-        return parsed ? std::string() : parsed.error();
+        if (parsed) return std::string();
+        if constexpr (requires { parsed.error().message; }) {
+          return parsed.error().message;
+        } else {
+          return std::string(parsed.error());
+        }
       },
       "", std::move(name));
 }
