@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # scripts/fuzz.sh [SECONDS [TARGET...]]: builds the libFuzzer targets of tests/fuzz/ with
 # clang-15 (AddressSanitizer + UndefinedBehaviorSanitizer) into build-fuzz/ — never build/ —
-# and runs each for SECONDS (default 20), one after the other; TARGETs (ipc_codec, ...) pick
-# some. Exits non-zero when any target crashes, leaks, breaks one of its properties, or times
-# out on an input; the input is then in build-fuzz/artifacts/TARGET/ and the report at the end.
+# and runs each for SECONDS (default 20), as many at once as there are cores (FUZZ_JOBS=N sets
+# it); TARGETs (ipc_codec, ...) pick some. Exits non-zero when any target crashes, leaks, breaks
+# one of its properties, or times out on an input; the input is then in
+# build-fuzz/artifacts/TARGET/ and the report at the end.
 # Installs missing packages first (scripts/install-deps.sh lists clang-15, libfuzzer-15-dev and
 # llvm-15, whose llvm-symbolizer makes the reports readable).
 #
@@ -53,24 +54,26 @@ fi
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 
-mkdir -p "$build/logs"
-failed=()
-for name in "${names[@]}"; do
-  corpus="$build/corpus/$name"
-  artifacts="$build/artifacts/$name"
-  log="$build/logs/$name.log"
+mkdir -p "$build/logs" "$build/status"
+# run_target NAME: one target for $seconds; its one-line summary on stdout, its exit status in
+# build-fuzz/status/NAME.
+run_target() {
+  local name=$1
+  local corpus="$build/corpus/$name" artifacts="$build/artifacts/$name" log="$build/logs/$name.log"
   rm -rf "$artifacts"  # what is listed at the end is this run's
   mkdir -p "$corpus" "$artifacts"
-  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
-           -artifact_prefix="$artifacts/")
+  local options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+                 -artifact_prefix="$artifacts/")
   [[ -z ${dictionaries[$name]} ]] || options+=(-dict="${dictionaries[$name]}")
-  status=0
+  local status=0
   # The outer timeout is for a target that hangs where libFuzzer's own -timeout cannot see
   # (outside an input, or with the process stopped).
   timeout --kill-after=10 $((seconds + 120)) nice -n 10 \
     "$build/bin/${name}_fuzzer" "${options[@]}" "$corpus" "$root/tests/fuzz/corpus/$name" \
     >"$log" 2>&1 || status=$?
+  echo "$status" >"$build/status/$name"
   # "#123456 DONE cov: 245 ft: 870 corp: 61/2417b lim: 4096 exec/s: 6172 rss: 48Mb"
+  local summary cov corp execs runs
   summary=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$log" | tail -1 || true)
   cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$summary")
   corp=$(sed -nE 's/.* corp: ([0-9]+)\/.*/\1/p' <<<"$summary")
@@ -80,9 +83,23 @@ for name in "${names[@]}"; do
     printf 'fuzz: %-24s ok      %9s runs %7s exec/s  cov %5s  corpus %5s\n' \
       "$name" "${runs:-?}" "${execs:-?}" "${cov:-?}" "${corp:-?}"
   else
-    failed+=("$name")
     printf 'fuzz: %-24s FAILED  (exit %d) log: %s\n' "$name" "$status" "$log"
   fi
+}
+
+# As many targets at once as the machine has cores (FUZZ_JOBS overrides): each target is one
+# single-threaded process, so on 2 cores the runs take half the time they took one by one.
+parallel=${FUZZ_JOBS:-$(nproc)}
+rm -f "$build/status"/*
+for name in "${names[@]}"; do
+  while (($(jobs -rp | wc -l) >= parallel)); do wait -n || true; done
+  run_target "$name" &
+done
+wait
+
+failed=()
+for name in "${names[@]}"; do
+  [[ $(cat "$build/status/$name" 2>/dev/null) == 0 ]] || failed+=("$name")
 done
 
 for name in "${failed[@]}"; do
