@@ -146,6 +146,7 @@ struct ContentStore::Impl {
   std::filesystem::path objects;
   // The current boot; nullopt: unknown, so items are fsynced when added. Set once by open().
   std::optional<std::string> boot;
+  std::optional<SiblingCaches> siblings;  // set once, before the store is shared
 
   explicit Impl(SqliteConnection connection) : db(std::move(connection)) {}
 
@@ -628,7 +629,8 @@ api::Result<std::optional<std::vector<char>>> ContentStore::metadata(const std::
   return std::optional<std::vector<char>>(std::vector<char>(blob.begin(), blob.end()));
 }
 
-api::Result<void> ContentStore::insert(const std::string& key, int source_fd, std::uint64_t size) {
+api::Result<void> ContentStore::insert(const std::string& key, int source_fd, std::uint64_t size,
+                                       const Verifier& check) {
   {
     std::lock_guard lock(impl_->mutex);
     if (impl_->items.contains(key) || size > impl_->limits.max_bytes) return {};
@@ -642,6 +644,11 @@ api::Result<void> ContentStore::insert(const std::string& key, int source_fd, st
     util::UniqueFd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!out.valid()) return std::unexpected(cache_error("cannot add to the cache", temp, errno));
     auto copied = copy_file_data(source_fd, out.get(), size, temp.string());
+    if (copied && check && !check(temp)) {
+      copied = std::unexpected(
+          api::Error{api::ErrorContext::kCache, api::ErrorKind::kChecksumMismatch, 0,
+                     "the copy does not match its key", key, api::Protocol::kLocal});
+    }
     if (copied) copied = impl_->write_back(out.get(), temp);
     if (!copied) {
       ::unlink(temp.c_str());
@@ -675,6 +682,45 @@ api::Result<void> ContentStore::insert(const std::string& key, int source_fd, st
   impl_->bytes += size;
   if (auto pruned = impl_->prune_locked(); !pruned) return std::unexpected(pruned.error());
   return {};
+}
+
+void ContentStore::share_with(SiblingCaches siblings) { impl_->siblings = std::move(siblings); }
+
+bool ContentStore::shares_with_siblings() const { return impl_->siblings.has_value(); }
+
+std::optional<SiblingCaches::FetchClaim> ContentStore::claim_fetch(const std::string& key) {
+  if (!impl_->siblings) return SiblingCaches::no_claim();
+  return impl_->siblings->try_claim(key);
+}
+
+api::Result<bool> ContentStore::import_from_siblings(const std::string& key, std::uint32_t uid,
+                                                     const Verifier& verify) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (auto it = impl_->items.find(key); it != impl_->items.end()) return !it->second.partial;
+  }
+  if (!impl_->siblings) return false;
+  Verifier check = verify;
+  if (key.starts_with(kSha256Prefix)) {
+    check = [hex = key.substr(kSha256Prefix.size())](const std::filesystem::path& copy) {
+      return sha256_of(copy) == hex;
+    };
+  }
+  if (!check) return false;
+  auto found = impl_->siblings->find(key, uid);
+  if (!found) return false;
+  if (auto kept = insert(key, found->object.get(), found->size, check); !kept) {
+    if (kept.error().kind == api::ErrorKind::kChecksumMismatch) {
+      kept.error().message += " (from the cache in " + found->cache.string() + ")";
+    }
+    return std::unexpected(kept.error());
+  }
+  if (auto granted = grant(key, uid, found->shared); !granted) {
+    return std::unexpected(granted.error());
+  }
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->items.find(key);
+  return it != impl_->items.end() && !it->second.partial;
 }
 
 api::Result<PartialItem> ContentStore::begin_partial(const std::string& key, std::uint64_t size) {

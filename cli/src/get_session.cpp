@@ -20,6 +20,7 @@
 #include "swarmcopy/client/remote_manager.h"
 #include "swarmcopy/engine/local_manager.h"
 #include "swarmcopy/engine/state_dir_holder.h"
+#include "swarmcopy/util/user_state_dir.h"
 
 namespace swarmcopy::cli {
 namespace {
@@ -81,6 +82,8 @@ std::optional<int> GetSession::open_engine() {
   options.owner_uid = ::getuid();
   options.peer = request_.peer;
   options.seed_time = request_.seed_time;
+  // The user's other homes (another --home, the user daemon's) share their caches with this one.
+  if (auto list = util::user_cache_list_dir()) options.cache_list_dir = *list;
   // Printed whatever -q says: scripts and tests that start peers need the port.
   options.on_listening = [](std::uint16_t port) {
     fmt::print(stderr, "listening on {}\n", port);

@@ -195,7 +195,7 @@ const std::vector<Key>& keys() {
                    for (const auto& url : config.trackers) text += (text.empty() ? "" : " ") + url;
                    return text;
                  }});
-    k.push_back({"vpn_interfaces", false,
+    k.push_back({"vpn_interfaces", true,
                  [](const std::string& text, Config& config) -> api::Result<void> {
                    std::vector<std::string> patterns;
                    std::size_t at = 0;
@@ -234,14 +234,16 @@ const std::vector<Key>& keys() {
                    return std::string(config.local_discovery ? "true" : "false");
                  }});
     k.push_back(
-        unsigned_key<std::uint64_t>("upload_limit", false, &Config::upload_limit, 0, 1ull << 40));
+        unsigned_key<std::uint64_t>("upload_limit", true, &Config::upload_limit, 0, 1ull << 40));
     k.push_back(unsigned_key("seed_time_seconds", false, &Config::seed_time_seconds, 0u, kU32));
     k.push_back(unsigned_key("peer_connections", false, &Config::peer_connections, 1u, 65535u));
-    k.push_back(unsigned_key("background_http_delay_ms", false, &Config::background_http_delay_ms,
+    k.push_back(unsigned_key("background_http_delay_ms", true, &Config::background_http_delay_ms,
                              0u, 86'400'000u));
-    k.push_back(unsigned_key<std::uint64_t>("min_ram_to_upload_mb", false,
+    k.push_back(unsigned_key("foreground_http_delay_ms", true, &Config::foreground_http_delay_ms,
+                             0u, 86'400'000u));
+    k.push_back(unsigned_key<std::uint64_t>("min_ram_to_upload_mb", true,
                                             &Config::min_ram_to_upload_mb, 0, 1ull << 30));
-    k.push_back(unsigned_key<std::uint64_t>("min_free_disk_to_upload_mb", false,
+    k.push_back(unsigned_key<std::uint64_t>("min_free_disk_to_upload_mb", true,
                                             &Config::min_free_disk_to_upload_mb, 0, 1ull << 40));
     k.push_back(unsigned_key<std::uint64_t>("cache_max_bytes", false, &Config::cache_max_bytes, 0,
                                             UINT64_MAX));

@@ -63,6 +63,9 @@ struct Config {
   // Background jobs: peers first.
   std::uint32_t background_http_delay_ms =
       static_cast<std::uint32_t>(kEngineDefaults.background_http_delay.count());
+  // FOREGROUND jobs: the origin at once unless set.
+  std::uint32_t foreground_http_delay_ms =
+      static_cast<std::uint32_t>(kEngineDefaults.foreground_http_delay.count());
   // 0: a tenth of the cache's file system.
   std::uint64_t cache_max_bytes = kEngineDefaults.cache_limits.max_bytes;
   std::uint32_t cache_max_age_hours = static_cast<std::uint32_t>(

@@ -40,14 +40,17 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
     {"local_discovery",
      "true or false: local service discovery (multicast) in lan and group modes"},
     {"vpn_interfaces",
-     "Interface name patterns (tun* wg* ppp* tap* by default; empty = none): while one is up, "
+     "[reload] Interface name patterns (tun* wg* ppp* tap* by default; empty = none): while one is "
+     "up, "
      "files take nothing from peers and join no swarm (no peering over a VPN, as Delivery "
      "Optimization)"},
     {"min_ram_to_upload_mb",
-     "Serve peers only with at least this much RAM, in MiB (DOMinRAMAllowedToPeer); 0 = no "
+     "[reload] Serve peers only with at least this much RAM, in MiB (DOMinRAMAllowedToPeer); 0 = "
+     "no "
      "minimum"},
     {"min_free_disk_to_upload_mb",
-     "Serve peers only while the cache's file system has this much free space, in MiB (checked "
+     "[reload] Serve peers only while the cache's file system has this much free space, in MiB "
+     "(checked "
      "every few seconds); 0 = no minimum"},
     {"group_id",
      "The machine's group for download_mode group (Delivery Optimization's DOGroupId): 1-255 "
@@ -59,13 +62,18 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
      "BitTorrent trackers (http://, https://, udp://; space- or comma-separated) where the "
      "group's machines meet; swarms are announced there under a hash of the group and the "
      "content"},
-    {"upload_limit", "Upload cap to peers in bytes per second, LAN peers included; 0 = none"},
+    {"upload_limit",
+     "[reload] Upload cap to peers in bytes per second, LAN peers included; 0 = none"},
     {"seed_time_seconds",
      "Finished content keeps being served to peers this long after its last job let go"},
     {"peer_connections", "Connections to peers at most, over every swarm, LAN peers included"},
     {"background_http_delay_ms",
-     "Background (non-FOREGROUND) jobs leave the origin alone this long while peers may serve "
+     "[reload] Background (non-FOREGROUND) jobs leave the origin alone this long while peers may "
+     "serve "
      "them"},
+    {"foreground_http_delay_ms",
+     "[reload] FOREGROUND jobs leave the origin alone this long while peers may serve them; 0 = "
+     "none"},
     {"cache_max_bytes", "Content cache size limit in bytes; 0 = a tenth of its file system"},
     {"cache_max_age_hours", "Content cache entries unused this long are removed"},
     {"allow_loopback_origins",

@@ -34,6 +34,7 @@
 #include "swarmcopy/metrics/metrics_store.h"
 #include "swarmcopy/registry/mirror.h"
 #include "swarmcopy/util/extra_ca.h"
+#include "swarmcopy/util/user_state_dir.h"
 #include "systemd_notify.h"
 #include "tcp_listener.h"
 
@@ -139,6 +140,7 @@ engine::EngineOptions engine_options(const Config& config) {
   options.peer.max_connections = static_cast<int>(config.peer_connections);
   options.seed_time = std::chrono::seconds(config.seed_time_seconds);
   options.background_http_delay = std::chrono::milliseconds(config.background_http_delay_ms);
+  options.foreground_http_delay = std::chrono::milliseconds(config.foreground_http_delay_ms);
   options.cache_limits.max_bytes = config.cache_max_bytes;
   options.cache_limits.max_age = std::chrono::hours(config.cache_max_age_hours);
   options.proxy = config.proxy;
@@ -233,6 +235,11 @@ int run_daemon(const DaemonArgs& args) {
     return fail(listening.error().describe());
   }
   auto options = engine_options(config);
+  // A user daemon's cache is one of its user's: it shares with the user's gets of other homes.
+  // A system daemon serves every user and shares with none.
+  if (args.mode == DaemonMode::kUser) {
+    if (auto list = util::user_cache_list_dir()) options.cache_list_dir = *list;
+  }
   auto group = resolve_group_id(config.group_id_source, config.group_id);
   if (!group) {
     server.stop();
@@ -388,13 +395,8 @@ int run_daemon(const DaemonArgs& args) {
         config.group_id = running.group_id;
         config.group_id_source = running.group_id_source;
         config.trackers = running.trackers;
-        config.vpn_interfaces = running.vpn_interfaces;
-        config.min_ram_to_upload_mb = running.min_ram_to_upload_mb;
-        config.min_free_disk_to_upload_mb = running.min_free_disk_to_upload_mb;
-        config.upload_limit = running.upload_limit;
         config.peer_connections = running.peer_connections;
         config.seed_time_seconds = running.seed_time_seconds;
-        config.background_http_delay_ms = running.background_http_delay_ms;
         config.cache_max_bytes = running.cache_max_bytes;
         config.cache_max_age_hours = running.cache_max_age_hours;
         config.proxy = running.proxy;
@@ -405,6 +407,10 @@ int run_daemon(const DaemonArgs& args) {
         config.registry_upstream = running.registry_upstream;
         config.tls_ca_file = running.tls_ca_file;
         apply_reloadable(config, limits, limiter);
+        // The peer policy: files that start from now on, and the upload rule and cap at once.
+        if (auto applied = service->apply_policy(engine_options(config)); !applied) {
+          spdlog::warn("reload: the peer policy is unchanged: {}", applied.error().describe());
+        }
       }
       systemd_notify("READY=1");
     }

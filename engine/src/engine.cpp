@@ -78,10 +78,19 @@ api::Result<std::shared_ptr<Engine>> Engine::open(const std::filesystem::path& s
   if (!store) return std::unexpected(store.error());
   std::unique_ptr<cache::ContentStore> content;
   if (options.cache_enabled) {
-    auto opened = cache::ContentStore::open(
-        options.cache_dir.empty() ? state_dir / "cache" : options.cache_dir, options.cache_limits);
+    const auto cache_dir = options.cache_dir.empty() ? state_dir / "cache" : options.cache_dir;
+    auto opened = cache::ContentStore::open(cache_dir, options.cache_limits);
     if (!opened) return std::unexpected(opened.error());
     content = std::move(*opened);
+    if (!options.cache_list_dir.empty()) {
+      // Sharing is an optimisation: without it every home fetches for itself, as before.
+      auto siblings = cache::SiblingCaches::join(options.cache_list_dir, cache_dir);
+      if (siblings) {
+        content->share_with(std::move(*siblings));
+      } else {
+        spdlog::warn("this cache shares with no other: {}", siblings.error().describe());
+      }
+    }
   }
   std::shared_ptr<Engine> engine(
       new Engine(state_dir, options, std::move(*lock), std::move(*store), std::move(content)));
@@ -388,6 +397,12 @@ std::size_t Engine::job_count(std::optional<std::uint32_t> owner_uid) const {
 }
 
 bool Engine::seeding() const { return hub_ && hub_->seeding(); }
+
+void Engine::apply_policy(const EngineOptions& options) {
+  // Transfers read options_ on this thread when they decide: the next decision sees it.
+  copy_running_policy(options, options_);
+  if (hub_) hub_->apply_policy(options);
+}
 
 NetworkTally Engine::network_tally() const {
   NetworkTally tally;

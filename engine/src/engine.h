@@ -75,6 +75,8 @@ class Engine : public std::enable_shared_from_this<Engine> {
   // Content is being seeded to peers after its jobs let go of it (EngineOptions::seed_time).
   bool seeding() const;
   NetworkTally network_tally() const;
+  // See Service::apply_policy.
+  void apply_policy(const EngineOptions& options);
   api::Result<FileReady> file_ready(const Caller& caller, const api::JobId& id,
                                     std::uint32_t index);
   api::Result<void> add_files(const Caller& caller, const api::JobId& id,

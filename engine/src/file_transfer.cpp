@@ -4,12 +4,15 @@
 #include <boost/asio/post.hpp>
 
 #include "received_bytes.h"
+#include "swarmcopy/peer/metainfo.h"
 #include "vpn_interfaces.h"
 
 namespace swarmcopy::engine {
 namespace {
 
 constexpr std::chrono::milliseconds kForegroundSiteMetainfoWait{500};
+// How often a file waiting for another home of the user to fetch it looks again.
+constexpr std::chrono::milliseconds kSiblingPoll{500};
 
 }  // namespace
 
@@ -39,6 +42,61 @@ void FileTransfer::start() {
     boost::asio::post(deps_.io, [done = hooks_.done] { done({}); });
     return;
   }
+  // Known content may be in another home's cache of this user: copied into this cache first,
+  // the routes below find it here like anything cached.
+  if (file_.sha256 && file_.mode != api::DownloadMode::kBypass) {
+    take_from_sibling_caches(cache::ContentStore::sha256_key(*file_.sha256), {},
+                             [this] { route(); });
+    return;
+  }
+  route();
+}
+
+void FileTransfer::take_from_sibling_caches(std::string key, cache::ContentStore::Verifier verify,
+                                            std::function<void()> next) {
+  if (deps_.cache == nullptr || !deps_.cache->shares_with_siblings()) {
+    next();
+    return;
+  }
+  boost::asio::post(deps_.pool, [this, cache = deps_.cache, key = std::move(key),
+                                 verify = std::move(verify), uid = settings_.owner_uid,
+                                 next = std::move(next), alive = alive_, &io = deps_.io]() mutable {
+    auto taken = cache->import_from_siblings(key, uid, verify);
+    if (!taken) {
+      // The other cache is an optimisation: the file still comes as it would without it.
+      spdlog::warn("{}: not taken from another cache: {}", key, taken.error().describe());
+    }
+    std::optional<cache::SiblingCaches::FetchClaim> claim;
+    if (!taken || !*taken) claim = cache->claim_fetch(key);
+    const bool wait = taken && !*taken && !claim;
+    boost::asio::post(
+        io, [this, key = std::move(key), verify = std::move(verify), next = std::move(next),
+             claim = std::move(claim), wait, alive]() mutable {
+          if (!*alive || stopped_) return;
+          if (claim) fetch_claims_.push_back(std::move(*claim));
+          if (!wait) {
+            next();
+            return;
+          }
+          // Another home of this user fetches it now: it is taken from there once it is done (or
+          // fetched here, if that home stops without it).
+          if (!told_waiting_) {
+            told_waiting_ = true;
+            spdlog::info("{}: another home of this user is fetching {}; waiting for it", file_.url,
+                         key);
+          }
+          if (!sibling_wait_) sibling_wait_ = std::make_unique<boost::asio::steady_timer>(deps_.io);
+          sibling_wait_->expires_after(kSiblingPoll);
+          sibling_wait_->async_wait([this, key = std::move(key), verify = std::move(verify),
+                                     next = std::move(next), alive](auto error) mutable {
+            if (error || !*alive || stopped_) return;
+            take_from_sibling_caches(std::move(key), std::move(verify), std::move(next));
+          });
+        });
+  });
+}
+
+void FileTransfer::route() {
   switch (file_.mode) {
     case api::DownloadMode::kBypass:
       start_http("mode bypass");
@@ -114,19 +172,22 @@ void FileTransfer::on_metadata(std::expected<swarm::MetadataResult, origin::Fetc
     ask_origin_for_digest(*result->absent_reason);
     return;
   }
-  if (result->absent_reason) {
-    spdlog::info("{}: {}; HTTP only", file_.url, *result->absent_reason);
-    start_http(result->absent_reason);
-    return;
-  }
-  auto hub = deps_.swarm_hub();
-  if (!hub) {
-    spdlog::warn("{}: peers unavailable: {}", file_.url, hub.error().describe());
-    start_http("peer session unavailable: " + hub.error().message);
-    return;
-  }
-  file_.metadata_source = "origin";
-  start_swarm(**hub, std::move(*result->meta), std::nullopt);
+  // The origin's metadata names the content: another home's cache of this user may hold it,
+  // checked piece by piece against that metadata before it is taken.
+  auto meta = std::make_shared<peer::Metainfo>(std::move(*result->meta));
+  take_from_sibling_caches(
+      cache::ContentStore::metadata_key(meta->info_hash_v2),
+      [meta](const std::filesystem::path& copy) { return peer::verify_file(*meta, copy); },
+      [this, meta] {
+        auto hub = deps_.swarm_hub();
+        if (!hub) {
+          spdlog::warn("{}: peers unavailable: {}", file_.url, hub.error().describe());
+          start_http("peer session unavailable: " + hub.error().message);
+          return;
+        }
+        file_.metadata_source = "origin";
+        start_swarm(**hub, std::move(*meta), std::nullopt);
+      });
 }
 
 // From here the swarm has the file; its hooks are ours, unless it gives the file back.
@@ -167,7 +228,10 @@ void FileTransfer::ask_origin_for_digest(std::string absent_reason) {
         if (identity->sha256) {
           spdlog::info("{}: the origin names its SHA-256: {}", file_.url, *identity->sha256);
           file_.sha256 = *identity->sha256;
-          find_site_metainfo(absent_reason);
+          take_from_sibling_caches(cache::ContentStore::sha256_key(*file_.sha256), {},
+                                   [this, absent_reason = std::move(absent_reason)] {
+                                     find_site_metainfo(absent_reason);
+                                   });
           return;
         }
         spdlog::info("{}: {}; HTTP only", file_.url, absent_reason);
@@ -196,7 +260,12 @@ void FileTransfer::find_site_metainfo(std::string absent_reason) {
   // takes, 8x the origin's bytes), while one fetch for the site and a swarm take ~1.6x.
   const bool elect = peers_knowable;
   auto wait = peers_knowable ? deps_.options.site_metainfo_wait : std::chrono::milliseconds(0);
-  if (settings_.foreground) wait = std::min(wait, kForegroundSiteMetainfoWait);
+  // An administrator's foreground_http_delay gives the site that long.
+  if (settings_.foreground && peers_knowable) {
+    wait = std::max(
+        std::min(wait, kForegroundSiteMetainfoWait),
+        std::chrono::duration_cast<std::chrono::milliseconds>(deps_.options.foreground_http_delay));
+  }
   (*hub)->rendezvous().find(
       *file_.sha256, wait, elect ? deps_.options.site_fetcher_wait : std::chrono::milliseconds(0),
       [this, hub = *hub, absent_reason = std::move(absent_reason),
@@ -266,6 +335,7 @@ void FileTransfer::end_fetching_for_site(bool fetched) {
 void FileTransfer::stop() {
   if (http_) end_fetching_for_site(false);
   stopped_ = true;
+  if (sibling_wait_) sibling_wait_->cancel();
   if (metadata_) metadata_->cancel();
   if (probe_) probe_->cancel_all();
   if (swarm_) swarm_->stop();

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <expected>
@@ -17,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http_transfer.h"
 #include "job_record.h"
@@ -61,6 +63,13 @@ class FileTransfer {
   std::uint32_t peers_connected() const { return swarm_ ? swarm_->peers_connected() : 0; }
 
  private:
+  void route();
+  // Copies `key` from another cache of this user when this one lacks it (off the engine
+  // thread; ContentStore::import_from_siblings), then runs `next` unless stopped meanwhile.
+  // While another home of the user fetches the same item, waits for it (polling) and then
+  // copies it; otherwise this home claims the fetch (kept until the transfer ends).
+  void take_from_sibling_caches(std::string key, cache::ContentStore::Verifier verify,
+                                std::function<void()> next);
   void start_http(std::optional<std::string> peers_unused_reason,
                   std::shared_ptr<const peer::Metainfo> expected_pieces = nullptr);
   void start_metadata();
@@ -77,10 +86,14 @@ class FileTransfer {
   Settings settings_;
   Hooks hooks_;
   std::unique_ptr<swarm::MetadataFetch> metadata_;
-  std::unique_ptr<OriginFetcher> probe_;  // asks the origin for the file's digest
+  std::unique_ptr<OriginFetcher> probe_;         // asks the origin for the file's digest
   std::unique_ptr<swarm::SwarmTransfer> swarm_;  // set: the swarm has the file
   std::unique_ptr<HttpTransfer> http_;           // set: HTTP alone has it
   bool stopped_ = false;
+  // This home's claim to fetch items the user's other homes may want too (see above).
+  std::vector<cache::SiblingCaches::FetchClaim> fetch_claims_;
+  std::unique_ptr<boost::asio::steady_timer> sibling_wait_;
+  bool told_waiting_ = false;
   // Content nobody published, that nobody on the site offered: once HTTP has it verified, this
   // machine offers it (SwarmHub::seed_fetched).
   bool offer_when_fetched_ = false;

@@ -36,6 +36,13 @@ class EngineService final : public Service {
     return engine_->call([&]() -> api::Result<bool> { return engine_->seeding(); });
   }
 
+  api::Result<void> apply_policy(const EngineOptions& options) override {
+    return engine_->call([&]() -> api::Result<void> {
+      engine_->apply_policy(options);
+      return {};
+    });
+  }
+
   api::Result<NetworkTally> network_tally() override {
     return engine_->call([&]() -> api::Result<NetworkTally> { return engine_->network_tally(); });
   }

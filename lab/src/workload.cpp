@@ -61,6 +61,16 @@ std::string last_line_of(const std::filesystem::path& path) {
   return last;
 }
 
+// Each peer is a machine of its own, so it has a user state directory of its own. The peers
+// are one user's programs on one host, and a user's homes share their caches
+// (util::user_cache_list_dir under XDG_STATE_HOME): sharing one, each peer would take the file
+// from another's cache instead of over the lab's network.
+harness::RunOptions Workload::round_options(const PeerRun& peer) const {
+  harness::RunOptions options;
+  options.env = {{"XDG_STATE_HOME", (peer.dir / "state").string()}};
+  return options;
+}
+
 std::unique_ptr<Workload> make_workload(const RunSettings& settings) {
   if (settings.workload == "apt") return std::make_unique<AptWorkload>(settings);
   if (settings.workload == "oci") return std::make_unique<OciWorkload>(settings);

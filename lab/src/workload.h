@@ -45,7 +45,9 @@ class Workload {
   // start of the peer's round (its CPU time from here on).
   virtual std::expected<void, std::string> prepare_round(PeerRun& peer, int round) = 0;
   virtual std::vector<std::string> round_argv(const PeerRun& peer, int round) const = 0;
-  virtual harness::RunOptions round_options(const PeerRun& /*peer*/) const { return {}; }
+  // How the peer's program runs; by default with a user state directory of its own (see
+  // workload.cpp).
+  virtual harness::RunOptions round_options(const PeerRun& peer) const;
 
   // True once the peer has what it came for while its process still runs (a `swarmcopy get`
   // that seeds afterwards); otherwise a peer is done when its process exits.

@@ -343,15 +343,6 @@ api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
   impl->upload_gate = std::move(gate);
   impl->group_id = options.group_id;
   impl->trackers = options.trackers;
-  if (options.upload_bytes_per_second > 0) {
-    // Local peers sit in their own, unlimited class unless told otherwise.
-    for (auto id : {lt::session::global_peer_class_id, lt::session::local_peer_class_id}) {
-      auto info = impl->session.get_peer_class(id);
-      info.upload_limit =
-          static_cast<int>(std::min<std::uint64_t>(options.upload_bytes_per_second, 0x7fffffff));
-      impl->session.set_peer_class(id, info);
-    }
-  }
   auto* raw = impl.get();
   // libtorrent calls this on its own thread: only wake the io thread, nothing else.
   impl->session.set_alert_notify([raw, &io, alive = impl->alive] {
@@ -359,7 +350,19 @@ api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
       if (*alive) raw->drain();
     });
   });
-  return std::unique_ptr<Session>(new Session(std::move(impl)));
+  auto session = std::unique_ptr<Session>(new Session(std::move(impl)));
+  if (options.upload_bytes_per_second > 0)
+    session->set_upload_limit(options.upload_bytes_per_second);
+  return session;
+}
+
+void Session::set_upload_limit(std::uint64_t bytes_per_second) {
+  // Local peers sit in their own, unlimited class unless told otherwise. 0: no limit.
+  for (auto id : {lt::session::global_peer_class_id, lt::session::local_peer_class_id}) {
+    auto info = impl_->session.get_peer_class(id);
+    info.upload_limit = static_cast<int>(std::min<std::uint64_t>(bytes_per_second, 0x7fffffff));
+    impl_->session.set_peer_class(id, info);
+  }
 }
 
 std::uint16_t Session::listen_port() const { return impl_->session.listen_port(); }

@@ -21,7 +21,24 @@ api::Error read_error(const std::string& path, int err) {
                     api::Protocol::kLocal};
 }
 
+std::string to_hex(const unsigned char* digest, unsigned int length) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kDigits[digest[i] >> 4];
+    hex += kDigits[digest[i] & 0xf];
+  }
+  return hex;
+}
+
 }  // namespace
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  return to_hex(digest, length);
+}
 
 api::Result<std::string> sha256_of_fd(int fd, const std::string& path_for_errors) {
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -44,13 +61,7 @@ api::Result<std::string> sha256_of_fd(int fd, const std::string& path_for_errors
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kDigits[digest[i] >> 4];
-    hex += kDigits[digest[i] & 0xf];
-  }
-  return hex;
+  return to_hex(digest, length);
 }
 
 }  // namespace swarmcopy::util

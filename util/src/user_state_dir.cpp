@@ -38,15 +38,25 @@ std::expected<std::filesystem::path, std::string> make_absolute(const std::files
   return absolute.lexically_normal();
 }
 
+// <the user's state directory>/name: $XDG_STATE_HOME (absolute only: the XDG spec says to
+// ignore a relative one), else ~/.local/state.
+std::expected<std::filesystem::path, std::string> in_xdg_state_home(const std::string& name) {
+  if (auto xdg = env("XDG_STATE_HOME"); xdg && std::filesystem::path(*xdg).is_absolute()) {
+    return (std::filesystem::path(*xdg) / name).lexically_normal();
+  }
+  if (auto home = home_dir()) return make_absolute(*home / ".local" / "state" / name);
+  return std::unexpected("cannot find a state directory: set $SWARMCOPY_HOME or $HOME");
+}
+
 }  // namespace
 
 std::expected<std::filesystem::path, std::string> user_state_dir() {
   if (auto home = env("SWARMCOPY_HOME")) return make_absolute(*home);
-  if (auto xdg = env("XDG_STATE_HOME"); xdg && std::filesystem::path(*xdg).is_absolute()) {
-    return (std::filesystem::path(*xdg) / "swarmcopy").lexically_normal();
-  }
-  if (auto home = home_dir()) return make_absolute(*home / ".local" / "state" / "swarmcopy");
-  return std::unexpected("cannot find a state directory: set $SWARMCOPY_HOME or $HOME");
+  return in_xdg_state_home("swarmcopy");
+}
+
+std::expected<std::filesystem::path, std::string> user_cache_list_dir() {
+  return in_xdg_state_home("swarmcopy-caches");
 }
 
 }  // namespace swarmcopy::util

@@ -21,8 +21,9 @@ bool peers_had_their_chance(const PeerChance& chance) {
       chance.waited < chance.peer_connect_wait) {
     return false;
   }
-  if (chance.foreground) return true;
-  return !chance.peers_possible || chance.waited >= chance.background_http_delay;
+  if (!chance.peers_possible) return true;
+  return chance.waited >=
+         (chance.foreground ? chance.foreground_http_delay : chance.background_http_delay);
 }
 
 bool OriginPlanner::wanted(const PieceLedger& ledger, const PeerView& peers, std::uint32_t piece,

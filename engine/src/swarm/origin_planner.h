@@ -89,10 +89,11 @@ struct PeerChance {
   Clock::duration waited{};      // since the transfer started
   std::size_t listed_peers = 0;  // --peer endpoints
   std::size_t peers_told = 0;    // connected peers that sent their bitfield
-  bool foreground = false;       // a person waits: no background delay
+  bool foreground = false;       // a person waits: the foreground delay, not the background's
   bool peers_possible = false;   // listed peers, discovery or connected peers
   Clock::duration peer_connect_wait{};
   Clock::duration background_http_delay{};
+  Clock::duration foreground_http_delay{};
 };
 
 // The peers had their chance to serve the file before the origin is asked.

@@ -605,6 +605,12 @@ std::optional<std::string> SwarmHub::upload_refusal() const {
   return std::nullopt;
 }
 
+void SwarmHub::apply_policy(const EngineOptions& options) {
+  copy_running_policy(options, options_);
+  session_->set_upload_limit(options_.peer.upload_bytes_per_second);
+  apply_upload_rule();
+}
+
 void SwarmHub::apply_upload_rule() {
   const auto refusal = upload_refusal();
   if (refusal.has_value() != uploads_refused_) {

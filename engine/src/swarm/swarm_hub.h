@@ -153,6 +153,8 @@ class SwarmHub {
   }
   // Some content no job holds is served to peers for the rest of its seed time.
   bool seeding() const;
+  // The running policy changed (copy_running_policy): the upload cap and rule apply at once.
+  void apply_policy(const EngineOptions& options);
 
  private:
   struct Item {

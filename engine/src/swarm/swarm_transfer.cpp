@@ -302,6 +302,7 @@ bool SwarmTransfer::peers_had_their_chance(const peer::SwarmStats& stats) const 
   chance.peers_possible = !listed.empty() || deps_.hub.discovery() || !stats.peers.empty();
   chance.peer_connect_wait = deps_.options.peer_connect_wait;
   chance.background_http_delay = deps_.options.background_http_delay;
+  chance.foreground_http_delay = deps_.options.foreground_http_delay;
   return swarm::peers_had_their_chance(chance);
 }
 

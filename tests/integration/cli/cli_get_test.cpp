@@ -240,6 +240,85 @@ TEST_F(CliGetTest, StatusOfAHomeShowsWhatItsGetsReceivedBySource) {
   EXPECT_NE(linked.err.find("not a regular file"), std::string::npos) << linked.err;
 }
 
+// One user's homes (another --home, the user daemon's) share their caches through the user's
+// list of caches: a file one home fetched, another copies from its cache, checked, and the
+// origin sends it once. A home of another user state (another machine, as far as this goes)
+// does not see it.
+TEST_F(CliGetTest, AnotherHomeOfTheUserTakesTheFileFromTheFirstHomesCache) {
+  const std::uint64_t size = (2 << 20) + 11;
+  const auto sha = serve("file.bin", size);
+  const auto run = [&](const fs::path& home, const fs::path& state, const std::string& name) {
+    auto child = ChildProcess::spawn(
+        cli({"get", nginx_->url("/file.bin"), "-o", (out_ / name).string(), "--sha256", sha,
+             "--home", home.string(), "--no-lsd", "--json", "-q"}),
+        {.cwd = out_, .env = {{"XDG_STATE_HOME", state.string()}}});
+    EXPECT_TRUE(child) << child.error();
+    return child ? (*child)->wait(60s) : ChildResult{};
+  };
+  const auto state = root_ / "state";
+
+  const auto origin_sent = [&] {
+    EXPECT_TRUE(nginx_->wait_until_idle(10s));
+    return nginx_->body_bytes_sent("/file.bin");
+  };
+
+  const auto first = run(root_ / "first-home", state, "first.bin");
+  ASSERT_EQ(first.exit_code, 0) << describe(first);
+  EXPECT_EQ(json_of(first)["from_origin"], size);
+  const auto sent_once = origin_sent();
+  EXPECT_GE(sent_once, size);
+
+  const auto second = run(root_ / "second-home", state, "second.bin");
+  ASSERT_EQ(second.exit_code, 0) << describe(second);
+  const auto json = json_of(second);
+  EXPECT_EQ(json["from_cache"], size) << second.out;
+  EXPECT_EQ(json["from_origin"], 0u) << second.out;
+  EXPECT_EQ(sha256_file(out_ / "second.bin").value_or(""), sha);
+  EXPECT_EQ(origin_sent(), sent_once) << "the origin sent the file once";
+  // The second home keeps its own copy: it serves later gets even once the first is gone.
+  fs::remove_all(root_ / "first-home");
+  const auto third = run(root_ / "second-home", state, "third.bin");
+  ASSERT_EQ(third.exit_code, 0) << describe(third);
+  EXPECT_EQ(json_of(third)["from_cache"], size) << third.out;
+
+  const auto elsewhere = run(root_ / "other-machine", root_ / "other-state", "other.bin");
+  ASSERT_EQ(elsewhere.exit_code, 0) << describe(elsewhere);
+  EXPECT_EQ(json_of(elsewhere)["from_origin"], size) << elsewhere.out;
+  EXPECT_GE(origin_sent(), sent_once + size);
+}
+
+// Two homes of the user at once: the second waits for the first, which fetches, and then takes
+// the file from its cache. The origin sends it once.
+TEST_F(CliGetTest, AnotherHomeWaitsForTheHomeFetchingTheFileAndTakesItFromItsCache) {
+  const std::uint64_t size = 8 << 20;
+  const auto sha = serve("slow/big.bin", size);
+  const SpawnOptions shared{.cwd = out_, .env = {{"XDG_STATE_HOME", (root_ / "state").string()}}};
+  const auto command = [&](const std::string& home, const std::string& name) {
+    return cli({"get", nginx_->url("/slow/big.bin"), "-o", (out_ / name).string(), "--sha256", sha,
+                "--home", (root_ / home).string(), "--no-lsd", "--json", "-v", "--limit-rate",
+                "2M"});
+  };
+  auto first = ChildProcess::spawn(command("first-home", "first.bin"), shared);
+  ASSERT_TRUE(first) << first.error();
+  ASSERT_TRUE(wait_for_temporary_file(out_, "first.bin", 20s)) << "the download never started";
+  auto second = ChildProcess::spawn(command("second-home", "second.bin"), shared);
+  ASSERT_TRUE(second) << second.error();
+
+  const auto first_result = (*first)->wait(60s);
+  const auto second_result = (*second)->wait(60s);
+  ASSERT_EQ(first_result.exit_code, 0) << describe(first_result);
+  ASSERT_EQ(second_result.exit_code, 0) << describe(second_result);
+  EXPECT_NE(second_result.err.find("another home of this user is fetching"), std::string::npos)
+      << second_result.err;
+  EXPECT_EQ(json_of(first_result)["from_origin"], size) << first_result.out;
+  const auto second_json = json_of(second_result);
+  EXPECT_EQ(second_json["from_cache"], size) << second_result.out;
+  EXPECT_EQ(second_json["from_origin"], 0u) << second_result.out;
+  EXPECT_EQ(sha256_file(out_ / "second.bin").value_or(""), sha);
+  EXPECT_TRUE(nginx_->wait_until_idle(10s));
+  EXPECT_LT(nginx_->body_bytes_sent("/slow/big.bin"), 2 * size) << "the origin sent it once";
+}
+
 TEST_F(CliGetTest, ChecksumMismatchFailsAndLeavesNothingAtPath) {
   serve("file.bin", 1 << 20);
   const auto path = out_ / "file.bin";

@@ -176,7 +176,11 @@ class LanDiscoveryTest : public ::testing::Test {
                                   "--home", home.string(), "--mode",   "lan",    "--json",
                                   "-q",     "-vv",         "--listen", kPeerPort};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    auto started = lab_->run_in(ns, argv);
+    // Each namespace a machine of its own, with its own user state: one user's homes on one host
+    // share their caches, and the second would copy the first's instead of meeting it.
+    harness::RunOptions options;
+    options.env = {{"XDG_STATE_HOME", (home / ".state").string()}};
+    auto started = lab_->run_in(ns, argv, options);
     if (!started) {
       ADD_FAILURE() << started.error().message;
       return nullptr;

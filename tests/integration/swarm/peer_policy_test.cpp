@@ -2,11 +2,16 @@
 // peering over a VPN: while an interface matching vpn_interfaces is up, a file takes nothing from
 // peers (here the pattern names loopback, the one interface a test can count on being up; the
 // control run names none and takes the file from the peer). A machine short of free disk serves
-// no peer (the control: every other swarm test, where a seeder serves).
+// no peer (the control: every other swarm test, where a seeder serves). A daemon takes a new
+// policy on SIGHUP, without a restart.
 #include <signal.h>
 
+#include <fstream>
+
+#include "daemon/daemon_process.h"
 #include "nginx/test_files.h"
 #include "swarm_fixture.h"
+#include "wait/wait_until.h"
 
 namespace swarmcopy::test {
 namespace {
@@ -64,6 +69,57 @@ TEST_F(PeerPolicyTest, AMachineShortOfFreeDiskServesNoPeer) {
   EXPECT_EQ(second["from_origin"], kSize) << second.dump();
   seeder->send_signal(SIGTERM);
   EXPECT_EQ(seeder->wait(30s).exit_code, 0);
+}
+
+// The rule of the test above, in a daemon's swarmcopyd.conf: it seeds and serves nobody. Its file
+// then lifts the rule and SIGHUP tells it: the next machine takes the file from it, and the
+// daemon never restarted (the same process, the same seeding swarm).
+TEST_F(PeerPolicyTest, ASighupLiftsTheUploadRuleOfARunningDaemon) {
+  const auto port = free_loopback_port();
+  TestDir dir("swarmcopy-policy-daemon-");
+  const auto config = dir / "swarmcopyd.conf";
+  const auto write_config = [&](const std::string& min_free_disk_mb) {
+    std::ofstream(config) << "peer_listen = " << peer_arg(port) << "\n"
+                          << "local_discovery = false\n"
+                          << "seed_time_seconds = 600\n"
+                          << "min_free_disk_to_upload_mb = " << min_free_disk_mb << "\n";
+  };
+  write_config("1000000000");  // 1000 TB free: no machine has that
+  DaemonOptions options;
+  options.socket = dir / "swarmcopyd.sock";
+  options.state_dir = dir / "state";
+  options.log = dir / "swarmcopyd.log";
+  options.home = dir / "home";
+  options.args = {"--config", config.string()};
+  auto daemon = DaemonProcess::start(options);
+  ASSERT_TRUE(daemon) << daemon.error();
+
+  // The daemon fetches the file (a job like any other), then seeds it.
+  const auto seeded = run_child({SWARMCOPY_CLI_PATH, "get", url_, "-o", (out_ / "a.bin").string(),
+                                 "--daemon", "--socket", options.socket.string(), "--json", "-q"},
+                                {}, 120s);
+  ASSERT_EQ(json_of(seeded)["state"], "ACKNOWLEDGED") << seeded.out;
+
+  auto refused = json_of(run_get(url_, out_ / "b.bin", home_b_.path(), {"--peer", peer_arg(port)}));
+  EXPECT_EQ(refused["state"], "ACKNOWLEDGED") << refused.dump();
+  EXPECT_EQ(refused["from_peers"], 0) << refused.dump();
+  EXPECT_EQ(refused["from_origin"], kSize) << refused.dump();
+
+  write_config("0");
+  (*daemon)->send_signal(SIGHUP);
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return (*daemon)->log_text().find("uploads to peers allowed again") != std::string::npos;
+      },
+      20s))
+      << (*daemon)->log_text();
+
+  auto served = json_of(run_get(url_, out_ / "c.bin", home_c_.path(), {"--peer", peer_arg(port)}));
+  EXPECT_EQ(served["state"], "ACKNOWLEDGED") << served.dump();
+  EXPECT_EQ(sha256_file(out_ / "c.bin").value_or(""), sha_);
+  EXPECT_GT(served["from_peers"].get<std::uint64_t>(), 0u) << served.dump();
+  EXPECT_TRUE((*daemon)->running());
+  EXPECT_EQ((*daemon)->stop(), 0);
 }
 
 }  // namespace

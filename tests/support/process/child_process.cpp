@@ -12,8 +12,11 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "wait/wait_until.h"
 
@@ -55,8 +58,29 @@ bool removed(std::string_view entry, const std::vector<std::string>& env_removed
   return false;
 }
 
+// A program given a home (`--home DIR`, as swarmcopy get and cache take) is a machine of its
+// own unless the test says otherwise: its own user state directory, DIR/.state (inside the
+// home, so it goes with the test's directory). The homes of one
+// test stand for several machines, yet they are one user's on one host, and a user's homes share
+// their caches (util::user_cache_list_dir under XDG_STATE_HOME): without this a test's second
+// "machine" would take the file from the first one's cache rather than over the network, and
+// every test would add its homes to the list in our own ~/.local/state. A test that wants homes
+// to share sets XDG_STATE_HOME itself.
+std::optional<std::pair<std::string, std::string>> own_state_of_home(
+    const std::vector<std::string>& args, const SpawnOptions& options) {
+  for (const auto& [name, value] : options.env) {
+    if (name == "XDG_STATE_HOME") return std::nullopt;
+  }
+  const auto home = std::find(args.begin(), args.end(), "--home");
+  if (home == args.end() || home + 1 == args.end()) return std::nullopt;
+  return std::pair<std::string, std::string>("XDG_STATE_HOME", *(home + 1) + "/.state");
+}
+
 // Our environment less `options.env_removed`, with `options.env` added or replacing.
-std::vector<std::string> child_environment(const SpawnOptions& options) {
+std::vector<std::string> child_environment(const std::vector<std::string>& args,
+                                           const SpawnOptions& given) {
+  SpawnOptions options = given;
+  if (auto state = own_state_of_home(args, given)) options.env.push_back(*state);
   std::vector<std::string> entries;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string_view text(*entry);
@@ -79,7 +103,7 @@ std::expected<std::unique_ptr<ChildProcess>, std::string> ChildProcess::spawn(
   std::vector<char*> argv;
   for (auto& arg : arg_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
-  std::vector<std::string> env_storage = child_environment(options);
+  std::vector<std::string> env_storage = child_environment(args, options);
   std::vector<char*> envp;
   for (auto& entry : env_storage) envp.push_back(entry.data());
   envp.push_back(nullptr);

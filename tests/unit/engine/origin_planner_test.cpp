@@ -202,6 +202,12 @@ TEST(OriginPlanner, PeersGetTheirChanceFirst) {
   EXPECT_FALSE(peers_had_their_chance(chance));  // background: the delay
   chance.foreground = true;
   EXPECT_TRUE(peers_had_their_chance(chance));  // a person waits
+  chance.foreground_http_delay = 5s;            // unless the administrator says peers come first
+  EXPECT_FALSE(peers_had_their_chance(chance));
+  chance.waited = 5s;
+  EXPECT_TRUE(peers_had_their_chance(chance));
+  chance.waited = 1s;
+  chance.foreground_http_delay = 0s;
   chance.listed_peers = 2;
   chance.peers_told = 1;
   EXPECT_FALSE(peers_had_their_chance(chance));  // a listed peer has not told what it has

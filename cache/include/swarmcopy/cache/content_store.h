@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "swarmcopy/api/error.h"
+#include "swarmcopy/cache/sibling_caches.h"
 
 namespace swarmcopy::cache {
 
@@ -177,8 +178,27 @@ class ContentStore {
   // limits. An existing key is kept as is. Copied into a hidden file, renamed, then the index (the
   // item and its unsynced row, in one transaction): a crash never leaves a partial object under its
   // key, and the item is durable as finish_partial's is. Without a boot id the copy is fsynced
-  // before the rename instead.
-  api::Result<void> insert(const std::string& key, int source_fd, std::uint64_t size);
+  // before the rename instead. `check`: the copy must pass it before it is renamed (the bytes
+  // kept are the bytes checked, whatever the source does meanwhile); failing it is an error.
+  api::Result<void> insert(const std::string& key, int source_fd, std::uint64_t size,
+                           const Verifier& check = {});
+
+  // Shares with the user's other caches from now on (sibling_caches.h): this cache joins the
+  // list, and import_from_siblings() may take items from the others.
+  void share_with(SiblingCaches siblings);
+  bool shares_with_siblings() const;
+  // When this cache lacks the complete item `key`, copies it from another cache of the list
+  // where `uid` used it, checked before it is kept (a SHA-256 key against its name, any other
+  // key with `verify`; without one, nothing is taken), and grants it to `uid`, shared as it was
+  // there. True when the item is here now (it was already, or it came); false when no other
+  // cache has it or its copy failed the check. Blocking (the copy, the hash): not on the
+  // engine thread.
+  api::Result<bool> import_from_siblings(const std::string& key, std::uint32_t uid,
+                                         const Verifier& verify = {});
+  // This home is about to fetch `key`: its claim among the user's homes (SiblingCaches), kept
+  // until the item is in this cache; nullopt while another home fetches it (wait, then import).
+  // Without siblings, a claim that guards nothing.
+  std::optional<SiblingCaches::FetchClaim> claim_fetch(const std::string& key);
 
   // Copies a pinned item into `dest_fd` from offset 0 (reflink when possible); the caller
   // syncs. The destination is a separate file either way.

@@ -108,6 +108,11 @@ struct EngineOptions {
   // file with the same SHA-256, under any URL, is copied from it without asking the origin.
   bool cache_enabled = true;
   std::filesystem::path cache_dir;  // empty: <state dir>/cache
+  // The user's list of caches that share with each other (util::user_cache_list_dir(): a user's
+  // get and user daemon; never a system daemon, which serves several users): a file whose
+  // identity is known and that this cache lacks is copied, checked, from another home's cache
+  // of the same user. Empty: this cache shares with no other.
+  std::filesystem::path cache_list_dir;
   cache::CacheLimits cache_limits;
 
   // The LAN swarm. Files use default_mode unless they name one. The peer session opens when
@@ -131,9 +136,18 @@ struct EngineOptions {
   // peers may serve them (Delivery Optimization's "delay background download from HTTP"),
   // unless no peer can be known (no explicit peer, no discovery). FOREGROUND: the origin at once.
   std::chrono::milliseconds background_http_delay{std::chrono::seconds(2)};
+  // The same for FOREGROUND jobs (Delivery Optimization's "delay foreground download from
+  // HTTP"): none by default, a person waits.
+  std::chrono::milliseconds foreground_http_delay{0};
   // Any job waits at most this long for the explicit peers to connect before the origin starts
   // (so that it does not fetch from the origin what a listed peer has).
   std::chrono::milliseconds peer_connect_wait{std::chrono::milliseconds(2500)};
 };
+
+// The peer policy an administrator may change while the engine runs (swarmcopyd reloads it on
+// SIGHUP; Service::apply_policy): the upload cap, the minimum RAM and free disk to upload, the
+// VPN interfaces, the background and foreground HTTP delays. Copies those fields of `from`
+// into `to`, nothing else.
+void copy_running_policy(const EngineOptions& from, EngineOptions& to);
 
 }  // namespace swarmcopy::engine

@@ -103,6 +103,10 @@ class Service {
   // after shutdown().
   virtual std::shared_ptr<api::CacheAdmin> cache_admin(const Caller& caller) = 0;
 
+  // Takes the running policy of `options` (copy_running_policy): files that start from now
+  // on, and the swarm's upload rule and cap at once. Runs on the engine thread.
+  virtual api::Result<void> apply_policy(const EngineOptions& options) = 0;
+
   // Stops transfers (they sync what they wrote and resume at the next open), delivers queued
   // events, joins threads. Calls on views answer kUnavailable afterwards. Idempotent.
   virtual void shutdown() = 0;

@@ -107,6 +107,8 @@ class Session {
   // Whether peers may get pieces from this machine (every swarm): false unchokes nobody, so
   // peers never get a piece; what this machine downloads is unaffected. True at open.
   void allow_uploads(bool allowed);
+  // The upload cap over every peer, LAN peers included, in bytes per second; 0: none.
+  void set_upload_limit(std::uint64_t bytes_per_second);
   // Connections ended by a ban since the session opened (a piece that failed its hash check,
   // or libtorrent's smart ban): a banned peer heard again and banned again counts again.
   std::uint64_t peers_banned() const;

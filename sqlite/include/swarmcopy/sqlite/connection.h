@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -34,6 +35,23 @@ class SqliteConnection {
       return std::unexpected(connection.error(what, rc));
     }
     sqlite3_extended_result_codes(raw, 1);
+    return connection;
+  }
+
+  // Opens an existing file for reading only (another process may own it and write to it:
+  // readers wait for its writer up to `busy` rather than failing at once).
+  static api::Result<SqliteConnection> open_read_only(
+      const std::filesystem::path& file, std::string_view what = "cannot open the database",
+      std::chrono::milliseconds busy = std::chrono::milliseconds(500)) {
+    sqlite3* raw = nullptr;
+    const int rc =
+        sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    SqliteConnection connection(raw, file.string());
+    if (rc != SQLITE_OK) {
+      return std::unexpected(connection.error(what, rc));
+    }
+    sqlite3_extended_result_codes(raw, 1);
+    sqlite3_busy_timeout(raw, static_cast<int>(busy.count()));
     return connection;
   }
 

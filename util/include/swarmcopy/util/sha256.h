@@ -4,10 +4,14 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "swarmcopy/api/error.h"
 
 namespace swarmcopy::util {
+
+// SHA-256 of `bytes` in memory, lower-case hex.
+std::string sha256_hex(std::string_view bytes);
 
 // Lower-case hex. A read error is a kLocalIo error naming `path_for_errors`.
 api::Result<std::string> sha256_of_fd(int fd, const std::string& path_for_errors);

@@ -15,4 +15,9 @@ namespace swarmcopy::util {
 // ~/.local/state/swarmcopy (home from $HOME, else the password database). Does not create it.
 std::expected<std::filesystem::path, std::string> user_state_dir();
 
+// The list of this user's content caches that share with each other (cache/sibling_caches.h):
+// $XDG_STATE_HOME/swarmcopy-caches, else ~/.local/state/swarmcopy-caches — one per user,
+// whichever home $SWARMCOPY_HOME or --home picks. Does not create it.
+std::expected<std::filesystem::path, std::string> user_cache_list_dir();
+
 }  // namespace swarmcopy::util
