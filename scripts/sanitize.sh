@@ -7,8 +7,9 @@
 # build-asan/bin and are instrumented too. Their stderr usually ends in a temporary log the test
 # deletes, and many are ended with SIGKILL, so every report is also written to
 # build-asan/sanitizer-logs/ and printed at the end: any report there fails the run even when
-# no test noticed it. On this 2-core machine the build from scratch takes ~30 minutes, the
-# suite ~5. JOBS=N sets the build's parallelism (default 2), below other work (nice -n 10).
+# no test noticed it. On this 2-core machine the build from scratch takes ~30 minutes (ASan
+# alone: ~23), the suite ~4 (two at a time). JOBS=N sets the build's parallelism (default: the
+# number of cores), below other work (nice -n 10).
 #
 # SANITIZE=address: AddressSanitizer (and LeakSanitizer) alone, into build-asan-only/: what CI
 # runs. UBSan doubles the compile time of the Beast- and Asio-heavy files (registry/src/
@@ -44,7 +45,7 @@ start=$SECONDS
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
   -DSWARMCOPY_SANITIZE="$sanitize" -DSWARMCOPY_WERROR=OFF -DSWARMCOPY_BUILD_BENCH=OFF \
   >/dev/null
-nice -n 10 cmake --build "$build" -j "${JOBS:-2}"
+nice -n 10 cmake --build "$build" -j "${JOBS:-$(nproc)}"
 build_seconds=$((SECONDS - start))
 
 rm -rf "$logs"
