@@ -224,6 +224,9 @@ GetCommand::GetCommand(CLI::App& app)
                         ->capture_default_str()
                         ->check(CLI::Range(1, 65535));
   command_->add_flag("--json", json_, "Print one JSON object describing the result on stdout");
+  command_->add_flag("--explain", explain_,
+                     "When the download ends, say where each byte came from and why (as `job "
+                     "explain`): on stderr, or as \"explanation\" in --json's object");
   command_->add_flag(
       "--json-progress", json_progress_,
       "While downloading, a JSON line on stderr every 0.25 s: {\"progress\": "
@@ -249,6 +252,7 @@ int GetCommand::run() {
   GetRequest request;
   request.url = url_;
   request.json = json_;
+  request.explain = explain_;
   request.quiet = quiet_;
   request.progress_bar = !quiet_ && !json_progress_ && ::isatty(STDERR_FILENO) == 1;
   request.progress_lines = json_progress_;

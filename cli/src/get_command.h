@@ -35,6 +35,7 @@ class GetCommand final : public Command {
   std::string proxy_bypass_;
   std::string no_progress_timeout_;
   bool json_ = false;
+  bool explain_ = false;
   bool quiet_ = false;
   bool json_progress_ = false;
   bool daemon_ = false;

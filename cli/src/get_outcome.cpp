@@ -41,6 +41,7 @@ nlohmann::json get_outcome_to_json(const GetOutcome& outcome) {
       {"joined", outcome.joined},
   };
   if (outcome.error) json["error"] = error_to_json(*outcome.error);
+  if (outcome.explanation) json["explanation"] = *outcome.explanation;
   return json;
 }
 

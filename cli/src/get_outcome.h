@@ -36,6 +36,8 @@ struct GetOutcome {
   std::optional<std::string> content_sha256;       // the content's identity, when it is known
   std::optional<std::string> metadata_source;      // api::FileStatus::metadata_source
   double seconds = 0;                              // wall time of this run
+  // get --explain: `job explain`'s object for the job, taken as it ended (before complete()).
+  std::optional<nlohmann::json> explanation;
   bool resumed = false;  // an unfinished job from an earlier run was reused
   // This run waited for another `get` of the same URL into the same path, which holds the
   // home, and reports the job that one completed instead of downloading again.

@@ -34,6 +34,7 @@ struct GetRequest {
   bool daemon = false;
   std::optional<std::filesystem::path> socket;  // --socket
   bool json = false;
+  bool explain = false;         // --explain: say where each byte came from and why, as it ends
   bool quiet = false;           // -q: no progress bar, no notes; errors and JSON still printed
   bool progress_bar = false;    // stderr is a terminal and no -q
   bool progress_lines = false;  // --json-progress: JSON progress lines on stderr

@@ -12,6 +12,7 @@
 #include "daemon_discovery.h"
 #include "error_text.h"
 #include "exit_code.h"
+#include "explain_text.h"
 #include "home_history.h"
 #include "job_finder.h"
 #include "printable.h"
@@ -232,6 +233,7 @@ int GetSession::wait_for_job() {
         bar_.finish();
         // This process's engine did the work (a daemon keeps its own history).
         if (!request_.daemon) record_in_home_history(request_.home, *info);
+        explain(*info);
         if (auto completed = job_->complete(); !completed) return fail(completed.error());
         auto final_info = job_->info();
         if (!final_info) return fail(final_info.error(), Cleanup::kLeaveJob);
@@ -241,6 +243,7 @@ int GetSession::wait_for_job() {
         return succeed(*info);
       case api::JobState::kError:
         if (!request_.daemon) record_in_home_history(request_.home, *info);
+        explain(*info);
         return fail(info->error.value_or(local_error("the job failed without an error")));
       case api::JobState::kCancelled:
         return fail(local_error("the job was cancelled by another client"), Cleanup::kLeaveJob);
@@ -376,6 +379,18 @@ void GetSession::record(const api::JobInfo& info) {
     outcome_.metadata_source = file.metadata_source;
     outcome_.content_sha256 = file.sha256;
   }
+}
+
+// --explain: taken while the job still exists (complete() and a failure's cancel end it).
+void GetSession::explain(const api::JobInfo& info) {
+  if (!request_.explain || !job_) return;
+  auto files = job_->explain();
+  if (!files) {
+    spdlog::warn("cannot explain job {}: {}", info.id.to_string(), files.error().describe());
+    return;
+  }
+  outcome_.explanation = explanation_json(info, *files);
+  if (!request_.json) fmt::print(stderr, "{}", explanation_text(info, *files));
 }
 
 int GetSession::finish(int exit_code) {

@@ -53,6 +53,7 @@ class GetSession {
   void seed();
   int interrupted();
   void record(const api::JobInfo& info);
+  void explain(const api::JobInfo& info);
   int finish(int exit_code);
 
   GetRequest request_;

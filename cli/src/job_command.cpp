@@ -141,6 +141,10 @@ JobCommand::JobCommand(CLI::App& app)
                "start over, written as you, and it leaves their list. Another user's job: give its "
                "whole id (job list --all shows it)"));
   add_job_argument(add_verb(Verb::kShow, "show", "Print a job"));
+  add_job_argument(add_verb(Verb::kExplain, "explain",
+                            "Why each file's bytes came from where they came: peers seen (how "
+                            "found, bytes each way, why used or not), origin requests (byte "
+                            "ranges, why each was made), the decisions taken"));
 
   auto* list = add_verb(Verb::kList, "list", "List your jobs, oldest first");
   list->add_flag("--all", all_, "Every user's jobs (root only; others see their own anyway)");
@@ -283,6 +287,8 @@ int JobCommand::run_verb(Verb verb, api::Manager& manager, const JobOutput& outp
     case Verb::kTakeOwnership:
       acted = (*job)->take_ownership();
       break;
+    case Verb::kExplain:
+      return explain(**job, output);
     default:
       break;
   }
@@ -347,6 +353,14 @@ int JobCommand::add(api::Job& job, const JobOutput& output,
   auto info = job.info();
   if (!info) return output.failure(about(job, info.error()));
   return output.acted(*info);
+}
+
+int JobCommand::explain(api::Job& job, const JobOutput& output) {
+  auto info = job.info();
+  if (!info) return output.failure(about(job, info.error()));
+  auto files = job.explain();
+  if (!files) return output.failure(about(job, files.error()));
+  return output.explanation(*info, *files);
 }
 
 int JobCommand::set(api::Job& job, const JobOutput& output) {

@@ -40,6 +40,7 @@ class JobCommand final : public Command {
     kComplete,
     kTakeOwnership,
     kShow,
+    kExplain,
     kList,
     kWatch,
     kSet
@@ -60,6 +61,7 @@ class JobCommand final : public Command {
   // ends with what it is about.
   static api::Error about(const api::Job& job, api::Error error);
   int add(api::Job& job, const JobOutput& output, const std::vector<api::FileSpec>& files);
+  int explain(api::Job& job, const JobOutput& output);
   int set(api::Job& job, const JobOutput& output);
 
   CLI::App* command_;

@@ -1,5 +1,7 @@
 #include "job_output.h"
 
+#include "explain_text.h"
+
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -30,6 +32,16 @@ int JobOutput::details(const api::JobInfo& info) const {
     print_line(job_to_json(info));
   } else {
     fmt::print(stdout, "{}", job_details_text(info));
+  }
+  return kExitOk;
+}
+
+int JobOutput::explanation(const api::JobInfo& info,
+                           const std::vector<api::FileExplanation>& files) const {
+  if (json_) {
+    print_line(explanation_json(info, files));
+  } else {
+    fmt::print(stdout, "{}", explanation_text(info, files));
   }
   return kExitOk;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "swarmcopy/api/error.h"
+#include "swarmcopy/api/file_explanation.h"
 #include "swarmcopy/api/job_info.h"
 
 namespace swarmcopy::cli {
@@ -20,6 +21,8 @@ class JobOutput {
   int acted(const api::JobInfo& info) const;
   // `job show`: the JSON object or the details text.
   int details(const api::JobInfo& info) const;
+  // `job explain`: the JSON object or the text (explain_text.h).
+  int explanation(const api::JobInfo& info, const std::vector<api::FileExplanation>& files) const;
   // `job list`: a JSON array or the table.
   int list(const std::vector<api::JobInfo>& jobs) const;
   // The JSON object alone (watch's lines); nothing without --json.

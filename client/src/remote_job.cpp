@@ -1,6 +1,7 @@
 #include "remote_job.h"
 
 #include "swarmcopy/ipc/codec.h"
+#include "swarmcopy/ipc/explanation.h"
 #include "swarmcopy/ipc/job_patch.h"
 
 namespace swarmcopy::client {
@@ -48,6 +49,12 @@ api::Result<void> RemoteJob::cancel() { return act("cancel"); }
 api::Result<void> RemoteJob::complete() { return act("complete"); }
 
 api::Result<api::JobInfo> RemoteJob::info() { return context_->job_info(id_); }
+
+api::Result<std::vector<api::FileExplanation>> RemoteJob::explain() {
+  auto answer = context_->call(Method::kGet, job_target(id_, "/explain"));
+  if (!answer) return std::unexpected(answer.error());
+  return ipc::explanations_from_json(*answer);
+}
 
 api::Result<std::vector<api::FileStatus>> RemoteJob::files() {
   return from_info([](const api::JobInfo& i) { return i.files; });

@@ -6,6 +6,7 @@
 #include "swarmcopy/ipc/add_files_request.h"
 #include "swarmcopy/ipc/codec.h"
 #include "swarmcopy/ipc/create_job_request.h"
+#include "swarmcopy/ipc/explanation.h"
 #include "swarmcopy/ipc/job_patch.h"
 
 namespace swarmcopy::daemon {
@@ -76,6 +77,14 @@ class Routes {
   Reply get(const RouteRequest& request) {
     SWARMCOPY_TRY(job, find(request));
     return job_reply(**job);
+  }
+
+  // Why each file's bytes came from where they came; the job's owner (or an administrator)
+  // only, like the job itself: it names peers and the URL's byte ranges.
+  Reply explain(const RouteRequest& request) {
+    SWARMCOPY_TRY(job, find(request));
+    SWARMCOPY_TRY(files, (*job)->explain());
+    return Reply::json(200, ipc::explanations_to_json(*files));
   }
 
   Reply add_files(const RouteRequest& request) {
@@ -158,6 +167,7 @@ void add_job_routes(Router& router, std::shared_ptr<engine::Service> service, Da
   router.add("POST", "/v1/jobs", {}, bind(&Routes::create));
   router.add("GET", "/v1/jobs/{id}", {}, bind(&Routes::get));
   router.add("PATCH", "/v1/jobs/{id}", {}, bind(&Routes::patch));
+  router.add("GET", "/v1/jobs/{id}/explain", {}, bind(&Routes::explain));
   router.add("POST", "/v1/jobs/{id}/files", {}, bind(&Routes::add_files));
   router.add("POST", "/v1/jobs/{id}/resume", {}, bind_action(&api::Job::resume));
   router.add("POST", "/v1/jobs/{id}/suspend", {}, bind_action(&api::Job::suspend));

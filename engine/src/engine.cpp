@@ -724,6 +724,20 @@ api::Result<api::JobInfo> Engine::info(const Caller& caller, const api::JobId& i
   return info;
 }
 
+api::Result<std::vector<api::FileExplanation>> Engine::explain(const Caller& caller,
+                                                               const api::JobId& id) {
+  auto found = lookup(caller, id);
+  if (!found) return std::unexpected(found.error());
+  const JobEntry& entry = **found;
+  std::vector<api::FileExplanation> files;
+  for (const auto& stored : entry.record.files) {
+    // The running file's live record, as file_status reads it.
+    const bool running = entry.run && entry.run->transfer->file().index == stored.index;
+    files.push_back(running ? entry.run->transfer->file().explanation : stored.explanation);
+  }
+  return files;
+}
+
 api::FileStatus Engine::file_status(const JobEntry& entry, const FileRecord& stored) const {
   // The running file's live state (bytes written but not yet synced count as transferred).
   const FileRecord* file = &stored;

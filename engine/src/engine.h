@@ -87,6 +87,9 @@ class Engine : public std::enable_shared_from_this<Engine> {
   // TakeOwnership (api::Job::take_ownership): only an administrator reaches another's job.
   api::Result<void> take_ownership(const Caller& caller, const api::JobId& id);
   api::Result<api::JobInfo> info(const Caller& caller, const api::JobId& id);
+  // Per file, in the job's order: why its bytes came from where they came (`job explain`).
+  api::Result<std::vector<api::FileExplanation>> explain(const Caller& caller,
+                                                         const api::JobId& id);
   // Every setting the patch names, checked first, then committed at once (api::Job::update).
   api::Result<void> update(const Caller& caller, const api::JobId& id, const api::JobPatch& patch);
   api::Result<void> set_callback(const Caller& caller, const api::JobId& id,

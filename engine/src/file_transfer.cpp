@@ -97,6 +97,11 @@ void FileTransfer::take_from_sibling_caches(std::string key, cache::ContentStore
 }
 
 void FileTransfer::route() {
+  file_.explanation.note(
+      "mode " + std::string(api::to_string(file_.mode)) +
+      (file_.mode == api::DownloadMode::kGroup && !deps_.options.peer.group_id.empty()
+           ? " (group " + deps_.options.peer.group_id + ")"
+           : std::string()));
   switch (file_.mode) {
     case api::DownloadMode::kBypass:
       start_http("mode bypass");
@@ -128,6 +133,8 @@ void FileTransfer::route() {
 
 void FileTransfer::start_http(std::optional<std::string> peers_unused_reason,
                               std::shared_ptr<const peer::Metainfo> expected_pieces) {
+  file_.explanation.note("from the origin alone, no peers: " +
+                         peers_unused_reason.value_or("no reason recorded"));
   file_.peers_unused_reason = std::move(peers_unused_reason);
   auto hooks = hooks_;
   if (offer_when_fetched_ && file_.sha256) {
@@ -282,6 +289,11 @@ void FileTransfer::find_site_metainfo(std::string absent_reason) {
           return;
         }
         auto meta = claim->meta;
+        file_.explanation.note(
+            claim->address.empty()
+                ? "content nobody published: this machine holds it and made its metainfo"
+                : "content nobody published: peer " + claim->address + " offered metainfo " +
+                      claim->meta.info_hash_v2 + " (a claim, checked against the content)");
         if (claim->address.empty()) {
           file_.metadata_source = "made here";
           start_swarm(*hub, std::move(meta), std::nullopt);
@@ -299,6 +311,7 @@ void FileTransfer::find_site_metainfo(std::string absent_reason) {
 void FileTransfer::on_swarm_fell_back(std::string reason) {
   if (stopped_) return;
   file_ = swarm_->file();
+  file_.explanation.note("the swarm gave the file back: " + reason);
   file_.verified.clear();  // the swarm's ranges are of its cache item, not of our temporary file
   if (swarm_->claim_refuted()) {
     // Nothing that came under the claim is part of the file: it is all fetched again. Back to

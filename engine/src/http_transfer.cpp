@@ -130,6 +130,7 @@ void HttpTransfer::on_cache_copied(api::Result<void> copied, std::uint64_t size)
     return;
   }
   file_.size = size;
+  file_.explanation.note("served from the local cache: no byte from the network");
   count_received(file_, ByteRange{0, size}, ByteSource::kCache);
   file_.verified = RangeSet({ByteRange{0, size}});
   file_.completed = true;
@@ -250,6 +251,11 @@ void HttpTransfer::fill_connections() {
 }
 
 void HttpTransfer::launch(ByteRange range, std::uint32_t quick_retries) {
+  file_.explanation.origin_request(
+      range.begin, range.end,
+      whole_body_         ? "the whole file in one stream: the origin ignores Range requests"
+      : quick_retries > 0 ? "the rest again: the connection broke after making progress"
+                          : "HTTP alone: " + file_.peers_unused_reason.value_or("no peers asked"));
   const std::uint64_t key = next_key_++;
   active_[key] = Connection{range, range.begin, quick_retries};
   origin_.fetch(

@@ -11,6 +11,7 @@
 #include "range_set.h"
 #include "swarmcopy/api/download_mode.h"
 #include "swarmcopy/api/error.h"
+#include "swarmcopy/api/file_explanation.h"
 #include "swarmcopy/api/file_status.h"
 #include "swarmcopy/api/job_id.h"
 #include "swarmcopy/api/job_state.h"
@@ -57,6 +58,8 @@ struct FileRecord {
   // Where the metadata came from: "origin", "peers" (a claim, see swarm/site_rendezvous.h),
   // "made here" (content this machine holds); none: no metadata.
   std::optional<std::string> metadata_source;
+  // Why its bytes came from where they came (`job explain`), bounded; kept after completion.
+  api::FileExplanation explanation;
   bool operator==(const FileRecord&) const = default;
 };
 

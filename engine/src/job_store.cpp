@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "explanation_codec.h"
 #include "swarmcopy/sqlite/connection.h"
 #include "swarmcopy/sqlite/statement.h"
 #include "swarmcopy/sqlite/transaction.h"
@@ -38,7 +39,7 @@ static_assert(std::ratio_less_equal_v<std::nano, Clock::period>,
 
 // The schema version this code writes. Each entry of kMigrations takes the file from version
 // i to i + 1; a new version appends an entry and never edits an old one.
-constexpr int kSchemaVersion = 9;
+constexpr int kSchemaVersion = 10;
 
 // Unsigned 64-bit counters are stored as SQLite's signed INTEGER with the same bits, so even
 // values above INT64_MAX round-trip exactly. Nothing orders or sums them in SQL.
@@ -139,6 +140,8 @@ ALTER TABLE jobs ADD COLUMN proxy_bypass TEXT NOT NULL DEFAULT '';
     // 9: where a file's metadata came from (origin, peers, made here; NULL: none or unknown),
     // so that a restarted engine still says it.
     "ALTER TABLE files ADD COLUMN metadata_source TEXT;",
+    // 10: why the file's bytes came from where they came (`job explain`), explanation_codec.h.
+    "ALTER TABLE files ADD COLUMN explanation TEXT NOT NULL DEFAULT '';",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -179,22 +182,23 @@ WHERE id = ?1)sql";
 constexpr std::string_view kDeleteJob = "DELETE FROM jobs WHERE id = ?1";
 constexpr std::string_view kJobExists = "SELECT 1 FROM jobs WHERE id = ?1";
 
-// Column order shared by the SELECT below and read_file(); parameters ?1..?26 in the same
+// Column order shared by the SELECT below and read_file(); parameters ?1..?27 in the same
 // order for INSERT and UPDATE (bind_file()).
 constexpr std::string_view kSelectFiles = R"sql(
 SELECT job_id, idx, url, local_path, temp_path, sha256, size, etag, last_modified,
        accepts_ranges, completed, verified, from_origin, from_peers, from_cache, metadata_url,
        mode, info_hash, uploaded, peers_seen, peers, peers_unused_reason, high_water, refetched,
-       received, metadata_source
+       received, metadata_source, explanation
 FROM files ORDER BY job_id, idx)sql";
 
 constexpr std::string_view kInsertFile = R"sql(
 INSERT INTO files (job_id, idx, url, local_path, temp_path, sha256, size, etag, last_modified,
                    accepts_ranges, completed, verified, from_origin, from_peers, from_cache,
                    metadata_url, mode, info_hash, uploaded, peers_seen, peers,
-                   peers_unused_reason, high_water, refetched, received, metadata_source)
+                   peers_unused_reason, high_water, refetched, received, metadata_source,
+                   explanation)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-        ?20, ?21, ?22, ?23, ?24, ?25, ?26))sql";
+        ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27))sql";
 
 // Every column but the key: after update_file the row is exactly the record that was passed.
 constexpr std::string_view kUpdateFile = R"sql(
@@ -203,7 +207,7 @@ UPDATE files SET url = ?3, local_path = ?4, temp_path = ?5, sha256 = ?6, size = 
                  from_origin = ?13, from_peers = ?14, from_cache = ?15, metadata_url = ?16,
                  mode = ?17, info_hash = ?18, uploaded = ?19, peers_seen = ?20, peers = ?21,
                  peers_unused_reason = ?22, high_water = ?23, refetched = ?24, received = ?25,
-                 metadata_source = ?26
+                 metadata_source = ?26, explanation = ?27
 WHERE job_id = ?1 AND idx = ?2)sql";
 
 std::int64_t to_ns(Clock::time_point time) {
@@ -463,6 +467,7 @@ void bind_file(Binder& bind, const std::string& job_id, const FileRecord& file,
   bind.unsigned64(24, file.refetched);
   bind.blob(25, received);
   bind.optional_text(26, file.metadata_source);
+  bind.text(27, encode_explanation(file.explanation));
 }
 
 // Reads columns of the current row and remembers the first value that does not fit its field
@@ -632,6 +637,11 @@ FileRecord read_file(Reader& row, const SqliteStatement& stmt) {
     row.bad("received", "a malformed range list");
   }
   file.metadata_source = row.optional_text(25);
+  if (auto explanation = decode_explanation(row.text(26))) {
+    file.explanation = std::move(*explanation);
+  } else {
+    row.bad("explanation", "a malformed explanation");
+  }
   return file;
 }
 

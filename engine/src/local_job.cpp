@@ -35,6 +35,9 @@ api::Result<void> LocalJob::complete() { return engine_->complete(caller_, id_);
 api::Result<api::JobInfo> LocalJob::info() {
   return engine_->call([&] { return engine_->info(caller_, id_); });
 }
+api::Result<std::vector<api::FileExplanation>> LocalJob::explain() {
+  return engine_->call([&] { return engine_->explain(caller_, id_); });
+}
 api::Result<std::vector<api::FileStatus>> LocalJob::files() {
   return from_info([](const api::JobInfo& i) { return i.files; });
 }

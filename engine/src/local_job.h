@@ -27,6 +27,7 @@ class LocalJob final : public api::Job {
   api::Result<void> take_ownership() override;
   api::Result<api::JobInfo> info() override;
   api::Result<std::vector<api::FileStatus>> files() override;
+  api::Result<std::vector<api::FileExplanation>> explain() override;
   api::Result<std::string> display_name() override;
   api::Result<api::JobType> type() override;
   api::Result<api::JobState> state() override;

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "crossed_dial_plugin.h"
@@ -52,6 +53,18 @@ std::shared_ptr<lt::torrent_info> peer_only_info(const Metainfo& meta, lt::error
   info->set_web_seeds({});
   return info;
 }
+
+// PeerStats::found_by. A group's find is dialled with the tracker flag (whether a tracker or
+// discovery on the link named it); a listed peer is dialled with no source at all.
+std::string found_by(const lt::peer_info& peer) {
+  if (!(peer.flags & lt::peer_info::outgoing_connection)) return "incoming";
+  if (peer.source & lt::peer_info::lsd) return "lsd";
+  if (peer.source & lt::peer_info::tracker) return "group";
+  return "listed";
+}
+
+// Banned peers remembered per swarm for its explanation (a flood of new ports stays bounded).
+constexpr std::size_t kMaxBannedKept = 64;
 
 // How long reload waits for libtorrent to finish removing a swarm before adding it again.
 constexpr int kRemoveWaitSteps = 2000;
@@ -160,6 +173,8 @@ struct Session::Impl {
     // In a group: the torrent without metadata that announces this swarm under the group's
     // hash (add_group_announce); invalid otherwise.
     lt::torrent_handle announce;
+    // Peers ("IP:PORT") whose connection here ended by a ban (SwarmStats::banned), bounded.
+    std::set<std::string> banned;
   };
   std::map<SwarmId, Swarm> swarms;
   SwarmId next_id = 1;
@@ -286,7 +301,8 @@ struct Session::Impl {
         // own dial to us is dialled the other way: it does the same.)
         if (connect->direction == lt::peer_connect_alert::direction_t::out) {
           if (auto* swarm = find_by_announce(connect->handle)) {
-            swarm->handle.connect_peer(connect->endpoint);
+            // Marked as the group's find (PeerStats::found_by).
+            swarm->handle.connect_peer(connect->endpoint, lt::peer_info::tracker);
           }
         }
       } else if (auto* gone = lt::alert_cast<lt::peer_disconnected_alert>(alert)) {
@@ -296,6 +312,11 @@ struct Session::Impl {
         if (gone->error == lt::errors::too_many_corrupt_pieces ||
             gone->error == lt::errors::peer_banned) {
           ++peers_banned;
+          if (auto* swarm = find(gone->handle); swarm && swarm->banned.size() < kMaxBannedKept) {
+            const auto endpoint = gone->endpoint;
+            swarm->banned.insert(endpoint.address().to_string() + ":" +
+                                 std::to_string(endpoint.port()));
+          }
         }
       } else if (auto* storage = lt::alert_cast<lt::file_error_alert>(alert)) {
         if (auto* swarm = find(storage->handle); swarm && swarm->events.failed) {
@@ -455,9 +476,9 @@ api::Result<void> Session::reload(SwarmId id, const std::vector<bool>& have) {
   // reconnect timer (~2 s), and meanwhile both fetched the same pieces from the origin.
   std::vector<lt::peer_info> connected;
   swarm->handle.get_peer_info(connected);
-  std::vector<lt::tcp::endpoint> redial;
+  std::vector<std::pair<lt::tcp::endpoint, lt::peer_source_flags_t>> redial;
   for (const auto& peer : connected) {
-    if (peer.flags & lt::peer_info::outgoing_connection) redial.push_back(peer.ip);
+    if (peer.flags & lt::peer_info::outgoing_connection) redial.emplace_back(peer.ip, peer.source);
   }
   impl_->session.remove_torrent(swarm->handle);
   impl_->fail_flushes(*swarm);
@@ -483,7 +504,7 @@ api::Result<void> Session::reload(SwarmId id, const std::vector<bool>& have) {
   }
   swarm->handle = handle;
   swarm->checked = false;
-  for (const auto& endpoint : redial) handle.connect_peer(endpoint);
+  for (const auto& [endpoint, source] : redial) handle.connect_peer(endpoint, source);
   return {};
 }
 
@@ -577,6 +598,8 @@ SwarmStats Session::stats(SwarmId id) const {
     entry.bytes_down = static_cast<std::uint64_t>(peer.total_download);
     entry.bytes_up = static_cast<std::uint64_t>(peer.total_upload);
     entry.seed = static_cast<bool>(peer.flags & lt::peer_info::seed);
+    entry.found_by = found_by(peer);
+    entry.choked_us = static_cast<bool>(peer.flags & lt::peer_info::remote_choked);
     if (peer.pieces.size() > 0) {
       entry.have.assign(swarm->pieces, false);
       for (lt::piece_index_t piece{0}; piece < peer.pieces.end_index(); ++piece) {
@@ -587,6 +610,7 @@ SwarmStats Session::stats(SwarmId id) const {
     }
     stats.peers.push_back(std::move(entry));
   }
+  stats.banned.assign(swarm->banned.begin(), swarm->banned.end());
   return stats;
 }
 

@@ -87,6 +87,36 @@ std::vector<OriginRun> OriginPlanner::runs_to_launch(const PieceLedger& ledger,
   return runs;
 }
 
+std::string why_origin(const PieceLedger& ledger, const PeerView& peers, const OriginRun& run,
+                       bool stalled, bool settling) {
+  if (stalled) {
+    return "take-over: no piece verified for " +
+           std::to_string(
+               std::chrono::duration_cast<std::chrono::seconds>(kTakeOverAfter).count()) +
+           " s, so the origin takes any missing piece";
+  }
+  if (run.first < ledger.pieces() && ledger[run.first].origin_rejected) {
+    return "again: the origin's earlier bytes for it failed their check, and no peer has it";
+  }
+  if (peers.participants.size() <= 1) {
+    return "nobody else had it: no connected peer has these pieces, and no other machine "
+           "downloads the file";
+  }
+  const auto participants = std::to_string(peers.participants.size());
+  const auto owner = std::max_element(peers.participants.begin(), peers.participants.end(),
+                                      [&](const std::string& a, const std::string& b) {
+                                        return piece_rank(a, run.first) < piece_rank(b, run.first);
+                                      });
+  if (*owner == peers.self) {
+    return settling
+               ? "owned piece: this machine ranks first for it of " + participants +
+                     " downloaders (fetched singly while discovery settles)"
+               : "owned piece: this machine ranks first for it of " + participants + " downloaders";
+  }
+  return "its owner left: this machine is the first connected one of " + participants +
+         " downloaders";
+}
+
 const std::vector<std::uint32_t>& OriginPlanner::rank_order(const std::string& self,
                                                             std::uint32_t pieces) {
   if (rank_order_.size() != pieces || ranked_for_ != self) {

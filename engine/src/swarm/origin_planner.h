@@ -99,6 +99,11 @@ struct PeerChance {
 // The peers had their chance to serve the file before the origin is asked.
 bool peers_had_their_chance(const PeerChance& chance);
 
+// Why a run the planner chose goes to the origin, in words for `job explain` (its first piece
+// speaks for the run: runs_to_launch groups pieces wanted for the same rule).
+std::string why_origin(const PieceLedger& ledger, const PeerView& peers, const OriginRun& run,
+                       bool stalled, bool settling);
+
 class OriginPlanner {
  public:
   // Requests whose pieces not yet handed over include one that is verified, that a connected

@@ -1,8 +1,11 @@
 #include "peer_tally.h"
 
+#include <algorithm>
+
 namespace swarmcopy::engine::swarm {
 
-bool PeerTally::update(const std::vector<peer::PeerStats>& connected) {
+bool PeerTally::update(const std::vector<peer::PeerStats>& connected,
+                       const std::function<bool(const std::vector<bool>&)>& lacks) {
   bool new_peer = false;
   for (auto& [id, record] : peers_) record.connected = false;
   for (const auto& peer : connected) {
@@ -15,6 +18,11 @@ bool PeerTally::update(const std::vector<peer::PeerStats>& connected) {
       record.up_closed += record.up_live;
     }
     record.address = peer.address;
+    if (added) record.found_by = peer.found_by;
+    if (lacks && !peer.have.empty() && lacks(peer.have)) {
+      record.had_what_we_lacked = true;
+      record.choked_us_then = record.choked_us_then || peer.choked_us;
+    }
     record.seed = peer.seed;
     record.connected = true;
     record.down_live = peer.bytes_down;
@@ -27,6 +35,43 @@ bool PeerTally::update(const std::vector<peer::PeerStats>& connected) {
     record.down_live = record.up_live = 0;
   }
   return new_peer;
+}
+
+void PeerTally::banned(const std::vector<std::string>& addresses) {
+  for (auto& [id, record] : peers_) {
+    if (std::find(addresses.begin(), addresses.end(), record.address) != addresses.end()) {
+      record.banned = true;
+    }
+  }
+}
+
+std::vector<api::PeerExplanation> PeerTally::explain(std::uint32_t* omitted) const {
+  std::vector<api::PeerExplanation> peers;
+  *omitted = 0;
+  for (const auto& [id, record] : peers_) {
+    if (peers.size() >= api::FileExplanation::kMaxPeers) {
+      ++*omitted;
+      continue;
+    }
+    api::PeerExplanation peer;
+    peer.addr = record.address;
+    peer.found_by = record.found_by;
+    peer.bytes_down = record.down_closed + record.down_live;
+    peer.bytes_up = record.up_closed + record.up_live;
+    if (record.banned) {
+      peer.verdict = "banned: it sent data that failed the hash check";
+    } else if (peer.bytes_down > 0) {
+      peer.verdict = "used";
+    } else if (record.had_what_we_lacked && record.choked_us_then) {
+      peer.verdict = "kept this machine choked while it had pieces this machine lacked";
+    } else if (record.had_what_we_lacked) {
+      peer.verdict = "its pieces came from elsewhere first (the origin or faster peers)";
+    } else {
+      peer.verdict = "had no piece this machine lacked";
+    }
+    peers.push_back(std::move(peer));
+  }
+  return peers;
 }
 
 std::uint32_t PeerTally::connected() const {

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "swarmcopy/api/file_explanation.h"
 #include "swarmcopy/api/file_status.h"
 #include "swarmcopy/peer/session.h"
 
@@ -16,7 +18,11 @@ namespace swarmcopy::engine::swarm {
 class PeerTally {
  public:
   // A tick's view of the connected peers. True when a peer id appeared for the first time.
-  bool update(const std::vector<peer::PeerStats>& connected);
+  // `lacks`: whether this machine lacks any of a peer's pieces (what makes a peer useful).
+  bool update(const std::vector<peer::PeerStats>& connected,
+              const std::function<bool(const std::vector<bool>&)>& lacks = {});
+  // Peers banned in the swarm ("IP:PORT", peer::SwarmStats::banned).
+  void banned(const std::vector<std::string>& addresses);
 
   std::size_t seen() const { return peers_.size(); }
   std::uint32_t connected() const;
@@ -25,12 +31,18 @@ class PeerTally {
   // Every peer ever connected that is not a seed: the downloaders that share the origin's
   // pieces among them (origin_planner.h, PeerView::participants).
   std::vector<std::string> downloaders() const;
+  // Per peer: how it was found and why it gave bytes or did not (api::FileExplanation::peers).
+  std::vector<api::PeerExplanation> explain(std::uint32_t* omitted) const;
 
  private:
   struct Record {
     std::string address;
+    std::string found_by;  // as first seen
     bool seed = false;
     bool connected = false;
+    bool had_what_we_lacked = false;  // at some tick it had a piece we did not
+    bool choked_us_then = false;      // ... and kept us choked at that tick
+    bool banned = false;
     std::uint64_t down_closed = 0, up_closed = 0;  // from connections that ended
     std::uint64_t down_live = 0, up_live = 0;      // the current connection
   };

@@ -88,9 +88,10 @@ std::uint32_t SwarmTransfer::peers_connected() const { return peers_.connected()
 // earlier run lost them to a crash before they were synced).
 void SwarmTransfer::update_counts() {
   for (const auto piece : ledger_.take_newly_verified()) {
-    count_received(
-        file_, ledger_.range_of(piece),
-        ledger_[piece].source == PieceSource::kOrigin ? ByteSource::kOrigin : ByteSource::kPeers);
+    const bool origin = ledger_[piece].source == PieceSource::kOrigin;
+    count_received(file_, ledger_.range_of(piece),
+                   origin ? ByteSource::kOrigin : ByteSource::kPeers);
+    ++(origin ? file_.explanation.pieces_from_origin : file_.explanation.pieces_from_peers);
   }
 }
 
@@ -106,6 +107,7 @@ void SwarmTransfer::start() {
   file_.size = meta_.size;
   hooks_.persist(file_);
   ledger_ = PieceLedger(meta_.size, meta_.piece_size, file_.verified);
+  explain_start();
 
   SwarmHub::Listener listener;
   listener.piece_finished = [this, alive = alive_](std::uint32_t piece) {
@@ -190,6 +192,7 @@ void SwarmTransfer::refute_claim(const std::string& why) {
   claim_refuted_ = true;
   const auto reason = "the metainfo peer " + claim_->address + " offered was refuted: " + why;
   deps_.hub.rendezvous().refute(meta_.name, *claim_, reason);
+  file_.explanation.note(reason + "; its supplier is banned for this content");
   spdlog::warn("{}: {}", file_.url, reason);
   cancel_origin();
   end();
@@ -264,7 +267,10 @@ void SwarmTransfer::tick() {
 }
 
 void SwarmTransfer::refresh_peers(const peer::SwarmStats& stats) {
-  if (peers_.update(stats.peers)) last_new_peer_ = Clock::now();
+  const auto lacks = [this](const std::vector<bool>& have) { return ledger_.lacks_any_of(have); };
+  if (peers_.update(stats.peers, lacks)) last_new_peer_ = Clock::now();
+  peers_.banned(stats.banned);
+  file_.explanation.peers = peers_.explain(&file_.explanation.peers_omitted);
   file_.peers = peers_.traffic();
   file_.peers_seen = static_cast<std::uint32_t>(peers_.seen());
   file_.uploaded = stats.uploaded >= uploaded_at_start_ ? stats.uploaded - uploaded_at_start_ : 0;
@@ -351,6 +357,7 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
     spdlog::debug("{}: origin in play after {} ms with {} peers connected, {} known", file_.url,
                   std::chrono::duration_cast<std::chrono::milliseconds>(now - started_).count(),
                   stats.peers.size(), peers_.seen());
+    explain_origin_in_play(stats);
   }
   const PlanTimes times{now, started_, last_progress_, origin_allowed_since_, last_new_peer_};
   const bool is_stalled = stalled(times);
@@ -377,9 +384,53 @@ void SwarmTransfer::plan_origin(const peer::SwarmStats& stats) {
       discovery_settling(times, deps_.hub.discovery() && deps_.hub.explicit_peers().empty());
   for (const auto& run :
        planner_.runs_to_launch(ledger_, view, origin_.runs(), is_stalled, settling, limits)) {
+    file_.explanation.origin_request(ledger_.offset_of(run.first),
+                                     ledger_.offset_of(run.end - 1) + ledger_.size_of(run.end - 1),
+                                     why_origin(ledger_, view, run, is_stalled, settling));
     for (auto piece = run.first; piece < run.end; ++piece) ledger_.request(piece);
     origin_.launch(run.first, run.end, file_);
   }
+}
+
+// The explanation's piece counts are this run's; its notes and origin requests go on from the
+// runs before (bounded).
+void SwarmTransfer::explain_start() {
+  auto& explanation = file_.explanation;
+  explanation.piece_size = meta_.piece_size;
+  explanation.pieces_total = ledger_.pieces();
+  explanation.pieces_from_origin = explanation.pieces_from_peers = 0;
+  const auto earlier = ledger_.earlier_run_pieces();
+  explanation.pieces_from_earlier_run =
+      static_cast<std::uint32_t>(std::count(earlier.begin(), earlier.end(), true));
+  explanation.note("swarm of " + std::to_string(ledger_.pieces()) + " pieces of " +
+                   std::to_string(meta_.piece_size) + " bytes, metadata from " +
+                   file_.metadata_source.value_or("the origin") +
+                   (explanation.pieces_from_earlier_run > 0
+                        ? ", " + std::to_string(explanation.pieces_from_earlier_run) +
+                              " pieces kept from an earlier run"
+                        : std::string()));
+}
+
+// When the origin may be asked, and what gave the peers their chance first.
+void SwarmTransfer::explain_origin_in_play(const peer::SwarmStats& stats) {
+  const auto waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+  const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         settings_.foreground ? deps_.options.foreground_http_delay
+                                              : deps_.options.background_http_delay)
+                         .count();
+  std::string why;
+  if (!deps_.hub.discovery() && deps_.hub.explicit_peers().empty() && stats.peers.empty()) {
+    why = "no peer can be found (no discovery, no listed peer)";
+  } else if (delay > 0) {
+    why = std::string(settings_.foreground ? "the foreground" : "the background") +
+          " HTTP delay (" + std::to_string(delay) + " ms) is over";
+  } else {
+    why = std::string(settings_.foreground ? "foreground" : "background") +
+          " jobs have no HTTP delay";
+  }
+  file_.explanation.note("origin in play after " + std::to_string(waited) + " ms: " + why + "; " +
+                         std::to_string(stats.peers.size()) + " peers connected");
 }
 
 // Between ticks, a finished request or a verified origin piece frees room in the pipeline: fill

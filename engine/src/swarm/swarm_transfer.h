@@ -114,6 +114,8 @@ class SwarmTransfer {
   void on_hash_failed(std::uint32_t piece);
   void on_swarm_finished();
   void update_counts();
+  void explain_start();
+  void explain_origin_in_play(const peer::SwarmStats& stats);
   void admit_and_copy_out(bool fetched, bool from_cache);
   void confirm_with_origin();
   void copy_out();

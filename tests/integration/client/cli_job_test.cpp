@@ -190,6 +190,45 @@ TEST_F(CliJobDaemonTest, CreateAddResumeWatchCompleteEndToEnd) {
   EXPECT_EQ(watched_again.exit_code, 0) << "ACKNOWLEDGED is done too\n" << describe(watched_again);
 }
 
+// `job explain`: why the bytes came from where they came, kept with the job after it completes
+// and through a restart of the daemon; an unknown job is an error like `show`'s.
+TEST_F(CliJobDaemonTest, ExplainIsKeptAfterCompletionAndARestart) {
+  constexpr std::uint64_t kBytes = (1 << 20) + 3;
+  env_.serve("file.bin", kBytes);
+  const auto path = env_.out() / "file.bin";
+  const auto id = new_job(env_.url("/file.bin"), path);
+  ASSERT_EQ(cli({"job", "resume", id}).exit_code, 0);
+  ASSERT_EQ(cli({"job", "watch", id}).exit_code, 0);
+  ASSERT_EQ(cli({"job", "complete", id}).exit_code, 0);
+  const auto check = [&](const ChildResult& explained) {
+    ASSERT_EQ(explained.exit_code, 0) << describe(explained);
+    const auto json = json_of(explained.out);
+    EXPECT_EQ(json["id"], id);
+    ASSERT_EQ(json["files"].size(), 1u) << json.dump();
+    const auto& file = json["files"][0];
+    EXPECT_EQ(file["path"], path.string());
+    EXPECT_EQ(file["from_origin"], kBytes);
+    std::uint64_t asked = 0;
+    for (const auto& request : file["origin_requests"]) {
+      asked +=
+          request["end_byte"].get<std::uint64_t>() - request["first_byte"].get<std::uint64_t>();
+    }
+    EXPECT_GE(asked, kBytes) << file.dump();
+    EXPECT_NE(file["notes"].dump().find("no metadata at the origin"), std::string::npos)
+        << file.dump();
+  };
+  check(cli({"job", "explain", id, "--json"}));
+  env_.forget_daemon();
+  ASSERT_TRUE(env_.start_daemon());
+  check(cli({"job", "explain", id, "--json"}));
+  const auto text = cli({"job", "explain", id});
+  EXPECT_EQ(text.exit_code, 0) << describe(text);
+  EXPECT_NE(text.out.find("decisions:"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("origin requests:"), std::string::npos) << text.out;
+  const auto unknown = cli({"job", "explain", "ffffffff-ffff-4fff-8fff-ffffffffffff"});
+  EXPECT_EQ(unknown.exit_code, 2) << describe(unknown);
+}
+
 TEST_F(CliJobDaemonTest, JobObjectCarriesTheContractFields) {
   env_.serve("file.bin", 1000);
   const auto id = new_job(env_.url("/file.bin"), env_.out() / "file.bin", "fields");

@@ -85,6 +85,66 @@ TEST_F(EngineSwarmTest, ASecondEngineTakesTheFileFromTheFirst) {
   EXPECT_EQ(seeder->wait(30s).exit_code, 0);
 }
 
+// `get --explain`: the listed peer that gave the bytes, and each origin request with its reason.
+TEST_F(EngineSwarmTest, ExplainSaysWhichPeerGaveTheBytesAndWhyTheOriginWasAsked) {
+  const auto port = free_loopback_port();
+  auto seeder = start_seeder(url_, port);
+  ASSERT_TRUE(seeder);
+  auto second = json_of(
+      run_get(url_, out_ / "b.bin", home_b_.path(), {"--peer", peer_arg(port), "--explain"}));
+  EXPECT_EQ(second["state"], "ACKNOWLEDGED");
+  ASSERT_TRUE(second.contains("explanation")) << second.dump();
+  const auto& file = second["explanation"]["files"].at(0);
+  EXPECT_EQ(file["from_peers"], second["from_peers"]);
+  EXPECT_EQ(file["pieces_total"], kSize / kPiece);
+  EXPECT_EQ(file["pieces_from_peers"].get<std::uint64_t>() +
+                file["pieces_from_origin"].get<std::uint64_t>(),
+            kSize / kPiece);
+  EXPECT_EQ(file["pieces_from_peers"].get<std::uint64_t>() * kPiece, second["from_peers"]);
+  // The seeder: found because it was listed, used, its bytes the job's from_peers.
+  bool seeder_seen = false;
+  for (const auto& peer : file["peers"]) {
+    if (peer["addr"] != peer_arg(port)) continue;
+    seeder_seen = true;
+    EXPECT_EQ(peer["found_by"], "listed") << peer.dump();
+    EXPECT_EQ(peer["verdict"], "used") << peer.dump();
+    EXPECT_EQ(peer["bytes_down"], second["from_peers"]) << peer.dump();
+  }
+  EXPECT_TRUE(seeder_seen) << file.dump();
+  // Every origin byte was asked for with a reason, and the notes say how the swarm was set up.
+  std::uint64_t asked = 0;
+  for (const auto& request : file["origin_requests"]) {
+    EXPECT_FALSE(request["why"].get<std::string>().empty());
+    asked += request["end_byte"].get<std::uint64_t>() - request["first_byte"].get<std::uint64_t>();
+  }
+  EXPECT_GE(asked, second["from_origin"].get<std::uint64_t>()) << file.dump();
+  const auto notes = file["notes"].dump();
+  EXPECT_NE(notes.find("mode lan"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("metadata from origin"), std::string::npos) << notes;
+  seeder->send_signal(SIGTERM);
+  EXPECT_EQ(seeder->wait(30s).exit_code, 0);
+}
+
+// Without metadata the file comes over HTTP alone, and the explanation says so and why.
+TEST_F(EngineSwarmTest, ExplainSaysWhyAFileCameOverHttpAlone) {
+  ASSERT_TRUE(write_test_file(docroot_.path() / "plain.bin", 1 << 20, 7));
+  auto result =
+      json_of(run_get(nginx_->url("plain.bin"), out_ / "plain.bin", home_b_.path(), {"--explain"}));
+  EXPECT_EQ(result["state"], "ACKNOWLEDGED");
+  const auto& file = result["explanation"]["files"].at(0);
+  EXPECT_EQ(file["pieces_total"], 0);
+  ASSERT_FALSE(file["origin_requests"].empty()) << file.dump();
+  std::uint64_t asked = 0;
+  for (const auto& request : file["origin_requests"]) {
+    EXPECT_EQ(request["why"].get<std::string>().rfind("HTTP alone: ", 0), 0u) << request.dump();
+    asked += request["end_byte"].get<std::uint64_t>() - request["first_byte"].get<std::uint64_t>();
+  }
+  EXPECT_EQ(asked, 1u << 20);
+  EXPECT_NE(file["notes"].dump().find("from the origin alone, no peers: no metadata at the origin"),
+            std::string::npos)
+      << file.dump();
+}
+
 TEST_F(EngineSwarmTest, WithTheOriginDownAPeerStillServesTheWholeFile) {
   const auto port = free_loopback_port();
   auto seeder = start_seeder(url_, port);

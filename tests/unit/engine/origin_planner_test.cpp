@@ -247,5 +247,27 @@ TEST(OriginPlanner, StallAndDiscoveryWindowsFollowTheClock) {
   EXPECT_FALSE(discovery_settling(discovery, true));  // kMaxSettle at most
 }
 
+// `job explain` names the planner's rule for each origin request.
+TEST(OriginPlanner, SaysWhyEachRunGoesToTheOrigin) {
+  PieceLedger ledger(std::uint64_t{kPieces} * kPiece, kPiece, {});
+  const auto starts_with = [](const std::string& text, const std::string& prefix) {
+    return text.rfind(prefix, 0) == 0;
+  };
+  const auto alone = view_of('A', "A", "A");
+  EXPECT_TRUE(starts_with(why_origin(ledger, alone, {0, 4}, false, false), "nobody else had it"));
+  EXPECT_TRUE(starts_with(why_origin(ledger, alone, {0, 4}, true, false), "take-over"));
+  // Of A and B, each run is owned by one of them: A's own say so, B's (after B left) too.
+  const auto both = view_of('A', "AB", "AB");
+  const auto after_b_left = view_of('A', "AB", "A");
+  for (std::uint32_t piece = 0; piece < kPieces; ++piece) {
+    const bool a_owns = origin_owner_is_self(peer_id('A'), piece, both.participants, both.live);
+    const auto why =
+        why_origin(ledger, a_owns ? both : after_b_left, {piece, piece + 1}, false, false);
+    EXPECT_TRUE(starts_with(why, a_owns ? "owned piece" : "its owner left")) << why;
+  }
+  ledger.origin_rejected(7);
+  EXPECT_TRUE(starts_with(why_origin(ledger, both, {7, 8}, false, false), "again"));
+}
+
 }  // namespace
 }  // namespace swarmcopy::engine::swarm

@@ -141,6 +141,19 @@ JobRecord make_full_job() {
   first.peers = {{"10.1.2.3:6881", 1, 2}, {"[::1]:7000", 1ULL << 40, 0}};
   first.peers_unused_reason = "peers had no pieces";
   first.metadata_source = "made here";
+  first.explanation.piece_size = 262144;
+  first.explanation.pieces_total = 9;
+  first.explanation.pieces_from_origin = 2;
+  first.explanation.pieces_from_peers = 6;
+  first.explanation.pieces_from_earlier_run = 1;
+  first.explanation.note("mode lan");
+  first.explanation.note("origin in play after 12 ms: background jobs have no HTTP delay");
+  first.explanation.peers.push_back(
+      api::PeerExplanation{"10.0.0.7:6881", "lsd", 1572864, 262144, "used"});
+  first.explanation.peers_omitted = 3;
+  first.explanation.origin_request(0, 524288, "owned piece: ránked first of 4 downloaders");
+  first.explanation.origin_requests_omitted = 2;
+  first.explanation.notes_omitted = 1;
   first.high_water = 9'999'999'999ULL;
   FileRecord second = make_file(1);
   second.verified = RangeSet({{16, 32}});
@@ -511,7 +524,7 @@ TEST_F(JobStoreTest, WalModeIsOn) {
   ASSERT_TRUE(store);
   RawDb raw(path_);
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "9");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "10");
 }
 
 // What a store from before version 7 holds: no refetched count, no received ranges.
@@ -546,6 +559,14 @@ void drop_version9_columns(RawDb& raw) {
 // What migration 9 gives rows that had none: unknown.
 void without_version9_fields(JobRecord& job) {
   for (auto& file : job.files) file.metadata_source.reset();
+}
+
+// What a store from before version 10 holds: no explanation.
+void drop_version10_columns(RawDb& raw) { raw.exec("ALTER TABLE files DROP COLUMN explanation"); }
+
+// What migration 10 gives rows that had none: an empty explanation.
+void without_version10_fields(JobRecord& job) {
+  for (auto& file : job.files) file.explanation = {};
 }
 
 // What a store from before version 6 holds: no notify command.
@@ -608,7 +629,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   { ASSERT_TRUE(open_store()); }
   {
     RawDb raw(path_);
-    raw.exec("PRAGMA user_version = 10");
+    raw.exec("PRAGMA user_version = 11");
   }
   auto store = JobStore::open(path_);
   ASSERT_FALSE(store.has_value());
@@ -617,7 +638,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().describe();
   // Refusing leaves the version as it was.
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "10");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "11");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion1Store) {
@@ -638,6 +659,7 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
     drop_version7_columns(raw);
     drop_version8_columns(raw);
     drop_version9_columns(raw);
+    drop_version10_columns(raw);
     raw.exec("PRAGMA user_version = 1");
   }
   auto store = open_store();
@@ -652,9 +674,10 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
   without_version7_fields(job);
   without_version8_fields(job);
   without_version9_fields(job);
+  without_version10_fields(job);
   EXPECT_EQ(loaded.front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "9");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "10");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion2Store) {
@@ -673,6 +696,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
     drop_version7_columns(raw);
     drop_version8_columns(raw);
     drop_version9_columns(raw);
+    drop_version10_columns(raw);
     raw.exec("PRAGMA user_version = 2");
   }
   auto store = open_store();
@@ -686,6 +710,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
   without_version7_fields(job);
   without_version8_fields(job);
   without_version9_fields(job);
+  without_version10_fields(job);
   EXPECT_EQ(loaded.front(), job);
   // And the new columns take values from then on.
   JobRecord changed = loaded.front();
@@ -710,6 +735,7 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
     drop_version7_columns(raw);
     drop_version8_columns(raw);
     drop_version9_columns(raw);
+    drop_version10_columns(raw);
     raw.exec("PRAGMA user_version = 3");
   }
   auto store = open_store();
@@ -721,6 +747,7 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
   without_version7_fields(job);
   without_version8_fields(job);
   without_version9_fields(job);
+  without_version10_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   // The mode and the mark take values from then on.
   job.file_mode = 0600;
@@ -743,6 +770,7 @@ TEST_F(JobStoreTest, MigratesAVersion4Store) {
     drop_version7_columns(raw);
     drop_version8_columns(raw);
     drop_version9_columns(raw);
+    drop_version10_columns(raw);
     raw.exec("PRAGMA user_version = 4");
   }
   auto store = open_store();
@@ -753,6 +781,7 @@ TEST_F(JobStoreTest, MigratesAVersion4Store) {
   without_version7_fields(job);
   without_version8_fields(job);
   without_version9_fields(job);
+  without_version10_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   // The new columns take values from then on.
   job.description = "set after the upgrade";
@@ -774,6 +803,7 @@ TEST_F(JobStoreTest, MigratesAVersion6Store) {
     drop_version7_columns(raw);
     drop_version8_columns(raw);
     drop_version9_columns(raw);
+    drop_version10_columns(raw);
     raw.exec("PRAGMA user_version = 6");
   }
   auto store = open_store();
@@ -782,6 +812,7 @@ TEST_F(JobStoreTest, MigratesAVersion6Store) {
   without_version7_fields(job);
   without_version8_fields(job);
   without_version9_fields(job);
+  without_version10_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   EXPECT_EQ(load(*store).front().files[0].received.total(), job.files[0].verified.total());
   // The count and the ranges take values from then on, and survive a reopen.
@@ -805,12 +836,14 @@ TEST_F(JobStoreTest, MigratesAVersion7StoreAndKeepsTheProxyFromThenOn) {
     RawDb raw(path_);
     drop_version8_columns(raw);
     drop_version9_columns(raw);
+    drop_version10_columns(raw);
     raw.exec("PRAGMA user_version = 7");
   }
   auto store = open_store();
   ASSERT_TRUE(store);
   without_version8_fields(job);
   without_version9_fields(job);
+  without_version10_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   job.proxy = api::ProxySettings{api::ProxyUsage::kNone, "", {}};
   expect_ok(store->update_job(job));
@@ -819,7 +852,7 @@ TEST_F(JobStoreTest, MigratesAVersion7StoreAndKeepsTheProxyFromThenOn) {
   expect_ok(store->update_job(job));
   EXPECT_EQ(load(*store).front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "9");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "10");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion8StoreAndKeepsTheMetadataSourceFromThenOn) {
@@ -832,11 +865,13 @@ TEST_F(JobStoreTest, MigratesAVersion8StoreAndKeepsTheMetadataSourceFromThenOn) 
   {
     RawDb raw(path_);
     drop_version9_columns(raw);
+    drop_version10_columns(raw);
     raw.exec("PRAGMA user_version = 8");
   }
   auto store = open_store();
   ASSERT_TRUE(store);
   without_version9_fields(job);
+  without_version10_fields(job);
   EXPECT_EQ(load(*store).front(), job);
   job.files[0].metadata_source = "peers";
   expect_ok(store->update_job_and_file(job, job.files[0]));
@@ -845,7 +880,26 @@ TEST_F(JobStoreTest, MigratesAVersion8StoreAndKeepsTheMetadataSourceFromThenOn) 
   ASSERT_TRUE(store);
   EXPECT_EQ(load(*store).front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "9");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "10");
+}
+
+TEST_F(JobStoreTest, AMalformedExplanationIsAClearError) {
+  const JobRecord job = make_full_job();
+  {
+    auto store = open_store();
+    ASSERT_TRUE(store);
+    expect_ok(store->insert_job(job));
+  }
+  {
+    RawDb raw(path_);
+    raw.exec("UPDATE files SET explanation = 'peer\tonly two fields'");
+  }
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  auto loaded = store->load_all();
+  ASSERT_FALSE(loaded);
+  EXPECT_NE(loaded.error().message.find("explanation"), std::string::npos)
+      << loaded.error().describe();
 }
 
 TEST_F(JobStoreTest, CorruptFileIsClearError) {

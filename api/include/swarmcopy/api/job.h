@@ -14,6 +14,7 @@
 
 #include "swarmcopy/api/callback.h"
 #include "swarmcopy/api/error.h"
+#include "swarmcopy/api/file_explanation.h"
 #include "swarmcopy/api/file_spec.h"
 #include "swarmcopy/api/file_status.h"
 #include "swarmcopy/api/job_id.h"
@@ -49,6 +50,9 @@ class Job {
 
   virtual Result<JobInfo> info() = 0;                   // everything below in one snapshot
   virtual Result<std::vector<FileStatus>> files() = 0;  // EnumFiles
+  // Per file, in files()'s order: why its bytes came from where they came ("explain this
+  // byte"): peers seen and why each was used or not, origin requests and why each was made.
+  virtual Result<std::vector<FileExplanation>> explain() = 0;
   virtual Result<std::string> display_name() = 0;
   virtual Result<JobType> type() = 0;
   virtual Result<JobState> state() = 0;

@@ -51,6 +51,10 @@ struct PeerStats {
   std::uint64_t bytes_up = 0;
   bool seed = false;       // has every piece
   std::vector<bool> have;  // its pieces (empty until its bitfield arrived)
+  // How it was found: "incoming" (it dialled us), "lsd", "group" (the group's announce: a
+  // tracker, or discovery of the group on the link), "listed" (dialled because it was named).
+  std::string found_by;
+  bool choked_us = false;  // it does not let us request pieces now
 };
 
 struct SwarmStats {
@@ -62,6 +66,7 @@ struct SwarmStats {
   bool complete = false;
   std::vector<PeerStats> peers;  // connected peers (handshake done)
   std::vector<bool> have;        // our verified pieces
+  std::vector<std::string> banned;  // "IP:PORT" of peers banned here for bad data (bounded)
 };
 
 struct SwarmEvents {
