@@ -22,6 +22,7 @@
 #include "lab_process_state.h"
 #include "netns_ops.h"
 #include "rate.h"
+#include "site_links.h"
 #include "swarmcopy/harness/privileges.h"
 #include "swarmcopy/harness/run_command.h"
 
@@ -35,6 +36,7 @@ using util::UniqueFd;
 
 constexpr size_t kMaxInterfaceName = 15;  // IFNAMSIZ - 1
 constexpr int kIdAttempts = 16;
+constexpr int kMaxSubnets = 16;  // "scl-3fa9c1-br15": 15 characters
 
 std::unexpected<api::Error> caller_error(std::string message) {
   return api::fail(api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument,
@@ -45,13 +47,6 @@ std::unexpected<api::Error> os_error(std::string what, int error_number, std::st
   return api::fail(api::ErrorContext::kLocalFile, api::ErrorKind::kLocalIo,
                    what + ": " + std::strerror(error_number), error_number, std::move(file),
                    api::Protocol::kLocal);
-}
-
-std::string ipv4_text(std::uint32_t address) {
-  in_addr raw{htonl(address)};
-  std::array<char, INET_ADDRSTRLEN> text{};
-  ::inet_ntop(AF_INET, &raw, text.data(), text.size());
-  return text.data();
 }
 
 // "A.B.C.D/N" with 16 <= N <= 29; the address is masked to the network.
@@ -110,6 +105,14 @@ api::Result<std::unique_ptr<NetworkLab>> NetworkLab::create(LabOptions options) 
     if (!parsed) return std::unexpected(parsed.error());
     fixed_subnet = *parsed;
   }
+  if (options.subnets < 1 || options.subnets > kMaxSubnets) {
+    return caller_error("bad subnet count " + std::to_string(options.subnets) + ": want 1 to " +
+                        std::to_string(kMaxSubnets));
+  }
+  if (options.subnets > 1 && fixed_subnet && fixed_subnet->second != 24) {
+    return caller_error("a lab of several subnets makes one /24 each: subnet \"" + options.subnet +
+                        "\" must be a /24");
+  }
 
   std::unique_ptr<NetworkLab> lab(new NetworkLab());
   lab->closed_ = true;  // nothing to tear down until the bridge exists
@@ -148,19 +151,25 @@ api::Result<std::unique_ptr<NetworkLab>> NetworkLab::create(LabOptions options) 
                          std::to_string(kIdAttempts) + " attempts");
   }
 
+  std::uint32_t network = 0;
   if (fixed_subnet) {
-    std::tie(lab->network_, lab->prefix_length_) = *fixed_subnet;
+    std::tie(network, lab->prefix_length_) = *fixed_subnet;
   } else {
     // 10.X.Y.0/24 where XY are the id's last four hex digits ("3fa9c1" → 10.169.193.0/24).
     std::uint32_t bits = 0;
     std::from_chars(lab->id_.data(), lab->id_.data() + lab->id_.size(), bits, 16);
-    lab->network_ = (10u << 24) | ((bits & 0xffff) << 8);
+    network = (10u << 24) | ((bits & 0xffff) << 8);
     lab->prefix_length_ = 24;
   }
-  lab->subnet_ = ipv4_text(lab->network_) + "/" + std::to_string(lab->prefix_length_);
+  lab->subnet_ = ipv4_text(network) + "/" + std::to_string(lab->prefix_length_);
+  lab->segments_.push_back(Segment{LabSubnet{0, lab->subnet_, lab->bridge_, ""}, network});
 
   if (auto up = run_checked({"ip", "link", "set", lab->bridge_, "up"}); !up) {
     return std::unexpected(up.error());
+  }
+  // The other bridges and the router; whatever of them was made goes with the lab on error.
+  if (auto built = lab->build_site(options.subnets); !built) {
+    return std::unexpected(built.error());
   }
 
   std::error_code error;
@@ -194,7 +203,8 @@ api::Result<std::string> NetworkLab::address_of(std::string_view name) const {
   return ns->address;
 }
 
-api::Result<LabNamespace> NetworkLab::add_namespace(std::string_view name) {
+api::Result<LabNamespace> NetworkLab::add_namespace(std::string_view name,
+                                                    const NamespaceOptions& options) {
   if (closed_) {
     return api::fail(api::ErrorContext::kCaller, api::ErrorKind::kInvalidState,
                      "lab " + id_ + " is closed");
@@ -204,19 +214,44 @@ api::Result<LabNamespace> NetworkLab::add_namespace(std::string_view name) {
                         "\": want 1 to 32 characters of [A-Za-z0-9_.-]");
   }
   if (find(name)) return caller_error("namespace \"" + std::string(name) + "\" exists already");
+  if (!router_netns_.empty() && router_netns_ == prefix_ + std::string(name)) {
+    return caller_error("namespace name \"router\" is the lab's router's");
+  }
+  const std::string& interface = options.interface;
+  if (interface.size() > kMaxInterfaceName || !is_safe_name(interface) || interface == "lo") {
+    return caller_error("bad interface name \"" + interface +
+                        "\": want 1 to 15 characters of [A-Za-z0-9_.-], not lo");
+  }
+  const int sites = site_subnets();
+  int index = options.subnet;
+  if (options.uplink) {
+    if (router_netns_.empty()) {
+      return caller_error("namespace \"" + std::string(name) +
+                          "\": an uplink needs a lab of several subnets (a router)");
+    }
+    index = -1;
+  } else if (index == NamespaceOptions::kRoundRobin) {
+    index = next_round_robin_ % sites;
+  } else if (index < 0 || index >= sites) {
+    return caller_error("namespace \"" + std::string(name) + "\": no subnet " +
+                        std::to_string(index) + " (the lab has " + std::to_string(sites) + ")");
+  }
+  Segment& segment = index < 0 ? segments_.back() : segments_[static_cast<size_t>(index)];
   const std::uint32_t hosts = (std::uint32_t{1} << (32 - prefix_length_)) - 2;
-  if (static_cast<std::uint32_t>(next_host_) > hosts) {
+  if (static_cast<std::uint32_t>(segment.next_host) > hosts) {
     return api::fail(api::ErrorContext::kCaller, api::ErrorKind::kLimitExceeded,
-                     "subnet " + subnet_ + " has no address left");
+                     "subnet " + segment.subnet.cidr + " has no address left");
   }
 
   LabNamespace ns;
   ns.name = std::string(name);
   ns.netns = prefix_ + ns.name;
-  ns.address = ipv4_text(network_ + static_cast<std::uint32_t>(next_host_));
+  ns.address = ipv4_text(segment.network + static_cast<std::uint32_t>(segment.next_host));
   ns.prefix_length = prefix_length_;
-  ns.interface = "eth0";  // each namespace has its own interface names
+  ns.interface = interface;  // each namespace has its own interface names
   ns.host_veth = prefix_ + "h" + std::to_string(next_veth_);
+  ns.subnet = index;
+  ns.gateway = segment.subnet.router_address;
   if (ns.host_veth.size() > kMaxInterfaceName) {
     return api::fail(api::ErrorContext::kCaller, api::ErrorKind::kLimitExceeded,
                      "interface name " + ns.host_veth + " would exceed 15 characters");
@@ -225,11 +260,11 @@ api::Result<LabNamespace> NetworkLab::add_namespace(std::string_view name) {
 
   // `peer name eth0 netns NS` makes the pair with one end already inside: no moment where a
   // stray "eth0" sits in the host namespace.
-  const std::vector<std::vector<std::string>> steps{
+  std::vector<std::vector<std::string>> steps{
       {"ip", "netns", "add", ns.netns},
       {"ip", "link", "add", ns.host_veth, "type", "veth", "peer", "name", ns.interface, "netns",
        ns.netns},
-      {"ip", "link", "set", ns.host_veth, "master", bridge_, "up"},
+      {"ip", "link", "set", ns.host_veth, "master", segment.subnet.bridge, "up"},
       {"ip", "-n", ns.netns, "link", "set", "lo", "up"},
       {"ip", "-n", ns.netns, "addr", "add", cidr, "dev", ns.interface},
       {"ip", "-n", ns.netns, "link", "set", ns.interface, "up"},
@@ -237,6 +272,9 @@ api::Result<LabNamespace> NetworkLab::add_namespace(std::string_view name) {
       // sendto(239.x) and joins groups on no interface.
       {"ip", "-n", ns.netns, "route", "add", "224.0.0.0/4", "dev", ns.interface},
   };
+  if (!ns.gateway.empty()) {
+    steps.push_back({"ip", "-n", ns.netns, "route", "add", "default", "via", ns.gateway});
+  }
   ++next_veth_;  // even on failure: never reuse a name a half-made pair may still hold
   for (const auto& step : steps) {
     if (auto done = run_checked(step); !done) {
@@ -245,7 +283,8 @@ api::Result<LabNamespace> NetworkLab::add_namespace(std::string_view name) {
       return std::unexpected(done.error());
     }
   }
-  ++next_host_;
+  ++segment.next_host;
+  if (!options.uplink && options.subnet == NamespaceOptions::kRoundRobin) ++next_round_robin_;
   namespaces_.push_back(ns);
   return ns;
 }
@@ -471,7 +510,21 @@ api::Result<void> NetworkLab::close() noexcept {
     // namespace for a moment.
     if (auto deleted = delete_link(ns.host_veth); !deleted) note(deleted.error().message);
   }
-  if (auto deleted = delete_link(bridge_); !deleted) note(deleted.error().message);
+  if (!router_netns_.empty()) {
+    kill_processes_in(router_netns_);
+    if (auto deleted = delete_netns(router_netns_); !deleted) note(deleted.error().message);
+  }
+  for (const auto& link : router_links_) {
+    if (auto deleted = delete_link(link); !deleted) note(deleted.error().message);
+  }
+  for (const auto& segment : segments_) {
+    if (auto deleted = delete_link(segment.subnet.bridge); !deleted) {
+      note(deleted.error().message);
+    }
+  }
+  if (segments_.empty()) {
+    if (auto deleted = delete_link(bridge_); !deleted) note(deleted.error().message);
+  }
   if (own_work_dir_) {
     std::error_code ignored;
     fs::remove_all(work_dir_, ignored);

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "content.h"
+#include "group_tracker.h"
 #include "origin_log.h"
 #include "peer_status.h"
 #include "stop_signal.h"
@@ -57,16 +58,23 @@ std::expected<void, std::string> FileWorkload::prepare(harness::NetworkLab& lab)
   auto expected_sha = sha256_of(content);
   if (!expected_sha) return std::unexpected(expected_sha.error().describe());
   expected_sha256_ = *expected_sha;
+  std::optional<peer::Metainfo> published;
   if (settings_.publish) {
-    if (auto meta = peer::publish(content, piece); !meta) {
-      return std::unexpected(meta.error().describe());
-    }
+    auto meta = peer::publish(content, piece);
+    if (!meta) return std::unexpected(meta.error().describe());
+    published = std::move(*meta);
   }
   if (stop_requested()) return std::unexpected("stopped");
 
   auto origin = start_static_origin(lab, *nginx, origin_address, docroot);
   if (!origin) return std::unexpected(origin.error());
   origin_ = std::move(*origin);
+  if (settings_.tracker) {
+    auto tracker =
+        start_group_tracker(lab, settings_.group_id, content, expected_sha256_, published);
+    if (!tracker) return std::unexpected(tracker.error());
+    tracker_ = std::move(*tracker);
+  }
   url_ = fmt::format("http://{}:{}/{}", origin_address, kOriginPort, kFileName);
   return liars_->start(lab, expected_sha256_, settings_.size);
 }
@@ -83,12 +91,13 @@ std::expected<void, std::string> FileWorkload::prepare_round(PeerRun& peer, int 
 }
 
 std::vector<std::string> FileWorkload::round_argv(const PeerRun& peer, int /*round*/) const {
-  return downloader_argv(settings_, peer, url_, curl_, expected_sha256_);
+  return downloader_argv(settings_, peer, url_, curl_, expected_sha256_,
+                         tracker_ ? tracker_->announce_url : std::string());
 }
 
 bool FileWorkload::reported(const PeerRun& peer) const {
-  // lan peers print their JSON line when complete, then seed; the others exit.
-  return settings_.mode == "lan" && peer.process && has_line(peer.process->stdout_path());
+  // lan and group peers print their JSON line when complete, then seed; the others exit.
+  return peering_mode(settings_.mode) && peer.process && has_line(peer.process->stdout_path());
 }
 
 void FileWorkload::read_progress(PeerRun& peer, double now_seconds) {

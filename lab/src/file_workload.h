@@ -1,7 +1,7 @@
 // FileWorkload (`--workload file`, the default): SIZE pseudo-random bytes published
 // (peer::publish) and served by nginx as ORIGIN:8080/f.bin; each peer runs `swarmcopy get`
-// (lan, http-only) or curl, as peer_run.h says; the liars of --liar run beside them. One
-// thread (the lab's).
+// (lan, group, http-only) or curl, as peer_run.h says; the liars of --liar run beside them, and
+// with --tracker an opentracker beside the origin. One thread (the lab's).
 #pragma once
 
 #include <optional>
@@ -9,6 +9,7 @@
 
 #include "liar_crew.h"
 #include "swarmcopy/harness/origin_server.h"
+#include "swarmcopy/harness/tracker_server.h"
 #include "workload.h"
 
 namespace swarmcopy::lab {
@@ -35,6 +36,7 @@ class FileWorkload : public Workload {
   std::string curl_;
   std::string expected_sha256_;
   std::optional<harness::OriginServer> origin_;
+  std::optional<harness::TrackerServer> tracker_;
   std::optional<LiarCrew> liars_;
 };
 

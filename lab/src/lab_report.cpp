@@ -58,6 +58,8 @@ json round_report(const RunSettings& settings, const RoundOutcome& round) {
     if (peer.finished_at && !peer.killed) seconds = *peer.finished_at - peer.start_offset;
     per_peer.push_back(
         {{"name", peer.name},
+         {"subnet", peer.subnet},
+         {"vpn", peer.vpn},
          {"seconds", nullable(seconds)},
          {"started_at", peer.start_offset},
          {"finished_at", nullable(peer.killed ? std::nullopt : peer.finished_at)},
@@ -124,7 +126,11 @@ json run_report(const RunSettings& settings, const std::string& prefix, const st
         {"priority", settings.priority},
         {"publish", settings.publish},
         {"seeded", settings.seeded},
-        {"liars", settings.liars}}},
+        {"liars", settings.liars},
+        {"subnets", settings.subnets},
+        {"tracker", settings.tracker},
+        {"group_id", settings.mode == "group" ? json(settings.group_id) : json(nullptr)},
+        {"vpn", settings.vpn}}},
       {"prefix", prefix},
       {"work_dir", work_dir},
   };
@@ -158,19 +164,34 @@ void print_round(const json& round) {
   if (round["cache_bytes_pct"].get<double>() > 0) {
     row("bytes from caches", fmt::format("{:.1f} %", round["cache_bytes_pct"].get<double>()));
   }
-  fmt::print("\n  {:<8}{:>10}{:>14}{:>14}{:>14}{:>8}{:>10}  {}\n", "peer", "seconds", "from_origin",
-             "from_peers", "uploaded", "cpu_s", "max_rss", "file");
+  // Peers behind a VPN (--vpn) must show 0 from peers and 0 uploaded.
+  std::uint64_t vpn_peers = 0, vpn_from_peers = 0, vpn_uploaded = 0;
+  for (const auto& peer : round["per_peer"]) {
+    if (!peer.value("vpn", false)) continue;
+    ++vpn_peers;
+    vpn_from_peers += peer["from_peers"].get<std::uint64_t>();
+    vpn_uploaded += peer["uploaded"].get<std::uint64_t>();
+  }
+  if (vpn_peers > 0) {
+    row("VPN peers (link tun0)", fmt::format("{}: {} bytes from peers, {} bytes uploaded",
+                                             vpn_peers, vpn_from_peers, vpn_uploaded));
+  }
+  fmt::print("\n  {:<8}{:>7}{:>10}{:>14}{:>14}{:>14}{:>8}{:>10}  {}\n", "peer", "subnet", "seconds",
+             "from_origin", "from_peers", "uploaded", "cpu_s", "max_rss", "file");
   for (const auto& peer : round["per_peer"]) {
     const std::string seconds =
         peer["killed"].get<bool>()
             ? std::string("killed")
             : (peer["seconds"].is_number() ? fmt::format("{:.2f}", peer["seconds"].get<double>())
                                            : std::string("-"));
-    fmt::print(
-        "  {:<8}{:>10}{:>14}{:>14}{:>14}{:>8.2f}{:>10}  {}\n", peer["name"].get<std::string>(),
-        seconds, peer["from_origin"].get<std::uint64_t>(), peer["from_peers"].get<std::uint64_t>(),
-        peer["uploaded"].get<std::uint64_t>(), peer["cpu_seconds"].get<double>(),
-        format_bytes(peer["max_rss_bytes"].get<std::uint64_t>()), peer["file"].get<std::string>());
+    const std::string subnet =
+        fmt::format("{}{}", peer.value("subnet", 0), peer.value("vpn", false) ? " vpn" : "");
+    fmt::print("  {:<8}{:>7}{:>10}{:>14}{:>14}{:>14}{:>8.2f}{:>10}  {}\n",
+               peer["name"].get<std::string>(), subnet, seconds,
+               peer["from_origin"].get<std::uint64_t>(), peer["from_peers"].get<std::uint64_t>(),
+               peer["uploaded"].get<std::uint64_t>(), peer["cpu_seconds"].get<double>(),
+               format_bytes(peer["max_rss_bytes"].get<std::uint64_t>()),
+               peer["file"].get<std::string>());
   }
 }
 
@@ -193,6 +214,16 @@ void print_table(const json& report) {
   if (!scenario.value("publish", true)) extras += ", no .torrent at the origin";
   if (scenario.value("seeded", 0) > 0) {
     extras += fmt::format(", {} seeded first", scenario["seeded"].get<int>());
+  }
+  if (scenario.value("subnets", 1) > 1) {
+    extras += fmt::format(", {} subnets behind a router", scenario["subnets"].get<int>());
+  }
+  if (scenario["group_id"].is_string()) {
+    extras += ", group " + scenario["group_id"].get<std::string>();
+  }
+  if (scenario.value("tracker", false)) extras += ", opentracker at the origin";
+  if (scenario.value("vpn", 0) > 0) {
+    extras += fmt::format(", {} on a VPN", scenario["vpn"].get<int>());
   }
   if (scenario["origin_outage"].is_object()) {
     extras +=

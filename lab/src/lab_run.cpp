@@ -130,7 +130,10 @@ std::expected<RoundOutcome, Failure> run_round(const Stage& stage, int round_num
   for (int index = 0; index < settings.peers; ++index) {
     PeerRun& peer = round.peers[static_cast<size_t>(index)];
     peer.name = fmt::format("peer{}", index + 1);
-    peer.address = stage.lab.address_of(peer.name).value();
+    const auto ns = stage.lab.find(peer.name).value();
+    peer.address = ns.address;
+    peer.subnet = ns.subnet;
+    peer.vpn = ns.interface != "eth0";
     peer.dir = stage.lab.work_dir() / peer.name;
     if (auto ready = stage.workload.prepare_round(peer, round_number); !ready) {
       return fail(peer.name + ": " + ready.error());
@@ -239,12 +242,27 @@ json host_figures() {
 
 // The run itself; the lab is closed by the caller whatever happens here.
 std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::NetworkLab& lab) {
-  spdlog::info("lab {}: namespaces origin, peer1..peer{} on {}", lab.prefix(), settings.peers,
-               lab.subnet());
+  if (settings.subnets == 1) {
+    spdlog::info("lab {}: namespaces origin, peer1..peer{} on {}", lab.prefix(), settings.peers,
+                 lab.subnet());
+  } else {
+    std::string subnets;
+    for (const auto& subnet : lab.subnets()) subnets += (subnets.empty() ? "" : ", ") + subnet.cidr;
+    spdlog::info("lab {}: peer1..peer{} round-robin on {}; origin behind the router on {}",
+                 lab.prefix(), settings.peers, subnets, lab.uplink()->cidr);
+  }
   for (int index = 0; index <= settings.peers; ++index) {
     if (stop_requested()) return std::unexpected(stopped());
     const std::string name = index == 0 ? "origin" : fmt::format("peer{}", index);
-    if (auto ns = lab.add_namespace(name); !ns) return fail(ns.error().message);
+    harness::NamespaceOptions placement;
+    if (index == 0) {
+      placement.uplink = settings.subnets > 1;  // the site's uplink: behind the router
+    } else {
+      placement.subnet = (index - 1) % settings.subnets;
+      // The last --vpn K peers: a link named like a VPN's (see RunSettings::vpn).
+      if (index > settings.peers - settings.vpn) placement.interface = "tun0";
+    }
+    if (auto ns = lab.add_namespace(name, placement); !ns) return fail(ns.error().message);
   }
   if (auto shaped = shape_links(settings, lab); !shaped) return fail(shaped.error().message);
 
@@ -298,6 +316,7 @@ std::expected<json, Failure> run_in_lab(const RunSettings& settings, harness::Ne
 std::expected<json, Failure> run_once(const RunSettings& settings) {
   harness::LabOptions options;
   options.prefix = kLabPrefix;
+  options.subnets = settings.subnets;
   if (settings.keep) {
     options.work_dir =
         fs::temp_directory_path() /

@@ -55,6 +55,8 @@ int run_sweep(const SweepSettings& sweep) {
       RunSettings settings = sweep.base;
       settings.mode = mode;
       settings.peers = peers;
+      // --tracker serves the group runs; the other modes' peers would not use it.
+      if (mode != "group") settings.tracker = false;
       spdlog::info("sweep: {} mode, {} peers", mode, peers);
       auto report = run_once(settings);
       if (!report) {

@@ -4,6 +4,7 @@
 // removes what a crashed run left behind.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "lab_run.h"
 #include "lab_sweep.h"
 #include "liar.h"
+#include "site_refusal.h"
 #include "stop_signal.h"
 #include "swarmcopy/harness/clean_leftovers.h"
 #include "swarmcopy/harness/privileges.h"
@@ -152,6 +154,26 @@ void add_scenario_options(CLI::App& command, lab::RunSettings& settings, Scenari
                   "file's SHA-256 from the start (needs --no-publish)")
       ->type_name("K")
       ->check(CLI::Range(0, 100));
+  command
+      .add_option("--subnets", settings.subnets,
+                  "Spread the peers round-robin over K subnets joined by a router (no multicast "
+                  "across it), the origin behind the router on its own link (default 1: one "
+                  "bridge, no router)")
+      ->type_name("K")
+      ->check(CLI::Range(1, 16));
+  command.add_flag("--tracker", settings.tracker,
+                   "Run Debian's opentracker in the origin's namespace, whitelisting the hashes "
+                   "the group's peers announce (for --mode group)");
+  command
+      .add_option("--group-id", settings.group_id,
+                  "The group of --mode group's peers (default scl-site)")
+      ->type_name("GROUP");
+  command
+      .add_option("--vpn", settings.vpn,
+                  "The last K peers' links are named tun0, a VPN to swarmcopy's vpn_interfaces "
+                  "rule: they take nothing from peers and give nothing")
+      ->type_name("K")
+      ->check(CLI::Range(0, 250));
   command.add_flag("-q,--quiet", text.quiet, "No progress notes or live progress on stderr");
 }
 
@@ -232,7 +254,7 @@ int main(int argc, char** argv) {
       "swarmcopy-lab: a LAN on one machine — an nginx origin and N peers in network "
       "namespaces — to measure origin egress and finish times. Needs root."};
   app.require_subcommand(1);
-  const auto modes = CLI::IsMember({"lan", "http-only", "curl"});
+  const auto modes = CLI::IsMember({"lan", "group", "http-only", "curl"});
 
   lab::RunSettings settings;
   ScenarioText text;
@@ -243,8 +265,9 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::Range(1, 250));
   run->add_option("--mode", settings.mode,
-                  "lan: swarmcopy get with local service discovery (default); http-only: "
-                  "swarmcopy get from the origin alone; curl: the baseline, curl from the origin")
+                  "lan: swarmcopy get with local service discovery (default); group: as lan, and "
+                  "the group's peers met at the --tracker; http-only: swarmcopy get from the "
+                  "origin alone; curl: the baseline, curl from the origin")
       ->check(modes);
   run->add_option("--rounds", settings.rounds,
                   "Download the file this many times; rounds after the first come from the "
@@ -330,9 +353,9 @@ int main(int argc, char** argv) {
     }
     sweep.modes = split_list(sweep_modes);
     for (const auto& mode : sweep.modes) {
-      if (mode != "lan" && mode != "http-only" && mode != "curl") {
-        fmt::print(stderr, "swarmcopy-lab: sweep --modes: lan, http-only or curl, not '{}'\n",
-                   mode);
+      if (mode != "lan" && mode != "group" && mode != "http-only" && mode != "curl") {
+        fmt::print(stderr,
+                   "swarmcopy-lab: sweep --modes: lan, group, http-only or curl, not '{}'\n", mode);
         return kExitUsage;
       }
     }
@@ -341,6 +364,7 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
     const bool needs_swarmcopy = sweep_modes.find("lan") != std::string::npos ||
+                                 sweep_modes.find("group") != std::string::npos ||
                                  sweep_modes.find("http-only") != std::string::npos;
     if (!finish_settings(settings, text, needs_swarmcopy)) return kExitUsage;
     for (const int count : sweep.peer_counts) {
@@ -349,7 +373,10 @@ int main(int argc, char** argv) {
     for (const auto& mode : sweep.modes) {
       lab::RunSettings cell = settings;
       cell.mode = mode;
-      if (const auto refusal = lab::workload_refusal(cell); !refusal.empty()) {
+      cell.peers = *std::min_element(sweep.peer_counts.begin(), sweep.peer_counts.end());
+      if (mode != "group") cell.tracker = false;  // as run_sweep does
+      for (const auto& refusal : {lab::workload_refusal(cell), lab::site_refusal(cell)}) {
+        if (refusal.empty()) continue;
         fmt::print(stderr, "swarmcopy-lab: {}\n", refusal);
         return kExitUsage;
       }
@@ -368,7 +395,8 @@ int main(int argc, char** argv) {
                  settings.seeded);
     return kExitUsage;
   }
-  if (const auto refusal = lab::workload_refusal(settings); !refusal.empty()) {
+  for (const auto& refusal : {lab::workload_refusal(settings), lab::site_refusal(settings)}) {
+    if (refusal.empty()) continue;
     fmt::print(stderr, "swarmcopy-lab: {}\n", refusal);
     return kExitUsage;
   }

@@ -34,7 +34,8 @@ void add_point(PeerRun& peer, double seconds, std::uint64_t bytes) {
 
 std::vector<std::string> downloader_argv(const RunSettings& settings, const PeerRun& peer,
                                          const std::string& url, const std::string& curl,
-                                         const std::string& sha256) {
+                                         const std::string& sha256,
+                                         const std::string& tracker_url) {
   if (settings.mode == "curl") return {curl, "-s", "-o", peer.output.string(), url};
   std::vector<std::string> argv = {settings.swarmcopy.string(),
                                    "get",
@@ -52,7 +53,10 @@ std::vector<std::string> downloader_argv(const RunSettings& settings, const Peer
                                    "-q"};
   argv.insert(argv.end(), settings.peer_args.begin(), settings.peer_args.end());
   if (!settings.publish) argv.insert(argv.end(), {"--sha256", sha256});
-  if (settings.mode == "lan") {
+  if (settings.mode == "group") {
+    argv.insert(argv.end(), {"--group-id", settings.group_id, "--tracker", tracker_url});
+  }
+  if (peering_mode(settings.mode)) {
     // Seeds after its download until the lab stops it: longer than a round may last.
     argv.insert(argv.end(),
                 {"--listen", "0", "--seed-time", std::to_string(settings.timeout.count() + 120)});

@@ -26,6 +26,8 @@ struct ProgressPoint {
 struct PeerRun {
   std::string name;              // "peer1", also its namespace
   std::string address;           // its namespace's IPv4 address
+  int subnet = 0;                // the lab subnet it sits in (--subnets)
+  bool vpn = false;              // its link is named like a VPN's (--vpn)
   std::filesystem::path dir;     // its work directory (home, outputs)
   std::filesystem::path output;  // this round's destination
   std::optional<harness::LabProcess> process;
@@ -55,10 +57,11 @@ struct PeerRun {
 void add_point(PeerRun& peer, double seconds, std::uint64_t bytes);
 
 // The command line of a downloader in `settings.mode` that writes `peer.output`.
-// `sha256`: the content's, given to the peers when the origin publishes no metadata.
+// `sha256`: the content's, given to the peers when the origin publishes no metadata;
+// `tracker_url`: where mode group's peers meet.
 std::vector<std::string> downloader_argv(const RunSettings& settings, const PeerRun& peer,
                                          const std::string& url, const std::string& curl,
-                                         const std::string& sha256);
+                                         const std::string& sha256, const std::string& tracker_url);
 
 // Reads what is new of the peer's progress: swarmcopy's --json-progress lines on stderr, or
 // the size of curl's output (curl writes in order). Adds a timeline point when bytes grew.

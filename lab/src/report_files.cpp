@@ -83,11 +83,13 @@ std::string summary_rows(const json& round) {
 
 std::string peer_rows(const json& round) {
   std::string md =
-      "| peer | seconds | from origin | from peers | from cache | uploaded | CPU s | max RSS | "
-      "file |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
+      "| peer | subnet | seconds | from origin | from peers | from cache | uploaded | CPU s | "
+      "max RSS | file |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
   for (const auto& peer : round["per_peer"]) {
     md += fmt::format(
-        "| {} | {} | {} | {} | {} | {} | {:.2f} | {} | {} |\n", peer["name"].get<std::string>(),
+        "| {} | {}{} | {} | {} | {} | {} | {} | {:.2f} | {} | {} |\n",
+        peer["name"].get<std::string>(), peer.value("subnet", 0),
+        peer.value("vpn", false) ? " (VPN)" : "",
         peer["killed"].get<bool>() ? std::string("killed") : cell(peer["seconds"]),
         peer["from_origin"].get<std::uint64_t>(), peer["from_peers"].get<std::uint64_t>(),
         peer["from_cache"].get<std::uint64_t>(), peer["uploaded"].get<std::uint64_t>(),

@@ -29,6 +29,7 @@ struct RunSettings {
   int peers = 0;
   std::uint64_t size = 0;  // the file; apt: the package's payload; oci: its two layers together
   // lan: swarmcopy get --mode lan (LAN peers found by local service discovery, and the origin);
+  // group: swarmcopy get --mode group (as lan, and the group's machines met at the --tracker);
   // http-only: swarmcopy get --mode http-only; curl: the baseline, curl against the origin.
   std::string mode = "lan";
   std::string origin_rate;      // tc syntax; empty: unshaped
@@ -57,6 +58,20 @@ struct RunSettings {
   // --liar K: K more namespaces (liar1..liarK) run `swarmcopy-lab liar`, which offers a
   // metainfo of other bytes under the content's SHA-256 (needs --no-publish).
   int liars = 0;
+  // --subnets K: the peers spread round-robin over K subnets joined by a router (no multicast
+  // across it: LSD finds only a peer's own subnet), the origin behind the router on its own
+  // link. 1: one bridge, the origin on it, no router.
+  int subnets = 1;
+  // --tracker: Debian's opentracker in the origin's namespace, its whitelist the hashes the
+  // group's peers announce; mode group's peers meet there.
+  bool tracker = false;
+  std::string group_id = "scl-site";  // --group-id: the group of mode group's peers
+  // --vpn K: the last K peers' links are named tun0, which swarmcopy's vpn_interfaces rule
+  // (tun* wg* ppp* tap*) takes for a VPN: those peers take nothing from peers, give nothing.
+  int vpn = 0;
 };
+
+// True for the modes whose peers are swarmcopy engines that meet other peers.
+inline bool peering_mode(const std::string& mode) { return mode == "lan" || mode == "group"; }
 
 }  // namespace swarmcopy::lab

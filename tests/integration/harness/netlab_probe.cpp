@@ -7,7 +7,7 @@
 //                                                   ms"
 //   netlab_probe tcp-send ADDR PORT BYTES TIMEOUT_S  connects, sends BYTES, closes
 //   netlab_probe mcast-listen GROUP PORT TIMEOUT_S  joins GROUP: "joined", then "got 'P' from A"
-//   netlab_probe mcast-send GROUP PORT PAYLOAD COUNT INTERVAL_MS   TTL 1
+//   netlab_probe mcast-send GROUP PORT PAYLOAD COUNT INTERVAL_MS [TTL]   TTL 1 unless given
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -193,10 +193,11 @@ int mcast_listen(const char* group, int port, int timeout_s) {
   return 0;
 }
 
-int mcast_send(const char* group, int port, const char* payload, int count, int interval_ms) {
+int mcast_send(const char* group, int port, const char* payload, int count, int interval_ms,
+               int hops) {
   const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
   if (fd < 0) return die("socket");
-  const unsigned char ttl = 1;
+  const auto ttl = static_cast<unsigned char>(hops);
   ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
   sockaddr_in to = address(group, port);
   for (int i = 0; i < count; ++i) {
@@ -221,8 +222,9 @@ int main(int argc, char** argv) {
   if (mode == "mcast-listen" && argc == 5) {
     return mcast_listen(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
   }
-  if (mode == "mcast-send" && argc == 7) {
-    return mcast_send(argv[2], std::atoi(argv[3]), argv[4], std::atoi(argv[5]), std::atoi(argv[6]));
+  if (mode == "mcast-send" && (argc == 7 || argc == 8)) {
+    return mcast_send(argv[2], std::atoi(argv[3]), argv[4], std::atoi(argv[5]), std::atoi(argv[6]),
+                      argc == 8 ? std::atoi(argv[7]) : 1);
   }
   std::fprintf(stderr, "usage: see the comment at the top of netlab_probe.cpp\n");
   return 64;

@@ -4,7 +4,9 @@
 // the right SHA-256, lan peers got bytes from each other, the origin sent less in lan mode than
 // in the baseline (where it sends every peer the whole file), and afterwards nothing of the lab
 // is left: no namespace or link under its prefix, no process that ran in it, no work
-// directory. Needs root and nginx (and gnuplot for the report's plots); skips without them.
+// directory. Also group mode across two subnets with a VPN peer, and the site options it refuses.
+// Needs root and nginx (and gnuplot for the report's plots, opentracker for group mode); skips
+// without them.
 #include <unistd.h>
 
 #include <cstdio>
@@ -221,6 +223,54 @@ TEST_F(LabRunTest, PeerKilledOriginOutageAndASecondRoundFromCaches) {
   EXPECT_TRUE(fs::exists(report_dir / "status" / "peer1.json"));
   EXPECT_NE(text.find("[status/peer1.json](status/peer1.json)"), std::string::npos) << text;
   fs::remove_all(report_dir);
+}
+
+// A site of two subnets behind a router, group mode at an opentracker in the origin's
+// namespace, the last peer on a VPN (its link named tun0): peer2, alone in subnet 1, gets
+// pieces from the others (only the tracker can have brought them: multicast stops at the
+// router); the VPN peer takes the whole file from the origin and gives nothing; the report says
+// where each peer sat. Normal priority: peers first, then the origin.
+TEST_F(LabRunTest, GroupModeAcrossTwoSubnetsWithAVpnPeer) {
+  if (auto opentracker = harness::find_program("opentracker"); !opentracker) {
+    GTEST_SKIP() << "opentracker is needed (scripts/install-deps.sh)";
+  }
+  const json report = run_lab(
+      {"--mode", "group", "--subnets", "2", "--tracker", "--vpn", "1", "--priority", "normal"});
+  ASSERT_FALSE(HasFailure());
+  expect_complete_peers(report);
+  EXPECT_EQ(report["scenario"].value("subnets", 0), 2) << report.dump();
+  EXPECT_EQ(report["scenario"].value("group_id", ""), "scl-site") << report.dump();
+  const auto& peers = report["per_peer"];
+  ASSERT_EQ(peers.size(), 3u);
+  EXPECT_EQ(peers[0].value("subnet", -1), 0);
+  EXPECT_EQ(peers[1].value("subnet", -1), 1);
+  EXPECT_EQ(peers[2].value("subnet", -1), 0);
+  EXPECT_GT(peers[1].value("from_peers", std::uint64_t{0}), 0u) << peers[1].dump();
+  EXPECT_FALSE(peers[1].value("vpn", true));
+  EXPECT_TRUE(peers[2].value("vpn", false)) << peers[2].dump();
+  EXPECT_EQ(peers[2].value("from_peers", std::uint64_t{1}), 0u) << peers[2].dump();
+  EXPECT_EQ(peers[2].value("uploaded", std::uint64_t{1}), 0u) << peers[2].dump();
+  EXPECT_EQ(peers[2].value("from_origin", std::uint64_t{0}), kSize) << peers[2].dump();
+  // The VPN peer's copy, and about one for the group.
+  EXPECT_LE(report.value("origin_egress_ratio", 9.0), 2.1) << report.dump();
+}
+
+TEST_F(LabRunTest, SiteOptionsThatDoNotFitAreRefusedWithASentence) {
+  for (const auto& [args, says] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--mode", "group"}, "--mode group needs --tracker"},
+           {{"--mode", "lan", "--tracker"}, "--tracker is for --mode group"},
+           {{"--mode", "group", "--tracker", "--workload", "apt"}, "wired for --workload file"},
+           {{"--mode", "curl", "--vpn", "1"}, "--vpn applies to peers that meet others"},
+           {{"--mode", "lan", "--vpn", "4"}, "more than the 3 peers"}}) {
+    std::vector<std::string> argv = {kLab,     "run", "--peers",     "3",
+                                     "--size", "1M",  "--swarmcopy", kCli};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto ran = harness::run_command(argv, 60s);
+    ASSERT_TRUE(ran.has_value()) << ran.error().message;
+    EXPECT_EQ(ran->exit_code, 1) << args.back();
+    EXPECT_NE(ran->err.find(says), std::string::npos) << ran->err;
+    EXPECT_EQ(ran->err.find("namespaces origin"), std::string::npos) << ran->err;
+  }
 }
 
 }  // namespace

@@ -16,6 +16,13 @@ struct LabOptions {
   // with X and Y taken from the lab's id, so two labs at once use different subnets. The bridge
   // has no address on the host: .1 stays free for it; namespaces get .2, .3, ...
   std::string subnet;
+  // How many site subnets (1 to 16). 1: one bridge, no router — the LAN of every lab so far.
+  // K > 1: K bridges, one /24 each (consecutive /24s from `subnet`, which must then be a /24),
+  // joined by a router namespace that forwards unicast and no multicast (there is no multicast
+  // routing), so local service discovery stays inside its subnet; and one more /24, the
+  // uplink: a bridge of its own where namespaces added with NamespaceOptions::uplink sit
+  // behind the router, as a site's origin does.
+  int subnets = 1;
   // Where run_in writes captured output unless RunOptions names files. Empty: a fresh
   // directory under the system temporary directory, removed by close(); a directory given here
   // is created if needed and left in place.
