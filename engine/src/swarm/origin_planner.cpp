@@ -12,6 +12,7 @@ bool stalled(const PlanTimes& times) {
 
 bool discovery_settling(const PlanTimes& times, bool discovery_only) {
   if (!discovery_only) return false;
+  if (times.last_new_peer == Clock::time_point{}) return times.now - times.started < kAloneSettle;
   return times.now - times.started < kMaxSettle &&
          times.now - std::max(times.started, times.last_new_peer) < kDiscoverySettle;
 }

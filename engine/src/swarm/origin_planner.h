@@ -14,12 +14,12 @@
 // - A piece whose origin bytes failed their check comes from a connected peer that has it,
 //   stalled or not; the origin is asked again only when no connected peer has it.
 // - While local discovery still fills the mesh (kDiscoverySettle after the last new peer,
-//   kMaxSettle at most), single pieces, the ones this peer ranks highest first: the ones it is
-//   most likely to own whoever joins. Runs in piece order fetched pieces that peers found a
-//   moment later owned: 1.01-1.10x origin egress for 8 peers instead of 1.000x. 32 peers on
-//   two cores take 9-15 s to all know each other: with at most 3 s of settling, 1.05-1.13x
-//   egress (each peer claimed pieces among the ones it knew); with up to 20 s, 1.02-1.05x,
-//   and 8 and 16 peers unchanged (1.000).
+//   kAloneSettle while none came yet, kMaxSettle at most), single pieces, the ones this peer ranks
+//   highest first: the ones it is most likely to own whoever joins. Runs in piece order fetched
+//   pieces that peers found a moment later owned: 1.01-1.10x origin egress for 8 peers instead
+//   of 1.000x. 32 peers on two cores take 9-15 s to all know each other: with at most 3 s of
+//   settling, 1.05-1.13x egress (each peer claimed pieces among the ones it knew); with up to 20
+//   s, 1.02-1.05x, and 8 and 16 peers unchanged (1.000).
 // - A request whose remaining pieces became another peer's (or a peer's to give) is cancelled:
 //   what it already brought is lost, at most a piece and a socket buffer; a peer joining 2 s
 //   late otherwise cost 1.27x origin egress for 2 peers.
@@ -40,6 +40,12 @@ using Clock = std::chrono::steady_clock;
 // No piece verified for this long (from any source): the origin takes any missing piece.
 inline constexpr auto kTakeOverAfter = std::chrono::seconds(2);
 inline constexpr auto kDiscoverySettle = std::chrono::seconds(1);
+// No peer seen yet: discovery may still bring the first. Local discovery's second announce
+// goes out 2 s after the first (machines that started together may miss the first), and in a
+// group the tracker's answer and the dial through the announce take ~1 s: a machine alone
+// after 1 s fetched runs from piece 0, as did every other lone machine (lab, group mode, 16
+// peers in 2 subnets: `job explain` showed each fetching pieces 0-7 "nobody else had it").
+inline constexpr auto kAloneSettle = std::chrono::seconds(3);
 inline constexpr auto kMaxSettle = std::chrono::seconds(20);
 
 // The peers as this one sees them.

@@ -340,9 +340,13 @@ PeerView SwarmTransfer::peer_view(const peer::SwarmStats& stats) const {
     for (std::size_t i = 0; i < peer.have.size() && i < view.available.size(); ++i) {
       if (peer.have[i]) view.available[i] = true;
     }
-    if (!peer.seed) view.live.push_back(peer.peer_id);
+    if (!peer.seed && peer.peer_id != view.self) view.live.push_back(peer.peer_id);
   }
-  for (auto& id : peers_.downloaders()) view.participants.push_back(std::move(id));
+  // Our own id too may be in the tally: a tracker hands a machine its own address, and the
+  // connection to itself is seen before libtorrent drops it.
+  for (auto& id : peers_.downloaders()) {
+    if (id != view.self) view.participants.push_back(std::move(id));
+  }
   return view;
 }
 

@@ -245,6 +245,11 @@ TEST(OriginPlanner, StallAndDiscoveryWindowsFollowTheClock) {
   discovery.now = t0 + kMaxSettle + 100ms;
   discovery.last_new_peer = t0 + kMaxSettle;
   EXPECT_FALSE(discovery_settling(discovery, true));  // kMaxSettle at most
+  // No peer yet: discovery's first answers may take longer than a second.
+  PlanTimes alone{t0 + 1500ms, t0, t0, t0, Clock::time_point{}};
+  EXPECT_TRUE(discovery_settling(alone, true));
+  alone.now = t0 + kAloneSettle + 100ms;
+  EXPECT_FALSE(discovery_settling(alone, true));
 }
 
 // `job explain` names the planner's rule for each origin request.
