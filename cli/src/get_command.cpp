@@ -203,6 +203,13 @@ GetCommand::GetCommand(CLI::App& app)
                        "space (K/M/G/T suffixes)")
           ->type_name("SIZE")
           ->check(validator(parse_rate, "SIZE"));
+  auto* min_file =
+      command_
+          ->add_option("--min-peer-file-size", min_peer_file_size_,
+                       "Files smaller than this come from the origin alone (K/M/G/T suffixes; "
+                       "default 0: every file may be peered)")
+          ->type_name("SIZE")
+          ->check(validator(parse_rate, "SIZE"));
   auto* no_lsd = command_->add_flag("--no-lsd", no_lsd_,
                                     "No local service discovery (multicast); use --peer instead");
   auto* seed = command_
@@ -239,7 +246,8 @@ GetCommand::GetCommand(CLI::App& app)
   // The daemon keeps its own state directory: a --home would be silently ignored.
   daemon->excludes(common_.home_option);
   // The daemon's peer session is configured in swarmcopyd.conf, not per command.
-  peer_options_ = {peer, listen, no_lsd, seed, upload, max_peers, group, tracker, vpn, min_disk};
+  peer_options_ = {peer,  listen,  no_lsd, seed,     upload,  max_peers,
+                   group, tracker, vpn,    min_disk, min_file};
   for (auto* option : peer_options_) {
     daemon->excludes(option);
     command_->get_option("--socket")->excludes(option);
@@ -300,6 +308,7 @@ int GetCommand::run() {
   if (!seed_time_.empty()) request.seed_time = *parse_duration(seed_time_);
   if (!upload_limit_.empty()) request.peer.upload_bytes_per_second = *parse_rate(upload_limit_);
   if (!min_free_disk_.empty()) request.peer.min_free_disk_to_upload = *parse_rate(min_free_disk_);
+  if (!min_peer_file_size_.empty()) request.min_peer_file_size = *parse_rate(min_peer_file_size_);
   for (const auto* option : peer_options_) {
     if (option->count() > 0) request.peer_options_given = true;
   }

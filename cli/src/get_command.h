@@ -49,6 +49,7 @@ class GetCommand final : public Command {
   std::vector<std::string> trackers_;
   std::string vpn_interfaces_;
   std::string min_free_disk_;
+  std::string min_peer_file_size_;
   std::string seed_time_;
   std::string upload_limit_;
   int max_peers_ = engine::PeerOptions{}.max_connections;

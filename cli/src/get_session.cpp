@@ -83,6 +83,7 @@ std::optional<int> GetSession::open_engine() {
   options.owner_uid = ::getuid();
   options.peer = request_.peer;
   options.seed_time = request_.seed_time;
+  options.min_peer_file_size = request_.min_peer_file_size;
   // The user's other homes (another --home, the user daemon's) share their caches with this one.
   if (auto list = util::user_cache_list_dir()) options.cache_list_dir = *list;
   // Printed whatever -q says: scripts and tests that start peers need the port.

@@ -241,6 +241,8 @@ const std::vector<Key>& keys() {
                              0u, 86'400'000u));
     k.push_back(unsigned_key("foreground_http_delay_ms", true, &Config::foreground_http_delay_ms,
                              0u, 86'400'000u));
+    k.push_back(unsigned_key<std::uint64_t>("min_peer_file_size", true, &Config::min_peer_file_size,
+                                            0, UINT64_MAX));
     k.push_back(unsigned_key<std::uint64_t>("min_ram_to_upload_mb", true,
                                             &Config::min_ram_to_upload_mb, 0, 1ull << 30));
     k.push_back(unsigned_key<std::uint64_t>("min_free_disk_to_upload_mb", true,

@@ -66,6 +66,7 @@ struct Config {
   // FOREGROUND jobs: the origin at once unless set.
   std::uint32_t foreground_http_delay_ms =
       static_cast<std::uint32_t>(kEngineDefaults.foreground_http_delay.count());
+  std::uint64_t min_peer_file_size = kEngineDefaults.min_peer_file_size;
   // 0: a tenth of the cache's file system.
   std::uint64_t cache_max_bytes = kEngineDefaults.cache_limits.max_bytes;
   std::uint32_t cache_max_age_hours = static_cast<std::uint32_t>(

@@ -74,6 +74,9 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
     {"foreground_http_delay_ms",
      "[reload] FOREGROUND jobs leave the origin alone this long while peers may serve them; 0 = "
      "none"},
+    {"min_peer_file_size",
+     "[reload] Files smaller than this many bytes come from the origin alone; 0 = every file "
+     "may be peered"},
     {"cache_max_bytes", "Content cache size limit in bytes; 0 = a tenth of its file system"},
     {"cache_max_age_hours", "Content cache entries unused this long are removed"},
     {"allow_loopback_origins",

@@ -141,6 +141,7 @@ engine::EngineOptions engine_options(const Config& config) {
   options.seed_time = std::chrono::seconds(config.seed_time_seconds);
   options.background_http_delay = std::chrono::milliseconds(config.background_http_delay_ms);
   options.foreground_http_delay = std::chrono::milliseconds(config.foreground_http_delay_ms);
+  options.min_peer_file_size = config.min_peer_file_size;
   options.cache_limits.max_bytes = config.cache_max_bytes;
   options.cache_limits.max_age = std::chrono::hours(config.cache_max_age_hours);
   options.proxy = config.proxy;

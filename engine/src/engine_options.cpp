@@ -12,6 +12,7 @@ void copy_running_policy(const EngineOptions& from, EngineOptions& to) {
   to.peer.vpn_interfaces = from.peer.vpn_interfaces;
   to.background_http_delay = from.background_http_delay;
   to.foreground_http_delay = from.foreground_http_delay;
+  to.min_peer_file_size = from.min_peer_file_size;
 }
 
 }  // namespace swarmcopy::engine

@@ -131,6 +131,16 @@ void FileTransfer::route() {
   }
 }
 
+// min_peer_file_size: why a file of `size` bytes is not peered, or nothing (size unknown, or
+// large enough).
+std::optional<std::string> FileTransfer::too_small_to_peer(
+    std::optional<std::uint64_t> size) const {
+  const auto minimum = deps_.options.min_peer_file_size;
+  if (!size || *size >= minimum) return std::nullopt;
+  return "the file has " + std::to_string(*size) + " bytes, below min_peer_file_size (" +
+         std::to_string(minimum) + ")";
+}
+
 void FileTransfer::start_http(std::optional<std::string> peers_unused_reason,
                               std::shared_ptr<const peer::Metainfo> expected_pieces) {
   file_.explanation.note("from the origin alone, no peers: " +
@@ -192,6 +202,10 @@ void FileTransfer::on_metadata(std::expected<swarm::MetadataResult, origin::Fetc
           start_http("peer session unavailable: " + hub.error().message);
           return;
         }
+        if (auto small = too_small_to_peer(meta->size)) {
+          start_http(std::move(*small));
+          return;
+        }
         file_.metadata_source = "origin";
         start_swarm(**hub, std::move(*meta), std::nullopt);
       });
@@ -232,6 +246,10 @@ void FileTransfer::ask_origin_for_digest(std::string absent_reason) {
           });
           return;
         }
+        if (auto small = too_small_to_peer(identity->size)) {
+          start_http(std::move(*small));
+          return;
+        }
         if (identity->sha256) {
           spdlog::info("{}: the origin names its SHA-256: {}", file_.url, *identity->sha256);
           file_.sha256 = *identity->sha256;
@@ -251,6 +269,11 @@ void FileTransfer::ask_origin_for_digest(std::string absent_reason) {
 // takes the file (checking the claim against the content); nobody: HTTP, and once the file is
 // verified this machine offers it in turn.
 void FileTransfer::find_site_metainfo(std::string absent_reason) {
+  // Known small already (an earlier run learned the size): no rendezvous at all.
+  if (auto small = too_small_to_peer(file_.size)) {
+    start_http(std::move(*small));
+    return;
+  }
   auto hub = deps_.swarm_hub();
   if (!hub) {
     spdlog::warn("{}: peers unavailable: {}", file_.url, hub.error().describe());
@@ -289,6 +312,10 @@ void FileTransfer::find_site_metainfo(std::string absent_reason) {
           return;
         }
         auto meta = claim->meta;
+        if (auto small = too_small_to_peer(meta.size)) {
+          start_http(std::move(*small));
+          return;
+        }
         file_.explanation.note(
             claim->address.empty()
                 ? "content nobody published: this machine holds it and made its metainfo"

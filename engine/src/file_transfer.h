@@ -70,6 +70,7 @@ class FileTransfer {
   // copies it; otherwise this home claims the fetch (kept until the transfer ends).
   void take_from_sibling_caches(std::string key, cache::ContentStore::Verifier verify,
                                 std::function<void()> next);
+  std::optional<std::string> too_small_to_peer(std::optional<std::uint64_t> size) const;
   void start_http(std::optional<std::string> peers_unused_reason,
                   std::shared_ptr<const peer::Metainfo> expected_pieces = nullptr);
   void start_metadata();

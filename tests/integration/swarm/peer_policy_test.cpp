@@ -1,8 +1,9 @@
 // Peer policy: the rules an administrator sets on where bytes may come from and go to. No
 // peering over a VPN: while an interface matching vpn_interfaces is up, a file takes nothing from
 // peers (here the pattern names loopback, the one interface a test can count on being up; the
-// control run names none and takes the file from the peer). A machine short of free disk serves
-// no peer (the control: every other swarm test, where a seeder serves). A daemon takes a new
+// control run names none and takes the file from the peer). A file below min_peer_file_size
+// comes from the origin alone (one of the minimum size is peered). A machine short of free disk
+// serves no peer (the control: every other swarm test, where a seeder serves). A daemon takes a new
 // policy on SIGHUP, without a restart.
 #include <signal.h>
 
@@ -36,8 +37,9 @@ TEST_F(PeerPolicyTest, NoPeeringWhileAVpnInterfaceIsUp) {
   auto seeder = start_seeder(url_, port);
   ASSERT_TRUE(seeder);
 
-  auto on_vpn = json_of(run_get(url_, out_ / "vpn.bin", home_b_.path(),
-                                {"--peer", peer_arg(port), "--vpn-interfaces", "tun* lo"}));
+  auto on_vpn =
+      json_of(run_get(url_, out_ / "vpn.bin", home_b_.path(),
+                      {"--peer", peer_arg(port), "--vpn-interfaces", "tun* lo", "--explain"}));
   EXPECT_EQ(on_vpn["state"], "ACKNOWLEDGED") << on_vpn.dump();
   EXPECT_EQ(sha256_file(out_ / "vpn.bin").value_or(""), sha_);
   EXPECT_EQ(on_vpn["from_peers"], 0) << on_vpn.dump();
@@ -46,12 +48,43 @@ TEST_F(PeerPolicyTest, NoPeeringWhileAVpnInterfaceIsUp) {
   EXPECT_EQ(on_vpn["peers_seen"], 0) << on_vpn.dump();
   EXPECT_NE(on_vpn["peers_unused_reason"].dump().find("interface lo is up"), std::string::npos)
       << on_vpn.dump();
+  // `explain` names the rule.
+  EXPECT_NE(on_vpn["explanation"]["files"][0]["notes"].dump().find(
+                "no peers: the VPN or tunnel interface lo is up"),
+            std::string::npos)
+      << on_vpn.dump();
 
   // The same machine with a rule no interface matches: the peer serves it.
   auto off_vpn = json_of(run_get(url_, out_ / "lan.bin", home_c_.path(),
                                  {"--peer", peer_arg(port), "--vpn-interfaces", "wg-none*"}));
   EXPECT_EQ(off_vpn["state"], "ACKNOWLEDGED") << off_vpn.dump();
   EXPECT_GT(off_vpn["from_peers"].get<std::uint64_t>(), 0u) << off_vpn.dump();
+  seeder->send_signal(SIGTERM);
+  EXPECT_EQ(seeder->wait(30s).exit_code, 0);
+}
+
+TEST_F(PeerPolicyTest, AFileBelowTheMinimumSizeToPeerComesFromTheOriginAlone) {
+  const auto port = free_loopback_port();
+  auto seeder = start_seeder(url_, port);
+  ASSERT_TRUE(seeder);
+  auto small = json_of(run_get(
+      url_, out_ / "small.bin", home_b_.path(),
+      {"--peer", peer_arg(port), "--min-peer-file-size", "5M", "--explain"}));  // kSize: 4 MiB
+  EXPECT_EQ(small["state"], "ACKNOWLEDGED") << small.dump();
+  EXPECT_EQ(sha256_file(out_ / "small.bin").value_or(""), sha_);
+  EXPECT_EQ(small["from_peers"], 0) << small.dump();
+  EXPECT_EQ(small["from_origin"], kSize) << small.dump();
+  EXPECT_EQ(small["peers_seen"], 0) << small.dump();
+  const std::string rule = "the file has 4194304 bytes, below min_peer_file_size (5242880)";
+  EXPECT_EQ(small["peers_unused_reason"], rule) << small.dump();
+  EXPECT_NE(small["explanation"]["files"][0]["notes"].dump().find(rule), std::string::npos)
+      << small.dump();
+
+  // A file of the minimum size is peered.
+  auto large = json_of(run_get(url_, out_ / "large.bin", home_c_.path(),
+                               {"--peer", peer_arg(port), "--min-peer-file-size", "4M"}));
+  EXPECT_EQ(large["state"], "ACKNOWLEDGED") << large.dump();
+  EXPECT_GT(large["from_peers"].get<std::uint64_t>(), 0u) << large.dump();
   seeder->send_signal(SIGTERM);
   EXPECT_EQ(seeder->wait(30s).exit_code, 0);
 }

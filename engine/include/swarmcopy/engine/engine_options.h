@@ -139,6 +139,10 @@ struct EngineOptions {
   // The same for FOREGROUND jobs (Delivery Optimization's "delay foreground download from
   // HTTP"): none by default, a person waits.
   std::chrono::milliseconds foreground_http_delay{0};
+  // Files smaller than this come from the origin alone (Delivery Optimization's "minimum
+  // content file size to use peer caching"): a swarm's set-up (metadata, a rendezvous, peers'
+  // handshakes) costs more than it saves on a small file. 0: every file may be peered.
+  std::uint64_t min_peer_file_size = 0;
   // Any job waits at most this long for the explicit peers to connect before the origin starts
   // (so that it does not fetch from the origin what a listed peer has).
   std::chrono::milliseconds peer_connect_wait{std::chrono::milliseconds(2500)};
@@ -146,7 +150,7 @@ struct EngineOptions {
 
 // The peer policy an administrator may change while the engine runs (swarmcopyd reloads it on
 // SIGHUP; Service::apply_policy): the upload cap, the minimum RAM and free disk to upload, the
-// VPN interfaces, the background and foreground HTTP delays. Copies those fields of `from`
+// VPN interfaces, the background and foreground HTTP delays, the minimum file size to peer. Copies those fields of `from`
 // into `to`, nothing else.
 void copy_running_policy(const EngineOptions& from, EngineOptions& to);
 
