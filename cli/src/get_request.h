@@ -44,7 +44,7 @@ struct GetRequest {
   // The embedded engine's peer session (the daemon has its own configuration): --peer,
   // --listen, --no-lsd, --upload-limit, --max-peers, with the engine's defaults.
   engine::PeerOptions peer;
-  std::chrono::seconds seed_time{0};  // --seed-time: serve peers this long after success
+  std::chrono::seconds seed_time{0};     // --seed-time: serve peers this long after success
   std::uint64_t min_peer_file_size = 0;  // --min-peer-file-size
   // One of the options above (--peer ... --seed-time) was given: they cannot apply when the
   // job runs in a daemon, which has its own peer session.

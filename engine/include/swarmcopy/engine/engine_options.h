@@ -150,8 +150,8 @@ struct EngineOptions {
 
 // The peer policy an administrator may change while the engine runs (swarmcopyd reloads it on
 // SIGHUP; Service::apply_policy): the upload cap, the minimum RAM and free disk to upload, the
-// VPN interfaces, the background and foreground HTTP delays, the minimum file size to peer. Copies those fields of `from`
-// into `to`, nothing else.
+// VPN interfaces, the background and foreground HTTP delays, the minimum file size to peer. Copies
+// those fields of `from` into `to`, nothing else.
 void copy_running_policy(const EngineOptions& from, EngineOptions& to);
 
 }  // namespace swarmcopy::engine

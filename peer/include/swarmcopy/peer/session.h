@@ -64,8 +64,8 @@ struct SwarmStats {
   std::uint32_t pieces_have = 0;
   std::uint32_t pieces_total = 0;
   bool complete = false;
-  std::vector<PeerStats> peers;  // connected peers (handshake done)
-  std::vector<bool> have;        // our verified pieces
+  std::vector<PeerStats> peers;     // connected peers (handshake done)
+  std::vector<bool> have;           // our verified pieces
   std::vector<std::string> banned;  // "IP:PORT" of peers banned here for bad data (bounded)
 };
 
