@@ -19,9 +19,10 @@ std::string one_line(std::string text) {
 void FileExplanation::note(std::string text) {
   text = one_line(std::move(text));
   if (!notes.empty() && notes.back() == text) return;
+  // The latest decisions are kept: a job retried many times is explained by its last runs.
   if (notes.size() >= kMaxNotes) {
+    notes.erase(notes.begin());
     ++notes_omitted;
-    return;
   }
   notes.push_back(std::move(text));
 }

@@ -31,6 +31,9 @@ TEST(FileExplanation, StaysWithinItsLimits) {
   }
   EXPECT_EQ(e.notes.size(), FileExplanation::kMaxNotes);
   EXPECT_EQ(e.notes_omitted, 3u);
+  // The latest are kept: a job's last runs say what happened last.
+  EXPECT_EQ(e.notes.front(), "note 3");
+  EXPECT_EQ(e.notes.back(), "note " + std::to_string(FileExplanation::kMaxNotes + 2));
 }
 
 TEST(FileExplanation, ARepeatedNoteIsKeptOnce) {
