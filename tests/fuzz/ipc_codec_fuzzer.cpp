@@ -1,7 +1,7 @@
-// Fuzzes the IPC JSON codec (ipc/codec.h, the request bodies of POST /v1/jobs and POST
-// /v1/jobs/{id}/files) the way the two sides meet it. The input is a body as the daemon reads
-// it (daemon/src/request_body.cpp, parse_body); every decoder is tried on the one value, since
-// each refuses a foreign shape in a few steps. Properties:
+// Fuzzes the IPC JSON codec (ipc/codec.h, ipc/explanation.h, the request bodies of POST /v1/jobs
+// and POST /v1/jobs/{id}/files) the way the two sides meet it. The input is a body as the daemon
+// reads it (daemon/src/request_body.cpp, parse_body); every decoder is tried on the one value,
+// since each refuses a foreign shape in a few steps. Properties:
 // - parse_body returns a value or a kInvalidArgument error, never throws;
 // - a decoder returns a value or a kInvalidArgument error naming a field;
 // - what the encoder writes for a decoded value decodes again, and encodes to the same JSON
@@ -18,6 +18,7 @@
 #include "swarmcopy/ipc/add_files_request.h"
 #include "swarmcopy/ipc/codec.h"
 #include "swarmcopy/ipc/create_job_request.h"
+#include "swarmcopy/ipc/explanation.h"
 
 namespace {
 
@@ -51,6 +52,18 @@ void check_round_trip(const json& value, Decode decode) {
   auto second = decode(encoded);
   FUZZ_CHECK(second.has_value(), "the decoder refuses what the encoder wrote");
   FUZZ_CHECK(swarmcopy::ipc::to_json(*second) == encoded, "the encoding is not stable");
+  check_wire(encoded);
+}
+
+// GET /v1/jobs/{id}/explain's answer, as the client reads it: decoded, it encodes to what
+// decodes to the same explanations again.
+void check_explanations(const json& value) {
+  auto first = swarmcopy::ipc::explanations_from_json(value);
+  check_refusal(first);
+  if (!first) return;
+  const json encoded = swarmcopy::ipc::explanations_to_json(*first);
+  auto second = swarmcopy::ipc::explanations_from_json(encoded);
+  FUZZ_CHECK(second.has_value() && *second == *first, "an explanation does not survive the trip");
   check_wire(encoded);
 }
 
@@ -104,6 +117,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_round_trip(value, swarmcopy::ipc::file_status_from_json);
   check_round_trip(value, swarmcopy::ipc::job_info_from_json);
   check_round_trip(value, swarmcopy::ipc::event_from_json);
+  check_explanations(value);
   check_error(value);
   check_time(value);
   check_masking(value);
