@@ -19,7 +19,11 @@ bool PeerTally::update(const std::vector<peer::PeerStats>& connected,
     }
     record.address = peer.address;
     if (added) record.found_by = peer.found_by;
-    if (lacks && !peer.have.empty() && lacks(peer.have)) {
+    // What the verdict needs is known once both are: the bitfield scan (per peer, per tick)
+    // runs only while it can still change something.
+    const bool could_learn =
+        !record.had_what_we_lacked || (peer.choked_us && !record.choked_us_then);
+    if (lacks && could_learn && !peer.have.empty() && lacks(peer.have)) {
       record.had_what_we_lacked = true;
       record.choked_us_then = record.choked_us_then || peer.choked_us;
     }
