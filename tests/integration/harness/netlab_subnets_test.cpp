@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "netlab_test_helpers.h"
 #include "swarmcopy/harness/clean_leftovers.h"
 #include "swarmcopy/harness/network_lab.h"
 #include "swarmcopy/harness/privileges.h"
@@ -22,29 +23,6 @@ namespace swarmcopy::harness {
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr const char* kProbe = NETLAB_PROBE_PATH;
-constexpr const char* kLsdGroup = "239.192.152.143";
-constexpr const char* kLsdPort = "6771";
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string output_of(const std::vector<std::string>& argv) {
-  auto result = run_checked(argv);
-  EXPECT_TRUE(result.has_value()) << result.error().message;
-  return result ? result->out : std::string();
-}
-
-std::vector<std::string> names_with(const std::string& prefix) {
-  auto found = find_leftovers(prefix);
-  EXPECT_TRUE(found.has_value()) << found.error().message;
-  return found ? *found : std::vector<std::string>{};
-}
 
 class NetworkLabSubnetsTest : public ::testing::Test {
  protected:

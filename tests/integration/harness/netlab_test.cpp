@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include "netlab_test_helpers.h"
 #include "swarmcopy/harness/clean_leftovers.h"
 #include "swarmcopy/harness/network_lab.h"
 #include "swarmcopy/harness/privileges.h"
@@ -33,31 +34,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-constexpr const char* kProbe = NETLAB_PROBE_PATH;
-constexpr const char* kLsdGroup = "239.192.152.143";
-constexpr const char* kLsdPort = "6771";
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// stdout of a command that must succeed.
-std::string output_of(const std::vector<std::string>& argv) {
-  auto result = run_checked(argv);
-  EXPECT_TRUE(result.has_value()) << result.error().message;
-  return result ? result->out : std::string();
-}
-
-// Every namespace and link (any kind) whose name starts with `prefix`.
-std::vector<std::string> names_with(const std::string& prefix) {
-  auto found = harness::find_leftovers(prefix);
-  EXPECT_TRUE(found.has_value()) << found.error().message;
-  return found ? *found : std::vector<std::string>{};
-}
 
 // True once `pid` is gone or a zombie (another parent's to reap), within `timeout`.
 bool dies_within(pid_t pid, std::chrono::milliseconds timeout) {
