@@ -129,7 +129,19 @@ class FileDisk final : public lt::disk_interface {
     return lt::storage_holder(lt::storage_index_t{static_cast<std::uint32_t>(slot)}, *this);
   }
 
+  ~FileDisk() override {
+    for (auto& storage : storages_) {
+      if (storage && storage->hashes && storage->hashes->provisional) {
+        storage->hashes->provisional->drop_waiters(storage.get());
+      }
+    }
+  }
+
   void remove_torrent(lt::storage_index_t index) override {
+    // Held answers of a provisional swarm go unanswered: libtorrent has let the torrent go.
+    if (auto& storage = at(index); storage->hashes && storage->hashes->provisional) {
+      storage->hashes->provisional->drop_waiters(storage.get());
+    }
     drop_pending(*at(index));
     forget_recent(index, std::nullopt);
     at(index).reset();
@@ -190,7 +202,23 @@ class FileDisk final : public lt::disk_interface {
     lt::sha1_hash v1;
     auto error = flush_piece(storage, piece);
     bool intact = false;
-    if (!error) error = hash_piece(storage, piece, v2, bool(flags & v1_hash), v1, intact);
+    if (!error && storage.hashes && storage.hashes->provisional) {
+      lt::sha256_hash root;
+      error = provisional_root(storage, piece, root);
+      const auto& roots = *storage.hashes->provisional;
+      const auto known = error ? std::nullopt : roots.root(static_cast<std::uint32_t>(piece));
+      if (!error && !known) {
+        hold_for_root(storage, piece_index, root, std::move(handler));
+        drop_piece(storage, piece);
+        return;
+      }
+      if (!error) {
+        intact = *known == root;
+        v1 = intact ? storage.hashes->v1[static_cast<std::size_t>(piece)] : lt::sha1_hash();
+      }
+    } else if (!error) {
+      error = hash_piece(storage, piece, v2, bool(flags & v1_hash), v1, intact);
+    }
     if (!error && intact) keep_recent(index, storage, piece);
     drop_piece(storage, piece);
     boost::asio::post(io_, [handler = std::move(handler), piece_index, v1, error] {
@@ -558,6 +586,38 @@ class FileDisk final : public lt::disk_interface {
       hashes.push_back(lt::hasher256(buffer.data(), static_cast<int>(buffer.size())).final());
     }
     return hashes;
+  }
+
+  // A provisional swarm's piece: the Merkle root of its blocks (see provisional_roots.h).
+  static lt::storage_error provisional_root(Storage& storage, int piece, lt::sha256_hash& root) {
+    if (!storage.single_file) return unsupported();
+    if (piece < 0 || piece >= storage.pieces) {
+      return storage_error(lt::errors::invalid_piece_index, lt::operation_t::file_read);
+    }
+    lt::storage_error error;
+    const auto hashes = block_hashes(storage, piece, 0, storage.blocks_in(piece), error);
+    if (!error) root = merkle_root(hashes, storage.hashes->leaves_per_piece);
+    return error;
+  }
+
+  // A provisional swarm's piece whose root nobody announced yet: libtorrent's hash job is
+  // answered once one is (its v1 check then compares the placeholder, or zeros: a mismatch).
+  // The bytes came from a peer that verified the piece, and it sends the root too; the piece
+  // waits in libtorrent's "hashing" state meanwhile.
+  void hold_for_root(
+      Storage& storage, lt::piece_index_t piece_index, const lt::sha256_hash& root,
+      std::function<void(lt::piece_index_t, const lt::sha1_hash&, const lt::storage_error&)>
+          handler) {
+    const auto placeholder =
+        storage.hashes->v1[static_cast<std::size_t>(static_cast<int>(piece_index))];
+    storage.hashes->provisional->when_known(
+        static_cast<std::uint32_t>(static_cast<int>(piece_index)), &storage,
+        [io = &io_, handler = std::move(handler), piece_index, root,
+         placeholder](const lt::sha256_hash& known) {
+          const auto v1 = known == root ? placeholder : lt::sha1_hash();
+          boost::asio::post(
+              *io, [handler, piece_index, v1] { handler(piece_index, v1, lt::storage_error()); });
+        });
   }
 
   // Fills `v2` with the piece's block hashes and `v1` with what libtorrent's v1 check compares

@@ -55,6 +55,12 @@ Metainfo describe(const lt::torrent_info& info, const PieceHashes& piece_hashes,
   return meta;
 }
 
+bool is_sha256_hex(const std::string& text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
 bool is_power_of_two(std::uint32_t value) { return value != 0 && (value & (value - 1)) == 0; }
 
 // The bencoded hybrid (v1 + v2) metainfo of the one file `storage` names, its pieces hashed
@@ -97,9 +103,7 @@ std::uint32_t site_piece_size(std::uint64_t size) {
 }
 
 api::Result<Metainfo> make_site_metainfo(int fd, std::uint64_t size, const std::string& sha256) {
-  if (sha256.size() != 64 || !std::all_of(sha256.begin(), sha256.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-      })) {
+  if (!is_sha256_hex(sha256)) {
     return std::unexpected(api::Error{api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument,
                                       0, "a content's SHA-256 is 64 lower-case hex digits", sha256,
                                       api::Protocol::kNone});
@@ -115,6 +119,53 @@ api::Result<Metainfo> make_site_metainfo(int fd, std::uint64_t size, const std::
   auto bytes = hybrid_metainfo(storage, fd, size, site_piece_size(size), nullptr, failure);
   if (!bytes) return std::unexpected(local("cannot hash the content", sha256, failure.error));
   return parse_metainfo(*bytes, "sha256:" + sha256);
+}
+
+api::Result<Metainfo> make_provisional_metainfo(const std::string& sha256, std::uint64_t size) {
+  if (!is_sha256_hex(sha256)) {
+    return std::unexpected(api::Error{api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument,
+                                      0, "a content's SHA-256 is 64 lower-case hex digits", sha256,
+                                      api::Protocol::kNone});
+  }
+  if (size == 0) {
+    return std::unexpected(api::Error{api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument,
+                                      0, "an empty file has no pieces to share", sha256,
+                                      api::Protocol::kNone});
+  }
+  const auto piece_size = site_piece_size(size);
+  const auto pieces = static_cast<std::uint32_t>((size + piece_size - 1) / piece_size);
+  // Placeholders, never all zero (FileDisk answers a failed check with zeros): SHA-1 of the
+  // SHA-256 and the piece's index, so that no two pieces look alike.
+  std::string placeholders;
+  placeholders.reserve(std::size_t{pieces} * 20);
+  for (std::uint32_t piece = 0; piece < pieces; ++piece) {
+    lt::hasher hasher;
+    hasher.update("swarmcopy provisional ");
+    hasher.update(sha256);
+    hasher.update(" " + std::to_string(piece));
+    const auto hash = hasher.final();
+    placeholders.append(hash.data(), hash.size());
+  }
+  lt::entry info(lt::entry::dictionary_t);
+  info["name"] = sha256 + ".provisional";
+  info["length"] = static_cast<std::int64_t>(size);
+  info["piece length"] = static_cast<std::int64_t>(piece_size);
+  info["pieces"] = std::move(placeholders);
+  std::vector<char> info_bytes;
+  lt::bencode(std::back_inserter(info_bytes), info);
+  lt::entry torrent(lt::entry::dictionary_t);
+  torrent["info"] = std::move(info);
+  Metainfo meta;
+  lt::bencode(std::back_inserter(meta.bytes), torrent);
+  meta.name = sha256 + ".provisional";
+  meta.size = size;
+  meta.piece_size = piece_size;
+  meta.pieces = pieces;
+  meta.info_hash_v1 = lt::aux::to_hex(lt::hasher(info_bytes).final());
+  meta.info_hash_v2 = lt::aux::to_hex(lt::hasher256(info_bytes).final());
+  meta.leaves_per_piece = static_cast<std::uint32_t>(leaves_per_piece(size, piece_size));
+  meta.provisional = true;
+  return meta;
 }
 
 api::Result<Metainfo> publish(const std::filesystem::path& file, std::uint32_t piece_size) {
@@ -193,20 +244,26 @@ api::Result<Metainfo> parse_metainfo(std::span<const char> bytes, const std::str
 
 namespace swarmcopy::peer {
 
-bool piece_matches(const Metainfo& meta, std::uint32_t piece, std::span<const char> data) {
+std::string piece_root(const Metainfo& meta, std::uint32_t piece, std::span<const char> data) {
   constexpr std::size_t kBlock = 16 * 1024;
-  constexpr std::size_t kRoot = lt::sha256_hash::size();
-  if (piece >= meta.pieces || meta.piece_roots.size() < (piece + 1ull) * kRoot) return false;
+  if (piece >= meta.pieces) return {};
   const std::uint64_t offset = std::uint64_t{piece} * meta.piece_size;
-  if (data.size() != std::min<std::uint64_t>(meta.piece_size, meta.size - offset)) return false;
+  if (data.size() != std::min<std::uint64_t>(meta.piece_size, meta.size - offset)) return {};
   std::vector<lt::sha256_hash> blocks;
   blocks.reserve((data.size() + kBlock - 1) / kBlock);
   for (std::size_t at = 0; at < data.size(); at += kBlock) {
     lt::hasher256 block(data.data() + at, static_cast<int>(std::min(kBlock, data.size() - at)));
     blocks.push_back(block.final());
   }
-  const lt::sha256_hash expected(meta.piece_roots.data() + std::size_t{piece} * kRoot);
-  return merkle_root(blocks, static_cast<int>(meta.leaves_per_piece)) == expected;
+  const auto root = merkle_root(blocks, static_cast<int>(meta.leaves_per_piece));
+  return std::string(root.data(), root.size());
+}
+
+bool piece_matches(const Metainfo& meta, std::uint32_t piece, std::span<const char> data) {
+  constexpr std::size_t kRoot = lt::sha256_hash::size();
+  if (piece >= meta.pieces || meta.piece_roots.size() < (piece + 1ull) * kRoot) return false;
+  const auto root = piece_root(meta, piece, data);
+  return !root.empty() && root == meta.piece_roots.substr(std::size_t{piece} * kRoot, kRoot);
 }
 
 bool verify_fd(const Metainfo& meta, int fd) {

@@ -62,6 +62,23 @@ std::shared_ptr<const PieceHashes> PieceHashRegistry::expect(const lt::torrent_i
   return hashes;
 }
 
+std::shared_ptr<const PieceHashes> PieceHashRegistry::expect_provisional(
+    const lt::torrent_info& info, std::shared_ptr<ProvisionalRoots> roots) {
+  if (info.num_files() != 1 || info.num_pieces() <= 0) return nullptr;
+  PieceHashes made;
+  for (int piece = 0; piece < info.num_pieces(); ++piece) {
+    made.v1.push_back(info.hash_for_piece(lt::piece_index_t{piece}));
+  }
+  made.leaves_per_piece = peer::leaves_per_piece(static_cast<std::uint64_t>(info.total_size()),
+                                                 static_cast<std::uint32_t>(info.piece_length()));
+  made.provisional = std::move(roots);
+  auto hashes = std::make_shared<const PieceHashes>(std::move(made));
+  std::lock_guard lock(mutex_);
+  std::erase_if(torrents_, [](const auto& entry) { return entry.second.expired(); });
+  torrents_[info.info_hashes().get_best()] = hashes;
+  return hashes;
+}
+
 std::shared_ptr<const PieceHashes> PieceHashRegistry::find(const lt::sha1_hash& best) const {
   std::lock_guard lock(mutex_);
   auto it = torrents_.find(best);

@@ -18,12 +18,17 @@
 #include <optional>
 #include <vector>
 
+#include "provisional_roots.h"
+
 namespace swarmcopy::peer {
 
 struct PieceHashes {
   std::vector<lt::sha1_hash> v1;       // per piece
   std::vector<lt::sha256_hash> layer;  // per piece: Merkle root of its blocks
   int leaves_per_piece = 0;            // blocks a piece's subtree has, padding included
+  // A provisional swarm's (make_provisional_metainfo): no layer; each piece's root is the one
+  // this machine or a peer announced, and `v1` holds the placeholders libtorrent compares.
+  std::shared_ptr<ProvisionalRoots> provisional;
   // Copies them from a single-file hybrid torrent with its piece layer; nothing otherwise.
   static std::optional<PieceHashes> of(const lt::torrent_info& info);
 };
@@ -43,6 +48,9 @@ class PieceHashRegistry {
  public:
   // Null for a torrent that is not single-file hybrid with a piece layer.
   std::shared_ptr<const PieceHashes> expect(const lt::torrent_info& info);
+  // A provisional swarm's: its pieces are checked against `roots`.
+  std::shared_ptr<const PieceHashes> expect_provisional(const lt::torrent_info& info,
+                                                        std::shared_ptr<ProvisionalRoots> roots);
   std::shared_ptr<const PieceHashes> find(const lt::sha1_hash& best) const;
 
  private:

@@ -27,6 +27,8 @@
 #include "crossed_dial_plugin.h"
 #include "file_disk.h"
 #include "piece_hashes.h"
+#include "provisional_roots.h"
+#include "root_exchange_plugin.h"
 #include "site_metainfo_exchange.h"
 #include "storage_files.h"
 #include "upload_gate_plugin.h"
@@ -180,6 +182,11 @@ struct Session::Impl {
     // In a group: where the group's machines met at the announce listen, dialled again after a
     // reload (the swarm itself has no discovery to find them again), bounded.
     std::set<lt::tcp::endpoint> group_peers;
+    // A provisional swarm's piece roots and the plugin that exchanges them (added again on a
+    // reload); null otherwise.
+    std::shared_ptr<ProvisionalRoots> roots;
+    std::function<std::shared_ptr<lt::torrent_plugin>(const lt::torrent_handle&, lt::client_data_t)>
+        root_exchange;
   };
   std::map<SwarmId, Swarm> swarms;
   SwarmId next_id = 1;
@@ -203,6 +210,20 @@ struct Session::Impl {
         session(std::move(params)),
         piece_hashes(std::move(registry)),
         files(std::move(storage_files)) {}
+
+  // A provisional swarm's root conflicts (on libtorrent's thread, or this one), handed to the
+  // swarm's events on the io thread.
+  Conflicted conflict_reporter(SwarmId id) {
+    return [this, alive = alive, id](ProvisionalRoots::Conflict conflict) {
+      boost::asio::post(io, [this, alive, id, conflict = std::move(conflict)] {
+        if (!*alive) return;
+        auto* swarm = find(id);
+        if (swarm == nullptr || !swarm->events.root_conflict) return;
+        swarm->events.root_conflict(
+            RootConflict{conflict.piece, conflict.kept_from, conflict.other_from});
+      });
+    };
+  }
 
   // The old torrent's alerts no longer reach the swarm: its waiting flushes are answered now.
   void fail_flushes(Swarm& swarm) {
@@ -430,14 +451,26 @@ api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesys
   params.flags &= ~lt::torrent_flags::paused;
   // In a group the content's own hash is announced nowhere (the group's announce is).
   if (!impl_->group_id.empty()) params.flags |= lt::torrent_flags::disable_lsd;
+  const SwarmId id = impl_->next_id++;
   // Before add_torrent: the storage looks its hashes and its file up when it is made.
-  auto piece_hashes = impl_->piece_hashes->expect(*info);
+  std::shared_ptr<ProvisionalRoots> roots;
+  std::shared_ptr<const PieceHashes> piece_hashes;
+  if (meta.provisional) {
+    roots = std::make_shared<ProvisionalRoots>(static_cast<std::uint32_t>(info->num_pieces()));
+    piece_hashes = impl_->piece_hashes->expect_provisional(*info, roots);
+    params.extensions.push_back(root_exchange_plugin(roots, impl_->conflict_reporter(id)));
+  } else {
+    piece_hashes = impl_->piece_hashes->expect(*info);
+  }
   std::shared_ptr<const util::UniqueFd> offered;
   if (file) offered = impl_->files->offer(info->info_hashes().get_best(), std::move(file));
+  std::function<std::shared_ptr<lt::torrent_plugin>(const lt::torrent_handle&, lt::client_data_t)>
+      root_exchange = roots ? params.extensions.back() : nullptr;
   auto handle = impl_->session.add_torrent(std::move(params), ec);
   if (ec) return std::unexpected(peer_error("cannot join the swarm: " + ec.message()));
-  const SwarmId id = impl_->next_id++;
   auto& swarm = impl_->swarms[id];
+  swarm.roots = std::move(roots);
+  swarm.root_exchange = std::move(root_exchange);
   swarm.handle = handle;
   swarm.events = std::move(events);
   swarm.pieces = static_cast<std::uint32_t>(info->num_pieces());
@@ -476,6 +509,14 @@ api::Result<void> Session::reload(SwarmId id, const std::vector<bool>& have) {
   // Trusted without a check: the caller verified every piece it marks.
   params.flags |= lt::torrent_flags::no_verify_files;
   if (all) params.flags |= lt::torrent_flags::seed_mode;
+  if (swarm->roots) {
+    // A provisional swarm: the pieces the caller verified itself are passed on to peers like
+    // those libtorrent verified (their roots are the caller's own, learn_piece_root).
+    for (std::uint32_t piece = 0; piece < have.size(); ++piece) {
+      if (have[piece]) swarm->roots->passed(piece);
+    }
+    params.extensions.push_back(swarm->root_exchange);
+  }
   params.flags &= ~lt::torrent_flags::auto_managed;
   params.flags &= ~lt::torrent_flags::paused;
   if (!impl_->group_id.empty()) params.flags |= lt::torrent_flags::disable_lsd;
@@ -520,6 +561,24 @@ api::Result<void> Session::reload(SwarmId id, const std::vector<bool>& have) {
     handle.connect_peer(endpoint, lt::peer_info::tracker);
   }
   return {};
+}
+
+void Session::learn_piece_root(SwarmId id, std::uint32_t piece, const std::string& root) {
+  auto* swarm = impl_->find(id);
+  if (swarm == nullptr || !swarm->roots ||
+      root.size() != std::size_t(ProvisionalRoots::Root::size()))
+    return;
+  if (auto conflict = swarm->roots->learn(piece, ProvisionalRoots::Root(root.data()),
+                                          ProvisionalRoots::kThisMachine)) {
+    impl_->conflict_reporter(id)(std::move(*conflict));
+  }
+}
+
+std::vector<std::uint32_t> Session::distrust(SwarmId id, const std::string& peer_id) {
+  auto* swarm = impl_->find(id);
+  if (swarm == nullptr || !swarm->roots) return {};
+  // Its connections close at their next tick (the plugin checks), its roots are gone now.
+  return swarm->roots->distrust(peer_id);
 }
 
 void Session::remove_swarm(SwarmId id) {

@@ -13,6 +13,7 @@
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/disk_buffer_holder.hpp>
 #include <libtorrent/disk_interface.hpp>
+#include <libtorrent/hasher.hpp>
 #include <libtorrent/peer_request.hpp>
 #include <libtorrent/performance_counters.hpp>
 #include <libtorrent/settings_pack.hpp>
@@ -55,6 +56,39 @@ class FileDiskTest : public ::testing::Test {
                               info_->info_hashes().get_best());
     holder_ = disk_->new_torrent(params, nullptr);
     storage_ = holder_;
+  }
+
+  // The same for a provisional swarm of the file (make_provisional_metainfo): its pieces are
+  // checked against roots_.
+  void open_provisional_storage(std::size_t size) {
+    std::mt19937 rng(static_cast<unsigned>(size));
+    data_.assign(size, '\0');
+    for (auto& c : data_) c = static_cast<char>(rng());
+    std::filesystem::create_directories(dir_.path() / "out");
+    auto meta = make_provisional_metainfo(std::string(64, 'c'), size);
+    ASSERT_TRUE(meta) << meta.error().describe();
+    info_ = std::make_shared<lt::torrent_info>(meta->bytes.data(),
+                                               static_cast<int>(meta->bytes.size()));
+    roots_ = std::make_shared<ProvisionalRoots>(static_cast<std::uint32_t>(info_->num_pieces()));
+    hashes_ = registry_->expect_provisional(*info_, roots_);
+    ASSERT_TRUE(hashes_);
+    disk_ = file_disk(registry_, files_)(io_, settings_, counters_);
+    priorities_.resize(1, lt::default_priority);
+    path_ = (dir_.path() / "out").string();
+    lt::storage_params params(info_->files(), nullptr, path_, lt::storage_mode_sparse, priorities_,
+                              info_->info_hashes().get_best());
+    holder_ = disk_->new_torrent(params, nullptr);
+    storage_ = holder_;
+  }
+
+  ProvisionalRoots::Root root_of(int piece) const {
+    std::vector<lt::sha256_hash> blocks;
+    const std::size_t base = std::size_t(piece) * info_->piece_length();
+    for (int start = 0; start < piece_size(piece); start += kBlock) {
+      const int length = std::min(kBlock, piece_size(piece) - start);
+      blocks.push_back(lt::hasher256(data_.data() + base + start, length).final());
+    }
+    return merkle_root(blocks, hashes_->leaves_per_piece);
   }
 
   void TearDown() override {
@@ -143,6 +177,7 @@ class FileDiskTest : public ::testing::Test {
   std::shared_ptr<lt::torrent_info> info_;
   std::shared_ptr<PieceHashRegistry> registry_ = std::make_shared<PieceHashRegistry>();
   std::shared_ptr<const PieceHashes> hashes_;
+  std::shared_ptr<ProvisionalRoots> roots_;
   std::shared_ptr<StorageFiles> files_ = std::make_shared<StorageFiles>();
   std::shared_ptr<const util::UniqueFd> offered_;
   boost::asio::io_context io_;
@@ -293,6 +328,68 @@ TEST_F(FileDiskTest, AnOfferedFileIsUsedAndTheSavePathNeverOpened) {
   EXPECT_EQ(bytes.substr(0, 65536), data_.substr(0, 65536));
   EXPECT_EQ(bytes.substr(3 * 65536), data_.substr(3 * 65536));
   EXPECT_FALSE(std::filesystem::exists(dir_.path() / "out" / "file.bin"));
+}
+
+}  // namespace
+}  // namespace swarmcopy::peer
+
+namespace swarmcopy::peer {
+namespace {
+
+// A provisional swarm's piece whose root nobody announced yet: libtorrent's hash job waits, and
+// is answered once a root comes — the placeholder v1 hash when the bytes match it, zeros when
+// they do not. A known root answers at once.
+TEST_F(FileDiskTest, AProvisionalPieceWaitsForItsRootAndIsJudgedByIt) {
+  open_provisional_storage(4 * 16384 + 999);
+  bool answered = false;
+  lt::sha1_hash v1;
+  auto hash_async = [&](int piece) {
+    answered = false;
+    disk_->async_hash(
+        storage_, lt::piece_index_t{piece}, {}, lt::disk_interface::v1_hash,
+        [&](lt::piece_index_t, const lt::sha1_hash& hash, const lt::storage_error& e) {
+          EXPECT_FALSE(e.ec);
+          v1 = hash;
+          answered = true;
+        });
+    run();
+  };
+  write_piece(0);
+  hash_async(0);
+  EXPECT_FALSE(answered);  // no root yet
+  roots_->learn(0, root_of(0), "peer-a");
+  run();
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(v1, expected_v1(0));
+  EXPECT_NE(v1, lt::sha1_hash());
+
+  // Bytes that are not the announced root's: zeros, a failed check.
+  write_piece(1);
+  hash_async(1);
+  EXPECT_FALSE(answered);
+  roots_->learn(1, root_of(2), "peer-a");
+  run();
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(v1, lt::sha1_hash());
+
+  // A root known before the bytes: answered at once.
+  roots_->learn(4, root_of(4), "");
+  write_piece(4);  // the short last piece
+  hash_async(4);
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(v1, expected_v1(4));
+  std::ifstream in(dir_.path() / "out" / (std::string(64, 'c') + ".provisional"), std::ios::binary);
+  const std::string written(std::istreambuf_iterator<char>(in), {});
+  EXPECT_EQ(written.substr(4 * 16384), data_.substr(4 * 16384));
+
+  // A storage removed while a piece waits: the wait goes with it, never answered.
+  write_piece(3);
+  hash_async(3);
+  EXPECT_FALSE(answered);
+  holder_ = lt::storage_holder();  // libtorrent lets the torrent go
+  roots_->learn(3, root_of(3), "peer-a");
+  run();
+  EXPECT_FALSE(answered);
 }
 
 }  // namespace

@@ -31,6 +31,10 @@ struct Metainfo {
   // power of two, and the root is the file's).
   std::string piece_roots;
   std::uint32_t leaves_per_piece = 0;
+  // A provisional metainfo (make_provisional_metainfo): v1 only, placeholder piece hashes, no
+  // piece layer; `info_hash_v2` is then the SHA-256 of its info dict (how a v2 info-hash is
+  // made), our key for it, which libtorrent never sees.
+  bool provisional = false;
 };
 
 // True when `data` is piece `piece` of the content `meta` describes: its size, and the Merkle
@@ -48,6 +52,19 @@ api::Result<Metainfo> publish(const std::filesystem::path& file, std::uint32_t p
 // verified against `sha256` by the caller (this reads each byte once, for the pieces). Blocking.
 std::uint32_t site_piece_size(std::uint64_t size);
 api::Result<Metainfo> make_site_metainfo(int fd, std::uint64_t size, const std::string& sha256);
+
+// Content nobody published, before any machine holds it whole (a rollout: a site's machines all
+// start within seconds): the metainfo every machine derives from the SHA-256 and the size alone,
+// so all join one swarm at once (the same info-hash). v1 only, named by the SHA-256 and
+// ".provisional", site_piece_size, no creator, no date; each piece's v1 hash is a placeholder:
+// the piece's real check is the Merkle root of its blocks that the machines which fetched it
+// from the origin announce (Session: a provisional swarm), and the whole file's SHA-256 decides.
+// Refused: a malformed SHA-256, size 0.
+api::Result<Metainfo> make_provisional_metainfo(const std::string& sha256, std::uint64_t size);
+
+// The SHA-256 Merkle root of piece `piece`'s 16 KiB blocks (32 raw bytes), as a v2 piece layer
+// holds it; empty when `data` does not have the piece's length. Any thread.
+std::string piece_root(const Metainfo& meta, std::uint32_t piece, std::span<const char> data);
 
 // Reads metainfo bytes (from the origin, never from a peer). Refused with a clear
 // kInvalidArgument: not bencoded metainfo, more than one file, no v2 part or piece layer, no v1

@@ -69,11 +69,20 @@ struct SwarmStats {
   std::vector<std::string> banned;  // "IP:PORT" of peers banned here for bad data (bounded)
 };
 
+// A provisional swarm's piece got two different roots: one supplier lies. Peer ids (20 bytes);
+// empty: this machine (a root it computed from the origin's bytes, which wins).
+struct RootConflict {
+  std::uint32_t piece = 0;
+  std::string kept_from;   // whose root the piece is checked against
+  std::string other_from;  // whose root differs (not taken)
+};
+
 struct SwarmEvents {
   std::function<void(std::uint32_t piece)> piece_finished;  // verified and written
   std::function<void(std::uint32_t piece)> hash_failed;     // rejected; its sources blamed
   std::function<void()> finished;                           // every piece verified
   std::function<void(api::Error)> failed;                   // storage error (disk full, ...)
+  std::function<void(RootConflict)> root_conflict;          // provisional swarms only
 };
 
 // Content nobody published (see site_metainfo_exchange.h): a peer's claim that `meta` is the
@@ -127,7 +136,22 @@ class Session {
   api::Result<SwarmId> add_swarm(const Metainfo& meta, const std::filesystem::path& dir,
                                  const std::string& file_name, bool complete, SwarmEvents events,
                                  bool fresh = false, util::UniqueFd file = {});
+  // A provisional swarm (meta.provisional, make_provisional_metainfo: content nobody published
+  // that no machine holds whole yet) is added the same way. Its pieces are checked against the
+  // SHA-256 Merkle roots the machines that verified them announce (a BEP 10 extension,
+  // root_exchange_plugin.h): the first root heard for a piece, or this machine's own
+  // (learn_piece_root), which wins. A piece whose root has not come yet waits for it before its
+  // check is answered. The whole file's SHA-256 is the caller's to check at the end.
   void remove_swarm(SwarmId id);
+  // A provisional swarm: the root of `piece` (32 raw bytes, peer::piece_root) as this machine
+  // computed it from the origin's bytes. Call before add_piece with those bytes. A peer's root
+  // that differs is reported (root_conflict).
+  void learn_piece_root(SwarmId id, std::uint32_t piece, const std::string& root);
+  // A provisional swarm: the peer `peer_id` (20 bytes) lied about a root. Its roots are forgotten,
+  // its connections here closed, and it is not heard again in this swarm. Returns the pieces
+  // whose root it gave: those this machine verified against them must be dropped (reload without
+  // them).
+  std::vector<std::uint32_t> distrust(SwarmId id, const std::string& peer_id);
   // Tells the swarm which pieces the caller wrote and verified itself (against the metainfo,
   // from the origin): libtorrent takes the swarm down and adds it again trusting `have` (no
   // re-check), so that peers can be served those pieces. Connections drop and are made again;
