@@ -809,6 +809,21 @@ api::Result<void> ContentStore::finish_partial(const PartialItem& filled,
   return {};
 }
 
+api::Result<void> ContentStore::discard_partial(const PartialItem& filled) {
+  std::lock_guard lock(impl_->mutex);
+  const auto& key = filled.key();
+  auto it = impl_->items.find(key);
+  if (it == impl_->items.end() || !it->second.partial) return {};
+  // Its own pin (the one `filled` holds) does not keep it: unlike evict(), which spares pinned
+  // items, this one is known bad. The pin's release then finds nothing to unpin.
+  std::error_code ec;
+  std::filesystem::remove(impl_->object_path(key), ec);
+  if (ec) return std::unexpected(cache_error("cannot remove cached item", key, ec.value()));
+  impl_->bytes -= it->second.size;
+  impl_->items.erase(it);
+  return impl_->delete_row(key);
+}
+
 api::Result<void> ContentStore::copy_to(const Pin& pin, int dest_fd) {
   util::UniqueFd in(::open(pin.path().c_str(), O_RDONLY | O_CLOEXEC));
   if (!in.valid()) return std::unexpected(cache_error("cannot read cached item", pin.key(), errno));

@@ -146,19 +146,14 @@ void FileTransfer::start_http(std::optional<std::string> peers_unused_reason,
   file_.explanation.note("from the origin alone, no peers: " +
                          peers_unused_reason.value_or("no reason recorded"));
   file_.peers_unused_reason = std::move(peers_unused_reason);
-  auto hooks = hooks_;
   if (offer_when_fetched_ && file_.sha256) {
     if (auto hub = deps_.swarm_hub(); hub && *hub) {
       (*hub)->rendezvous().fetching(*file_.sha256, true);
     }
-    hooks.done = [this, done = hooks_.done, alive = alive_](FileOutcome outcome) {
-      if (*alive) end_fetching_for_site(outcome.has_value());
-      done(std::move(outcome));
-    };
   }
   http_ = std::make_unique<HttpTransfer>(
       HttpTransfer::Deps{deps_.io, deps_.pool, deps_.http, deps_.options, deps_.cache}, file_,
-      settings_, std::move(hooks), std::move(expected_pieces));
+      settings_, offering_hooks(), std::move(expected_pieces));
   http_->start();
 }
 
@@ -211,15 +206,29 @@ void FileTransfer::on_metadata(std::expected<swarm::MetadataResult, origin::Fetc
       });
 }
 
+FileTransfer::Hooks FileTransfer::offering_hooks() {
+  auto hooks = hooks_;
+  if (offer_when_fetched_ && file_.sha256) {
+    hooks.done = [this, done = hooks_.done, alive = alive_](FileOutcome outcome) {
+      if (*alive) end_fetching_for_site(outcome.has_value());
+      done(std::move(outcome));
+    };
+  }
+  return hooks;
+}
+
 // From here the swarm has the file; its hooks are ours, unless it gives the file back.
 void FileTransfer::start_swarm(swarm::SwarmHub& hub, peer::Metainfo meta,
-                               std::optional<peer::MetainfoClaim> claim) {
+                               std::optional<peer::MetainfoClaim> claim,
+                               std::optional<Hooks> hooks) {
   swarm_ = std::make_unique<swarm::SwarmTransfer>(
       swarm::SwarmTransfer::Deps{deps_.io, deps_.pool, deps_.http, deps_.options, hub}, file_,
-      std::move(meta), settings_, hooks_, [this, alive = alive_](std::string reason) {
+      std::move(meta), settings_, hooks ? std::move(*hooks) : hooks_,
+      [this, alive = alive_](std::string reason) {
         if (*alive) on_swarm_fell_back(std::move(reason));
       });
   if (claim) swarm_->use_claim(std::move(*claim));
+  if (origin_answer_) swarm_->use_origin_answer(*std::exchange(origin_answer_, std::nullopt));
   swarm_->start();
 }
 
@@ -250,6 +259,8 @@ void FileTransfer::ask_origin_for_digest(std::string absent_reason) {
           start_http(std::move(*small));
           return;
         }
+        origin_size_ = identity->size;
+        origin_answer_ = *identity;
         if (identity->sha256) {
           spdlog::info("{}: the origin names its SHA-256: {}", file_.url, *identity->sha256);
           file_.sha256 = *identity->sha256;
@@ -274,6 +285,35 @@ void FileTransfer::find_site_metainfo(std::string absent_reason) {
     start_http(std::move(*small));
     return;
   }
+  // In this cache already: served from there (HTTP's path takes the cache first, and asks the
+  // origin for another user's copy), without a wait at the rendezvous; then offered.
+  when_cached(*file_.sha256, [this, absent_reason = std::move(absent_reason)](bool cached) mutable {
+    if (cached) {
+      offer_when_fetched_ = true;
+      start_http("content sha256:" + *file_.sha256 + " is in the local cache");
+      return;
+    }
+    ask_rendezvous(std::move(absent_reason));
+  });
+}
+
+void FileTransfer::when_cached(const std::string& sha256, std::function<void(bool cached)> then) {
+  if (deps_.cache == nullptr) {
+    boost::asio::post(deps_.io, [then = std::move(then)] { then(false); });
+    return;
+  }
+  boost::asio::post(deps_.pool,
+                    [cache = deps_.cache, key = cache::ContentStore::sha256_key(sha256),
+                     then = std::move(then), alive = alive_, this, &io = deps_.io]() mutable {
+                      auto pin = cache->acquire(key);
+                      const bool cached = pin && *pin;
+                      boost::asio::post(io, [then = std::move(then), cached, alive, this] {
+                        if (*alive && !stopped_) then(cached);
+                      });
+                    });
+}
+
+void FileTransfer::ask_rendezvous(std::string absent_reason) {
   auto hub = deps_.swarm_hub();
   if (!hub) {
     spdlog::warn("{}: peers unavailable: {}", file_.url, hub.error().describe());
@@ -284,11 +324,10 @@ void FileTransfer::find_site_metainfo(std::string absent_reason) {
   const bool peers_knowable = !(*hub)->explicit_peers().empty() || (*hub)->discovery();
   // A FOREGROUND job (a person waits: apt, an interactive get) waits for an offer a short
   // while only: on a LAN a holder answers within milliseconds, and apt asks for many files in a
-  // row. Alone at the rendezvous then, it fetches at once. Not alone, it joins the site's
-  // election like any job: machines that start together share one origin link, so N fetches
-  // at once each take N times as long (8 apt-gets of one package: 9.2x the time one fetch
-  // takes, 8x the origin's bytes), while one fetch for the site and a swarm take ~1.6x.
-  const bool elect = peers_knowable;
+  // row. Nobody offering, every machine that wants the content meets in its provisional swarm
+  // (start_provisional): machines that start together share one origin link, so N fetches at
+  // once each take N times as long (8 apt-gets of one package: 9.2x the time one fetch takes,
+  // 8x the origin's bytes); in one swarm they share the origin's pieces as they arrive.
   auto wait = peers_knowable ? deps_.options.site_metainfo_wait : std::chrono::milliseconds(0);
   // An administrator's foreground_http_delay gives the site that long.
   if (settings_.foreground && peers_knowable) {
@@ -297,10 +336,14 @@ void FileTransfer::find_site_metainfo(std::string absent_reason) {
         std::chrono::duration_cast<std::chrono::milliseconds>(deps_.options.foreground_http_delay));
   }
   (*hub)->rendezvous().find(
-      *file_.sha256, wait, elect ? deps_.options.site_fetcher_wait : std::chrono::milliseconds(0),
-      [this, hub = *hub, absent_reason = std::move(absent_reason),
+      *file_.sha256, wait,
+      [this, hub = *hub, absent_reason = std::move(absent_reason), peers_knowable,
        alive = alive_](std::optional<peer::MetainfoClaim> claim) {
         if (!*alive || stopped_) return;
+        if (!claim && peers_knowable) {
+          start_provisional(*hub, absent_reason);
+          return;
+        }
         if (!claim) {
           spdlog::info("{}: {}, and no peer offered content sha256:{}; HTTP", file_.url,
                        absent_reason, *file_.sha256);
@@ -328,8 +371,69 @@ void FileTransfer::find_site_metainfo(std::string absent_reason) {
           file_.metadata_source = "peers";
           start_swarm(*hub, std::move(meta), std::move(*claim));
         }
-      },
-      settings_.foreground);
+      });
+}
+
+// Nobody on the site offered content nobody published. Every machine that wants it now derives
+// the same provisional metainfo from its SHA-256 and size and meets the others in that swarm:
+// the pieces are shared as the machines fetch them from the origin (deconflicted as in any
+// swarm), each checked against the root its fetcher announces, the whole file against the
+// SHA-256. Once verified here it is offered under its site metainfo, for machines that come
+// later.
+void FileTransfer::start_provisional(swarm::SwarmHub& hub, std::string absent_reason) {
+  const auto size = file_.size ? file_.size : origin_size_;
+  if (!size) {
+    // The origin is asked for the size first (a job given the SHA-256 by its caller).
+    probe_ = std::make_unique<OriginFetcher>(deps_.http, file_.url, settings_.request_options());
+    probe_->probe(
+        FileRecord{}, false,
+        [this, &hub, absent_reason = std::move(absent_reason),
+         alive = alive_](std::expected<origin::RemoteIdentity, origin::FetchError> identity) {
+          if (!*alive || stopped_) return;
+          boost::asio::post(deps_.io,
+                            [probe = std::shared_ptr<OriginFetcher>(std::move(probe_))] {});
+          if (!identity) {
+            stopped_ = true;
+            boost::asio::post(deps_.io, [done = hooks_.done, error = std::move(identity.error())] {
+              done(std::unexpected(error));
+            });
+            return;
+          }
+          if (!identity->size) {
+            offer_when_fetched_ = true;
+            start_http("the origin does not say the file's size: no provisional swarm (" +
+                       absent_reason + ")");
+            return;
+          }
+          origin_size_ = identity->size;
+          origin_answer_ = *identity;
+          start_provisional(hub, absent_reason);
+        });
+    return;
+  }
+  if (auto small = too_small_to_peer(size)) {
+    start_http(std::move(*small));
+    return;
+  }
+  auto meta = peer::make_provisional_metainfo(*file_.sha256, *size);
+  if (!meta) {
+    offer_when_fetched_ = true;
+    start_http(meta.error().message + " (" + absent_reason + ")");
+    return;
+  }
+  spdlog::info("{}: {}, and no peer offered content sha256:{}; its provisional swarm", file_.url,
+               absent_reason, *file_.sha256);
+  file_.explanation.note(
+      "content nobody published, offered by no peer: the provisional swarm of the machines that "
+      "want it (metainfo from the SHA-256 and the size; each piece checked against the root its "
+      "fetcher announces; the whole file against the SHA-256)");
+  file_.metadata_source = "provisional";
+  offer_when_fetched_ = true;
+  // Kept at the rendezvous meanwhile: machines that arrive there later see this one (a wait
+  // for a listed peer ends at once) and join the swarm too, instead of waiting out their
+  // patience for a machine that left.
+  hub.rendezvous().fetching(*file_.sha256, true);
+  start_swarm(hub, std::move(*meta), std::nullopt, offering_hooks());
 }
 
 // Neither the origin (it ignores Range requests) nor any peer could serve pieces, but the
@@ -340,6 +444,16 @@ void FileTransfer::on_swarm_fell_back(std::string reason) {
   file_ = swarm_->file();
   file_.explanation.note("the swarm gave the file back: " + reason);
   file_.verified.clear();  // the swarm's ranges are of its cache item, not of our temporary file
+  if (swarm_->provisional_failed()) {
+    // Nothing that came through the provisional swarm is part of the file: all of it from the
+    // origin, checked against the SHA-256 (and offered once verified).
+    restart_counts(file_);
+    file_.info_hash.clear();
+    file_.metadata_source.reset();
+    swarm_.reset();  // ended already; posted here, so none of its code is running
+    start_http(std::move(reason));
+    return;
+  }
   if (swarm_->claim_refuted()) {
     // Nothing that came under the claim is part of the file: it is all fetched again. Back to
     // the rendezvous, where the refuted metainfo and its supplier are not taken again: another
@@ -373,7 +487,7 @@ void FileTransfer::end_fetching_for_site(bool fetched) {
 }
 
 void FileTransfer::stop() {
-  if (http_) end_fetching_for_site(false);
+  if (http_ || swarm_) end_fetching_for_site(false);
   stopped_ = true;
   if (sibling_wait_) sibling_wait_->cancel();
   if (metadata_) metadata_->cancel();

@@ -77,10 +77,20 @@ class FileTransfer {
   void on_metadata(std::expected<swarm::MetadataResult, origin::FetchError> result);
   void on_swarm_fell_back(std::string reason);
   void find_site_metainfo(std::string absent_reason);
+  void ask_rendezvous(std::string absent_reason);
+  // Whether this cache holds the complete item of content `sha256` (asked on the pool); `then`
+  // runs on the engine thread unless stopped meanwhile.
+  void when_cached(const std::string& sha256, std::function<void(bool cached)> then);
+  // Content nobody on the site offered: the provisional swarm of the machines that want it
+  // (SwarmTransfer's provisional metadata), once the origin told its size.
+  void start_provisional(swarm::SwarmHub& hub, std::string absent_reason);
+  // `done` wrapped so that content nobody published, once verified here, is offered at its
+  // rendezvous (end_fetching_for_site).
+  Hooks offering_hooks();
   void ask_origin_for_digest(std::string absent_reason);
   void end_fetching_for_site(bool fetched);
   void start_swarm(swarm::SwarmHub& hub, peer::Metainfo meta,
-                   std::optional<peer::MetainfoClaim> claim);
+                   std::optional<peer::MetainfoClaim> claim, std::optional<Hooks> hooks = {});
 
   Deps deps_;
   FileRecord file_;  // until a transfer takes it over
@@ -98,6 +108,11 @@ class FileTransfer {
   // Content nobody published, that nobody on the site offered: once HTTP has it verified, this
   // machine offers it (SwarmHub::seed_fetched).
   bool offer_when_fetched_ = false;
+  // The origin's size, as a probe for its digest or size told it (the file's record learns it
+  // only in a transfer, where it is compared).
+  std::optional<std::uint64_t> origin_size_;
+  // That probe's answer, for the swarm to take instead of asking again (use_origin_answer).
+  std::optional<origin::RemoteIdentity> origin_answer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

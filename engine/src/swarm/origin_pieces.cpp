@@ -1,5 +1,7 @@
 #include "origin_pieces.h"
 
+#include "content_identity.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -20,9 +22,23 @@ OriginPieces::~OriginPieces() {
   probe_timer_.cancel();
 }
 
-void OriginPieces::start(const FileRecord& file) {
+void OriginPieces::start(const FileRecord& file, std::optional<origin::RemoteIdentity> answered) {
   known_ = file;
-  probe();
+  if (!answered) {
+    probe();
+    return;
+  }
+  // Judged as a probe's answer is (a record that learned something compares it).
+  std::expected<origin::RemoteIdentity, origin::FetchError> result = *answered;
+  if (auto change = identity_change(file, *answered, false)) {
+    result = std::unexpected(content_changed(file, *change));
+  }
+  // Never inline: the caller is still starting.
+  probe_timer_.expires_after(std::chrono::seconds(0));
+  probe_timer_.async_wait([this, result = std::move(result),
+                           alive = alive_](const boost::system::error_code& ec) mutable {
+    if (!ec && *alive) on_probe(std::move(result));
+  });
 }
 
 void OriginPieces::probe() {

@@ -51,8 +51,10 @@ class OriginPieces {
   OriginPieces(const OriginPieces&) = delete;
   OriginPieces& operator=(const OriginPieces&) = delete;
 
-  // Probes the origin, with `file` as what was learned before.
-  void start(const FileRecord& file);
+  // Probes the origin, with `file` as what was learned before. `answered`: the origin's answer
+  // to a probe just made for a file that had learned nothing yet (FileTransfer asked it for the
+  // size): taken as this probe's, without asking again.
+  void start(const FileRecord& file, std::optional<origin::RemoteIdentity> answered = {});
   // The probe confirmed the file, ranges work, and the origin is not resting after a failure.
   bool usable(Clock::time_point now) const;
   bool ignores_ranges() const { return ignores_ranges_; }

@@ -62,7 +62,9 @@ std::vector<api::PeerExplanation> PeerTally::explain(std::uint32_t* omitted) con
     peer.found_by = record.found_by;
     peer.bytes_down = record.down_closed + record.down_live;
     peer.bytes_up = record.up_closed + record.up_live;
-    if (record.banned) {
+    if (record.distrusted) {
+      peer.verdict = "distrusted: it announced a piece root that the origin's bytes contradict";
+    } else if (record.banned) {
       peer.verdict = "banned: it sent data that failed the hash check";
     } else if (peer.bytes_down > 0) {
       peer.verdict = "used";
@@ -76,6 +78,19 @@ std::vector<api::PeerExplanation> PeerTally::explain(std::uint32_t* omitted) con
     peers.push_back(std::move(peer));
   }
   return peers;
+}
+
+void PeerTally::distrusted(const std::string& peer_id) {
+  if (auto it = peers_.find(peer_id); it != peers_.end()) it->second.distrusted = true;
+}
+
+std::string PeerTally::name_of(const std::string& peer_id) const {
+  if (auto it = peers_.find(peer_id); it != peers_.end() && !it->second.address.empty()) {
+    return it->second.address;
+  }
+  std::string printable;
+  for (const char c : peer_id) printable += (c >= 0x21 && c <= 0x7e) ? c : '?';
+  return "with id " + printable;
 }
 
 std::uint32_t PeerTally::connected() const {

@@ -23,6 +23,10 @@ class PeerTally {
               const std::function<bool(const std::vector<bool>&)>& lacks = {});
   // Peers banned in the swarm ("IP:PORT", peer::SwarmStats::banned).
   void banned(const std::vector<std::string>& addresses);
+  // A provisional swarm's peer whose root the origin's bytes contradicted (peer id).
+  void distrusted(const std::string& peer_id);
+  // How a peer is named in messages: its address when it was seen, else its printable id.
+  std::string name_of(const std::string& peer_id) const;
 
   std::size_t seen() const { return peers_.size(); }
   std::uint32_t connected() const;
@@ -43,6 +47,7 @@ class PeerTally {
     bool had_what_we_lacked = false;  // at some tick it had a piece we did not
     bool choked_us_then = false;      // ... and kept us choked at that tick
     bool banned = false;
+    bool distrusted = false;
     std::uint64_t down_closed = 0, up_closed = 0;  // from connections that ended
     std::uint64_t down_live = 0, up_live = 0;      // the current connection
   };

@@ -9,28 +9,9 @@ namespace swarmcopy::engine::swarm {
 
 namespace {
 
-constexpr auto kElectionRecheck = std::chrono::milliseconds(500);
 constexpr auto kListedPeersPatience = std::chrono::seconds(3);
 // How often a wait past its end looks again for the listed peers it still waits for.
 constexpr auto kListedRecheck = std::chrono::milliseconds(100);
-// Local discovery announces a swarm when it is added and again 2 s later: machines that join
-// the rendezvous within moments of each other may miss each other's first announce (sent before
-// they listened for it) and meet only at the second. An election waits this much longer than
-// the first wait (2 s), past that second announce, so that every machine counts the same
-// candidates.
-constexpr auto kDiscoverySettle = std::chrono::milliseconds(1000);
-
-// Rendezvous hashing: every machine ranks the candidates for a content alike (FNV-1a, 64 bits,
-// of the SHA-256 and the peer id: the same on every platform, unlike std::hash).
-std::uint64_t rank(const std::string& sha256, const std::string& peer_id) {
-  std::uint64_t hash = 0xcbf29ce484222325ull;
-  for (const char c : sha256 + peer_id) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ull;
-  }
-  return hash;
-}
-
 }  // namespace
 
 bool is_site_metainfo(const peer::Metainfo& meta) {
@@ -116,8 +97,7 @@ std::optional<peer::Metainfo> SiteRendezvous::offered(const std::string& sha256)
   return it->second.offer;
 }
 
-void SiteRendezvous::find(const std::string& sha256, std::chrono::milliseconds wait,
-                          std::chrono::milliseconds elect_for, Found found, bool unless_alone) {
+void SiteRendezvous::find(const std::string& sha256, std::chrono::milliseconds wait, Found found) {
   if (auto own = offered(sha256)) {
     boost::asio::post(io_, [found = std::move(found), meta = std::move(*own)] {
       found(peer::MetainfoClaim{"", "", meta});
@@ -129,15 +109,8 @@ void SiteRendezvous::find(const std::string& sha256, std::chrono::milliseconds w
     boost::asio::post(io_, [found = std::move(found)] { found(std::nullopt); });
     return;
   }
-  const auto now = std::chrono::steady_clock::now();
-  Waiter waiter{
-      next_waiter_++,
-      std::move(found),
-      std::make_shared<boost::asio::steady_timer>(io_),
-      now + std::max(wait, elect_for),
-      now + wait + kListedPeersPatience,
-      now + wait + (elect_for.count() > 0 ? kDiscoverySettle : std::chrono::milliseconds(0)),
-      unless_alone};
+  Waiter waiter{next_waiter_++, std::move(found), std::make_shared<boost::asio::steady_timer>(io_),
+                std::chrono::steady_clock::now() + wait + kListedPeersPatience};
   arm(waiter, sha256, wait);
   place->waiters.push_back(std::move(waiter));
   session_.want_in_rendezvous(place->id, true);
@@ -152,8 +125,8 @@ void SiteRendezvous::arm(Waiter& waiter, const std::string& sha256,
       });
 }
 
-// The wait is over and nobody offered the content: fetch it, unless another machine does (or
-// ranks first to) and the election wait is not over.
+// The wait is over and nobody offered the content: give up, unless a listed peer was never
+// asked or a peer here says it offers.
 void SiteRendezvous::decide(const std::string& sha256, std::uint64_t waiter_id) {
   auto it = places_.find(sha256);
   if (it == places_.end()) return;
@@ -163,68 +136,26 @@ void SiteRendezvous::decide(const std::string& sha256, std::uint64_t waiter_id) 
   if (waiter == place.waiters.end()) return;
   const auto& banned = banned_[sha256];
   const auto peers = session_.rendezvous_peers(place.id);
-  if (const auto now = std::chrono::steady_clock::now(); now >= waiter->deadline) {
-    // A short wait (a FOREGROUND job's) is over, but a listed peer was never asked: the peer
-    // session opened moments ago, for this very file, and has not reached it yet (a loaded
-    // machine takes longer than the wait). Or a peer here says it offers: its claim is on its
-    // way. Both get the listed peers' patience; a session older than that counts a listed peer
-    // it has not reached as down, so a dead listed peer costs no file a longer wait.
-    const bool unasked =
-        peers.size() < listed_peers_.size() && now < opened_ + kListedPeersPatience;
-    const bool coming = std::any_of(peers.begin(), peers.end(), [&](const auto& peer) {
-      return peer.offers && !banned.contains(peer.peer_id);
-    });
-    if ((unasked || coming) && now < waiter->listed_until) {
-      if (unasked) {
-        for (const auto& [host, port] : listed_peers_) {
-          session_.connect_rendezvous_peer(place.id, host, port);
-        }
+  const auto now = std::chrono::steady_clock::now();
+  // A short wait (a FOREGROUND job's) is over, but a listed peer was never asked: the peer
+  // session opened moments ago, for this very file, and has not reached it yet (a loaded machine
+  // takes longer than the wait). Or a peer here says it offers: its claim is on its way. Both get
+  // the listed peers' patience; a session older than that counts a listed peer it has not
+  // reached as down, so a dead listed peer costs no file a longer wait.
+  const bool unasked = peers.size() < listed_peers_.size() && now < opened_ + kListedPeersPatience;
+  const bool coming = std::any_of(peers.begin(), peers.end(), [&](const auto& peer) {
+    return peer.offers && !banned.contains(peer.peer_id);
+  });
+  if ((unasked || coming) && now < waiter->listed_until) {
+    if (unasked) {
+      for (const auto& [host, port] : listed_peers_) {
+        session_.connect_rendezvous_peer(place.id, host, port);
       }
-      arm(*waiter, sha256, kListedRecheck);
-      return;
     }
-    give_up(sha256, waiter_id);
+    arm(*waiter, sha256, kListedRecheck);
     return;
   }
-  const auto own = rank(sha256, session_.peer_id());
-  if (waiter->unless_alone) {
-    const bool alone = std::none_of(peers.begin(), peers.end(), [&](const auto& peer) {
-      return !banned.contains(peer.peer_id);
-    });
-    const bool unasked = peers.size() < listed_peers_.size() &&
-                         std::chrono::steady_clock::now() < opened_ + kListedPeersPatience;
-    if (alone && !unasked) {
-      give_up(sha256, waiter_id);
-      return;
-    }
-  }
-  if (std::chrono::steady_clock::now() < waiter->elect_after) {
-    arm(*waiter, sha256, std::chrono::duration_cast<std::chrono::milliseconds>(kElectionRecheck));
-    return;
-  }
-  if (peers.size() < listed_peers_.size() &&
-      std::chrono::steady_clock::now() < waiter->listed_until) {
-    for (const auto& [host, port] : listed_peers_) {
-      session_.connect_rendezvous_peer(place.id, host, port);
-    }
-    arm(*waiter, sha256, std::chrono::duration_cast<std::chrono::milliseconds>(kElectionRecheck));
-    return;
-  }
-  bool another_fetches = false;
-  bool ranks_first = true;
-  for (const auto& peer : peers) {
-    if (banned.contains(peer.peer_id)) continue;
-    // An offer is being asked for; someone fetching will offer: both mean wait.
-    another_fetches = another_fetches || peer.fetching || peer.offers;
-    ranks_first = ranks_first && rank(sha256, peer.peer_id) < own;
-  }
-  if (!another_fetches && ranks_first) {
-    spdlog::info("sha256:{}: nobody on the site holds it; this machine fetches it for the site",
-                 sha256);
-    give_up(sha256, waiter_id);
-    return;
-  }
-  arm(*waiter, sha256, std::chrono::duration_cast<std::chrono::milliseconds>(kElectionRecheck));
+  give_up(sha256, waiter_id);
 }
 
 void SiteRendezvous::fetching(const std::string& sha256, bool fetching) {
@@ -252,7 +183,7 @@ void SiteRendezvous::give_up(const std::string& sha256, std::uint64_t waiter) {
   if (waiters.empty()) session_.want_in_rendezvous(it->second.id, false);
   // The caller hears first: it fetches the content now and says so (fetching()), which keeps
   // this machine at the rendezvous. Leaving first dropped every connection there, and the
-  // machines waiting for this one saw it go and elected themselves.
+  // machines waiting for this one saw it go and waited out their patience for it.
   call(std::nullopt);
   leave_if_idle(sha256);
 }

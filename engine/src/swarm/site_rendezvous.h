@@ -4,13 +4,11 @@
 // the same bytes) at the content's rendezvous (peer::Session::join_rendezvous); a machine that
 // wants it asks there and takes the first claim that comes within a short wait.
 //
-// Many machines wanting content that nobody holds yet (a rollout: all start within seconds) must
-// not all fetch it from the origin: nobody can make the metainfo before someone holds the whole
-// file. They meet at the rendezvous anyway; when the short wait ends with no offer, the one
-// machine that ranks first for the content among those connected there (rendezvous hashing of
-// the SHA-256 and each peer id: every machine computes the same ranking) fetches it from the
-// origin and says so ("fetching"); the others wait for its offer, bounded, and elect again if
-// it goes (take-over).
+// Many machines wanting content that nobody holds yet (a rollout: all start within seconds) find
+// no offer here: nobody can make the metainfo before someone holds the whole file. They meet in
+// the content's provisional swarm instead (FileTransfer::start_provisional) and say so here
+// ("fetching"), which keeps them at the rendezvous: a machine that arrives later sees them (its
+// wait for a listed peer ends) and follows them there.
 //
 // A claim is only a claim: the transfer that uses it checks its origin pieces against it and
 // the whole file against the SHA-256 before anything counts. A refuted claim's metainfo and its
@@ -62,14 +60,10 @@ class SiteRendezvous {
   // The first claim for `sha256` within `wait` (this machine's own offer at once), or nullopt.
   // A wait that ends while a listed peer is not reached yet (the session opened less than 3 s
   // ago) or while a peer here says it offers goes on for them, 3 s at most past `wait`.
-  // `found` runs once, on the engine thread, never inline. `elect_for`: when nobody offers it
-  // within `wait`, keep waiting this long in all while another machine fetches it for the site
-  // (or ranks first to); zero: give up after `wait`. nullopt then means: this machine fetches.
-  // `unless_alone` (a FOREGROUND job's): no election when, after `wait`, no other machine is at
-  // the rendezvous: this one fetches at once, without the election's settling time.
-  void find(const std::string& sha256, std::chrono::milliseconds wait,
-            std::chrono::milliseconds elect_for, Found found, bool unless_alone = false);
-  // This machine fetches `sha256` from the origin for the site (true) or no longer does.
+  // `found` runs once, on the engine thread, never inline.
+  void find(const std::string& sha256, std::chrono::milliseconds wait, Found found);
+  // This machine fetches `sha256` (from the origin, or in its provisional swarm) and stays at
+  // its rendezvous meanwhile (true), or no longer does.
   void fetching(const std::string& sha256, bool fetching);
 
   // The content refuted `claim` (`why`: how): its metainfo is never taken again for `sha256`,
@@ -86,13 +80,9 @@ class SiteRendezvous {
     std::uint64_t id = 0;
     Found found;
     std::shared_ptr<boost::asio::steady_timer> timer;
-    std::chrono::steady_clock::time_point deadline;  // of the election wait
-    // Until then an election waits for every listed peer to be connected (two peers that dial
-    // each other at once may both lose the connection, and then each counts itself first).
+    // Past `wait`, the wait goes on until then for listed peers not reached yet, or a claim on
+    // its way.
     std::chrono::steady_clock::time_point listed_until;
-    // No election before then (kDiscoverySettle).
-    std::chrono::steady_clock::time_point elect_after;
-    bool unless_alone = false;  // find()'s
   };
   struct Place {
     peer::RendezvousId id = 0;

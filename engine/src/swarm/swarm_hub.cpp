@@ -144,8 +144,13 @@ SwarmHub::~SwarmHub() {
   items_.clear();
 }
 
+std::string SwarmHub::item_key(const peer::Metainfo& meta) {
+  return meta.provisional ? cache::ContentStore::sha256_key(meta.name.substr(0, 64))
+                          : cache::ContentStore::metadata_key(meta.info_hash_v2);
+}
+
 void SwarmHub::join(const peer::Metainfo& meta, Listener listener, JoinDone done) {
-  const auto key = cache::ContentStore::metadata_key(meta.info_hash_v2);
+  const auto key = item_key(meta);
   if (auto it = items_.find(key); it != items_.end()) {
     auto lease_ptr = lease(key, it->second, std::move(listener));
     boost::asio::post(io_, [done = std::move(done), lease_ptr] { done(lease_ptr); });
@@ -156,12 +161,19 @@ void SwarmHub::join(const peer::Metainfo& meta, Listener listener, JoinDone done
   boost::asio::post(pool_, [this, meta, key, listener = std::move(listener), done = std::move(done),
                             alive = alive_]() mutable {
     api::Result<Found> found = Found{};
-    auto complete = cache_.acquire(
-        key, [&meta](const std::filesystem::path& file) { return peer::verify_file(meta, file); });
+    auto complete = cache_.acquire(key, [&meta](const std::filesystem::path& file) {
+      if (!meta.provisional) return peer::verify_file(meta, file);
+      util::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!fd) return false;
+      const auto hash = util::sha256_of_fd(fd.get(), file.string());
+      return hash && *hash == meta.name.substr(0, 64);
+    });
     if (complete && *complete) {
       found->complete = std::move(**complete);
     } else {
-      found->fresh = !cache_.is_partial(key);
+      // A provisional swarm's pieces cannot be checked without their roots: never re-checked,
+      // filled afresh.
+      found->fresh = meta.provisional || !cache_.is_partial(key);
       if (auto partial = cache_.begin_partial(key, meta.size); partial) {
         found->partial = std::make_shared<cache::PartialItem>(std::move(*partial));
       } else {
@@ -169,8 +181,9 @@ void SwarmHub::join(const peer::Metainfo& meta, Listener listener, JoinDone done
       }
     }
     // Kept with the item so that a later engine can seed it again; without it the item is only
-    // not re-seeded after a restart, so a failure costs the job nothing.
-    if (found) {
+    // not re-seeded after a restart, so a failure costs the job nothing. (A provisional
+    // metainfo is not kept: the item gets its site metainfo once complete, seed_fetched.)
+    if (found && !meta.provisional) {
       if (auto kept = cache_.set_metadata(key, meta.bytes); !kept) {
         spdlog::warn("cannot keep the metainfo of {}: {}", key, kept.error().describe());
       }
@@ -301,6 +314,11 @@ peer::SwarmEvents SwarmHub::events_for(const std::string& key) {
       if (l.failed) l.failed(error);
     });
   };
+  events.root_conflict = [each](peer::RootConflict conflict) {
+    each([&conflict](const Listener& l) {
+      if (l.root_conflict) l.root_conflict(conflict);
+    });
+  };
   return events;
 }
 
@@ -358,9 +376,12 @@ void SwarmHub::finish_flushed_item(const std::string& key,
           } else if (*hash != *expected_sha256) {
             finished = std::unexpected(
                 api::Error{api::ErrorContext::kPeer, api::ErrorKind::kChecksumMismatch, 0,
-                           "the content made from the peer's metainfo has SHA-256 " + *hash +
-                               ", not " + *expected_sha256,
-                           key, api::Protocol::kPeer});
+                           "SHA-256 mismatch: expected " + *expected_sha256 + ", got " + *hash, key,
+                           api::Protocol::kPeer});
+            // Never the content: its bytes are not kept, not even as a partial item.
+            if (auto discarded = cache.discard_partial(*partial); !discarded) {
+              spdlog::warn("{}: {}", key, discarded.error().describe());
+            }
           }
         }
         if (finished) finished = cache.finish_partial(*partial, filled_by);

@@ -42,6 +42,8 @@ class SwarmHub {
     std::function<void(std::uint32_t piece)> hash_failed;
     std::function<void()> finished;
     std::function<void(api::Error)> failed;
+    // A provisional swarm's piece got two different roots (peer::RootConflict).
+    std::function<void(peer::RootConflict)> root_conflict;
     // This transfer fills the item from now on: the one that did left before it was complete.
     std::function<void()> lead;
     // The job's owner: granted the item when this transfer's filling completes it (see
@@ -100,6 +102,11 @@ class SwarmHub {
 
   // Joins the swarm of `meta`'s content; `done` runs on the engine thread, never inline. An
   // error: the cache cannot hold it (too large, disk full ...) — the caller goes HTTP only.
+  // A provisional metainfo (peer::make_provisional_metainfo) fills the content's "sha256-" item,
+  // the one HTTP fills: complete only once the whole file has that SHA-256 (finish_item's
+  // expected_sha256), then offered like content fetched over HTTP (seed_fetched). Whatever a
+  // partial one held from an earlier attempt is not trusted (its pieces' roots are gone): it is
+  // filled afresh.
   void join(const peer::Metainfo& meta, Listener listener, JoinDone done);
 
   // Every piece of the leased item is verified: once libtorrent's writes of it have landed
@@ -151,6 +158,9 @@ class SwarmHub {
     return options_.peer.local_discovery ||
            (!options_.peer.group_id.empty() && !options_.peer.trackers.empty());
   }
+  // The cache key of `meta`'s item: its v2 info-hash's, or for a provisional metainfo the
+  // content's SHA-256's.
+  static std::string item_key(const peer::Metainfo& meta);
   // Some content no job holds is served to peers for the rest of its seed time.
   bool seeding() const;
   // The running policy changed (copy_running_policy): the upload cap and rule apply at once.

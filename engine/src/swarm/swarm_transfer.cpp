@@ -103,6 +103,13 @@ void SwarmTransfer::start() {
     file_.verified.clear();
     restart_counts(file_);
   }
+  if (meta_.provisional && !file_.verified.empty()) {
+    // An earlier run's pieces passed against roots peers announced, never against the content
+    // itself: nothing of them is kept.
+    file_.explanation.note(
+        "the pieces an earlier run kept came from a provisional swarm: fetched again");
+    file_.verified.clear();
+  }
   file_.info_hash = meta_.info_hash_v2;
   file_.size = meta_.size;
   hooks_.persist(file_);
@@ -124,6 +131,9 @@ void SwarmTransfer::start() {
   };
   listener.lead = [this, alive = alive_] {
     if (*alive) on_lead();
+  };
+  listener.root_conflict = [this, alive = alive_](peer::RootConflict conflict) {
+    if (*alive) on_root_conflict(conflict);
   };
   listener.owner_uid = settings_.owner_uid;
   deps_.hub.join(meta_, std::move(listener),
@@ -173,7 +183,7 @@ void SwarmTransfer::start_filling() {
     return;
   }
   destination_.follow(lease_->data_path(), resumed);
-  origin_.start(file_);
+  origin_.start(file_, std::exchange(origin_answer_, std::nullopt));
   schedule_tick();
 }
 
@@ -193,6 +203,61 @@ void SwarmTransfer::refute_claim(const std::string& why) {
   const auto reason = "the metainfo peer " + claim_->address + " offered was refuted: " + why;
   deps_.hub.rendezvous().refute(meta_.name, *claim_, reason);
   file_.explanation.note(reason + "; its supplier is banned for this content");
+  spdlog::warn("{}: {}", file_.url, reason);
+  cancel_origin();
+  end();
+  if (!fall_back_to_http_) {
+    fail(origin::FetchError{api::Error{api::ErrorContext::kPeer, api::ErrorKind::kChecksumMismatch,
+                                       0, reason, file_.url, api::Protocol::kPeer},
+                            true,
+                            {}});
+    return;
+  }
+  boost::asio::post(deps_.io, [fall_back = fall_back_to_http_, reason] { fall_back(reason); });
+}
+
+// Two roots for one piece of a provisional swarm: one supplier lies (honest machines compute the
+// same root from the same origin bytes).
+void SwarmTransfer::on_root_conflict(const peer::RootConflict& conflict) {
+  if (!meta_.provisional || finished_ || complete_ || following_ || !lease_) return;
+  const auto piece = conflict.piece;
+  if (piece >= ledger_.pieces()) return;
+  const auto name = [this](const std::string& peer_id) { return peers_.name_of(peer_id); };
+  if (conflict.kept_from.empty()) {
+    // This machine's own origin bytes contradict the peer: it lies about what it verified.
+    const auto forgotten = deps_.hub.session().distrust(lease_->swarm(), conflict.other_from);
+    peers_.distrusted(conflict.other_from);
+    const auto why = "peer " + name(conflict.other_from) + " announced a root for piece " +
+                     std::to_string(piece) + " that the origin's bytes contradict";
+    file_.explanation.note(why + ": distrusted for this content");
+    spdlog::warn("{}: {}; it is distrusted for this content", file_.url, why);
+    const bool taken = std::any_of(forgotten.begin(), forgotten.end(), [this](std::uint32_t p) {
+      return ledger_[p].fetch == PieceFetch::kVerified && ledger_[p].source == PieceSource::kPeers;
+    });
+    if (taken) give_up_provisional(why + ", and pieces it vouched for were taken already");
+    return;
+  }
+  // Two peers disagree: the origin decides, if the piece is still to fetch. (One that passed
+  // against the first root stays; the whole file's SHA-256 has the last word.)
+  if (!ledger_.missing(piece)) return;
+  file_.explanation.note("peers " + name(conflict.kept_from) + " and " + name(conflict.other_from) +
+                         " announced different roots for piece " + std::to_string(piece) +
+                         ": the origin decides");
+  ledger_.request(piece);
+  file_.explanation.origin_request(ledger_.offset_of(piece),
+                                   ledger_.offset_of(piece) + ledger_.size_of(piece),
+                                   "peers announced two roots for it");
+  origin_.launch(piece, piece + 1, file_);
+}
+
+// The provisional swarm cannot be trusted for this file any more: a peer's lie was taken, or the
+// finished file is not the content. The file comes from the origin alone (nothing that came here
+// is kept: the fall-back starts the file over).
+void SwarmTransfer::give_up_provisional(const std::string& why) {
+  if (finished_) return;
+  provisional_failed_ = true;
+  const auto reason = "the provisional swarm cannot be trusted for this file: " + why;
+  file_.explanation.note(reason);
   spdlog::warn("{}: {}", file_.url, reason);
   cancel_origin();
   end();
@@ -467,15 +532,19 @@ void SwarmTransfer::on_origin_piece(std::uint32_t piece, std::vector<char> data)
 void SwarmTransfer::check_for_swarm(std::uint32_t piece, std::vector<char> data) {
   boost::asio::post(deps_.pool, [this, piece, data = std::move(data), meta = shared_meta_,
                                  alive = alive_, &io = deps_.io]() mutable {
-    const bool matches = peer::piece_matches(*meta, piece, data);
-    boost::asio::post(io, [this, piece, matches, data = std::move(data), alive]() mutable {
-      if (*alive) on_checked_for_swarm(piece, matches, std::move(data));
+    // A provisional swarm's origin piece has no hash to match yet: its root is this machine's.
+    const auto root = meta->provisional ? peer::piece_root(*meta, piece, data) : std::string();
+    const bool matches =
+        meta->provisional ? !root.empty() : peer::piece_matches(*meta, piece, data);
+    boost::asio::post(io, [this, piece, matches, data = std::move(data), root = std::move(root),
+                           alive]() mutable {
+      if (*alive) on_checked_for_swarm(piece, matches, std::move(data), std::move(root));
     });
   });
 }
 
-void SwarmTransfer::on_checked_for_swarm(std::uint32_t piece, bool matches,
-                                         std::vector<char> data) {
+void SwarmTransfer::on_checked_for_swarm(std::uint32_t piece, bool matches, std::vector<char> data,
+                                         std::string root) {
   // A peer's copy was verified meanwhile, or the check took too long: not needed.
   if (ledger_[piece].fetch != PieceFetch::kChecking || finished_ || complete_) return;
   if (!matches) {
@@ -483,6 +552,7 @@ void SwarmTransfer::on_checked_for_swarm(std::uint32_t piece, bool matches,
     origin_piece_failed(piece);
     return;
   }
+  if (!root.empty()) deps_.hub.session().learn_piece_root(lease_->swarm(), piece, root);
   // Counted when libtorrent says it verified the piece, not now.
   if (auto added = deps_.hub.session().add_piece(lease_->swarm(), piece, std::move(data)); !added) {
     spdlog::warn("{}: piece {}: {}", file_.url, piece, added.error().message);
@@ -521,7 +591,9 @@ void SwarmTransfer::write_direct(std::uint32_t piece, std::vector<char> data) {
                                  writer = lease_->writer(), offset = ledger_.offset_of(piece),
                                  mirror = destination_.mirror(), object_lock = object_write_lock_,
                                  alive = alive_, &io = deps_.io] {
-    const bool matches = peer::piece_matches(*meta, piece, data);
+    const auto root = meta->provisional ? peer::piece_root(*meta, piece, data) : std::string();
+    const bool matches =
+        meta->provisional ? !root.empty() : peer::piece_matches(*meta, piece, data);
     api::Result<void> written;
     if (matches && !writer) {
       written = std::unexpected(api::Error{api::ErrorContext::kCache, api::ErrorKind::kInvalidState,
@@ -536,14 +608,14 @@ void SwarmTransfer::write_direct(std::uint32_t piece, std::vector<char> data) {
       }
       if (written && mirror) written = mirror->write_piece(piece, data);
     }
-    boost::asio::post(io, [this, piece, matches, written, alive] {
-      if (*alive) on_direct_written(piece, matches, written);
+    boost::asio::post(io, [this, piece, matches, written, root = std::move(root), alive] {
+      if (*alive) on_direct_written(piece, matches, written, root);
     });
   });
 }
 
-void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,
-                                      api::Result<void> written) {
+void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches, api::Result<void> written,
+                                      std::string root) {
   if (!written) {
     ledger_.direct_written(piece, false);
     fail_local(written.error(), written.error().kind == api::ErrorKind::kDiskFull);
@@ -553,6 +625,8 @@ void SwarmTransfer::on_direct_written(std::uint32_t piece, bool matches,
     origin_piece_failed(piece);
     return;
   }
+  // Passed on to peers once libtorrent learns the piece (the reload that ends direct mode).
+  if (!root.empty()) deps_.hub.session().learn_piece_root(lease_->swarm(), piece, root);
   ++direct_pieces_;
   update_counts();
   last_progress_ = Clock::now();
@@ -624,15 +698,31 @@ void SwarmTransfer::on_swarm_finished() {
   const auto stats = deps_.hub.session().stats(lease_->swarm());
   refresh_peers(stats);
   update_reason();
-  // A peer's claim is checked against the whole file's SHA-256 before the item is complete.
+  // A peer's claim, or a provisional swarm's roots, are checked against the whole file's
+  // SHA-256 before the item is complete.
   std::optional<std::string> expected_sha256;
-  if (claim_ && !following_) expected_sha256 = file_.sha256;
+  if ((claim_ || meta_.provisional) && !following_) expected_sha256 = file_.sha256;
   deps_.hub.finish_item(
       *lease_,
       [this, alive = alive_](api::Result<void> finished) {
         if (!*alive) return;
         if (!finished && claim_ && finished.error().kind == api::ErrorKind::kChecksumMismatch) {
           refute_claim(finished.error().message);
+          return;
+        }
+        if (!finished && meta_.provisional &&
+            finished.error().kind == api::ErrorKind::kChecksumMismatch) {
+          if (ledger_.bytes_from(PieceSource::kPeers) == 0) {
+            // Every byte came from the origin: its file is not the content the caller named (as
+            // over HTTP alone), and fetching it again would not change that.
+            fail(origin::FetchError{
+                api::Error{api::ErrorContext::kRemoteFile, api::ErrorKind::kChecksumMismatch, 0,
+                           finished.error().message, file_.url, origin::protocol_of(file_.url)},
+                false,
+                {}});
+            return;
+          }
+          give_up_provisional(finished.error().message);
           return;
         }
         if (!finished) {
@@ -754,6 +844,10 @@ void SwarmTransfer::update_reason() {
     file_.peers_unused_reason.reset();
   } else if (file_.from_cache > 0 && file_.from_origin == 0) {
     file_.peers_unused_reason = "served from the local cache";
+  } else if (auto refuted =
+                 file_.sha256 ? deps_.hub.rendezvous().refutation(*file_.sha256) : std::nullopt) {
+    // The peer that offered the content lied: why no peer gave anything.
+    file_.peers_unused_reason = std::move(refuted);
   } else if (peers_.seen() == 0) {
     file_.peers_unused_reason = "no peer found";
   } else {

@@ -71,6 +71,10 @@ class SwarmTransfer {
   // metadata() is then null). Call before start().
   void use_claim(peer::MetainfoClaim claim);
   bool claim_refuted() const { return claim_refuted_; }
+  // The origin answered a probe for this file moments ago (FileTransfer asked it for the size of
+  // content nobody published): the transfer takes that answer instead of asking again. Call
+  // before start().
+  void use_origin_answer(origin::RemoteIdentity identity) { origin_answer_ = std::move(identity); }
 
   void start();
   // Aborts origin requests and leaves the swarm; what libtorrent verified stays in the cache's
@@ -78,9 +82,18 @@ class SwarmTransfer {
   void stop();
 
   const FileRecord& file() const { return file_; }
-  // The metadata the file was checked against (null: a claim that was refuted).
+  // The metadata is provisional (peer::make_provisional_metainfo: content nobody published that
+  // nobody on the site holds whole yet): pieces are checked against the roots the machines that
+  // fetched them announce, this machine's origin pieces give their own, and the whole file must
+  // have the SHA-256 (file_.sha256) before it counts. A peer whose root this machine's origin
+  // bytes contradict is distrusted; if pieces it vouched for were taken already, or the whole
+  // file fails its SHA-256, the transfer falls back to HTTP (FallBackToHttp; provisional_failed()).
+  bool provisional_failed() const { return provisional_failed_; }
+
+  // The metadata the file was checked against (null: a claim that was refuted, or provisional
+  // metadata, which has no piece hashes to check the HTTP path's file against).
   std::shared_ptr<const peer::Metainfo> metadata() const {
-    return claim_refuted_ ? nullptr : shared_meta_;
+    return claim_refuted_ || meta_.provisional ? nullptr : shared_meta_;
   }
   std::uint64_t bytes_written() const { return ledger_.verified_bytes(); }
   std::uint32_t peers_connected() const;
@@ -105,10 +118,15 @@ class SwarmTransfer {
   void plan_origin(const peer::SwarmStats& stats);
   void request_plan();
   void check_for_swarm(std::uint32_t piece, std::vector<char> data);
-  void on_checked_for_swarm(std::uint32_t piece, bool matches, std::vector<char> data);
+  // `root`: a provisional swarm's piece root this machine computed from the origin's bytes.
+  void on_checked_for_swarm(std::uint32_t piece, bool matches, std::vector<char> data,
+                            std::string root);
   void origin_piece_failed(std::uint32_t piece);
   void write_direct(std::uint32_t piece, std::vector<char> data);
-  void on_direct_written(std::uint32_t piece, bool matches, api::Result<void> written);
+  void on_direct_written(std::uint32_t piece, bool matches, api::Result<void> written,
+                         std::string root);
+  void on_root_conflict(const peer::RootConflict& conflict);
+  void give_up_provisional(const std::string& why);
   void maybe_share_direct_pieces();
   void on_piece_finished(std::uint32_t piece);
   void on_hash_failed(std::uint32_t piece);
@@ -152,7 +170,9 @@ class SwarmTransfer {
   std::uint32_t origin_hash_failures_ = 0;
   std::optional<peer::MetainfoClaim> claim_;  // the metadata came from this peer
   bool claim_refuted_ = false;
-  bool finished_before_join_ = false;  // the swarm's finish came before on_joined
+  bool provisional_failed_ = false;
+  std::optional<origin::RemoteIdentity> origin_answer_;  // use_origin_answer()'s
+  bool finished_before_join_ = false;                    // the swarm's finish came before on_joined
   // Direct mode: while no peer is connected, origin pieces are checked (against the v2 piece
   // layer, peer::piece_matches) and written into the cache item by us, on the pool — several
   // times faster than handing them to libtorrent, which hashes again and copies

@@ -69,6 +69,31 @@ TEST_F(PartialItemTest, AWritePastTheEndIsRefusedAndWritesNothing) {
   EXPECT_EQ(fs::file_size(item->path()), 4u) << "the item grew past its reserved space";
 }
 
+// A partial item that turned out not to be its content (the whole file's hash) goes at once,
+// although its filler still holds it: no byte of it is kept for a later attempt, and a later
+// one starts empty. A reopened store finds nothing of it either.
+TEST_F(PartialItemTest, ADiscardedPartialItemLeavesNothing) {
+  {
+    auto store = open();
+    auto item = store->begin_partial("sha256-d", 4);
+    ASSERT_TRUE(item);
+    ASSERT_TRUE(item->write(std::string_view("bad!"), 0));
+    const auto path = item->path();
+    ASSERT_TRUE(store->discard_partial(*item));
+    EXPECT_FALSE(fs::exists(path));
+    EXPECT_FALSE(store->is_partial("sha256-d"));
+    EXPECT_TRUE(store->list().empty());
+    EXPECT_EQ(store->stats().bytes, 0u);
+    EXPECT_TRUE(store->finish_partial(*item)) << "finishing what is gone does nothing";
+    EXPECT_FALSE(store->acquire("sha256-d").value());
+  }
+  auto reopened = open();
+  EXPECT_TRUE(reopened->list().empty());
+  auto again = reopened->begin_partial("sha256-d", 4);
+  ASSERT_TRUE(again);
+  EXPECT_NE(test::TestDir::read(again->path()), "bad!");
+}
+
 TEST_F(PartialItemTest, ASecondAttemptKeepsTheEarlierBytesAndRemakesAMissingFile) {
   auto store = open();
   {

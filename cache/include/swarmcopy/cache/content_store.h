@@ -173,6 +173,10 @@ class ContentStore {
   // keeps it pinned and ends the writing.
   api::Result<void> finish_partial(const PartialItem& filled,
                                    std::optional<std::uint32_t> filled_by = std::nullopt);
+  // The partial item `filled` turned out not to be its content (the whole file's hash): it is
+  // removed, data and rows; nothing of it is kept for a later attempt. A descriptor still open on
+  // it (the swarm's) writes into a file that is gone.
+  api::Result<void> discard_partial(const PartialItem& filled);
 
   // Adds `size` bytes read from `source_fd` (from offset 0) under `key`, then evicts down to the
   // limits. An existing key is kept as is. Copied into a hidden file, renamed, then the index (the

@@ -125,13 +125,10 @@ struct EngineOptions {
   // job using it let go.
   std::chrono::seconds seed_time{std::chrono::hours(1)};
   // Content nobody published (no metainfo at the origin, a known SHA-256): how long a file waits
-  // for a peer to offer its site metainfo before it goes to the origin alone. Local discovery
-  // answers within milliseconds on a LAN; the wait is only spent when nobody holds the content.
+  // for a peer to offer its site metainfo before it joins the content's provisional swarm (or,
+  // with no peer knowable, goes to the origin alone). Local discovery answers within
+  // milliseconds on a LAN; the wait is only spent when nobody holds the content.
   std::chrono::milliseconds site_metainfo_wait{std::chrono::seconds(2)};
-  // When nobody offers it, one machine of those that want it fetches it from the origin for the
-  // site (swarm/site_rendezvous.h) and the others (background jobs) wait for its metainfo this
-  // long at most before they go to the origin themselves.
-  std::chrono::milliseconds site_fetcher_wait{std::chrono::minutes(10)};
   // Background jobs (priority other than FOREGROUND) leave the origin alone this long while
   // peers may serve them (Delivery Optimization's "delay background download from HTTP"),
   // unless no peer can be known (no explicit peer, no discovery). FOREGROUND: the origin at once.
