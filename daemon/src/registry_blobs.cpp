@@ -181,11 +181,10 @@ void RegistryBlobs::fetch_job(const registry::BlobFetch& blob,
   if (!created) return fail(created.error().describe());
   job = *created;
   api::JobPatch patch;
-  // HIGH, not FOREGROUND: a FOREGROUND job waits 500 ms at most for a peer's offer and does
-  // not take part in the site's election, so a node whose peer session is still connecting,
-  // or a fleet pulling one image at once, would each go to the registry. HIGH waits for the
-  // machine elected to fetch it (site_metainfo_wait, 2 s, when nobody holds it) and still runs
-  // before NORMAL and LOW jobs.
+  // HIGH, not FOREGROUND: a FOREGROUND job waits 500 ms at most for a peer's offer, so a node
+  // whose peer session is still connecting would miss a holder's offer and fetch the blob in a
+  // provisional swarm of its own. HIGH waits for an offer as background jobs do
+  // (site_metainfo_wait, 2 s, when nobody holds it) and still runs before NORMAL and LOW jobs.
   patch.priority = api::Priority::kHigh;
   patch.description = "registry mirror: " + blob.repository + "@sha256:" + blob.sha256;
   if (!blob.headers.empty()) patch.http_headers = blob.headers;

@@ -457,7 +457,7 @@ void FileTransfer::on_swarm_fell_back(std::string reason) {
   if (swarm_->claim_refuted()) {
     // Nothing that came under the claim is part of the file: it is all fetched again. Back to
     // the rendezvous, where the refuted metainfo and its supplier are not taken again: another
-    // machine's claim, or the site's election (one machine fetches for all), as at the start.
+    // machine's claim, or the content's provisional swarm, as at the start.
     // Straight to the origin, every machine a liar fooled fetched the whole file: a lab run of
     // 8 machines and one liar sent it 8 times.
     restart_counts(file_);
