@@ -224,7 +224,10 @@ void SwarmTransfer::on_root_conflict(const peer::RootConflict& conflict) {
   if (piece >= ledger_.pieces()) return;
   const auto name = [this](const std::string& peer_id) { return peers_.name_of(peer_id); };
   if (conflict.kept_from.empty()) {
-    // This machine's own origin bytes contradict the peer: it lies about what it verified.
+    // This machine's own origin bytes contradict the peer: it lies about what it verified. (Its
+    // other roots that a run of origin pieces contradicted were reported before it was
+    // distrusted: one verdict is enough.)
+    if (!distrusted_.insert(conflict.other_from).second) return;
     const auto forgotten = deps_.hub.session().distrust(lease_->swarm(), conflict.other_from);
     peers_.distrusted(conflict.other_from);
     const auto why = "peer " + name(conflict.other_from) + " announced a root for piece " +

@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -172,7 +173,8 @@ class SwarmTransfer {
   bool claim_refuted_ = false;
   bool provisional_failed_ = false;
   std::optional<origin::RemoteIdentity> origin_answer_;  // use_origin_answer()'s
-  bool finished_before_join_ = false;                    // the swarm's finish came before on_joined
+  std::set<std::string> distrusted_;   // peers (ids) a provisional swarm's roots were refuted of
+  bool finished_before_join_ = false;  // the swarm's finish came before on_joined
   // Direct mode: while no peer is connected, origin pieces are checked (against the v2 piece
   // layer, peer::piece_matches) and written into the cache item by us, on the pool — several
   // times faster than handing them to libtorrent, which hashes again and copies

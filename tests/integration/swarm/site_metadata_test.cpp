@@ -39,10 +39,11 @@ std::string read_bytes(const fs::path& path) {
 // A peer that lies: it seeds `bytes` as if they were content `sha256`. kSiteMetainfo: it offers,
 // at the content's rendezvous, the site metainfo of those bytes named as that content.
 // kProvisional: it offers nothing there, but holds them in the content's provisional swarm and
-// vouches for them with their piece roots.
+// vouches for them with their piece roots. kProvisionalWithholding: the same, but it never sends
+// a byte (every piece looks available from it; none comes).
 class LyingPeer {
  public:
-  enum class Lie { kSiteMetainfo, kProvisional };
+  enum class Lie { kSiteMetainfo, kProvisional, kProvisionalWithholding };
 
   LyingPeer(const fs::path& dir, const std::string& bytes, const std::string& sha256,
             Lie lie = Lie::kSiteMetainfo) {
@@ -53,7 +54,8 @@ class LyingPeer {
     auto session = peer::Session::open(io_, options);
     EXPECT_TRUE(session) << session.error().describe();
     session_ = std::move(*session);
-    if (lie == Lie::kProvisional) {
+    if (lie != Lie::kSiteMetainfo) {
+      if (lie == Lie::kProvisionalWithholding) session_->allow_uploads(false);
       auto meta = peer::make_provisional_metainfo(sha256, bytes.size());
       EXPECT_TRUE(meta) << meta.error().describe();
       meta_ = *meta;
@@ -431,9 +433,10 @@ TEST_F(SiteMetadataTest, ALiarInTheProvisionalSwarmIsCaughtByTheSha256AndTheFile
   EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha_);
   EXPECT_EQ(result["from_origin"], kSize) << result.dump();
   EXPECT_EQ(result["from_peers"], 0) << result.dump();
-  EXPECT_NE(run.err.find("the provisional swarm cannot be trusted for this file"),
-            std::string::npos)
-      << run.err;
+  EXPECT_NE(
+      result["explanation"].dump().find("the provisional swarm cannot be trusted for this file"),
+      std::string::npos)
+      << result["explanation"].dump();
   // The one complete item is the content, verified: the liar's bytes never completed one.
   const auto items = complete_cache_items(home_b_.path());
   ASSERT_EQ(items, std::vector<std::string>{cache::ContentStore::sha256_key(sha_)});
@@ -442,6 +445,35 @@ TEST_F(SiteMetadataTest, ALiarInTheProvisionalSwarmIsCaughtByTheSha256AndTheFile
   auto pin = (*store)->acquire(items[0]);
   ASSERT_TRUE(pin && *pin);
   EXPECT_EQ(sha256_file((*pin)->path()).value_or(""), sha_);
+}
+
+// A liar in the provisional swarm that announces a root for every piece and sends none: the
+// transfer stalls on it, the origin takes the pieces over, and this machine's own root for the
+// first of them contradicts the liar's. The liar is distrusted (its roots forgotten, its
+// connection closed) and, since nothing it vouched for was taken, the swarm goes on: the file
+// comes from the origin, right, without falling back to HTTP.
+TEST_F(SiteMetadataTest, AProvisionalRootTheOriginContradictsGetsItsSupplierDistrusted) {
+  std::string other = content_;
+  for (std::size_t i = 0; i < other.size(); i += 4096) other[i] = static_cast<char>(~other[i]);
+  TestDir liar_dir;
+  LyingPeer liar(liar_dir.path(), other, sha_, LyingPeer::Lie::kProvisionalWithholding);
+
+  auto run = run_get(url_, out_ / "b.bin", home_b_.path(),
+                     {"--peer", peer_arg(liar.port()), "--sha256", sha_, "--explain"});
+  auto result = json_of(run);
+  EXPECT_EQ(result["state"], "ACKNOWLEDGED") << result.dump();
+  EXPECT_EQ(sha256_file(out_ / "b.bin").value_or(""), sha_);
+  EXPECT_EQ(result["from_origin"], kSize) << result.dump();
+  EXPECT_EQ(result["metadata_source"], "provisional") << result.dump();
+  const auto explained = result["explanation"].dump();
+  EXPECT_NE(explained.find("that the origin's bytes contradict: distrusted for this content"),
+            std::string::npos)
+      << explained;
+  EXPECT_EQ(explained.find("the provisional swarm cannot be trusted"), std::string::npos)
+      << explained;
+  EXPECT_NE(explained.find("distrusted: it announced a piece root that the origin's bytes"),
+            std::string::npos)
+      << "the peer's verdict: " << explained;
 }
 
 }  // namespace
