@@ -18,9 +18,10 @@ std::expected<std::vector<std::string>, std::string> group_info_hashes(
     return std::vector<std::string>{
         peer::Session::group_announce_info_hash(group_id, published->info_hash_v2)};
   }
-  // Nobody published it: the peers meet at the group's rendezvous first, then announce the
-  // swarm of the metainfo the elected fetcher made. Made here from the same bytes, it is the
-  // same metainfo.
+  // Nobody published it: the peers meet at the group's rendezvous first, then in the content's
+  // provisional swarm (its metainfo follows from the SHA-256 and the size), and once they hold
+  // it they announce the swarm of the metainfo they made. Made here from the same bytes, it is
+  // the same metainfo.
   util::UniqueFd fd(::open(content.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return std::unexpected("cannot open " + content.string());
   std::error_code error;
@@ -28,8 +29,11 @@ std::expected<std::vector<std::string>, std::string> group_info_hashes(
   if (error) return std::unexpected("cannot stat " + content.string() + ": " + error.message());
   auto site = peer::make_site_metainfo(fd.get(), size, sha256);
   if (!site) return std::unexpected(site.error().describe());
+  auto provisional = peer::make_provisional_metainfo(sha256, size);
+  if (!provisional) return std::unexpected(provisional.error().describe());
   return std::vector<std::string>{
       peer::Session::rendezvous_info_hash(sha256, group_id),
+      peer::Session::group_announce_info_hash(group_id, provisional->info_hash_v2),
       peer::Session::group_announce_info_hash(group_id, site->info_hash_v2)};
 }
 

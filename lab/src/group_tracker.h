@@ -2,8 +2,9 @@
 // (harness::start_tracker_server), whitelisting exactly what mode group's peers announce there.
 // Those hashes are the engine's (peer::Session): for a published file, the group's hash of its
 // metainfo's v2 info-hash; for content nobody published (--no-publish), the group's rendezvous
-// hash of its SHA-256 and the group's hash of the metainfo every machine makes for it
-// (peer::make_site_metainfo, the same bytes everywhere). One thread (the lab's).
+// hash of its SHA-256, the group's hash of its provisional swarm (peer::make_provisional_metainfo)
+// and the group's hash of the metainfo every machine makes for it (peer::make_site_metainfo, the
+// same bytes everywhere). One thread (the lab's).
 #pragma once
 
 #include <expected>
