@@ -203,17 +203,7 @@ void SwarmTransfer::refute_claim(const std::string& why) {
   const auto reason = "the metainfo peer " + claim_->address + " offered was refuted: " + why;
   deps_.hub.rendezvous().refute(meta_.name, *claim_, reason);
   file_.explanation.note(reason + "; its supplier is banned for this content");
-  spdlog::warn("{}: {}", file_.url, reason);
-  cancel_origin();
-  end();
-  if (!fall_back_to_http_) {
-    fail(origin::FetchError{api::Error{api::ErrorContext::kPeer, api::ErrorKind::kChecksumMismatch,
-                                       0, reason, file_.url, api::Protocol::kPeer},
-                            true,
-                            {}});
-    return;
-  }
-  boost::asio::post(deps_.io, [fall_back = fall_back_to_http_, reason] { fall_back(reason); });
+  hand_back_to_origin(reason);
 }
 
 // Two roots for one piece of a provisional swarm: one supplier lies (honest machines compute the
@@ -253,6 +243,23 @@ void SwarmTransfer::on_root_conflict(const peer::RootConflict& conflict) {
   origin_.launch(piece, piece + 1, file_);
 }
 
+// What the peers gave cannot be trusted: the transfer ends, and its owner fetches the file from
+// the origin alone (FallBackToHttp); without that hook the job fails with `reason`.
+void SwarmTransfer::hand_back_to_origin(const std::string& reason) {
+  spdlog::warn("{}: {}", file_.url, reason);
+  if (!fall_back_to_http_) {
+    // fail() ends the transfer itself (after end(), it would report nothing).
+    fail(origin::FetchError{api::Error{api::ErrorContext::kPeer, api::ErrorKind::kChecksumMismatch,
+                                       0, reason, file_.url, api::Protocol::kPeer},
+                            true,
+                            {}});
+    return;
+  }
+  cancel_origin();
+  end();
+  boost::asio::post(deps_.io, [fall_back = fall_back_to_http_, reason] { fall_back(reason); });
+}
+
 // The provisional swarm cannot be trusted for this file any more: a peer's lie was taken, or the
 // finished file is not the content. The file comes from the origin alone (nothing that came here
 // is kept: the fall-back starts the file over).
@@ -261,17 +268,7 @@ void SwarmTransfer::give_up_provisional(const std::string& why) {
   provisional_failed_ = true;
   const auto reason = "the provisional swarm cannot be trusted for this file: " + why;
   file_.explanation.note(reason);
-  spdlog::warn("{}: {}", file_.url, reason);
-  cancel_origin();
-  end();
-  if (!fall_back_to_http_) {
-    fail(origin::FetchError{api::Error{api::ErrorContext::kPeer, api::ErrorKind::kChecksumMismatch,
-                                       0, reason, file_.url, api::Protocol::kPeer},
-                            true,
-                            {}});
-    return;
-  }
-  boost::asio::post(deps_.io, [fall_back = fall_back_to_http_, reason] { fall_back(reason); });
+  hand_back_to_origin(reason);
 }
 
 bool SwarmTransfer::on_origin_identified(const origin::RemoteIdentity& identity) {

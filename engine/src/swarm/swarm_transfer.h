@@ -128,6 +128,7 @@ class SwarmTransfer {
                          std::string root);
   void on_root_conflict(const peer::RootConflict& conflict);
   void give_up_provisional(const std::string& why);
+  void hand_back_to_origin(const std::string& reason);
   void maybe_share_direct_pieces();
   void on_piece_finished(std::uint32_t piece);
   void on_hash_failed(std::uint32_t piece);
