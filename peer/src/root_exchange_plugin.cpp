@@ -6,6 +6,8 @@
 #include <libtorrent/peer_id.hpp>
 #include <vector>
 
+#include "extended_message.h"
+
 namespace swarmcopy::peer {
 namespace {
 
@@ -104,17 +106,7 @@ class PeerPlugin final : public lt::peer_plugin {
   }
 
   void send(const std::vector<char>& payload) {
-    if (remote_id_ <= 0 || payload.empty()) return;
-    const auto length = static_cast<std::uint32_t>(2 + payload.size());
-    std::vector<char> message;
-    message.reserve(4 + length);
-    for (int shift = 24; shift >= 0; shift -= 8) {
-      message.push_back(static_cast<char>((length >> shift) & 0xff));
-    }
-    message.push_back(20);  // BEP 10's extended message
-    message.push_back(static_cast<char>(remote_id_));
-    message.insert(message.end(), payload.begin(), payload.end());
-    peer_.send_buffer(message.data(), static_cast<int>(message.size()));
+    if (!payload.empty()) send_extended(peer_, remote_id_, payload);
   }
 
   std::shared_ptr<ProvisionalRoots> roots_;

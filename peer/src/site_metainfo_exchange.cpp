@@ -5,6 +5,7 @@
 #include <libtorrent/peer_connection_handle.hpp>
 #include <libtorrent/peer_id.hpp>
 
+#include "extended_message.h"
 #include "swarmcopy/peer/session.h"
 
 namespace swarmcopy::peer {
@@ -123,18 +124,11 @@ class PeerPlugin final : public lt::peer_plugin {
   std::string remote_ip() const { return peer_.remote().address().to_string(); }
 
   void send(char kind, const std::vector<char>& payload) {
-    if (remote_id_ <= 0) return;
-    const std::uint32_t length = static_cast<std::uint32_t>(2 + 1 + payload.size());
-    std::vector<char> message;
-    message.reserve(4 + length);
-    for (int shift = 24; shift >= 0; shift -= 8) {
-      message.push_back(static_cast<char>((length >> shift) & 0xff));
-    }
-    message.push_back(20);  // BEP 10's extended message
-    message.push_back(static_cast<char>(remote_id_));
-    message.push_back(kind);
-    message.insert(message.end(), payload.begin(), payload.end());
-    peer_.send_buffer(message.data(), static_cast<int>(message.size()));
+    std::vector<char> body;
+    body.reserve(1 + payload.size());
+    body.push_back(kind);
+    body.insert(body.end(), payload.begin(), payload.end());
+    send_extended(peer_, remote_id_, body);
   }
 
   std::shared_ptr<SiteMetainfoExchange> exchange_;
