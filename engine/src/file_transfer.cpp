@@ -444,27 +444,24 @@ void FileTransfer::on_swarm_fell_back(std::string reason) {
   file_ = swarm_->file();
   file_.explanation.note("the swarm gave the file back: " + reason);
   file_.verified.clear();  // the swarm's ranges are of its cache item, not of our temporary file
-  if (swarm_->provisional_failed()) {
-    // Nothing that came through the provisional swarm is part of the file: all of it from the
-    // origin, checked against the SHA-256 (and offered once verified).
+  if (swarm_->provisional_failed() || swarm_->claim_refuted()) {
+    // Nothing that came through the swarm is part of the file: it is all fetched again.
+    const bool provisional = swarm_->provisional_failed();
     restart_counts(file_);
     file_.info_hash.clear();
     file_.metadata_source.reset();
     swarm_.reset();  // ended already; posted here, so none of its code is running
-    start_http(std::move(reason));
-    return;
-  }
-  if (swarm_->claim_refuted()) {
-    // Nothing that came under the claim is part of the file: it is all fetched again. Back to
-    // the rendezvous, where the refuted metainfo and its supplier are not taken again: another
-    // machine's claim, or the content's provisional swarm, as at the start.
-    // Straight to the origin, every machine a liar fooled fetched the whole file: a lab run of
-    // 8 machines and one liar sent it 8 times.
-    restart_counts(file_);
-    file_.info_hash.clear();
-    file_.metadata_source.reset();
-    swarm_.reset();  // ended already; posted here, so none of its code is running
-    find_site_metainfo(std::move(reason));
+    if (provisional) {
+      // The provisional swarm cannot be trusted for it: from the origin, checked against the
+      // SHA-256 (and offered once verified).
+      start_http(std::move(reason));
+    } else {
+      // A refuted claim: back to the rendezvous, where the refuted metainfo and its supplier
+      // are not taken again: another machine's claim, or the content's provisional swarm, as at
+      // the start. Straight to the origin, every machine a liar fooled fetched the whole file:
+      // a lab run of 8 machines and one liar sent it 8 times.
+      find_site_metainfo(std::move(reason));
+    }
     return;
   }
   auto pieces = swarm_->metadata();

@@ -40,11 +40,8 @@ class PeerPlugin final : public lt::peer_plugin {
   }
 
   bool on_extension_handshake(const lt::bdecode_node& handshake) override {
-    if (handshake.type() != lt::bdecode_node::dict_t) return false;
-    const auto messages = handshake.dict_find_dict("m");
-    if (!messages) return false;
-    remote_id_ = static_cast<int>(messages.dict_find_int_value(kExtension, 0));
-    if (remote_id_ <= 0 || remote_id_ > 255) return false;
+    remote_id_ = extension_id(handshake, kExtension);
+    if (remote_id_ == 0) return false;
     // The peer id is known by now (the BitTorrent handshake came first).
     const auto pid = peer_.pid();
     peer_id_.assign(pid.data(), pid.size());
