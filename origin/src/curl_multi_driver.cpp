@@ -182,6 +182,14 @@ void CurlMultiDriver::action(curl_socket_t fd, int events) {
   read_completions();
 }
 
+void CurlMultiDriver::resume(CURL* easy) {
+  ++depth_;
+  curl_easy_pause(easy, CURLPAUSE_CONT);
+  --depth_;
+  after_action_();
+  read_completions();
+}
+
 void CurlMultiDriver::read_completions() {
   const std::weak_ptr<char> alive = alive_;
   int queued = 0;

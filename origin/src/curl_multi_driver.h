@@ -42,6 +42,10 @@ class CurlMultiDriver {
   CURLMcode add(CURL* easy);
   // Not while inside_curl(); curl forbids multi calls from its own callbacks.
   void remove(CURL* easy);
+  // Unpauses `easy` (paused by its write callback). curl may hand over the bytes it kept at
+  // once, from inside this call: it counts as an action (after_action, completions). Not while
+  // inside_curl().
+  void resume(CURL* easy);
   // True while curl_multi_socket_action runs, i.e. inside curl's (and so the user's) callbacks.
   bool inside_curl() const { return depth_ > 0; }
 

@@ -24,6 +24,8 @@ struct HttpClient::Impl {
     ProbeDone probe_done;  // set for probes
     OnDone on_done;        // set for fetches
     bool started = false;  // added to the multi handle
+    // Set while the transfer waits out its budget's debt, paused (resume_later).
+    std::unique_ptr<boost::asio::steady_timer> resume_timer;
   };
 
   Impl(boost::asio::io_context& io_context, Options client_options)
@@ -46,7 +48,8 @@ struct HttpClient::Impl {
   RequestId submit(std::unique_ptr<Transfer> transfer, ProbeDone probe_done, OnDone on_done) {
     const RequestId id = transfer->id();
     auto configured = transfer->configure(options);
-    entries.emplace(id, Entry{std::move(transfer), std::move(probe_done), std::move(on_done)});
+    entries.emplace(
+        id, Entry{std::move(transfer), std::move(probe_done), std::move(on_done), false, nullptr});
     if (!configured) {
       fail_later(id, std::move(configured.error()));
     } else if (driver.inside_curl()) {
@@ -155,7 +158,26 @@ struct HttpClient::Impl {
       entries.erase(it);
     }
     for (const RequestId id : std::exchange(deferred_adds, {})) start(id);
+    for (auto& [id, entry] : entries) {
+      if (!entry.resume_timer && entry.transfer->paused_for()) resume_later(id, entry);
+    }
     disarm_watchdog_if_idle();
+  }
+
+  // A request paused by its budget (RequestOptions::budget) goes on once the debt is paid.
+  void resume_later(RequestId id, Entry& entry) {
+    entry.resume_timer = std::make_unique<boost::asio::steady_timer>(io);
+    entry.resume_timer->expires_after(*entry.transfer->paused_for());
+    entry.resume_timer->async_wait(
+        [this, alive = std::weak_ptr<char>(alive_token), id](const boost::system::error_code& ec) {
+          if (ec || alive.expired()) return;
+          const auto it = entries.find(id);
+          if (it == entries.end() || it->second.transfer->cancelled()) return;
+          // Kept alive until curl is done with this call: the handler runs on it.
+          auto timer = std::move(it->second.resume_timer);
+          it->second.transfer->resumed(std::chrono::steady_clock::now());
+          driver.resume(it->second.transfer->easy());
+        });
   }
 
   void complete(CURL* easy, CURLcode result) {
@@ -229,7 +251,8 @@ HttpClient::RequestId HttpClient::fetch(const RangeRequest& request, OnData on_d
   if (!request.whole_body && request.end <= request.begin) {
     // An empty or inverted range has no valid Range header; it is the caller's mistake.
     auto transfer = std::make_unique<Transfer>(id, Transfer::Kind::kRange, request, nullptr);
-    impl_->entries.emplace(id, Impl::Entry{std::move(transfer), nullptr, std::move(done)});
+    impl_->entries.emplace(
+        id, Impl::Entry{std::move(transfer), nullptr, std::move(done), false, nullptr});
     impl_->fail_later(
         id, make_failure(api::ErrorContext::kCaller, api::ErrorKind::kInvalidArgument, false,
                          "empty range [" + std::to_string(request.begin) + ", " +

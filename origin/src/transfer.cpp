@@ -104,6 +104,13 @@ std::expected<void, FetchError> Transfer::configure(const HttpClient::Options& o
     buffer_bytes = static_cast<std::size_t>(std::clamp<std::uint64_t>(
         request_.options.max_bytes_per_second / 1000, 1024, buffer_bytes));
   }
+  // Under a shared budget each buffer is charged whole: keep one buffer near a hundredth of a
+  // second of the cap, so that the budget's debt (and the pause it causes) stays short.
+  if (const auto share = request_.options.budget ? request_.options.budget->share() : 0;
+      share > 0) {
+    buffer_bytes =
+        static_cast<std::size_t>(std::clamp<std::uint64_t>(share / 100, 16 * 1024, buffer_bytes));
+  }
   // Evaluated in order; the literal option names keep curl's compile-time type checks.
   const std::array results{
       curl_easy_setopt(easy, CURLOPT_URL, request_.url.c_str()),
@@ -230,6 +237,15 @@ std::size_t Transfer::on_body(const char* data, std::size_t length) {
   }
   if (kind_ == Kind::kProbe) return length;  // the one byte of the 206: not needed
 
+  if (const auto& budget = request_.options.budget) {
+    const auto now = last_progress_;
+    if (const auto wait = budget->wait(now); wait > std::chrono::steady_clock::duration::zero()) {
+      paused_for_ = wait;  // HttpClient resumes the handle after the wait
+      return CURL_WRITEFUNC_PAUSE;
+    }
+    budget->take(length, now);
+  }
+
   const std::uint64_t end =
       kind_ == Kind::kRange ? request_.end : std::numeric_limits<std::uint64_t>::max();
   const std::size_t deliver =
@@ -354,7 +370,8 @@ std::optional<FetchError> Transfer::identity_mismatch(const RemoteIdentity& seen
 
 bool Transfer::stalled(std::chrono::steady_clock::time_point now,
                        std::chrono::seconds timeout) const {
-  return request_.options.max_bytes_per_second == 0 && now - last_progress_ >= timeout;
+  return request_.options.max_bytes_per_second == 0 && !paused_for_ &&
+         now - last_progress_ >= timeout;
 }
 
 FetchError Transfer::stall_failure(std::chrono::seconds timeout) const {

@@ -44,6 +44,14 @@ class Transfer {
 
   // Called when the handle joins the multi: the stall watchdog's clock starts.
   void started(std::chrono::steady_clock::time_point now) { last_progress_ = now; }
+  // The request's budget was in debt when bytes arrived: the write callback paused the handle
+  // (curl keeps those bytes and hands them over again once resumed). How long to wait before
+  // curl_easy_pause(CURLPAUSE_CONT); nullopt when not paused. Cleared by resumed().
+  std::optional<std::chrono::steady_clock::duration> paused_for() const { return paused_for_; }
+  void resumed(std::chrono::steady_clock::time_point now) {
+    paused_for_.reset();
+    last_progress_ = now;  // the pause was ours, not the origin's stall
+  }
   // Nothing arrived (header or body) for `timeout`. Rate-limited requests are left to curl's
   // own low-speed check: curl pauses them on purpose.
   bool stalled(std::chrono::steady_clock::time_point now, std::chrono::seconds timeout) const;
@@ -91,6 +99,7 @@ class Transfer {
   std::optional<FetchError> failure_;
   std::uint64_t next_offset_ = 0;
   std::chrono::steady_clock::time_point last_progress_;
+  std::optional<std::chrono::steady_clock::duration> paused_for_;
 };
 
 }  // namespace swarmcopy::engine::origin

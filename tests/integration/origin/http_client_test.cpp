@@ -424,6 +424,59 @@ TEST_F(OriginHttpClient, StalledTransferFailsTransientlyAfterTheStallTimeout) {
   EXPECT_TRUE(sink.bytes == body_.substr(0, 1000));
 }
 
+// A shared budget (the engine's download caps): two requests together keep to its rate, each
+// paused while it is in debt and resumed after, and a new rate applies to requests in flight.
+TEST_F(OriginHttpClient, RequestsSharingABudgetKeepToItsRateAndFollowANewOne) {
+  body_ = make_body(4 * 1024 * 1024, 3);
+  server_.set_content(body_, "\"e1\"", std::string(kLastModified));
+  constexpr std::uint64_t kRate = 1 << 20;
+  auto budget = std::make_shared<util::ByteBudget>(kRate);
+  const std::uint64_t half = body_.size() / 2;
+  Sink sinks[2];
+  for (int i = 0; i < 2; ++i) {
+    RangeRequest request = range(i * half, (i + 1) * half);
+    request.options.budget = budget;
+    client().fetch(request, collect(sinks[i]), finish(sinks[i]));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  run_until([] { return false; }, 1500ms);
+  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
+  const auto delivered = sinks[0].bytes.size() + sinks[1].bytes.size();
+  // The rate for the time run, one burst (a quarter second) and a buffer per request beyond it.
+  const auto allowed = static_cast<std::size_t>(elapsed.count() * kRate) + kRate / 4 + 2 * 16384;
+  EXPECT_LE(delivered, allowed) << elapsed.count() << " s";
+  EXPECT_GT(delivered, 0u);
+  EXPECT_EQ(budget->taken(), delivered);
+  EXPECT_FALSE(sinks[0].done() || sinks[1].done());
+
+  budget->set_rate(0);  // lifted: the paused requests go on at once
+  ASSERT_TRUE(run_until([&] { return sinks[0].done() && sinks[1].done(); }, 30s));
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(*sinks[i].result) << describe(sinks[i].result->error());
+    EXPECT_TRUE(sinks[i].bytes == body_.substr(i * half, half));
+    EXPECT_TRUE(sinks[i].in_order);
+  }
+}
+
+// A request paused by its budget longer than the stall timeout is not stalled: the pause is ours.
+TEST_F(OriginHttpClient, APauseForTheBudgetIsNoStall) {
+  options_.stall_timeout = 1s;
+  body_ = make_body(96 * 1024, 5);
+  server_.set_content(body_, "\"e1\"", std::string(kLastModified));
+  // 16 KiB/s and 16 KiB buffers: about a second per buffer, paused most of it.
+  auto budget = std::make_shared<util::ByteBudget>(16 * 1024);
+  RangeRequest request = range(0, body_.size());
+  request.options.budget = budget;
+  Sink sink;
+  const auto started = std::chrono::steady_clock::now();
+  client().fetch(request, collect(sink), finish(sink));
+  ASSERT_TRUE(run_until([&] { return sink.done(); }, 30s));
+  ASSERT_TRUE(*sink.result) << describe(sink.result->error());
+  EXPECT_TRUE(sink.bytes == body_);
+  // 80 KiB beyond the first burst, at 16 KiB/s.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 4s);
+}
+
 TEST_F(OriginHttpClient, RedirectChainIsFollowed) {
   server_.set_fault("/a", Fault::redirect("/b", 302));
   server_.set_fault("/b", Fault::redirect(server_.url("/c"), 301));

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "swarmcopy/api/error.h"
+#include "swarmcopy/util/byte_budget.h"
 #include "swarmcopy/util/extra_ca.h"
 
 namespace swarmcopy::engine::origin {
@@ -71,6 +72,10 @@ struct RequestOptions {
   // CURLOPT_NOPROXY: hosts reached directly, comma-separated ("*": all); nullopt leaves it to
   // the environment's no_proxy, "" makes every host use the proxy whatever the environment.
   std::optional<std::string> no_proxy;
+  // The download rate this request shares with others (the engine's caps): every body byte is
+  // charged to it, and while it is in debt the request is paused (curl stops reading the
+  // socket, so TCP slows the sender). Null: none.
+  std::shared_ptr<util::ByteBudget> budget;
 };
 
 struct RangeRequest {
