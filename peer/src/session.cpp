@@ -13,6 +13,7 @@
 #include <libtorrent/peer_class.hpp>
 #include <libtorrent/peer_info.hpp>
 #include <libtorrent/session.hpp>
+#include <libtorrent/session_stats.hpp>
 #include <libtorrent/settings_pack.hpp>
 #include <libtorrent/torrent_flags.hpp>
 #include <libtorrent/torrent_handle.hpp>
@@ -196,6 +197,11 @@ struct Session::Impl {
   };
   std::map<RendezvousId, Rendezvous> rendezvous;
   std::uint64_t peers_banned = 0;  // connections ended by a ban (drain())
+  // Payload bytes sent to peers since the session opened, as of the last session_stats_alert
+  // (refresh_totals()).
+  std::uint64_t payload_uploaded = 0;
+  const int sent_payload_metric = lt::find_metric_idx("net.sent_payload_bytes");
+  std::vector<std::function<void()>> totals_waiters;
   // allow_uploads(): the gate its plugin reads, and the last value set.
   std::shared_ptr<UploadGate> upload_gate = std::make_shared<UploadGate>();
   bool uploads_allowed = true;
@@ -334,6 +340,12 @@ struct Session::Impl {
             }
           }
         }
+      } else if (auto* totals = lt::alert_cast<lt::session_stats_alert>(alert)) {
+        const auto counters = totals->counters();
+        if (sent_payload_metric >= 0 && sent_payload_metric < counters.size()) {
+          payload_uploaded = static_cast<std::uint64_t>(counters[sent_payload_metric]);
+        }
+        for (auto& waiter : std::exchange(totals_waiters, {})) calls.push_back(std::move(waiter));
       } else if (auto* gone = lt::alert_cast<lt::peer_disconnected_alert>(alert)) {
         // A ban ends the banned peer's connection with one of these errors: a piece that
         // failed its hash (too_many_corrupt_pieces) or smart_ban's verdict (peer_banned);
@@ -414,6 +426,21 @@ void Session::set_upload_limit(std::uint64_t bytes_per_second) {
     impl_->session.set_peer_class(id, info);
   }
 }
+
+void Session::set_download_limit(SwarmId id, std::uint64_t bytes_per_second) {
+  auto* swarm = impl_->find(id);
+  if (swarm == nullptr) return;
+  // libtorrent's per-torrent cap (its own peer class, LAN peers included); 0: none.
+  swarm->handle.set_download_limit(
+      static_cast<int>(std::min<std::uint64_t>(bytes_per_second, 0x7fffffff)));
+}
+
+void Session::refresh_totals(std::function<void()> done) {
+  impl_->totals_waiters.push_back(std::move(done));
+  impl_->session.post_session_stats();
+}
+
+std::uint64_t Session::payload_uploaded() const { return impl_->payload_uploaded; }
 
 std::uint16_t Session::listen_port() const { return impl_->session.listen_port(); }
 

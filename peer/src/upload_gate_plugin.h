@@ -3,7 +3,8 @@
 // slot it still unchokes one peer optimistically, which then gets everything it asks for. The
 // plugin drops every piece request while the gate is closed (on_request answers "handled"), so
 // no block leaves; the requester's request times out and it asks elsewhere (its engine takes
-// the piece from the origin when peers stall). Set from any thread.
+// the piece from the origin when peers stall); requests taken before it closed are dropped by
+// choking the peer at the next block sent. Set from any thread.
 #pragma once
 
 #include <atomic>

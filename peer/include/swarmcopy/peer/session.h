@@ -123,6 +123,15 @@ class Session {
   void allow_uploads(bool allowed);
   // The upload cap over every peer, LAN peers included, in bytes per second; 0: none.
   void set_upload_limit(std::uint64_t bytes_per_second);
+  // The download cap of one swarm over all its peers (LAN peers included), bytes per second;
+  // 0: none. The engine's download budgets set it (a swarm cannot wait on a budget as an HTTP
+  // request does: libtorrent reads from its peers on its own).
+  void set_download_limit(SwarmId id, std::uint64_t bytes_per_second);
+  // Payload bytes sent to peers since the session opened, every swarm together (the monthly
+  // upload cap counts them), as of the last refresh_totals() libtorrent answered. `done` runs
+  // (on the io thread) once it did, within milliseconds; never if the session goes first.
+  void refresh_totals(std::function<void()> done);
+  std::uint64_t payload_uploaded() const;
   // Connections ended by a ban since the session opened (a piece that failed its hash check,
   // or libtorrent's smart ban): a banned peer heard again and banned again counts again.
   std::uint64_t peers_banned() const;
