@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 
+#include "download_limit_text.h"
 #include "swarmcopy/api/credentials.h"
 #include "swarmcopy/api/download_mode.h"
 #include "swarmcopy/api/group.h"
@@ -79,6 +80,39 @@ Key unsigned_key(std::string name, bool reloadable, T Config::*field, T min, T m
                return {};
              },
              [field](const Config& config) { return std::to_string(config.*field); }};
+}
+
+// A download cap (download_limit_text.h). `optional`: "" leaves it unset (a business-hour
+// variant that falls back to the plain limit).
+Key limit_key(std::string name, engine::DownloadLimit engine::DownloadCaps::*field) {
+  return Key{
+      name, true,
+      [name, field](const std::string& text, Config& config) -> api::Result<void> {
+        auto limit = parse_download_limit(text);
+        if (!limit) return std::unexpected(config_error(name + ": " + limit.error()));
+        config.download_caps.*field = *limit;
+        return {};
+      },
+      [field](const Config& config) { return format_download_limit(config.download_caps.*field); }};
+}
+
+Key variant_limit_key(std::string name,
+                      std::optional<engine::DownloadLimit> engine::DownloadCaps::*field) {
+  return Key{name, true,
+             [name, field](const std::string& text, Config& config) -> api::Result<void> {
+               if (text.empty()) {
+                 (config.download_caps.*field).reset();
+                 return {};
+               }
+               auto limit = parse_download_limit(text);
+               if (!limit) return std::unexpected(config_error(name + ": " + limit.error()));
+               config.download_caps.*field = *limit;
+               return {};
+             },
+             [field](const Config& config) {
+               const auto& limit = config.download_caps.*field;
+               return limit ? format_download_limit(*limit) : std::string();
+             }};
 }
 
 const std::vector<Key>& keys() {
@@ -235,6 +269,33 @@ const std::vector<Key>& keys() {
                  }});
     k.push_back(
         unsigned_key<std::uint64_t>("upload_limit", true, &Config::upload_limit, 0, 1ull << 40));
+    k.push_back(unsigned_key<std::uint64_t>("monthly_upload_cap", true, &Config::monthly_upload_cap,
+                                            0, UINT64_MAX));
+    using Caps = engine::DownloadCaps;
+    k.push_back(limit_key("foreground_download_limit", &Caps::foreground));
+    k.push_back(limit_key("background_download_limit", &Caps::background));
+    k.push_back({"business_hours", true,
+                 [](const std::string& text, Config& config) -> api::Result<void> {
+                   auto hours = parse_business_hours(text);
+                   if (!hours) {
+                     return std::unexpected(config_error("business_hours: " + hours.error()));
+                   }
+                   config.download_caps.business_begin_hour = hours->first;
+                   config.download_caps.business_end_hour = hours->second;
+                   return {};
+                 },
+                 [](const Config& config) {
+                   return format_business_hours(config.download_caps.business_begin_hour,
+                                                config.download_caps.business_end_hour);
+                 }});
+    k.push_back(
+        variant_limit_key("foreground_download_limit_business_hours", &Caps::foreground_business));
+    k.push_back(
+        variant_limit_key("foreground_download_limit_off_hours", &Caps::foreground_off_hours));
+    k.push_back(
+        variant_limit_key("background_download_limit_business_hours", &Caps::background_business));
+    k.push_back(
+        variant_limit_key("background_download_limit_off_hours", &Caps::background_off_hours));
     k.push_back(unsigned_key("seed_time_seconds", false, &Config::seed_time_seconds, 0u, kU32));
     k.push_back(unsigned_key("peer_connections", false, &Config::peer_connections, 1u, 65535u));
     k.push_back(unsigned_key("background_http_delay_ms", true, &Config::background_http_delay_ms,

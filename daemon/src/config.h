@@ -56,6 +56,10 @@ struct Config {
   std::uint64_t min_free_disk_to_upload_mb = 0;
   // Bytes/s to peers, LAN ones too; 0: none.
   std::uint64_t upload_limit = kEngineDefaults.peer.upload_bytes_per_second;
+  // Bytes to peers per calendar month at most; 0: none.
+  std::uint64_t monthly_upload_cap = kEngineDefaults.peer.monthly_upload_cap;
+  // Download caps of FOREGROUND and background jobs, business hours and their variants.
+  engine::DownloadCaps download_caps = kEngineDefaults.download_caps;
   // Connections to peers at most, LAN ones too.
   std::uint32_t peer_connections = static_cast<std::uint32_t>(kEngineDefaults.peer.max_connections);
   // Serve finished content this long.

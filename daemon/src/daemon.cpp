@@ -137,6 +137,8 @@ engine::EngineOptions engine_options(const Config& config) {
   options.peer.min_ram_to_upload = config.min_ram_to_upload_mb << 20;
   options.peer.min_free_disk_to_upload = config.min_free_disk_to_upload_mb << 20;
   options.peer.upload_bytes_per_second = config.upload_limit;
+  options.peer.monthly_upload_cap = config.monthly_upload_cap;
+  options.download_caps = config.download_caps;
   options.peer.max_connections = static_cast<int>(config.peer_connections);
   options.seed_time = std::chrono::seconds(config.seed_time_seconds);
   options.background_http_delay = std::chrono::milliseconds(config.background_http_delay_ms);

@@ -169,8 +169,9 @@ void Engine::stop_on_engine_thread() {
   }
   review_timer_->cancel();
   purge_timer_->cancel();
-  hub_.reset();              // after every transfer let go of its swarm
-  notify_commands_.reset();  // kills and reaps what still runs: no zombie outlives the engine
+  if (traffic_) traffic_->stop();  // counts the last uploads before the session goes
+  hub_.reset();                    // after every transfer let go of its swarm
+  notify_commands_.reset();        // kills and reaps what still runs: no zombie outlives the engine
   http_.reset();
   work_.reset();
 }
@@ -184,6 +185,7 @@ api::Result<void> Engine::load() {
     it->second.queue_seq = next_queue_seq_++;
     recover(it->second);
   }
+  traffic_ = std::make_unique<TrafficRules>(io_, *store_, options_, [this] { return hub_.get(); });
   purge_final_jobs();
   request_schedule();
   resume_seeding();
@@ -402,6 +404,7 @@ void Engine::apply_policy(const EngineOptions& options) {
   // Transfers read options_ on this thread when they decide: the next decision sees it.
   copy_running_policy(options, options_);
   if (hub_) hub_->apply_policy(options);
+  if (traffic_) traffic_->apply();
 }
 
 NetworkTally Engine::network_tally() const {
@@ -917,14 +920,16 @@ void Engine::run_next_file(JobEntry& entry) {
         on_file_done(id, token, index, std::move(outcome));
       }};
   ProxyRoute route = proxy_route(record.proxy, options_.proxy, options_.no_proxy);
+  const bool foreground = record.priority == api::Priority::kForeground;
   entry.run->transfer = std::make_unique<FileTransfer>(
       FileTransfer::Deps{io_, pool_, *http_, options_, cache_.get(),
                          [this] { return swarm_hub(); }},
       *next,
-      FileTransfer::Settings{record.http_headers, record.max_bytes_per_second, record.owner_uid,
-                             record.owner_gid, record.priority == api::Priority::kForeground,
-                             record.file_mode, may_fetch_locally(record.owner_uid),
-                             std::move(route.proxy), std::move(route.no_proxy)},
+      FileTransfer::Settings{
+          record.http_headers, record.max_bytes_per_second, record.owner_uid, record.owner_gid,
+          foreground, record.file_mode, may_fetch_locally(record.owner_uid), std::move(route.proxy),
+          std::move(route.no_proxy), traffic_->budget_for(foreground, record.max_bytes_per_second),
+          traffic_->cap(foreground).rule},
       std::move(hooks));
   entry.run->transfer->start();
 }
@@ -943,6 +948,8 @@ api::Result<swarm::SwarmHub*> Engine::swarm_hub() {
   auto hub = swarm::SwarmHub::open(io_, pool_, *cache_, options_);
   if (!hub) return std::unexpected(hub.error());
   hub_ = std::move(*hub);
+  // Before any peer is served: the month's upload cap applies from the first byte.
+  if (traffic_) traffic_->hub_opened(*hub_);
   return hub_.get();
 }
 

@@ -37,6 +37,7 @@
 #include "swarmcopy/engine/service.h"
 #include "swarmcopy/origin/http_client.h"
 #include "swarmcopy/util/notifier.h"
+#include "traffic_rules.h"
 
 namespace swarmcopy::engine {
 
@@ -185,6 +186,8 @@ class Engine : public std::enable_shared_from_this<Engine> {
   std::unique_ptr<NotifyCommands> notify_commands_;
   std::unique_ptr<boost::asio::steady_timer> review_timer_;
   std::unique_ptr<boost::asio::steady_timer> purge_timer_;
+  // The download caps and the monthly upload cap (made at load, when the store is read).
+  std::unique_ptr<TrafficRules> traffic_;
   EventObserver observer_;
 
   std::map<api::JobId, JobEntry> jobs_;

@@ -42,6 +42,16 @@ void FileTransfer::start() {
     boost::asio::post(deps_.io, [done = hooks_.done] { done({}); });
     return;
   }
+  // One more user of the class's rate while this file runs: a swarm's share is the rate divided
+  // among them (the HTTP requests of the others wait on the budget).
+  budget_user_ = util::ByteBudget::User(settings_.budget);
+  if (!settings_.download_cap_rule.empty()) {
+    file_.explanation.note("download cap: " + settings_.download_cap_rule);
+  }
+  if (settings_.max_bytes_per_second > 0) {
+    file_.explanation.note("the job's rate cap: " + std::to_string(settings_.max_bytes_per_second) +
+                           " bytes/s, origin and peers together");
+  }
   // Known content may be in another home's cache of this user: copied into this cache first,
   // the routes below find it here like anything cached.
   if (file_.sha256 && file_.mode != api::DownloadMode::kBypass) {
@@ -486,6 +496,7 @@ void FileTransfer::end_fetching_for_site(bool fetched) {
 void FileTransfer::stop() {
   if (http_ || swarm_) end_fetching_for_site(false);
   stopped_ = true;
+  budget_user_ = {};
   if (sibling_wait_) sibling_wait_->cancel();
   if (metadata_) metadata_->cancel();
   if (probe_) probe_->cancel_all();

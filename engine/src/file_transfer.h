@@ -113,6 +113,8 @@ class FileTransfer {
   std::optional<std::uint64_t> origin_size_;
   // That probe's answer, for the swarm to take instead of asking again (use_origin_answer).
   std::optional<origin::RemoteIdentity> origin_answer_;
+  // Counts this file among its budget's users while it runs (ByteBudget::share).
+  util::ByteBudget::User budget_user_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

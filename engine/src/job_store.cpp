@@ -39,7 +39,7 @@ static_assert(std::ratio_less_equal_v<std::nano, Clock::period>,
 
 // The schema version this code writes. Each entry of kMigrations takes the file from version
 // i to i + 1; a new version appends an entry and never edits an old one.
-constexpr int kSchemaVersion = 10;
+constexpr int kSchemaVersion = 11;
 
 // Unsigned 64-bit counters are stored as SQLite's signed INTEGER with the same bits, so even
 // values above INT64_MAX round-trip exactly. Nothing orders or sums them in SQL.
@@ -142,6 +142,8 @@ ALTER TABLE jobs ADD COLUMN proxy_bypass TEXT NOT NULL DEFAULT '';
     "ALTER TABLE files ADD COLUMN metadata_source TEXT;",
     // 10: why the file's bytes came from where they came (`job explain`), explanation_codec.h.
     "ALTER TABLE files ADD COLUMN explanation TEXT NOT NULL DEFAULT '';",
+    // 11: small numbers the engine keeps across restarts (JobStore::counter).
+    "CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -969,6 +971,40 @@ api::Result<void> JobStore::delete_job(const api::JobId& id) {
     if (*changed == 0) return s.not_found("no job " + text + " in the job store");
   }
   return tx->commit();
+}
+
+}  // namespace swarmcopy::engine
+
+namespace swarmcopy::engine {
+
+api::Result<std::optional<std::uint64_t>> JobStore::counter(std::string_view name) {
+  auto& s = *impl_;
+  const auto what = "cannot read the counter " + std::string(name);
+  auto stmt = s.db.prepare("SELECT value FROM counters WHERE name = ?1", what);
+  if (!stmt) return std::unexpected(std::move(stmt.error()));
+  Binder bind(*stmt);
+  bind.text(1, name);
+  if (bind.result() != SQLITE_OK) return s.failure(what, bind.result());
+  const int rc = stmt->step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) return s.failure(what, rc);
+  return static_cast<std::uint64_t>(stmt->column_int64(0));  // the same bits (see above)
+}
+
+api::Result<void> JobStore::set_counter(std::string_view name, std::uint64_t value) {
+  auto& s = *impl_;
+  const auto what = "cannot write the counter " + std::string(name);
+  auto stmt = s.db.prepare(
+      "INSERT INTO counters (name, value) VALUES (?1, ?2) "
+      "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+      what);
+  if (!stmt) return std::unexpected(std::move(stmt.error()));
+  Binder bind(*stmt);
+  bind.text(1, name);
+  bind.unsigned64(2, value);
+  auto changed = s.run(*stmt, bind.result(), what);
+  if (!changed) return std::unexpected(std::move(changed.error()));
+  return {};
 }
 
 }  // namespace swarmcopy::engine

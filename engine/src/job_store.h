@@ -4,9 +4,12 @@
 // owns it.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "job_record.h"
@@ -36,6 +39,11 @@ class JobStore {
   api::Result<void> update_job_and_file(const JobRecord& job, const FileRecord& file);
   // Removes a job and its files (purge of old final jobs).
   api::Result<void> delete_job(const api::JobId& id);
+
+  // Small named numbers the engine keeps across restarts (this month's uploads, the measured
+  // download throughput); nullopt: never written.
+  api::Result<std::optional<std::uint64_t>> counter(std::string_view name);
+  api::Result<void> set_counter(std::string_view name, std::uint64_t value);
 
  private:
   struct Impl;

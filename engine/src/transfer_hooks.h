@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "job_record.h"
 #include "swarmcopy/api/credentials.h"
 #include "swarmcopy/origin/http_client.h"
+#include "swarmcopy/util/byte_budget.h"
 
 namespace swarmcopy::engine {
 
@@ -35,6 +37,10 @@ struct TransferSettings {
   // The job's proxy setting as CURLOPT_PROXY / CURLOPT_NOPROXY (proxy_route()).
   std::optional<std::string> proxy;
   std::optional<std::string> no_proxy;
+  // The download rate the file draws on (its class's cap, and the job's own within it:
+  // BandwidthGovernor), origin and peers together; and the class cap's rule, for `explain`.
+  std::shared_ptr<util::ByteBudget> budget;
+  std::string download_cap_rule;
 
   // Fetched with credentials (URL userinfo, a secret query parameter or an access header):
   // private content, never peered, never given to another user from the cache.
@@ -44,8 +50,8 @@ struct TransferSettings {
 
   // How every request of the job goes to the origin.
   origin::RequestOptions request_options() const {
-    return origin::RequestOptions{http_headers, max_bytes_per_second, allow_local_origin, proxy,
-                                  no_proxy};
+    return origin::RequestOptions{
+        http_headers, max_bytes_per_second, allow_local_origin, proxy, no_proxy, budget};
   }
 };
 

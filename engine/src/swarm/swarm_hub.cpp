@@ -20,6 +20,8 @@ constexpr auto kRedialInterval = std::chrono::seconds(5);
 // than libtorrent takes to act on a connect_peer (it dials on its 500 ms tick).
 constexpr auto kAnswerDialWait = std::chrono::milliseconds(650);
 constexpr auto kFlushWait = std::chrono::seconds(10);
+// This much short of the month's upload cap, nothing more is served (apply_upload_cap).
+constexpr std::uint64_t kMonthlyUploadReserve = 512 * 1024;
 
 api::Result<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::string& text) {
   const auto colon = text.rfind(':');
@@ -601,6 +603,10 @@ void SwarmHub::remove(const std::string& key) {
 // DOMinRAMAllowedToPeer / free disk: below either minimum this machine serves no peer.
 std::optional<std::string> SwarmHub::upload_refusal() const {
   const auto& peer = options_.peer;
+  if (monthly_upload_left_ && *monthly_upload_left_ < kMonthlyUploadReserve) {
+    return fmt::format("this month's uploads reached monthly_upload_cap ({} bytes)",
+                       peer.monthly_upload_cap);
+  }
   if (peer.min_ram_to_upload > 0) {
     struct sysinfo info {};
     if (::sysinfo(&info) == 0) {
@@ -628,8 +634,28 @@ std::optional<std::string> SwarmHub::upload_refusal() const {
 
 void SwarmHub::apply_policy(const EngineOptions& options) {
   copy_running_policy(options, options_);
-  session_->set_upload_limit(options_.peer.upload_bytes_per_second);
+  apply_upload_cap();
   apply_upload_rule();
+}
+
+void SwarmHub::set_monthly_upload_left(std::optional<std::uint64_t> left) {
+  if (left == monthly_upload_left_) return;
+  monthly_upload_left_ = left;
+  apply_upload_cap();
+  apply_upload_rule();
+}
+
+// The month's cap is counted once a second, and libtorrent's rate limiter saves up to three
+// seconds of its rate: a quarter of what is left per second never overruns it. Uploads stop
+// with less than kMonthlyUploadReserve left (upload_refusal), where that rate is 128 KiB/s: what
+// libtorrent queued to send by then is small, and still goes out.
+void SwarmHub::apply_upload_cap() {
+  auto cap = options_.peer.upload_bytes_per_second;
+  if (monthly_upload_left_ && *monthly_upload_left_ >= kMonthlyUploadReserve) {
+    const auto quarter = *monthly_upload_left_ / 4;
+    cap = cap == 0 ? quarter : std::min(cap, quarter);
+  }
+  session_->set_upload_limit(cap);
 }
 
 void SwarmHub::apply_upload_rule() {

@@ -165,6 +165,11 @@ class SwarmHub {
   bool seeding() const;
   // The running policy changed (copy_running_policy): the upload cap and rule apply at once.
   void apply_policy(const EngineOptions& options);
+  // What this month's upload cap (PeerOptions::monthly_upload_cap) still allows, in bytes;
+  // nullopt: no cap. Nothing left: this machine serves no peer; a little left: the upload rate
+  // is held to it per second, so that the cap is not overrun between two calls (the engine
+  // calls once a second).
+  void set_monthly_upload_left(std::optional<std::uint64_t> left);
 
  private:
   struct Item {
@@ -196,7 +201,10 @@ class SwarmHub {
   // Keeps the idle item `key` in the session for `time`, then removes it.
   void seed_for(const std::string& key, std::chrono::seconds time);
   void redial();
-  // Why this machine may not upload now (too little RAM or free disk), or nothing.
+  // The upload cap, held to what the month allows.
+  void apply_upload_cap();
+  // Why this machine may not upload now (too little RAM or free disk, the month's cap reached),
+  // or nothing.
   std::optional<std::string> upload_refusal() const;
   // Applies that to the session (at open, then every redial).
   void apply_upload_rule();
@@ -218,6 +226,7 @@ class SwarmHub {
   std::uint64_t next_listener_ = 1;
   boost::asio::steady_timer redial_timer_;
   bool uploads_refused_ = false;
+  std::optional<std::uint64_t> monthly_upload_left_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

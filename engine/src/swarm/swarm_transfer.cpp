@@ -151,7 +151,9 @@ void SwarmTransfer::on_joined(api::Result<std::shared_ptr<SwarmHub::Lease>> leas
   // Listed peers are expected: their pieces must be visible from the start, and a reload
   // (which drops connections) would unsettle the mesh that deconfliction relies on.
   direct_ = deps_.hub.explicit_peers().empty();
-  uploaded_at_start_ = deps_.hub.session().stats(lease_->swarm()).uploaded;
+  const auto at_start = deps_.hub.session().stats(lease_->swarm());
+  uploaded_at_start_ = at_start.uploaded;
+  peer_bytes_charged_ = at_start.from_peers;
   if (lease_->complete()) {
     // The content is in the cache (under any URL): not one byte from the origin.
     complete_ = true;
@@ -298,6 +300,7 @@ void SwarmTransfer::schedule_tick() {
 void SwarmTransfer::tick() {
   if (finished_ || complete_ || !lease_) return;
   const auto stats = deps_.hub.session().stats(lease_->swarm());
+  keep_to_budget(stats);
   refresh_peers(stats);
   refresh_progress(stats.have);
   if (direct_ && !stats.peers.empty()) {
@@ -329,6 +332,21 @@ void SwarmTransfer::tick() {
   keep_destination();
   update_reason();
   schedule_tick();
+}
+
+// Peers' bytes count against the file's download budget as they arrive: libtorrent reads from
+// its peers on its own, so it is held to the budget's share instead of waiting on it, and what
+// it took delays this file's (and its class's) origin requests.
+void SwarmTransfer::keep_to_budget(const peer::SwarmStats& stats) {
+  const auto& budget = settings_.budget;
+  if (!budget) return;
+  if (stats.from_peers > peer_bytes_charged_) budget->take(stats.from_peers - peer_bytes_charged_);
+  peer_bytes_charged_ = stats.from_peers;  // a reload starts libtorrent's count again
+  const auto share = budget->share();
+  if (share != download_limit_) {
+    deps_.hub.session().set_download_limit(lease_->swarm(), share);
+    download_limit_ = share;
+  }
 }
 
 void SwarmTransfer::refresh_peers(const peer::SwarmStats& stats) {

@@ -108,6 +108,7 @@ class SwarmTransfer {
   void on_origin_piece(std::uint32_t piece, std::vector<char> data);
   void tick();
   void schedule_tick();
+  void keep_to_budget(const peer::SwarmStats& stats);
   void refresh_peers(const peer::SwarmStats& stats);
   void refresh_progress(const std::vector<bool>& have);
   bool origin_allowed(const peer::SwarmStats& stats);
@@ -164,6 +165,10 @@ class SwarmTransfer {
   boost::asio::steady_timer timer_;
 
   std::optional<peer::SwarmStats> last_stats_;  // as of the last tick
+  // Peers' bytes charged to settings_.budget so far, and the swarm's download cap as last set
+  // (keep_to_budget; nullopt: never set).
+  std::uint64_t peer_bytes_charged_ = 0;
+  std::optional<std::uint64_t> download_limit_;
   bool plan_posted_ = false;
   bool was_stalled_ = false;  // as of the last plan (logged when it changes)
   bool complete_ = false;

@@ -52,6 +52,53 @@ TEST(Config, ProxyAndNoProxyAreCheckedAndThePasswordIsNeverShown) {
   EXPECT_TRUE(bad_host.error().message.starts_with("no_proxy: ")) << bad_host.error().message;
 }
 
+TEST(ConfigTest, DownloadCapsAreARateOrAPercentageWithBusinessHourVariants) {
+  Config config = default_config(DaemonMode::kSystem);
+  EXPECT_EQ(config.download_caps, engine::DownloadCaps{});  // none by default
+  EXPECT_EQ(config.monthly_upload_cap, 0u);
+  ASSERT_TRUE(apply_values({{"foreground_download_limit", "1048576"},
+                            {"background_download_limit", "40%"},
+                            {"business_hours", "22-6"},
+                            {"background_download_limit_business_hours", "10%"},
+                            {"foreground_download_limit_off_hours", "0"},
+                            {"monthly_upload_cap", "21474836480"}},
+                           config));
+  const auto& caps = config.download_caps;
+  EXPECT_EQ(caps.foreground, (engine::DownloadLimit{1048576, 0}));
+  EXPECT_EQ(caps.background, (engine::DownloadLimit{0, 40}));
+  EXPECT_EQ(caps.business_begin_hour, 22);
+  EXPECT_EQ(caps.business_end_hour, 6);
+  EXPECT_EQ(caps.background_business, (engine::DownloadLimit{0, 10}));
+  EXPECT_EQ(caps.foreground_off_hours, engine::DownloadLimit{});  // set: no cap off hours
+  EXPECT_FALSE(caps.foreground_business.has_value());             // unset: the plain limit
+  EXPECT_EQ(config.monthly_upload_cap, 21474836480u);
+  // What a reload logs reads as it was written.
+  EXPECT_EQ(value_of(config, "background_download_limit"), "40%");
+  EXPECT_EQ(value_of(config, "business_hours"), "22-6");
+  EXPECT_EQ(value_of(config, "foreground_download_limit_business_hours"), "");
+  for (const auto* key : {"foreground_download_limit", "business_hours", "monthly_upload_cap",
+                          "background_download_limit_off_hours"}) {
+    EXPECT_TRUE(reloadable(key)) << key;
+  }
+  ASSERT_TRUE(apply_values({{"business_hours", "8-24"}}, config));
+  EXPECT_EQ(config.download_caps.business_end_hour, 0);  // midnight
+
+  for (const auto& [key, bad] : std::vector<std::pair<std::string, std::string>>{
+           {"background_download_limit", "0%"},
+           {"background_download_limit", "101%"},
+           {"foreground_download_limit", "-1"},
+           {"foreground_download_limit", "10M"},
+           {"foreground_download_limit_business_hours", "x%"},
+           {"business_hours", "8"},
+           {"business_hours", "8-8"},
+           {"business_hours", "25-3"},
+           {"business_hours", "0-24"}}) {
+    auto applied = apply_values({{key, bad}}, config);
+    ASSERT_FALSE(applied) << key << " = " << bad;
+    EXPECT_TRUE(applied.error().message.starts_with(key + ": ")) << applied.error().message;
+  }
+}
+
 TEST(ConfigTest, TheRegistryMirrorIsOffByDefaultLoopbackForAPortAndNeedsAnUpstream) {
   Config config = default_config(DaemonMode::kSystem);
   EXPECT_TRUE(config.registry_mirror_listen.empty());

@@ -524,7 +524,7 @@ TEST_F(JobStoreTest, WalModeIsOn) {
   ASSERT_TRUE(store);
   RawDb raw(path_);
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "10");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "11");
 }
 
 // What a store from before version 7 holds: no refetched count, no received ranges.
@@ -563,6 +563,7 @@ void without_version9_fields(JobRecord& job) {
 
 // What a store from before version 10 holds: no explanation.
 void drop_version10_columns(RawDb& raw) { raw.exec("ALTER TABLE files DROP COLUMN explanation"); }
+void drop_version11_tables(RawDb& raw) { raw.exec("DROP TABLE counters"); }
 
 // What migration 10 gives rows that had none: an empty explanation.
 void without_version10_fields(JobRecord& job) {
@@ -625,11 +626,28 @@ void without_swarm_fields(FileRecord& file) {
   file.peers_unused_reason.reset();
 }
 
+TEST_F(JobStoreTest, CountersKeepTheirValueAcrossAReopen) {
+  {
+    auto store = open_store();
+    ASSERT_TRUE(store);
+    auto absent = store->counter("upload_month_bytes");
+    ASSERT_TRUE(absent) << absent.error().describe();
+    EXPECT_EQ(*absent, std::nullopt);
+    expect_ok(store->set_counter("upload_month_bytes", 5));
+    expect_ok(store->set_counter("upload_month_bytes", UINT64_MAX));  // replaced, every bit kept
+    expect_ok(store->set_counter("upload_month", 202612));
+  }
+  auto store = open_store();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->counter("upload_month_bytes").value_or(std::nullopt), UINT64_MAX);
+  EXPECT_EQ(store->counter("upload_month").value_or(std::nullopt), 202612u);
+}
+
 TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   { ASSERT_TRUE(open_store()); }
   {
     RawDb raw(path_);
-    raw.exec("PRAGMA user_version = 11");
+    raw.exec("PRAGMA user_version = 12");
   }
   auto store = JobStore::open(path_);
   ASSERT_FALSE(store.has_value());
@@ -638,7 +656,7 @@ TEST_F(JobStoreTest, RejectsNewerSchemaVersion) {
   EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().describe();
   // Refusing leaves the version as it was.
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "11");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "12");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion1Store) {
@@ -660,6 +678,7 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
     drop_version8_columns(raw);
     drop_version9_columns(raw);
     drop_version10_columns(raw);
+    drop_version11_tables(raw);
     raw.exec("PRAGMA user_version = 1");
   }
   auto store = open_store();
@@ -677,7 +696,7 @@ TEST_F(JobStoreTest, MigratesAVersion1Store) {
   without_version10_fields(job);
   EXPECT_EQ(loaded.front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "10");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "11");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion2Store) {
@@ -697,6 +716,7 @@ TEST_F(JobStoreTest, MigratesAVersion2Store) {
     drop_version8_columns(raw);
     drop_version9_columns(raw);
     drop_version10_columns(raw);
+    drop_version11_tables(raw);
     raw.exec("PRAGMA user_version = 2");
   }
   auto store = open_store();
@@ -736,6 +756,7 @@ TEST_F(JobStoreTest, MigratesAVersion3Store) {
     drop_version8_columns(raw);
     drop_version9_columns(raw);
     drop_version10_columns(raw);
+    drop_version11_tables(raw);
     raw.exec("PRAGMA user_version = 3");
   }
   auto store = open_store();
@@ -771,6 +792,7 @@ TEST_F(JobStoreTest, MigratesAVersion4Store) {
     drop_version8_columns(raw);
     drop_version9_columns(raw);
     drop_version10_columns(raw);
+    drop_version11_tables(raw);
     raw.exec("PRAGMA user_version = 4");
   }
   auto store = open_store();
@@ -804,6 +826,7 @@ TEST_F(JobStoreTest, MigratesAVersion6Store) {
     drop_version8_columns(raw);
     drop_version9_columns(raw);
     drop_version10_columns(raw);
+    drop_version11_tables(raw);
     raw.exec("PRAGMA user_version = 6");
   }
   auto store = open_store();
@@ -837,6 +860,7 @@ TEST_F(JobStoreTest, MigratesAVersion7StoreAndKeepsTheProxyFromThenOn) {
     drop_version8_columns(raw);
     drop_version9_columns(raw);
     drop_version10_columns(raw);
+    drop_version11_tables(raw);
     raw.exec("PRAGMA user_version = 7");
   }
   auto store = open_store();
@@ -852,7 +876,7 @@ TEST_F(JobStoreTest, MigratesAVersion7StoreAndKeepsTheProxyFromThenOn) {
   expect_ok(store->update_job(job));
   EXPECT_EQ(load(*store).front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "10");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "11");
 }
 
 TEST_F(JobStoreTest, MigratesAVersion8StoreAndKeepsTheMetadataSourceFromThenOn) {
@@ -866,6 +890,7 @@ TEST_F(JobStoreTest, MigratesAVersion8StoreAndKeepsTheMetadataSourceFromThenOn) 
     RawDb raw(path_);
     drop_version9_columns(raw);
     drop_version10_columns(raw);
+    drop_version11_tables(raw);
     raw.exec("PRAGMA user_version = 8");
   }
   auto store = open_store();
@@ -880,7 +905,7 @@ TEST_F(JobStoreTest, MigratesAVersion8StoreAndKeepsTheMetadataSourceFromThenOn) 
   ASSERT_TRUE(store);
   EXPECT_EQ(load(*store).front(), job);
   RawDb raw(path_);
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "10");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "11");
 }
 
 TEST_F(JobStoreTest, AMalformedExplanationIsAClearError) {

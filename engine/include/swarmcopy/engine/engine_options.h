@@ -46,8 +46,41 @@ struct PeerOptions {
   std::uint64_t min_free_disk_to_upload = 0;
   // Upload cap for peers (LAN peers included), bytes per second; 0: none.
   std::uint64_t upload_bytes_per_second = 0;
+  // Bytes this machine uploads to peers in a calendar month (local time) at most; once reached,
+  // it serves no peer until the month ends (Delivery Optimization's DOMonthlyUploadDataCap).
+  // Counted across restarts (the job store keeps the month's count). 0: no cap.
+  std::uint64_t monthly_upload_cap = 0;
   // Peer connections at most, over every swarm (LAN peers included).
   int max_connections = 200;
+};
+
+// A cap on the download rate of one class of jobs (FOREGROUND, or every background priority),
+// over the origin and the peers together and over every job of the class: an absolute rate, or
+// a percentage of the download throughput this engine measured (the best second it saw).
+// Delivery Optimization's DOMaxForegroundDownloadBandwidth / DOPercentageMaxForegroundBandwidth
+// and their background twins. Neither set: no cap.
+struct DownloadLimit {
+  std::uint64_t bytes_per_second = 0;
+  std::uint32_t percent = 0;  // 1-100; used when bytes_per_second is 0
+  bool none() const { return bytes_per_second == 0 && percent == 0; }
+  bool operator==(const DownloadLimit&) const = default;
+};
+
+// The two classes' caps, and business-hour variants (DOSetHoursToLimitForegroundDownloadBandwidth,
+// DOSetHoursToLimitBackgroundDownloadBandwidth): between business_begin_hour and
+// business_end_hour (local time, whole hours; an end before the begin wraps past midnight; equal:
+// no business hours) the `_business` limit applies, outside them the `_off_hours` one; a variant
+// not given falls back to the class's plain limit.
+struct DownloadCaps {
+  DownloadLimit foreground;
+  DownloadLimit background;
+  int business_begin_hour = 0;
+  int business_end_hour = 0;
+  std::optional<DownloadLimit> foreground_business;
+  std::optional<DownloadLimit> foreground_off_hours;
+  std::optional<DownloadLimit> background_business;
+  std::optional<DownloadLimit> background_off_hours;
+  bool operator==(const DownloadCaps&) const = default;
 };
 
 struct EngineOptions {
@@ -136,6 +169,8 @@ struct EngineOptions {
   // The same for FOREGROUND jobs (Delivery Optimization's "delay foreground download from
   // HTTP"): none by default, a person waits.
   std::chrono::milliseconds foreground_http_delay{0};
+  // Download caps per class of job (a job's own max_bytes_per_second applies within its class's).
+  DownloadCaps download_caps;
   // Files smaller than this come from the origin alone (Delivery Optimization's "minimum
   // content file size to use peer caching"): a swarm's set-up (metadata, a rendezvous, peers'
   // handshakes) costs more than it saves on a small file. 0: every file may be peered.
@@ -146,9 +181,9 @@ struct EngineOptions {
 };
 
 // The peer policy an administrator may change while the engine runs (swarmcopyd reloads it on
-// SIGHUP; Service::apply_policy): the upload cap, the minimum RAM and free disk to upload, the
-// VPN interfaces, the background and foreground HTTP delays, the minimum file size to peer. Copies
-// those fields of `from` into `to`, nothing else.
+// SIGHUP; Service::apply_policy): the upload cap and the monthly one, the minimum RAM and free
+// disk to upload, the VPN interfaces, the background and foreground HTTP delays, the minimum file
+// size to peer, the download caps. Copies those fields of `from` into `to`, nothing else.
 void copy_running_policy(const EngineOptions& from, EngineOptions& to);
 
 }  // namespace swarmcopy::engine
