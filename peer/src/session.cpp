@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <charconv>
 #include <deque>
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/error_code.hpp>
@@ -79,7 +80,9 @@ constexpr auto kRemoveWaitStep = std::chrono::milliseconds(1);
 // port per interface, but announces one of them (the first socket's) to local service
 // discovery, so peers on other interfaces dial a closed port (arvidn/libtorrent#5746). One
 // port for every interface keeps LSD working.
-std::string with_concrete_port(const std::string& listen) {
+// With `ssl_too`, the port above it (kSslPortOffset) must be free as well: the group's SSL
+// swarms listen there.
+std::string with_concrete_port(const std::string& listen, bool ssl_too) {
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos || listen.substr(colon + 1) != "0") return listen;
   std::string host = listen.substr(0, colon);
@@ -88,16 +91,43 @@ std::string with_concrete_port(const std::string& listen) {
   const auto address = boost::asio::ip::make_address(host, ec);
   if (ec) return listen;
   boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(io);
-  const boost::asio::ip::tcp::endpoint endpoint(address, 0);
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (ec) return listen;
-  const auto port = acceptor.local_endpoint(ec).port();
-  if (ec) return listen;
-  // Closed again before libtorrent binds it: a race with another process is possible but
-  // harmless (libtorrent then reports the failure and the engine says so).
-  return listen.substr(0, colon + 1) + std::to_string(port);
+  const auto bound = [&](std::uint16_t port) {
+    auto acceptor = std::make_unique<boost::asio::ip::tcp::acceptor>(io);
+    const boost::asio::ip::tcp::endpoint endpoint(address, port);
+    boost::system::error_code error;
+    acceptor->open(endpoint.protocol(), error);
+    if (!error) acceptor->bind(endpoint, error);
+    return error ? nullptr : std::move(acceptor);
+  };
+  for (int attempt = 0; attempt < 32; ++attempt) {
+    auto first = bound(0);
+    if (!first) return listen;
+    const auto port = first->local_endpoint(ec).port();
+    if (ec) return listen;
+    if (ssl_too && (port == 65535 || !bound(static_cast<std::uint16_t>(port + kSslPortOffset)))) {
+      continue;
+    }
+    // Closed again before libtorrent binds it: a race with another process is possible but
+    // harmless (libtorrent then reports the failure and the engine says so).
+    return listen.substr(0, colon + 1) + std::to_string(port);
+  }
+  return listen;
+}
+
+// "ADDRESS:P" and, for the group's SSL swarms, "ADDRESS:(P+1)s".
+std::string listen_interfaces(const SessionOptions& options) {
+  const bool ssl = !options.group_cert_pem.empty();
+  const auto plain = with_concrete_port(options.listen_interfaces, ssl);
+  if (!ssl) return plain;
+  const auto colon = plain.rfind(':');
+  unsigned port = 0;
+  if (colon == std::string::npos ||
+      std::from_chars(plain.data() + colon + 1, plain.data() + plain.size(), port).ec !=
+          std::errc() ||
+      port == 0 || port >= 65535) {
+    return plain;  // libtorrent refuses it and says why
+  }
+  return plain + "," + plain.substr(0, colon + 1) + std::to_string(port + kSslPortOffset) + "s";
 }
 
 // "-SC0100-" and 12 random characters: a full 20-byte fingerprint becomes the whole peer id,
@@ -113,8 +143,7 @@ std::string make_peer_id() {
 lt::settings_pack make_settings(const SessionOptions& options, const std::string& peer_id) {
   lt::settings_pack settings;
   settings.set_str(lt::settings_pack::peer_fingerprint, peer_id);
-  settings.set_str(lt::settings_pack::listen_interfaces,
-                   with_concrete_port(options.listen_interfaces));
+  settings.set_str(lt::settings_pack::listen_interfaces, listen_interfaces(options));
   settings.set_bool(lt::settings_pack::enable_dht, false);
   settings.set_bool(lt::settings_pack::enable_upnp, false);
   settings.set_bool(lt::settings_pack::enable_natpmp, false);
@@ -183,6 +212,8 @@ struct Session::Impl {
     // In a group: where the group's machines met at the announce listen, dialled again after a
     // reload (the swarm itself has no discovery to find them again), bounded.
     std::set<lt::tcp::endpoint> group_peers;
+    // Content private to the group (an SSL torrent): its peers are dialled at their SSL port.
+    bool ssl = false;
     // A provisional swarm's piece roots and the plugin that exchanges them (added again on a
     // reload); null otherwise.
     std::shared_ptr<ProvisionalRoots> roots;
@@ -197,6 +228,14 @@ struct Session::Impl {
   };
   std::map<RendezvousId, Rendezvous> rendezvous;
   std::uint64_t peers_banned = 0;  // connections ended by a ban (drain())
+  // SessionOptions::group_cert_pem / group_key_pem: shown in every private (SSL) swarm.
+  std::string group_cert_pem;
+  std::string group_key_pem;
+  void show_group_certificate(lt::torrent_handle handle) const {
+    // No DH parameters: the ECDHE ciphers need none (libtorrent reports the empty ones in an
+    // alert nobody needs).
+    handle.set_ssl_certificate_buffer(group_cert_pem, group_key_pem, std::string());
+  }
   // Payload bytes sent to peers since the session opened, as of the last session_stats_alert
   // (refresh_totals()).
   std::uint64_t payload_uploaded = 0;
@@ -333,10 +372,14 @@ struct Session::Impl {
         // own dial to us is dialled the other way: it does the same.)
         if (connect->direction == lt::peer_connect_alert::direction_t::out) {
           if (auto* swarm = find_by_announce(connect->handle)) {
-            // Marked as the group's find (PeerStats::found_by).
-            swarm->handle.connect_peer(connect->endpoint, lt::peer_info::tracker);
+            // Marked as the group's find (PeerStats::found_by). A private swarm's machines
+            // listen for it above their peer port.
+            auto endpoint = connect->endpoint;
+            if (swarm->ssl)
+              endpoint.port(static_cast<std::uint16_t>(endpoint.port() + kSslPortOffset));
+            swarm->handle.connect_peer(endpoint, lt::peer_info::tracker);
             if (swarm->group_peers.size() < kMaxGroupPeersKept) {
-              swarm->group_peers.insert(connect->endpoint);
+              swarm->group_peers.insert(endpoint);
             }
           }
         }
@@ -405,6 +448,8 @@ api::Result<std::unique_ptr<Session>> Session::open(boost::asio::io_context& io,
   impl->upload_gate = std::move(gate);
   impl->group_id = options.group_id;
   impl->trackers = options.trackers;
+  impl->group_cert_pem = options.group_cert_pem;
+  impl->group_key_pem = options.group_key_pem;
   auto* raw = impl.get();
   // libtorrent calls this on its own thread: only wake the io thread, nothing else.
   impl->session.set_alert_notify([raw, &io, alive = impl->alive] {
@@ -465,6 +510,11 @@ api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesys
   lt::error_code ec;
   auto info = peer_only_info(meta, ec);
   if (ec) return std::unexpected(peer_error("metainfo not understood: " + ec.message()));
+  const bool ssl = !info->ssl_cert().empty();
+  if (ssl && impl_->group_cert_pem.empty()) {
+    return std::unexpected(
+        peer_error("content private to the group needs this machine's group certificate and key"));
+  }
   lt::add_torrent_params params;
   params.ti = info;
   params.save_path = dir.string();
@@ -495,7 +545,9 @@ api::Result<SwarmId> Session::add_swarm(const Metainfo& meta, const std::filesys
       root_exchange = roots ? params.extensions.back() : nullptr;
   auto handle = impl_->session.add_torrent(std::move(params), ec);
   if (ec) return std::unexpected(peer_error("cannot join the swarm: " + ec.message()));
+  if (ssl) impl_->show_group_certificate(handle);
   auto& swarm = impl_->swarms[id];
+  swarm.ssl = ssl;
   swarm.roots = std::move(roots);
   swarm.root_exchange = std::move(root_exchange);
   swarm.handle = handle;
@@ -580,6 +632,7 @@ api::Result<void> Session::reload(SwarmId id, const std::vector<bool>& have) {
   }
   swarm->handle = handle;
   swarm->checked = false;
+  if (swarm->ssl) impl_->show_group_certificate(handle);
   for (const auto& [endpoint, source] : redial) handle.connect_peer(endpoint, source);
   // A group's machines that dialled us are gone too, and the announce, connected to them
   // already, says nothing new: a machine left alone for the others' reconnect timers (2 s and
@@ -636,6 +689,8 @@ void Session::connect_peer(SwarmId id, const std::string& address, std::uint16_t
     spdlog::warn("peer address not understood: {}", address);
     return;
   }
+  // A private swarm's machines listen for it above their peer port.
+  if (swarm->ssl) port = static_cast<std::uint16_t>(port + kSslPortOffset);
   swarm->handle.connect_peer(lt::tcp::endpoint(ip, port));
 }
 

@@ -66,6 +66,12 @@ api::Result<Metainfo> make_provisional_metainfo(const std::string& sha256, std::
 // holds it; empty when `data` does not have the piece's length. Any thread.
 std::string piece_root(const Metainfo& meta, std::uint32_t piece, std::span<const char> data);
 
+// Content private to a group (fetched with credentials): `meta` with the group's certificate
+// authority (`ca_pem`, PEM) in its info dict, as libtorrent's SSL torrents have it. Other
+// info-hashes, the same pieces: a swarm that only machines holding a certificate signed by that
+// CA can join (Session: SessionOptions::group_cert_pem). Refused: a CA that is not PEM.
+api::Result<Metainfo> make_group_private_metainfo(const Metainfo& meta, const std::string& ca_pem);
+
 // Reads metainfo bytes (from the origin, never from a peer). Refused with a clear
 // kInvalidArgument: not bencoded metainfo, more than one file, no v2 part or piece layer, no v1
 // part (v1-only peers need it).
