@@ -777,7 +777,8 @@ bool ContentStore::is_partial(const std::string& key) {
 }
 
 api::Result<void> ContentStore::finish_partial(const PartialItem& filled,
-                                               std::optional<std::uint32_t> filled_by) {
+                                               std::optional<std::uint32_t> filled_by,
+                                               bool shared) {
   const std::string& key = filled.key();
   if (auto written = impl_->write_back(filled.descriptor(), filled.path()); !written) {
     return written;
@@ -800,9 +801,9 @@ api::Result<void> ContentStore::finish_partial(const PartialItem& filled,
   if (auto saved = impl_->put_row(key, item); !saved) return saved;
   if (auto saved = impl_->put_unsynced_row(key); !saved) return saved;
   if (filled_by) {
-    if (auto saved = impl_->put_access_rows(key, *filled_by, true); !saved) return saved;
+    if (auto saved = impl_->put_access_rows(key, *filled_by, shared); !saved) return saved;
     item.users.insert(*filled_by);
-    item.shared = true;
+    item.shared = item.shared || shared;
   }
   if (auto done = committed->commit(); !done) return done;
   it->second = item;

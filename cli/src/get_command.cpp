@@ -20,6 +20,7 @@
 #include "state_dir.h"
 #include "swarmcopy/api/group.h"
 #include "swarmcopy/engine/checksum_source.h"
+#include "swarmcopy/util/pem_file.h"
 #include "url_path.h"
 #include "usage.h"
 #include "validators.h"
@@ -190,6 +191,22 @@ GetCommand::GetCommand(CLI::App& app)
           ->expected(1)
           ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
           ->check(validator(api::check_tracker_url, "URL"));
+  auto* group_ca =
+      command_
+          ->add_option("--group-ca", group_ca_file_,
+                       "The group's certificate authority (PEM): with --group-cert and "
+                       "--group-key, content fetched with credentials is peered with the "
+                       "group's machines that hold a certificate it signed (SSL, peer port + 1)")
+          ->type_name("FILE");
+  auto* group_cert = command_
+                         ->add_option("--group-cert", group_cert_file_,
+                                      "This machine's certificate, signed by the group's CA "
+                                      "(PEM; subject alternative name DNS:*)")
+                         ->type_name("FILE");
+  auto* group_key = command_
+                        ->add_option("--group-key", group_key_file_,
+                                     "The private key of --group-cert (PEM, unencrypted)")
+                        ->type_name("FILE");
   auto* vpn = command_
                   ->add_option("--vpn-interfaces", vpn_interfaces_,
                                "While an interface matching one of these patterns is up, "
@@ -246,8 +263,8 @@ GetCommand::GetCommand(CLI::App& app)
   // The daemon keeps its own state directory: a --home would be silently ignored.
   daemon->excludes(common_.home_option);
   // The daemon's peer session is configured in swarmcopyd.conf, not per command.
-  peer_options_ = {peer,  listen,  no_lsd, seed,     upload,  max_peers,
-                   group, tracker, vpn,    min_disk, min_file};
+  peer_options_ = {peer,    listen,   no_lsd,     seed,      upload, max_peers, group,
+                   tracker, group_ca, group_cert, group_key, vpn,    min_disk,  min_file};
   for (auto* option : peer_options_) {
     daemon->excludes(option);
     command_->get_option("--socket")->excludes(option);
@@ -299,6 +316,21 @@ int GetCommand::run() {
   request.peer.local_discovery = !no_lsd_;
   request.peer.group_id = group_id_;
   request.peer.trackers = trackers_;
+  const int group_files =
+      !group_ca_file_.empty() + !group_cert_file_.empty() + !group_key_file_.empty();
+  if (group_files != 0 && (group_files != 3 || group_id_.empty())) {
+    return usage_error(*command_,
+                       "--group-ca, --group-cert and --group-key go together, with "
+                       "--group-id");
+  }
+  for (const auto& [file, pem] : {std::pair{&group_ca_file_, &request.peer.group_ca_pem},
+                                  std::pair{&group_cert_file_, &request.peer.group_cert_pem},
+                                  std::pair{&group_key_file_, &request.peer.group_key_pem}}) {
+    if (file->empty()) continue;
+    auto text = util::read_pem_file(*file);
+    if (!text) return usage_error(*command_, text.error());
+    *pem = std::move(*text);
+  }
   if (command_->get_option("--vpn-interfaces")->count() > 0) {
     request.peer.vpn_interfaces.clear();
     std::istringstream words(vpn_interfaces_);

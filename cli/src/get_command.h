@@ -47,6 +47,9 @@ class GetCommand final : public Command {
   bool no_lsd_ = false;
   std::string group_id_;
   std::vector<std::string> trackers_;
+  std::string group_ca_file_;
+  std::string group_cert_file_;
+  std::string group_key_file_;
   std::string vpn_interfaces_;
   std::string min_free_disk_;
   std::string min_peer_file_size_;

@@ -360,6 +360,20 @@ const std::vector<Key>& keys() {
                    return {};
                  },
                  [](const Config& config) { return config.registry_upstream; }});
+    const auto absolute_path_key = [&k](std::string name, std::filesystem::path Config::*member) {
+      k.push_back({name, false,
+                   [name, member](const std::string& text, Config& config) -> api::Result<void> {
+                     if (!text.empty() && text.front() != '/') {
+                       return std::unexpected(config_error(name + ": expected an absolute path"));
+                     }
+                     config.*member = text;
+                     return {};
+                   },
+                   [member](const Config& config) { return (config.*member).string(); }});
+    };
+    absolute_path_key("group_ca_file", &Config::group_ca_file);
+    absolute_path_key("group_cert_file", &Config::group_cert_file);
+    absolute_path_key("group_key_file", &Config::group_key_file);
     k.push_back({"tls_ca_file", false,
                  [](const std::string& text, Config& config) -> api::Result<void> {
                    if (!text.empty() && text.front() != '/') {

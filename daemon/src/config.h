@@ -97,6 +97,11 @@ struct Config {
   // A PEM file of certificate authorities trusted for https (origins, registry upstreams)
   // beside the system's: a site's own CA. Empty: the system's alone.
   std::filesystem::path tls_ca_file;
+  // Content private to the group: the group's CA, this machine's certificate and its key (PEM
+  // files, read at start; all three, or none). engine::PeerOptions::group_ca_pem and the rest.
+  std::filesystem::path group_ca_file;
+  std::filesystem::path group_cert_file;
+  std::filesystem::path group_key_file;
   // Server limits: reloadable.
   std::uint64_t max_request_bytes = 1 << 20;
   double requests_per_second = 100;  // per uid; 0 = unlimited

@@ -117,6 +117,16 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
      "The registries the mirror pulls through: URL or NAME=URL, comma-separated (http:// or "
      "https://); "
      "containerd's ?ns=NAME picks one, requests without ns go to the first"},
+    {"group_ca_file",
+     "The group's certificate authority (PEM, absolute path): with group_cert_file and "
+     "group_key_file, content fetched with credentials is peered with the group's machines "
+     "that hold a certificate it signed (SSL swarms on the peer port + 1); read at start"},
+    {"group_cert_file",
+     "This machine's certificate, signed by the group's CA (PEM, subject alternative name "
+     "DNS:*, absolute path); read at start"},
+    {"group_key_file",
+     "The private key of group_cert_file (PEM, unencrypted, absolute path; "
+     "readable by the daemon alone); read at start"},
     {"tls_ca_file",
      "A PEM file of certificate authorities trusted for https origins and registry upstreams "
      "beside the system's (a site's own CA; read at start); empty: the system's alone"},

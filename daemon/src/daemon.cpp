@@ -34,6 +34,7 @@
 #include "swarmcopy/metrics/metrics_store.h"
 #include "swarmcopy/registry/mirror.h"
 #include "swarmcopy/util/extra_ca.h"
+#include "swarmcopy/util/pem_file.h"
 #include "swarmcopy/util/user_state_dir.h"
 #include "systemd_notify.h"
 #include "tcp_listener.h"
@@ -250,6 +251,30 @@ int run_daemon(const DaemonArgs& args) {
   }
   options.peer.group_id = *group;
   if (!group->empty()) spdlog::info("group: {} ({})", *group, config.group_id_source);
+  const std::pair<const std::filesystem::path*, std::string*> group_files[] = {
+      {&config.group_ca_file, &options.peer.group_ca_pem},
+      {&config.group_cert_file, &options.peer.group_cert_pem},
+      {&config.group_key_file, &options.peer.group_key_pem}};
+  int group_files_given = 0;
+  for (const auto& [file, pem] : group_files) {
+    if (file->empty()) continue;
+    ++group_files_given;
+    auto text = util::read_pem_file(*file);
+    if (!text) {
+      server.stop();
+      return fail("group certificates: " + text.error());
+    }
+    *pem = std::move(*text);
+  }
+  if (group_files_given != 0 && group_files_given != 3) {
+    server.stop();
+    return fail(
+        "group certificates: group_ca_file, group_cert_file and group_key_file go together");
+  }
+  if (group_files_given == 3 && options.peer.group_id.empty()) {
+    server.stop();
+    return fail("group certificates: they need a group (group_id)");
+  }
   if (!config.tls_ca_file.empty()) {
     auto extra_ca = util::ExtraCa::load(config.tls_ca_file);
     if (!extra_ca) {

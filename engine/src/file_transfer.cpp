@@ -122,10 +122,18 @@ void FileTransfer::route() {
     case api::DownloadMode::kLan:
     case api::DownloadMode::kGroup:  // the engine's group (checked when the file was added)
       if (settings_.sends_credentials(file_.url)) {
-        start_http(
-            "the job sends credentials (URL userinfo, a secret query parameter or an access "
-            "header): private content is never peered");
-        return;
+        if (!deps_.options.peer.peers_private_content()) {
+          start_http(
+              "the job sends credentials (URL userinfo, a secret query parameter or an access "
+              "header): private content is peered only within a group whose certificates this "
+              "machine holds (group_ca_file, group_cert_file, group_key_file)");
+          return;
+        }
+        private_ = true;
+        file_.explanation.note(
+            "private content (the job sends credentials): peered only with "
+            "machines holding a certificate of group " +
+            deps_.options.peer.group_id + "'s CA");
       }
       if (deps_.cache == nullptr || !deps_.swarm_hub) {
         start_http("the content cache is disabled (the swarm keeps its data there)");
@@ -186,6 +194,13 @@ void FileTransfer::on_metadata(std::expected<swarm::MetadataResult, origin::Fetc
     });
     return;
   }
+  if (result->absent_reason && private_) {
+    // A site metainfo is offered at a rendezvous anyone on the link can ask: not for private
+    // content.
+    start_http("private content is peered only under metadata its origin publishes: " +
+               *result->absent_reason);
+    return;
+  }
   if (result->absent_reason && file_.sha256) {
     find_site_metainfo(*result->absent_reason);
     return;
@@ -197,6 +212,15 @@ void FileTransfer::on_metadata(std::expected<swarm::MetadataResult, origin::Fetc
   // The origin's metadata names the content: another home's cache of this user may hold it,
   // checked piece by piece against that metadata before it is taken.
   auto meta = std::make_shared<peer::Metainfo>(std::move(*result->meta));
+  if (private_) {
+    // Its own swarm and cache item: the published metainfo with the group's CA (an SSL swarm).
+    auto group_private = peer::make_group_private_metainfo(*meta, deps_.options.peer.group_ca_pem);
+    if (!group_private) {
+      start_http(group_private.error().message);
+      return;
+    }
+    *meta = std::move(*group_private);
+  }
   take_from_sibling_caches(
       cache::ContentStore::metadata_key(meta->info_hash_v2),
       [meta](const std::filesystem::path& copy) { return peer::verify_file(*meta, copy); },

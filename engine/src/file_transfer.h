@@ -111,6 +111,9 @@ class FileTransfer {
   // The origin's size, as a probe for its digest or size told it (the file's record learns it
   // only in a transfer, where it is compared).
   std::optional<std::uint64_t> origin_size_;
+  // The job sends credentials and the engine peers such content within its group (an SSL
+  // swarm: PeerOptions::peers_private_content).
+  bool private_ = false;
   // That probe's answer, for the swarm to take instead of asking again (use_origin_answer).
   std::optional<origin::RemoteIdentity> origin_answer_;
   // Counts this file among its budget's users while it runs (ByteBudget::share).

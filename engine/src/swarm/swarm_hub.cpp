@@ -112,6 +112,10 @@ api::Result<std::unique_ptr<SwarmHub>> SwarmHub::open(boost::asio::io_context& i
   session_options.trackers = options.peer.trackers;
   session_options.upload_bytes_per_second = options.peer.upload_bytes_per_second;
   session_options.connections_limit = options.peer.max_connections;
+  if (options.peer.peers_private_content()) {
+    session_options.group_cert_pem = options.peer.group_cert_pem;
+    session_options.group_key_pem = options.peer.group_key_pem;
+  }
   auto session = peer::Session::open(io, session_options);
   if (!session) return std::unexpected(session.error());
   return std::unique_ptr<SwarmHub>(
@@ -361,72 +365,75 @@ void SwarmHub::finish_flushed_item(const std::string& key,
   }
   auto partial = it->second.partial;
   std::optional<std::uint32_t> filled_by;
+  bool shared = true;
   if (auto filler = it->second.listeners.find(it->second.filler);
       filler != it->second.listeners.end()) {
     filled_by = filler->second.owner_uid;
+    shared = !filler->second.private_content;
   }
   // The pool's part touches no member: the hub may go while it hashes (see seed_fetched).
-  boost::asio::post(
-      pool_, [this, &cache = cache_, &io = io_, key, partial, filled_by, done = std::move(done),
-              expected_sha256 = std::move(expected_sha256), alive = alive_] {
-        api::Result<void> finished;
-        if (expected_sha256) {
-          // A peer's metainfo: the bytes match it, but only the SHA-256 says they are the content.
-          auto hash = util::sha256_of_fd(partial->descriptor(), partial->path().string());
-          if (!hash) {
-            finished = std::unexpected(hash.error());
-          } else if (*hash != *expected_sha256) {
-            finished = std::unexpected(
-                api::Error{api::ErrorContext::kPeer, api::ErrorKind::kChecksumMismatch, 0,
-                           "SHA-256 mismatch: expected " + *expected_sha256 + ", got " + *hash, key,
-                           api::Protocol::kPeer});
-            // Never the content: its bytes are not kept, not even as a partial item.
-            if (auto discarded = cache.discard_partial(*partial); !discarded) {
-              spdlog::warn("{}: {}", key, discarded.error().describe());
-            }
-          }
+  boost::asio::post(pool_, [this, &cache = cache_, &io = io_, key, partial, filled_by, shared,
+                            done = std::move(done), expected_sha256 = std::move(expected_sha256),
+                            alive = alive_] {
+    api::Result<void> finished;
+    if (expected_sha256) {
+      // A peer's metainfo: the bytes match it, but only the SHA-256 says they are the content.
+      auto hash = util::sha256_of_fd(partial->descriptor(), partial->path().string());
+      if (!hash) {
+        finished = std::unexpected(hash.error());
+      } else if (*hash != *expected_sha256) {
+        finished = std::unexpected(
+            api::Error{api::ErrorContext::kPeer, api::ErrorKind::kChecksumMismatch, 0,
+                       "SHA-256 mismatch: expected " + *expected_sha256 + ", got " + *hash, key,
+                       api::Protocol::kPeer});
+        // Never the content: its bytes are not kept, not even as a partial item.
+        if (auto discarded = cache.discard_partial(*partial); !discarded) {
+          spdlog::warn("{}: {}", key, discarded.error().describe());
         }
-        if (finished) finished = cache.finish_partial(*partial, filled_by);
-        boost::asio::post(io, [this, key, partial, finished, done, alive] {
-          if (!*alive) return;
-          auto it = items_.find(key);
-          if (finished && it != items_.end() && it->second.partial == partial) {
-            // Complete: never written again; the pin keeps it while it is seeded and copied.
-            it->second.pin = std::move(*it->second.partial).into_pin();
-            it->second.partial.reset();
-            it->second.complete = true;
-            it->second.filler = 0;
-            if (it->second.site_meta) rendezvous_->offer(*it->second.site_meta);
-            // Jobs waiting for the same content copy it out now. (libtorrent says "finished" only
-            // for pieces it was told of; the filler may have written them all itself.)
-            for (const auto& [id, listener] : it->second.listeners) {
-              if (listener.finished) boost::asio::post(io_, listener.finished);
-            }
-          }
-          done(finished);
-        });
-      });
+      }
+    }
+    if (finished) finished = cache.finish_partial(*partial, filled_by, shared);
+    boost::asio::post(io, [this, key, partial, finished, done, alive] {
+      if (!*alive) return;
+      auto it = items_.find(key);
+      if (finished && it != items_.end() && it->second.partial == partial) {
+        // Complete: never written again; the pin keeps it while it is seeded and copied.
+        it->second.pin = std::move(*it->second.partial).into_pin();
+        it->second.partial.reset();
+        it->second.complete = true;
+        it->second.filler = 0;
+        if (it->second.site_meta) rendezvous_->offer(*it->second.site_meta);
+        // Jobs waiting for the same content copy it out now. (libtorrent says "finished" only
+        // for pieces it was told of; the filler may have written them all itself.)
+        for (const auto& [id, listener] : it->second.listeners) {
+          if (listener.finished) boost::asio::post(io_, listener.finished);
+        }
+      }
+      done(finished);
+    });
+  });
 }
 
-void SwarmHub::admit(const Lease& lease, std::uint32_t uid, bool fetched,
+void SwarmHub::admit(const Lease& lease, std::uint32_t uid, bool fetched, bool shared,
                      std::function<void(api::Result<cache::CacheAccess>)> done) {
   // The cache item's own key: content fetched over HTTP and seeded under its site metainfo
   // (seed_fetched) is the "sha256-" item, not one under the swarm's key.
   auto it = items_.find(lease.key_);
   const auto key = it != items_.end() && it->second.complete ? it->second.pin.key() : lease.key_;
-  boost::asio::post(pool_, [this, key, uid, fetched, done = std::move(done), alive = alive_] {
-    api::Result<cache::CacheAccess> access = cache::CacheAccess::kGranted;
-    if (fetched) {
-      if (auto granted = cache_.grant(key, uid, true); !granted) {
-        access = std::unexpected(granted.error());
-      }
-    } else {
-      access = cache_.access(key, uid);
-    }
-    boost::asio::post(io_, [access, done, alive] {
-      if (*alive) done(access);
-    });
-  });
+  boost::asio::post(pool_,
+                    [this, key, uid, fetched, shared, done = std::move(done), alive = alive_] {
+                      api::Result<cache::CacheAccess> access = cache::CacheAccess::kGranted;
+                      if (fetched) {
+                        if (auto granted = cache_.grant(key, uid, shared); !granted) {
+                          access = std::unexpected(granted.error());
+                        }
+                      } else {
+                        access = cache_.access(key, uid);
+                      }
+                      boost::asio::post(io_, [access, done, alive] {
+                        if (*alive) done(access);
+                      });
+                    });
 }
 
 api::Result<void> SwarmHub::reload(const Lease& lease, const std::vector<bool>& have) {

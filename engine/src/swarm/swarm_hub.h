@@ -49,6 +49,9 @@ class SwarmHub {
     // The job's owner: granted the item when this transfer's filling completes it (see
     // finish_item). None: nobody is.
     std::optional<std::uint32_t> owner_uid;
+    // The job fetched the content with credentials (a group's private swarm): the item is
+    // granted to its owner alone, never shared with the machine's other users.
+    bool private_content = false;
   };
 
   class Lease {
@@ -127,11 +130,11 @@ class SwarmHub {
   SiteRendezvous& rendezvous() { return *rendezvous_; }
 
   // May the job's owner `uid` copy the complete leased item out (cache::CacheAccess)? Swarm
-  // content is shared (content fetched with credentials never joins a swarm), but a user who did
-  // not fetch it gets it only once their own origin confirmed it. `fetched`: the job filled the
-  // item itself, or its origin confirmed it: `uid` is granted it first. On the pool; `done` runs
-  // on the engine thread.
-  void admit(const Lease& lease, std::uint32_t uid, bool fetched,
+  // content is shared, unless fetched with credentials (a group's private swarm: `shared`
+  // false); a user who did not fetch it gets it only once their own origin confirmed it.
+  // `fetched`: the job filled the item itself, or its origin confirmed it: `uid` is granted it
+  // first. On the pool; `done` runs on the engine thread.
+  void admit(const Lease& lease, std::uint32_t uid, bool fetched, bool shared,
              std::function<void(api::Result<cache::CacheAccess>)> done);
 
   // The leased swarm learns pieces the transfer wrote and verified itself (peer::Session::

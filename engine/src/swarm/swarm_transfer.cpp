@@ -136,6 +136,7 @@ void SwarmTransfer::start() {
     if (*alive) on_root_conflict(conflict);
   };
   listener.owner_uid = settings_.owner_uid;
+  listener.private_content = settings_.sends_credentials(file_.url);
   deps_.hub.join(meta_, std::move(listener),
                  [this, alive = alive_](api::Result<std::shared_ptr<SwarmHub::Lease>> lease) {
                    if (*alive) on_joined(std::move(lease));
@@ -758,7 +759,7 @@ void SwarmTransfer::on_swarm_finished() {
 // own origin (this job's URL and headers) now confirms it by answering for a file of its size.
 // `from_cache`: the bytes count as the cache's once they may be copied.
 void SwarmTransfer::admit_and_copy_out(bool fetched, bool from_cache) {
-  deps_.hub.admit(*lease_, settings_.owner_uid, fetched,
+  deps_.hub.admit(*lease_, settings_.owner_uid, fetched, !settings_.sends_credentials(file_.url),
                   [this, from_cache, alive = alive_](api::Result<cache::CacheAccess> access) {
                     if (!*alive) return;
                     if (!access) {

@@ -99,6 +99,23 @@ TEST(ConfigTest, DownloadCapsAreARateOrAPercentageWithBusinessHourVariants) {
   }
 }
 
+TEST(ConfigTest, TheGroupsCertificatesAreAbsolutePathsAndNoneByDefault) {
+  Config config = default_config(DaemonMode::kSystem);
+  EXPECT_TRUE(config.group_ca_file.empty() && config.group_cert_file.empty() &&
+              config.group_key_file.empty());
+  ASSERT_TRUE(apply_values({{"group_ca_file", "/etc/swarmcopy/group-ca.pem"},
+                            {"group_cert_file", "/etc/swarmcopy/machine.pem"},
+                            {"group_key_file", "/etc/swarmcopy/machine.key"}},
+                           config));
+  EXPECT_EQ(config.group_key_file, "/etc/swarmcopy/machine.key");
+  EXPECT_FALSE(reloadable("group_cert_file"));  // read at start
+  for (const auto* key : {"group_ca_file", "group_cert_file", "group_key_file"}) {
+    auto applied = apply_values({{key, "machine.pem"}}, config);
+    ASSERT_FALSE(applied) << key;
+    EXPECT_EQ(applied.error().message, std::string(key) + ": expected an absolute path");
+  }
+}
+
 TEST(ConfigTest, TheRegistryMirrorIsOffByDefaultLoopbackForAPortAndNeedsAnUpstream) {
   Config config = default_config(DaemonMode::kSystem);
   EXPECT_TRUE(config.registry_mirror_listen.empty());

@@ -171,8 +171,10 @@ class ContentStore {
   // and nobody's before that user is recorded.
   // It is synced (when it is) through the item's own descriptor; PartialItem::into_pin() then
   // keeps it pinned and ends the writing.
+  // `shared`: false for content fetched with credentials (private to its users, as grant's).
   api::Result<void> finish_partial(const PartialItem& filled,
-                                   std::optional<std::uint32_t> filled_by = std::nullopt);
+                                   std::optional<std::uint32_t> filled_by = std::nullopt,
+                                   bool shared = true);
   // The partial item `filled` turned out not to be its content (the whole file's hash): it is
   // removed, data and rows; nothing of it is kept for a later attempt. A descriptor still open on
   // it (the swarm's) writes into a file that is gone.

@@ -34,6 +34,19 @@ struct PeerOptions {
   // Files in mode group need a group; lan files of an engine that has one are the group's too.
   std::string group_id;
   std::vector<std::string> trackers;
+  // Content private to the group (fetched with credentials) is peered only with machines that
+  // prove they belong to it: the group's certificate authority, and this machine's certificate
+  // (signed by it, subject alternative name "*") and private key, PEM text. Its swarm is the
+  // published metainfo with the CA added (peer::make_group_private_metainfo: libtorrent's SSL
+  // torrents, on the peer port + 1). Any of the three empty, or no group: such content is never
+  // peered.
+  std::string group_ca_pem;
+  std::string group_cert_pem;
+  std::string group_key_pem;
+  bool peers_private_content() const {
+    return !group_id.empty() && !group_ca_pem.empty() && !group_cert_pem.empty() &&
+           !group_key_pem.empty();
+  }
   // No peering while a VPN or tunnel is up: a file starting while an interface whose name
   // matches one of these patterns (fnmatch) is up takes nothing from peers and joins no swarm
   // (Delivery Optimization's VPN rule). Empty: no such rule.
