@@ -991,20 +991,25 @@ api::Result<std::optional<std::uint64_t>> JobStore::counter(std::string_view nam
   return static_cast<std::uint64_t>(stmt->column_int64(0));  // the same bits (see above)
 }
 
-api::Result<void> JobStore::set_counter(std::string_view name, std::uint64_t value) {
+api::Result<void> JobStore::set_counters(
+    std::span<const std::pair<std::string_view, std::uint64_t>> values) {
   auto& s = *impl_;
-  const auto what = "cannot write the counter " + std::string(name);
-  auto stmt = s.db.prepare(
-      "INSERT INTO counters (name, value) VALUES (?1, ?2) "
-      "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-      what);
-  if (!stmt) return std::unexpected(std::move(stmt.error()));
-  Binder bind(*stmt);
-  bind.text(1, name);
-  bind.unsigned64(2, value);
-  auto changed = s.run(*stmt, bind.result(), what);
-  if (!changed) return std::unexpected(std::move(changed.error()));
-  return {};
+  auto tx = SqliteTransaction::begin(s.db, SqliteTransaction::Mode::kWrite);
+  if (!tx) return std::unexpected(std::move(tx.error()));
+  for (const auto& [name, value] : values) {
+    const auto what = "cannot write the counter " + std::string(name);
+    auto stmt = s.db.prepare(
+        "INSERT INTO counters (name, value) VALUES (?1, ?2) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        what);
+    if (!stmt) return std::unexpected(std::move(stmt.error()));
+    Binder bind(*stmt);
+    bind.text(1, name);
+    bind.unsigned64(2, value);
+    auto changed = s.run(*stmt, bind.result(), what);
+    if (!changed) return std::unexpected(std::move(changed.error()));
+  }
+  return tx->commit();
 }
 
 }  // namespace swarmcopy::engine

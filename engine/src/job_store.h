@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "job_record.h"
@@ -43,7 +44,9 @@ class JobStore {
   // Small named numbers the engine keeps across restarts (this month's uploads, the measured
   // download throughput); nullopt: never written.
   api::Result<std::optional<std::uint64_t>> counter(std::string_view name);
-  api::Result<void> set_counter(std::string_view name, std::uint64_t value);
+  // Writes them all in one transaction (a month and its count never part from each other).
+  api::Result<void> set_counters(
+      std::span<const std::pair<std::string_view, std::uint64_t>> values);
 
  private:
   struct Impl;

@@ -78,7 +78,7 @@ void TrafficRules::tick() {
 }
 
 // libtorrent's count comes in an alert: asked for, it arrives within milliseconds, so that the
-// cap set from it (at most what is left, per second) is not overrun meanwhile.
+// upload rate set from it (SwarmHub::apply_upload_cap) follows what is left closely.
 void TrafficRules::ask_uploads() {
   auto* hub = hub_();
   if (hub == nullptr) return;
@@ -105,13 +105,12 @@ void TrafficRules::save(bool now) {
                        month_.month != saved_month_.month || month_.bytes != saved_month_.bytes;
   const auto at = std::chrono::steady_clock::now();
   if (!changed || (!now && at - saved_at_ < kSaveEvery)) return;
-  for (const auto& [name, value] : {std::pair{kMeasuredKey, governor_.measured()},
-                                    std::pair{kMonthKey, std::uint64_t{month_.month}},
-                                    std::pair{kMonthBytesKey, month_.bytes}}) {
-    if (auto written = store_.set_counter(name, value); !written) {
-      spdlog::warn("{}", written.error().describe());
-      return;
-    }
+  const std::pair<std::string_view, std::uint64_t> values[] = {{kMeasuredKey, governor_.measured()},
+                                                               {kMonthKey, month_.month},
+                                                               {kMonthBytesKey, month_.bytes}};
+  if (auto written = store_.set_counters(values); !written) {
+    spdlog::warn("{}", written.error().describe());
+    return;
   }
   saved_measured_ = governor_.measured();
   saved_month_ = month_;

@@ -633,9 +633,12 @@ TEST_F(JobStoreTest, CountersKeepTheirValueAcrossAReopen) {
     auto absent = store->counter("upload_month_bytes");
     ASSERT_TRUE(absent) << absent.error().describe();
     EXPECT_EQ(*absent, std::nullopt);
-    expect_ok(store->set_counter("upload_month_bytes", 5));
-    expect_ok(store->set_counter("upload_month_bytes", UINT64_MAX));  // replaced, every bit kept
-    expect_ok(store->set_counter("upload_month", 202612));
+    const std::pair<std::string_view, std::uint64_t> first[] = {{"upload_month_bytes", 5}};
+    expect_ok(store->set_counters(first));
+    // Replaced, every bit kept; two in one go.
+    const std::pair<std::string_view, std::uint64_t> second[] = {{"upload_month_bytes", UINT64_MAX},
+                                                                 {"upload_month", 202612}};
+    expect_ok(store->set_counters(second));
   }
   auto store = open_store();
   ASSERT_TRUE(store);
