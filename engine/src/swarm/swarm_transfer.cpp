@@ -770,7 +770,11 @@ void SwarmTransfer::admit_and_copy_out(bool fetched, bool from_cache) {
                         update_reason();
                       }
                       copy_out();
-                    } else if (*access == cache::CacheAccess::kAskOrigin) {
+                    } else if (*access == cache::CacheAccess::kAskOrigin ||
+                               (*access == cache::CacheAccess::kDenied &&
+                                settings_.sends_credentials(file_.url))) {
+                      // Another user's private item (a group's private swarm): this job's own
+                      // credentials, accepted by the origin, give it to this user as well.
                       confirm_with_origin();
                     } else {
                       fail_local(api::Error{api::ErrorContext::kCache, api::ErrorKind::kInternal, 0,

@@ -4,12 +4,17 @@
 // but holds a certificate another CA signed gets nothing from peers; without the group's
 // certificates such content is not peered at all, as before.
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 
+#include "../engine/job_waiter.h"
+#include "loopback/loopback_peers.h"
 #include "nginx/test_files.h"
 #include "pki/group_pki.h"
 #include "swarm_fixture.h"
+#include "swarmcopy/engine/service.h"
 
 namespace swarmcopy::test {
 namespace {
@@ -106,6 +111,57 @@ TEST_F(GroupPrivateTest, TheGroupsCertificatesGoTogetherWithAGroup) {
                group_->cert("member").string(), "--group-key", group_->key("member").string()});
   EXPECT_NE(not_pem.exit_code, 0);
   EXPECT_NE(not_pem.err.find("not PEM"), std::string::npos) << not_pem.err;
+}
+
+// One machine, three local users of its daemon: two fetch the same private content, each with
+// their own credentials; the second takes the first's private cache item once its own origin
+// confirms it (not an error: "not this user's"). The third, without credentials, fetches the
+// public content and gets nothing of the private item.
+TEST_F(GroupPrivateTest, EachUserWithCredentialsGetsTheMachinesPrivateItemAndNoOtherUserDoes) {
+  if (::geteuid() != 0) GTEST_SKIP() << "jobs of other users need root";
+  engine::EngineOptions options;
+  options.default_mode = api::DownloadMode::kLan;
+  keep_peers_on_loopback(options.peer);
+  options.peer.group_id = "site";
+  options.peer.group_ca_pem = read_text(group_->ca_pem());
+  options.peer.group_cert_pem = read_text(group_->cert("member"));
+  options.peer.group_key_pem = read_text(group_->key("member"));
+  options.checkpoint_interval = 50ms;
+  TestDir state;
+  auto service = engine::open_service(state.path(), options);
+  ASSERT_TRUE(service) << service.error().describe();
+
+  const auto fetch = [&](std::uint32_t uid, std::vector<std::string> headers) {
+    const auto home = out_.path() / ("user-" + std::to_string(uid));
+    std::filesystem::create_directory(home);
+    EXPECT_EQ(::chown(home.c_str(), uid, uid), 0);
+    ::chmod(out_.path().c_str(), 0755);
+    auto job = *(*service)
+                    ->manager_for(engine::Caller{uid, uid, false, std::nullopt})
+                    ->create_job("private");
+    api::JobPatch patch;
+    patch.http_headers = std::move(headers);
+    EXPECT_TRUE(job->update(patch));
+    const auto dest = (home / "private.bin").string();
+    EXPECT_TRUE(job->add_file({url_, dest, std::nullopt}));
+    auto waiter = JobWaiter::attach(*job);
+    EXPECT_TRUE(job->resume());
+    const auto info = waiter->wait_for_state(*job, api::JobState::kTransferred, 60s);
+    EXPECT_EQ(info.state, api::JobState::kTransferred)
+        << (info.error ? info.error->describe() : "");
+    const auto files = job->files();
+    EXPECT_TRUE(job->complete());
+    EXPECT_EQ(sha256_file(dest).value_or(""), sha_);
+    return files && files->size() == 1 ? files->front() : api::FileStatus{};
+  };
+  const auto first = fetch(5001, {kCredentials});
+  EXPECT_EQ(first.from_origin, kSize);
+  const auto second = fetch(5002, {"Authorization: Bearer another-token"});
+  EXPECT_EQ(second.from_cache, kSize);  // the private item, once its origin confirmed it
+  EXPECT_EQ(second.from_origin, 0u);
+  const auto third = fetch(5003, {});
+  EXPECT_EQ(third.from_cache, 0u);  // public content: another item, not the private one
+  EXPECT_EQ(third.from_origin, kSize);
 }
 
 }  // namespace
