@@ -201,7 +201,7 @@ GetCommand::GetCommand(CLI::App& app)
   auto* group_cert = command_
                          ->add_option("--group-cert", group_cert_file_,
                                       "This machine's certificate, signed by the group's CA "
-                                      "(PEM; subject alternative name DNS:*)")
+                                      "(PEM; common name \"*\")")
                          ->type_name("FILE");
   auto* group_key = command_
                         ->add_option("--group-key", group_key_file_,

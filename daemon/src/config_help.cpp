@@ -122,8 +122,8 @@ constexpr std::pair<std::string_view, std::string_view> kHelp[] = {
      "group_key_file, content fetched with credentials is peered with the group's machines "
      "that hold a certificate it signed (SSL swarms on the peer port + 1); read at start"},
     {"group_cert_file",
-     "This machine's certificate, signed by the group's CA (PEM, subject alternative name "
-     "DNS:*, absolute path); read at start"},
+     "This machine's certificate, signed by the group's CA (PEM, common name \"*\", absolute "
+     "path); read at start"},
     {"group_key_file",
      "The private key of group_cert_file (PEM, unencrypted, absolute path; "
      "readable by the daemon alone); read at start"},

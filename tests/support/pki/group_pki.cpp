@@ -38,15 +38,13 @@ std::expected<GroupPki, std::string> GroupPki::make(const std::filesystem::path&
 
 std::expected<void, std::string> GroupPki::issue(const std::string& name) const {
   const auto request = dir_ / (name + ".csr");
-  const auto extensions = dir_ / (name + ".ext");
-  std::ofstream(extensions) << "subjectAltName=DNS:*\n";
-  auto requested =
-      openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-               "-keyout", key(name).string(), "-out", request.string(), "-subj", "/CN=" + name});
+  auto requested = openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                            "-nodes", "-keyout", key(name).string(), "-out", request.string(),
+                            "-subj", "/OU=" + name + "/CN=*"});
   if (!requested) return requested;
   return openssl({"x509", "-req", "-in", request.string(), "-CA", ca_pem().string(), "-CAkey",
                   key(ca_name_).string(), "-CAcreateserial", "-out", cert(name).string(), "-days",
-                  "2", "-extfile", extensions.string()});
+                  "2"});
 }
 
 std::string read_text(const std::filesystem::path& file) {

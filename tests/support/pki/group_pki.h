@@ -1,7 +1,8 @@
 // GroupPki: a group's certificate authority in a directory, and certificates it signs for the
-// group's machines (subject alternative name "*": valid for every swarm of the group, as
-// libtorrent's SSL torrents check it), made with the `openssl` command. EC P-256 keys, valid two
-// days. Files: NAME.pem (certificate), NAME.key (private key), PEM.
+// group's machines (common name "*": valid for every swarm of the group, as libtorrent's SSL
+// torrents check it; the machine's name in the OU; no subject alternative name, whose list
+// libtorrent 2.0.8 reads and never frees), made with the `openssl` command. EC P-256 keys, valid
+// two days. Files: NAME.pem (certificate), NAME.key (private key), PEM.
 #pragma once
 
 #include <expected>

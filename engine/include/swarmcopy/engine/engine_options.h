@@ -36,7 +36,7 @@ struct PeerOptions {
   std::vector<std::string> trackers;
   // Content private to the group (fetched with credentials) is peered only with machines that
   // prove they belong to it: the group's certificate authority, and this machine's certificate
-  // (signed by it, subject alternative name "*") and private key, PEM text. Its swarm is the
+  // (signed by it, common name "*") and private key, PEM text. Its swarm is the
   // published metainfo with the CA added (peer::make_group_private_metainfo: libtorrent's SSL
   // torrents, on the peer port + 1). Any of the three empty, or no group: such content is never
   // peered.

@@ -41,7 +41,7 @@ struct SessionOptions {
   std::uint64_t upload_bytes_per_second = 0;  // 0: unlimited; LAN peers included
   int connections_limit = 200;
   // Content private to the group (make_group_private_metainfo: libtorrent's SSL torrents): this
-  // machine's certificate, signed by the group's CA (its subject alternative name "*": any
+  // machine's certificate, signed by the group's CA (its common name "*": any
   // swarm), and its private key, PEM. Set: an SSL listen socket on the peer port + 1
   // (kSslPortOffset), where machines dial each other for such swarms; each side of a connection
   // must show a certificate of the swarm's CA. Empty: private swarms cannot be joined.
