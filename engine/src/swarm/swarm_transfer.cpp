@@ -404,11 +404,14 @@ bool SwarmTransfer::a_peer_has_a_missing_piece(const peer::SwarmStats& stats) co
 // Neither the origin (no ranges, so no pieces) nor any peer (nothing we lack) can move the file,
 // yet the origin can still send all of it in one stream: the owner fetches it that way.
 void SwarmTransfer::fall_back_to_http() {
-  const std::string reason =
-      peers_.seen() == 0 ? "the origin ignores Range requests, and no peer was found"
-                         : "the origin ignores Range requests, and no connected peer has the "
-                           "missing pieces";
-  spdlog::info("{}: {}; fetching the whole file from the origin in one stream", file_.url, reason);
+  hand_to_http(peers_.seen() == 0
+                   ? "the origin ignores Range requests, and no peer was found"
+                   : "the origin ignores Range requests, and no connected peer has the missing "
+                     "pieces");
+}
+
+void SwarmTransfer::hand_to_http(std::string reason) {
+  spdlog::info("{}: {}; fetching the whole file from the origin", file_.url, reason);
   cancel_origin();
   end();
   boost::asio::post(deps_.io, [fall_back = fall_back_to_http_, reason] { fall_back(reason); });
@@ -770,12 +773,16 @@ void SwarmTransfer::admit_and_copy_out(bool fetched, bool from_cache) {
                         update_reason();
                       }
                       copy_out();
-                    } else if (*access == cache::CacheAccess::kAskOrigin ||
-                               (*access == cache::CacheAccess::kDenied &&
-                                settings_.sends_credentials(file_.url))) {
-                      // Another user's private item (a group's private swarm): this job's own
-                      // credentials, accepted by the origin, give it to this user as well.
+                    } else if (*access == cache::CacheAccess::kAskOrigin) {
                       confirm_with_origin();
+                    } else if (settings_.sends_credentials(file_.url) && fall_back_to_http_) {
+                      // Another user's private item (a group's private swarm). An origin's
+                      // answer for the size would not prove this user may have it (the URL is
+                      // the user's to choose): the whole file comes from the origin, with this
+                      // job's credentials, checked against the metadata.
+                      hand_to_http(
+                          "this machine's copy of this private content is another user's: the "
+                          "file comes from the origin with this job's credentials");
                     } else {
                       fail_local(api::Error{api::ErrorContext::kCache, api::ErrorKind::kInternal, 0,
                                             "the cached content is not this user's", file_.url,

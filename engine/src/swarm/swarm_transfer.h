@@ -55,7 +55,8 @@ class SwarmTransfer {
   };
 
   // Posted at most once, instead of `done`, when the origin ignores Range requests and no peer
-  // can serve the file; `reason` says so, for the file's peers_unused_reason. The transfer has
+  // can serve the file, or the cache's copy of private content is another user's; `reason`
+  // says so, for the file's peers_unused_reason. The transfer has
   // ended by then (file() and metadata() stay readable). Unset: that situation is an error.
   using FallBackToHttp = std::function<void(std::string reason)>;
 
@@ -115,6 +116,9 @@ class SwarmTransfer {
   bool peers_had_their_chance(const peer::SwarmStats& stats) const;
   bool a_peer_has_a_missing_piece(const peer::SwarmStats& stats) const;
   void fall_back_to_http();
+  // Ends the transfer and posts fall_back_to_http_ with `reason` (the file then comes from the
+  // origin alone, checked against the metadata).
+  void hand_to_http(std::string reason);
   void refute_claim(const std::string& why);
   PeerView peer_view(const peer::SwarmStats& stats) const;
   void plan_origin(const peer::SwarmStats& stats);

@@ -114,10 +114,12 @@ TEST_F(GroupPrivateTest, TheGroupsCertificatesGoTogetherWithAGroup) {
 }
 
 // One machine, three local users of its daemon: two fetch the same private content, each with
-// their own credentials; the second takes the first's private cache item once its own origin
-// confirms it (not an error: "not this user's"). The third, without credentials, fetches the
-// public content and gets nothing of the private item.
-TEST_F(GroupPrivateTest, EachUserWithCredentialsGetsTheMachinesPrivateItemAndNoOtherUserDoes) {
+// their own credentials. The second never gets the first's private cache item (an origin's
+// answer for the size would prove nothing: the URL is the user's to choose): it fetches the
+// file from its origin, with its own credentials — not an error ("not this user's"), as it was.
+// The third, without credentials, fetches the public content and gets nothing of the private
+// item either.
+TEST_F(GroupPrivateTest, AnotherLocalUserFetchesPrivateContentItselfAndNeverGetsTheCachedItem) {
   if (::geteuid() != 0) GTEST_SKIP() << "jobs of other users need root";
   engine::EngineOptions options;
   options.default_mode = api::DownloadMode::kLan;
@@ -157,8 +159,11 @@ TEST_F(GroupPrivateTest, EachUserWithCredentialsGetsTheMachinesPrivateItemAndNoO
   const auto first = fetch(5001, {kCredentials});
   EXPECT_EQ(first.from_origin, kSize);
   const auto second = fetch(5002, {"Authorization: Bearer another-token"});
-  EXPECT_EQ(second.from_cache, kSize);  // the private item, once its origin confirmed it
-  EXPECT_EQ(second.from_origin, 0u);
+  EXPECT_EQ(second.from_cache, 0u);
+  EXPECT_EQ(second.from_origin, kSize);
+  EXPECT_NE(second.peers_unused_reason.value_or("").find("private content is another user's"),
+            std::string::npos)
+      << second.peers_unused_reason.value_or("(none)");
   const auto third = fetch(5003, {});
   EXPECT_EQ(third.from_cache, 0u);  // public content: another item, not the private one
   EXPECT_EQ(third.from_origin, kSize);
