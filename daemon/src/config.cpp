@@ -374,15 +374,7 @@ const std::vector<Key>& keys() {
     absolute_path_key("group_ca_file", &Config::group_ca_file);
     absolute_path_key("group_cert_file", &Config::group_cert_file);
     absolute_path_key("group_key_file", &Config::group_key_file);
-    k.push_back({"tls_ca_file", false,
-                 [](const std::string& text, Config& config) -> api::Result<void> {
-                   if (!text.empty() && text.front() != '/') {
-                     return std::unexpected(config_error("tls_ca_file: expected an absolute path"));
-                   }
-                   config.tls_ca_file = text;
-                   return {};
-                 },
-                 [](const Config& config) { return config.tls_ca_file.string(); }});
+    absolute_path_key("tls_ca_file", &Config::tls_ca_file);
     k.push_back({"proxy", false,
                  [](const std::string& text, Config& config) -> api::Result<void> {
                    if (!text.empty()) {
